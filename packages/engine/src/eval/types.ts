@@ -1,0 +1,61 @@
+import type { Direction, Pod, Protocol } from '../model/types.js';
+
+/** One end of a connection: a pod, or an address outside the cluster's pods. */
+export type Endpoint = { kind: 'pod'; pod: Pod } | { kind: 'ip'; ip: string };
+
+export interface Traffic {
+  from: Endpoint;
+  to: Endpoint;
+  port: number;
+  protocol: Protocol;
+}
+
+/** Points at one rule of one policy, down to the peer and port entry that matched. */
+export interface RuleRef {
+  policy: string; // 'ns/name'
+  direction: Direction;
+  rule: number;
+  /** Index in `from`/`to`; undefined when the rule has no peers (matches all). */
+  peer?: number;
+  /** Index in `ports`; undefined when the rule has no ports (matches all). */
+  port?: number;
+}
+
+/** A rule that almost admitted the connection: one of peer or port matched, the other did not. */
+export interface NearMiss {
+  ref: RuleRef;
+  /** What failed. */
+  failed: 'peer' | 'port';
+  /** Why, in words: "port 81/TCP is not in 80/TCP", "pod y/b does not match podSelector pod=a". */
+  reason: string;
+}
+
+/** Why a direction was decided without consulting rules. */
+export type DirectionBypass =
+  | 'not-a-pod' // the endpoint is an outside address: it has no policy
+  | 'host-network' // hostNetwork pods are not selected by policies
+  | 'not-isolated'; // no policy selects the pod for this direction
+
+export interface DirectionVerdict {
+  direction: Direction;
+  allowed: boolean;
+  /** The pod is isolated in this direction: at least one policy selects it with this policyType. */
+  isolated: boolean;
+  bypass?: DirectionBypass;
+  /** Policies that select the pod for this direction (the ones that isolate it). */
+  selectedBy: readonly string[];
+  /** Every rule that admits the connection (their union is what counts). */
+  allowedBy: readonly RuleRef[];
+  /** When denied: rules that came closest. */
+  nearMisses: readonly NearMiss[];
+}
+
+export type AlwaysAllowed = 'same-pod' | 'own-node';
+
+export interface Verdict {
+  allowed: boolean;
+  /** Set when the connection is allowed whatever the policies say. */
+  always?: AlwaysAllowed;
+  egress: DirectionVerdict;
+  ingress: DirectionVerdict;
+}

@@ -1,0 +1,303 @@
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import type { Diagnostic, Location, PathSegment } from '../diagnostics.js';
+
+/** A file's text, as the CLI or the browser read it. */
+export interface SourceFile {
+  name: string;
+  text: string;
+}
+
+/** How a scalar was written: kordon re-reads plain scalars with YAML 1.1 rules, as kubectl does. */
+export interface ScalarSource {
+  text: string;
+  plain: boolean;
+}
+
+/** One Kubernetes object of the input, with the means to point back into its file. */
+export interface LoadedObject {
+  kind: string;
+  apiVersion: string;
+  name: string;
+  namespace?: string;
+  /** The object as plain data (YAML 1.2 / JSON values). */
+  raw: Record<string, unknown>;
+  file: string;
+  /** Where the object starts. */
+  source: Location;
+  /** Where a field is written; falls back to the nearest ancestor that is written. */
+  locate(path: readonly PathSegment[]): Location;
+  /** The source text of a scalar field, or undefined when the path is not a scalar or positions are unknown. */
+  scalarAt(path: readonly PathSegment[]): ScalarSource | undefined;
+  /** Map keys written more than once inside this object, with their paths. */
+  duplicateKeys: readonly { path: readonly PathSegment[]; key: string; at: Location }[];
+}
+
+export interface LoadResult {
+  objects: LoadedObject[];
+  diagnostics: Diagnostic[];
+}
+
+/** Above this size a file that looks like JSON is read with JSON.parse; positions are computed only if asked. */
+const FAST_JSON_BYTES = 1 << 20;
+
+/** Reads every file: YAML or JSON, multi-document streams and `kind: List` are flattened into objects. */
+export function loadSources(files: readonly SourceFile[]): LoadResult {
+  const objects: LoadedObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const f of files) {
+    const r = loadSource(f);
+    objects.push(...r.objects);
+    diagnostics.push(...r.diagnostics);
+  }
+  return { objects, diagnostics };
+}
+
+export function loadSource(file: SourceFile): LoadResult {
+  const { name, text } = file;
+  const diagnostics: Diagnostic[] = [];
+  if (text.includes('\u0000')) {
+    diagnostics.push(fileProblem(name, 'input-binary', 'this file is binary, not YAML or JSON', 'pass only Kubernetes manifests (.yaml, .yml, .json)'));
+    return { objects: [], diagnostics };
+  }
+  const trimmed = text.trimStart();
+  if (trimmed === '') {
+    diagnostics.push({ ...fileProblem(name, 'input-empty', 'this file holds no objects', 'remove it or add manifests'), severity: 'warning' });
+    return { objects: [], diagnostics };
+  }
+  if (text.length > FAST_JSON_BYTES && (trimmed.startsWith('{') || trimmed.startsWith('['))) {
+    const fast = loadJsonFast(name, text);
+    if (fast) return fast;
+  }
+  return loadYaml(name, text);
+}
+
+function fileProblem(file: string, code: string, message: string, hint: string): Diagnostic {
+  return { code, severity: 'error', message, hint, path: '', file, line: 1, column: 1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Positions {
+  lc: LineCounter;
+  docs: Document.Parsed[];
+}
+
+function loadYaml(file: string, text: string, lazy?: Positions): LoadResult {
+  const lc = lazy?.lc ?? new LineCounter();
+  const docs = lazy?.docs ?? parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true });
+  const diagnostics: Diagnostic[] = [];
+  const objects: LoadedObject[] = [];
+  const docList = Array.isArray(docs) ? docs : [];
+  const at = (offset: number): Location => {
+    const p = lc.linePos(offset);
+    return { file, line: p.line, column: p.col };
+  };
+  docList.forEach((doc, docIndex) => {
+    for (const e of doc.errors) {
+      diagnostics.push({
+        code: 'yaml-syntax',
+        severity: 'error',
+        message: firstLine(e.message),
+        hint: 'fix the YAML syntax here; objects in this document are skipped',
+        path: '',
+        ...at(e.pos[0]),
+      });
+    }
+    if (doc.errors.length > 0) return;
+    if (doc.contents === null) return; // an empty document between two '---'
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (err) {
+      diagnostics.push({
+        code: 'yaml-syntax',
+        severity: 'error',
+        message: err instanceof Error ? firstLine(err.message) : 'this document cannot be read',
+        path: '',
+        ...at(doc.contents.range[0]),
+      });
+      return;
+    }
+    const root = doc.contents;
+    collectObjects(value, [], (raw, prefix) => {
+      const locate = (path: readonly PathSegment[]): Location => locateIn(root, [...prefix, ...path], at);
+      objects.push(
+        makeObject(raw, file, locate(prefix.length === 0 ? [] : []), locate, (path) => scalarIn(root, [...prefix, ...path], text), duplicatesIn(root, prefix, at)),
+      );
+    }, (message, prefix) => {
+      diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), hint: 'each document must be a Kubernetes object with apiVersion and kind', ...locateIn(root, prefix, at) });
+    });
+    void docIndex;
+  });
+  return { objects, diagnostics };
+}
+
+function loadJsonFast(file: string, text: string): LoadResult | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined; // let the YAML reader report the error with its position
+  }
+  const objects: LoadedObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let positions: Positions | undefined;
+  const lazyLocate = (path: readonly PathSegment[]): Location => {
+    // Positions in a large JSON file are computed once, and only when a problem must be shown.
+    positions ??= (() => {
+      const lc = new LineCounter();
+      return { lc, docs: parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false }) as Document.Parsed[] };
+    })();
+    const root = positions.docs[0]?.contents;
+    const lc = positions.lc;
+    return root ? locateIn(root, path, (o) => ({ file, line: lc.linePos(o).line, column: lc.linePos(o).col })) : { file, line: 1, column: 1 };
+  };
+  collectObjects(value, [], (raw, prefix) => {
+    const locate = (path: readonly PathSegment[]) => lazyLocate([...prefix, ...path]);
+    objects.push(makeObject(raw, file, { file, line: 0, column: 0 }, locate, () => undefined, [], () => locate([])));
+  }, (message, prefix) => {
+    diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), ...lazyLocate(prefix) });
+  });
+  return { objects, diagnostics };
+}
+
+function formatPrefix(prefix: readonly PathSegment[]): string {
+  return prefix.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+}
+
+/** Flattens `kind: List` (and `*List` kinds such as `PodList` from `kubectl get -o yaml`) into their items. */
+function collectObjects(
+  value: unknown,
+  prefix: PathSegment[],
+  emit: (raw: Record<string, unknown>, prefix: PathSegment[]) => void,
+  problem: (message: string, prefix: PathSegment[]) => void,
+): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    // A top-level JSON array of objects is accepted as a list.
+    value.forEach((v, i) => collectObjects(v, [...prefix, i], emit, problem));
+    return;
+  }
+  if (typeof value !== 'object') {
+    problem(`expected a Kubernetes object here, found ${JSON.stringify(value).slice(0, 40)}`, prefix);
+    return;
+  }
+  const obj = value as Record<string, unknown>;
+  const kind = obj['kind'];
+  if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(obj['items'])) {
+    (obj['items'] as unknown[]).forEach((v, i) => collectObjects(v, [...prefix, 'items', i], emit, problem));
+    return;
+  }
+  if (typeof kind !== 'string' || typeof obj['apiVersion'] !== 'string') {
+    problem(`this object has no ${typeof kind !== 'string' ? 'kind' : 'apiVersion'}`, prefix);
+    return;
+  }
+  emit(obj, prefix);
+}
+
+function makeObject(
+  raw: Record<string, unknown>,
+  file: string,
+  source: Location,
+  locate: (path: readonly PathSegment[]) => Location,
+  scalarAt: (path: readonly PathSegment[]) => ScalarSource | undefined,
+  duplicateKeys: LoadedObject['duplicateKeys'],
+  lazySource?: () => Location,
+): LoadedObject {
+  const meta = (raw['metadata'] ?? {}) as Record<string, unknown>;
+  const name = typeof meta['name'] === 'string' ? meta['name'] : '';
+  const namespace = typeof meta['namespace'] === 'string' ? meta['namespace'] : undefined;
+  const obj: LoadedObject = {
+    kind: raw['kind'] as string,
+    apiVersion: raw['apiVersion'] as string,
+    name,
+    raw,
+    file,
+    source,
+    locate,
+    scalarAt,
+    duplicateKeys,
+  };
+  if (namespace !== undefined) obj.namespace = namespace;
+  if (lazySource) Object.defineProperty(obj, 'source', { get: lazySource, enumerable: true });
+  return obj;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Walking the YAML node tree by field path.
+
+function childOf(node: unknown, seg: PathSegment): { keyNode?: Node; valueNode?: Node } | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const k = pair.key;
+      const keyText = isScalar(k) ? String(k.value) : undefined;
+      if (keyText === String(seg)) {
+        const r: { keyNode?: Node; valueNode?: Node } = {};
+        if (k && typeof k === 'object') r.keyNode = k as Node;
+        if (pair.value && typeof pair.value === 'object') r.valueNode = pair.value as Node;
+        return r;
+      }
+    }
+    return undefined;
+  }
+  if (isSeq(node) && typeof seg === 'number') {
+    const item = node.items[seg];
+    return item && typeof item === 'object' ? { valueNode: item as Node } : undefined;
+  }
+  return undefined;
+}
+
+function locateIn(root: unknown, path: readonly PathSegment[], at: (offset: number) => Location): Location {
+  let node = root as Node | undefined;
+  let best = node?.range ? node.range[0] : 0;
+  for (const seg of path) {
+    const c = childOf(node, seg);
+    if (!c) break;
+    // A map entry is shown at its key; a list item at its value.
+    const pos = c.keyNode?.range?.[0] ?? c.valueNode?.range?.[0];
+    if (pos !== undefined) best = pos;
+    node = c.valueNode;
+    if (!node) break;
+  }
+  return at(best);
+}
+
+function scalarIn(root: unknown, path: readonly PathSegment[], text: string): ScalarSource | undefined {
+  let node = root as Node | undefined;
+  for (const seg of path) {
+    node = childOf(node, seg)?.valueNode;
+    if (!node) return undefined;
+  }
+  if (!isScalar(node) || !node.range) return undefined;
+  return { text: text.slice(node.range[0], node.range[1]), plain: node.type === 'PLAIN' };
+}
+
+function duplicatesIn(root: unknown, prefix: readonly PathSegment[], at: (offset: number) => Location): LoadedObject['duplicateKeys'] {
+  let node = root as Node | undefined;
+  for (const seg of prefix) {
+    node = childOf(node, seg)?.valueNode;
+    if (!node) return [];
+  }
+  const out: { path: PathSegment[]; key: string; at: Location }[] = [];
+  const walk = (n: unknown, path: PathSegment[]): void => {
+    if (isMap(n)) {
+      const seen = new Set<string>();
+      for (const pair of n.items) {
+        const k = pair.key;
+        const key = isScalar(k) ? String(k.value) : '';
+        if (seen.has(key)) out.push({ path, key, at: at((k as Node).range?.[0] ?? 0) });
+        seen.add(key);
+        walk(pair.value, [...path, key]);
+      }
+    } else if (isSeq(n)) {
+      n.items.forEach((item, i) => walk(item, [...path, i]));
+    }
+  };
+  walk(node, []);
+  return out;
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n')[0] ?? s;
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}

@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+// Tests import packages by their public names; the aliases point those names at source so no build is needed first.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@kordon/engine': src('engine'),
+      '@kordon/review': src('review'),
+      '@kordon/dataplane': src('dataplane'),
+      '@kordon/cli': src('cli'),
+      '@kordon/bench': src('bench'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts'],
+    testTimeout: 30_000,
+    pool: 'forks',
+  },
+});
