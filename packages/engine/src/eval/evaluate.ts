@@ -1,0 +1,133 @@
+import { formatSelector, selectorMatches, selectorMismatch } from '../labels/selector.js';
+import { formatPortSpec, portSpecMatches } from '../ports/ports.js';
+import type { Cluster, Direction, Peer, Pod, Policy, Protocol, Rule } from '../model/types.js';
+import { contextOf, ipBlockMatchesAny, labelsOfNamespace, type EvalContext } from './context.js';
+import type { DirectionVerdict, Endpoint, NearMiss, RuleRef, Traffic, Verdict } from './types.js';
+
+/** Policies that select `pod` and isolate it in `direction`. hostNetwork pods are never selected. */
+export function isolatingPolicies(cluster: Cluster, pod: Pod, direction: Direction): Policy[] {
+  if (pod.hostNetwork) return [];
+  const ctx = contextOf(cluster);
+  const out: Policy[] = [];
+  for (const p of ctx.policiesByNamespace.get(pod.namespace) ?? []) {
+    if (!(direction === 'ingress' ? p.ingressIsolation : p.egressIsolation)) continue;
+    if (selectorMatches(p.podSelector, pod.labels)) out.push(p);
+  }
+  return out;
+}
+
+/** Whether `remote` matches one peer of a rule of `policy`. */
+export function peerMatches(ctx: EvalContext, policy: Policy, peer: Peer, remote: Endpoint): boolean {
+  if (peer.kind === 'ipBlock') {
+    const block = ctx.ipBlock(peer);
+    if (!block) return false;
+    // An ipBlock matches any address, pod IPs included; a pod without an IP never matches.
+    return remote.kind === 'ip' ? ipBlockMatchesAny(block, [remote.ip]) : ipBlockMatchesAny(block, remote.pod.ips);
+  }
+  // Selectors see pods only; a hostNetwork pod carries its node's address, so only an ipBlock can match it.
+  if (remote.kind !== 'pod' || remote.pod.hostNetwork) return false;
+  const pod = remote.pod;
+  if (peer.namespaceSelector === null) {
+    if (pod.namespace !== policy.namespace) return false;
+  } else if (!selectorMatches(peer.namespaceSelector, labelsOfNamespace(ctx, pod.namespace))) return false;
+  return peer.podSelector === null || selectorMatches(peer.podSelector, pod.labels);
+}
+
+function peerMissReason(ctx: EvalContext, policy: Policy, peers: readonly Peer[], remote: Endpoint): string {
+  const who = remote.kind === 'ip' ? remote.ip : `${remote.pod.namespace}/${remote.pod.name}`;
+  const reasons: string[] = [];
+  for (const peer of peers) {
+    if (peer.kind === 'ipBlock') {
+      const ex = peer.except.length ? ` except ${peer.except.join(', ')}` : '';
+      reasons.push(remote.kind === 'pod' && remote.pod.ips.length === 0 ? `${who} has no IP for ipBlock ${peer.cidr}` : `${who} is not in ipBlock ${peer.cidr}${ex}`);
+      continue;
+    }
+    if (remote.kind !== 'pod') {
+      reasons.push(`${who} is not a pod, so selectors cannot match it`);
+      continue;
+    }
+    if (remote.pod.hostNetwork) {
+      reasons.push(`${who} uses hostNetwork: only an ipBlock with its node's IP can match it`);
+      continue;
+    }
+    if (peer.namespaceSelector === null && remote.pod.namespace !== policy.namespace) {
+      reasons.push(`podSelector alone means namespace ${policy.namespace}, but ${who} is in ${remote.pod.namespace}`);
+      continue;
+    }
+    if (peer.namespaceSelector !== null) {
+      const why = selectorMismatch(peer.namespaceSelector, labelsOfNamespace(ctx, remote.pod.namespace));
+      if (why) {
+        reasons.push(`namespace ${remote.pod.namespace} ${why} (namespaceSelector ${formatSelector(peer.namespaceSelector) || '{}'})`);
+        continue;
+      }
+    }
+    if (peer.podSelector !== null) {
+      const why = selectorMismatch(peer.podSelector, remote.pod.labels);
+      if (why) reasons.push(`pod ${who} ${why} (podSelector ${formatSelector(peer.podSelector) || '{}'})`);
+    }
+  }
+  return reasons.join('; ');
+}
+
+function evaluateDirection(ctx: EvalContext, direction: Direction, local: Endpoint, remote: Endpoint, port: number, protocol: Protocol): DirectionVerdict {
+  const base = { direction, selectedBy: [] as string[], allowedBy: [] as RuleRef[], nearMisses: [] as NearMiss[] };
+  if (local.kind !== 'pod') return { ...base, allowed: true, isolated: false, bypass: 'not-a-pod' };
+  if (local.pod.hostNetwork) return { ...base, allowed: true, isolated: false, bypass: 'host-network' };
+  const policies = isolatingPolicies(ctx.cluster, local.pod, direction);
+  if (policies.length === 0) return { ...base, allowed: true, isolated: false, bypass: 'not-isolated' };
+  // The destination whose named ports count: for ingress the local pod, for egress the remote one.
+  const dest = direction === 'ingress' ? local.pod : remote.kind === 'pod' ? remote.pod : undefined;
+  const allowedBy: RuleRef[] = [];
+  const nearMisses: NearMiss[] = [];
+  for (const policy of policies) {
+    const rules: readonly Rule[] = direction === 'ingress' ? policy.ingress : policy.egress;
+    for (const rule of rules) {
+      const peerIdx = rule.peers === null ? -1 : rule.peers.findIndex((p) => peerMatches(ctx, policy, p, remote));
+      const portIdx = rule.ports === null ? -1 : rule.ports.findIndex((s) => portSpecMatches(s, port, protocol, dest));
+      const peerOk = rule.peers === null || peerIdx >= 0;
+      const portOk = rule.ports === null || portIdx >= 0;
+      const r: RuleRef = { policy: policy.id, direction, rule: rule.index };
+      if (peerIdx >= 0) r.peer = peerIdx;
+      if (portIdx >= 0) r.port = portIdx;
+      if (peerOk && portOk) allowedBy.push(r);
+      else if (peerOk && rule.ports) {
+        const named = rule.ports.filter((s) => typeof s.port === 'string');
+        const namedNote = named.length && !dest ? ' (named ports never match an address outside the cluster)' : '';
+        nearMisses.push({ ref: r, failed: 'port', reason: `${port}/${protocol} is not in ${rule.ports.map(formatPortSpec).join(', ')}${namedNote}` });
+      } else if (portOk && rule.peers) {
+        nearMisses.push({ ref: r, failed: 'peer', reason: peerMissReason(ctx, policy, rule.peers, remote) });
+      }
+    }
+  }
+  return { direction, allowed: allowedBy.length > 0, isolated: true, selectedBy: policies.map((p) => p.id), allowedBy, nearMisses };
+}
+
+function samePod(a: Endpoint, b: Endpoint): boolean {
+  return a.kind === 'pod' && b.kind === 'pod' && a.pod === b.pod;
+}
+
+/** Traffic between a pod and the node it runs on is always allowed. */
+function ownNode(a: Endpoint, b: Endpoint): boolean {
+  const nodeOf = (e: Endpoint): { ip?: string; name?: string; hostNet: boolean } =>
+    e.kind === 'ip' ? { ip: e.ip, hostNet: true } : { ...(e.pod.hostIP ? { ip: e.pod.hostIP } : {}), ...(e.pod.nodeName ? { name: e.pod.nodeName } : {}), hostNet: e.pod.hostNetwork };
+  const x = nodeOf(a);
+  const y = nodeOf(b);
+  if (!x.hostNet && !y.hostNet) return false;
+  if (a.kind === 'ip' && b.kind === 'ip') return false;
+  if (a.kind === 'ip') return b.kind === 'pod' && b.pod.hostIP === a.ip;
+  if (b.kind === 'ip') return a.kind === 'pod' && a.pod.hostIP === b.ip;
+  return (x.name !== undefined && x.name === y.name) || (x.ip !== undefined && x.ip === y.ip);
+}
+
+/**
+ * Decides one connection: allowed when the source's egress AND the destination's ingress allow it. A pod always
+ * reaches itself, and traffic between a pod and its own node is always allowed.
+ */
+export function evaluate(cluster: Cluster, traffic: Traffic): Verdict {
+  const ctx = contextOf(cluster);
+  const egress = evaluateDirection(ctx, 'egress', traffic.from, traffic.to, traffic.port, traffic.protocol);
+  const ingress = evaluateDirection(ctx, 'ingress', traffic.to, traffic.from, traffic.port, traffic.protocol);
+  if (samePod(traffic.from, traffic.to)) return { allowed: true, always: 'same-pod', egress, ingress };
+  if (ownNode(traffic.from, traffic.to)) return { allowed: true, always: 'own-node', egress, ingress };
+  return { allowed: egress.allowed && ingress.allowed, egress, ingress };
+}

@@ -1,0 +1,69 @@
+// The public API of @kordon/engine. Anything not listed here is private.
+
+export { compareDiagnostics, formatPath } from './diagnostics.js';
+export type { Diagnostic, Location, ObjectRef, PathSegment, Severity } from './diagnostics.js';
+
+export { loadSource, loadSources } from './load/load.js';
+export type { LoadedObject, LoadResult, ScalarSource, SourceFile } from './load/load.js';
+
+export { validateNetworkPolicy, validateObject } from './validate/index.js';
+
+export { buildCluster } from './model/build.js';
+export type { BuildOptions, BuildResult } from './model/build.js';
+export { normalizePolicy, normalizeSelector } from './model/normalize.js';
+export { DEFAULT_DNS, PROTOCOLS } from './model/types.js';
+export type {
+  Cluster,
+  ContainerPort,
+  Direction,
+  DnsConfig,
+  LabelRequirement,
+  LabelSelector,
+  Labels,
+  Namespace,
+  Peer,
+  Pod,
+  Policy,
+  PortSpec,
+  Protocol,
+  RejectedPolicy,
+  Rule,
+  SelectorOperator,
+  Service,
+  ServicePort,
+  Workload,
+  WorkloadKind,
+  WorkloadRef,
+} from './model/types.js';
+
+export { formatLabels, formatSelector, selectorIsEmpty, selectorKey, selectorMatches, selectorMismatch } from './labels/selector.js';
+
+export {
+  canonicalIP,
+  cidrContains,
+  cidrWithin,
+  formatCidr,
+  formatIP,
+  hasHostBits,
+  ipBlockContains,
+  ipBlockRanges,
+  parseCidr,
+  parseIP,
+} from './net/ip.js';
+export type { Cidr, Family, IP, IPBlock } from './net/ip.js';
+
+export { formatPortProto, formatPortSpec, parsePortProto, portSpecMatches, resolveNamedPort } from './ports/ports.js';
+export type { PortProto } from './ports/ports.js';
+
+export { evaluate, isolatingPolicies, peerMatches } from './eval/evaluate.js';
+export type { AlwaysAllowed, DirectionBypass, DirectionVerdict, Endpoint, NearMiss, RuleRef, Traffic, Verdict } from './eval/types.js';
+
+export { endpointName, podsOfWorkload, resolveName, resolveServiceName } from './query/resolve.js';
+export type { Resolved } from './query/resolve.js';
+export { checkConnection, serviceEndpoints } from './query/check.js';
+export type { CheckRequest, CheckResult, Hop } from './query/check.js';
+
+export { computeMatrix, endpointAt } from './matrix/matrix.js';
+export type { Matrix, MatrixOptions } from './matrix/matrix.js';
+export { defaultColumns } from './matrix/columns.js';
+export type { MatrixColumn } from './matrix/columns.js';

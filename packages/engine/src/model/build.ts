@@ -1,0 +1,317 @@
+import type { Diagnostic, Location } from '../diagnostics.js';
+import type { LoadedObject } from '../load/load.js';
+import { canonicalIP } from '../net/ip.js';
+import { selectorMatches } from '../labels/selector.js';
+import { validateObject } from '../validate/index.js';
+import { normalizePolicy } from './normalize.js';
+import {
+  DEFAULT_DNS,
+  type Cluster,
+  type ContainerPort,
+  type DnsConfig,
+  type Namespace,
+  type Pod,
+  type Policy,
+  type Protocol,
+  type RejectedPolicy,
+  type Service,
+  type ServicePort,
+  type Workload,
+  type WorkloadKind,
+  type WorkloadRef,
+} from './types.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController'];
+/** Kinds kordon reads. Anything else is skipped with a note. */
+const KNOWN_KINDS = new Set<string>(['Namespace', 'Pod', 'Service', 'NetworkPolicy', ...WORKLOAD_KINDS]);
+/** Kinds that commonly travel with manifests and carry nothing for NetworkPolicy: skipped silently. */
+const QUIET_KINDS = new Set<string>(['ConfigMap', 'Secret', 'ServiceAccount', 'Endpoints', 'EndpointSlice', 'Event', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
+
+export interface BuildOptions {
+  /** Where cluster DNS lives (default: kube-system pods labelled k8s-app=kube-dns). */
+  dns?: { namespace: string; selector: Record<string, string> };
+  /** Skip validation (objects are known good, e.g. generated); default false. */
+  trusted?: boolean;
+}
+
+export interface BuildResult {
+  cluster: Cluster;
+  diagnostics: Diagnostic[];
+}
+
+function labelsOf(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isObj(v)) for (const [k, val] of Object.entries(v)) if (val !== null && val !== undefined) out[k] = String(val);
+  return out;
+}
+
+function info(obj: LoadedObject, code: string, message: string, hint?: string): Diagnostic {
+  const d: Diagnostic = { code, severity: 'info', message, path: '', ...obj.source, object: ref(obj) };
+  if (hint) d.hint = hint;
+  return d;
+}
+
+function ref(obj: LoadedObject): { kind: string; name: string; namespace?: string } {
+  return obj.namespace === undefined ? { kind: obj.kind, name: obj.name } : { kind: obj.kind, name: obj.name, namespace: obj.namespace };
+}
+
+function containerPortsOf(podSpec: Obj): ContainerPort[] {
+  const out: ContainerPort[] = [];
+  const containers = [...list(podSpec['containers']), ...list(podSpec['initContainers']).filter((c) => isObj(c) && c['restartPolicy'] === 'Always')];
+  for (const c of containers) {
+    if (!isObj(c)) continue;
+    for (const p of list(c['ports'])) {
+      if (!isObj(p) || typeof p['containerPort'] !== 'number') continue;
+      const cp: ContainerPort = { port: p['containerPort'], protocol: (str(p['protocol']) ?? 'TCP') as Protocol };
+      const name = str(p['name']);
+      if (name) cp.name = name;
+      const cname = str(c['name']);
+      if (cname) cp.container = cname;
+      out.push(cp);
+    }
+  }
+  return out;
+}
+
+function templateOf(obj: LoadedObject): { labels: Record<string, string>; spec: Obj } | undefined {
+  const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : undefined;
+  if (!spec) return undefined;
+  // A CronJob's pods come from spec.jobTemplate.spec.template.
+  const holder = obj.kind === 'CronJob' ? (isObj(spec['jobTemplate']) && isObj(spec['jobTemplate']['spec']) ? spec['jobTemplate']['spec'] : undefined) : spec;
+  const tpl = holder && isObj(holder['template']) ? holder['template'] : undefined;
+  if (!tpl) return undefined;
+  const meta = isObj(tpl['metadata']) ? tpl['metadata'] : {};
+  return { labels: labelsOf(meta['labels']), spec: isObj(tpl['spec']) ? tpl['spec'] : {} };
+}
+
+/** Turns loaded objects into the cluster model: validates, defaults, resolves owners, makes template stand-ins. */
+export function buildCluster(objects: readonly LoadedObject[], options: BuildOptions = {}): BuildResult {
+  const diagnostics: Diagnostic[] = [];
+  const byKey = new Map<string, LoadedObject>();
+  for (const obj of objects) {
+    if (!KNOWN_KINDS.has(obj.kind)) {
+      if (!QUIET_KINDS.has(obj.kind)) diagnostics.push(info(obj, 'kind-skipped', `${obj.kind} is not used by NetworkPolicy evaluation; skipped`));
+      continue;
+    }
+    if (!options.trusted) {
+      const problems = validateObject(obj);
+      diagnostics.push(...problems);
+      if (problems.some((p) => p.severity === 'error')) {
+        if (obj.kind === 'NetworkPolicy') continue; // handled below as rejected
+        continue;
+      }
+    }
+    const ns = obj.kind === 'Namespace' ? '' : (obj.namespace ?? 'default');
+    const key = `${obj.kind}\u0000${ns}\u0000${obj.name}`;
+    const prev = byKey.get(key);
+    if (prev) {
+      diagnostics.push({
+        code: 'object-duplicate',
+        severity: 'warning',
+        message: `${obj.kind} ${ns ? `${ns}/` : ''}${obj.name} is defined again (first at ${prev.file}:${prev.source.line}); the later one is used, as kubectl apply would leave it`,
+        hint: 'remove one of the two definitions',
+        path: 'metadata.name',
+        ...obj.locate(['metadata', 'name']),
+        object: ref(obj),
+      });
+    }
+    byKey.set(key, obj);
+  }
+
+  const rejected: RejectedPolicy[] = [];
+  if (!options.trusted) {
+    const seenRejected = new Set<string>();
+    for (const obj of objects) {
+      if (obj.kind !== 'NetworkPolicy') continue;
+      const ns = obj.namespace ?? 'default';
+      const errors = diagnostics.filter((d) => d.severity === 'error' && d.object?.kind === 'NetworkPolicy' && d.object.name === obj.name && (d.object.namespace ?? 'default') === ns && d.file === obj.file).length;
+      const k = `${ns}/${obj.name}@${obj.file}:${obj.source.line}`;
+      if (errors > 0 && !seenRejected.has(k)) {
+        seenRejected.add(k);
+        const r: RejectedPolicy = { namespace: ns, name: obj.name, errors, source: obj.source };
+        rejected.push(r);
+      }
+    }
+  }
+
+  const namespaces = new Map<string, Namespace>();
+  const pods: Pod[] = [];
+  const workloads: Workload[] = [];
+  const services: Service[] = [];
+  const policies: Policy[] = [];
+  const replicaSetOwner = new Map<string, WorkloadRef>(); // ns/rs -> top owner
+  const workloadObjs: LoadedObject[] = [];
+
+  const ensureNamespace = (name: string, declared: boolean, labels: Record<string, string> = {}, source?: Location) => {
+    const existing = namespaces.get(name);
+    if (existing && existing.declared) return;
+    // The API server always sets kubernetes.io/metadata.name to the namespace's name.
+    const ns: Namespace = { name, labels: { ...labels, 'kubernetes.io/metadata.name': name }, declared };
+    if (source) ns.source = source;
+    namespaces.set(name, ns);
+  };
+
+  for (const obj of byKey.values()) {
+    const meta = isObj(obj.raw['metadata']) ? obj.raw['metadata'] : {};
+    if (obj.kind === 'Namespace') {
+      ensureNamespace(obj.name, true, labelsOf(meta['labels']), obj.source);
+      continue;
+    }
+    const ns = obj.namespace ?? 'default';
+    if (!namespaces.has(ns)) ensureNamespace(ns, false);
+    if (obj.kind === 'NetworkPolicy') policies.push(normalizePolicy(obj));
+    else if (obj.kind === 'Service') services.push(serviceOf(obj, ns));
+    else if (obj.kind === 'Pod') {
+      const pod = podOf(obj, ns);
+      if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
+        diagnostics.push(info(obj, 'pod-finished', `pod ${ns}/${obj.name} is ${pod.phase}: it is gone from the network and left out`));
+        continue;
+      }
+      pods.push(pod);
+    } else {
+      workloadObjs.push(obj);
+      if (obj.kind === 'ReplicaSet') {
+        const owner = list(meta['ownerReferences']).find((o) => isObj(o) && o['kind'] === 'Deployment');
+        replicaSetOwner.set(`${ns}/${obj.name}`, isObj(owner) ? { kind: 'Deployment', name: String(owner['name']) } : { kind: 'ReplicaSet', name: obj.name });
+      }
+    }
+  }
+
+  // Pods point at their top-level owner; a ReplicaSet missing from the input is read through its pod-template-hash.
+  for (const pod of pods) {
+    if (!pod.owner) continue;
+    if (pod.owner.kind === 'ReplicaSet') {
+      const top = replicaSetOwner.get(`${pod.namespace}/${pod.owner.name}`);
+      if (top) pod.owner = top;
+      else {
+        const hash = pod.labels['pod-template-hash'];
+        if (hash && pod.owner.name.endsWith(`-${hash}`)) pod.owner = { kind: 'Deployment', name: pod.owner.name.slice(0, -hash.length - 1) };
+      }
+    } else if (pod.owner.kind === 'Job') {
+      // A Job made by a CronJob is named <cronjob>-<digits>.
+      const m = /^(.*)-\d+$/.exec(pod.owner.name);
+      if (m && workloadObjs.some((w) => w.kind === 'CronJob' && w.name === m[1] && (w.namespace ?? 'default') === pod.namespace)) pod.owner = { kind: 'CronJob', name: m[1]! };
+    }
+  }
+
+  const podNames = new Set(pods.map((p) => `${p.namespace}/${p.name}`));
+  const owned = new Set(pods.filter((p) => p.owner).map((p) => `${p.namespace}/${p.owner!.kind}/${p.owner!.name}`));
+  for (const obj of workloadObjs) {
+    const ns = obj.namespace ?? 'default';
+    const tpl = templateOf(obj);
+    const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : {};
+    const w: Workload = { kind: obj.kind as WorkloadKind, namespace: ns, name: obj.name, labels: tpl?.labels ?? {}, source: obj.source };
+    if (typeof spec['replicas'] === 'number') w.replicas = spec['replicas'];
+    // A ReplicaSet owned by a Deployment is part of it, not a workload of its own.
+    if (obj.kind === 'ReplicaSet' && replicaSetOwner.get(`${ns}/${obj.name}`)?.kind === 'Deployment') continue;
+    workloads.push(w);
+    if (!tpl || owned.has(`${ns}/${w.kind}/${w.name}`)) continue;
+    // The workload's own pods are not in the input: its template stands for them.
+    let name = obj.name;
+    if (podNames.has(`${ns}/${name}`)) name = `${obj.name}-${obj.kind.toLowerCase()}`;
+    podNames.add(`${ns}/${name}`);
+    const hostNetwork = tpl.spec['hostNetwork'] === true;
+    pods.push({
+      namespace: ns,
+      name,
+      labels: tpl.labels,
+      ips: [],
+      hostNetwork,
+      ready: true,
+      containerPorts: containerPortsOf(tpl.spec),
+      owner: { kind: w.kind, name: w.name },
+      fromTemplate: true,
+      source: obj.source,
+    });
+  }
+
+  pods.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const p of pods) if (!namespaces.has(p.namespace)) ensureNamespace(p.namespace, false);
+
+  const dnsNs = options.dns?.namespace ?? DEFAULT_DNS.namespace;
+  const dnsSel = options.dns?.selector ?? { ...DEFAULT_DNS.selector };
+  const dns: DnsConfig = {
+    namespace: dnsNs,
+    selector: dnsSel,
+    podsPresent: pods.some((p) => p.namespace === dnsNs && selectorMatches({ matchLabels: dnsSel, matchExpressions: [] }, p.labels)),
+  };
+  const nsList = [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  policies.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return {
+    cluster: { namespaces: nsList, pods, workloads, services, policies, rejectedPolicies: rejected, dns },
+    diagnostics,
+  };
+}
+
+function podOf(obj: LoadedObject, ns: string): Pod {
+  const meta = isObj(obj.raw['metadata']) ? obj.raw['metadata'] : {};
+  const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : {};
+  const status = isObj(obj.raw['status']) ? obj.raw['status'] : {};
+  const hostNetwork = spec['hostNetwork'] === true;
+  const hostIP = str(status['hostIP']) ? canonicalIP(str(status['hostIP'])!) : undefined;
+  const ips = new Set<string>();
+  for (const p of list(status['podIPs'])) {
+    const ip = isObj(p) ? canonicalIP(String(p['ip'] ?? '')) : undefined;
+    if (ip) ips.add(ip);
+  }
+  const single = str(status['podIP']) ? canonicalIP(str(status['podIP'])!) : undefined;
+  if (single) ips.add(single);
+  // A hostNetwork pod shares its node's address.
+  if (hostNetwork && ips.size === 0 && hostIP) ips.add(hostIP);
+  const conditions = list(status['conditions']);
+  const readyCond = conditions.find((c) => isObj(c) && c['type'] === 'Ready');
+  const pod: Pod = {
+    namespace: ns,
+    name: obj.name,
+    labels: labelsOf(meta['labels']),
+    ips: [...ips],
+    hostNetwork,
+    ready: isObj(readyCond) ? readyCond['status'] === 'True' : true,
+    containerPorts: containerPortsOf(spec),
+    fromTemplate: false,
+    source: obj.source,
+  };
+  const node = str(spec['nodeName']);
+  if (node) pod.nodeName = node;
+  if (hostIP) pod.hostIP = hostIP;
+  const phase = str(status['phase']);
+  if (phase) pod.phase = phase;
+  const owner = list(meta['ownerReferences']).find((o) => isObj(o) && (o['controller'] === true || list(meta['ownerReferences']).length === 1));
+  if (isObj(owner) && WORKLOAD_KINDS.includes(owner['kind'] as WorkloadKind)) pod.owner = { kind: owner['kind'] as WorkloadKind, name: String(owner['name']) };
+  return pod;
+}
+
+function serviceOf(obj: LoadedObject, ns: string): Service {
+  const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : {};
+  const ips = new Set<string>();
+  for (const ip of list(spec['clusterIPs'])) {
+    const c = canonicalIP(String(ip));
+    if (c) ips.add(c);
+  }
+  const one = str(spec['clusterIP']);
+  if (one && one !== 'None') {
+    const c = canonicalIP(one);
+    if (c) ips.add(c);
+  }
+  const ports: ServicePort[] = list(spec['ports']).filter(isObj).map((p) => {
+    const port = typeof p['port'] === 'number' ? p['port'] : Number(p['port']);
+    const tp = p['targetPort'];
+    const sp: ServicePort = {
+      port,
+      protocol: (str(p['protocol']) ?? 'TCP') as Protocol,
+      // Default targetPort: the service port.
+      targetPort: typeof tp === 'number' ? tp : typeof tp === 'string' ? (/^\d+$/.test(tp) ? Number(tp) : tp) : port,
+    };
+    const name = str(p['name']);
+    if (name) sp.name = name;
+    return sp;
+  });
+  const svc: Service = { namespace: ns, name: obj.name, type: str(spec['type']) ?? 'ClusterIP', clusterIPs: [...ips], ports, source: obj.source };
+  if (isObj(spec['selector'])) svc.selector = labelsOf(spec['selector']);
+  return svc;
+}

@@ -1,0 +1,98 @@
+import type { LabelRequirement, LabelSelector, Peer, Policy, PortSpec, Protocol, Rule, SelectorOperator } from './types.js';
+import type { LoadedObject } from '../load/load.js';
+
+const EMPTY: LabelSelector = { matchLabels: {}, matchExpressions: [] };
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+export function normalizeSelector(v: unknown): LabelSelector {
+  if (!isObj(v)) return EMPTY;
+  const matchLabels: Record<string, string> = {};
+  if (isObj(v['matchLabels'])) for (const [k, val] of Object.entries(v['matchLabels'])) matchLabels[k] = String(val);
+  const matchExpressions: LabelRequirement[] = [];
+  for (const e of list(v['matchExpressions'])) {
+    if (!isObj(e)) continue;
+    matchExpressions.push({
+      key: String(e['key'] ?? ''),
+      operator: String(e['operator'] ?? '') as SelectorOperator,
+      values: list(e['values']).map(String),
+    });
+  }
+  return { matchLabels, matchExpressions };
+}
+
+function normalizePorts(v: unknown): PortSpec[] | null {
+  const ports = list(v);
+  if (ports.length === 0) return null;
+  return ports.map((p, index): PortSpec => {
+    const o = isObj(p) ? p : {};
+    const raw = o['port'];
+    const port = typeof raw === 'number' ? raw : typeof raw === 'string' ? (/^\d+$/.test(raw) ? Number(raw) : raw) : null;
+    return {
+      index,
+      // Defaulting: a port without protocol is TCP.
+      protocol: (typeof o['protocol'] === 'string' ? o['protocol'] : 'TCP') as Protocol,
+      port,
+      endPort: typeof o['endPort'] === 'number' ? o['endPort'] : null,
+    };
+  });
+}
+
+function normalizePeers(v: unknown): Peer[] | null {
+  const peers = list(v);
+  if (peers.length === 0) return null;
+  return peers.map((p, index): Peer => {
+    const o = isObj(p) ? p : {};
+    if (isObj(o['ipBlock'])) {
+      const b = o['ipBlock'];
+      return { kind: 'ipBlock', index, cidr: String(b['cidr'] ?? ''), except: list(b['except']).map(String) };
+    }
+    return {
+      kind: 'pods',
+      index,
+      namespaceSelector: 'namespaceSelector' in o && o['namespaceSelector'] !== null ? normalizeSelector(o['namespaceSelector']) : null,
+      podSelector: 'podSelector' in o && o['podSelector'] !== null ? normalizeSelector(o['podSelector']) : null,
+    };
+  });
+}
+
+function normalizeRules(v: unknown, direction: 'ingress' | 'egress'): Rule[] {
+  return list(v).map((r, index) => {
+    const o = isObj(r) ? r : {};
+    return {
+      direction,
+      index,
+      peers: normalizePeers(direction === 'ingress' ? o['from'] : o['to']),
+      ports: normalizePorts(o['ports']),
+    };
+  });
+}
+
+/**
+ * Applies the API server's defaulting to a NetworkPolicy that passed validation:
+ * policyTypes absent or empty becomes [Ingress], plus Egress when spec.egress has a rule; protocol defaults to TCP.
+ */
+export function normalizePolicy(obj: LoadedObject): Policy {
+  const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : {};
+  const namespace = obj.namespace ?? 'default';
+  const ingress = normalizeRules(spec['ingress'], 'ingress');
+  const egress = normalizeRules(spec['egress'], 'egress');
+  const types = list(spec['policyTypes']).map(String);
+  const defaulted = types.length === 0;
+  const policy: Policy = {
+    id: `${namespace}/${obj.name}`,
+    namespace,
+    name: obj.name,
+    podSelector: normalizeSelector(spec['podSelector']),
+    ingressIsolation: defaulted ? true : types.includes('Ingress'),
+    egressIsolation: defaulted ? egress.length > 0 : types.includes('Egress'),
+    policyTypesDefaulted: defaulted,
+    ingress,
+    egress,
+    source: obj.source,
+    locate: obj.locate,
+  };
+  return policy;
+}

@@ -1,0 +1,195 @@
+/**
+ * IP addresses and CIDR blocks, IPv4 and IPv6, as bigint ranges.
+ * Parsing is strict on shape; IPv4 octets with leading zeros are read as decimal, as Kubernetes'
+ * ParseIPSloppy does (other tools read them as octal: the validator warns about them).
+ */
+
+export type Family = 4 | 6;
+
+export interface IP {
+  family: Family;
+  value: bigint;
+}
+
+export interface Cidr {
+  family: Family;
+  /** Address as written (host bits possibly set). */
+  address: bigint;
+  prefix: number;
+  /** First and last address of the block. */
+  start: bigint;
+  end: bigint;
+}
+
+const V4_MAX = (1n << 32n) - 1n;
+const V6_MAX = (1n << 128n) - 1n;
+
+export function parseIPv4(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let v = 0n;
+  for (const p of parts) {
+    if (!/^[0-9]{1,3}$/.test(p)) return undefined;
+    const n = Number(p);
+    if (n > 255) return undefined;
+    v = (v << 8n) | BigInt(n);
+  }
+  return v;
+}
+
+export function parseIPv6(text: string): bigint | undefined {
+  if (text.length === 0 || text.length > 45 || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
+  let t = text;
+  const lastColon = t.lastIndexOf(':');
+  if (lastColon < 0) return undefined;
+  const tail = t.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    // An embedded IPv4 tail ("::ffff:1.2.3.4") stands for the last two groups.
+    const v4 = parseIPv4(tail);
+    if (v4 === undefined) return undefined;
+    t = `${t.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+  }
+  const parseGroups = (s: string): number[] | undefined => {
+    if (s === '') return [];
+    const out: number[] = [];
+    for (const g of s.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const halves = t.split('::');
+  let groups: number[];
+  if (halves.length === 2) {
+    const left = parseGroups(halves[0]!);
+    const right = parseGroups(halves[1]!);
+    if (!left || !right) return undefined;
+    const fill = 8 - left.length - right.length;
+    if (fill < 1) return undefined;
+    groups = [...left, ...new Array<number>(fill).fill(0), ...right];
+  } else if (halves.length === 1) {
+    const g = parseGroups(t);
+    if (!g || g.length !== 8) return undefined;
+    groups = g;
+  } else {
+    return undefined;
+  }
+  let v = 0n;
+  for (const g of groups) v = (v << 16n) | BigInt(g);
+  return v;
+}
+
+export function parseIP(text: string): IP | undefined {
+  const t = text.trim();
+  if (t.includes(':')) {
+    const v = parseIPv6(t);
+    return v === undefined ? undefined : { family: 6, value: v };
+  }
+  const v = parseIPv4(t);
+  return v === undefined ? undefined : { family: 4, value: v };
+}
+
+export function parseCidr(text: string): Cidr | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const ip = parseIP(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (!ip || !/^[0-9]{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  const bits = ip.family === 4 ? 32 : 128;
+  if (prefix > bits) return undefined;
+  const hostBits = BigInt(bits - prefix);
+  const max = ip.family === 4 ? V4_MAX : V6_MAX;
+  const hostMask = (1n << hostBits) - 1n;
+  const start = ip.value & (max ^ hostMask);
+  return { family: ip.family, address: ip.value, prefix, start, end: start | hostMask };
+}
+
+/** True when the CIDR has host bits set (`10.0.0.1/8`): it still means its network block. */
+export function hasHostBits(c: Cidr): boolean {
+  return c.address !== c.start;
+}
+
+export function cidrContains(c: Cidr, ip: IP): boolean {
+  return c.family === ip.family && ip.value >= c.start && ip.value <= c.end;
+}
+
+/** `inner` lies inside `outer` (equal counts as inside). */
+export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
+  return inner.family === outer.family && inner.start >= outer.start && inner.end <= outer.end;
+}
+
+export function formatIP(ip: IP): string {
+  return ip.family === 4 ? formatIPv4(ip.value) : formatIPv6(ip.value);
+}
+
+export function formatCidr(c: Cidr): string {
+  return `${formatIP({ family: c.family, value: c.start })}/${c.prefix}`;
+}
+
+function formatIPv4(v: bigint): string {
+  const n = Number(v);
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+/** RFC 5952: lowercase, leading zeros dropped, the longest run (≥2) of zero groups as '::'. */
+function formatIPv6(v: bigint): string {
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/** Canonical text of an address, or undefined when it is not one. */
+export function canonicalIP(text: string): string | undefined {
+  const ip = parseIP(text);
+  return ip ? formatIP(ip) : undefined;
+}
+
+/** An ipBlock: inside `cidr`, outside every `except`. */
+export interface IPBlock {
+  cidr: Cidr;
+  except: readonly Cidr[];
+}
+
+export function ipBlockContains(block: IPBlock, ip: IP): boolean {
+  if (!cidrContains(block.cidr, ip)) return false;
+  for (const e of block.except) if (cidrContains(e, ip)) return false;
+  return true;
+}
+
+/** The ipBlock as disjoint, sorted [start, end] ranges. */
+export function ipBlockRanges(block: IPBlock): Array<[bigint, bigint]> {
+  const ex = block.except
+    .filter((e) => e.family === block.cidr.family)
+    .map((e) => [e.start, e.end] as [bigint, bigint])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: Array<[bigint, bigint]> = [];
+  let cur = block.cidr.start;
+  const end = block.cidr.end;
+  for (const [s, e] of ex) {
+    if (e < cur) continue;
+    if (s > end) break;
+    if (s > cur) out.push([cur, s - 1n]);
+    cur = e + 1n;
+    if (cur > end) return out;
+  }
+  if (cur <= end) out.push([cur, end]);
+  return out;
+}

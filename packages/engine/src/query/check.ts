@@ -1,0 +1,198 @@
+import { selectorMatches } from '../labels/selector.js';
+import { evaluate } from '../eval/evaluate.js';
+import type { Endpoint, Verdict } from '../eval/types.js';
+import type { Cluster, Pod, Protocol, Service, ServicePort } from '../model/types.js';
+import { parsePortProto, resolveNamedPort } from '../ports/ports.js';
+import { endpointName, resolveName, type Resolved } from './resolve.js';
+
+export interface CheckRequest {
+  /** `ns/pod`, `ns/workload` or an IP address. */
+  from: string;
+  /** `ns/pod`, `ns/workload`, an IP address, a Service DNS name or ClusterIP. */
+  to: string;
+  /** `80`, `80/TCP`; required unless `to` is a Service (then its first port). */
+  port?: string;
+}
+
+/** One evaluated connection: from one concrete endpoint to another at one port. */
+export interface Hop {
+  purpose: 'dns' | 'connect';
+  from: string;
+  to: string;
+  port: number;
+  protocol: Protocol;
+  verdict: Verdict;
+}
+
+export interface CheckResult {
+  verdict: 'allowed' | 'denied';
+  /** True when the result depends on which endpoint a Service sends the connection to. */
+  partial: boolean;
+  /** One sentence a person reads first. */
+  summary: string;
+  from: string;
+  to: string;
+  port?: string;
+  /** Problems with the request itself (names that do not resolve, a port the Service lacks). */
+  problems: string[];
+  /** Notes worth knowing (assumed DNS pods, stand-in pods made from templates). */
+  notes: string[];
+  dns?: { needed: boolean; allowed: boolean; hops: Hop[]; assumed: boolean };
+  service?: { namespace: string; name: string; port: number; protocol: Protocol; targetPort: number | string; endpoints: string[] };
+  hops: Hop[];
+}
+
+function denied(req: CheckRequest, summary: string, problems: string[]): CheckResult {
+  const r: CheckResult = { verdict: 'denied', partial: false, summary, from: req.from, to: req.to, problems, notes: [], hops: [] };
+  if (req.port !== undefined) r.port = req.port;
+  return r;
+}
+
+function sourcePods(r: Resolved): Endpoint[] | undefined {
+  if (r.kind === 'pod') return [{ kind: 'pod', pod: r.pod }];
+  if (r.kind === 'workload') return r.pods.map((pod) => ({ kind: 'pod', pod }));
+  if (r.kind === 'ip') return [{ kind: 'ip', ip: r.ip }];
+  return undefined;
+}
+
+const label = (e: Endpoint): string => (e.kind === 'pod' ? endpointName(e.pod) : e.ip);
+
+/** The cluster DNS pods, or one assumed stand-in when the input has none. */
+function dnsServers(cluster: Cluster): { pods: Pod[]; assumed: boolean } {
+  const sel = { matchLabels: cluster.dns.selector, matchExpressions: [] };
+  const pods = cluster.pods.filter((p) => p.namespace === cluster.dns.namespace && selectorMatches(sel, p.labels));
+  if (pods.length > 0) return { pods, assumed: false };
+  const stand: Pod = { namespace: cluster.dns.namespace, name: 'coredns (assumed)', labels: { ...cluster.dns.selector }, ips: [], hostNetwork: false, ready: true, containerPorts: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }], fromTemplate: true };
+  return { pods: [stand], assumed: true };
+}
+
+/**
+ * What `curl` from A to B would meet: name resolution (DNS egress when A is egress-isolated), the Service's endpoints
+ * and target ports, and for each, A's egress and B's ingress.
+ */
+export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResult {
+  const fromR = resolveName(cluster, req.from);
+  const sources = sourcePods(fromR);
+  if (!sources) return denied(req, `cannot resolve source ${req.from}: ${fromR.kind === 'unresolved' ? fromR.reason : 'a Service cannot open connections'}`, [fromR.kind === 'unresolved' ? fromR.reason : 'source must be a pod, workload or IP']);
+  if (sources.length === 0) return denied(req, `workload ${req.from} has no pods in the input`, [`no pods of ${req.from}`]);
+  const clientNs = sources[0]!.kind === 'pod' ? sources[0]!.pod.namespace : undefined;
+  const toR = resolveName(cluster, req.to, clientNs);
+  const notes: string[] = [];
+  if (toR.kind === 'unresolved') {
+    const r = denied(req, `${req.to} does not resolve: ${toR.reason}`, [toR.reason]);
+    return r;
+  }
+  const portArg = req.port === undefined ? undefined : parsePortProto(req.port);
+  if (req.port !== undefined && !portArg) return denied(req, `bad port ${req.port}: write N or N/PROTO`, [`bad port ${req.port}`]);
+
+  const result: CheckResult = { verdict: 'denied', partial: false, summary: '', from: req.from, to: req.to, problems: [], notes, hops: [] };
+  if (req.port !== undefined) result.port = req.port;
+
+  let targets: Array<{ ep: Endpoint; port: number; protocol: Protocol } | { ep: Endpoint; missing: string }> = [];
+  if (toR.kind === 'service') {
+    const svc = toR.service;
+    // The name is resolved first: that is a DNS query from the client, itself traffic that policies may block.
+    if (toR.via === 'dns') {
+      const dns = checkDns(cluster, sources);
+      result.dns = dns;
+      if (dns.assumed) notes.push(`no DNS pods (${cluster.dns.namespace}, ${Object.entries(cluster.dns.selector).map(([k, v]) => `${k}=${v}`).join(',')}) in the input: assumed present with no policies of their own`);
+      if (!dns.allowed) {
+        result.summary = `DNS lookup of ${req.to} is blocked: ${req.from} is isolated for egress and no rule allows UDP 53 to the cluster DNS pods, so the connection is never tried`;
+        return result;
+      }
+    }
+    const sp = pickServicePort(svc, portArg);
+    if (!sp) {
+      result.problems.push(portArg ? `Service ${svc.namespace}/${svc.name} has no port ${portArg.port}/${portArg.protocol}` : `Service ${svc.namespace}/${svc.name} has no ports`);
+      result.summary = result.problems[0]!;
+      return result;
+    }
+    const eps = serviceEndpoints(cluster, svc);
+    result.service = { namespace: svc.namespace, name: svc.name, port: sp.port, protocol: sp.protocol, targetPort: sp.targetPort, endpoints: eps.map(endpointName) };
+    if (!svc.selector) {
+      result.problems.push(`Service ${svc.namespace}/${svc.name} has no selector: its endpoints are managed by hand and not in the input`);
+      result.summary = result.problems[0]!;
+      return result;
+    }
+    if (eps.length === 0) {
+      result.problems.push(`Service ${svc.namespace}/${svc.name} selects no ready pod: the connection is refused`);
+      result.summary = result.problems[0]!;
+      return result;
+    }
+    targets = eps.map((pod) => {
+      const ep: Endpoint = { kind: 'pod', pod };
+      if (typeof sp.targetPort === 'number') return { ep, port: sp.targetPort, protocol: sp.protocol };
+      const nums = resolveNamedPort(pod, sp.targetPort, sp.protocol);
+      return nums.length ? { ep, port: nums[0]!, protocol: sp.protocol } : { ep, missing: `${endpointName(pod)} has no container port named ${sp.targetPort}/${sp.protocol}` };
+    });
+  } else {
+    if (!portArg) {
+      result.problems.push('--port is required unless the destination is a Service');
+      result.summary = result.problems[0]!;
+      return result;
+    }
+    const dests: Endpoint[] = toR.kind === 'pod' ? [{ kind: 'pod', pod: toR.pod }] : toR.kind === 'workload' ? toR.pods.map((pod) => ({ kind: 'pod', pod })) : [{ kind: 'ip', ip: toR.ip }];
+    if (dests.length === 0) {
+      result.problems.push(`workload ${req.to} has no pods in the input`);
+      result.summary = result.problems[0]!;
+      return result;
+    }
+    targets = dests.map((ep) => ({ ep, port: portArg.port, protocol: portArg.protocol }));
+  }
+
+  let ok = 0;
+  let total = 0;
+  for (const src of sources) {
+    for (const t of targets) {
+      total++;
+      if ('missing' in t) {
+        result.problems.push(t.missing);
+        continue;
+      }
+      // Two stand-ins for one workload are two different replicas, not one pod talking to itself.
+      const dst: Endpoint = src.kind === 'pod' && t.ep.kind === 'pod' && src.pod === t.ep.pod && fromR.kind === 'workload' ? { kind: 'pod', pod: { ...t.ep.pod, name: `${t.ep.pod.name} (another replica)` } } : t.ep;
+      const verdict = evaluate(cluster, { from: src, to: dst, port: t.port, protocol: t.protocol });
+      result.hops.push({ purpose: 'connect', from: label(src), to: label(dst), port: t.port, protocol: t.protocol, verdict });
+      if (verdict.allowed) ok++;
+    }
+  }
+  result.verdict = ok === total && total > 0 ? 'allowed' : 'denied';
+  result.partial = ok > 0 && ok < total;
+  const via = result.service ? ` via Service ${result.service.namespace}/${result.service.name}:${result.service.port}` : '';
+  result.summary =
+    result.verdict === 'allowed'
+      ? `${req.from} can reach ${req.to}${via}`
+      : result.partial
+        ? `${req.from} reaches only ${ok} of ${total} endpoints of ${req.to}${via}: whether a request succeeds depends on the endpoint it lands on`
+        : `${req.from} cannot reach ${req.to}${via}`;
+  return result;
+}
+
+function pickServicePort(svc: Service, want: { port: number; protocol: Protocol } | undefined): ServicePort | undefined {
+  if (!want) return svc.ports[0];
+  return svc.ports.find((p) => p.port === want.port && p.protocol === want.protocol);
+}
+
+/** Ready pods of the Service's namespace that match its selector. */
+export function serviceEndpoints(cluster: Cluster, svc: Service): Pod[] {
+  if (!svc.selector || Object.keys(svc.selector).length === 0) return [];
+  const sel = { matchLabels: svc.selector, matchExpressions: [] };
+  return cluster.pods.filter((p) => p.namespace === svc.namespace && p.ready && selectorMatches(sel, p.labels));
+}
+
+function checkDns(cluster: Cluster, sources: Endpoint[]): { needed: boolean; allowed: boolean; hops: Hop[]; assumed: boolean } {
+  const { pods, assumed } = dnsServers(cluster);
+  const hops: Hop[] = [];
+  let allAllowed = true;
+  for (const src of sources) {
+    let any = false;
+    for (const pod of pods) {
+      const verdict = evaluate(cluster, { from: src, to: { kind: 'pod', pod }, port: 53, protocol: 'UDP' });
+      hops.push({ purpose: 'dns', from: label(src), to: endpointName(pod), port: 53, protocol: 'UDP', verdict });
+      if (verdict.allowed) any = true;
+    }
+    if (!any) allAllowed = false;
+  }
+  const needed = sources.some((s) => hops.some((h) => h.from === label(s) && h.verdict.egress.isolated));
+  return { needed, allowed: allAllowed, hops, assumed };
+}
