@@ -1,0 +1,207 @@
+/**
+ * Strict decoding, as the API server does it for `kubectl apply` (field validation "Strict"):
+ * every value must have its field's type, unknown fields and duplicated keys are errors.
+ * The result is a typed copy of the object holding what kubectl would send (YAML 1.1 readings of
+ * plain scalars), with BAD where a value could not be decoded, so that later checks can skip it.
+ */
+import { formatPath, type PathSegment } from '../diagnostics.js';
+import { unknownFieldHint } from './hints.js';
+import { objectRef, quote, valueText, type Reporter } from './report.js';
+import { describeYaml11Difference, kubectlScalar, type ScalarValue } from './yaml11.js';
+
+export type Schema =
+  | { type: 'string' }
+  | { type: 'int32' }
+  | { type: 'int64' }
+  | { type: 'boolean' }
+  | { type: 'intOrString' }
+  | { type: 'any' }
+  | { type: 'map'; values: Schema }
+  | { type: 'list'; items: Schema }
+  | StructSchema;
+
+export interface StructSchema {
+  type: 'struct';
+  /** The Go type name, used in messages: `NetworkPolicyPeer`. */
+  name: string;
+  fields: Readonly<Record<string, Schema>>;
+  /** Unknown fields are not reported (kinds kordon only reads a few fields of). */
+  open?: boolean;
+}
+
+/** A value that was present but could not be decoded; already reported. */
+export const BAD: unique symbol = Symbol('bad');
+export type Bad = typeof BAD;
+
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+function jsonKind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'object') return 'object';
+  return typeof v;
+}
+
+function expected(schema: Schema): string {
+  switch (schema.type) {
+    case 'string':
+      return 'string';
+    case 'int32':
+      return 'integer (int32)';
+    case 'int64':
+      return 'integer';
+    case 'boolean':
+      return 'boolean';
+    case 'intOrString':
+      return 'integer or string';
+    case 'map':
+      return 'map of string keys';
+    case 'list':
+      return 'list';
+    case 'struct':
+      return `object (${schema.name})`;
+    case 'any':
+      return 'any value';
+  }
+}
+
+export class Decoder {
+  constructor(private readonly r: Reporter) {}
+
+  /** Decodes `raw` at `path`; returns undefined for an absent or null value. */
+  decode(raw: unknown, schema: Schema, path: PathSegment[]): unknown {
+    if (schema.type === 'any') return raw;
+    if (raw === undefined) return undefined;
+    if (isScalar(raw)) return this.scalar(raw, schema, path);
+    switch (schema.type) {
+      case 'list':
+        if (!Array.isArray(raw)) return this.typeError(raw, schema, path);
+        return raw.map((item, i) => this.decode(item, schema.items, [...path, i]));
+      case 'map': {
+        if (!isObj(raw)) return this.typeError(raw, schema, path);
+        const out: Obj = {};
+        for (const [k, v] of Object.entries(raw)) out[k] = this.decode(v, schema.values, [...path, k]);
+        return out;
+      }
+      case 'struct': {
+        if (!isObj(raw)) return this.typeError(raw, schema, path);
+        const out: Obj = {};
+        for (const [k, v] of Object.entries(raw)) {
+          const field = Object.prototype.hasOwnProperty.call(schema.fields, k) ? schema.fields[k] : undefined;
+          if (field) out[k] = this.decode(v, field, [...path, k]);
+          else if (!schema.open) this.unknownField(schema, k, raw, path);
+        }
+        return out;
+      }
+      default:
+        return this.typeError(raw, schema, path);
+    }
+  }
+
+  private unknownField(schema: StructSchema, key: string, parent: Obj, path: PathSegment[]): void {
+    this.r.add('field-unknown', 'error', [...path, key], `strict decoding error: unknown field ${quote(key)} in ${schema.name}`, {
+      hint: unknownFieldHint(schema, key, parent, path),
+    });
+  }
+
+  private scalar(raw: ScalarValue, schema: Schema, path: PathSegment[]): unknown {
+    const source = this.r.obj.scalarAt(path);
+    const v = kubectlScalar(raw, source);
+    if (v === null) return undefined; // null leaves a field at its zero value
+    const trap = describeYaml11Difference(raw, source, v);
+    switch (schema.type) {
+      case 'string':
+        if (typeof v === 'string') return v;
+        if (trap) return this.yaml11TypeError(v, schema, path, trap, source?.text);
+        return this.typeError(v, schema, path, source?.text);
+      case 'boolean':
+        if (typeof v !== 'boolean') return this.typeError(v, schema, path, source?.text);
+        if (trap) this.yaml11Warning(v, path, trap, `write \`${String(v)}\` to say what you mean`);
+        return v;
+      case 'int32':
+      case 'int64':
+      case 'intOrString': {
+        if (typeof v === 'string' && schema.type === 'intOrString') return v;
+        if (typeof v !== 'number') {
+          if (typeof v === 'boolean' && trap) return this.yaml11TypeError(v, schema, path, trap, source?.text);
+          return this.typeError(v, schema, path, source?.text);
+        }
+        if (!Number.isInteger(v)) return this.typeError(v, schema, path, source?.text);
+        const is32 = schema.type !== 'int64';
+        if (is32 ? v < INT32_MIN || v > INT32_MAX : !Number.isSafeInteger(v)) {
+          this.r.add('field-type', 'error', path, `Invalid value: ${quote(v)}: does not fit in ${is32 ? 'a 32-bit' : 'a 64-bit'} integer`, {
+            value: valueText(v),
+          });
+          return BAD;
+        }
+        if (trap) {
+          const hint = typeof raw === 'number' || (typeof raw === 'string' && /^[0-9]+$/.test(raw))
+            ? `write ${v} if you meant ${v}, or ${String(raw)} without the leading zero`
+            : `write ${v} to say what you mean`;
+          this.yaml11Warning(v, path, trap, hint);
+        }
+        return v;
+      }
+      default:
+        return this.typeError(v, schema, path, source?.text);
+    }
+  }
+
+  private yaml11TypeError(v: ScalarValue, schema: Schema, path: PathSegment[], trap: string, text: string | undefined): Bad {
+    const code = typeof v === 'boolean' ? 'yaml11-bool' : 'yaml11-number';
+    this.r.add(code, 'error', path, `Invalid type: ${trap}, and this field must be ${article(expected(schema))}`, {
+      value: text ?? valueText(v),
+      hint: `quote it: "${text ?? String(v)}"`,
+    });
+    return BAD;
+  }
+
+  private yaml11Warning(v: ScalarValue, path: PathSegment[], trap: string, hint: string): void {
+    const code = typeof v === 'boolean' ? 'yaml11-bool' : 'yaml11-number';
+    this.r.add(code, 'warning', path, `${trap}; kordon uses ${quote(v)} as kubectl does`, { value: valueText(v), hint });
+  }
+
+  private typeError(v: unknown, schema: Schema, path: PathSegment[], text?: string): Bad {
+    const found = isScalar(v) ? `${jsonKind(v)} ${text ?? quote(v)}` : jsonKind(v);
+    const hint =
+      schema.type === 'string' && isScalar(v)
+        ? `quote it: "${text ?? String(v)}"`
+        : schema.type === 'list' && isObj(v)
+          ? 'start each item with "- " to make a list'
+          : schema.type === 'struct' || schema.type === 'map'
+            ? 'write the fields as an indented block of `key: value` lines'
+            : undefined;
+    this.r.add('field-type', 'error', path, `Invalid type: expected ${expected(schema)}, found ${found}`, {
+      value: isScalar(v) ? (text ?? valueText(v)) : jsonKind(v),
+      ...(hint !== undefined ? { hint } : {}),
+    });
+    return BAD;
+  }
+}
+
+function isScalar(v: unknown): v is ScalarValue {
+  return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+function article(s: string): string {
+  return /^[aeiou]/.test(s) ? `an ${s}` : `a ${s}`;
+}
+
+/** Reports every key written twice in the object's source. */
+export function reportDuplicateKeys(r: Reporter): void {
+  for (const d of r.obj.duplicateKeys) {
+    r.out.push({
+      code: 'field-duplicate',
+      severity: 'error',
+      message: `strict decoding error: duplicate field ${quote(d.key)}`,
+      path: formatPath([...d.path, d.key]),
+      hint: 'keep one of them: kordon would read only the last, and kubectl apply rejects the object',
+      ...d.at,
+      object: objectRef(r.obj),
+    });
+  }
+}

@@ -1,0 +1,18 @@
+export { validateObject } from './objects.js';
+export { validateNetworkPolicy, NETWORK_POLICY_API_VERSION } from './networkpolicy.js';
+export {
+  dns1123LabelErrors,
+  dns1123SubdomainErrors,
+  ianaSvcNameErrors,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isIanaSvcName,
+  isQualifiedName,
+  isValidLabelValue,
+  labelValueErrors,
+  qualifiedNameErrors,
+} from './names.js';
+export { kubectlScalar, resolveYaml11Plain } from './yaml11.js';
+export type { ScalarValue } from './yaml11.js';
+export { readCidr } from './cidr.js';
+export type { CidrReading } from './cidr.js';
