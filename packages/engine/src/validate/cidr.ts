@@ -11,7 +11,7 @@ export interface CidrReading {
   warnings: { code: string; message: string; hint: string }[];
 }
 
-const V4_MAPPED_PREFIX = 0xffffn << 32n;
+const V4_MAPPED_HIGH = 0xffffn; // ::ffff:0:0/96
 
 /** Parses a CIDR the way the API server accepts it; undefined when it rejects it. */
 export function readCidr(text: string): CidrReading | undefined {
@@ -24,7 +24,7 @@ export function readCidr(text: string): CidrReading | undefined {
   const [addr = '', prefix = ''] = text.split('/');
   const v4part = addr.includes(':') ? (addr.slice(addr.lastIndexOf(':') + 1).includes('.') ? addr.slice(addr.lastIndexOf(':') + 1) : '') : addr;
   const leadingZeros = v4part.split('.').some((o) => /^0[0-9]/.test(o)) || /^0[0-9]/.test(prefix);
-  const mapped = cidr.family === 6 && cidr.address >> 32n === V4_MAPPED_PREFIX;
+  const mapped = cidr.family === 6 && cidr.address >> 32n === V4_MAPPED_HIGH;
   if (hasHostBits(cidr)) {
     warnings.push({
       code: 'cidr-host-bits',

@@ -139,6 +139,10 @@ export function unknownFieldHint(schema: StructSchema, key: string, parent: Obj,
   if (near && near.toLowerCase() === key.toLowerCase()) return `did you mean \`${near}\`? field names are case-sensitive`;
   homes ??= fieldHomes(NETWORK_POLICY);
   const elsewhere = homes.get(key)?.filter((s) => s.name !== schema.name) ?? [];
+  const text = scalarText(parent[key]);
+  if (elsewhere.length === 0 && !near && text !== undefined && schema.name !== 'ObjectMeta') {
+    return `\`${key}: ${text}\` looks like a label that lost its indentation: labels go under \`matchLabels:\` of a selector, or under \`metadata.labels\``;
+  }
   if (elsewhere.length > 0 && schema.name in PLACE) {
     const places = [...new Set(elsewhere.map((s) => PLACE[s.name] ?? s.name))].join(' or ');
     return `\`${key}\` is a field of ${places}, not of ${PLACE[schema.name]}: check its indentation`;

@@ -38,7 +38,7 @@ export function validateNetworkPolicy(obj: LoadedObject): Diagnostic[] {
   }
   if (isObj(typed)) {
     validateMeta(r, typed['metadata'], true, 'policy');
-    validateSpec(r, typed['spec']);
+    validateSpec(r, typed['spec'], isObj(obj.raw['spec']) && 'podSelector' in obj.raw['spec']);
   }
   return r.sorted();
 }
@@ -184,9 +184,9 @@ function validateSelector(r: Reporter, sel: unknown, path: PathSegment[]): void 
   });
 }
 
-function validateSpec(r: Reporter, spec: unknown): void {
+function validateSpec(r: Reporter, spec: unknown, podSelectorWritten: boolean): void {
   const s: Obj = isObj(spec) ? spec : {};
-  if (spec !== BAD && s['podSelector'] === undefined) {
+  if (spec !== BAD && !podSelectorWritten) {
     r.add('podselector-absent', 'info', ['spec', 'podSelector'], 'spec.podSelector is not set: it defaults to {} and selects every pod in the namespace', {
       at: isObj(spec) ? ['spec'] : [],
       hint: 'write `podSelector: {}` to make selecting every pod explicit',
