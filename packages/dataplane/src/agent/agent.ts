@@ -1,0 +1,195 @@
+import { performance } from 'node:perf_hooks';
+import type { Cluster, Direction } from '@kordon/engine';
+import { applyScript, checkPrivileges, listSet, type NftTarget } from '../nft/apply.js';
+import { compileRuleset, DEFAULT_TABLE, type CompileOptions } from '../nft/compile.js';
+import { diffRulesets } from '../nft/diff.js';
+import { renderDeleteTable, renderRuleset, type Ruleset } from '../nft/ruleset.js';
+
+export interface AgentOptions extends CompileOptions, NftTarget {
+  /** Run `nft -c` before each commit (default true). */
+  check?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface SyncResult {
+  mode: 'full' | 'incremental' | 'unchanged';
+  compileMs: number;
+  applyMs: number;
+  addedElements: number;
+  deletedElements: number;
+  chains: readonly string[];
+  sets: readonly string[];
+  /** The script sent to nft (empty when unchanged). */
+  script: string;
+  ruleset: Ruleset;
+}
+
+export class AgentError extends Error {
+  constructor(
+    message: string,
+    readonly problems: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}
+
+export interface DeniedConnection {
+  direction: Direction;
+  /** `ns/pod` when the address is a pod's, else the address. */
+  from: string;
+  to: string;
+  protocol: string;
+  port: number;
+  packets: number;
+  /** Seconds until the record expires unless more packets are denied. */
+  expiresInSeconds?: number;
+}
+
+const PROTO: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' };
+
+/**
+ * Keeps kordon's nftables table in step with a cluster: the first sync after start replaces the table in one
+ * transaction (the old table, e.g. from before a restart, enforces until that commit), later syncs send only
+ * the difference. A failed sync leaves the table as it was and the agent's idea of it unchanged.
+ */
+export class Agent {
+  private current: Ruleset | undefined;
+  private cluster: Cluster | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly table: string;
+
+  private constructor(readonly opts: AgentOptions) {
+    this.table = opts.table ?? DEFAULT_TABLE;
+  }
+
+  /** Refuses, naming what is missing, when this process cannot manage nftables. */
+  static async create(opts: AgentOptions = {}): Promise<Agent> {
+    const p = await checkPrivileges(opts);
+    if (!p.ok) throw new AgentError(`kordon agent cannot enforce policies: ${p.problems.join('; ')}`, p.problems);
+    return new Agent(opts);
+  }
+
+  get ruleset(): Ruleset | undefined {
+    return this.current;
+  }
+
+  private target(): NftTarget {
+    return this.opts.netns ? { netns: this.opts.netns } : {};
+  }
+
+  /** Brings the table in line with `cluster`; calls are serialised. */
+  sync(cluster: Cluster, opts: { full?: boolean } = {}): Promise<SyncResult> {
+    const run = this.queue.then(() => this.doSync(cluster, opts.full ?? false));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async doSync(cluster: Cluster, full: boolean): Promise<SyncResult> {
+    const t0 = performance.now();
+    const next = compileRuleset(cluster, this.opts);
+    const compileMs = performance.now() - t0;
+    const check = this.opts.check ?? true;
+    const base = { compileMs, ruleset: next };
+    if (this.current && !full) {
+      const d = diffRulesets(this.current, next);
+      if (d.script === '') {
+        this.current = next;
+        this.cluster = cluster;
+        return { ...base, mode: 'unchanged', applyMs: 0, addedElements: 0, deletedElements: 0, chains: [], sets: [], script: '' };
+      }
+      const t1 = performance.now();
+      try {
+        // An incremental commit needs no dry run: the kernel rejects the whole transaction or applies all of it.
+        await applyScript(d.script, this.target(), { check: false });
+        this.current = next;
+        this.cluster = cluster;
+        return { ...base, mode: 'incremental', applyMs: performance.now() - t1, addedElements: d.addedElements, deletedElements: d.deletedElements, chains: d.chains, sets: d.sets, script: d.script };
+      } catch (e) {
+        // The table drifted from what the agent believes (someone edited it): replace it whole.
+        this.opts.log?.(`incremental update failed, replacing the table: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    const script = renderRuleset(next, { notes: false });
+    const t1 = performance.now();
+    await applyScript(script, this.target(), { check });
+    this.current = next;
+    this.cluster = cluster;
+    return {
+      ...base,
+      mode: 'full',
+      applyMs: performance.now() - t1,
+      addedElements: next.stats.elements,
+      deletedElements: 0,
+      chains: next.chains.map((c) => c.name),
+      sets: next.sets.map((s) => s.name),
+      script,
+    };
+  }
+
+  /** Denied connections recorded by the kernel, newest counters, addresses named after pods where known. */
+  async denied(): Promise<DeniedConnection[]> {
+    const byIp = new Map<string, string>();
+    for (const p of this.cluster?.pods ?? []) for (const ip of p.ips) byIp.set(ip, `${p.namespace}/${p.name}`);
+    const out: DeniedConnection[] = [];
+    for (const direction of ['ingress', 'egress'] as const)
+      for (const f of [4, 6]) {
+        const json = await listSet(this.table, `denied_${direction}${f}`, this.target());
+        for (const item of json.nftables) {
+          const set = item['set'] as { elem?: unknown[] } | undefined;
+          for (const e of set?.elem ?? []) {
+            const rec = parseDenied(e);
+            if (!rec) continue;
+            out.push({
+              direction,
+              from: byIp.get(rec.src) ?? rec.src,
+              to: byIp.get(rec.dst) ?? rec.dst,
+              protocol: PROTO[rec.proto] ?? String(rec.proto),
+              port: rec.port,
+              packets: rec.packets,
+              ...(rec.expires !== undefined ? { expiresInSeconds: rec.expires } : {}),
+            });
+          }
+        }
+      }
+    return out.sort((a, b) => b.packets - a.packets);
+  }
+
+  /** Deletes kordon's table: enforcement stops. */
+  async uninstall(): Promise<void> {
+    await applyScript(renderDeleteTable(this.table), this.target(), { check: false });
+    this.current = undefined;
+  }
+}
+
+interface DeniedElem {
+  src: string;
+  dst: string;
+  proto: number;
+  port: number;
+  packets: number;
+  expires?: number;
+}
+
+const PROTO_BY_NAME: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, 'ipv6-icmp': 58, icmpv6: 58, sctp: 132 };
+
+/** One element of a dynamic set in libnftables JSON: `{elem: {val: {concat: [...]}, counter: {packets}, expires}}`. */
+function parseDenied(e: unknown): DeniedElem | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const wrapped = (e as { elem?: Record<string, unknown> }).elem;
+  const val = (wrapped ? wrapped['val'] : e) as { concat?: unknown[] } | undefined;
+  const parts = val?.concat;
+  if (!Array.isArray(parts) || parts.length !== 4) return undefined;
+  const [src, dst, proto, port] = parts;
+  const counter = wrapped?.['counter'] as { packets?: number } | undefined;
+  const expires = wrapped?.['expires'];
+  const protoNum = typeof proto === 'number' ? proto : (PROTO_BY_NAME[String(proto)] ?? Number(proto));
+  return {
+    src: String(src),
+    dst: String(dst),
+    proto: protoNum,
+    port: Number(port),
+    packets: counter?.packets ?? 0,
+    ...(typeof expires === 'number' ? { expires } : {}),
+  };
+}

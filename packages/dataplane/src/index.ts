@@ -1,0 +1,19 @@
+// The public API of @kordon/dataplane: nftables compiler, agent, and network-namespace lab.
+
+export { compileRuleset, DEFAULT_TABLE } from './nft/compile.js';
+export type { CompileOptions } from './nft/compile.js';
+export { renderDeleteTable, renderRuleset } from './nft/ruleset.js';
+export type { NftChain, NftRule, NftSet, RenderOptions, Ruleset, RulesetStats } from './nft/ruleset.js';
+export { diffRulesets } from './nft/diff.js';
+export type { RulesetDiff } from './nft/diff.js';
+export { applyScript, checkPrivileges, checkScript, listSet, listTable, NftError } from './nft/apply.js';
+export type { NftJson, NftTarget, Privileges } from './nft/apply.js';
+
+export { Agent, AgentError } from './agent/agent.js';
+export type { AgentOptions, DeniedConnection, SyncResult } from './agent/agent.js';
+
+export { cleanupStaleLabs, Lab, LAB_PREFIX, listLabNamespaces } from './lab/lab.js';
+export type { LabHost, LabSpec, ProbeRequest } from './lab/lab.js';
+export type { ProbeOutcome, ProbePort, ProbeTarget } from './lab/helper.js';
+export { LabSession, labLimits, matrixColumns, probeMatrix, withLabAddresses } from './lab/probe.js';
+export type { LabProbeOptions, ProbedMatrix } from './lab/probe.js';

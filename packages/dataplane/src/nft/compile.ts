@@ -1,0 +1,418 @@
+import { createHash } from 'node:crypto';
+import {
+  formatPortSpec,
+  formatSelector,
+  ipBlockRanges,
+  isolatingPolicies,
+  parseCidr,
+  parseIP,
+  resolveNamedPort,
+  selectorMatches,
+  type Cluster,
+  type Direction,
+  type Family,
+  type Labels,
+  type Peer,
+  type Pod,
+  type Policy,
+  type PortSpec,
+  type Protocol,
+  type Rule,
+} from '@kordon/engine';
+import { disjointBoxes, formatPorts, formatRange, mergeRanges, type AddrRange, type Box } from './ranges.js';
+import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
+
+export interface CompileOptions {
+  /** Compile for the pods whose `nodeName` is this; absent: every pod of the cluster is local (the lab). */
+  node?: string;
+  /** The node's own addresses; default: the `hostIP` of its pods. Traffic to and from them is always allowed. */
+  nodeIPs?: readonly string[];
+  /** Table name, default `kordon`. */
+  table?: string;
+  /** How long a denied-connection record lives without new packets, default `10m`. */
+  deniedTimeout?: string;
+}
+
+export const DEFAULT_TABLE = 'kordon';
+
+const PROTO_NUM: Record<Protocol, number> = { TCP: 6, UDP: 17, SCTP: 132 };
+const PROTO_NAME: Record<number, string> = { 6: 'tcp', 17: 'udp', 132: 'sctp' };
+const FAMILIES: readonly Family[] = [4, 6];
+const ADDR_TYPE: Record<Family, string> = { 4: 'ipv4_addr', 6: 'ipv6_addr' };
+const IP_KW: Record<Family, string> = { 4: 'ip', 6: 'ip6' };
+
+type PerFamily<T> = Record<Family, T>;
+
+interface Grants {
+  /** Some rule admits every peer on every port. */
+  all: boolean;
+  /** Every peer, these ports. */
+  ports: Box[];
+  /** These peers, every port. */
+  addrs: PerFamily<AddrRange[]>;
+  /** These peers on these ports. */
+  boxes: PerFamily<Box[]>;
+  /** Which policy rules contributed to each part, for comments. */
+  from: { all: string[]; ports: string[]; addrs: string[]; boxes: string[] };
+  notes: string[];
+}
+
+function emptyGrants(): Grants {
+  return { all: false, ports: [], addrs: { 4: [], 6: [] }, boxes: { 4: [], 6: [] }, from: { all: [], ports: [], addrs: [], boxes: [] }, notes: [] };
+}
+
+function hash(text: string): string {
+  return createHash('sha1').update(text).digest('hex').slice(0, 10);
+}
+
+function podName(p: Pod): string {
+  return `${p.namespace}/${p.name}`;
+}
+
+function list(names: readonly string[], max = 6): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+function addrOf(text: string): { family: Family; value: bigint } | undefined {
+  return parseIP(text);
+}
+
+/** Addresses of a pod, by family, as one-address ranges. */
+function podRanges(pod: Pod): PerFamily<AddrRange[]> {
+  const out: PerFamily<AddrRange[]> = { 4: [], 6: [] };
+  for (const t of pod.ips) {
+    const ip = addrOf(t);
+    if (ip) out[ip.family].push([ip.value, ip.value]);
+  }
+  return out;
+}
+
+interface PeerTarget {
+  /** Addresses the peer stands for. */
+  ranges: PerFamily<AddrRange[]>;
+  /** Pods the peer matches, each with the addresses through which it matches (for named egress ports). */
+  pods: Array<{ pod: Pod; ranges: PerFamily<AddrRange[]> }>;
+  describe: string;
+}
+
+class Compiler {
+  private readonly nsLabels = new Map<string, Labels>();
+  private readonly alive: Pod[];
+  private readonly peerCache = new WeakMap<Peer, PeerTarget>();
+
+  constructor(readonly cluster: Cluster) {
+    for (const ns of cluster.namespaces) this.nsLabels.set(ns.name, ns.labels);
+    this.alive = cluster.pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed');
+  }
+
+  get pods(): readonly Pod[] {
+    return this.alive;
+  }
+
+  private labelsOfNamespace(ns: string): Labels {
+    return this.nsLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+  }
+
+  peer(policy: Policy, peer: Peer): PeerTarget {
+    const cached = this.peerCache.get(peer);
+    if (cached) return cached;
+    const ranges: PerFamily<AddrRange[]> = { 4: [], 6: [] };
+    const pods: PeerTarget['pods'] = [];
+    let describe: string;
+    if (peer.kind === 'ipBlock') {
+      const cidr = parseCidr(peer.cidr);
+      const except = peer.except.map(parseCidr).filter((c) => c !== undefined);
+      describe = `ipBlock ${peer.cidr}${peer.except.length ? ` except ${peer.except.join(', ')}` : ''}`;
+      if (cidr) {
+        const block = { cidr, except };
+        ranges[cidr.family] = ipBlockRanges(block);
+        const inside = (v: bigint): boolean => ranges[cidr.family].some(([a, b]) => v >= a && v <= b);
+        for (const pod of this.alive) {
+          const pr = podRanges(pod);
+          const hit = pr[cidr.family].filter(([v]) => inside(v));
+          if (hit.length) pods.push({ pod, ranges: { 4: cidr.family === 4 ? hit : [], 6: cidr.family === 6 ? hit : [] } });
+        }
+      }
+    } else {
+      const nsSel = peer.namespaceSelector;
+      const podSel = peer.podSelector;
+      describe = [
+        nsSel === null ? `namespace ${policy.namespace}` : `namespaceSelector ${formatSelector(nsSel) || '{}'}`,
+        podSel === null ? '' : `podSelector ${formatSelector(podSel) || '{}'}`,
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      for (const pod of this.alive) {
+        // A hostNetwork pod carries its node's address: only an ipBlock can match it.
+        if (pod.hostNetwork) continue;
+        if (nsSel === null ? pod.namespace !== policy.namespace : !selectorMatches(nsSel, this.labelsOfNamespace(pod.namespace))) continue;
+        if (podSel !== null && !selectorMatches(podSel, pod.labels)) continue;
+        const pr = podRanges(pod);
+        pods.push({ pod, ranges: pr });
+        for (const f of FAMILIES) ranges[f].push(...pr[f]);
+      }
+    }
+    const t: PeerTarget = { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, pods, describe };
+    this.peerCache.set(peer, t);
+    return t;
+  }
+
+  /** Everything the rules of `policies` admit for `direction`, for the class whose pods look like `rep`. */
+  grants(direction: Direction, policies: readonly Policy[], rep: Pod): Grants {
+    const g = emptyGrants();
+    for (const policy of policies) {
+      const rules: readonly Rule[] = direction === 'ingress' ? policy.ingress : policy.egress;
+      if (rules.length === 0) g.notes.push(`${policy.id} isolates ${direction} and admits nothing by itself`);
+      for (const rule of rules) this.addRule(g, direction, policy, rule, rep);
+    }
+    return g;
+  }
+
+  private addRule(g: Grants, direction: Direction, policy: Policy, rule: Rule, rep: Pod): void {
+    const ref = `${policy.id} ${direction}[${rule.index}]`;
+    const peerWord = direction === 'ingress' ? 'from' : 'to';
+    const peers = rule.peers;
+    const ports = rule.ports;
+    const portText = ports === null ? 'every port' : ports.map(formatPortSpec).join(', ');
+    if (peers === null && ports === null) {
+      g.all = true;
+      g.from.all.push(ref);
+      g.notes.push(`${ref}: every peer, every port`);
+      return;
+    }
+    // Numeric (and ingress named) ports as boxes over the port axis; egress named ports depend on the remote pod.
+    const fixed: Array<{ proto: number; lo: number; hi: number }> = [];
+    const namedEgress: PortSpec[] = [];
+    for (const s of ports ?? []) {
+      const proto = PROTO_NUM[s.protocol];
+      if (s.port === null) fixed.push({ proto, lo: 0, hi: 65535 });
+      else if (typeof s.port === 'number') fixed.push({ proto, lo: s.port, hi: s.endPort ?? s.port });
+      else if (direction === 'ingress') for (const n of resolveNamedPort(rep, s.port, s.protocol)) fixed.push({ proto, lo: n, hi: n });
+      else namedEgress.push(s);
+    }
+    if (peers === null) {
+      for (const f of fixed) g.ports.push({ lo: 0n, hi: 0n, proto: f.proto, pLo: f.lo, pHi: f.hi });
+      if (fixed.length) g.from.ports.push(ref);
+      if (namedEgress.length) {
+        for (const pod of this.alive) this.addNamed(g, namedEgress, pod, podRanges(pod));
+        g.from.boxes.push(ref);
+      }
+      g.notes.push(`${ref}: every peer; ports ${portText}`);
+      return;
+    }
+    peers.forEach((peer, pi) => {
+      const t = this.peer(policy, peer);
+      const n = t.ranges[4].length + t.ranges[6].length;
+      g.notes.push(`${ref} ${peerWord}[${pi}] ${t.describe}: ${t.pods.length} pods, ${n} address ranges; ports ${portText}`);
+      if (ports === null) {
+        for (const f of FAMILIES) g.addrs[f].push(...t.ranges[f]);
+        g.from.addrs.push(`${ref} ${peerWord}[${pi}]`);
+        return;
+      }
+      for (const f of FAMILIES) for (const [lo, hi] of t.ranges[f]) for (const p of fixed) g.boxes[f].push({ lo, hi, proto: p.proto, pLo: p.lo, pHi: p.hi });
+      for (const m of t.pods) if (namedEgress.length) this.addNamed(g, namedEgress, m.pod, m.ranges);
+      g.from.boxes.push(`${ref} ${peerWord}[${pi}]`);
+    });
+  }
+
+  /** An egress named port admits the remote pod's own container port of that name. */
+  private addNamed(g: Grants, specs: readonly PortSpec[], pod: Pod, ranges: PerFamily<AddrRange[]>): void {
+    for (const s of specs) {
+      const proto = PROTO_NUM[s.protocol];
+      for (const n of resolveNamedPort(pod, s.port as string, s.protocol))
+        for (const f of FAMILIES) for (const [lo, hi] of ranges[f]) g.boxes[f].push({ lo, hi, proto, pLo: n, pHi: n });
+    }
+  }
+}
+
+function boxElements(family: Family | undefined, boxes: readonly Box[]): string[] {
+  return disjointBoxes(boxes).map((b) => {
+    const port = `${PROTO_NAME[b.proto] ?? b.proto} . ${formatPorts(b.pLo, b.pHi)}`;
+    return family === undefined ? port : `${formatRange(family, b.lo, b.hi)} . ${port}`;
+  });
+}
+
+function set(name: string, type: string, elements: string[], notes: string[], flags: string[] = ['interval']): NftSet {
+  return { name, kind: 'set', type, flags, options: [], elements, dynamic: false, notes };
+}
+
+function refs(list: readonly string[]): string {
+  return list.length ? list.join('; ') : 'none';
+}
+
+interface ClassOut {
+  sets: NftSet[];
+  chain: NftChain;
+}
+
+function compileClass(name: string, direction: Direction, pods: readonly Pod[], policies: readonly Policy[], g: Grants): ClassOut {
+  const verdict = direction === 'ingress' ? 'accept' : 'return';
+  const field = direction === 'ingress' ? 'saddr' : 'daddr';
+  const sets: NftSet[] = [];
+  const rules: NftRule[] = [];
+  const who = list(pods.map(podName));
+  if (g.all) {
+    rules.push({ text: `${verdict} comment ${nftComment(`allow all: ${refs(g.from.all)}`)}`, notes: g.notes });
+  } else {
+    const notes = [...g.notes];
+    if (g.ports.length) {
+      const s = set(`${name}_ports`, 'inet_proto . inet_service', boxElements(undefined, g.ports), [`ports open to every peer (${direction} of ${who})`]);
+      sets.push(s);
+      rules.push({ text: `meta l4proto . th dport @${s.name} ${verdict} comment ${nftComment(refs(g.from.ports))}`, notes: notes.splice(0) });
+    }
+    for (const f of FAMILIES) {
+      const addrs = mergeRanges(g.addrs[f]);
+      if (!addrs.length) continue;
+      const s = set(`${name}_addr${f}`, ADDR_TYPE[f], addrs.map(([lo, hi]) => formatRange(f, lo, hi)), [`peers allowed on every port (${direction} of ${who})`]);
+      sets.push(s);
+      rules.push({ text: `${IP_KW[f]} ${field} @${s.name} ${verdict} comment ${nftComment(refs(g.from.addrs))}`, notes: notes.splice(0) });
+    }
+    for (const f of FAMILIES) {
+      if (!g.boxes[f].length) continue;
+      const s = set(`${name}_peerport${f}`, `${ADDR_TYPE[f]} . inet_proto . inet_service`, boxElements(f, g.boxes[f]), [`peer and port pairs (${direction} of ${who})`]);
+      sets.push(s);
+      rules.push({ text: `${IP_KW[f]} ${field} . meta l4proto . th dport @${s.name} ${verdict} comment ${nftComment(refs(g.from.boxes))}`, notes: notes.splice(0) });
+    }
+    rules.push({ text: `counter jump deny_${direction} comment ${nftComment(`not admitted by ${policies.map((p) => p.id).join(', ')}`)}`, notes });
+  }
+  const comment = `${direction} of ${who}: ${policies.map((p) => p.id).join(', ')}`;
+  return {
+    sets,
+    chain: { name, comment, notes: [`${direction} of ${pods.length} pods (${who}), isolated by ${policies.map((p) => p.id).join(', ')}`], rules },
+  };
+}
+
+/** The named ports an ingress class resolves on its pods; pods that resolve them differently need separate classes. */
+function namedSignature(policies: readonly Policy[], pod: Pod): string {
+  const parts: string[] = [];
+  for (const p of policies)
+    for (const r of p.ingress)
+      for (const s of r.ports ?? []) if (typeof s.port === 'string') parts.push(`${s.port}/${s.protocol}=${resolveNamedPort(pod, s.port, s.protocol).join(',')}`);
+  return [...new Set(parts)].sort().join(' ');
+}
+
+/**
+ * Compiles the cluster's policies for the pods of one node into an nftables ruleset.
+ *
+ * Shape: the forward hook accepts established and related packets, then looks the source up in an egress
+ * verdict map and the destination in an ingress verdict map, keyed by local pod address. Pods isolated by the
+ * same policies share one chain (a class); a class chain holds at most five rules, one per set it owns (ports
+ * for every peer, peers on every port, peer·protocol·port intervals per family). So the rule count grows with
+ * pods plus policies and a packet costs two map lookups and a few set lookups, however many policies exist.
+ */
+export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}): Ruleset {
+  const table = opts.table ?? DEFAULT_TABLE;
+  const c = new Compiler(cluster);
+  const local = c.pods.filter((p) => !p.hostNetwork && p.ips.length > 0 && (opts.node === undefined || p.nodeName === opts.node));
+  const sets: NftSet[] = [];
+  const classChains: NftChain[] = [];
+  const maps: Record<Direction, PerFamily<string[]>> = { ingress: { 4: [], 6: [] }, egress: { 4: [], 6: [] } };
+  const classCount: Record<Direction, number> = { ingress: 0, egress: 0 };
+
+  for (const direction of ['ingress', 'egress'] as const) {
+    const classes = new Map<string, { policies: Policy[]; pods: Pod[] }>();
+    for (const pod of local) {
+      const policies = isolatingPolicies(cluster, pod, direction);
+      if (policies.length === 0) continue;
+      const ids = policies.map((p) => p.id).sort();
+      const key = `${direction}|${ids.join(',')}|${direction === 'ingress' ? namedSignature(policies, pod) : ''}`;
+      const cls = classes.get(key);
+      if (cls) cls.pods.push(pod);
+      else classes.set(key, { policies: [...policies].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), pods: [pod] });
+    }
+    const prefix = direction === 'ingress' ? 'in' : 'eg';
+    for (const [key, cls] of [...classes].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const name = `${prefix}_${hash(key)}`;
+      const out = compileClass(name, direction, cls.pods, cls.policies, c.grants(direction, cls.policies, cls.pods[0] as Pod));
+      sets.push(...out.sets);
+      classChains.push(out.chain);
+      for (const pod of cls.pods)
+        for (const t of pod.ips) {
+          const ip = addrOf(t);
+          if (ip) maps[direction][ip.family].push(`${formatRange(ip.family, ip.value, ip.value)} : jump ${name}`);
+        }
+    }
+    classCount[direction] = classes.size;
+  }
+
+  const nodeIPs = new Set<string>(opts.nodeIPs ?? local.map((p) => p.hostIP).filter((x): x is string => x !== undefined));
+  const nodeAddrs: PerFamily<string[]> = { 4: [], 6: [] };
+  for (const t of nodeIPs) {
+    const ip = addrOf(t);
+    if (ip) nodeAddrs[ip.family].push(formatRange(ip.family, ip.value, ip.value));
+  }
+
+  const fixed: NftSet[] = [];
+  for (const f of FAMILIES) fixed.push(set(`node${f}`, ADDR_TYPE[f], [...new Set(nodeAddrs[f])].sort(), [`this node's IPv${f} addresses: traffic to and from the node is always allowed`], []));
+  for (const d of ['egress', 'ingress'] as const)
+    for (const f of FAMILIES)
+      fixed.push({
+        name: `${d}${f}`,
+        kind: 'map',
+        type: `${ADDR_TYPE[f]} : verdict`,
+        flags: [],
+        options: [],
+        elements: maps[d][f].sort(),
+        dynamic: false,
+        notes: [`local pods isolated for ${d} (IPv${f}), to the chain of their class`],
+      });
+  const timeout = opts.deniedTimeout ?? '10m';
+  for (const d of ['ingress', 'egress'] as const)
+    for (const f of FAMILIES)
+      fixed.push({
+        name: `denied_${d}${f}`,
+        kind: 'set',
+        type: `${ADDR_TYPE[f]} . ${ADDR_TYPE[f]} . inet_proto . inet_service`,
+        flags: ['dynamic', 'timeout'],
+        options: [`timeout ${timeout}`, 'size 65535', 'counter'],
+        elements: [],
+        dynamic: true,
+        notes: [`denied ${d} connections (IPv${f}): source . destination . protocol . port, with packet counters`],
+      });
+
+  const deny = (d: Direction): NftChain => ({
+    name: `deny_${d}`,
+    comment: `record and drop ${d} that no policy admits`,
+    notes: [],
+    rules: [
+      ...FAMILIES.map((f) => ({
+        text: `meta nfproto ipv${f} update @denied_${d}${f} { ${IP_KW[f]} saddr . ${IP_KW[f]} daddr . meta l4proto . th dport }`,
+        notes: [],
+      })),
+      { text: `counter drop`, notes: [] },
+    ],
+  });
+
+  const forward: NftChain = {
+    name: 'forward',
+    hook: 'type filter hook forward priority filter; policy accept;',
+    comment: 'kordon NetworkPolicy enforcement',
+    notes: ['every routed packet of this node: replies first, then the egress of the source pod, then the ingress of the destination pod'],
+    rules: [
+      { text: `ct state established,related accept comment "replies of allowed connections"`, notes: [] },
+      ...FAMILIES.flatMap((f) => [
+        { text: `${IP_KW[f]} saddr @node${f} accept comment "from this node"`, notes: [] },
+        { text: `${IP_KW[f]} daddr @node${f} accept comment "to this node"`, notes: [] },
+      ]),
+      ...FAMILIES.map((f) => ({ text: `${IP_KW[f]} saddr vmap @egress${f} comment "egress of isolated local pods"`, notes: [] })),
+      ...FAMILIES.map((f) => ({ text: `${IP_KW[f]} daddr vmap @ingress${f} comment "ingress of isolated local pods"`, notes: [] })),
+    ],
+  };
+
+  const chains = [forward, deny('ingress'), deny('egress'), ...classChains];
+  const allSets = [...fixed, ...sets];
+  return {
+    table,
+    comment: `managed by kordon; node ${opts.node ?? '(all pods)'}; do not edit`,
+    sets: allSets,
+    chains,
+    stats: {
+      localPods: local.length,
+      policies: cluster.policies.length,
+      ingressClasses: classCount.ingress,
+      egressClasses: classCount.egress,
+      rules: chains.reduce((n, ch) => n + ch.rules.length, 0),
+      elements: allSets.reduce((n, s) => n + s.elements.length, 0),
+    },
+  };
+}
