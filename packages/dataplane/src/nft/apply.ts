@@ -63,14 +63,17 @@ export interface Privileges {
   problems: string[];
 }
 
-/** CAP_NET_ADMIN (bit 12) in the effective set, read from /proc; root usually has it. */
-function hasNetAdmin(): boolean {
+/** Whether a /proc/PID/status text shows CAP_NET_ADMIN (bit 12) in the effective set. */
+export function hasNetAdmin(status: string): boolean {
+  const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(status);
+  return m ? (BigInt(`0x${m[1]}`) & (1n << 12n)) !== 0n : false;
+}
+
+function ownStatus(): string {
   try {
-    const status = readFileSync('/proc/self/status', 'utf8');
-    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(status);
-    return m ? (BigInt(`0x${m[1]}`) & (1n << 12n)) !== 0n : false;
+    return readFileSync('/proc/self/status', 'utf8');
   } catch {
-    return false;
+    return '';
   }
 }
 
@@ -79,7 +82,7 @@ export async function checkPrivileges(target: NftTarget = {}): Promise<Privilege
   const problems: string[] = [];
   const version = await exec('nft', ['-v']).catch(() => undefined);
   if (!version || version.code !== 0) problems.push('the `nft` program (package nftables) is not installed or not on PATH');
-  if (!hasNetAdmin()) problems.push('this process lacks CAP_NET_ADMIN: run as root or grant the capability (setcap cap_net_admin+ep)');
+  if (!hasNetAdmin(ownStatus())) problems.push('this process lacks CAP_NET_ADMIN: run as root or grant the capability (setcap cap_net_admin+ep)');
   if (problems.length === 0) {
     const probe = await run(['list', 'tables'], undefined, target);
     if (probe.code !== 0) problems.push(`nft cannot talk to the kernel: ${probe.stderr.trim()}`);
