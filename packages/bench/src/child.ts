@@ -1,0 +1,207 @@
+/**
+ * Runs one measured scenario in its own Node process, so that peak RSS belongs to that scenario alone.
+ * Invoked by run.ts as `node child.js '<json ChildRequest>'`; prints one line `BENCH_RESULT <json ChildResult>`.
+ * The engine is imported dynamically and each function looked up by name: a function that does not exist
+ * yet makes the scenario "not available" instead of failing the whole run.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { Task } from './scenarios.js';
+
+export interface ChildRequest {
+  task: Exclude<Task, 'check-cli'>;
+  file: string;
+  /** For diff: the changed input. */
+  otherFile?: string;
+}
+
+export type Phase = 'read' | 'parse' | 'build' | 'compute';
+
+export interface ChildResult {
+  status: 'ok' | 'not available' | 'failed';
+  reason?: string;
+  /** Milliseconds per timed phase. */
+  phases: Partial<Record<Phase, number>>;
+  maxRssMiB: number;
+  counts?: { objects: number; namespaces: number; pods: number; policies: number; rejectedPolicies: number };
+  diagnostics?: Record<string, number>;
+  /** Which engine functions were used. */
+  used: string[];
+  matrix?: { columns: number; classes: number; distinctColumns: number; totalPairs: number; pairsByColumn: Record<string, number> };
+  summary?: Record<string, number>;
+}
+
+export const RESULT_PREFIX = 'BENCH_RESULT ';
+
+type Fn = (...args: never[]) => unknown;
+type Module = Record<string, unknown>;
+
+/** The first of `names` that the module exports as a function. */
+function find(mod: Module, names: readonly string[]): { name: string; fn: Fn } | undefined {
+  for (const name of names) {
+    const v = mod[name];
+    if (typeof v === 'function') return { name, fn: v as Fn };
+  }
+  return undefined;
+}
+
+/** Names the runner accepts for each engine operation, first choice first. */
+export const ENGINE_NAMES = {
+  loadSources: ['loadSources'],
+  buildCluster: ['buildCluster'],
+  computeMatrix: ['computeMatrix'],
+  summary: ['summarizePods', 'podSummaries', 'podSummary', 'isolationSummary', 'computePodSummaries'],
+  lint: ['lint', 'lintCluster'],
+  diff: ['diff', 'diffClusters'],
+} as const;
+
+const maxRssMiB = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+
+// The engine's shapes as the runner reads them; only the fields used here.
+interface SourceFile {
+  name: string;
+  text: string;
+}
+interface LoadResultLike {
+  objects: unknown[];
+  diagnostics: { severity: string }[];
+}
+interface ClusterLike {
+  namespaces: readonly unknown[];
+  pods: readonly unknown[];
+  policies: readonly unknown[];
+  rejectedPolicies: readonly unknown[];
+}
+interface BuildResultLike {
+  cluster: ClusterLike;
+  diagnostics: { severity: string }[];
+}
+interface MatrixLike {
+  columns: readonly { label: string }[];
+  allowedPairs(col: number): number;
+  stats: { classes: number; distinctColumns: number };
+}
+
+async function importModule(spec: string): Promise<Module | string> {
+  try {
+    return (await import(spec)) as Module;
+  } catch (err) {
+    return `cannot import ${spec}: ${(err as Error).message.split('\n')[0]}`;
+  }
+}
+
+export async function runChild(req: ChildRequest): Promise<ChildResult> {
+  const phases: ChildResult['phases'] = {};
+  const used: string[] = [];
+  const result = (status: ChildResult['status'], reason?: string): ChildResult => {
+    const r: ChildResult = { status, phases, maxRssMiB: maxRssMiB(), used };
+    if (reason !== undefined) r.reason = reason;
+    return r;
+  };
+  const engine = await importModule('@kordon/engine');
+  if (typeof engine === 'string') return result('not available', engine);
+  const load = find(engine, ENGINE_NAMES.loadSources);
+  const build = find(engine, ENGINE_NAMES.buildCluster);
+  const missing: string[] = [];
+  if (!load) missing.push('loadSources');
+  if (!build) missing.push('buildCluster');
+
+  // Resolve the task's function before spending time on parsing.
+  let taskFn: { name: string; fn: Fn } | undefined;
+  if (req.task === 'matrix') taskFn = find(engine, ENGINE_NAMES.computeMatrix);
+  else if (req.task === 'summary') taskFn = find(engine, ENGINE_NAMES.summary);
+  else {
+    const review = await importModule('@kordon/review');
+    taskFn = typeof review === 'string' ? undefined : find(review, req.task === 'lint' ? ENGINE_NAMES.lint : ENGINE_NAMES.diff);
+  }
+  if (!taskFn) missing.push(req.task === 'matrix' ? 'computeMatrix' : req.task === 'summary' ? `a per-pod summary (${ENGINE_NAMES.summary.join(' / ')})` : `@kordon/review ${req.task}`);
+  if (missing.length > 0 || !load || !build || !taskFn) return result('not available', `missing: ${missing.join(', ')}`);
+  used.push(load.name, build.name, taskFn.name);
+
+  const loadFn = load.fn as unknown as (files: SourceFile[]) => LoadResultLike;
+  const buildFn = build.fn as unknown as (objects: unknown[]) => BuildResultLike;
+  const timed = <T>(phase: Phase, f: () => T): T => {
+    const t0 = performance.now();
+    const v = f();
+    phases[phase] = (phases[phase] ?? 0) + (performance.now() - t0);
+    return v;
+  };
+
+  const text = timed('read', () => readFileSync(req.file, 'utf8'));
+  const loaded = timed('parse', () => loadFn([{ name: req.file, text }]));
+  const built = timed('build', () => buildFn(loaded.objects));
+  const c = built.cluster;
+  const diagnostics: Record<string, number> = {};
+  for (const d of [...loaded.diagnostics, ...built.diagnostics]) diagnostics[d.severity] = (diagnostics[d.severity] ?? 0) + 1;
+  const out = result('ok');
+  out.counts = { objects: loaded.objects.length, namespaces: c.namespaces.length, pods: c.pods.length, policies: c.policies.length, rejectedPolicies: c.rejectedPolicies.length };
+  out.diagnostics = diagnostics;
+
+  if (req.task === 'matrix') {
+    const matrixFn = taskFn.fn as unknown as (cluster: ClusterLike) => MatrixLike;
+    const m = timed('compute', () => {
+      const matrix = matrixFn(c);
+      // Counting every column is part of the measured work: it is what `--count` prints.
+      const pairs = matrix.columns.map((_, i) => matrix.allowedPairs(i));
+      return { matrix, pairs };
+    });
+    const pairsByColumn: Record<string, number> = {};
+    m.matrix.columns.forEach((col, i) => (pairsByColumn[col.label] = m.pairs[i]!));
+    out.matrix = {
+      columns: m.matrix.columns.length,
+      classes: m.matrix.stats.classes,
+      distinctColumns: m.matrix.stats.distinctColumns,
+      totalPairs: m.pairs.reduce((a, b) => a + b, 0),
+      pairsByColumn,
+    };
+  } else if (req.task === 'summary') {
+    const summaryFn = taskFn.fn as unknown as (cluster: ClusterLike) => unknown;
+    const s = timed('compute', () => summaryFn(c));
+    out.summary = describeSummary(s);
+  } else {
+    // lint and diff: wired by name; their result is only sized, not interpreted.
+    let other: BuildResultLike | undefined;
+    if (req.task === 'diff') {
+      if (!req.otherFile) return result('failed', 'diff needs a second input');
+      const otherText = timed('read', () => readFileSync(req.otherFile!, 'utf8'));
+      other = timed('build', () => buildFn(timed('parse', () => loadFn([{ name: req.otherFile!, text: otherText }])).objects));
+    }
+    const fn = taskFn.fn as unknown as (a: ClusterLike, b?: ClusterLike) => unknown;
+    const r = timed('compute', () => (other ? fn(c, other.cluster) : fn(c)));
+    out.summary = describeSummary(r);
+  }
+  out.maxRssMiB = maxRssMiB();
+  return out;
+}
+
+/** A few sizes of an unknown result, so a run shows that real work came back. */
+function describeSummary(v: unknown): Record<string, number> {
+  if (Array.isArray(v)) return { entries: v.length };
+  if (v && typeof v === 'object') {
+    const out: Record<string, number> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (typeof x === 'number') out[k] = x;
+      else if (Array.isArray(x)) out[k] = x.length;
+    }
+    return out;
+  }
+  return {};
+}
+
+async function main(): Promise<void> {
+  const arg = process.argv[2];
+  if (!arg) {
+    console.error('usage: child.js <json request>');
+    process.exitCode = 2;
+    return;
+  }
+  let res: ChildResult;
+  try {
+    res = await runChild(JSON.parse(arg) as ChildRequest);
+  } catch (err) {
+    res = { status: 'failed', reason: (err as Error).stack ?? String(err), phases: {}, maxRssMiB: maxRssMiB(), used: [] };
+  }
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(res)}\n`);
+}
+
+if (process.argv[1]?.endsWith('child.js')) await main();

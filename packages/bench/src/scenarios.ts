@@ -1,0 +1,113 @@
+import type { PresetName } from './presets.js';
+
+/**
+ * What a scenario measures, once the input is generated (generation is never timed):
+ *  - matrix:  read + parse + build + full matrix over every port class + allowed-pair count of each class;
+ *  - summary: read + parse + build + every pod's isolation and allowed peers (engine's per-pod summary);
+ *  - check-cli: wall time of `node bin/kordon.js check FILE --from ns/pod --to ns/pod`, Node start-up included;
+ *  - lint / diff: read + parse + build + `@kordon/review` lint, or diff against a changed copy.
+ */
+export type Task = 'matrix' | 'summary' | 'check-cli' | 'lint' | 'diff';
+
+export interface Target {
+  /** Upper bound on the timed phases together (wall, seconds). */
+  seconds: number;
+  /** Upper bound on peak RSS (MiB). */
+  rssMiB?: number;
+}
+
+export interface Scenario {
+  name: string;
+  preset: PresetName;
+  pods?: number;
+  policies?: number;
+  task: Task;
+  /** The project's target, when this scenario has one. */
+  target?: Target;
+  /** A published or peer figure for the same workload shape (performance.md §0–§2). */
+  anchor?: string;
+  /** Sizes for `--quick`. */
+  quick: { pods?: number; policies?: number };
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'realistic-10k-matrix',
+    preset: 'realistic',
+    pods: 10_000,
+    policies: 2_000,
+    task: 'matrix',
+    target: { seconds: 1, rssMiB: 1024 },
+    quick: { pods: 1_000, policies: 200 },
+  },
+  {
+    name: 'kano-10k-5k-matrix',
+    preset: 'kano',
+    pods: 10_000,
+    policies: 5_000,
+    task: 'matrix',
+    target: { seconds: 2 },
+    anchor: 'Kano-py 42.7 s build (52 s wall), 187 MB; faithful JS port of Kano 2.42 s',
+    quick: { pods: 1_000, policies: 500 },
+  },
+  {
+    name: 'kano-10k-1k-matrix',
+    preset: 'kano',
+    pods: 10_000,
+    policies: 1_000,
+    task: 'matrix',
+    anchor: 'Kano-py 10.57 s build, 132 MB; faithful JS port 0.69 s',
+    quick: { pods: 1_000, policies: 100 },
+  },
+  {
+    name: 'antrea-small-ns-summary',
+    preset: 'antrea-small-ns',
+    task: 'summary',
+    target: { seconds: 10, rssMiB: 4096 },
+    anchor: 'Antrea controller (Go, groups only, no matrix) 5.8–6.4 s, 1.5–1.7 GB heap',
+    quick: { pods: 10_000 },
+  },
+  {
+    name: 'antrea-small-ns-matrix',
+    preset: 'antrea-small-ns',
+    task: 'matrix',
+    target: { seconds: 30 },
+    anchor: 'NPV abstract: Kano and Verikube need > 10 s beyond 100k pods',
+    quick: { pods: 10_000 },
+  },
+  {
+    name: 'check-1k-cli',
+    preset: 'realistic',
+    pods: 1_000,
+    policies: 200,
+    task: 'check-cli',
+    target: { seconds: 0.3 },
+    quick: { pods: 1_000, policies: 200 },
+  },
+  {
+    name: 'lint-10k',
+    preset: 'realistic',
+    pods: 10_000,
+    policies: 2_000,
+    task: 'lint',
+    target: { seconds: 5 },
+    quick: { pods: 1_000, policies: 200 },
+  },
+  {
+    name: 'diff-10k',
+    preset: 'realistic',
+    pods: 10_000,
+    policies: 2_000,
+    task: 'diff',
+    target: { seconds: 5 },
+    quick: { pods: 1_000, policies: 200 },
+  },
+  // Shapes without a project target, for comparison with the published workloads.
+  { name: 'kano-50k-1k-matrix', preset: 'kano', pods: 50_000, policies: 1_000, task: 'matrix', anchor: 'Kano-py 141.6 s build, 1.17 GB; faithful JS port 21.8 s, 709 MB', quick: { pods: 5_000, policies: 100 } },
+  { name: 'antrea-large-ns-matrix', preset: 'antrea-large-ns', task: 'matrix', quick: { pods: 10_000 } },
+  { name: 'antrea-one-ns-matrix', preset: 'antrea-one-ns', task: 'matrix', anchor: 'Antrea 10.66 s, 1157 MB (groups only)', quick: { pods: 1_000 } },
+  { name: 'antrea-netpol-per-pod-matrix', preset: 'antrea-netpol-per-pod', task: 'matrix', anchor: 'Antrea 1.86–24.97 s, 169–198 MB (groups only)', quick: { pods: 1_000 } },
+  { name: 'antrea-cluster-scoped-matrix', preset: 'antrea-cluster-scoped', task: 'matrix', quick: { pods: 10_000 } },
+  { name: 'cilium-1000-matrix', preset: 'cilium-1000', task: 'matrix', quick: { pods: 5_000, policies: 150 } },
+  { name: 'cyclonus-matrix', preset: 'cyclonus', task: 'matrix', quick: {} },
+];
