@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab } from '../lab/lab.js';
+import { requirePrivileges } from '../test-support.js';
+import { startAgent, type AgentEvent, type RunningAgent } from './watch.js';
+
+requirePrivileges();
+
+const PODS = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: app}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: db}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: app, labels: {role: web}}
+spec: {containers: [{name: c, image: x}]}
+status: {phase: Running, podIP: 10.7.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: app, labels: {role: api}}
+spec: {containers: [{name: c, image: x}]}
+status: {phase: Running, podIP: 10.7.0.2}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pg, namespace: db, labels: {role: db}}
+spec: {containers: [{name: c, image: x, ports: [{name: pg, containerPort: 5432}]}]}
+status: {phase: Running, podIP: 10.7.1.1}
+`;
+const DENY = `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: db}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+`;
+const ALLOW_WEB = `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-to-pg, namespace: db}
+spec:
+  podSelector: {matchLabels: {role: db}}
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: app}}, podSelector: {matchLabels: {role: web}}}]
+    ports: [{port: pg}]
+`;
+const INVALID = `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: broken, namespace: db}
+spec:
+  podSelector: {}
+  ingress: [{ports: [{port: 70000}]}]
+`;
+
+const WEB = 0;
+const API = 1;
+const PG = 2;
+
+describe('kordon agent following a directory', () => {
+  let dir: string;
+  let lab: Lab;
+  let running: RunningAgent | undefined;
+  const events: AgentEvent[] = [];
+  let waiters: Array<(e: AgentEvent) => void> = [];
+  const onEvent = (e: AgentEvent): void => {
+    events.push(e);
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f(e);
+  };
+  const nextEvent = (): Promise<AgentEvent> => new Promise((r) => waiters.push(r));
+  const canReach = async (from: number): Promise<boolean> => (await lab.probe([{ from, to: PG, port: 5432, protocol: 'TCP' }], 800))[0]!.ok;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kordon-agent-'));
+    writeFileSync(join(dir, 'pods.yaml'), PODS);
+    writeFileSync(join(dir, 'deny.yaml'), DENY);
+    lab = await Lab.create({
+      hosts: [
+        { name: 'app/web', ips: ['10.7.0.1'], serve: [] },
+        { name: 'app/api', ips: ['10.7.0.2'], serve: [] },
+        { name: 'db/pg', ips: ['10.7.1.1'], serve: [{ port: 5432, protocol: 'TCP' }] },
+      ],
+    });
+    running = await startAgent({ source: dir, netns: lab.nodeNetns, onEvent });
+  }, 30_000);
+  afterAll(async () => {
+    running?.stop();
+    await lab?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('enforces the directory from the start and records what it denied', async () => {
+    expect(events[0]?.kind).toBe('synced');
+    expect(await canReach(WEB)).toBe(false);
+    const denied = await running!.agent.denied();
+    expect(denied).toContainEqual(expect.objectContaining({ direction: 'ingress', from: 'app/web', to: 'db/pg', protocol: 'TCP', port: 5432 }));
+    expect(denied.find((d) => d.from === 'app/web')!.packets).toBeGreaterThanOrEqual(1);
+  });
+
+  it('applies a new policy file as one incremental transaction in under 100 ms', async () => {
+    const ev = nextEvent();
+    writeFileSync(join(dir, 'allow.yaml'), ALLOW_WEB);
+    const e = await ev;
+    expect(e.kind, e.message).toBe('synced');
+    expect(e.result?.mode).toBe('incremental');
+    expect(e.ms).toBeLessThan(100);
+    expect(await canReach(WEB)).toBe(true);
+    expect(await canReach(API)).toBe(false);
+  });
+
+  it('refuses a change with an invalid policy and keeps the last good ruleset', async () => {
+    const before = running!.agent.ruleset;
+    const ev = nextEvent();
+    writeFileSync(join(dir, 'broken.yaml'), INVALID);
+    const e = await ev;
+    expect(e.kind).toBe('rejected');
+    expect(e.message).toMatch(/broken\.yaml/);
+    expect(running!.agent.ruleset).toBe(before);
+    expect(await canReach(WEB)).toBe(true);
+    expect(await canReach(API)).toBe(false);
+    const ev2 = nextEvent();
+    rmSync(join(dir, 'broken.yaml'));
+    expect((await ev2).kind).toBe('synced');
+  });
+
+  it('keeps enforcing across a restart: no denied connection gets through while a new agent takes over', async () => {
+    running!.stop();
+    let leaks = 0;
+    let tries = 0;
+    let stop = false;
+    const hammer = (async () => {
+      while (!stop) {
+        const r = await lab.probe(Array.from({ length: 20 }, () => ({ from: API, to: PG, port: 5432, protocol: 'TCP' as const })), 300);
+        tries += r.length;
+        leaks += r.filter((x) => x.ok).length;
+      }
+    })();
+    for (let i = 0; i < 3; i++) {
+      const again = await startAgent({ source: dir, netns: lab.nodeNetns, onEvent });
+      expect(again.agent.ruleset).toBeDefined();
+      again.stop();
+    }
+    running = await startAgent({ source: dir, netns: lab.nodeNetns, onEvent });
+    await new Promise((r) => setTimeout(r, 400));
+    stop = true;
+    await hammer;
+    expect(tries).toBeGreaterThan(0);
+    expect(leaks).toBe(0);
+    expect(await canReach(WEB)).toBe(true);
+  });
+
+  it('refuses to start on manifests with errors, saying where', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'kordon-bad-'));
+    try {
+      writeFileSync(join(bad, 'broken.yaml'), INVALID);
+      await expect(startAgent({ source: bad, netns: lab.nodeNetns })).rejects.toThrow(/broken\.yaml:\d+:\d+/);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  });
+});
