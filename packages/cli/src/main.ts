@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
+import { defaultIo, UsageError, type CliContext, type Io } from './io.js';
 
 export const VERSION = '0.1.0';
 
@@ -8,23 +9,36 @@ export const VERSION = '0.1.0';
  *   0  success: valid, allowed, no findings at or above --fail-on, all expectations passed
  *   1  the answer is negative: invalid objects, denied, findings, failed expectations
  *   2  usage error or unreadable input
+ *
+ * `io` replaces the terminal (tests run commands in-process with their own).
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+  const ctx: CliContext = { io, exitCode: 0, noColor: false };
   const program = new Command('kordon')
     .description('Kubernetes NetworkPolicy: validate, check, explain, matrix, lint, diff, test, enforce')
     .version(VERSION, '-V, --version')
+    .option('--no-color', 'never colour the output (also: NO_COLOR=1)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError()
     .exitOverride();
-  for (const register of commands) register(program);
+  program.hook('preAction', (_this, action) => {
+    ctx.noColor = action.optsWithGlobals()['color'] === false;
+  });
+  for (const register of commands) register(program, ctx);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version exit through here with code 0.
       return err.exitCode === 0 ? 0 : 2;
     }
-    process.stderr.write(`kordon: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof UsageError) {
+      io.err(`kordon: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+      return 2;
+    }
+    // Never a stack trace: a person reads this.
+    io.err(`kordon: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
 }

@@ -67,3 +67,31 @@ export { computeMatrix, endpointAt } from './matrix/matrix.js';
 export type { Matrix, MatrixOptions } from './matrix/matrix.js';
 export { defaultColumns } from './matrix/columns.js';
 export type { MatrixColumn } from './matrix/columns.js';
+
+export {
+  describePeer,
+  describePortSpec,
+  describePorts,
+  describeRule,
+  describeRuleRef,
+  describeSelector,
+  explainCluster,
+  explainPod,
+  explainPolicy,
+  explainRule,
+  formatLocation,
+  locateRule,
+  policyListing,
+  ruleIsActive,
+  selectedPods,
+} from './explain/index.js';
+export type {
+  ClusterExplanation,
+  PeerExplanation,
+  PodDirectionExplanation,
+  PodExplanation,
+  PodRuleAllowance,
+  PolicyExplanation,
+  PolicyListingRow,
+  RuleExplanation,
+} from './explain/index.js';

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
+import type { CliContext } from '../io.js';
+import { registerCheck } from './check.js';
+import { registerValidate } from './validate.js';
 
-/** A command adds itself to the program. Each lives in its own file in this folder. */
-export type Register = (program: Command) => void;
+/**
+ * A command adds itself to the program. Each lives in its own file in this folder and imports its implementation
+ * lazily inside its action, so that `kordon check` never loads the dataplane or the web server.
+ * `ctx` carries the io and receives the exit code.
+ */
+export type Register = (program: Command, ctx: CliContext) => void;
 
 // One line per command; keep the list sorted.
-export const commands: Register[] = [];
+export const commands: Register[] = [registerCheck, registerValidate];

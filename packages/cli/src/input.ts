@@ -1,0 +1,124 @@
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { Diagnostic, SourceFile } from '@kordon/engine';
+import { UsageError, type Io } from './io.js';
+
+export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+export interface Inputs {
+  files: SourceFile[];
+  /** Notes about the reading itself: skipped files, text that is not UTF-8. */
+  diagnostics: Diagnostic[];
+}
+
+const note = (file: string, code: string, message: string, severity: Diagnostic['severity'] = 'info', hint?: string): Diagnostic => {
+  const d: Diagnostic = { code, severity, message, path: '', file, line: 1, column: 1 };
+  if (hint) d.hint = hint;
+  return d;
+};
+
+/**
+ * Reads PATHS as the commands take them: files (whatever their extension), directories recursively (only .yaml, .yml
+ * and .json; anything else is noted as skipped), and `-` for stdin. A path that cannot be read is a usage error (exit
+ * 2): the answer would silently miss what the user meant to give.
+ */
+export async function readInputs(paths: readonly string[], io: Io): Promise<Inputs> {
+  if (paths.length === 0) throw new UsageError('no input: give files, directories or - for stdin', 'kordon <command> manifests/ or kubectl get ... -o yaml | kordon <command> -');
+  const files: SourceFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let stdinRead = false;
+  for (const p of paths) {
+    if (p === '-') {
+      if (stdinRead) throw new UsageError('- (stdin) is given twice');
+      stdinRead = true;
+      push(files, decode('<stdin>', await io.readStdin(), diagnostics));
+      continue;
+    }
+    let st;
+    try {
+      st = await stat(p);
+    } catch (err) {
+      throw new UsageError(`cannot read ${p}: ${reason(err)}`, 'check the path; use - to read from stdin');
+    }
+    if (st.isDirectory()) await readDirectory(p, files, diagnostics, new Set([await realpath(p)]));
+    else push(files, await readOne(p, diagnostics));
+  }
+  return { files, diagnostics };
+}
+
+const push = (files: SourceFile[], f: SourceFile | undefined): void => {
+  if (f) files.push(f);
+};
+
+async function readOne(path: string, diagnostics: Diagnostic[]): Promise<SourceFile | undefined> {
+  try {
+    return decode(path, await readFile(path), diagnostics);
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${reason(err)}`);
+  }
+}
+
+async function readDirectory(dir: string, files: SourceFile[], diagnostics: Diagnostic[], seen: Set<string>): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new UsageError(`cannot read directory ${dir}: ${reason(err)}`);
+  }
+  // Plain string order, so that output (and "defined again" notes) do not depend on the file system.
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      try {
+        const st = await stat(path);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+      } catch {
+        diagnostics.push(note(path, 'input-skipped', 'broken symbolic link; skipped'));
+        continue;
+      }
+    }
+    if (isDir) {
+      if (e.name.startsWith('.')) continue; // .git and friends hold no manifests
+      const real = await realpath(path);
+      if (seen.has(real)) continue; // a link back up the tree
+      seen.add(real);
+      await readDirectory(path, files, diagnostics, seen);
+    } else if (isFile) {
+      if (MANIFEST_EXTENSIONS.includes(extname(e.name).toLowerCase())) push(files, await readOne(path, diagnostics));
+      else if (!e.name.startsWith('.')) diagnostics.push(note(path, 'input-skipped', `not a manifest (${MANIFEST_EXTENSIONS.join(', ')}); skipped`));
+    }
+  }
+}
+
+/** UTF-8 text (a BOM dropped); anything else is reported and left out, so that the other files still count. */
+function decode(name: string, bytes: Uint8Array, diagnostics: Diagnostic[]): SourceFile | undefined {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    diagnostics.push(note(name, 'input-binary', 'this file is not UTF-8 text (binary?), so it cannot be YAML or JSON; skipped', 'error', 'pass only Kubernetes manifests (.yaml, .yml, .json)'));
+    return undefined;
+  }
+  return { name, text };
+}
+
+function reason(err: unknown): string {
+  const code = (err as { code?: string } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
+}

@@ -1,0 +1,70 @@
+import pc from 'picocolors';
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/**
+ * Everything a command touches outside its arguments. Tests pass their own to run commands in-process and read what
+ * they print; `defaultIo()` is the real terminal.
+ */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whole stdin as text (for the `-` path). */
+  readStdin(): Promise<Uint8Array>;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Terminal width for tables; undefined when not a terminal. */
+  columns?: number;
+}
+
+export function defaultIo(): Io {
+  const io: Io = {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+      return Buffer.concat(chunks);
+    },
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    env: process.env,
+  };
+  if (process.stdout.columns) io.columns = process.stdout.columns;
+  return io;
+}
+
+/** What a command run shares with main: the io, the colour choice and the exit code it settles on. */
+export interface CliContext {
+  io: Io;
+  /** Set by a command; main returns it. */
+  exitCode: number;
+  /** `--no-color` given. */
+  noColor: boolean;
+}
+
+/**
+ * Colour only where a person reads it: on a TTY, unless NO_COLOR is set or --no-color given; FORCE_COLOR forces it
+ * (https://no-color.org, https://force-color.org).
+ */
+export function colorsFor(ctx: CliContext, stream: 'out' | 'err'): Colors {
+  return pc.createColors(colorEnabled(ctx, stream));
+}
+
+export function colorEnabled(ctx: CliContext, stream: 'out' | 'err'): boolean {
+  if (ctx.noColor) return false;
+  const env = ctx.io.env;
+  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  return stream === 'out' ? ctx.io.stdoutIsTTY : ctx.io.stderrIsTTY;
+}
+
+/** A usage problem: main prints it and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,55 @@
+import { buildCluster, loadSources, type Cluster, type Diagnostic } from '@kordon/engine';
+import { colorsFor, UsageError, type CliContext } from './io.js';
+import { readInputs } from './input.js';
+import { formatDiagnostics, plural, sortDiagnostics } from './output/diagnostics.js';
+
+export interface Loaded {
+  cluster: Cluster;
+  /** Reading, loading, building and validation problems, sorted by place. */
+  diagnostics: Diagnostic[];
+  files: number;
+  objects: number;
+}
+
+export interface LoadOptions {
+  dns?: { namespace: string; selector: Record<string, string> };
+}
+
+/** Reads PATHS and builds the cluster model; every diagnostic is kept (nothing stops at the first bad object). */
+export async function loadInput(paths: readonly string[], ctx: CliContext, options: LoadOptions = {}): Promise<Loaded> {
+  const inputs = await readInputs(paths, ctx.io);
+  const loaded = loadSources(inputs.files);
+  const built = buildCluster(loaded.objects, options.dns ? { dns: options.dns } : {});
+  return {
+    cluster: built.cluster,
+    diagnostics: sortDiagnostics([...inputs.diagnostics, ...loaded.diagnostics, ...built.diagnostics]),
+    files: inputs.files.length,
+    objects: loaded.objects.length,
+  };
+}
+
+/** Prints diagnostics to stderr (commands other than validate), and says which invalid policies were left out. */
+export function reportDiagnostics(ctx: CliContext, loaded: Loaded): void {
+  const c = colorsFor(ctx, 'err');
+  let s = formatDiagnostics(loaded.diagnostics, c);
+  const rej = loaded.cluster.rejectedPolicies;
+  if (rej.length > 0) s += `${c.yellow(c.bold('kordon'))}: ${rejectedSentence(loaded.cluster)}\n`;
+  if (s) ctx.io.err(s);
+}
+
+export function rejectedSentence(cluster: Cluster): string {
+  const rej = cluster.rejectedPolicies;
+  const names = rej.map((r) => `${r.namespace}/${r.name}${r.source ? ` (${r.source.file}:${r.source.line})` : ''}`).join(', ');
+  return `${plural(rej.length, 'invalid NetworkPolicy', 'invalid NetworkPolicies')} left out of the evaluation, as the API server would never have stored ${rej.length === 1 ? 'it' : 'them'}: ${names}`;
+}
+
+/** Evaluating commands need something to evaluate. */
+export function requireObjects(loaded: Loaded): void {
+  if (loaded.objects === 0) throw new UsageError('the input holds no Kubernetes objects', 'give manifests (YAML or JSON), a directory of them, or - with kubectl get ... -o yaml on stdin');
+}
+
+/** `-o` values a command accepts. */
+export function parseFormat<T extends string>(value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`unknown output format ${JSON.stringify(value)}: use ${allowed.join(', ')}`);
+}

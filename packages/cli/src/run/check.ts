@@ -1,0 +1,248 @@
+import {
+  checkConnection,
+  describePeer,
+  describePortSpec,
+  describeRule,
+  describeRuleRef,
+  parsePortProto,
+  resolveName,
+  type CheckResult,
+  type Cluster,
+  type DirectionVerdict,
+  type Hop,
+  type Location,
+  type NearMiss,
+  type Policy,
+  type RuleRef,
+} from '@kordon/engine';
+import type { CheckOptions } from '../commands/check.js';
+import { colorsFor, UsageError, type CliContext, type Colors } from '../io.js';
+import { loadInput, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
+
+export async function runCheck(ctx: CliContext, paths: readonly string[], opts: CheckOptions): Promise<number> {
+  const format = parseFormat(opts.output, ['text', 'json'] as const);
+  if (opts.port !== undefined && !parsePortProto(opts.port)) {
+    throw new UsageError(`bad --port ${JSON.stringify(opts.port)}: write N or N/PROTO with N from 1 to 65535 and PROTO TCP, UDP or SCTP`);
+  }
+  const dns = opts.dns === undefined ? undefined : parseDns(opts.dns);
+  const loaded = await loadInput(paths, ctx, dns ? { dns } : {});
+  reportDiagnostics(ctx, loaded);
+  requireObjects(loaded);
+  const { cluster } = loaded;
+
+  // A source that names nothing is a mistake in the question, not a denial.
+  const from = resolveName(cluster, opts.from);
+  if (from.kind === 'unresolved') throw new UsageError(`--from ${opts.from}: ${from.reason}`, 'the source is ns/pod, ns/workload or an IP address');
+  if (from.kind === 'service') throw new UsageError(`--from ${opts.from} is a Service: a Service cannot open connections`, 'name one of its pods, or its workload');
+  if (opts.port === undefined) {
+    const clientNs = from.kind === 'pod' ? from.pod.namespace : from.kind === 'workload' ? from.workload.namespace : undefined;
+    const to = resolveName(cluster, opts.to, clientNs);
+    if (to.kind !== 'service' && to.kind !== 'unresolved') throw new UsageError('--port is required unless --to is a Service', 'add --port 80 or --port 53/UDP');
+  }
+
+  const req = opts.port === undefined ? { from: opts.from, to: opts.to } : { from: opts.from, to: opts.to, port: opts.port };
+  const result = checkConnection(cluster, req);
+  if (format === 'json') ctx.io.out(`${JSON.stringify(checkJson(cluster, result), null, 2)}\n`);
+  else ctx.io.out(renderCheck(cluster, result, colorsFor(ctx, 'out')));
+  return result.verdict === 'allowed' ? 0 : 1;
+}
+
+function parseDns(text: string): { namespace: string; selector: Record<string, string> } {
+  const m = /^([^/]+)\/(.+)$/.exec(text.trim());
+  const selector: Record<string, string> = {};
+  for (const part of m?.[2]?.split(',') ?? []) {
+    const kv = /^([^=]+)=(.*)$/.exec(part.trim());
+    if (!kv) throw new UsageError(`bad --dns ${JSON.stringify(text)}: write ns/label=value[,label=value]`);
+    selector[kv[1]!] = kv[2]!;
+  }
+  if (!m || Object.keys(selector).length === 0) throw new UsageError(`bad --dns ${JSON.stringify(text)}: write ns/label=value[,label=value]`);
+  return { namespace: m[1]!, selector };
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON (documented in docs/cli.md)
+
+interface RefJson {
+  policy: string;
+  direction: string;
+  rule: number;
+  peer?: number;
+  port?: number;
+  text: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+function refJson(policies: Map<string, Policy>, ref: RuleRef): RefJson {
+  const o: RefJson = { policy: ref.policy, direction: ref.direction, rule: ref.rule, text: describeRuleRef(ref) };
+  if (ref.peer !== undefined) o.peer = ref.peer;
+  if (ref.port !== undefined) o.port = ref.port;
+  const loc = ruleLocation(policies.get(ref.policy), ref);
+  if (loc) {
+    o.file = loc.file;
+    o.line = loc.line;
+    o.column = loc.column;
+  }
+  return o;
+}
+
+function directionJson(policies: Map<string, Policy>, v: DirectionVerdict): Record<string, unknown> {
+  const o: Record<string, unknown> = { direction: v.direction, allowed: v.allowed, isolated: v.isolated };
+  if (v.bypass) o['bypass'] = v.bypass;
+  o['selectedBy'] = v.selectedBy;
+  o['allowedBy'] = v.allowedBy.map((r) => refJson(policies, r));
+  o['nearMisses'] = v.nearMisses.map((m) => ({ ...refJson(policies, m.ref), failed: m.failed, reason: m.reason }));
+  return o;
+}
+
+function hopJson(policies: Map<string, Policy>, h: Hop): Record<string, unknown> {
+  const o: Record<string, unknown> = { purpose: h.purpose, from: h.from, to: h.to, port: h.port, protocol: h.protocol, allowed: h.verdict.allowed };
+  if (h.verdict.always) o['always'] = h.verdict.always;
+  o['egress'] = directionJson(policies, h.verdict.egress);
+  o['ingress'] = directionJson(policies, h.verdict.ingress);
+  return o;
+}
+
+export function checkJson(cluster: Cluster, r: CheckResult): Record<string, unknown> {
+  const policies = new Map(cluster.policies.map((p) => [p.id, p]));
+  const o: Record<string, unknown> = { verdict: r.verdict, partial: r.partial, summary: r.summary, from: r.from, to: r.to };
+  if (r.port !== undefined) o['port'] = r.port;
+  o['problems'] = r.problems;
+  o['notes'] = r.notes;
+  if (r.dns) o['dns'] = { needed: r.dns.needed, allowed: r.dns.allowed, assumed: r.dns.assumed, hops: r.dns.hops.map((h) => hopJson(policies, h)) };
+  if (r.service) o['service'] = r.service;
+  o['hops'] = r.hops.map((h) => hopJson(policies, h));
+  o['rejectedPolicies'] = cluster.rejectedPolicies.map((p) => `${p.namespace}/${p.name}`);
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+function ruleLocation(policy: Policy | undefined, ref: Pick<RuleRef, 'direction' | 'rule'>): Location | undefined {
+  if (!policy) return undefined;
+  return policy.locate ? policy.locate(['spec', ref.direction, ref.rule]) : policy.source;
+}
+
+const at = (loc: Location | undefined): string => (loc && loc.line > 0 ? ` at ${loc.file}:${loc.line}` : '');
+
+/** The matched parts of a rule: `to[1] pods with app=db in namespace data; ports[0] 5432/TCP`. */
+function matchedParts(policy: Policy | undefined, ref: RuleRef): string {
+  if (!policy) return '';
+  const rule = (ref.direction === 'ingress' ? policy.ingress : policy.egress)[ref.rule];
+  if (!rule) return '';
+  const field = ref.direction === 'ingress' ? 'from' : 'to';
+  const peer = ref.peer !== undefined && rule.peers?.[ref.peer] ? `${field}[${ref.peer}]: ${describePeer(policy, rule.peers[ref.peer]!)}` : `any ${ref.direction === 'ingress' ? 'source' : 'destination'} (no ${field})`;
+  const port = ref.port !== undefined && rule.ports?.[ref.port] ? `ports[${ref.port}]: ${describePortSpec(rule.ports[ref.port]!)}` : 'every port (no ports)';
+  return `${peer}; ${port}`;
+}
+
+function directionLines(policies: Map<string, Policy>, v: DirectionVerdict, who: string, c: Colors, indent: string): string[] {
+  const head = `${indent}${v.direction === 'egress' ? 'egress ' : 'ingress'} of ${who}: `;
+  const ok = (s: string) => (v.allowed ? c.green(s) : c.red(s));
+  switch (v.bypass) {
+    case 'not-a-pod':
+      return [`${head}${ok('allowed')}: an address outside the cluster's pods has no policies`];
+    case 'host-network':
+      return [`${head}${ok('allowed')}: it uses hostNetwork, and policies never select such pods`];
+    case 'not-isolated':
+      return [`${head}${ok('allowed')}: not isolated (no policy selects it with policyType ${v.direction === 'ingress' ? 'Ingress' : 'Egress'})`];
+    default:
+      break;
+  }
+  const lines: string[] = [];
+  const isolating = v.selectedBy.map((id) => `${id}${at(policies.get(id)?.source)}`).join(', ');
+  lines.push(`${head}${ok(v.allowed ? 'allowed' : 'denied')}: isolated by ${isolating}`);
+  const sub = `${indent}    `;
+  for (const ref of v.allowedBy) {
+    const p = policies.get(ref.policy);
+    lines.push(`${sub}${c.green('✓')} admitted by ${describeRuleRef(ref)}${at(ruleLocation(p, ref))}`);
+    lines.push(`${sub}    ${matchedParts(p, ref)}`);
+  }
+  if (!v.allowed) {
+    if (v.nearMisses.length > 0) {
+      lines.push(`${sub}no rule admits it; nearest ${v.nearMisses.length === 1 ? 'miss' : 'misses'}:`);
+      for (const m of v.nearMisses) lines.push(...nearMissLines(policies, m, c, sub));
+    } else {
+      lines.push(...unmatchedRules(policies, v, c, sub));
+    }
+  }
+  return lines;
+}
+
+function nearMissLines(policies: Map<string, Policy>, m: NearMiss, c: Colors, indent: string): string[] {
+  const p = policies.get(m.ref.policy);
+  const what = m.failed === 'port' ? 'the peer matches but the port does not' : 'the port matches but the peer does not';
+  return [`${indent}${c.yellow('~')} ${describeRuleRef(m.ref)}${at(ruleLocation(p, m.ref))}: ${what}`, `${indent}    ${m.reason}`];
+}
+
+/** No near miss: every rule of the isolating policies misses on both peer and port, or there are no rules at all. */
+function unmatchedRules(policies: Map<string, Policy>, v: DirectionVerdict, c: Colors, indent: string): string[] {
+  const lines: string[] = [];
+  const LIMIT = 8;
+  let shown = 0;
+  let hidden = 0;
+  for (const id of v.selectedBy) {
+    const p = policies.get(id);
+    if (!p) continue;
+    const rules = v.direction === 'ingress' ? p.ingress : p.egress;
+    if (rules.length === 0) {
+      lines.push(`${indent}${c.red('✗')} ${id} has no ${v.direction} rules: it allows nothing`);
+      continue;
+    }
+    for (const rule of rules) {
+      if (shown >= LIMIT) {
+        hidden++;
+        continue;
+      }
+      shown++;
+      lines.push(`${indent}${c.red('✗')} ${id} ${v.direction} rule ${rule.index}${at(ruleLocation(p, { direction: rule.direction, rule: rule.index }))} matches neither peer nor port: ${describeRule(p, rule)}`);
+    }
+  }
+  if (hidden > 0) lines.push(`${indent}  … and ${hidden} more rules (see -o json or kordon explain)`);
+  return lines;
+}
+
+function hopLines(policies: Map<string, Policy>, h: Hop, c: Colors, indent: string): string[] {
+  const verdict = h.verdict.allowed ? c.green('allowed') : c.red('denied');
+  const lines = [`${indent}${c.bold(`${h.from} → ${h.to} ${h.port}/${h.protocol}`)}: ${verdict}`];
+  if (h.verdict.always === 'same-pod') lines.push(`${indent}    always allowed: a pod can always reach itself`);
+  else if (h.verdict.always === 'own-node') lines.push(`${indent}    always allowed: traffic between a pod and its own node is never filtered`);
+  lines.push(...directionLines(policies, h.verdict.egress, h.from, c, `${indent}  `));
+  lines.push(...directionLines(policies, h.verdict.ingress, h.to, c, `${indent}  `));
+  return lines;
+}
+
+export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors): string {
+  const policies = new Map(cluster.policies.map((p) => [p.id, p]));
+  const lines: string[] = [];
+  const badge = r.verdict === 'allowed' ? c.green(c.bold('ALLOWED')) : c.red(c.bold(r.partial ? 'DENIED (partly)' : 'DENIED'));
+  lines.push(`${badge}  ${r.summary}`);
+  for (const p of r.problems) lines.push(`  ${c.red('problem:')} ${p}`);
+  if (r.dns) {
+    lines.push('');
+    const state = !r.dns.needed ? 'not restricted' : r.dns.allowed ? c.green('allowed') : c.red('blocked');
+    lines.push(`${c.bold('DNS lookup')} of ${r.to} from ${r.from}: ${state}${r.dns.needed ? '' : ` (the client is not isolated for egress, or policies do not stop UDP 53)`}`);
+    // When lookups are not restricted, the hops say nothing a person needs; show them when they decide the answer.
+    if (r.dns.needed || !r.dns.allowed) for (const h of r.dns.hops) lines.push(...hopLines(policies, h, c, '  '));
+  }
+  if (r.service) {
+    const s = r.service;
+    const tp = typeof s.targetPort === 'number' ? `${s.targetPort}` : `${s.targetPort} (a named container port)`;
+    lines.push('');
+    lines.push(`${c.bold('Service')} ${s.namespace}/${s.name} port ${s.port}/${s.protocol} → target port ${tp} on ${s.endpoints.length === 1 ? '1 endpoint' : `${s.endpoints.length} endpoints`}${s.endpoints.length ? `: ${s.endpoints.join(', ')}` : ''}`);
+  }
+  if (r.hops.length > 0) {
+    lines.push('');
+    lines.push(c.bold('Connection'));
+    for (const h of r.hops) lines.push(...hopLines(policies, h, c, '  '));
+  }
+  const notes = [...r.notes];
+  if (cluster.rejectedPolicies.length > 0) notes.push(rejectedSentence(cluster));
+  if (notes.length) {
+    lines.push('');
+    for (const n of notes) lines.push(`${c.dim('note:')} ${n}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
