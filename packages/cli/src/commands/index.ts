@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../io.js';
 import { registerCheck } from './check.js';
+import { registerExplain } from './explain.js';
+import { registerMatrix } from './matrix.js';
 import { registerValidate } from './validate.js';
 
 /**
@@ -11,4 +13,4 @@ import { registerValidate } from './validate.js';
 export type Register = (program: Command, ctx: CliContext) => void;
 
 // One line per command; keep the list sorted.
-export const commands: Register[] = [registerCheck, registerValidate];
+export const commands: Register[] = [registerCheck, registerExplain, registerMatrix, registerValidate];

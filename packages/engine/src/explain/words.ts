@@ -18,7 +18,16 @@ export function describePeer(policy: Policy, peer: Peer): string {
   const pods = peer.podSelector === null ? 'all pods' : describeSelector(peer.podSelector, 'pods');
   if (peer.namespaceSelector === null) return `${pods} in namespace ${policy.namespace}`;
   if (selectorIsEmpty(peer.namespaceSelector)) return `${pods} in all namespaces`;
+  const byName = namespaceByName(peer.namespaceSelector);
+  if (byName !== undefined) return `${pods} in namespace ${byName}`;
   return `${pods} in ${describeSelector(peer.namespaceSelector, 'namespaces')}`;
+}
+
+/** A selector on the label the API server sets (`kubernetes.io/metadata.name`) alone names one namespace. */
+function namespaceByName(sel: LabelSelector): string | undefined {
+  const keys = Object.keys(sel.matchLabels);
+  if (sel.matchExpressions.length === 0 && keys.length === 1 && keys[0] === 'kubernetes.io/metadata.name') return sel.matchLabels['kubernetes.io/metadata.name'];
+  return undefined;
 }
 
 /** `80/TCP`, `8000-8100/TCP`, `port named http/TCP`, `every UDP port`. */

@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../io.js';
+
+export interface AgentCommandOptions {
+  node?: string;
+  nodeIp?: string[];
+  table: string;
+  netns?: string;
+  once?: boolean;
+  denied?: boolean;
+  uninstall?: boolean;
+}
+
+export function registerAgent(program: Command, ctx: CliContext): void {
+  program
+    .command('agent')
+    .summary("keep a node's nftables ruleset in step with a directory of manifests")
+    .description(
+      "Enforces the manifests under SOURCE on this node and follows every change to them. The first sync replaces " +
+        "kordon's table in one transaction (a table left by an earlier run enforces until then, so a restart never " +
+        'drops isolation); each later change is one incremental `nft` transaction touching only the affected set ' +
+        'elements and chains. A change with an invalid policy is refused and the last good ruleset stays. Denied ' +
+        'connections are recorded per pod, peer and port: see them with --denied. Only the table named by --table ' +
+        'is touched. Needs root (CAP_NET_ADMIN) and the nft program.\n\nExit codes: 0 stopped cleanly, 1 refused ' +
+        '(invalid manifests), 2 usage error, missing privileges or nft failure.',
+    )
+    .argument('<source>', 'a directory (watched recursively: .yaml, .yml, .json) or a file')
+    .option('--node <name>', 'enforce for the pods whose spec.nodeName is NAME (default: every pod)')
+    .option('--node-ip <ip...>', "the node's own addresses (default: the hostIP of its pods)")
+    .option('--table <name>', 'nftables table (family inet)', 'kordon')
+    .option('--netns <name>', 'apply inside this network namespace (ip netns) instead of this one')
+    .option('--once', 'sync once and exit (the ruleset stays)')
+    .option('--denied', 'print the recorded denied connections and exit')
+    .option('--uninstall', "delete kordon's table and exit: enforcement stops")
+    .action(async (source: string, opts: AgentCommandOptions) => {
+      const dp = await import('@kordon/dataplane');
+      const base = {
+        ...(opts.node !== undefined ? { node: opts.node } : {}),
+        ...(opts.nodeIp ? { nodeIPs: opts.nodeIp } : {}),
+        ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
+        table: opts.table,
+        log: (l: string) => ctx.io.err(`kordon agent: ${l}\n`),
+      };
+      if (opts.uninstall) {
+        const agent = await dp.Agent.create(base);
+        await agent.uninstall();
+        ctx.io.err(`kordon agent: table inet ${opts.table} deleted; policies are no longer enforced\n`);
+        return;
+      }
+      if (opts.denied) {
+        const agent = await dp.Agent.create(base);
+        const state = await dp.loadState(source);
+        const rows = await agent.deniedFor(state.cluster);
+        for (const d of rows) ctx.io.out(`${d.direction}\t${d.from} -> ${d.to}\t${d.port}/${d.protocol}\t${d.packets} packets\n`);
+        if (rows.length === 0) ctx.io.err('kordon agent: no denied connections recorded\n');
+        return;
+      }
+      const stopped = new Promise<void>((resolve) => {
+        if (opts.once) resolve();
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      const running = await dp.startAgent({
+        ...base,
+        source,
+        onEvent: (e) => ctx.io.err(`kordon agent: ${e.message}${e.ms !== undefined ? ` (${e.ms.toFixed(1)} ms)` : ''}\n`),
+      });
+      await stopped;
+      running.stop();
+      if (!opts.once) ctx.io.err(`kordon agent: stopped; table inet ${opts.table} stays in force (--uninstall removes it)\n`);
+    });
+}
