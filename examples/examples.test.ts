@@ -66,6 +66,11 @@ describe('tutorial scenarios', () => {
     expect(dirs.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('do not nest: kordon reads a folder with its subfolders, so a scenario folder must hold one cluster', () => {
+    const nested = dirs.filter((d) => dirs.some((o) => o !== d && o.startsWith(`${d}/`)));
+    expect(nested.map((d) => relative(root, d))).toEqual([]);
+  });
+
   for (const dir of dirs) {
     const scenario = relative(root, dir);
     describe(scenario, () => {
