@@ -7,7 +7,7 @@ import type { LabelSelector, Labels } from '../model/types.js';
  */
 export function selectorMatches(sel: LabelSelector, labels: Labels): boolean {
   for (const key in sel.matchLabels) {
-    if (labels[key] !== sel.matchLabels[key]) return false;
+    if (ownLabel(labels, key) !== sel.matchLabels[key]) return false;
   }
   for (const req of sel.matchExpressions) {
     const has = Object.prototype.hasOwnProperty.call(labels, req.key);
@@ -56,16 +56,22 @@ export function formatSelector(sel: LabelSelector): string {
   return parts.join(',');
 }
 
+/** The value of a label the object itself carries: `constructor` or `toString` are label keys, not inherited members. */
+function ownLabel(labels: Labels, key: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
+}
+
 /** Why a selector does not match, in words (the first failing term), or undefined when it matches. */
 export function selectorMismatch(sel: LabelSelector, labels: Labels): string | undefined {
   for (const key in sel.matchLabels) {
     const want = sel.matchLabels[key];
-    if (labels[key] !== want) {
-      return labels[key] === undefined ? `has no label ${key}` : `has ${key}=${labels[key]}, not ${key}=${want}`;
+    const have = ownLabel(labels, key);
+    if (have !== want) {
+      return have === undefined ? `has no label ${key}` : `has ${key}=${have}, not ${key}=${want}`;
     }
   }
   for (const r of sel.matchExpressions) {
-    const v = labels[r.key];
+    const v = ownLabel(labels, r.key);
     if (r.operator === 'In' && (v === undefined || !r.values.includes(v))) {
       return v === undefined ? `has no label ${r.key}` : `has ${r.key}=${v}, not in (${r.values.join(',')})`;
     }
