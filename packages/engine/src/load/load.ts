@@ -84,7 +84,7 @@ interface Positions {
 
 function loadYaml(file: string, text: string, lazy?: Positions): LoadResult {
   const lc = lazy?.lc ?? new LineCounter();
-  const docs = lazy?.docs ?? parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true });
+  const docs = lazy?.docs ?? parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
   const diagnostics: Diagnostic[] = [];
   const objects: LoadedObject[] = [];
   const docList = Array.isArray(docs) ? docs : [];
