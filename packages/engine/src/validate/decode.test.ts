@@ -156,3 +156,22 @@ describe('YAML 1.1 scalars, as kubectl reads them', () => {
     expect(oct?.message).toMatch(/octal.*511/);
   });
 });
+
+describe('anchors and merge keys, which kubectl expands', () => {
+  test('a merged selector is not an unknown `<<` field', () => {
+    const text = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: ns}
+spec:
+  podSelector: &web
+    matchLabels: {app: web}
+  ingress:
+    - from:
+        - podSelector:
+            <<: *web
+            matchExpressions: [{key: tier, operator: Exists}]
+        - podSelector: *web
+`;
+    expect(found(text)).toEqual([]);
+  });
+});
