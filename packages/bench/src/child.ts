@@ -127,6 +127,22 @@ export async function runChild(req: ChildRequest): Promise<ChildResult> {
     return v;
   };
 
+  try {
+    return measure(req, taskFn, loadFn, buildFn, timed, result);
+  } catch (err) {
+    // Keep the phases that completed: they show how far the engine got.
+    return result('failed', (err as Error).stack ?? String(err));
+  }
+}
+
+function measure(
+  req: ChildRequest,
+  taskFn: { name: string; fn: Fn },
+  loadFn: (files: SourceFile[]) => LoadResultLike,
+  buildFn: (objects: unknown[]) => BuildResultLike,
+  timed: <T>(phase: Phase, f: () => T) => T,
+  result: (status: ChildResult['status'], reason?: string) => ChildResult,
+): ChildResult {
   const text = timed('read', () => readFileSync(req.file, 'utf8'));
   const loaded = timed('parse', () => loadFn([{ name: req.file, text }]));
   const built = timed('build', () => buildFn(loaded.objects));

@@ -251,7 +251,7 @@ describe('peer-mirroring presets', () => {
   });
 
   it('cilium-1000: 250 identities, group policies in the first namespace on disjoint ports', () => {
-    const objs = generate({ preset: 'cilium-1000' }).objects;
+    const objs = generate({ preset: 'cilium-1000', pods: 2_500 }).objects;
     const ids = new Set(podsOf(objs).map((p) => `${p.metadata.namespace}/${p.metadata.labels!['app']}`));
     expect(ids.size).toBe(250);
     const cnp = policiesOf(objs).filter((p) => p.metadata.name.startsWith('cnp-'));
