@@ -1,0 +1,22 @@
+// The public API of @kordon/review. Pure: no Node APIs, so the browser page runs it too.
+
+export type { Finding } from './types.js';
+export { compareFindings, isSeverity, SEVERITY_RANK } from './types.js';
+
+export { lint, failsAt, diagnosticToFinding } from './lint/lint.js';
+export type { LintOptions, LintReport, RuleInfo } from './lint/lint.js';
+export { RULES, ruleById } from './lint/registry.js';
+export type { LintRule } from './lint/rule.js';
+export type { LintModel } from './lint/model.js';
+export { lintModel } from './lint/model.js';
+export { parseLintConfig } from './lint/config.js';
+export type { LintConfig } from './lint/config.js';
+
+export { parseExpectations, describe as describeEndpoint } from './expect/format.js';
+export type { EndpointRef, Expectation, ExpectationFile, Outcome, PodSelectorRef } from './expect/format.js';
+export { runExpectation, runExpectations } from './expect/run.js';
+export type { ExpectationResult, TestReport } from './expect/run.js';
+
+export { explainCheck, explainHop, formatRuleRef } from './util/explain.js';
+export { readYamlDocument } from './util/yamlfile.js';
+export type { YamlDocument } from './util/yamlfile.js';

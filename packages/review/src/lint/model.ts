@@ -1,0 +1,130 @@
+import {
+  isolatingPolicies,
+  selectorMatches,
+  type Cluster,
+  type Direction,
+  type LabelSelector,
+  type Labels,
+  type Location,
+  type Namespace,
+  type PathSegment,
+  type Peer,
+  type Pod,
+  type Policy,
+} from '@kordon/engine';
+
+/**
+ * The cluster as lint rules read it: the engine's model plus the indexes every rule would otherwise rebuild.
+ * Everything is computed on first use and kept, so a rule pays only for what it asks.
+ */
+export interface LintModel {
+  cluster: Cluster;
+  /** Pods policies can select (hostNetwork pods are never selected), by namespace. */
+  podsIn(namespace: string): readonly Pod[];
+  /** Every pod of the input, hostNetwork ones included. */
+  hasPods: boolean;
+  namespace(name: string): Namespace | undefined;
+  namespaceLabels(name: string): Labels;
+  /** Pods a policy's podSelector selects. */
+  selected(policy: Policy): readonly Pod[];
+  /** Namespaces (known to the input) a namespaceSelector matches. */
+  namespacesMatching(sel: LabelSelector): readonly Namespace[];
+  /** Pods a selector peer matches (ipBlock peers: none). */
+  peerPods(policy: Policy, peer: Peer): readonly Pod[];
+  /** How many pods and namespaces carry each label key and key=value. */
+  podLabelCount(key: string, value?: string): number;
+  namespaceLabelCount(key: string, value?: string): number;
+  podLabelValues(key: string): readonly string[];
+  podLabelKeys(): readonly string[];
+  namespaceLabelKeys(): readonly string[];
+  namespaceLabelValues(key: string): readonly string[];
+  /** Policies that isolate the pod in the direction. */
+  isolating(pod: Pod, direction: Direction): readonly Policy[];
+  /** Where a field of a policy is written. */
+  at(policy: Policy, path: readonly PathSegment[]): Location | undefined;
+}
+
+function countIndex(items: Iterable<Labels>): { count: Map<string, number>; values: Map<string, Set<string>> } {
+  const count = new Map<string, number>();
+  const values = new Map<string, Set<string>>();
+  for (const labels of items) {
+    for (const [k, v] of Object.entries(labels)) {
+      count.set(k, (count.get(k) ?? 0) + 1);
+      const kv = `${k}=${v}`;
+      count.set(kv, (count.get(kv) ?? 0) + 1);
+      let s = values.get(k);
+      if (!s) values.set(k, (s = new Set()));
+      s.add(v);
+    }
+  }
+  return { count, values };
+}
+
+export function lintModel(cluster: Cluster): LintModel {
+  const byNs = new Map<string, Pod[]>();
+  for (const p of cluster.pods) {
+    if (p.hostNetwork) continue;
+    const l = byNs.get(p.namespace);
+    if (l) l.push(p);
+    else byNs.set(p.namespace, [p]);
+  }
+  const nsByName = new Map(cluster.namespaces.map((n) => [n.name, n]));
+  const selectedCache = new Map<Policy, Pod[]>();
+  const nsSelCache = new Map<LabelSelector, Namespace[]>();
+  const peerCache = new Map<Peer, Pod[]>();
+  let podIdx: ReturnType<typeof countIndex> | undefined;
+  let nsIdx: ReturnType<typeof countIndex> | undefined;
+  const pods = () => (podIdx ??= countIndex(cluster.pods.filter((p) => !p.hostNetwork).map((p) => p.labels)));
+  const nss = () => (nsIdx ??= countIndex(cluster.namespaces.map((n) => n.labels)));
+  const isoCache = new Map<string, Policy[]>();
+  const m: LintModel = {
+    cluster,
+    podsIn: (ns) => byNs.get(ns) ?? [],
+    hasPods: cluster.pods.length > 0,
+    namespace: (name) => nsByName.get(name),
+    namespaceLabels: (name) => nsByName.get(name)?.labels ?? { 'kubernetes.io/metadata.name': name },
+    selected(policy) {
+      let r = selectedCache.get(policy);
+      if (!r) selectedCache.set(policy, (r = m.podsIn(policy.namespace).filter((p) => selectorMatches(policy.podSelector, p.labels))));
+      return r;
+    },
+    namespacesMatching(sel) {
+      let r = nsSelCache.get(sel);
+      if (!r) nsSelCache.set(sel, (r = cluster.namespaces.filter((n) => selectorMatches(sel, n.labels))));
+      return r;
+    },
+    peerPods(policy, peer) {
+      if (peer.kind === 'ipBlock') return [];
+      let r = peerCache.get(peer);
+      if (r) return r;
+      const namespaces = peer.namespaceSelector === null ? [policy.namespace] : m.namespacesMatching(peer.namespaceSelector).map((n) => n.name);
+      r = [];
+      for (const ns of namespaces) for (const p of m.podsIn(ns)) if (peer.podSelector === null || selectorMatches(peer.podSelector, p.labels)) r.push(p);
+      peerCache.set(peer, r);
+      return r;
+    },
+    podLabelCount: (k, v) => pods().count.get(v === undefined ? k : `${k}=${v}`) ?? 0,
+    namespaceLabelCount: (k, v) => nss().count.get(v === undefined ? k : `${k}=${v}`) ?? 0,
+    podLabelValues: (k) => [...(pods().values.get(k) ?? [])].sort(),
+    podLabelKeys: () => [...pods().values.keys()].sort(),
+    namespaceLabelKeys: () => [...nss().values.keys()].sort(),
+    namespaceLabelValues: (k) => [...(nss().values.get(k) ?? [])].sort(),
+    isolating(pod, direction) {
+      // Pods with the same namespace and labels are isolated by the same policies.
+      const key = `${direction}\u0000${pod.namespace}\u0000${pod.hostNetwork}\u0000${JSON.stringify(pod.labels)}`;
+      let r = isoCache.get(key);
+      if (!r) isoCache.set(key, (r = isolatingPolicies(cluster, pod, direction)));
+      return r;
+    },
+    at: (policy, path) => (policy.locate ? policy.locate(path) : policy.source),
+  };
+  return m;
+}
+
+/** Rules of a direction that count: those of a direction the policy's policyTypes lists. */
+export function effectiveRules(policy: Policy, direction: Direction) {
+  if (direction === 'ingress') return policy.ingressIsolation ? policy.ingress : [];
+  return policy.egressIsolation ? policy.egress : [];
+}
+
+export const peerField = (d: Direction): 'from' | 'to' => (d === 'ingress' ? 'from' : 'to');
