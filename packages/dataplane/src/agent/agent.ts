@@ -128,9 +128,14 @@ export class Agent {
   }
 
   /** Denied connections recorded by the kernel, newest counters, addresses named after pods where known. */
-  async denied(): Promise<DeniedConnection[]> {
+  denied(): Promise<DeniedConnection[]> {
+    return this.deniedFor(this.cluster);
+  }
+
+  /** The same, naming addresses after the pods of `cluster` (a fresh process has not synced yet). */
+  async deniedFor(cluster: Cluster | undefined): Promise<DeniedConnection[]> {
     const byIp = new Map<string, string>();
-    for (const p of this.cluster?.pods ?? []) for (const ip of p.ips) byIp.set(ip, `${p.namespace}/${p.name}`);
+    for (const p of cluster?.pods ?? []) for (const ip of p.ips) byIp.set(ip, `${p.namespace}/${p.name}`);
     const out: DeniedConnection[] = [];
     for (const direction of ['ingress', 'egress'] as const)
       for (const f of [4, 6]) {

@@ -11,6 +11,7 @@ import {
   type Cluster,
   type Direction,
   type Family,
+  type LabelSelector,
   type Labels,
   type Peer,
   type Pod,
@@ -61,6 +62,24 @@ function emptyGrants(): Grants {
   return { all: false, ports: [], addrs: { 4: [], 6: [] }, boxes: { 4: [], 6: [] }, from: { all: [], ports: [], addrs: [], boxes: [] }, notes: [] };
 }
 
+function append<T>(into: T[], from: readonly T[]): void {
+  for (const x of from) into.push(x);
+}
+
+function merge(into: Grants, g: Grants): void {
+  into.all ||= g.all;
+  append(into.ports, g.ports);
+  for (const f of FAMILIES) {
+    append(into.addrs[f], g.addrs[f]);
+    append(into.boxes[f], g.boxes[f]);
+  }
+  into.from.all.push(...g.from.all);
+  into.from.ports.push(...g.from.ports);
+  into.from.addrs.push(...g.from.addrs);
+  into.from.boxes.push(...g.from.boxes);
+  into.notes.push(...g.notes);
+}
+
 function hash(text: string): string {
   return createHash('sha1').update(text).digest('hex').slice(0, 10);
 }
@@ -77,21 +96,32 @@ function addrOf(text: string): { family: Family; value: bigint } | undefined {
   return parseIP(text);
 }
 
-/** Addresses of a pod, by family, as one-address ranges. */
+const rangesOfPod = new WeakMap<Pod, PerFamily<AddrRange[]>>();
+
+/** Addresses of a pod, by family, as one-address ranges (parsed once per pod object). */
 function podRanges(pod: Pod): PerFamily<AddrRange[]> {
+  const known = rangesOfPod.get(pod);
+  if (known) return known;
   const out: PerFamily<AddrRange[]> = { 4: [], 6: [] };
   for (const t of pod.ips) {
     const ip = addrOf(t);
     if (ip) out[ip.family].push([ip.value, ip.value]);
   }
+  rangesOfPod.set(pod, out);
   return out;
+}
+
+interface PeerPod {
+  pod: Pod;
+  /** The pod's addresses through which the peer matches it. */
+  ranges: PerFamily<AddrRange[]>;
 }
 
 interface PeerTarget {
   /** Addresses the peer stands for. */
   ranges: PerFamily<AddrRange[]>;
-  /** Pods the peer matches, each with the addresses through which it matches (for named egress ports). */
-  pods: Array<{ pod: Pod; ranges: PerFamily<AddrRange[]> }>;
+  /** Pods the peer matches (for named egress ports). */
+  pods(): PeerPod[];
   describe: string;
 }
 
@@ -100,9 +130,30 @@ class Compiler {
   private readonly alive: Pod[];
   private readonly peerCache = new WeakMap<Peer, PeerTarget>();
 
+  /** Pods a selector can match (not hostNetwork), by namespace. */
+  private readonly selectable = new Map<string, Pod[]>();
+  private readonly nsMatch = new WeakMap<LabelSelector, Pod[]>();
+  private readonly ruleCache = new Map<string, Grants>();
+
   constructor(readonly cluster: Cluster) {
     for (const ns of cluster.namespaces) this.nsLabels.set(ns.name, ns.labels);
     this.alive = cluster.pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed');
+    for (const p of this.alive) {
+      if (p.hostNetwork) continue;
+      const l = this.selectable.get(p.namespace);
+      if (l) l.push(p);
+      else this.selectable.set(p.namespace, [p]);
+    }
+  }
+
+  /** Pods of every namespace whose labels match (each namespace judged once). */
+  private podsInNamespaces(sel: LabelSelector): Pod[] {
+    const known = this.nsMatch.get(sel);
+    if (known) return known;
+    const out: Pod[] = [];
+    for (const [ns, pods] of this.selectable) if (selectorMatches(sel, this.labelsOfNamespace(ns))) append(out, pods);
+    this.nsMatch.set(sel, out);
+    return out;
   }
 
   get pods(): readonly Pod[] {
@@ -117,7 +168,8 @@ class Compiler {
     const cached = this.peerCache.get(peer);
     if (cached) return cached;
     const ranges: PerFamily<AddrRange[]> = { 4: [], 6: [] };
-    const pods: PeerTarget['pods'] = [];
+    const pods: PeerPod[] = [];
+    let podsOf = (): PeerPod[] => pods;
     let describe: string;
     if (peer.kind === 'ipBlock') {
       const cidr = parseCidr(peer.cidr);
@@ -126,12 +178,17 @@ class Compiler {
       if (cidr) {
         const block = { cidr, except };
         ranges[cidr.family] = ipBlockRanges(block);
-        const inside = (v: bigint): boolean => ranges[cidr.family].some(([a, b]) => v >= a && v <= b);
-        for (const pod of this.alive) {
-          const pr = podRanges(pod);
-          const hit = pr[cidr.family].filter(([v]) => inside(v));
-          if (hit.length) pods.push({ pod, ranges: { 4: cidr.family === 4 ? hit : [], 6: cidr.family === 6 ? hit : [] } });
-        }
+        const fam = cidr.family;
+        // Only named egress ports need the pods inside the block: found on first use.
+        podsOf = () => {
+          const inside = (v: bigint): boolean => ranges[fam].some(([a, b]) => v >= a && v <= b);
+          const found: PeerPod[] = [];
+          for (const pod of this.alive) {
+            const hit = podRanges(pod)[fam].filter(([v]) => inside(v));
+            if (hit.length) found.push({ pod, ranges: { 4: fam === 4 ? hit : [], 6: fam === 6 ? hit : [] } });
+          }
+          return found;
+        };
       }
     } else {
       const nsSel = peer.namespaceSelector;
@@ -142,17 +199,17 @@ class Compiler {
       ]
         .filter(Boolean)
         .join(' and ');
-      for (const pod of this.alive) {
-        // A hostNetwork pod carries its node's address: only an ipBlock can match it.
-        if (pod.hostNetwork) continue;
-        if (nsSel === null ? pod.namespace !== policy.namespace : !selectorMatches(nsSel, this.labelsOfNamespace(pod.namespace))) continue;
+      // A hostNetwork pod carries its node's address: only an ipBlock can match it, so `selectable` leaves it out.
+      const candidates = nsSel === null ? (this.selectable.get(policy.namespace) ?? []) : this.podsInNamespaces(nsSel);
+      for (const pod of candidates) {
         if (podSel !== null && !selectorMatches(podSel, pod.labels)) continue;
         const pr = podRanges(pod);
         pods.push({ pod, ranges: pr });
         for (const f of FAMILIES) ranges[f].push(...pr[f]);
       }
     }
-    const t: PeerTarget = { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, pods, describe };
+    let memo: PeerPod[] | undefined;
+    const t: PeerTarget = { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, pods: () => (memo ??= podsOf()), describe };
     this.peerCache.set(peer, t);
     return t;
   }
@@ -163,7 +220,21 @@ class Compiler {
     for (const policy of policies) {
       const rules: readonly Rule[] = direction === 'ingress' ? policy.ingress : policy.egress;
       if (rules.length === 0) g.notes.push(`${policy.id} isolates ${direction} and admits nothing by itself`);
-      for (const rule of rules) this.addRule(g, direction, policy, rule, rep);
+      for (const rule of rules) merge(g, this.ruleGrants(direction, policy, rule, rep));
+    }
+    return g;
+  }
+
+  /** What one rule admits; shared by every class the policy is in (ingress named ports make it per resolution). */
+  private ruleGrants(direction: Direction, policy: Policy, rule: Rule, rep: Pod): Grants {
+    let key = `${direction}|${policy.id}|${rule.index}`;
+    if (direction === 'ingress')
+      for (const s of rule.ports ?? []) if (typeof s.port === 'string') key += `|${s.port}=${resolveNamedPort(rep, s.port, s.protocol).join(',')}`;
+    let g = this.ruleCache.get(key);
+    if (!g) {
+      g = emptyGrants();
+      this.addRule(g, direction, policy, rule, rep);
+      this.ruleCache.set(key, g);
     }
     return g;
   }
@@ -203,14 +274,14 @@ class Compiler {
     peers.forEach((peer, pi) => {
       const t = this.peer(policy, peer);
       const n = t.ranges[4].length + t.ranges[6].length;
-      g.notes.push(`${ref} ${peerWord}[${pi}] ${t.describe}: ${t.pods.length} pods, ${n} address ranges; ports ${portText}`);
+      g.notes.push(`${ref} ${peerWord}[${pi}] ${t.describe}: ${n} address ranges; ports ${portText}`);
       if (ports === null) {
-        for (const f of FAMILIES) g.addrs[f].push(...t.ranges[f]);
+        for (const f of FAMILIES) append(g.addrs[f], t.ranges[f]);
         g.from.addrs.push(`${ref} ${peerWord}[${pi}]`);
         return;
       }
       for (const f of FAMILIES) for (const [lo, hi] of t.ranges[f]) for (const p of fixed) g.boxes[f].push({ lo, hi, proto: p.proto, pLo: p.lo, pHi: p.hi });
-      for (const m of t.pods) if (namedEgress.length) this.addNamed(g, namedEgress, m.pod, m.ranges);
+      if (namedEgress.length) for (const m of t.pods()) this.addNamed(g, namedEgress, m.pod, m.ranges);
       g.from.boxes.push(`${ref} ${peerWord}[${pi}]`);
     });
   }

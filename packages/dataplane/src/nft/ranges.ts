@@ -3,9 +3,25 @@ import { formatIP, type Family } from '@kordon/engine';
 /** An inclusive range of addresses of one family. */
 export type AddrRange = readonly [bigint, bigint];
 
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Sorts and joins overlapping or touching ranges. */
 export function mergeRanges(ranges: readonly AddrRange[]): AddrRange[] {
-  const sorted = [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  if (ranges.length < 2) return ranges.slice();
+  let sorted = ranges;
+  for (let i = 1; i < ranges.length; i++) {
+    if ((ranges[i] as AddrRange)[0] < (ranges[i - 1] as AddrRange)[0]) {
+      // Unsorted input: sort by start. IPv4 starts fit a double exactly, and number comparison is far cheaper.
+      const small = ranges.every((r) => r[0] <= MAX_EXACT);
+      sorted = small
+        ? ranges
+            .map((r) => ({ k: Number(r[0]), r }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.r)
+        : [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      break;
+    }
+  }
   const out: Array<[bigint, bigint]> = [];
   for (const [s, e] of sorted) {
     const last = out[out.length - 1];

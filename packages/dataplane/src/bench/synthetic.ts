@@ -1,0 +1,68 @@
+import { buildCluster, loadSources, type Cluster } from '@kordon/engine';
+
+/** A deterministic cluster for dataplane benchmarks: realistic shapes, no randomness, so runs compare. */
+export interface SyntheticSpec {
+  pods: number;
+  policies: number;
+  namespaces?: number;
+  nodes?: number;
+  /** Pods of node-0 (the node compiled for); the rest spread evenly over the other nodes. */
+  podsOnNode0?: number;
+}
+
+type Obj = Record<string, unknown>;
+
+function ip(i: number): string {
+  return `10.${100 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${(i % 256) + 0}`;
+}
+
+export function syntheticObjects(spec: SyntheticSpec): Obj[] {
+  const nsCount = spec.namespaces ?? 20;
+  const nodes = spec.nodes ?? 10;
+  const apps = 25;
+  const objs: Obj[] = [];
+  for (let n = 0; n < nsCount; n++) objs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns${n}`, labels: { team: `t${n % 5}`, env: n % 2 ? 'prod' : 'dev' } } });
+  for (let i = 0; i < spec.pods; i++) {
+    const node0 = spec.podsOnNode0 ?? Math.ceil(spec.pods / nodes);
+    const node = i < node0 ? 0 : 1 + ((i - node0) % Math.max(1, nodes - 1));
+    objs.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `p${i}`, namespace: `ns${i % nsCount}`, labels: { app: `app${i % apps}`, tier: ['web', 'api', 'db'][i % 3] } },
+      spec: { nodeName: `node-${node}`, containers: [{ name: 'c', image: 'x', ports: [{ name: 'http', containerPort: 8000 + (i % 7) }, { name: 'metrics', containerPort: 9100 }] }] },
+      status: { phase: 'Running', podIP: ip(i), hostIP: `192.168.0.${node + 1}` },
+    });
+  }
+  for (let k = 0; k < spec.policies; k++) {
+    const shape = k % 4;
+    const namespace = `ns${k % nsCount}`;
+    const podSelector = { matchLabels: { app: `app${k % apps}` } };
+    let body: Obj;
+    if (shape === 0) {
+      body = { podSelector, ingress: [{ from: [{ podSelector: { matchLabels: { app: `app${(k + 1) % apps}` } } }], ports: [{ port: 80 + (k % 5) }, { port: 'http' }] }] };
+    } else if (shape === 1) {
+      body = {
+        podSelector,
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: `t${k % 5}` } }, podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] } }], ports: [{ port: 8000, endPort: 8100 }] }],
+      };
+    } else if (shape === 2) {
+      body = {
+        podSelector,
+        policyTypes: ['Egress'],
+        egress: [
+          { to: [{ ipBlock: { cidr: '10.0.0.0/8', except: [`10.${k % 100}.0.0/16`] } }], ports: [{ port: 443 }, { protocol: 'UDP', port: 53 }] },
+          { to: [{ namespaceSelector: { matchLabels: { env: 'prod' } } }] },
+        ],
+      };
+    } else {
+      body = { podSelector, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 'metrics' }] }], egress: [{ to: [{ podSelector: { matchLabels: { tier: 'db' } } }], ports: [{ port: 5432 }] }] };
+    }
+    objs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `pol${k}`, namespace }, spec: body });
+  }
+  return objs;
+}
+
+export function syntheticCluster(spec: SyntheticSpec): Cluster {
+  const loaded = loadSources([{ name: 'synthetic.json', text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: syntheticObjects(spec) }) }]);
+  return buildCluster(loaded.objects, { trusted: true }).cluster;
+}
