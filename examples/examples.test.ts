@@ -2,7 +2,7 @@
 // folder's own manifests, not its subfolders'), and every expectation in it is checked through the engine.
 // A folder may also hold expect-validate.yaml: what validation must report for the tutorial's broken files.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -67,7 +67,7 @@ describe('tutorial scenarios', () => {
   });
 
   it('do not nest: kordon reads a folder with its subfolders, so a scenario folder must hold one cluster', () => {
-    const nested = dirs.filter((d) => dirs.some((o) => o !== d && o.startsWith(`${d}/`)));
+    const nested = dirs.filter((d) => dirs.some((o) => o !== d && o.startsWith(d + sep)));
     expect(nested.map((d) => relative(root, d))).toEqual([]);
   });
 
