@@ -19,6 +19,18 @@ const HEADER_KEYS = ['apiVersion', 'kind'];
  */
 export function readYamlDocument(file: SourceFile): YamlDocument {
   const start = file.text.search(/\S/);
+  // A top-level list cannot take the header: say what is wrong instead of a confusing syntax error.
+  const lines = file.text.split('\n');
+  const idx = lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  const firstLine = idx < 0 ? '' : lines[idx]!.trim();
+  if (/^-(\s|$)/.test(firstLine) || firstLine.startsWith('[')) {
+    const line = idx + 1;
+    return {
+      value: undefined,
+      locate: () => ({ file: file.name, line, column: 1 }),
+      diagnostics: [{ code: 'document-not-mapping', severity: 'error', message: 'expected a mapping at the top of the file, found a list', hint: 'start the file with its key (`expectations:` or `lint:`)', path: '', file: file.name, line, column: 1 }],
+    };
+  }
   const braced = start >= 0 && file.text[start] === '{';
   let text: string;
   let mapBack: (loc: Location) => Location;
