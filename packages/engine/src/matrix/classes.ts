@@ -59,31 +59,31 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   }
   const blockList = [...blocks.values()];
 
-  const addrOf = (text: string) => parseIP(text);
-  const membership = (addrs: readonly string[]): string => {
-    if (blockList.length === 0 || addrs.length === 0) return '';
-    const parsed = addrs.map(addrOf).filter((a) => a !== undefined);
-    let s = '';
+  /** Indices of the blocks an endpoint's addresses fall in, as text (part of its class key). */
+  const membership = (addrs: readonly string[]): number[] => {
+    if (blockList.length === 0 || addrs.length === 0) return [];
+    const parsed = addrs.map(parseIP).filter((a) => a !== undefined);
+    const out: number[] = [];
     for (let b = 0; b < blockList.length; b++) {
       for (const a of parsed) {
         if (inBlock(blockList[b]!, a.family, a.value)) {
-          s += `${b},`;
+          out.push(b);
           break;
         }
       }
     }
-    return s;
+    return out;
   };
 
   const classOf = new Int32Array(pods.length + ips.length);
   const keyToClass = new Map<string, number>();
   const members: number[][] = [];
   const repr: (Pod | undefined)[] = [];
-  const blockMembers: string[] = [];
+  const blockMembers: number[][] = [];
   pods.forEach((pod, i) => {
     const ports = pod.containerPorts.filter((c) => c.name).map((c) => `${c.name}:${c.protocol}:${c.port}`).sort().join(',');
     const mem = membership(pod.ips);
-    const key = `${pod.namespace}\u0000${pod.hostNetwork ? 'H' : ''}\u0000${formatLabels(pod.labels)}\u0000${ports}\u0000${mem}`;
+    const key = `${pod.namespace}\u0000${pod.hostNetwork ? 'H' : ''}\u0000${formatLabels(pod.labels)}\u0000${ports}\u0000${mem.join(',')}`;
     let c = keyToClass.get(key);
     if (c === undefined) {
       c = members.length;
@@ -114,7 +114,61 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     else classesByNs.set(pod.namespace, [c]);
   }
 
-  const podSelCache = new Map<string, Uint32Array>();
+  // Pod classes that selectors can see: hostNetwork pods and outside addresses are never selected.
+  const selectable = new Uint32Array(words);
+  for (const list of classesByNs.values()) for (const c of list) setBit(selectable, 0, c);
+
+  // Inverted label index over classes, built per key on first use: a selector becomes a few bitset ANDs.
+  const keyIndex = new Map<string, { has: Uint32Array; byValue: Map<string, Uint32Array> }>();
+  const indexOf = (key: string) => {
+    let idx = keyIndex.get(key);
+    if (idx) return idx;
+    idx = { has: new Uint32Array(words), byValue: new Map() };
+    for (const list of classesByNs.values()) {
+      for (const c of list) {
+        const labels = repr[c]!.labels;
+        if (!Object.prototype.hasOwnProperty.call(labels, key)) continue;
+        setBit(idx.has, 0, c);
+        const v = labels[key]!;
+        let m = idx.byValue.get(v);
+        if (!m) idx.byValue.set(v, (m = new Uint32Array(words)));
+        setBit(m, 0, c);
+      }
+    }
+    keyIndex.set(key, idx);
+    return idx;
+  };
+  const valuesMask = (key: string, values: readonly string[]): Uint32Array => {
+    const idx = indexOf(key);
+    const out = new Uint32Array(words);
+    for (const v of values) {
+      const m = idx.byValue.get(v);
+      if (m) for (let k = 0; k < words; k++) out[k]! |= m[k]!;
+    }
+    return out;
+  };
+  const selCache = new Map<string, Uint32Array>();
+  /** Classes whose labels match `sel` (see selectorMatches for the definition). */
+  const selectorBits = (sel: LabelSelector): Uint32Array => {
+    const key = selectorKey(sel);
+    let bits = selCache.get(key);
+    if (bits) return bits;
+    bits = selectable.slice();
+    const and = (m: Uint32Array, negate: boolean) => {
+      if (negate) for (let k = 0; k < words; k++) bits![k]! &= ~m[k]!;
+      else for (let k = 0; k < words; k++) bits![k]! &= m[k]!;
+    };
+    for (const k of Object.keys(sel.matchLabels)) and(valuesMask(k, [sel.matchLabels[k]!]), false);
+    for (const r of sel.matchExpressions) {
+      if (r.operator === 'In') and(valuesMask(r.key, r.values), false);
+      else if (r.operator === 'NotIn') and(valuesMask(r.key, r.values), true);
+      else if (r.operator === 'Exists') and(indexOf(r.key).has, false);
+      else and(indexOf(r.key).has, true);
+    }
+    selCache.set(key, bits);
+    return bits;
+  };
+
   const nsSelCache = new Map<string, string[]>();
   const matchingNamespaces = (sel: LabelSelector): string[] => {
     const k = selectorKey(sel);
@@ -125,33 +179,37 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     }
     return r;
   };
-  /** Classes in namespaces `nss` whose pods match `sel` (null: all pods). */
-  const podsIn = (cacheKey: string, nss: readonly string[], sel: LabelSelector | null): Uint32Array => {
-    let bits = podSelCache.get(cacheKey);
+  const nsMaskCache = new Map<string, Uint32Array>();
+  const nsMask = (nsKey: string, nss: readonly string[]): Uint32Array => {
+    let bits = nsMaskCache.get(nsKey);
     if (bits) return bits;
     bits = new Uint32Array(words);
-    for (const ns of nss) {
-      for (const c of classesByNs.get(ns) ?? []) {
-        if (sel === null || selectorMatches(sel, repr[c]!.labels)) setBit(bits, 0, c);
-      }
-    }
+    for (const ns of nss) for (const c of classesByNs.get(ns) ?? []) setBit(bits, 0, c);
+    nsMaskCache.set(nsKey, bits);
+    return bits;
+  };
+  const podSelCache = new Map<string, Uint32Array>();
+  /** Classes in the namespaces of `nsKey` whose pods match `sel` (null: all pods). */
+  const podsIn = (nsKey: string, nss: readonly string[], sel: LabelSelector | null): Uint32Array => {
+    const cacheKey = `${nsKey}\u0001${sel === null ? '*' : selectorKey(sel)}`;
+    let bits = podSelCache.get(cacheKey);
+    if (bits) return bits;
+    const ns = nsMask(nsKey, nss);
+    const m = sel === null ? selectable : selectorBits(sel);
+    bits = new Uint32Array(words);
+    for (let k = 0; k < words; k++) bits[k] = ns[k]! & m[k]!;
     podSelCache.set(cacheKey, bits);
     return bits;
   };
 
   const blockIndex = new Map(blockList.map((b, i) => [b.key, i]));
-  const blockBits = new Map<number, Uint32Array>();
+  let blockBits: Uint32Array[] | undefined;
   const classesInBlock = (b: number): Uint32Array => {
-    let bits = blockBits.get(b);
-    if (bits) return bits;
-    bits = new Uint32Array(words);
-    const tag = `${b},`;
-    for (let c = 0; c < count; c++) {
-      const m = blockMembers[c]!;
-      if (m === tag || m.startsWith(tag) || m.includes(`,${tag}`)) setBit(bits, 0, c);
+    if (!blockBits) {
+      blockBits = blockList.map(() => new Uint32Array(words));
+      for (let c = 0; c < count; c++) for (const m of blockMembers[c]!) setBit(blockBits[m]!, 0, c);
     }
-    blockBits.set(b, bits);
-    return bits;
+    return blockBits[b]!;
   };
 
   const peerBits = (policy: Policy, peer: Peer): Uint32Array => {
@@ -160,9 +218,8 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
       return b === undefined ? new Uint32Array(words) : classesInBlock(b);
     }
     const nsKey = peer.namespaceSelector === null ? `ns=${policy.namespace}` : `sel=${selectorKey(peer.namespaceSelector)}`;
-    const key = `${nsKey}\u0001${peer.podSelector === null ? '*' : selectorKey(peer.podSelector)}`;
     const nss = peer.namespaceSelector === null ? [policy.namespace] : matchingNamespaces(peer.namespaceSelector);
-    return podsIn(key, nss, peer.podSelector);
+    return podsIn(nsKey, nss, peer.podSelector);
   };
 
   const all = new Uint32Array(words);
@@ -190,7 +247,7 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   const selectedBy = (policy: Policy): Uint32Array => {
     let bits = selectedCache.get(policy);
     if (!bits) {
-      bits = podsIn(`ns=${policy.namespace}\u0001${selectorKey(policy.podSelector)}`, [policy.namespace], policy.podSelector);
+      bits = podsIn(`ns=${policy.namespace}`, [policy.namespace], policy.podSelector);
       selectedCache.set(policy, bits);
     }
     return bits;

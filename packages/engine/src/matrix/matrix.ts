@@ -1,7 +1,7 @@
-import type { Cluster, Policy, PortSpec, Rule } from '../model/types.js';
+import type { Cluster, Policy, PortSpec, Protocol, Rule } from '../model/types.js';
 import type { Endpoint } from '../eval/types.js';
 import { canonicalIP } from '../net/ip.js';
-import { resolveNamedPort, type PortProto } from '../ports/ports.js';
+import type { PortProto } from '../ports/ports.js';
 import { forEachBit, getBit, popcount32, setBit } from './bitset.js';
 import { buildClasses, type ClassModel } from './classes.js';
 import { defaultColumns, explicitColumns, type MatrixColumn } from './columns.js';
@@ -24,263 +24,450 @@ export interface Matrix {
   row(col: number, i: number): string;
   /** Number of allowed (i, j) pairs in the column, i = j included, outside-to-outside pairs excluded. */
   allowedPairs(col: number): number;
-  /** Number of pod classes and distinct column results: how much work was shared. */
+  /** How much work was shared: pod classes, and distinct column results. */
   stats: { classes: number; distinctColumns: number };
 }
 
+/** Whether a rule admits a column: always, never, or for the destination classes in a mask (named ports). */
 type PortOk = boolean | Uint32Array;
 
-/** Computes who can reach whom on each port, for every pod and the given outside addresses. */
+/** One column's answer: rows that differ from the port-agnostic base (packed in `data`), and its pair count. */
+interface ColumnResult {
+  /** Per class, the offset of its row in `data`, or -1 when the row is the base row. */
+  rowOffset: Int32Array | undefined;
+  data: Uint32Array;
+  pairs: number;
+}
+
+/**
+ * Computes who can reach whom on each port, for every pod and the given outside addresses.
+ *
+ * Pods are grouped into classes no policy can tell apart (see buildClasses). Rules without `ports` answer every column
+ * alike, so they are computed once into a base; a column then adds only the rules with ports that admit it, and only
+ * the rows those rules touch are recomputed. Row S of a result holds the classes S may connect to:
+ * its egress allowance AND the destinations that admit S (gathered source-major, so no transpose is needed).
+ */
 export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Matrix {
   const ips = (options.ips ?? []).map((ip) => canonicalIP(ip) ?? ip);
   const cm = buildClasses(cluster, ips);
   const columns = options.ports ? explicitColumns(options.ports) : defaultColumns(cluster);
   const podCount = cluster.pods.length;
   const endpoints = [...cluster.pods.map((p) => `${p.namespace}/${p.name}`), ...ips];
+  const engine = new ColumnEngine(cm, cluster);
 
-  // Columns whose rules all answer alike share one computed result.
-  const resultBySig = new Map<string, Uint32Array>();
-  const colResult: Uint32Array[] = [];
-  for (const col of columns) {
-    const portOk = portMatcher(cm, col);
-    const sig = signature(cluster, portOk);
-    let res = resultBySig.get(sig);
-    if (!res) {
-      res = computeColumn(cm, cluster, portOk);
-      resultBySig.set(sig, res);
+  const bySig = new Map<string, ColumnResult>();
+  const results: ColumnResult[] = columns.map((col) => {
+    const active = engine.activeRules(col);
+    let r = bySig.get(active.signature);
+    if (!r) {
+      r = engine.column(active);
+      bySig.set(active.signature, r);
     }
-    colResult.push(res);
-  }
+    return r;
+  });
 
   const overrides = ownNodePairs(cluster, ips, endpoints.length);
   const W = cm.words;
-  const isIp = (i: number) => i >= podCount;
-  const allowed = (col: number, i: number, j: number): boolean | undefined => {
-    if (isIp(i) && isIp(j)) return undefined;
-    if (i === j) return true;
-    if (overrides.has(i * endpoints.length + j)) return true;
-    return getBit(colResult[col]!, cm.classOf[i]! * W, cm.classOf[j]!);
+  const base = engine.base;
+  const rowOf = (col: number, c: number): [Uint32Array, number] => {
+    const r = results[col]!;
+    const o = r.rowOffset ? r.rowOffset[c]! : -1;
+    return o < 0 ? [base, c * W] : [r.data, o];
   };
-  const counts = new Map<Uint32Array, number>();
+  const allowed = (col: number, i: number, j: number): boolean | undefined => {
+    if (i >= podCount && j >= podCount) return undefined;
+    if (i === j || overrides.has(i * endpoints.length + j)) return true;
+    const [words, off] = rowOf(col, cm.classOf[i]!);
+    return getBit(words, off, cm.classOf[j]!);
+  };
   return {
     endpoints,
     podCount,
     columns,
     allowed,
     row(col, i) {
-      let s = '';
+      const [words, off] = rowOf(col, cm.classOf[i]!);
+      const chars = new Array<string>(endpoints.length);
       for (let j = 0; j < endpoints.length; j++) {
-        const a = allowed(col, i, j);
-        s += a === undefined ? '-' : a ? '1' : '0';
+        if (i >= podCount && j >= podCount) chars[j] = '-';
+        else if (i === j || overrides.has(i * endpoints.length + j)) chars[j] = '1';
+        else chars[j] = getBit(words, off, cm.classOf[j]!) ? '1' : '0';
       }
-      return s;
+      return chars.join('');
     },
     allowedPairs(col) {
-      const res = colResult[col]!;
-      let n = counts.get(res);
-      if (n === undefined) {
-        n = countPairs(cm, res, podCount);
-        counts.set(res, n);
-      }
       let extra = 0;
       for (const key of overrides) {
         const i = Math.floor(key / endpoints.length);
         const j = key % endpoints.length;
-        if (!getBit(res, cm.classOf[i]! * W, cm.classOf[j]!)) extra++;
+        const [words, off] = rowOf(col, cm.classOf[i]!);
+        if (!getBit(words, off, cm.classOf[j]!)) extra++;
       }
-      return n + extra;
+      return results[col]!.pairs + extra;
     },
-    stats: { classes: cm.count, distinctColumns: resultBySig.size },
+    stats: { classes: cm.count, distinctColumns: bySig.size },
   };
 }
 
-/** For each rule, whether it admits the column: always, never, or for the destination classes in a mask (named ports). */
-function portMatcher(cm: ClassModel, col: MatrixColumn): (rule: Rule, direction: 'ingress' | 'egress') => PortOk {
-  const cache = new WeakMap<Rule, PortOk>();
-  const namedCache = new Map<string, Uint32Array>();
-  const namedMask = (name: string): Uint32Array => {
-    let m = namedCache.get(name);
-    if (m) return m;
-    m = new Uint32Array(cm.words);
-    for (let c = 0; c < cm.count; c++) {
-      const pod = cm.pod[c];
-      if (pod && resolveNamedPort(pod, name, col.protocol).includes(col.port)) setBit(m, 0, c);
+interface ActiveRules {
+  signature: string;
+  ingress: Array<{ policy: Policy; rule: Rule; ok: PortOk }>;
+  egress: Array<{ policy: Policy; rule: Rule; ok: PortOk }>;
+}
+
+class ColumnEngine {
+  readonly K: number;
+  readonly W: number;
+  /** Result rows from the port-agnostic rules alone. */
+  readonly base: Uint32Array;
+  private readonly inFromBase: Uint32Array;
+  /** Destinations not isolated for ingress admit everyone. */
+  private readonly open: Uint32Array;
+  /** Egress rows of the port-agnostic rules, per set of isolating policies; null: not isolated. */
+  private readonly egressSetOf: Int32Array;
+  private readonly egressBase: Uint32Array[] = [];
+  private readonly egressSetPolicies: Policy[][] = [];
+  private readonly baseRowPairs: Float64Array;
+  private readonly basePairs: number;
+  private readonly planes: Uint32Array[];
+  private readonly sizes: Int32Array;
+  private readonly podMask: Uint32Array;
+  private readonly all: Uint32Array;
+  private readonly specific: { ingress: Array<{ policy: Policy; rule: Rule }>; egress: Array<{ policy: Policy; rule: Rule }> };
+  private readonly namedMasks = new Map<string, Map<number, Uint32Array>>();
+
+  constructor(
+    private readonly cm: ClassModel,
+    private readonly cluster: Cluster,
+  ) {
+    const K = (this.K = cm.count);
+    const W = (this.W = cm.words);
+    this.all = new Uint32Array(W);
+    this.podMask = new Uint32Array(W);
+    this.open = new Uint32Array(W);
+    for (let c = 0; c < K; c++) {
+      setBit(this.all, 0, c);
+      if (cm.pod[c]) setBit(this.podMask, 0, c);
+      if (cm.ingressPolicies[c]!.length === 0) setBit(this.open, 0, c);
     }
-    namedCache.set(name, m);
-    return m;
-  };
-  return (rule) => {
-    const hit = cache.get(rule);
-    if (hit !== undefined) return hit;
-    let result: PortOk;
-    if (rule.ports === null) result = true;
-    else {
-      let mask: Uint32Array | undefined;
-      result = false;
-      for (const s of rule.ports) {
-        const r = specOk(s, col, namedMask);
-        if (r === true) {
-          result = true;
-          break;
-        }
-        if (r instanceof Uint32Array) {
-          mask ??= new Uint32Array(cm.words);
-          for (let k = 0; k < cm.words; k++) mask[k]! |= r[k]!;
+    // Class sizes as bit planes: the weighted count of a row is a few popcounts.
+    const sizes = (this.sizes = Int32Array.from(cm.members, (m) => m.length));
+    let maxSize = 1;
+    for (const x of sizes) if (x > maxSize) maxSize = x;
+    this.planes = [];
+    for (let b = 0; 1 << b <= maxSize; b++) {
+      const plane = new Uint32Array(W);
+      sizes.forEach((s, c) => {
+        if (s & (1 << b)) setBit(plane, 0, c);
+      });
+      this.planes.push(plane);
+    }
+
+    this.specific = { ingress: [], egress: [] };
+    this.inFromBase = new Uint32Array(K * W);
+    for (const policy of cluster.policies) {
+      if (policy.ingressIsolation) {
+        for (const rule of policy.ingress) {
+          if (rule.ports === null) this.addIngress((c) => [this.inFromBase, c * W], cm.peersOf(policy, rule), cm.selectedBy(policy));
+          else this.specific.ingress.push({ policy, rule });
         }
       }
-      if (result !== true && mask) result = mask;
+      if (policy.egressIsolation) for (const rule of policy.egress) if (rule.ports !== null) this.specific.egress.push({ policy, rule });
     }
-    cache.set(rule, result);
-    return result;
-  };
-}
 
-function specOk(s: PortSpec, col: MatrixColumn, namedMask: (name: string) => Uint32Array): PortOk {
-  if (s.protocol !== col.protocol) return false;
-  if (s.port === null) return true;
-  if (typeof s.port === 'number') return col.port >= s.port && col.port <= (s.endPort ?? s.port);
-  return namedMask(s.port);
-}
+    this.egressSetOf = new Int32Array(K).fill(-1);
+    const setIds = new Map<string, number>();
+    for (let c = 0; c < K; c++) {
+      const pols = cm.egressPolicies[c]!;
+      if (pols.length === 0) continue;
+      const key = pols.map((p) => p.id).join('\u0000');
+      let id = setIds.get(key);
+      if (id === undefined) {
+        id = this.egressBase.length;
+        setIds.set(key, id);
+        const row = new Uint32Array(W);
+        for (const p of pols) {
+          for (const rule of p.egress) {
+            if (rule.ports !== null) continue;
+            const peers = cm.peersOf(p, rule);
+            for (let k = 0; k < W; k++) row[k]! |= peers[k]!;
+          }
+        }
+        this.egressBase.push(row);
+        this.egressSetPolicies.push(pols);
+      }
+      this.egressSetOf[c] = id;
+    }
 
-function signature(cluster: Cluster, portOk: (rule: Rule, d: 'ingress' | 'egress') => PortOk): string {
-  const parts: string[] = [];
-  const maskIds = new Map<Uint32Array, number>();
-  for (const p of cluster.policies) {
-    for (const r of p.ingress) parts.push(code(portOk(r, 'ingress'), maskIds));
-    for (const r of p.egress) parts.push(code(portOk(r, 'egress'), maskIds));
+    this.base = new Uint32Array(K * W);
+    this.baseRowPairs = new Float64Array(K);
+    let total = 0;
+    for (let s = 0; s < K; s++) {
+      const off = s * W;
+      const set = this.egressSetOf[s]!;
+      const e = set < 0 ? this.all : this.egressBase[set]!;
+      combineRow(this.base, off, e, this.inFromBase, off, this.open, W);
+      const n = this.rowPairs(this.base, off, s);
+      this.baseRowPairs[s] = n;
+      total += n;
+    }
+    this.basePairs = total;
   }
-  return parts.join('');
-}
 
-function code(ok: PortOk, ids: Map<Uint32Array, number>): string {
-  if (ok === true) return 'A';
-  if (ok === false) return 'N';
-  // Masks are cached per name and column; equal content still gets compared by value.
-  let s = 'M';
-  for (let k = 0; k < ok.length; k++) if (ok[k] !== 0) s += `${k}:${ok[k]},`;
-  void ids;
-  return `${s};`;
-}
+  /** Adds one ingress rule: every source in `srcs` is admitted by the destination classes in `dst`. */
+  private addIngress(rowAt: (s: number) => [Uint32Array, number], srcs: Uint32Array, dst: Uint32Array): void {
+    const W = this.W;
+    const dsts: number[] = [];
+    forEachBit(dst, 0, W, (d) => dsts.push(d));
+    if (dsts.length === 0) return;
+    const few = dsts.length * 2 < W;
+    forEachBit(srcs, 0, W, (s) => {
+      const [row, off] = rowAt(s);
+      // Few destinations: setting their bits is cheaper than OR-ing whole rows.
+      if (few) for (const d of dsts) row[off + (d >>> 5)]! |= 1 << (d & 31);
+      else for (let k = 0; k < W; k++) row[off + k]! |= dst[k]!;
+    });
+  }
 
-/**
- * The class matrix of one column: row S, bit D set when class S may open a connection to class D.
- * Ingress is gathered source-major (for each rule, its sources get the admitted destinations) so that the final row is
- * one AND of the source's egress with what admits it; no transpose is needed.
- */
-function computeColumn(cm: ClassModel, cluster: Cluster, portOk: (rule: Rule, d: 'ingress' | 'egress') => PortOk): Uint32Array {
-  const K = cm.count;
-  const W = cm.words;
-  const inFrom = new Uint32Array(K * W);
+  /** Weighted count of row S: Σ over allowed D of |S|·|D|, plus the diagonal a pod always has. */
+  private rowPairs(words: Uint32Array, off: number, s: number): number {
+    const W = this.W;
+    const isIpRow = this.cm.pod[s] === undefined;
+    let sum = 0;
+    for (let b = 0; b < this.planes.length; b++) {
+      const plane = this.planes[b]!;
+      let n = 0;
+      if (isIpRow) for (let k = 0; k < W; k++) n += popcount32(words[off + k]! & plane[k]! & this.podMask[k]!);
+      else for (let k = 0; k < W; k++) n += popcount32(words[off + k]! & plane[k]!);
+      sum += n * (1 << b);
+    }
+    const size = this.cm.members[s]!.length;
+    let pairs = sum * size;
+    if (!isIpRow && !getBit(words, off, s)) pairs += size;
+    return pairs;
+  }
 
-  // Destinations not isolated for ingress admit everyone.
-  const open = new Uint32Array(W);
-  for (let c = 0; c < K; c++) if (cm.ingressPolicies[c]!.length === 0) setBit(open, 0, c);
+  private namedMask(name: string, protocol: Protocol, port: number): Uint32Array | undefined {
+    const key = `${name}/${protocol}`;
+    let byPort = this.namedMasks.get(key);
+    if (!byPort) {
+      byPort = new Map();
+      for (let c = 0; c < this.K; c++) {
+        const pod = this.cm.pod[c];
+        if (!pod) continue;
+        for (const cp of pod.containerPorts) {
+          if (cp.name !== name || cp.protocol !== protocol) continue;
+          let m = byPort.get(cp.port);
+          if (!m) byPort.set(cp.port, (m = new Uint32Array(this.W)));
+          setBit(m, 0, c);
+        }
+      }
+      this.namedMasks.set(key, byPort);
+    }
+    return byPort.get(port);
+  }
 
-  const seen = new Set<string>();
-  const tmp = new Uint32Array(W);
-  for (const policy of cluster.policies) {
-    if (!policy.ingressIsolation) continue;
-    const sel = cm.selectedBy(policy);
-    for (const rule of policy.ingress) {
-      const ok = portOk(rule, 'ingress');
-      if (ok === false) continue;
+  private portOk(rule: Rule, col: MatrixColumn): PortOk {
+    let mask: Uint32Array | undefined;
+    for (const s of rule.ports ?? []) {
+      const r = specOk(s, col, (n) => this.namedMask(n, col.protocol, col.port));
+      if (r === true) return true;
+      if (r instanceof Uint32Array) {
+        if (!mask) mask = r;
+        else {
+          const m = new Uint32Array(this.W);
+          for (let k = 0; k < this.W; k++) m[k] = mask[k]! | r[k]!;
+          mask = m;
+        }
+      }
+    }
+    return mask ?? false;
+  }
+
+  /** The rules with ports that admit this column; columns with the same ones share a result. */
+  activeRules(col: MatrixColumn): ActiveRules {
+    const ids = new Map<Uint32Array, number>();
+    const sig: string[] = [];
+    const pick = (list: Array<{ policy: Policy; rule: Rule }>, tag: string) => {
+      const out: Array<{ policy: Policy; rule: Rule; ok: PortOk }> = [];
+      list.forEach(({ policy, rule }, i) => {
+        const ok = this.portOk(rule, col);
+        if (ok === false) return;
+        out.push({ policy, rule, ok });
+        if (ok === true) sig.push(`${tag}${i}`);
+        else {
+          let id = ids.get(ok);
+          if (id === undefined) ids.set(ok, (id = ids.size));
+          sig.push(`${tag}${i}:${maskText(ok)}`);
+        }
+      });
+      return out;
+    };
+    const ingress = pick(this.specific.ingress, 'i');
+    const egress = pick(this.specific.egress, 'e');
+    return { signature: sig.join(','), ingress, egress };
+  }
+
+  column(active: ActiveRules): ColumnResult {
+    const { cm, W, K } = this;
+    if (active.ingress.length === 0 && active.egress.length === 0) return { rowOffset: undefined, data: new Uint32Array(0), pairs: this.basePairs };
+
+    // Ingress: this column's extra admissions, written into scratch copies of the touched source rows.
+    const scratch = (this.scratch ??= new Uint32Array(K * W));
+    const isTouched = (this.touchedFlags ??= new Uint8Array(K));
+    const touched: number[] = [];
+    const inCopied = (this.inCopied ??= new Uint8Array(K));
+    let open = this.open;
+    const tmp = new Uint32Array(W);
+    const rowAt = (s: number): [Uint32Array, number] => {
+      const off = s * W;
+      if (!inCopied[s]) {
+        inCopied[s] = 1;
+        scratch.set(this.inFromBase.subarray(off, off + W), off);
+        if (!isTouched[s]) {
+          isTouched[s] = 1;
+          touched.push(s);
+        }
+      }
+      return [scratch, off];
+    };
+    for (const { policy, rule, ok } of active.ingress) {
+      const sel = cm.selectedBy(policy);
       let dst = sel;
       if (ok instanceof Uint32Array) {
         for (let k = 0; k < W; k++) tmp[k] = sel[k]! & ok[k]!;
         dst = tmp;
       }
-      const dsts: number[] = [];
-      forEachBit(dst, 0, W, (d) => dsts.push(d));
-      if (dsts.length === 0) continue;
-      const srcs = cm.peersOf(policy, rule);
-      const key = dedupeKey(srcs, dst);
-      if (key !== undefined) {
-        if (seen.has(key)) continue;
-        seen.add(key);
-      }
-      if (dsts.length * 2 < W) {
-        // Few destinations: setting their bits is cheaper than OR-ing whole rows.
-        forEachBit(srcs, 0, W, (s) => {
-          const off = s * W;
-          for (const d of dsts) inFrom[off + (d >>> 5)]! |= 1 << (d & 31);
-        });
-      } else {
-        forEachBit(srcs, 0, W, (s) => {
-          const off = s * W;
-          for (let k = 0; k < W; k++) inFrom[off + k]! |= dst[k]!;
-        });
-      }
-    }
-  }
-
-  // Egress rows, shared by classes that the same policies isolate.
-  const egressCache = new Map<string, Uint32Array | null>();
-  const egressOf = (c: number): Uint32Array | null => {
-    const pols = cm.egressPolicies[c]!;
-    if (pols.length === 0) return null; // not isolated: every destination
-    const key = pols.map((p) => p.id).join('\u0000');
-    let row = egressCache.get(key);
-    if (row !== undefined) return row;
-    row = new Uint32Array(W);
-    for (const p of pols) {
-      for (const rule of p.egress) {
-        const ok = portOk(rule, 'egress');
-        if (ok === false) continue;
-        const peers = cm.peersOf(p, rule);
-        if (ok === true) for (let k = 0; k < W; k++) row[k]! |= peers[k]!;
-        else for (let k = 0; k < W; k++) row[k]! |= peers[k]! & ok[k]!;
-      }
-    }
-    egressCache.set(key, row);
-    return row;
-  };
-
-  for (let s = 0; s < K; s++) {
-    const off = s * W;
-    const e = egressOf(s);
-    if (e === null) for (let k = 0; k < W; k++) inFrom[off + k] = inFrom[off + k]! | open[k]!;
-    else for (let k = 0; k < W; k++) inFrom[off + k] = e[k]! & (inFrom[off + k]! | open[k]!);
-  }
-  return inFrom;
-}
-
-function dedupeKey(srcs: Uint32Array, dst: Uint32Array): string | undefined {
-  // Only small sets are worth remembering; large ones rarely repeat exactly.
-  if (dst.length > 64) return undefined;
-  return `${Array.prototype.join.call(srcs, ',')}|${Array.prototype.join.call(dst, ',')}`;
-}
-
-function countPairs(cm: ClassModel, res: Uint32Array, podCount: number): number {
-  const W = cm.words;
-  const size = cm.members.map((m) => m.length);
-  const isIpClass = (c: number) => cm.pod[c] === undefined;
-  let total = 0;
-  for (let s = 0; s < cm.count; s++) {
-    const off = s * W;
-    let rowSum = 0;
-    const ipRow = isIpClass(s);
-    for (let k = 0; k < W; k++) {
-      let w = res[off + k]!;
-      if (w === 0) continue;
-      if (w === -1 >>> 0 && !ipRow) {
-        // A full word: sum its 32 class sizes directly.
-        for (let b = 0; b < 32; b++) rowSum += size[(k << 5) + b] ?? 0;
+      if (rule.peers === null) {
+        // From anywhere: these destinations admit every source on this column.
+        if (open === this.open) open = this.open.slice();
+        for (let k = 0; k < W; k++) open[k]! |= dst[k]!;
         continue;
       }
-      while (w !== 0) {
-        const t = w & -w;
-        const d = (k << 5) + 31 - Math.clz32(t);
-        if (!(ipRow && isIpClass(d))) rowSum += size[d]!;
-        w ^= t;
+      this.addIngress(rowAt, cm.peersOf(policy, rule), dst);
+    }
+
+    // Egress: extra destinations per set of isolating policies.
+    const egressExtra = new Map<number, Uint32Array>();
+    if (active.egress.length > 0) {
+      const byPolicy = new Map<Policy, Array<{ rule: Rule; ok: PortOk }>>();
+      for (const a of active.egress) {
+        const l = byPolicy.get(a.policy);
+        if (l) l.push(a);
+        else byPolicy.set(a.policy, [a]);
+      }
+      this.egressSetPolicies.forEach((pols, id) => {
+        let row: Uint32Array | undefined;
+        for (const p of pols) {
+          for (const { rule, ok } of byPolicy.get(p) ?? []) {
+            row ??= this.egressBase[id]!.slice();
+            const peers = cm.peersOf(p, rule);
+            if (ok === true) for (let k = 0; k < W; k++) row[k]! |= peers[k]!;
+            else for (let k = 0; k < W; k++) row[k]! |= peers[k]! & (ok as Uint32Array)[k]!;
+          }
+        }
+        if (row) egressExtra.set(id, row);
+      });
+      if (egressExtra.size > 0) {
+        for (let c = 0; c < K; c++) {
+          if (!isTouched[c] && egressExtra.has(this.egressSetOf[c]!)) {
+            isTouched[c] = 1;
+            touched.push(c);
+          }
+        }
       }
     }
-    total += rowSum * size[s]!;
-    // A pod always reaches itself: add the diagonal when the class does not reach its own members.
-    if (!ipRow && !getBit(res, off, s)) total += size[s]!;
+    const openChanged = open !== this.open;
+    if (openChanged) for (let c = 0; c < K; c++) if (!isTouched[c]) (isTouched[c] = 1), touched.push(c);
+
+    let pairs = this.basePairs;
+    const out = new Uint32Array(touched.length * W);
+    const rowOffset = new Int32Array(K).fill(-1);
+    let used = 0;
+    for (const s of touched) {
+      const set = this.egressSetOf[s]!;
+      const e = set < 0 ? this.all : (egressExtra.get(set) ?? this.egressBase[set]!);
+      const inArr = inCopied[s] ? scratch : this.inFromBase;
+      const o = used * W;
+      combineRow(out, o, e, inArr, s * W, open, W);
+      // Rows equal to the base need no copy of their own.
+      if (!sameRow(out, o, this.base, s * W, W)) {
+        pairs += this.rowDelta(out, o, s);
+        rowOffset[s] = o;
+        used++;
+      }
+      isTouched[s] = 0;
+      inCopied[s] = 0;
+    }
+    return { rowOffset, data: used === touched.length ? out : out.slice(0, used * W), pairs };
   }
-  void popcount32;
-  void podCount;
-  return total;
+
+  private scratch: Uint32Array | undefined;
+  private touchedFlags: Uint8Array | undefined;
+  private inCopied: Uint8Array | undefined;
+
+  /** Change in pair count when row S becomes `words[off..]` instead of its base row. */
+  private rowDelta(words: Uint32Array, off: number, s: number): number {
+    const W = this.W;
+    const bOff = s * W;
+    const base = this.base;
+    const sizes = this.sizes;
+    const isIpRow = this.cm.pod[s] === undefined;
+    let delta = 0;
+    for (let k = 0; k < W; k++) {
+      const x = words[off + k]! ^ base[bOff + k]!;
+      if (x === 0) continue;
+      let added = words[off + k]! & x;
+      let removed = base[bOff + k]! & x;
+      if (isIpRow) {
+        added &= this.podMask[k]!;
+        removed &= this.podMask[k]!;
+      }
+      while (added !== 0) {
+        const t = added & -added;
+        delta += sizes[(k << 5) + 31 - Math.clz32(t)]!;
+        added ^= t;
+      }
+      while (removed !== 0) {
+        const t = removed & -removed;
+        delta -= sizes[(k << 5) + 31 - Math.clz32(t)]!;
+        removed ^= t;
+      }
+    }
+    const size = sizes[s]!;
+    let pairs = delta * size;
+    if (!isIpRow) {
+      // The diagonal a pod always has is counted once either way.
+      const had = getBit(base, bOff, s);
+      const has = getBit(words, off, s);
+      if (had && !has) pairs += size;
+      if (!had && has) pairs -= size;
+    }
+    return pairs;
+  }
+}
+
+function sameRow(a: Uint32Array, aOff: number, b: Uint32Array, bOff: number, W: number): boolean {
+  for (let k = 0; k < W; k++) if (a[aOff + k] !== b[bOff + k]) return false;
+  return true;
+}
+
+/** out = e & (inFrom | open) over one row. */
+function combineRow(out: Uint32Array, oOff: number, e: Uint32Array, inFrom: Uint32Array, iOff: number, open: Uint32Array, W: number): void {
+  for (let k = 0; k < W; k++) out[oOff + k] = e[k]! & (inFrom[iOff + k]! | open[k]!);
+}
+
+function specOk(s: PortSpec, col: MatrixColumn, named: (name: string) => Uint32Array | undefined): PortOk {
+  if (s.protocol !== col.protocol) return false;
+  if (s.port === null) return true;
+  if (typeof s.port === 'number') return col.port >= s.port && col.port <= (s.endPort ?? s.port);
+  return named(s.port) ?? false;
+}
+
+function maskText(m: Uint32Array): string {
+  let s = '';
+  for (let k = 0; k < m.length; k++) if (m[k] !== 0) s += `${k}.${m[k]}`;
+  return s;
 }
 
 /** Pairs allowed because they join a pod and its own node (hostNetwork pods and node addresses). */
@@ -288,9 +475,9 @@ function ownNodePairs(cluster: Cluster, ips: readonly string[], n: number): Set<
   const out = new Set<number>();
   const pods = cluster.pods;
   const byNode = new Map<string, number[]>();
+  const keysOf = (p: { nodeName?: string; hostIP?: string }) => [p.nodeName ? `n:${p.nodeName}` : undefined, p.hostIP ? `ip:${p.hostIP}` : undefined].filter((k) => k !== undefined);
   pods.forEach((p, i) => {
-    for (const key of [p.nodeName ? `n:${p.nodeName}` : undefined, p.hostIP ? `ip:${p.hostIP}` : undefined]) {
-      if (!key) continue;
+    for (const key of keysOf(p)) {
       const l = byNode.get(key);
       if (l) l.push(i);
       else byNode.set(key, [i]);
@@ -298,8 +485,8 @@ function ownNodePairs(cluster: Cluster, ips: readonly string[], n: number): Set<
   });
   pods.forEach((p, i) => {
     if (!p.hostNetwork) return;
-    for (const key of [p.nodeName ? `n:${p.nodeName}` : undefined, p.hostIP ? `ip:${p.hostIP}` : undefined]) {
-      for (const j of key ? (byNode.get(key) ?? []) : []) {
+    for (const key of keysOf(p)) {
+      for (const j of byNode.get(key) ?? []) {
         if (j === i) continue;
         out.add(i * n + j);
         out.add(j * n + i);
@@ -319,5 +506,3 @@ function ownNodePairs(cluster: Cluster, ips: readonly string[], n: number): Set<
 export function endpointAt(cluster: Cluster, matrix: Matrix, i: number): Endpoint {
   return i < matrix.podCount ? { kind: 'pod', pod: cluster.pods[i]! } : { kind: 'ip', ip: matrix.endpoints[i]! };
 }
-
-export type { Policy };

@@ -1,4 +1,4 @@
-import type { Diagnostic, Location } from '../diagnostics.js';
+import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedObject } from '../load/load.js';
 import { canonicalIP } from '../net/ip.js';
 import { selectorMatches } from '../labels/selector.js';
@@ -42,6 +42,15 @@ export interface BuildOptions {
 export interface BuildResult {
   cluster: Cluster;
   diagnostics: Diagnostic[];
+}
+
+/**
+ * Points `target.source` at the object's place in its file without computing it now: for large JSON inputs positions
+ * are only worked out when a message needs them.
+ */
+export function withSource<T extends object>(target: T, obj: LoadedObject): T {
+  Object.defineProperty(target, 'source', { get: () => obj.source, enumerable: true, configurable: true });
+  return target;
 }
 
 function labelsOf(v: unknown): Record<string, string> {
@@ -92,6 +101,7 @@ function templateOf(obj: LoadedObject): { labels: Record<string, string>; spec: 
 /** Turns loaded objects into the cluster model: validates, defaults, resolves owners, makes template stand-ins. */
 export function buildCluster(objects: readonly LoadedObject[], options: BuildOptions = {}): BuildResult {
   const diagnostics: Diagnostic[] = [];
+  const rejected: RejectedPolicy[] = [];
   const byKey = new Map<string, LoadedObject>();
   for (const obj of objects) {
     if (!KNOWN_KINDS.has(obj.kind)) {
@@ -101,8 +111,10 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     if (!options.trusted) {
       const problems = validateObject(obj);
       diagnostics.push(...problems);
-      if (problems.some((p) => p.severity === 'error')) {
-        if (obj.kind === 'NetworkPolicy') continue; // handled below as rejected
+      const errors = problems.filter((p) => p.severity === 'error').length;
+      if (errors > 0) {
+        // The API server would not have stored it: report it, leave it out of the evaluation.
+        if (obj.kind === 'NetworkPolicy') rejected.push(withSource({ namespace: obj.namespace ?? 'default', name: obj.name, errors }, obj));
         continue;
       }
     }
@@ -123,22 +135,6 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     byKey.set(key, obj);
   }
 
-  const rejected: RejectedPolicy[] = [];
-  if (!options.trusted) {
-    const seenRejected = new Set<string>();
-    for (const obj of objects) {
-      if (obj.kind !== 'NetworkPolicy') continue;
-      const ns = obj.namespace ?? 'default';
-      const errors = diagnostics.filter((d) => d.severity === 'error' && d.object?.kind === 'NetworkPolicy' && d.object.name === obj.name && (d.object.namespace ?? 'default') === ns && d.file === obj.file).length;
-      const k = `${ns}/${obj.name}@${obj.file}:${obj.source.line}`;
-      if (errors > 0 && !seenRejected.has(k)) {
-        seenRejected.add(k);
-        const r: RejectedPolicy = { namespace: ns, name: obj.name, errors, source: obj.source };
-        rejected.push(r);
-      }
-    }
-  }
-
   const namespaces = new Map<string, Namespace>();
   const pods: Pod[] = [];
   const workloads: Workload[] = [];
@@ -147,19 +143,18 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   const replicaSetOwner = new Map<string, WorkloadRef>(); // ns/rs -> top owner
   const workloadObjs: LoadedObject[] = [];
 
-  const ensureNamespace = (name: string, declared: boolean, labels: Record<string, string> = {}, source?: Location) => {
+  const ensureNamespace = (name: string, declared: boolean, labels: Record<string, string> = {}, from?: LoadedObject) => {
     const existing = namespaces.get(name);
     if (existing && existing.declared) return;
     // The API server always sets kubernetes.io/metadata.name to the namespace's name.
     const ns: Namespace = { name, labels: { ...labels, 'kubernetes.io/metadata.name': name }, declared };
-    if (source) ns.source = source;
-    namespaces.set(name, ns);
+    namespaces.set(name, from ? withSource(ns, from) : ns);
   };
 
   for (const obj of byKey.values()) {
     const meta = isObj(obj.raw['metadata']) ? obj.raw['metadata'] : {};
     if (obj.kind === 'Namespace') {
-      ensureNamespace(obj.name, true, labelsOf(meta['labels']), obj.source);
+      ensureNamespace(obj.name, true, labelsOf(meta['labels']), obj);
       continue;
     }
     const ns = obj.namespace ?? 'default';
@@ -205,7 +200,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     const ns = obj.namespace ?? 'default';
     const tpl = templateOf(obj);
     const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : {};
-    const w: Workload = { kind: obj.kind as WorkloadKind, namespace: ns, name: obj.name, labels: tpl?.labels ?? {}, source: obj.source };
+    const w: Workload = withSource({ kind: obj.kind as WorkloadKind, namespace: ns, name: obj.name, labels: tpl?.labels ?? {} }, obj);
     if (typeof spec['replicas'] === 'number') w.replicas = spec['replicas'];
     // A ReplicaSet owned by a Deployment is part of it, not a workload of its own.
     if (obj.kind === 'ReplicaSet' && replicaSetOwner.get(`${ns}/${obj.name}`)?.kind === 'Deployment') continue;
@@ -216,7 +211,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     if (podNames.has(`${ns}/${name}`)) name = `${obj.name}-${obj.kind.toLowerCase()}`;
     podNames.add(`${ns}/${name}`);
     const hostNetwork = tpl.spec['hostNetwork'] === true;
-    pods.push({
+    pods.push(withSource<Pod>({
       namespace: ns,
       name,
       labels: tpl.labels,
@@ -226,8 +221,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
       containerPorts: containerPortsOf(tpl.spec),
       owner: { kind: w.kind, name: w.name },
       fromTemplate: true,
-      source: obj.source,
-    });
+    }, obj));
   }
 
   pods.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -274,8 +268,8 @@ function podOf(obj: LoadedObject, ns: string): Pod {
     ready: isObj(readyCond) ? readyCond['status'] === 'True' : true,
     containerPorts: containerPortsOf(spec),
     fromTemplate: false,
-    source: obj.source,
   };
+  withSource(pod, obj);
   const node = str(spec['nodeName']);
   if (node) pod.nodeName = node;
   if (hostIP) pod.hostIP = hostIP;
@@ -311,7 +305,7 @@ function serviceOf(obj: LoadedObject, ns: string): Service {
     if (name) sp.name = name;
     return sp;
   });
-  const svc: Service = { namespace: ns, name: obj.name, type: str(spec['type']) ?? 'ClusterIP', clusterIPs: [...ips], ports, source: obj.source };
+  const svc: Service = withSource({ namespace: ns, name: obj.name, type: str(spec['type']) ?? 'ClusterIP', clusterIPs: [...ips], ports }, obj);
   if (isObj(spec['selector'])) svc.selector = labelsOf(spec['selector']);
   return svc;
 }

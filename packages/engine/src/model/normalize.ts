@@ -91,8 +91,9 @@ export function normalizePolicy(obj: LoadedObject): Policy {
     policyTypesDefaulted: defaulted,
     ingress,
     egress,
-    source: obj.source,
     locate: obj.locate,
   };
+  // Positions of large JSON inputs are computed only when asked for.
+  Object.defineProperty(policy, 'source', { get: () => obj.source, enumerable: true, configurable: true });
   return policy;
 }
