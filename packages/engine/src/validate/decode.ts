@@ -84,7 +84,7 @@ export class Decoder {
       case 'map': {
         if (!isObj(raw)) return this.typeError(raw, schema, path);
         const out: Obj = {};
-        for (const [k, v] of Object.entries(raw)) out[k] = this.decode(v, schema.values, [...path, k]);
+        for (const [k, v] of Object.entries(raw)) setOwn(out, k, this.decode(v, schema.values, [...path, k]));
         return out;
       }
       case 'struct': {
@@ -92,7 +92,7 @@ export class Decoder {
         const out: Obj = {};
         for (const [k, v] of Object.entries(raw)) {
           const field = Object.prototype.hasOwnProperty.call(schema.fields, k) ? schema.fields[k] : undefined;
-          if (field) out[k] = this.decode(v, field, [...path, k]);
+          if (field) setOwn(out, k, this.decode(v, field, [...path, k]));
           else if (!schema.open) this.unknownField(schema, k, raw, path);
         }
         return out;
@@ -181,6 +181,11 @@ export class Decoder {
     });
     return BAD;
   }
+}
+
+/** A key such as `__proto__` is data here, never the object's prototype. */
+function setOwn(o: Obj, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 function isScalar(v: unknown): v is ScalarValue {
