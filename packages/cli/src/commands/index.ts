@@ -3,6 +3,7 @@ import type { CliContext } from '../io.js';
 import { registerCheck } from './check.js';
 import { registerExplain } from './explain.js';
 import { registerMatrix } from './matrix.js';
+import { registerServe } from './serve.js';
 import { registerValidate } from './validate.js';
 
 /**
@@ -13,4 +14,4 @@ import { registerValidate } from './validate.js';
 export type Register = (program: Command, ctx: CliContext) => void;
 
 // One line per command; keep the list sorted.
-export const commands: Register[] = [registerCheck, registerExplain, registerMatrix, registerValidate];
+export const commands: Register[] = [registerCheck, registerExplain, registerMatrix, registerServe, registerValidate];

@@ -1,0 +1,7 @@
+/// <reference types="vite/client" />
+
+declare module 'cytoscape-fcose' {
+  import type { Ext } from 'cytoscape';
+  const fcose: Ext;
+  export default fcose;
+}

@@ -1,0 +1,440 @@
+import type { Diagnostic, SourceFile } from '@kordon/engine';
+import type { Level } from '../view/analysis.js';
+import type { Request, Response, Snapshot } from '../view/controller.js';
+import type { Explanation, SourceLink } from '../view/explain.js';
+import { byId, clear, h } from './dom.js';
+import { Editor } from './editor.js';
+import { EXAMPLES } from './examples.js';
+import { GraphPanel } from './graph-view.js';
+import { MatrixPanel } from './matrix-view.js';
+import './styles.css';
+
+// ---------------------------------------------------------------------------------------------
+// The engine's worker: one request at a time; while one runs, only the newest edit waits.
+
+const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+let nextId = 1;
+const waiting = new Map<number, (r: Response) => void>();
+worker.onmessage = (e: MessageEvent<{ id: number; res: Response }>) => {
+  const done = waiting.get(e.data.id);
+  waiting.delete(e.data.id);
+  done?.(e.data.res);
+};
+worker.onerror = (e) => showError(`the engine stopped: ${e.message}`);
+
+function ask(req: Request): Promise<Response> {
+  const id = nextId++;
+  return new Promise((ok) => {
+    waiting.set(id, ok);
+    worker.postMessage({ id, req });
+  });
+}
+
+let busy = false;
+let pendingEdit: { name: string; text: string } | undefined;
+
+async function send(req: Request): Promise<void> {
+  const t0 = performance.now();
+  busy = true;
+  document.body.dataset['busy'] = 'true';
+  setStatus(req.type === 'load' ? 'Evaluating…' : undefined);
+  const res = await ask(req);
+  busy = false;
+  if (res.type === 'snapshot') {
+    await render(res);
+    const ms = performance.now() - t0;
+    document.body.dataset['updateMs'] = ms.toFixed(1);
+    document.body.dataset['engineMs'] = res.timings.total.toFixed(1);
+    statusFor(res, ms);
+  } else if (res.type === 'error') showError(res.message);
+  if (pendingEdit) {
+    const e = pendingEdit;
+    pendingEdit = undefined;
+    await send({ type: 'edit', ...e });
+    return;
+  }
+  document.body.dataset['busy'] = 'false';
+}
+
+function edit(name: string, text: string): void {
+  files.set(name, text);
+  if (busy) pendingEdit = { name, text };
+  else void send({ type: 'edit', name, text });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page state.
+
+const files = new Map<string, string>();
+let snapshot: Snapshot | undefined;
+let tab: 'matrix' | 'graph' = 'matrix';
+let origin = '';
+
+const matrix = new MatrixPanel(byId('matrix-view'), {
+  explain: (row, col) => void explainCell(row, col),
+  hover: (text) => {
+    byId('hover').textContent = text ?? 'Hover or focus a cell to read it; click or press Enter for the full explanation.';
+  },
+});
+const graph = new GraphPanel(byId('graph-view'), {
+  explainEdge: (source, target) => void explainIds(source, target),
+  focusNamespace: (ns) => {
+    (byId<HTMLSelectElement>('ns-filter')).value = ns;
+    void send({ type: 'settings', settings: { namespaces: [ns] } });
+  },
+});
+let editTimer: number | undefined;
+const editor = new Editor(byId('editor'), {
+  change: (name, text) => {
+    files.set(name, text);
+    window.clearTimeout(editTimer);
+    editTimer = window.setTimeout(() => edit(name, text), 120);
+  },
+  select: (name) => selectFile(name),
+});
+
+function selectFile(name: string): void {
+  editor.setFiles([...files.keys()], name, files.get(name) ?? '');
+  if (snapshot) editor.setDiagnostics(snapshot.diagnostics, jumpTo);
+}
+
+function jumpTo(d: { file: string; line: number; column: number }): void {
+  if (!files.has(d.file)) return;
+  if (editor.file !== d.file) selectFile(d.file);
+  editor.goTo(d.line, d.column);
+}
+
+async function render(s: Snapshot): Promise<void> {
+  snapshot = s;
+  document.body.classList.toggle('has-input', files.size > 0);
+  byId('origin').textContent = s.origin || origin;
+  const names = [...files.keys()];
+  const current = files.has(editor.file) ? editor.file : (names.find((n) => /polic|netpol|network/i.test(n)) ?? names[0] ?? '');
+  editor.setFiles(names, current, files.get(current) ?? '');
+  editor.setDiagnostics(s.diagnostics, jumpTo);
+  renderControls(s);
+  renderIsolation(s);
+  renderFindings(s);
+  renderChange(s);
+  matrix.render(s.matrix, s.changes.cells);
+  const endpoints = s.matrix.groups.filter((g) => g.kind !== 'ip').length;
+  byId('matrix-caption').textContent = `${endpoints} ${s.settings.level === 'namespace' ? 'namespaces' : s.settings.level === 'workload' ? 'workloads' : 'pods'}${s.stats.addresses ? ` and ${s.stats.addresses} outside address${s.stats.addresses === 1 ? '' : 'es'}` : ''} on ${s.matrix.column.label}`;
+  if (tab === 'graph') await renderGraph(s);
+}
+
+async function renderGraph(s: Snapshot): Promise<void> {
+  const note = byId('graph-note');
+  const parts: string[] = [];
+  if (s.graphLevel !== s.settings.level) parts.push(`drawn by ${s.graphLevel}: the ${s.settings.level} view has too many nodes to draw`);
+  if (s.graph.hiddenEdges > 0) parts.push(`${s.graph.hiddenEdges} more edges not drawn; filter by namespace to see them`);
+  note.textContent = parts.join('. ');
+  note.hidden = parts.length === 0;
+  await graph.render(s.graph);
+  const list = byId('edge-list');
+  clear(list);
+  for (const e of s.graph.edges.slice(0, 300)) {
+    const name = (id: string) => id.replace(/^(p|w|ns|ip):/, '');
+    list.append(h('li', {}, h('button', { type: 'button', class: `linkish ${e.change ?? ''}`, onclick: () => void explainIds(e.source, e.target) }, `${name(e.source)} → ${name(e.target)}${e.state === 'some' ? ' (some pods)' : ''}${e.change ? ` (${e.change})` : ''}`)));
+  }
+  byId('edge-count').textContent = `${s.graph.edges.length} connection${s.graph.edges.length === 1 ? '' : 's'}`;
+}
+
+function renderControls(s: Snapshot): void {
+  const level = byId<HTMLSelectElement>('level');
+  clear(level);
+  for (const l of s.levels) level.append(h('option', { value: l, selected: l === s.settings.level }, l === 'pod' ? 'pod' : l));
+  const port = byId<HTMLSelectElement>('port');
+  clear(port);
+  for (const c of s.columns) port.append(h('option', { value: c.key, selected: c.key === s.settings.column }, c.label));
+  port.disabled = s.columns.length === 0;
+  const ns = byId<HTMLSelectElement>('ns-filter');
+  const chosen = s.settings.namespaces[0] ?? '';
+  clear(ns);
+  ns.append(h('option', { value: '', selected: chosen === '' }, 'all namespaces'));
+  for (const n of s.namespaces) ns.append(h('option', { value: n, selected: n === chosen }, n));
+  byId<HTMLSelectElement>('direction').value = s.settings.direction;
+  byId<HTMLSelectElement>('direction').disabled = chosen === '';
+  const st = s.stats;
+  byId('stats').textContent = `${st.pods} pods · ${st.namespaces} namespaces · ${st.policies} policies${st.rejected ? ` · ${st.rejected} rejected` : ''}`;
+}
+
+function renderIsolation(s: Snapshot): void {
+  const box = byId('isolation');
+  clear(box);
+  const row = (dir: 'ingress' | 'egress') => {
+    const c = s.isolation[dir];
+    const chip = (cls: string, n: number, word: string) => (n > 0 ? h('span', { class: `chip ${cls}` }, `${n} ${word}`) : null);
+    return h('div', { class: 'iso-row' }, h('span', { class: 'iso-dir' }, dir === 'ingress' ? 'Ingress' : 'Egress'), chip('deny', c.deny, 'default-deny'), chip('restricted', c.restricted, 'restricted'), chip('open', c.open, 'wide open'), chip('host', c.host, 'hostNetwork'));
+  };
+  box.append(row('ingress'), row('egress'));
+}
+
+function renderFindings(s: Snapshot): void {
+  const list = byId('findings');
+  clear(list);
+  const items: { sev: string; rule: string; text: string; detail?: string; link?: SourceLink }[] = [
+    ...s.findings.map((f) => {
+      const item: { sev: string; rule: string; text: string; detail?: string; link?: SourceLink } = { sev: f.severity, rule: f.rule, text: f.message };
+      if (f.detail) item.detail = f.detail;
+      if (f.link) item.link = f.link;
+      return item;
+    }),
+    ...s.diagnostics.filter((d) => d.severity !== 'info').map((d: Diagnostic) => ({ sev: d.severity, rule: d.code, text: d.message, link: { file: d.file, line: d.line, column: d.column } })),
+  ];
+  byId('findings-count').textContent = String(items.length);
+  if (items.length === 0) {
+    list.append(h('li', { class: 'none' }, 'No findings.'));
+    return;
+  }
+  for (const it of items.slice(0, 300)) {
+    const where = it.link ? `${shortName(it.link.file)}:${it.link.line}` : '';
+    list.append(
+      h(
+        'li',
+        { class: `finding ${it.sev}` },
+        h('span', { class: `sev ${it.sev}` }, it.sev),
+        h('span', { class: 'rule' }, it.rule),
+        h('span', { class: 'finding-text' }, it.text),
+        it.detail ? h('span', { class: 'finding-detail' }, it.detail) : null,
+        it.link ? h('button', { type: 'button', class: 'linkish where', 'aria-label': `Show ${where} in the editor`, onclick: () => jumpTo(it.link!) }, where) : null,
+      ),
+    );
+  }
+}
+
+function renderChange(s: Snapshot): void {
+  const el = byId('change');
+  const { opened, closed, cells } = s.changes;
+  if (cells.length === 0) {
+    el.hidden = true;
+    return;
+  }
+  el.hidden = false;
+  el.textContent = `Last edit: ${closed} cell${closed === 1 ? '' : 's'} closed, ${opened} opened (outlined)`;
+}
+
+function statusFor(s: Snapshot, ms: number): void {
+  setStatus(`Evaluated in the browser: ${s.stats.pods} pods, ${s.stats.policies} policies in ${ms.toFixed(0)} ms (engine ${s.timings.total.toFixed(0)} ms)`);
+}
+
+function setStatus(text: string | undefined): void {
+  if (text !== undefined) byId('status').textContent = text;
+}
+
+function showError(message: string): void {
+  const el = byId('error');
+  el.hidden = false;
+  el.textContent = message;
+}
+
+function shortName(file: string): string {
+  const parts = file.split('/');
+  return parts.slice(-2).join('/');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explanations.
+
+async function explainCell(row: number, col: number): Promise<void> {
+  const res = await ask({ type: 'explain', row, col });
+  if (res.type === 'explanation') showExplanation(res.explanation);
+}
+
+async function explainIds(source: string, target: string): Promise<void> {
+  const s = snapshot;
+  if (!s) return;
+  // The graph may be coarser than the matrix: switch the matrix to the graph's level so the cell exists.
+  let view = s.matrix;
+  if (s.graphLevel !== s.settings.level) {
+    await send({ type: 'settings', settings: { level: s.graphLevel } });
+    view = snapshot!.matrix;
+  }
+  const row = view.groups.findIndex((g) => g.id === source);
+  const col = view.groups.findIndex((g) => g.id === target);
+  if (row >= 0 && col >= 0) await explainCell(row, col);
+}
+
+function showExplanation(e: Explanation): void {
+  const box = byId('explain');
+  clear(box);
+  box.append(
+    h('div', { class: 'explain-head' }, h('span', { class: `verdict ${e.verdict}` }, e.verdict === 'partial' ? 'partly allowed' : e.verdict), h('h3', { id: 'explain-title' }, e.title)),
+    h('p', { class: 'explain-summary' }, e.summary),
+  );
+  const ul = h('ul', { class: 'explain-lines' });
+  for (const l of e.lines) {
+    ul.append(
+      h(
+        'li',
+        { class: `d${Math.min(l.depth, 3)} ${l.tone ?? ''}` },
+        l.text,
+        l.link ? h('button', { type: 'button', class: 'linkish where', 'aria-label': `Show ${shortName(l.link.file)} line ${l.link.line} in the editor`, onclick: () => jumpTo(l.link!) }, `${shortName(l.link.file)}:${l.link.line}`) : null,
+      ),
+    );
+  }
+  box.append(ul);
+  box.hidden = false;
+  byId('explain-section').scrollIntoView({ block: 'nearest' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input: the server's files, dropped or opened files, pasted text, bundled examples.
+
+async function loadFiles(list: SourceFile[], from: string, replace = true): Promise<void> {
+  if (replace) files.clear();
+  for (const f of list) files.set(f.name, f.text);
+  origin = from;
+  byId('explain').hidden = true;
+  const first = [...files.keys()].find((n) => /polic|netpol|network/i.test(n)) ?? [...files.keys()][0] ?? '';
+  editor.setFiles([...files.keys()], first, files.get(first) ?? '');
+  await send({ type: 'load', files: [...files].map(([name, text]) => ({ name, text })), origin: from });
+}
+
+async function readDropped(list: FileList | File[]): Promise<void> {
+  const read = await Promise.all([...list].map(async (f) => ({ name: f.name, text: await f.text() })));
+  if (read.length) await loadFiles(read, read.length === 1 ? read[0]!.name : `${read.length} files`, false);
+}
+
+function uniqueName(base: string): string {
+  if (!files.has(`${base}.yaml`)) return `${base}.yaml`;
+  for (let k = 2; ; k++) if (!files.has(`${base}-${k}.yaml`)) return `${base}-${k}.yaml`;
+}
+
+const NEW_POLICY = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: new-policy
+  namespace: default
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress: []
+`;
+
+function setupInput(): void {
+  const picker = byId<HTMLSelectElement>('example');
+  for (const ex of EXAMPLES) picker.append(h('option', { value: ex.id }, ex.title));
+  picker.addEventListener('change', () => {
+    const ex = EXAMPLES.find((x) => x.id === picker.value);
+    if (ex) void loadFiles(ex.files, ex.title);
+  });
+  byId('example-wrap').hidden = EXAMPLES.length === 0;
+  const fileInput = byId<HTMLInputElement>('file-input');
+  byId('open').addEventListener('click', () => fileInput.click());
+  fileInput.addEventListener('change', () => {
+    if (fileInput.files) void readDropped(fileInput.files);
+    fileInput.value = '';
+  });
+  const dialog = byId<HTMLDialogElement>('paste-dialog');
+  byId('paste').addEventListener('click', () => {
+    dialog.showModal();
+    byId<HTMLTextAreaElement>('paste-text').focus();
+  });
+  byId('paste-cancel').addEventListener('click', () => dialog.close());
+  byId('paste-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = byId<HTMLTextAreaElement>('paste-text').value;
+    dialog.close();
+    if (text.trim()) void loadFiles([{ name: uniqueName('pasted'), text }], 'pasted YAML', false);
+    byId<HTMLTextAreaElement>('paste-text').value = '';
+  });
+  byId('new-policy').addEventListener('click', () => {
+    const name = uniqueName('policy');
+    files.set(name, NEW_POLICY);
+    editor.setFiles([...files.keys()], name, NEW_POLICY);
+    edit(name, NEW_POLICY);
+    editor.goTo(4, 9);
+  });
+  byId('download').addEventListener('click', () => {
+    const name = editor.file;
+    if (!name) return;
+    const blob = new Blob([files.get(name) ?? ''], { type: 'application/yaml' });
+    const a = h('a', { href: URL.createObjectURL(blob), download: name.split('/').pop() ?? 'manifest.yaml' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  });
+  // Pasting anywhere outside a text field loads the clipboard as a new file.
+  document.addEventListener('paste', (e) => {
+    const t = e.target as HTMLElement;
+    if (t.closest('textarea, input')) return;
+    const text = e.clipboardData?.getData('text/plain');
+    if (text && text.trim()) void loadFiles([{ name: uniqueName('pasted'), text }], 'pasted YAML', false);
+  });
+  let depth = 0;
+  document.addEventListener('dragenter', (e) => {
+    e.preventDefault();
+    depth++;
+    document.body.classList.add('dragging');
+  });
+  document.addEventListener('dragleave', () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) document.body.classList.remove('dragging');
+  });
+  document.addEventListener('dragover', (e) => e.preventDefault());
+  document.addEventListener('drop', (e) => {
+    e.preventDefault();
+    depth = 0;
+    document.body.classList.remove('dragging');
+    if (e.dataTransfer?.files.length) void readDropped(e.dataTransfer.files);
+  });
+}
+
+function setupViews(): void {
+  const tabs = [byId('tab-matrix'), byId('tab-graph')];
+  const choose = (which: 'matrix' | 'graph', focus = false) => {
+    tab = which;
+    for (const t of tabs) {
+      const on = t.id === `tab-${which}`;
+      t.setAttribute('aria-selected', String(on));
+      t.tabIndex = on ? 0 : -1;
+      if (on && focus) t.focus();
+    }
+    byId('panel-matrix').hidden = which !== 'matrix';
+    byId('panel-graph').hidden = which !== 'graph';
+    if (which === 'graph' && snapshot) void renderGraph(snapshot).then(() => graph.resize());
+  };
+  for (const t of tabs) {
+    t.addEventListener('click', () => choose(t.id === 'tab-graph' ? 'graph' : 'matrix'));
+    t.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+        e.preventDefault();
+        choose(tab === 'matrix' ? 'graph' : 'matrix', true);
+      }
+    });
+  }
+  byId<HTMLSelectElement>('level').addEventListener('change', (e) => void send({ type: 'settings', settings: { level: (e.target as HTMLSelectElement).value as Level } }));
+  byId<HTMLSelectElement>('port').addEventListener('change', (e) => void send({ type: 'settings', settings: { column: (e.target as HTMLSelectElement).value } }));
+  byId<HTMLSelectElement>('ns-filter').addEventListener('change', (e) => {
+    const v = (e.target as HTMLSelectElement).value;
+    void send({ type: 'settings', settings: { namespaces: v ? [v] : [] } });
+  });
+  byId<HTMLSelectElement>('direction').addEventListener('change', (e) => void send({ type: 'settings', settings: { direction: (e.target as HTMLSelectElement).value as 'both' | 'in' | 'out' } }));
+}
+
+async function start(): Promise<void> {
+  setupInput();
+  setupViews();
+  // Served by `kordon serve`: the files come from the server. As a static site: start empty.
+  try {
+    const res = await fetch('./api/manifests', { cache: 'no-store' });
+    if (res.ok && (res.headers.get('content-type') ?? '').includes('json')) {
+      const body = (await res.json()) as { origin: string; files: SourceFile[]; error?: string };
+      document.body.dataset['mode'] = 'served';
+      await loadFiles(body.files, body.origin);
+      return;
+    }
+    if (res.status === 500) {
+      const body = (await res.json().catch(() => ({}))) as { error?: string };
+      showError(`the server could not read the manifests: ${body.error ?? res.statusText}`);
+    }
+  } catch {
+    // No server: the static site.
+  }
+  document.body.dataset['mode'] = 'static';
+  document.body.dataset['busy'] = 'false';
+  setStatus('Drop manifests on the page, paste YAML, or choose an example.');
+}
+
+void start();

@@ -1,0 +1,438 @@
+import {
+  computeMatrix,
+  defaultColumns,
+  formatIP,
+  formatLabels,
+  ipBlockContains,
+  isolatingPolicies,
+  parseCidr,
+  parseIP,
+  type Cidr,
+  type Cluster,
+  type Matrix,
+  type MatrixColumn,
+  type Pod,
+} from '@kordon/engine';
+
+/** How the page groups endpoints: one row per namespace, per workload, or per pod. */
+export type Level = 'namespace' | 'workload' | 'pod';
+
+/** Isolation of a pod in one direction. `deny`: isolated and no rule admits anything; `mixed`: pods of a group differ. */
+export type Isolation = 'open' | 'restricted' | 'deny' | 'host' | 'mixed' | 'outside';
+
+/** A row/column of the matrix and a node of the graph. */
+export interface Group {
+  /** Stable across edits: `ns:<name>`, `w:<ns>/<Kind>/<name>`, `p:<ns>/<pod>`, `ip:<addr>`. */
+  id: string;
+  kind: Level | 'ip';
+  label: string;
+  namespace: string;
+  /** Number of pods (1 for an address). */
+  size: number;
+  /** The name `checkConnection` understands (`ns/pod`, `ns/Kind/name`, an address); namespaces have none. */
+  ref?: string;
+  ingress: Isolation;
+  egress: Isolation;
+  /** Policies that select pods of this group. */
+  policies: string[];
+}
+
+/** One column choice: a port column of the engine, or `any` (allowed on at least one column). */
+export interface ColumnChoice {
+  key: string;
+  label: string;
+  /** Indices into the engine's default columns; `any` lists them all. */
+  columns: number[];
+}
+
+export const CELL_NONE = 0;
+export const CELL_SOME = 1;
+export const CELL_ALL = 2;
+export const CELL_NA = 3;
+
+export interface MatrixView {
+  level: Level;
+  column: ColumnChoice;
+  groups: Group[];
+  /** n×n, row-major: source row, destination column; CELL_* values. */
+  cells: Uint8Array;
+  /** Allowed pod pairs per cell; absent when the view is too large to keep them. */
+  allowed?: Uint32Array;
+  /** Pod pairs per cell (size × size, minus the diagonal's own pairs for nothing: a pod reaches itself). */
+  pairs?: Uint32Array;
+}
+
+/** Outside addresses to probe: one address inside each distinct ipBlock of the policies, outside its excepts. */
+export function outsideAddresses(cluster: Cluster, limit = 24): string[] {
+  const podIPs = new Set(cluster.pods.flatMap((p) => p.ips));
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const pol of cluster.policies) {
+    for (const rule of [...pol.ingress, ...pol.egress]) {
+      for (const peer of rule.peers ?? []) {
+        if (peer.kind !== 'ipBlock') continue;
+        const cidr = parseCidr(peer.cidr);
+        if (!cidr) continue;
+        const except = peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined);
+        const ip = pickAddress(cidr, except, podIPs);
+        if (ip && !seen.has(ip)) {
+          seen.add(ip);
+          out.push(ip);
+          if (out.length >= limit) return out;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** An address of the block, avoiding its excepts and the pods' own addresses, preferring a "round" one. */
+function pickAddress(cidr: Cidr, except: readonly Cidr[], taken: ReadonlySet<string>): string | undefined {
+  const candidates: bigint[] = [];
+  const span = cidr.end - cidr.start;
+  // The network address itself reads badly as a host; one past it is what people write in examples.
+  candidates.push(span >= 2n ? cidr.start + 1n : cidr.start);
+  for (const e of except) if (e.end < cidr.end) candidates.push(e.end + 1n);
+  for (const e of except) if (e.start > cidr.start) candidates.push(e.start - 1n);
+  // 0.0.0.0/0 style blocks: a public-looking address reads better than 0.0.0.1.
+  if (cidr.prefix === 0) candidates.unshift(cidr.family === 4 ? 0x08080808n : 0x20014860486000000000000000008888n);
+  for (const v of candidates) {
+    if (v < cidr.start || v > cidr.end) continue;
+    const ip = { family: cidr.family, value: v };
+    if (!ipBlockContains({ cidr, except }, ip)) continue;
+    const text = formatIP(ip);
+    if (!taken.has(text)) return text;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Everything the page derives from one cluster: endpoint classes, isolation, and per-column matrices.
+ * Pods that no policy can tell apart share a class; aggregated views sum over classes, not pods, so 10,000 pods cost
+ * as much as their distinct classes.
+ */
+export class Analysis {
+  readonly cluster: Cluster;
+  readonly ips: string[];
+  readonly columns: MatrixColumn[];
+  /** Endpoint index (pods, then addresses) -> behaviour class. */
+  readonly classOf: Int32Array;
+  /** Per class: one member, and a second member when there is one (distinct-pod pairs inside a class). */
+  readonly rep: number[];
+  readonly rep2: number[];
+  readonly podIsolation: { ingress: Isolation; egress: Isolation; policies: string[] }[];
+  private readonly matrices = new Map<number, Matrix>();
+  private readonly classAllowed = new Map<string, Uint8Array>();
+
+  constructor(cluster: Cluster, options: { ips?: string[] } = {}) {
+    this.cluster = cluster;
+    this.ips = options.ips ?? outsideAddresses(cluster);
+    this.columns = defaultColumns(cluster);
+    const { classOf, rep, rep2 } = behaviourClasses(cluster, this.ips);
+    this.classOf = classOf;
+    this.rep = rep;
+    this.rep2 = rep2;
+    const isoCache = new Map<number, { ingress: Isolation; egress: Isolation; policies: string[] }>();
+    this.podIsolation = cluster.pods.map((pod, i) => {
+      const c = classOf[i]!;
+      let iso = isoCache.get(c);
+      if (!iso) {
+        iso = isolationOf(cluster, pod);
+        isoCache.set(c, iso);
+      }
+      return iso;
+    });
+  }
+
+  get endpointCount(): number {
+    return this.cluster.pods.length + this.ips.length;
+  }
+
+  get classCount(): number {
+    return this.rep.length;
+  }
+
+  columnChoices(): ColumnChoice[] {
+    const out: ColumnChoice[] = this.columns.map((c, k) => ({ key: c.label, label: c.label === '*' ? 'any other port' : c.label, columns: [k] }));
+    if (this.columns.length > 1) out.push({ key: 'any', label: 'any port', columns: this.columns.map((_, k) => k) });
+    return out;
+  }
+
+  choice(key: string | undefined): ColumnChoice {
+    const all = this.columnChoices();
+    return all.find((c) => c.key === key) ?? all[0] ?? { key: 'none', label: 'no ports', columns: [] };
+  }
+
+  /** The engine's matrix for one column, computed on first use. */
+  matrix(col: number): Matrix {
+    let m = this.matrices.get(col);
+    if (!m) {
+      const c = this.columns[col]!;
+      m = computeMatrix(this.cluster, { ports: [{ port: c.port, protocol: c.protocol }], ips: this.ips });
+      this.matrices.set(col, m);
+    }
+    return m;
+  }
+
+  /**
+   * Class × class answers for a column choice: bit (r, s) = some member of r reaches a different member of s.
+   * Value 1 allowed, 0 denied, 3 address to address (not applicable). For r = s the answer is for two distinct
+   * members (absent when the class has one member: then only the pod itself, always allowed).
+   */
+  classMatrix(choice: ColumnChoice): Uint8Array {
+    const hit = this.classAllowed.get(choice.key);
+    if (hit) return hit;
+    const K = this.rep.length;
+    const out = new Uint8Array(K * K);
+    const podCount = this.cluster.pods.length;
+    for (const col of choice.columns) {
+      const m = this.matrix(col);
+      for (let r = 0; r < K; r++) {
+        const i = this.rep[r]!;
+        for (let s = 0; s < K; s++) {
+          const idx = r * K + s;
+          if (out[idx] === 1) continue;
+          let j = this.rep[s]!;
+          if (r === s) {
+            const j2 = this.rep2[s]!;
+            if (j2 < 0) {
+              out[idx] = i >= podCount ? CELL_NA : 1;
+              continue;
+            }
+            j = j2;
+          }
+          const a = m.allowed(0, i, j);
+          out[idx] = a === undefined ? CELL_NA : a ? 1 : 0;
+        }
+      }
+    }
+    this.classAllowed.set(choice.key, out);
+    return out;
+  }
+
+  /** Endpoint groups at a level, ordered by namespace (addresses last). */
+  groups(level: Level): { groups: Group[]; members: number[][] } {
+    const pods = this.cluster.pods;
+    const byId = new Map<string, { group: Group; members: number[] }>();
+    const order: string[] = [];
+    const add = (id: string, make: () => Group, i: number) => {
+      let g = byId.get(id);
+      if (!g) {
+        g = { group: make(), members: [] };
+        byId.set(id, g);
+        order.push(id);
+      }
+      g.members.push(i);
+    };
+    pods.forEach((pod, i) => {
+      const iso = this.podIsolation[i]!;
+      if (level === 'namespace') {
+        add(`ns:${pod.namespace}`, () => ({ id: `ns:${pod.namespace}`, kind: 'namespace', label: pod.namespace, namespace: pod.namespace, size: 0, ingress: iso.ingress, egress: iso.egress, policies: [] }), i);
+      } else if (level === 'workload' && pod.owner) {
+        const ref = `${pod.namespace}/${pod.owner.kind}/${pod.owner.name}`;
+        add(`w:${ref}`, () => ({ id: `w:${ref}`, kind: 'workload', label: pod.owner!.name, namespace: pod.namespace, size: 0, ref, ingress: iso.ingress, egress: iso.egress, policies: [] }), i);
+      } else {
+        const ref = `${pod.namespace}/${pod.name}`;
+        add(`p:${ref}`, () => ({ id: `p:${ref}`, kind: 'pod', label: pod.name, namespace: pod.namespace, size: 0, ref, ingress: iso.ingress, egress: iso.egress, policies: [] }), i);
+      }
+    });
+    this.ips.forEach((ip, k) => {
+      add(`ip:${ip}`, () => ({ id: `ip:${ip}`, kind: 'ip', label: ip, namespace: '', size: 0, ref: ip, ingress: 'outside', egress: 'outside', policies: [] }), pods.length + k);
+    });
+    const groups: Group[] = [];
+    const members: number[][] = [];
+    // Pods come sorted by namespace then name; namespace groups keep that order, addresses stay last.
+    const sorted = order.slice().sort((a, b) => {
+      const ga = byId.get(a)!.group;
+      const gb = byId.get(b)!.group;
+      if ((ga.kind === 'ip') !== (gb.kind === 'ip')) return ga.kind === 'ip' ? 1 : -1;
+      if (ga.kind === 'ip') return 0;
+      return ga.namespace < gb.namespace ? -1 : ga.namespace > gb.namespace ? 1 : ga.label < gb.label ? -1 : ga.label > gb.label ? 1 : 0;
+    });
+    for (const id of sorted) {
+      const { group, members: m } = byId.get(id)!;
+      group.size = m.length;
+      if (group.kind !== 'ip') {
+        const pols = new Set<string>();
+        for (const i of m) {
+          const iso = this.podIsolation[i]!;
+          if (iso.ingress !== group.ingress) group.ingress = 'mixed';
+          if (iso.egress !== group.egress) group.egress = 'mixed';
+          for (const p of iso.policies) pols.add(p);
+        }
+        group.policies = [...pols].sort();
+      }
+      groups.push(group);
+      members.push(m);
+    }
+    return { groups, members };
+  }
+
+  /** The aggregated matrix: for groups g, h the number of allowed pod pairs out of all pairs. */
+  view(level: Level, choice: ColumnChoice, keepCounts = true): MatrixView {
+    const { groups, members } = this.groups(level);
+    const n = groups.length;
+    const K = this.rep.length;
+    const cm = this.classMatrix(choice);
+    // Each group as (class, count) pairs.
+    const comp = members.map((m) => {
+      const counts = new Map<number, number>();
+      for (const i of m) {
+        const c = this.classOf[i]!;
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+      }
+      return { cls: Int32Array.from(counts.keys()), cnt: Float64Array.from(counts.values()) };
+    });
+    const cells = new Uint8Array(n * n);
+    const allowed = keepCounts ? new Uint32Array(n * n) : undefined;
+    const pairs = keepCounts ? new Uint32Array(n * n) : undefined;
+    const isIp = groups.map((g) => g.kind === 'ip');
+    for (let g = 0; g < n; g++) {
+      const a = comp[g]!;
+      for (let h = 0; h < n; h++) {
+        const idx = g * n + h;
+        if (isIp[g] && isIp[h]) {
+          cells[idx] = CELL_NA;
+          continue;
+        }
+        const b = comp[h]!;
+        let yes = 0;
+        let total = 0;
+        for (let x = 0; x < a.cls.length; x++) {
+          const r = a.cls[x]!;
+          const nr = a.cnt[x]!;
+          const row = r * K;
+          for (let y = 0; y < b.cls.length; y++) {
+            const s = b.cls[y]!;
+            const ns = b.cnt[y]!;
+            const pairCount = nr * ns;
+            total += pairCount;
+            if (r === s && g === h) {
+              // Inside one group the class's pods pair with themselves (always allowed) and with each other.
+              yes += nr + (cm[row + s] === 1 ? nr * (nr - 1) : 0);
+            } else if (cm[row + s] === 1) yes += pairCount;
+          }
+        }
+        cells[idx] = yes === 0 ? CELL_NONE : yes === total ? CELL_ALL : CELL_SOME;
+        if (allowed && pairs) {
+          allowed[idx] = yes;
+          pairs[idx] = total;
+        }
+      }
+    }
+    const v: MatrixView = { level, column: choice, groups, cells };
+    if (allowed && pairs) {
+      v.allowed = allowed;
+      v.pairs = pairs;
+    }
+    return v;
+  }
+}
+
+function isolationOf(cluster: Cluster, pod: Pod): { ingress: Isolation; egress: Isolation; policies: string[] } {
+  if (pod.hostNetwork) return { ingress: 'host', egress: 'host', policies: [] };
+  const dir = (d: 'ingress' | 'egress'): { iso: Isolation; ids: string[] } => {
+    const pols = isolatingPolicies(cluster, pod, d);
+    if (pols.length === 0) return { iso: 'open', ids: [] };
+    const anyRule = pols.some((p) => (d === 'ingress' ? p.ingress : p.egress).length > 0);
+    return { iso: anyRule ? 'restricted' : 'deny', ids: pols.map((p) => p.id) };
+  };
+  const i = dir('ingress');
+  const e = dir('egress');
+  return { ingress: i.iso, egress: e.iso, policies: [...new Set([...i.ids, ...e.ids])].sort() };
+}
+
+/**
+ * Classes at least as fine as the engine's own (namespace, labels, hostNetwork, named ports, ipBlock membership),
+ * plus the node for pods that share a node with a hostNetwork pod or a probed address (own-node traffic is always
+ * allowed). Finer than needed costs only time; coarser would be wrong, and the tests compare against every pod pair.
+ */
+function behaviourClasses(cluster: Cluster, ips: readonly string[]): { classOf: Int32Array; rep: number[]; rep2: number[] } {
+  const pods = cluster.pods;
+  const blocks: { cidr: Cidr; except: Cidr[] }[] = [];
+  const seenBlock = new Set<string>();
+  for (const p of cluster.policies) {
+    for (const r of [...p.ingress, ...p.egress]) {
+      for (const peer of r.peers ?? []) {
+        if (peer.kind !== 'ipBlock') continue;
+        const k = `${peer.cidr}|${[...peer.except].sort().join(',')}`;
+        if (seenBlock.has(k)) continue;
+        seenBlock.add(k);
+        const cidr = parseCidr(peer.cidr);
+        if (cidr) blocks.push({ cidr, except: peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined) });
+      }
+    }
+  }
+  const nodeKeys = new Set<string>();
+  for (const p of pods) {
+    if (!p.hostNetwork) continue;
+    if (p.nodeName) nodeKeys.add(`n:${p.nodeName}`);
+    if (p.hostIP) nodeKeys.add(`ip:${p.hostIP}`);
+  }
+  for (const ip of ips) nodeKeys.add(`ip:${ip}`);
+  const membership = (addrs: readonly string[]): string => {
+    if (blocks.length === 0 || addrs.length === 0) return '';
+    const parsed = addrs.map((a) => parseIP(a)).filter((a) => a !== undefined);
+    let s = '';
+    blocks.forEach((b, k) => {
+      if (parsed.some((a) => ipBlockContains(b, a))) s += `${k},`;
+    });
+    return s;
+  };
+  const classOf = new Int32Array(pods.length + ips.length);
+  const rep: number[] = [];
+  const rep2: number[] = [];
+  const byKey = new Map<string, number>();
+  pods.forEach((pod, i) => {
+    const ports = pod.containerPorts.filter((c) => c.name).map((c) => `${c.name}:${c.protocol}:${c.port}`).sort().join(',');
+    const node = [pod.nodeName && nodeKeys.has(`n:${pod.nodeName}`) ? pod.nodeName : '', pod.hostIP && nodeKeys.has(`ip:${pod.hostIP}`) ? pod.hostIP : ''].join('|');
+    const key = `${pod.namespace}\u0000${pod.hostNetwork ? 'H' : ''}\u0000${formatLabels(pod.labels)}\u0000${ports}\u0000${membership(pod.ips)}\u0000${node}`;
+    let c = byKey.get(key);
+    if (c === undefined) {
+      c = rep.length;
+      byKey.set(key, c);
+      rep.push(i);
+      rep2.push(-1);
+    } else if (rep2[c] === -1) rep2[c] = i;
+    classOf[i] = c;
+  });
+  ips.forEach((_, k) => {
+    classOf[pods.length + k] = rep.length;
+    rep.push(pods.length + k);
+    rep2.push(-1);
+  });
+  return { classOf, rep, rep2 };
+}
+
+/** Cells whose state differs between two views, matched by group ids (groups may come and go). */
+export function diffViews(before: MatrixView | undefined, after: MatrixView): { changed: number[]; opened: number; closed: number } {
+  if (!before || before.column.key !== after.column.key || before.level !== after.level) return { changed: [], opened: 0, closed: 0 };
+  const pos = new Map<string, number>();
+  before.groups.forEach((g, k) => pos.set(g.id, k));
+  const n0 = before.groups.length;
+  const n = after.groups.length;
+  const changed: number[] = [];
+  let opened = 0;
+  let closed = 0;
+  for (let g = 0; g < n; g++) {
+    const pg = pos.get(after.groups[g]!.id);
+    if (pg === undefined) continue;
+    for (let h = 0; h < n; h++) {
+      const ph = pos.get(after.groups[h]!.id);
+      if (ph === undefined) continue;
+      const a = before.cells[pg * n0 + ph]!;
+      const b = after.cells[g * n + h]!;
+      if (a === b) continue;
+      changed.push(g * n + h);
+      if (rank(b) > rank(a)) opened++;
+      else closed++;
+    }
+  }
+  return { changed, opened, closed };
+}
+
+const rank = (c: number): number => (c === CELL_ALL ? 2 : c === CELL_SOME ? 1 : 0);
+
+export type { MatrixColumn };

@@ -1,0 +1,265 @@
+import { checkConnection, type CheckRequest, type Cluster, type Diagnostic, type SourceFile } from '@kordon/engine';
+import { Analysis, CELL_ALL, CELL_NONE, diffViews, type ColumnChoice, type Group, type Isolation, type Level, type MatrixView } from './analysis.js';
+import { explainCheck, type Explanation, type ExplainLine, type SourceLink } from './explain.js';
+import { graphOf, type DirectionFilter, type GraphData } from './graph.js';
+import { Session } from './session.js';
+
+/** A lint finding as the page lists it. */
+export interface FindingView {
+  rule: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  detail?: string;
+  link?: SourceLink;
+}
+
+/** Lint, when the review package provides it: the page lists what it returns. */
+export type LintFn = (cluster: Cluster, files: readonly SourceFile[]) => FindingView[];
+
+export interface Settings {
+  /** undefined: chosen from the input's size. */
+  level?: Level;
+  column?: string;
+  namespaces: string[];
+  direction: DirectionFilter;
+}
+
+export type Request =
+  | { type: 'load'; files: SourceFile[]; origin: string }
+  | { type: 'edit'; name: string; text: string }
+  | { type: 'remove'; name: string }
+  | { type: 'settings'; settings: Partial<Settings> }
+  | { type: 'explain'; row: number; col: number };
+
+export interface Snapshot {
+  type: 'snapshot';
+  origin: string;
+  files: { name: string; errors: number; warnings: number }[];
+  diagnostics: Diagnostic[];
+  findings: FindingView[];
+  stats: { pods: number; namespaces: number; policies: number; rejected: number; workloads: number; classes: number; addresses: number };
+  isolation: { ingress: Record<Isolation, number>; egress: Record<Isolation, number> };
+  namespaces: string[];
+  columns: { key: string; label: string }[];
+  levels: Level[];
+  settings: Settings & { level: Level; column: string };
+  matrix: MatrixView;
+  changes: { cells: number[]; opened: number; closed: number };
+  graph: GraphData;
+  /** The level the graph shows (coarser than the matrix when the matrix has too many rows to draw). */
+  graphLevel: Level;
+  timings: { load: number; build: number; analysis: number; view: number; total: number };
+}
+
+export type Response = Snapshot | { type: 'explanation'; explanation: Explanation } | { type: 'error'; message: string };
+
+/** Rows the views handle comfortably: above, the page offers only coarser levels. */
+const POD_LEVEL_MAX = 2000;
+const GROUP_LEVEL_MAX = 3000;
+const GRAPH_NODES_MAX = 400;
+
+/** The engine side of the page: owns the files, the analysis and the view settings; answers requests. */
+export class Controller {
+  private readonly session = new Session();
+  private analysis: Analysis | undefined;
+  private diagnostics: Diagnostic[] = [];
+  private findings: FindingView[] = [];
+  private lastView: MatrixView | undefined;
+  private lastGraphView: MatrixView | undefined;
+  private origin = '';
+  private timings = { load: 0, build: 0 };
+  private settings: Settings = { namespaces: [], direction: 'both' };
+
+  constructor(private readonly lint?: LintFn) {}
+
+  handle(req: Request): Response {
+    const t0 = now();
+    switch (req.type) {
+      case 'load':
+        this.origin = req.origin;
+        this.session.setFiles(req.files);
+        this.lastView = undefined;
+        this.lastGraphView = undefined;
+        this.settings = { namespaces: [], direction: 'both' };
+        this.rebuild();
+        return this.snapshot(t0);
+      case 'edit':
+        this.session.setFile(req.name, req.text);
+        this.rebuild();
+        return this.snapshot(t0);
+      case 'remove':
+        this.session.removeFile(req.name);
+        this.rebuild();
+        return this.snapshot(t0);
+      case 'settings': {
+        const s = { ...this.settings, ...req.settings };
+        // A new level or port is a new picture, not a change to highlight.
+        if (s.level !== this.settings.level || s.column !== this.settings.column) {
+          this.lastView = undefined;
+          this.lastGraphView = undefined;
+        }
+        this.settings = s;
+        this.timings = { load: 0, build: 0 };
+        return this.snapshot(t0);
+      }
+      case 'explain':
+        return { type: 'explanation', explanation: this.explain(req.row, req.col) };
+    }
+  }
+
+  private rebuild(): void {
+    const ev = this.session.evaluate();
+    this.timings = ev.timings;
+    this.diagnostics = ev.diagnostics;
+    const t = now();
+    this.analysis = new Analysis(ev.cluster);
+    this.timings.build += now() - t;
+    if (this.lint) {
+      try {
+        this.findings = this.lint(ev.cluster, this.session.names().map((name) => ({ name, text: this.session.text(name) ?? '' })));
+      } catch (err) {
+        this.findings = [{ rule: 'lint-failed', severity: 'error', message: `lint failed: ${err instanceof Error ? err.message : String(err)}` }];
+      }
+    }
+  }
+
+  private levels(a: Analysis): Level[] {
+    const out: Level[] = ['namespace'];
+    const workloads = a.groups('workload').groups.length;
+    if (workloads <= GROUP_LEVEL_MAX) out.unshift('workload');
+    if (a.cluster.pods.length <= POD_LEVEL_MAX) out.unshift('pod');
+    return out;
+  }
+
+  private autoLevel(a: Analysis, levels: Level[]): Level {
+    if (a.cluster.pods.length <= 60 && levels.includes('pod')) return 'pod';
+    if (levels.includes('workload') && a.groups('workload').groups.length <= 400) return 'workload';
+    return 'namespace';
+  }
+
+  private snapshot(t0: number): Snapshot {
+    const a = this.analysis ?? new Analysis(this.session.evaluate().cluster);
+    const tA = now();
+    const levels = this.levels(a);
+    const level = this.settings.level && levels.includes(this.settings.level) ? this.settings.level : this.autoLevel(a, levels);
+    const choice: ColumnChoice = a.choice(this.settings.column);
+    const view = a.view(level, choice, a.endpointCount <= 20000 || level !== 'pod');
+    const tV = now();
+    const changes = diffViews(this.lastView, view);
+    let graphView = view;
+    let graphLevel = level;
+    if (view.groups.length > GRAPH_NODES_MAX) {
+      graphLevel = level === 'pod' && a.groups('workload').groups.length <= GRAPH_NODES_MAX ? 'workload' : 'namespace';
+      graphView = a.view(graphLevel, choice, false);
+    }
+    const graph = graphOf(graphView, { namespaces: this.settings.namespaces, direction: this.settings.direction }, this.lastGraphView);
+    this.lastView = view;
+    this.lastGraphView = graphView;
+    const iso = () => ({ open: 0, restricted: 0, deny: 0, host: 0, mixed: 0, outside: 0 }) as Record<Isolation, number>;
+    const isolation = { ingress: iso(), egress: iso() };
+    for (const p of a.podIsolation) {
+      isolation.ingress[p.ingress]++;
+      isolation.egress[p.egress]++;
+    }
+    const c = a.cluster;
+    const files = this.session.names().map((name) => ({
+      name,
+      errors: this.diagnostics.filter((d) => d.file === name && d.severity === 'error').length,
+      warnings: this.diagnostics.filter((d) => d.file === name && d.severity === 'warning').length,
+    }));
+    const end = now();
+    return {
+      type: 'snapshot',
+      origin: this.origin,
+      files,
+      diagnostics: this.diagnostics,
+      findings: this.findings,
+      stats: { pods: c.pods.length, namespaces: c.namespaces.length, policies: c.policies.length, rejected: c.rejectedPolicies.length, workloads: c.workloads.length, classes: a.classCount, addresses: a.ips.length },
+      isolation,
+      namespaces: c.namespaces.map((n) => n.name),
+      columns: a.columnChoices().map(({ key, label }) => ({ key, label })),
+      levels,
+      settings: { ...this.settings, level, column: choice.key },
+      matrix: view,
+      changes: { cells: changes.changed, opened: changes.opened, closed: changes.closed },
+      graph,
+      graphLevel,
+      timings: { load: this.timings.load, build: this.timings.build, analysis: tV - tA, view: end - tV, total: end - t0 + this.timings.load + this.timings.build },
+    };
+  }
+
+  /** The full `kordon check` answer for one cell of the current matrix. */
+  explain(row: number, col: number): Explanation {
+    const a = this.analysis;
+    const view = this.lastView;
+    if (!a || !view) return { verdict: 'denied', title: 'nothing loaded', summary: 'load manifests first', lines: [] };
+    const src = view.groups[row];
+    const dst = view.groups[col];
+    if (!src || !dst) return { verdict: 'denied', title: 'no such cell', summary: `row ${row}, column ${col} is outside the matrix`, lines: [] };
+    if (src.kind === 'namespace' || dst.kind === 'namespace') return this.explainNamespaces(a, view, src, dst);
+    return this.explainPair(a, view.column, refOf(src), refOf(dst));
+  }
+
+  private explainPair(a: Analysis, choice: ColumnChoice, from: string, to: string): Explanation {
+    const cluster = a.cluster;
+    const check = (k: number) => {
+      const c = a.columns[k]!;
+      const req: CheckRequest = { from, to, port: `${c.port}/${c.protocol}` };
+      return checkConnection(cluster, req);
+    };
+    if (choice.columns.length === 1) {
+      const e = explainCheck(cluster, check(choice.columns[0]!));
+      if (a.columns[choice.columns[0]!]!.label === '*') e.lines.unshift({ text: `port ${a.columns[choice.columns[0]!]!.port} stands for every port no policy or container names`, depth: 0, tone: 'note' });
+      return e;
+    }
+    // Any port: a line per port, then the full answer for the first port that is allowed (or the first port).
+    const results = choice.columns.map((k) => ({ k, r: check(k) }));
+    const pick = results.find((x) => x.r.verdict === 'allowed') ?? results[0];
+    if (!pick) return { verdict: 'denied', title: `${from} → ${to}`, summary: 'no ports to check', lines: [] };
+    const e = explainCheck(cluster, pick.r);
+    const perPort: ExplainLine[] = results.map(({ k, r }) => ({ text: `${a.columns[k]!.label}: ${r.verdict}${r.partial ? ' (some endpoints)' : ''}`, depth: 0, tone: r.verdict === 'allowed' ? 'allowed' : 'denied' }));
+    const allowedPorts = results.filter((x) => x.r.verdict === 'allowed').length;
+    return {
+      ...e,
+      verdict: allowedPorts === 0 ? 'denied' : 'allowed',
+      title: `${from} → ${to} on any port`,
+      summary: allowedPorts === 0 ? `${from} cannot reach ${to} on any port` : `${from} can reach ${to} on ${allowedPorts} of ${results.length} port columns; details for ${a.columns[pick.k]!.label}`,
+      lines: [...perPort, { text: `details for ${a.columns[pick.k]!.label}:`, depth: 0, tone: 'note' }, ...e.lines],
+    };
+  }
+
+  private explainNamespaces(a: Analysis, view: MatrixView, src: Group, dst: Group): Explanation {
+    // A namespace cell sums workload pairs: list them, and explain one in full (a denied one when some are denied).
+    const sub = a.view('workload', view.column, false);
+    const n = sub.groups.length;
+    const inNs = (g: Group, box: Group) => (box.kind === 'ip' ? g.id === box.id : g.namespace === box.label && g.kind !== 'ip');
+    const rows: { s: Group; d: Group; state: number }[] = [];
+    sub.groups.forEach((s, i) => {
+      if (!inNs(s, src)) return;
+      sub.groups.forEach((d, j) => {
+        if (!inNs(d, dst)) return;
+        rows.push({ s, d, state: sub.cells[i * n + j]! });
+      });
+    });
+    const denied = rows.filter((r) => r.state === CELL_NONE);
+    const full = rows.filter((r) => r.state === CELL_ALL);
+    const pick = denied[0] ?? rows[0];
+    const lines: ExplainLine[] = rows.slice(0, 40).map((r) => ({
+      text: `${refOf(r.s)} → ${refOf(r.d)}: ${r.state === CELL_ALL ? 'allowed' : r.state === CELL_NONE ? 'denied' : 'some pods allowed'}`,
+      depth: 0,
+      tone: r.state === CELL_NONE ? 'denied' : 'allowed',
+    }));
+    if (rows.length > 40) lines.push({ text: `… ${rows.length - 40} more pairs`, depth: 0, tone: 'note' });
+    const verdict = denied.length === rows.length ? 'denied' : full.length === rows.length ? 'allowed' : 'partial';
+    const summary = `${src.label} → ${dst.label}: ${full.length} of ${rows.length} workload pairs allowed, ${denied.length} denied`;
+    if (!pick) return { verdict, title: `${src.label} → ${dst.label}`, summary, lines };
+    const detail = this.explainPair(a, view.column, refOf(pick.s), refOf(pick.d));
+    return { verdict, title: `${src.label} → ${dst.label}`, summary, lines: [...lines, { text: `in detail: ${detail.title}: ${detail.summary}`, depth: 0, tone: 'note' }, ...detail.lines] };
+  }
+}
+
+function refOf(g: Group): string {
+  return g.ref ?? g.label;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
