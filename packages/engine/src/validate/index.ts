@@ -16,3 +16,4 @@ export { kubectlScalar, resolveYaml11Plain } from './yaml11.js';
 export type { ScalarValue } from './yaml11.js';
 export { readCidr } from './cidr.js';
 export type { CidrReading } from './cidr.js';
+export { editDistance } from './hints.js';

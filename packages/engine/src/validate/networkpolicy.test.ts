@@ -186,6 +186,7 @@ describe('policyTypes', () => {
     ],
     ['a repeated type is accepted upstream: warning', '  podSelector: {}\n  policyTypes: [Egress, Egress]\n', [w('policytype-duplicate', 'spec.policyTypes[1]', 8, 25)]],
     ['empty list is the default', '  podSelector: {}\n  policyTypes: []\n', []],
+    ['a null item is the empty string', '  podSelector: {}\n  policyTypes: [Ingress, null]\n', [e('policytype-unsupported', 'spec.policyTypes[1]', 8, 26)]],
   ]);
 });
 
@@ -309,6 +310,7 @@ describe('peers and ipBlock', () => {
       w('cidr-not-canonical', 'spec.egress[0].to[1].ipBlock.cidr', 11, 21),
       w('cidr-not-canonical', 'spec.egress[0].to[2].ipBlock.cidr', 12, 21),
     ]],
+    ['a null except is the empty string', peers('ipBlock: {cidr: 10.0.0.0/8, except: [~]}'), [e('cidr-invalid', 'spec.egress[0].to[0].ipBlock.except[0]', 10, 48)]],
     ['IPv6 host bits', peers('ipBlock: {cidr: "2001:db8::1/64"}'), [w('cidr-host-bits', 'spec.egress[0].to[0].ipBlock.cidr', 10, 21)]],
   ]);
 });

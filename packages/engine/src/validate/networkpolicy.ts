@@ -215,7 +215,9 @@ function validatePolicyTypes(r: Reporter, types: unknown): void {
     return;
   }
   const seen = new Set<string>();
-  types.forEach((t, i) => {
+  types.forEach((item, i) => {
+    // A null item decodes as the empty string.
+    const t = item === undefined ? '' : item;
     if (!isStr(t)) return;
     if (!POLICY_TYPES.includes(t)) {
       const near = POLICY_TYPES.find((p) => p.toLowerCase() === t.toLowerCase().replace(/s$/, ''));
@@ -330,7 +332,8 @@ function validateIPBlock(r: Reporter, block: unknown, path: PathSegment[]): void
     return;
   }
   const cidr = checkCidr(r, cidrText, [...path, 'cidr']);
-  list(block['except']).forEach((ex, i) => {
+  list(block['except']).forEach((item, i) => {
+    const ex = item === undefined ? '' : item;
     if (!isStr(ex)) return;
     const ep: PathSegment[] = [...path, 'except', i];
     const e = checkCidr(r, ex, ep);

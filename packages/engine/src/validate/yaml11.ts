@@ -5,7 +5,6 @@
  *   - `y`, `yes`, `on`, `n`, `no`, `off` (and their capitalised forms) are booleans;
  *   - an integer with a leading 0 is octal (`0777` is 511), `0b…` is binary, `_` separates digits.
  */
-import type { PathSegment } from '../diagnostics.js';
 import type { ScalarSource } from '../load/load.js';
 
 export type ScalarValue = null | boolean | number | string;
@@ -70,8 +69,6 @@ export function kubectlScalar(raw: ScalarValue, source: ScalarSource | undefined
   // A plain string stays as the loader read it (multi-line plain scalars are folded there).
   return typeof v === 'string' ? raw : v;
 }
-
-export type ScalarReader = (path: readonly PathSegment[]) => ScalarSource | undefined;
 
 /** Describes how YAML 1.1 read a value differently, for a message; undefined when it did not. */
 export function describeYaml11Difference(raw: ScalarValue, source: ScalarSource | undefined, effective: ScalarValue): string | undefined {
