@@ -345,6 +345,11 @@ describe('metadata', () => {
     ]);
   });
 
+  test('hints name the intended spelling', () => {
+    const hints = validateText(policy('  podSelector: {}\n  policyTypes: [ingress, Egresss]\n')).map((d) => d.hint);
+    expect(hints).toEqual([expect.stringContaining('`Ingress`'), expect.stringContaining('`Egress`')]);
+  });
+
   test('the diagnostics name the object', () => {
     const [d] = validateText(policy('  podSelector: {}\n  policyTypes: [Bogus]\n'));
     expect(d?.object).toEqual({ kind: 'NetworkPolicy', namespace: 'ns', name: 'p' });

@@ -220,7 +220,8 @@ function validatePolicyTypes(r: Reporter, types: unknown): void {
     const t = item === undefined ? '' : item;
     if (!isStr(t)) return;
     if (!POLICY_TYPES.includes(t)) {
-      const near = POLICY_TYPES.find((p) => p.toLowerCase() === t.toLowerCase().replace(/s$/, ''));
+      const spellings = [t, t.replace(/s$/, '')].map((x) => x.toLowerCase());
+      const near = POLICY_TYPES.find((p) => spellings.includes(p.toLowerCase()));
       r.add('policytype-unsupported', 'error', [...path, i], `Unsupported value: ${quote(t)}: supported values: "Ingress", "Egress"`, {
         value: t,
         hint: near ? `write \`${near}\` (the values are case-sensitive)` : 'use Ingress or Egress',
