@@ -165,6 +165,14 @@ function formatPrefix(prefix: readonly PathSegment[]): string {
   return prefix.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
 }
 
+/** An item of a typed list, with the kind and apiVersion the list implies when it does not say them itself. */
+function withListType(item: unknown, kind: string | undefined, apiVersion: unknown): unknown {
+  if (kind === undefined || typeof item !== 'object' || item === null || Array.isArray(item)) return item;
+  const o = item as Record<string, unknown>;
+  if (o['kind'] !== undefined && o['apiVersion'] !== undefined) return item;
+  return { ...o, kind: o['kind'] ?? kind, apiVersion: o['apiVersion'] ?? apiVersion };
+}
+
 /** Flattens `kind: List` (and `*List` kinds such as `PodList` from `kubectl get -o yaml`) into their items. */
 function collectObjects(
   value: unknown,
@@ -187,7 +195,9 @@ function collectObjects(
   // kordon's own files (expectations for `kordon test`) often sit beside the manifests they describe.
   if (kind === undefined && prefix.length === 0 && ('expectations' in obj || 'diagnostics' in obj)) return;
   if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(obj['items'])) {
-    (obj['items'] as unknown[]).forEach((v, i) => collectObjects(v, [...prefix, 'items', i], emit, problem));
+    // A typed list as the API server returns it (`PodList`, `NamespaceList`) leaves kind and apiVersion off its items.
+    const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    (obj['items'] as unknown[]).forEach((v, i) => collectObjects(withListType(v, itemKind, obj['apiVersion']), [...prefix, 'items', i], emit, problem));
     return;
   }
   if (typeof kind !== 'string' || typeof obj['apiVersion'] !== 'string') {
