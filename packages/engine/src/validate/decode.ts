@@ -7,7 +7,7 @@
 import { formatPath, type PathSegment } from '../diagnostics.js';
 import { unknownFieldHint } from './hints.js';
 import { objectRef, quote, valueText, type Reporter } from './report.js';
-import { describeYaml11Difference, kubectlScalar, type ScalarValue } from './yaml11.js';
+import { describeYaml11Difference, kubectlScalar, mayReadDifferently, type ScalarValue } from './yaml11.js';
 
 export type Schema =
   | { type: 'string' }
@@ -109,7 +109,7 @@ export class Decoder {
   }
 
   private scalar(raw: ScalarValue, schema: Schema, path: PathSegment[]): unknown {
-    const source = this.r.obj.scalarAt(path);
+    const source = mayReadDifferently(raw) ? this.r.obj.scalarAt(path) : undefined;
     const v = kubectlScalar(raw, source);
     if (v === null) return undefined; // null leaves a field at its zero value
     const trap = describeYaml11Difference(raw, source, v);

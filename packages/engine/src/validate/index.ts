@@ -12,7 +12,7 @@ export {
   labelValueErrors,
   qualifiedNameErrors,
 } from './names.js';
-export { kubectlScalar, resolveYaml11Plain } from './yaml11.js';
+export { kubectlScalar, mayReadDifferently, resolveYaml11Plain } from './yaml11.js';
 export type { ScalarValue } from './yaml11.js';
 export { readCidr } from './cidr.js';
 export type { CidrReading } from './cidr.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { kubectlScalar, resolveYaml11Plain } from './index.js';
+import { isScalar, parseDocument } from 'yaml';
+import { kubectlScalar, mayReadDifferently, resolveYaml11Plain, type ScalarValue } from './index.js';
 
 describe('plain scalars under YAML 1.1 (go-yaml v2)', () => {
   test.each<[string, unknown]>([
@@ -56,6 +57,22 @@ describe('plain scalars under YAML 1.1 (go-yaml v2)', () => {
 
   test('property: a leading zero makes an octal number', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 1e9 }), (n) => resolveYaml11Plain(`0${n.toString(8)}`) === n));
+  });
+
+  test('property: a value that may not read differently does not', () => {
+    const spellings = fc.oneof(
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom('on', 'yes', 'Y', 'n', 'off', 'NO', 'true', 'null', '~', '0777', '1_0', '0b1', '0X1F', '+1', '.5', 'abc', '-'),
+    );
+    fc.assert(
+      fc.property(spellings, (text) => {
+        const doc = parseDocument(text);
+        // Only texts that YAML reads as one plain scalar are in question.
+        if (doc.errors.length > 0 || !isScalar(doc.contents) || doc.contents.type !== 'PLAIN') return;
+        const raw = doc.toJS() as ScalarValue;
+        if (!mayReadDifferently(raw)) expect(kubectlScalar(raw, { text, plain: true })).toEqual(raw);
+      }),
+    );
   });
 
   test('quoted and block scalars keep the YAML 1.2 value', () => {

@@ -60,6 +60,16 @@ export function resolveYaml11Plain(text: string): ScalarValue {
 }
 
 /**
+ * Whether a value read with YAML 1.2 can read differently with YAML 1.1: only numbers, the extra
+ * boolean spellings, and strings that start like a number. Lets callers skip looking up the source.
+ */
+export function mayReadDifferently(raw: ScalarValue): boolean {
+  if (typeof raw === 'number') return true;
+  if (typeof raw !== 'string') return false;
+  return BOOLS.has(raw) || /^[-+.0-9]/.test(raw);
+}
+
+/**
  * What kubectl sends for the scalar at `path`, given the value kordon's YAML 1.2 reader produced.
  * Quoted, block and JSON scalars are the same under both rules.
  */
