@@ -10,9 +10,10 @@ import type { Task } from './scenarios.js';
 
 export interface ChildRequest {
   task: Exclude<Task, 'check-cli'>;
-  file: string;
+  /** The input: one `kind: List` file, or several when the runner was asked to split it. */
+  files: string[];
   /** For diff: the changed input. */
-  otherFile?: string;
+  otherFiles?: string[];
 }
 
 export type Phase = 'read' | 'parse' | 'build' | 'compute';
@@ -143,8 +144,9 @@ function measure(
   timed: <T>(phase: Phase, f: () => T) => T,
   result: (status: ChildResult['status'], reason?: string) => ChildResult,
 ): ChildResult {
-  const text = timed('read', () => readFileSync(req.file, 'utf8'));
-  const loaded = timed('parse', () => loadFn([{ name: req.file, text }]));
+  const read = (files: readonly string[]) => timed('read', () => files.map((name) => ({ name, text: readFileSync(name, 'utf8') })));
+  const sources = read(req.files);
+  const loaded = timed('parse', () => loadFn(sources));
   const built = timed('build', () => buildFn(loaded.objects));
   const c = built.cluster;
   const diagnostics: Record<string, number> = {};
@@ -178,9 +180,10 @@ function measure(
     // lint and diff: wired by name; their result is only sized, not interpreted.
     let other: BuildResultLike | undefined;
     if (req.task === 'diff') {
-      if (!req.otherFile) return result('failed', 'diff needs a second input');
-      const otherText = timed('read', () => readFileSync(req.otherFile!, 'utf8'));
-      other = timed('build', () => buildFn(timed('parse', () => loadFn([{ name: req.otherFile!, text: otherText }])).objects));
+      if (!req.otherFiles) return result('failed', 'diff needs a second input');
+      const otherSources = read(req.otherFiles);
+      const otherLoaded = timed('parse', () => loadFn(otherSources));
+      other = timed('build', () => buildFn(otherLoaded.objects));
     }
     const fn = taskFn.fn as unknown as (a: ClusterLike, b?: ClusterLike) => unknown;
     const r = timed('compute', () => (other ? fn(c, other.cluster) : fn(c)));

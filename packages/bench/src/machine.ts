@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 
 export interface MachineInfo {
@@ -9,6 +9,8 @@ export interface MachineInfo {
   node: string;
   kernel: string;
   date: string;
+  /** 1-minute load average when the run started: other work on the machine inflates wall times. */
+  loadAverage: number;
 }
 
 function firstMatch(text: string, re: RegExp): string | undefined {
@@ -35,5 +37,5 @@ export function machineInfo(): MachineInfo {
   } catch {
     // uname missing
   }
-  return { cpu, nproc, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, kernel, date: new Date().toISOString() };
+  return { cpu, nproc, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, kernel, date: new Date().toISOString(), loadAverage: Math.round(loadavg()[0]! * 100) / 100 };
 }

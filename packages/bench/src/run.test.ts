@@ -50,7 +50,7 @@ describe('child measurement (in-process)', () => {
   it('times every phase of a matrix run and reports the allowed-pair fingerprint', async () => {
     const file = join(dir, 'cyclonus.json');
     writeFileSync(file, toJsonList(generate({ preset: 'cyclonus', policies: 0 }).objects));
-    const r = await runChild({ task: 'matrix', file });
+    const r = await runChild({ task: 'matrix', files: [file] });
     expect(r.status).toBe('ok');
     for (const p of ['read', 'parse', 'build', 'compute'] as const) expect(r.phases[p]).toBeGreaterThanOrEqual(0);
     expect(r.counts).toMatchObject({ pods: 9, policies: 0, namespaces: 3 });
@@ -62,7 +62,7 @@ describe('child measurement (in-process)', () => {
   });
 
   it('reports a missing input as a failure, not as numbers', async () => {
-    const r = await runChild({ task: 'matrix', file: join(dir, 'absent.json') });
+    const r = await runChild({ task: 'matrix', files: [join(dir, 'absent.json')] });
     expect(r.status).toBe('failed');
     expect(r.reason).toMatch(/ENOENT/);
     expect(r.matrix).toBeUndefined();
@@ -71,7 +71,7 @@ describe('child measurement (in-process)', () => {
 
 describe('table', () => {
   it('shows phases, the verdict and why a scenario did not run', () => {
-    const base = { preset: 'kano', task: 'matrix', pods: 10_000, policies: 5_000, namespaces: 1, reps: 1, allTotalsMs: [] };
+    const base = { preset: 'kano', task: 'matrix', pods: 10_000, policies: 5_000, namespaces: 1, inputFiles: 1, reps: 1, allTotalsMs: [] };
     const results: ScenarioResult[] = [
       { ...base, name: 'a', status: 'ok', phases: { read: 5, parse: 250, build: 600, compute: 1500 }, totalMs: 2360, maxRssMiB: 180.4, target: { seconds: 2 }, verdict: 'missed' },
       { ...base, name: 'b', status: 'not available', reason: 'missing: computeMatrix', phases: {}, verdict: 'n/a' },

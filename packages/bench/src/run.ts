@@ -5,12 +5,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { RESULT_PREFIX, type ChildRequest, type ChildResult } from './child.js';
 import { generate, toJsonList, type GeneratedCluster } from './generate.js';
-import type { NetworkPolicy, Pod } from './k8s.js';
+import type { K8sObject, NetworkPolicy, Pod } from './k8s.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -26,6 +27,8 @@ export interface RunOptions {
   outDir: string;
   timeoutSeconds: number;
   heapMiB: number;
+  /** Objects per input file; 0: one file per input. */
+  chunk: number;
   list: boolean;
 }
 
@@ -36,6 +39,8 @@ export interface ScenarioResult {
   pods: number;
   policies: number;
   namespaces: number;
+  /** How many files the input was written as (see --chunk). */
+  inputFiles: number;
   status: 'ok' | 'not available' | 'failed';
   reason?: string;
   /** Median over repetitions, milliseconds. */
@@ -59,10 +64,11 @@ const USAGE = `usage: npm run bench -- [--only NAME[,NAME…]] [--quick] [--reps
 --reps     fresh processes per scenario; the table shows the median (default 1)
 --pin      run the measured processes on one CPU with taskset (performance.md §4)
 --heap     --max-old-space-size for the measured processes (default 16384)
+--chunk    write each input as kind: List files of at most N objects (default: one file)
 --list     print the scenarios and exit`;
 
 export function parseRunArgs(argv: readonly string[]): RunOptions {
-  const o: RunOptions = { only: [], quick: false, reps: 1, seed: 1, outDir: join(REPO, 'bench', 'out'), timeoutSeconds: 900, heapMiB: 16384, list: false };
+  const o: RunOptions = { only: [], quick: false, reps: 1, seed: 1, outDir: join(REPO, 'bench', 'out'), timeoutSeconds: 900, heapMiB: 16384, chunk: 0, list: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inlineValue] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -101,6 +107,9 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
       case '--out':
         o.outDir = resolve(value());
         break;
+      case '--chunk':
+        o.chunk = int();
+        break;
       case '--list':
         o.list = true;
         break;
@@ -135,32 +144,47 @@ function sizesOf(s: Scenario, quick: boolean): { pods?: number; policies?: numbe
 
 /** Inputs are shared between scenarios of the same preset and sizes within one run. */
 class Inputs {
-  private readonly files = new Map<string, { file: string; cluster: GeneratedCluster }>();
+  private readonly files = new Map<string, { files: string[]; cluster: GeneratedCluster }>();
   constructor(
     private readonly dir: string,
     private readonly seed: number,
+    private readonly chunk: number,
   ) {}
 
-  get(s: Scenario, quick: boolean): { file: string; cluster: GeneratedCluster } {
+  private write(base: string, objects: readonly K8sObject[]): string[] {
+    if (this.chunk === 0 || objects.length <= this.chunk) {
+      writeFileSync(`${base}.json`, toJsonList(objects));
+      return [`${base}.json`];
+    }
+    const files: string[] = [];
+    for (let i = 0; i * this.chunk < objects.length; i++) {
+      const f = `${base}-part${i}.json`;
+      writeFileSync(f, toJsonList(objects.slice(i * this.chunk, (i + 1) * this.chunk)));
+      files.push(f);
+    }
+    return files;
+  }
+
+  get(s: Scenario, quick: boolean): { files: string[]; cluster: GeneratedCluster } {
     const sizes = sizesOf(s, quick);
     const key = `${s.preset}-p${sizes.pods ?? 'default'}-n${sizes.policies ?? 'default'}-s${this.seed}`;
     let hit = this.files.get(key);
     if (!hit) {
       const cluster = generate({ preset: s.preset, ...sizes, seed: this.seed });
-      const file = join(this.dir, `${key}.json`);
-      writeFileSync(file, toJsonList(cluster.objects));
+      const files = this.write(join(this.dir, `${key}${this.chunk ? `-c${this.chunk}` : ''}`), cluster.objects);
       // Keep the objects only for the small inputs the CLI scenario needs to pick pods from.
-      hit = { file, cluster: cluster.counts.pods <= 20_000 ? cluster : { ...cluster, objects: [] } };
+      hit = { files, cluster: cluster.counts.pods <= 20_000 ? cluster : { ...cluster, objects: [] } };
       this.files.set(key, hit);
     }
     return hit;
   }
 
   /** The same cluster with 1 % of its policies changed, for diff. */
-  changed(s: Scenario, quick: boolean): string {
-    const base = this.get(s, quick);
-    const file = base.file.replace(/\.json$/, '-changed.json');
-    if (!existsSync(file)) {
+  changed(s: Scenario, quick: boolean): string[] {
+    const sizes = sizesOf(s, quick);
+    const key = `${s.preset}-p${sizes.pods ?? 'default'}-n${sizes.policies ?? 'default'}-s${this.seed}-changed`;
+    let files = this.files.get(key)?.files;
+    if (!files) {
       const cluster = generate({ preset: s.preset, ...sizesOf(s, quick), seed: this.seed });
       let n = 0;
       for (const o of cluster.objects) {
@@ -169,9 +193,10 @@ class Inputs {
         np.spec.ingress = [...(np.spec.ingress ?? []), { ports: [{ protocol: 'TCP', port: 8443 }] }];
         if (!np.spec.policyTypes?.includes('Ingress')) np.spec.policyTypes = [...(np.spec.policyTypes ?? []), 'Ingress'];
       }
-      writeFileSync(file, toJsonList(cluster.objects));
+      files = this.write(join(this.dir, `${key}${this.chunk ? `-c${this.chunk}` : ''}`), cluster.objects);
+      this.files.set(key, { files, cluster: { ...cluster, objects: [] } });
     }
-    return file;
+    return files;
   }
 }
 
@@ -200,7 +225,7 @@ function runChildProcess(opts: RunOptions, req: ChildRequest): Promise<ChildResu
 }
 
 /** `kordon check` as a user runs it: a fresh `node bin/kordon.js`, wall time including Node start-up. */
-function runCheckCli(opts: RunOptions, file: string, cluster: GeneratedCluster): ChildResult & { wallMs?: number } {
+function runCheckCli(opts: RunOptions, files: readonly string[], cluster: GeneratedCluster): ChildResult & { wallMs?: number } {
   const bin = join(REPO, 'bin', 'kordon.js');
   const main = join(REPO, 'packages', 'cli', 'dist', 'main.js');
   if (!existsSync(main)) return { status: 'not available', reason: 'packages/cli/dist/main.js is not built', phases: {}, maxRssMiB: 0, used: [] };
@@ -211,7 +236,7 @@ function runCheckCli(opts: RunOptions, file: string, cluster: GeneratedCluster):
   const from = pods[0]!;
   const to = pods.find((p) => p.metadata.namespace === from.metadata.namespace && p.metadata.labels?.['app'] !== from.metadata.labels?.['app']) ?? pods[1]!;
   const ref = (p: Pod) => `${p.metadata.namespace}/${p.metadata.name}`;
-  const [cmd, args] = nodeCommand(opts, [bin, 'check', file, '--from', ref(from), '--to', ref(to)]);
+  const [cmd, args] = nodeCommand(opts, [bin, 'check', ...files, '--from', ref(from), '--to', ref(to)]);
   const timeArgs = existsSync('/usr/bin/time') ? ['/usr/bin/time', ['-f', 'MAXRSS_KB %M', cmd, ...args]] : [cmd, args];
   const t0 = performance.now();
   const r = spawnSync(timeArgs[0] as string, timeArgs[1] as string[], { encoding: 'utf8' });
@@ -223,13 +248,13 @@ function runCheckCli(opts: RunOptions, file: string, cluster: GeneratedCluster):
 }
 
 async function runScenario(opts: RunOptions, s: Scenario, inputs: Inputs): Promise<ScenarioResult> {
-  const { file, cluster } = inputs.get(s, opts.quick);
+  const { files, cluster } = inputs.get(s, opts.quick);
   const runs: (ChildResult & { wallMs?: number })[] = [];
   for (let rep = 0; rep < opts.reps; rep++) {
-    if (s.task === 'check-cli') runs.push(runCheckCli(opts, file, cluster));
+    if (s.task === 'check-cli') runs.push(runCheckCli(opts, files, cluster));
     else {
-      const req: ChildRequest = { task: s.task, file };
-      if (s.task === 'diff') req.otherFile = inputs.changed(s, opts.quick);
+      const req: ChildRequest = { task: s.task, files };
+      if (s.task === 'diff') req.otherFiles = inputs.changed(s, opts.quick);
       runs.push(await runChildProcess(opts, req));
     }
     if (runs[runs.length - 1]!.status !== 'ok') break;
@@ -242,6 +267,7 @@ async function runScenario(opts: RunOptions, s: Scenario, inputs: Inputs): Promi
     pods: cluster.counts.pods,
     policies: cluster.counts.policies,
     namespaces: cluster.counts.namespaces,
+    inputFiles: files.length,
     status: last.status,
     phases: {},
     reps: runs.length,
@@ -293,7 +319,8 @@ export function formatTable(results: readonly ScenarioResult[]): string {
   const notes = results.filter((r) => r.status !== 'ok' || r.detail?.matrix).map((r) => {
     if (r.status !== 'ok') return `- ${r.name}: ${r.status}${r.reason ? ` — ${r.reason.split('\n')[0]}` : ''}`;
     const m = r.detail!.matrix!;
-    return `- ${r.name}: ${m.columns} port classes (${m.distinctColumns} distinct), ${num(m.classes)} pod classes, ${num(m.totalPairs)} allowed pairs in all`;
+    const split = r.inputFiles > 1 ? ` (input split into ${r.inputFiles} files)` : '';
+    return `- ${r.name}: ${m.columns} port classes (${m.distinctColumns} distinct), ${num(m.classes)} pod classes, ${num(m.totalPairs)} allowed pairs in all${split}`;
   });
   return [...out, '', ...notes].join('\n');
 }
@@ -319,8 +346,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const inputDir = join(opts.outDir, 'inputs');
   mkdirSync(inputDir, { recursive: true });
   const machine: MachineInfo = machineInfo();
-  console.log(`kordon bench${opts.quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.nproc} CPU, ${machine.memoryGiB} GiB, Node ${machine.node}`);
-  const inputs = new Inputs(inputDir, opts.seed);
+  console.log(`kordon bench${opts.quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.nproc} CPU, ${machine.memoryGiB} GiB, Node ${machine.node}, load average ${machine.loadAverage}`);
+  if (machine.loadAverage > machine.nproc / 2) console.log(`  note: the machine is busy (load ${machine.loadAverage} on ${machine.nproc} CPUs); wall times will be inflated`);
+  const inputs = new Inputs(inputDir, opts.seed, opts.chunk);
   const results: ScenarioResult[] = [];
   for (const s of scenarios) {
     process.stdout.write(`  ${s.name} … `);
@@ -330,7 +358,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   console.log(`\n${formatTable(results)}`);
   const file = join(opts.outDir, 'results.json');
-  writeFileSync(file, `${JSON.stringify({ machine, options: { quick: opts.quick, reps: opts.reps, seed: opts.seed, pin: opts.pin ?? null, heapMiB: opts.heapMiB }, results }, null, 2)}\n`);
+  const loadAtEnd = Math.round(loadavg()[0]! * 100) / 100;
+  writeFileSync(file, `${JSON.stringify({ machine: { ...machine, loadAverageAtEnd: loadAtEnd }, options: { quick: opts.quick, reps: opts.reps, seed: opts.seed, pin: opts.pin ?? null, heapMiB: opts.heapMiB, chunk: opts.chunk }, results }, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
   return results.some((r) => r.status === 'failed') ? 1 : 0;
 }
