@@ -159,6 +159,35 @@ spec:
     ],
     ['a Namespace with a list for labels', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels: [team]\n', [e('field-type', 'metadata.labels', 5, 3)]],
     [
+      'addresses kordon cannot read are warned about',
+      `apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: a}
+status:
+  podIP: 10.0.0.256
+  podIPs: [{ip: 10.0.0.5}, {ip: "fd00::g"}]
+  hostIP: " 192.168.1.1"
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s, namespace: a}
+spec:
+  clusterIP: None
+  clusterIPs: [None, 10.96.0.300]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: t, namespace: a}
+spec: {clusterIP: "", clusterIPs: ["fd00::10"]}
+`,
+      [
+        w('ip-invalid', 'status.podIP', 5, 3),
+        w('ip-invalid', 'status.podIPs[1].ip', 6, 29),
+        w('ip-invalid', 'status.hostIP', 7, 3),
+        w('ip-invalid', 'spec.clusterIPs[1]', 14, 22),
+      ],
+    ],
+    [
       'a namespaced object without a namespace: the same info as for policies',
       'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec: {ports: [{port: 80}]}\n',
       [i('namespace-absent', 'metadata.namespace', 3, 1)],

@@ -3,8 +3,9 @@
  * models get a type check of the fields it reads, so that a wrong type is a located error here
  * rather than a surprise later. Kinds kordon does not model are left to the cluster builder.
  */
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, PathSegment } from '../diagnostics.js';
 import type { LoadedObject } from '../load/load.js';
+import { parseIP } from '../net/index.js';
 import { BAD, Decoder, isObj, reportDuplicateKeys, type StructSchema } from './decode.js';
 import { reportNamespaceAbsent, validateLabelMap, validateNetworkPolicy } from './networkpolicy.js';
 import { Reporter } from './report.js';
@@ -48,7 +49,34 @@ export function validateObject(obj: LoadedObject): Diagnostic[] {
     const tplLabels = dig(holder, 'template', 'metadata', 'labels');
     validateLabelMap(r, tplLabels, [...tplPath, 'metadata', 'labels']);
   }
+  if (schema === POD) checkIPs(r, typed['status'], ['status'], ['podIP', 'hostIP'], ['podIPs', 'hostIPs']);
+  if (schema === SERVICE) checkIPs(r, spec, ['spec'], ['clusterIP'], [], ['clusterIPs']);
   return r.sorted();
+}
+
+const HEADLESS = new Set(['', 'None']);
+
+/** Addresses kordon matches ipBlocks against: one it cannot read is ignored, so say so. */
+function checkIPs(r: Reporter, holder: unknown, at: PathSegment[], single: string[], objectLists: string[], stringLists: string[] = []): void {
+  if (!isObj(holder)) return;
+  const check = (v: unknown, path: PathSegment[]): void => {
+    if (typeof v !== 'string' || (at[0] === 'spec' && HEADLESS.has(v))) return;
+    if (/\s/.test(v) || !parseIP(v)) {
+      r.add('ip-invalid', 'warning', path, `Invalid value: ${JSON.stringify(v)}: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)`, {
+        value: v,
+        hint: 'kordon ignores this address, so no ipBlock can match it; write an IPv4 or IPv6 address',
+      });
+    }
+  };
+  for (const k of single) check(holder[k], [...at, k]);
+  for (const k of objectLists) {
+    const items = holder[k];
+    if (Array.isArray(items)) items.forEach((item, i) => check(isObj(item) ? item['ip'] : undefined, [...at, k, i, 'ip']));
+  }
+  for (const k of stringLists) {
+    const items = holder[k];
+    if (Array.isArray(items)) items.forEach((item, i) => check(item, [...at, k, i]));
+  }
 }
 
 function dig(v: unknown, ...keys: string[]): unknown {
