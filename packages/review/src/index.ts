@@ -20,3 +20,11 @@ export type { ExpectationResult, TestReport } from './expect/run.js';
 export { explainCheck, explainHop, formatRuleRef } from './util/explain.js';
 export { readYamlDocument } from './util/yamlfile.js';
 export type { YamlDocument } from './util/yamlfile.js';
+
+export { diffClusters } from './diff/diff.js';
+export type { Cause, DiffReport, FlowChange, PolicyChange } from './diff/diff.js';
+
+export { toSarif, toUri } from './format/sarif.js';
+export type { SarifLevel, SarifLog, SarifOptions } from './format/sarif.js';
+export { cell, diffMarkdown, lintMarkdown, testMarkdown } from './format/markdown.js';
+export { diffText, lintText, portsText, testText } from './format/text.js';

@@ -55,8 +55,10 @@ export function readYamlDocument(file: SourceFile): YamlDocument {
     return { ...d, line: m.line, column: m.column };
   });
   const objects = r.objects;
-  if (objects.length > 1 || diagnostics.some((d) => d.code === 'object-invalid')) {
-    diagnostics.push({ code: 'document-count', severity: 'error', message: 'expected one YAML document, found several', hint: 'remove the `---` separators: one file holds one mapping', path: '', file: file.name, line: 1, column: 1 });
+  // A second document would be dropped by the loader (it has no kind): say so instead.
+  const extra = secondDocumentLine(file.text);
+  if (objects.length > 1 || extra !== undefined || diagnostics.some((d) => d.code === 'object-invalid')) {
+    diagnostics.push({ code: 'document-count', severity: 'error', message: 'expected one YAML document, found several', hint: 'remove the `---` separators: one file holds one mapping', path: '', file: file.name, line: extra ?? 1, column: 1 });
   }
   const obj = objects[0];
   if (!obj) return { value: undefined, locate: () => ({ file: file.name, line: 1, column: 1 }), diagnostics };
@@ -68,4 +70,19 @@ export function readYamlDocument(file: SourceFile): YamlDocument {
   const value: Record<string, unknown> = { ...obj.raw };
   for (const k of HEADER_KEYS) if (value[k] === (k === 'kind' ? KIND : 'kordon.dev/v1')) delete value[k];
   return { value, locate: (path) => mapBack(obj.locate(path)), diagnostics };
+}
+
+/** The line of a `---` that starts a second document with content, if any. */
+function secondDocumentLine(text: string): number | undefined {
+  const lines = text.split('\n');
+  let content = false;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (/^---(\s|$)/.test(l)) {
+      if (content && lines.slice(i + 1).some((x) => x.trim() !== '' && !x.trim().startsWith('#') && !/^(---|\.\.\.)(\s|$)/.test(x))) return i + 1;
+      continue;
+    }
+    if (l.trim() !== '' && !l.trim().startsWith('#')) content = true;
+  }
+  return undefined;
 }

@@ -1,0 +1,344 @@
+import {
+  computeMatrix,
+  defaultColumns,
+  evaluate,
+  formatIP,
+  isolatingPolicies,
+  parseCidr,
+  parseIP,
+  selectorKey,
+  type Cidr,
+  type Cluster,
+  type Direction,
+  type DirectionVerdict,
+  type Endpoint,
+  type Location,
+  type MatrixColumn,
+  type Peer,
+  type Pod,
+  type Policy,
+  type Rule,
+} from '@kordon/engine';
+
+export type PolicyChange = 'added' | 'removed' | 'modified';
+
+/** Why a flow changed: a policy (down to the rule when one admits it), or labels that moved. */
+export interface Cause {
+  kind: 'policy' | 'labels';
+  /** `ns/name` of the policy, or of the pod / namespace whose labels changed. */
+  subject: string;
+  change?: PolicyChange;
+  /** `spec.ingress[0]` when one rule of the policy admits (or used to admit) the flow. */
+  rule?: string;
+  /** In the version that has it (new, or old for removed policies). */
+  location?: Location;
+  /** One sentence: "now isolates backend/api for ingress", "rule spec.egress[1] admits it". */
+  effect: string;
+}
+
+export interface FlowChange {
+  change: 'allowed' | 'denied';
+  /** Workload (`ns/name`), pod, or outside address range. */
+  from: string;
+  to: string;
+  /** Port columns whose verdict changed: `80/TCP`, `8000-8100/TCP`; `*` stands for every port no rule or pod names (per protocol when rules tell protocols apart). */
+  ports: string[];
+  /** True when the change holds on every port (every column). */
+  allPorts: boolean;
+  /** How many pod pairs (or address-to-pod pairs) of the two groups changed. */
+  pairs: number;
+  causes: Cause[];
+}
+
+export interface DiffReport {
+  policies: { added: string[]; removed: string[]; modified: string[] };
+  workloads: { added: string[]; removed: string[] };
+  changes: FlowChange[];
+  summary: { allowed: number; denied: number; flows: number };
+  /** Notes on what the comparison leaves out. */
+  notes: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function policyText(p: Policy): string {
+  const sel = (s: import('@kordon/engine').LabelSelector | null) => (s === null ? '-' : selectorKey(s));
+  const peer = (x: Peer) => (x.kind === 'ipBlock' ? `ip ${x.cidr} ${x.except.join(',')}` : `pods ${sel(x.namespaceSelector)} ${sel(x.podSelector)}`);
+  const rule = (r: Rule) => `${r.peers === null ? '*' : r.peers.map(peer).join(';')} # ${r.ports === null ? '*' : r.ports.map((s) => `${s.protocol}:${s.port}:${s.endPort}`).join(';')}`;
+  return JSON.stringify([selectorKey(p.podSelector), p.ingressIsolation, p.egressIsolation, p.ingress.map(rule), p.egress.map(rule)]);
+}
+
+/** Which workload a pod belongs to, as people name it. */
+function workloadOf(p: Pod): string {
+  return p.owner ? `${p.namespace}/${p.owner.name}` : `${p.namespace}/${p.name}`;
+}
+
+/** What a pod looks like to policies (both versions compared by the caller). */
+function podShape(p: Pod, blocks: readonly Cidr[][]): string {
+  let m = '';
+  if (blocks.length) {
+    const ips = p.ips.map(parseIP).filter((x) => x !== undefined);
+    for (const [cidr, ...except] of blocks) {
+      const inside = ips.some((ip) => ip.family === cidr!.family && ip.value >= cidr!.start && ip.value <= cidr!.end && !except.some((e) => ip.family === e.family && ip.value >= e.start && ip.value <= e.end));
+      m += inside ? '1' : '0';
+    }
+  }
+  const ports = p.containerPorts.map((c) => `${c.name ?? ''}:${c.port}/${c.protocol}`).sort().join(',');
+  const node = p.hostNetwork ? `${p.nodeName ?? ''}|${p.hostIP ?? ''}` : p.nodeName ?? '';
+  return `${p.namespace}\u0000${JSON.stringify(Object.entries(p.labels).sort())}\u0000${p.hostNetwork}\u0000${ports}\u0000${m}\u0000${node}`;
+}
+
+function allBlocks(clusters: readonly Cluster[]): Cidr[][] {
+  const seen = new Map<string, Cidr[]>();
+  for (const c of clusters) {
+    for (const p of c.policies) {
+      for (const r of [...p.ingress, ...p.egress]) {
+        for (const peer of r.peers ?? []) {
+          if (peer.kind !== 'ipBlock') continue;
+          const k = `${peer.cidr}|${peer.except.join(',')}`;
+          if (seen.has(k)) continue;
+          const cidr = parseCidr(peer.cidr);
+          if (!cidr) continue;
+          seen.set(k, [cidr, ...peer.except.map(parseCidr).filter((x): x is Cidr => x !== undefined)]);
+        }
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+/** One address per stretch of address space that every ipBlock of both versions treats alike. */
+function outsideSamples(blocks: readonly Cidr[][]): Array<{ ip: string; label: string }> {
+  const cuts = new Map<number, Set<bigint>>([
+    [4, new Set()],
+    [6, new Set()],
+  ]);
+  for (const b of blocks) {
+    for (const c of b) {
+      cuts.get(c.family)!.add(c.start);
+      cuts.get(c.family)!.add(c.end + 1n);
+    }
+  }
+  const out: Array<{ ip: string; label: string }> = [];
+  for (const [family, set] of cuts) {
+    if (set.size === 0) continue;
+    const max = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
+    const points = [...set, 0n].filter((x) => x <= max).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const uniq = points.filter((x, i) => i === 0 || x !== points[i - 1]);
+    uniq.forEach((start, i) => {
+      const end = i + 1 < uniq.length ? uniq[i + 1]! - 1n : max;
+      const f = family as 4 | 6;
+      out.push({ ip: formatIP({ family: f, value: start }), label: start === end ? formatIP({ family: f, value: start }) : `${formatIP({ family: f, value: start })}-${formatIP({ family: f, value: end })}` });
+    });
+  }
+  return out;
+}
+
+/** Port columns that both versions' rules and pods tell apart. */
+function mergedColumns(a: Cluster, b: Cluster): MatrixColumn[] {
+  return defaultColumns({ ...b, policies: [...a.policies, ...b.policies], pods: [...a.pods, ...b.pods] });
+}
+
+interface Group {
+  /** Common pods (same name in both versions) with the same shape in each. */
+  oldIdx: number[];
+  newIdx: number[];
+  pods: Array<{ old: Pod; next: Pod }>;
+  ip?: string;
+  label?: string;
+}
+
+/**
+ * How connectivity changes from `old` to `next`: every pod pair (and outside address) present in both versions,
+ * on every port class, compared; each changed flow attributed to the policy changes (or label changes) behind it.
+ */
+export function diffClusters(old: Cluster, next: Cluster): DiffReport {
+  const notes: string[] = [];
+  // Policies.
+  const oldPolicies = new Map(old.policies.map((p) => [p.id, p]));
+  const newPolicies = new Map(next.policies.map((p) => [p.id, p]));
+  const policyChange = new Map<string, PolicyChange>();
+  for (const [id, p] of newPolicies) {
+    const o = oldPolicies.get(id);
+    if (!o) policyChange.set(id, 'added');
+    else if (policyText(o) !== policyText(p)) policyChange.set(id, 'modified');
+  }
+  for (const id of oldPolicies.keys()) if (!newPolicies.has(id)) policyChange.set(id, 'removed');
+  const byChange = (c: PolicyChange) => [...policyChange].filter(([, v]) => v === c).map(([k]) => k).sort();
+
+  // Workloads present in one version only.
+  const oldWl = new Set(old.pods.map(workloadOf));
+  const newWl = new Set(next.pods.map(workloadOf));
+  const workloads = { added: [...newWl].filter((w) => !oldWl.has(w)).sort(), removed: [...oldWl].filter((w) => !newWl.has(w)).sort() };
+  if (workloads.added.length || workloads.removed.length) notes.push('flows of workloads that exist in one version only are not listed: they appear or disappear with the workload');
+
+  // Endpoint groups over the pods common to both versions.
+  const blocks = allBlocks([old, next]);
+  const oldIndex = new Map(old.pods.map((p, i) => [`${p.namespace}/${p.name}`, i]));
+  const groups = new Map<string, Group>();
+  next.pods.forEach((p, ni) => {
+    const oi = oldIndex.get(`${p.namespace}/${p.name}`);
+    if (oi === undefined) return;
+    const o = old.pods[oi]!;
+    const key = `${podShape(o, blocks)}\u0001${podShape(p, blocks)}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { oldIdx: [], newIdx: [], pods: [] }));
+    g.oldIdx.push(oi);
+    g.newIdx.push(ni);
+    g.pods.push({ old: o, next: p });
+  });
+  const podGroups = [...groups.values()];
+  const samples = outsideSamples(blocks);
+  const ipGroups: Group[] = samples.map((s, k) => ({ oldIdx: [old.pods.length + k], newIdx: [next.pods.length + k], pods: [], ip: s.ip, label: s.label }));
+
+  const columns = mergedColumns(old, next);
+  const ports = columns.map((c) => ({ port: c.port, protocol: c.protocol }));
+  const ips = samples.map((s) => s.ip);
+  const mOld = computeMatrix(old, { ports, ips });
+  const mNew = computeMatrix(next, { ports, ips });
+
+  // Only pairs that something touched can change: a changed policy selects one end (in either version), or one end's
+  // labels (or its namespace's) differ between the versions.
+  const changedPolicies = [...policyChange.keys()].map((id) => ({ old: oldPolicies.get(id), next: newPolicies.get(id) }));
+  const nsLabelsChanged = new Set<string>();
+  for (const n of next.namespaces) {
+    const o = old.namespaces.find((x) => x.name === n.name);
+    if (o && JSON.stringify(Object.entries(o.labels).sort()) !== JSON.stringify(Object.entries(n.labels).sort())) nsLabelsChanged.add(n.name);
+  }
+  const touched = (g: Group, d: Direction): boolean => {
+    const p = g.pods[0];
+    if (!p) return false;
+    if (podShape(p.old, []) !== podShape(p.next, []) || nsLabelsChanged.has(p.next.namespace)) return true;
+    return changedPolicies.some(({ old: o, next: n }) => (o && isolatingPolicies(old, p.old, d).includes(o)) || (n && isolatingPolicies(next, p.next, d).includes(n)));
+  };
+  // Label changes anywhere make peers of unchanged policies match differently: then every pair is compared.
+  const labelsMoved = nsLabelsChanged.size > 0 || podGroups.some((g) => podShape(g.pods[0]!.old, []) !== podShape(g.pods[0]!.next, []));
+  const srcs = podGroups.filter((g) => labelsMoved || touched(g, 'egress'));
+  const dsts = podGroups.filter((g) => labelsMoved || touched(g, 'ingress'));
+  const all = [...podGroups, ...ipGroups];
+  const groupId = new Map(all.map((g, i) => [g, i]));
+
+  const flows = new Map<string, FlowChange>();
+  const seenPair = new Set<string>();
+  const compare = (s: Group, d: Group) => {
+    if (s.ip !== undefined && d.ip !== undefined) return;
+    const pairKey = `${groupId.get(s)}>${groupId.get(d)}`;
+    if (seenPair.has(pairKey)) return;
+    seenPair.add(pairKey);
+    // Within one group, compare two different members (a pod always reaches itself).
+    const same = s === d;
+    if (same && s.oldIdx.length < 2) return;
+    const [oi, oj] = [s.oldIdx[0]!, same ? d.oldIdx[1]! : d.oldIdx[0]!];
+    const [ni, nj] = [s.newIdx[0]!, same ? d.newIdx[1]! : d.newIdx[0]!];
+    const changed: Record<'allowed' | 'denied', number[]> = { allowed: [], denied: [] };
+    for (let c = 0; c < columns.length; c++) {
+      const a = mOld.allowed(c, oi, oj);
+      const b = mNew.allowed(c, ni, nj);
+      if (a === b || a === undefined || b === undefined) continue;
+      changed[b ? 'allowed' : 'denied'].push(c);
+    }
+    for (const change of ['allowed', 'denied'] as const) if (changed[change].length) record(s, d, changed[change], change);
+  };
+  const record = (s: Group, d: Group, cols: number[], change: 'allowed' | 'denied') => {
+    const causes: Cause[] = [];
+    // Causes read on a few of the changed columns: port-specific rules may differ between them.
+    for (const c of [...new Set([cols[0]!, cols[Math.floor(cols.length / 2)]!, cols[cols.length - 1]!])]) {
+      for (const cause of attribute(old, next, s, d, columns[c]!, change, policyChange, nsLabelsChanged)) if (!causes.some((x) => causeKey(x) === causeKey(cause))) causes.push(cause);
+    }
+    const labels = cols.map((c) => columns[c]!.label);
+    const names = (g: Group) => (g.ip !== undefined ? [{ name: g.label!, n: 1 }] : countBy(g.pods.map((p) => workloadOf(p.next))));
+    for (const f of names(s)) {
+      for (const t of names(d)) {
+        const pairs = f.n * t.n - (s === d && f.name === t.name ? f.n : 0);
+        if (pairs <= 0) continue;
+        const key = `${change}\u0000${f.name}\u0000${t.name}\u0000${labels.join(',')}`;
+        const prev = flows.get(key);
+        if (prev) {
+          prev.pairs += pairs;
+          for (const cause of causes) if (!prev.causes.some((x) => causeKey(x) === causeKey(cause))) prev.causes.push(cause);
+        } else flows.set(key, { change, from: f.name, to: t.name, ports: labels, allPorts: cols.length === columns.length, pairs, causes: [...causes] });
+      }
+    }
+  };
+  for (const s of srcs) for (const d of all) compare(s, d);
+  for (const d of dsts) for (const s of all) compare(s, d);
+
+  const order = (f: FlowChange) => `${f.change === 'allowed' ? 0 : 1}\u0000${f.from}\u0000${f.to}\u0000${f.ports.join(',')}`;
+  const changes = [...flows.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  return {
+    policies: { added: byChange('added'), removed: byChange('removed'), modified: byChange('modified') },
+    workloads,
+    changes,
+    summary: { allowed: changes.filter((c) => c.change === 'allowed').length, denied: changes.filter((c) => c.change === 'denied').length, flows: changes.length },
+    notes,
+  };
+}
+
+function countBy(items: readonly string[]): Array<{ name: string; n: number }> {
+  const m = new Map<string, number>();
+  for (const x of items) m.set(x, (m.get(x) ?? 0) + 1);
+  return [...m].map(([name, n]) => ({ name, n }));
+}
+
+const causeKey = (c: Cause) => `${c.kind}|${c.subject}|${c.rule ?? ''}|${c.effect}`;
+
+function endpointOf(g: Group, which: 'old' | 'next', second: boolean): Endpoint {
+  if (g.ip !== undefined) return { kind: 'ip', ip: g.ip };
+  const p = g.pods[second && g.pods.length > 1 ? 1 : 0]!;
+  return { kind: 'pod', pod: which === 'old' ? p.old : p.next };
+}
+
+/**
+ * The policy changes behind one changed flow, read from the two verdicts: for a flow now allowed, the changed rules
+ * that admit it and the changed policies that no longer isolate; for a flow now denied, the changed policies that now
+ * isolate without admitting it and the changed rules that used to admit it.
+ */
+function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixColumn, change: 'allowed' | 'denied', policyChange: ReadonlyMap<string, PolicyChange>, nsChanged: ReadonlySet<string>): Cause[] {
+  const same = s === d;
+  const t = { port: col.port, protocol: col.protocol };
+  const vo = evaluate(old, { from: endpointOf(s, 'old', false), to: endpointOf(d, 'old', same), ...t });
+  const vn = evaluate(next, { from: endpointOf(s, 'next', false), to: endpointOf(d, 'next', same), ...t });
+  const causes: Cause[] = [];
+  const who = (g: Group, second: boolean) => (g.ip !== undefined ? g.label! : `${g.pods[second && g.pods.length > 1 ? 1 : 0]!.next.namespace}/${g.pods[second && g.pods.length > 1 ? 1 : 0]!.next.name}`);
+  const locOf = (id: string, path: (string | number)[]): Location | undefined => {
+    const p = next.policies.find((x) => x.id === id) ?? old.policies.find((x) => x.id === id);
+    return p?.locate ? p.locate(path) : p?.source;
+  };
+  const add = (id: string, effect: string, dir: Direction, rule?: number) => {
+    const ch = policyChange.get(id);
+    if (!ch) return;
+    const c: Cause = { kind: 'policy', subject: id, change: ch, effect };
+    if (rule !== undefined) c.rule = `spec.${dir}[${rule}]`;
+    const loc = locOf(id, rule !== undefined ? ['spec', dir, rule] : ['metadata', 'name']);
+    if (loc) c.location = loc;
+    causes.push(c);
+  };
+  for (const dir of ['egress', 'ingress'] as const) {
+    const o: DirectionVerdict = vo[dir];
+    const n: DirectionVerdict = vn[dir];
+    if (o.allowed === n.allowed) continue;
+    const local = dir === 'egress' ? who(s, false) : who(d, same);
+    if (n.allowed) {
+      for (const r of n.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admits it for ${local}`, dir, r.rule);
+      if (!n.isolated) for (const id of o.selectedBy) add(id, `${local} is no longer isolated for ${dir} (${id} ${policyChange.get(id) === 'removed' ? 'removed' : 'no longer selects it'})`, dir);
+    } else {
+      for (const id of n.selectedBy) if (!o.selectedBy.includes(id)) add(id, `${id} now isolates ${local} for ${dir} and no rule admits the flow`, dir);
+      for (const id of n.selectedBy) if (o.selectedBy.includes(id)) add(id, `${id} changed: its ${dir} rules no longer admit the flow for ${local}`, dir);
+      for (const r of o.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admitted it before`, dir, r.rule);
+    }
+  }
+  if (causes.length === 0) {
+    // No policy changed on this flow: labels did.
+    for (const g of [s, d]) {
+      const p = g.pods[0];
+      if (!p) continue;
+      if (JSON.stringify(Object.entries(p.old.labels).sort()) !== JSON.stringify(Object.entries(p.next.labels).sort())) {
+        causes.push({ kind: 'labels', subject: `${p.next.namespace}/${p.next.name}`, effect: `labels of ${workloadOf(p.next)} changed` });
+      }
+      if (nsChanged.has(p.next.namespace)) causes.push({ kind: 'labels', subject: p.next.namespace, effect: `labels of namespace ${p.next.namespace} changed` });
+    }
+    if (causes.length === 0) causes.push({ kind: 'labels', subject: '', effect: 'a change of labels or addresses elsewhere in the input' });
+  }
+  return causes;
+}
+
