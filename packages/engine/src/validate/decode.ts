@@ -172,9 +172,11 @@ export class Decoder {
         ? `quote it: "${text ?? String(v)}"`
         : schema.type === 'list' && isObj(v)
           ? 'start each item with "- " to make a list'
-          : schema.type === 'struct' || schema.type === 'map'
-            ? 'write the fields as an indented block of `key: value` lines'
-            : undefined;
+          : (schema.type === 'struct' || schema.type === 'map') && Array.isArray(v)
+            ? 'this is a map, not a list: remove the "- " in front of its `key: value` lines'
+            : schema.type === 'struct' || schema.type === 'map'
+              ? 'write the fields as an indented block of `key: value` lines'
+              : undefined;
     this.r.add('field-type', 'error', path, `Invalid type: expected ${expected(schema)}, found ${found}`, {
       value: isScalar(v) ? (text ?? valueText(v)) : jsonKind(v),
       ...(hint !== undefined ? { hint } : {}),
