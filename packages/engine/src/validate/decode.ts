@@ -162,7 +162,7 @@ export class Decoder {
 
   private yaml11Warning(v: ScalarValue, path: PathSegment[], trap: string, hint: string): void {
     const code = typeof v === 'boolean' ? 'yaml11-bool' : 'yaml11-number';
-    this.r.add(code, 'warning', path, `${trap}; kordon uses ${quote(v)} as kubectl does`, { value: valueText(v), hint });
+    this.r.add(code, 'warning', path, `${trap}, and that is what the API server receives`, { value: valueText(v), hint });
   }
 
   private typeError(v: unknown, schema: Schema, path: PathSegment[], text?: string): Bad {
