@@ -97,7 +97,7 @@ describe('cyclonus simple-example probe (analyze-probe.txt)', () => {
       for (const [from, cells] of combined.rows) {
         combined.columns.forEach((to, j) => {
           const v = evaluate(cluster, { from: { kind: 'pod', pod: podByName(cluster, from) }, to: { kind: 'pod', pod: podByName(cluster, to) }, port: pr.Port, protocol: pr.Protocol });
-          const check = (table: Kind, got: string, want: string | undefined) => {
+          const check = (table: string, got: string, want: string | undefined) => {
             if (want !== got) problems.push(`${table} ${from} -> ${to}: cyclonus ${want}, kordon ${got}`);
           };
           const cy = cells[j];
