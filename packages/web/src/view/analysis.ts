@@ -212,8 +212,19 @@ export class Analysis {
     return out;
   }
 
-  /** Endpoint groups at a level, ordered by namespace (addresses last). */
+  private readonly groupCache = new Map<Level, { groups: Group[]; members: number[][] }>();
+
+  /** Endpoint groups at a level, ordered by namespace (addresses last). Callers must not change them. */
   groups(level: Level): { groups: Group[]; members: number[][] } {
+    let hit = this.groupCache.get(level);
+    if (!hit) {
+      hit = this.makeGroups(level);
+      this.groupCache.set(level, hit);
+    }
+    return hit;
+  }
+
+  private makeGroups(level: Level): { groups: Group[]; members: number[][] } {
     const pods = this.cluster.pods;
     const byId = new Map<string, { group: Group; members: number[] }>();
     const order: string[] = [];
@@ -374,7 +385,7 @@ function behaviourClasses(cluster: Cluster, ips: readonly string[]): { classOf: 
   for (const ip of ips) nodeKeys.add(`ip:${ip}`);
   const membership = (addrs: readonly string[]): string => {
     if (blocks.length === 0 || addrs.length === 0) return '';
-    const parsed = addrs.map((a) => parseIP(a)).filter((a) => a !== undefined);
+    const parsed = addrs.map(parsedIP).filter((a) => a !== undefined);
     let s = '';
     blocks.forEach((b, k) => {
       if (parsed.some((a) => ipBlockContains(b, a))) s += `${k},`;
@@ -386,9 +397,8 @@ function behaviourClasses(cluster: Cluster, ips: readonly string[]): { classOf: 
   const rep2: number[] = [];
   const byKey = new Map<string, number>();
   pods.forEach((pod, i) => {
-    const ports = pod.containerPorts.filter((c) => c.name).map((c) => `${c.name}:${c.protocol}:${c.port}`).sort().join(',');
     const node = [pod.nodeName && nodeKeys.has(`n:${pod.nodeName}`) ? pod.nodeName : '', pod.hostIP && nodeKeys.has(`ip:${pod.hostIP}`) ? pod.hostIP : ''].join('|');
-    const key = `${pod.namespace}\u0000${pod.hostNetwork ? 'H' : ''}\u0000${formatLabels(pod.labels)}\u0000${ports}\u0000${membership(pod.ips)}\u0000${node}`;
+    const key = `${podKey(pod)}\u0000${membership(pod.ips)}\u0000${node}`;
     let c = byKey.get(key);
     if (c === undefined) {
       c = rep.length;
@@ -404,6 +414,28 @@ function behaviourClasses(cluster: Cluster, ips: readonly string[]): { classOf: 
     rep2.push(-1);
   });
   return { classOf, rep, rep2 };
+}
+
+const podKeys = new WeakMap<Pod, string>();
+const ipCache = new Map<string, ReturnType<typeof parseIP>>();
+
+function parsedIP(text: string): ReturnType<typeof parseIP> {
+  if (ipCache.has(text)) return ipCache.get(text);
+  const ip = parseIP(text);
+  if (ipCache.size > 200_000) ipCache.clear();
+  ipCache.set(text, ip);
+  return ip;
+}
+
+/** What policies can see of a pod apart from its addresses; kept per pod object, which survives policy-only edits. */
+function podKey(pod: Pod): string {
+  let k = podKeys.get(pod);
+  if (k === undefined) {
+    const ports = pod.containerPorts.filter((c) => c.name).map((c) => `${c.name}:${c.protocol}:${c.port}`).sort().join(',');
+    k = `${pod.namespace}\u0000${pod.hostNetwork ? 'H' : ''}\u0000${formatLabels(pod.labels)}\u0000${ports}`;
+    podKeys.set(pod, k);
+  }
+  return k;
 }
 
 /** Cells whose state differs between two views, matched by group ids (groups may come and go). */

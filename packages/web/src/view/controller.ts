@@ -49,6 +49,8 @@ export interface Snapshot {
   /** The level the graph shows (coarser than the matrix when the matrix has too many rows to draw). */
   graphLevel: Level;
   timings: { load: number; build: number; analysis: number; view: number; total: number };
+  /** The last edit rebuilt only the policies. */
+  incremental: boolean;
 }
 
 export type Response = Snapshot | { type: 'explanation'; explanation: Explanation } | { type: 'error'; message: string };
@@ -68,6 +70,7 @@ export class Controller {
   private lastGraphView: MatrixView | undefined;
   private origin = '';
   private timings = { load: 0, build: 0 };
+  private incremental = false;
   private settings: Settings = { namespaces: [], direction: 'both' };
 
   constructor(private readonly lint?: LintFn) {}
@@ -110,6 +113,7 @@ export class Controller {
   private rebuild(): void {
     const ev = this.session.evaluate();
     this.timings = ev.timings;
+    this.incremental = ev.incremental;
     this.diagnostics = ev.diagnostics;
     const t = now();
     this.analysis = new Analysis(ev.cluster);
@@ -184,7 +188,8 @@ export class Controller {
       changes: { cells: changes.changed, opened: changes.opened, closed: changes.closed },
       graph,
       graphLevel,
-      timings: { load: this.timings.load, build: this.timings.build, analysis: tV - tA, view: end - tV, total: end - t0 + this.timings.load + this.timings.build },
+      incremental: this.incremental,
+      timings: { load: this.timings.load, build: this.timings.build, analysis: tV - tA, view: end - tV, total: end - t0 },
     };
   }
 

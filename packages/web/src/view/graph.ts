@@ -89,33 +89,33 @@ export function graphOf(view: MatrixView, filter: GraphFilter, previous?: Matrix
 
 function markChanges(view: MatrixView, previous: MatrixView, edges: GraphEdge[], wanted: (a: Group, b: Group) => boolean): void {
   const n0 = previous.groups.length;
+  const n = view.groups.length;
+  // Index maps both ways, so that cells compare by number, not by id strings.
+  const ids = new Map<string, number>();
+  view.groups.forEach((g, k) => ids.set(g.id, k));
+  const toNew = previous.groups.map((g) => ids.get(g.id) ?? -1);
   const before = new Map<string, number>();
   previous.groups.forEach((g, k) => before.set(g.id, k));
-  const byId = new Map(edges.map((e) => [e.id, e]));
-  const now = new Set<string>();
   for (const e of edges) {
-    now.add(e.id);
     const a = before.get(e.source);
     const b = before.get(e.target);
     if (a === undefined || b === undefined) continue;
-    const c = previous.cells[a * n0 + b]!;
-    if (c === CELL_NONE) e.change = 'added';
+    if (previous.cells[a * n0 + b] === CELL_NONE) e.change = 'added';
   }
-  const current = new Map(view.groups.map((g) => [g.id, g]));
   // Edges that vanished stay drawn, marked, so the reader sees what the edit closed.
   for (let a = 0; a < n0; a++) {
+    const na = toNew[a]!;
+    if (na < 0) continue;
     for (let b = 0; b < n0; b++) {
       if (a === b) continue;
       const c = previous.cells[a * n0 + b]!;
       if (c === CELL_NONE || c === CELL_NA) continue;
-      const src = previous.groups[a]!;
-      const dst = previous.groups[b]!;
-      const id = `${src.id}->${dst.id}`;
-      if (now.has(id) || byId.has(id)) continue;
-      const s = current.get(src.id);
-      const d = current.get(dst.id);
-      if (!s || !d || !wanted(s, d)) continue;
-      edges.push({ id, source: src.id, target: dst.id, state: c === CELL_ALL ? 'all' : 'some', change: 'removed' });
+      const nb = toNew[b]!;
+      if (nb < 0 || view.cells[na * n + nb] !== CELL_NONE) continue;
+      const src = view.groups[na]!;
+      const dst = view.groups[nb]!;
+      if (!wanted(src, dst)) continue;
+      edges.push({ id: `${src.id}->${dst.id}`, source: src.id, target: dst.id, state: c === CELL_ALL ? 'all' : 'some', change: 'removed' });
     }
   }
 }
