@@ -103,6 +103,12 @@ status: {}
   });
 });
 
+test('a metadata label that lost its indentation under `labels:`', () => {
+  const text = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: ns\n  labels:\n  team: a\nspec: {podSelector: {}}\n';
+  expect(found(text)).toEqual([e('field-unknown', 'metadata.team', 7, 3)]);
+  expect(hintOf(text, 'field-unknown', 'metadata.team')).toMatch(/under `labels:`/);
+});
+
 describe('duplicate keys', () => {
   test('each repetition is an error at the repeated key', () => {
     const text = policy(`  podSelector:

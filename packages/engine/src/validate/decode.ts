@@ -187,7 +187,9 @@ export class Decoder {
 
 /** A key such as `__proto__` is data here, never the object's prototype. */
 function setOwn(o: Obj, k: string, v: unknown): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  // Plain assignment keeps objects fast; only `__proto__` would be taken as the prototype by it.
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 function isScalar(v: unknown): v is ScalarValue {

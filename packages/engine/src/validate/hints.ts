@@ -115,9 +115,14 @@ function specific(schema: StructSchema, key: string, parent: Obj, path: readonly
       if (META_FIELDS.has(key)) return `\`${key}\` belongs under \`metadata:\`: indent it under \`metadata:\``;
       if (key === 'status') return 'a NetworkPolicy has no status (since Kubernetes 1.28): remove it; it is left over from `kubectl get -o yaml` of an older cluster';
       break;
-    case 'ObjectMeta':
+    case 'ObjectMeta': {
       if (SPEC_FIELDS.has(key)) return `\`${key}\` belongs under \`spec:\`, not \`metadata:\`: move it left to the level of \`spec:\``;
+      const text = scalarText(value);
+      if (text !== undefined && typo(key, Object.keys(schema.fields)) === undefined) {
+        return `\`${key}: ${text}\` looks like a label that lost its indentation: indent it under \`labels:\``;
+      }
       break;
+    }
     case 'NetworkPolicySpec':
       if (META_FIELDS.has(key)) return `\`${key}\` belongs under \`metadata:\`, not \`spec:\``;
       if (SELECTOR_FIELDS.has(key)) return `\`${key}\` belongs inside \`podSelector:\`: indent it under \`podSelector:\``;

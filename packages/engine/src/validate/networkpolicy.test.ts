@@ -61,6 +61,7 @@ describe('valid policies give no diagnostics', () => {
       [],
     ],
     ['allow all ingress, deny all egress', '  podSelector: {}\n  ingress: [{}]\n  egress: []\n  policyTypes: [Ingress, Egress]\n', []],
+    ['an empty list item is an allow-all rule: warning', '  podSelector: {}\n  egress:\n    -\n    - to: []\n', [w('rule-null', 'spec.egress[0]', 9, 6)]],
     ['empty from and ports lists', '  podSelector: {}\n  ingress:\n    - from: []\n      ports: []\n', []],
     ['null fields are absent', '  podSelector:\n    matchLabels:\n  ingress:\n    - from:\n      ports:\n', []],
   ]);

@@ -196,8 +196,15 @@ function validateSpec(r: Reporter, spec: unknown, podSelectorWritten: boolean): 
   for (const dir of ['ingress', 'egress'] as const) {
     const peersKey = dir === 'ingress' ? 'from' : 'to';
     list(s[dir]).forEach((rule, i) => {
-      if (!isObj(rule)) return;
       const rp: PathSegment[] = ['spec', dir, i];
+      if (rule === undefined) {
+        // `-` with nothing after it: a null item, which decodes as an empty rule.
+        r.add('rule-null', 'warning', rp, `this ${dir} rule is an empty list item: it decodes as \`{}\`, a rule that allows all traffic`, {
+          hint: `write \`- {}\` if allowing everything is meant; otherwise the rule's fields are missing or not indented under the \`-\``,
+        });
+        return;
+      }
+      if (!isObj(rule)) return;
       list(rule['ports']).forEach((port, j) => validatePort(r, port, [...rp, 'ports', j]));
       list(rule[peersKey]).forEach((peer, j) => validatePeer(r, peer, [...rp, peersKey, j]));
     });
