@@ -51,7 +51,8 @@ export const ENGINE_NAMES = {
   loadSources: ['loadSources'],
   buildCluster: ['buildCluster'],
   computeMatrix: ['computeMatrix'],
-  summary: ['summarizePods', 'podSummaries', 'podSummary', 'isolationSummary', 'computePodSummaries'],
+  // explainCluster: every pod's isolation per direction and the pods each admitting rule allows (plus the policies).
+  summary: ['summarizePods', 'podSummaries', 'podSummary', 'isolationSummary', 'computePodSummaries', 'explainCluster'],
   lint: ['lint', 'lintCluster'],
   diff: ['diff', 'diffClusters'],
 } as const;

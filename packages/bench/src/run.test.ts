@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runChild } from './child.js';
 import { generate, toJsonList } from './generate.js';
-import { formatTable, parseRunArgs, selectScenarios, type ScenarioResult } from './run.js';
+import { formatTable, parseRunArgs, selectScenarios, timeoutFor, type ScenarioResult } from './run.js';
 import { SCENARIOS } from './scenarios.js';
 import { PRESETS } from './presets.js';
 
@@ -37,6 +37,17 @@ describe('runner arguments', () => {
     expect(o).toMatchObject({ only: ['kano-10k-5k-matrix', 'antrea-*'], quick: true, reps: 3, pin: 1 });
     expect(selectScenarios(o.only).map((s) => s.name)).toEqual(SCENARIOS.filter((s) => s.name === 'kano-10k-5k-matrix' || s.name.startsWith('antrea-')).map((s) => s.name));
     expect(selectScenarios([])).toHaveLength(SCENARIOS.length);
+  });
+
+  it('gives up on a targeted scenario at 10x its target (at least 60 s), never later than --timeout', () => {
+    const [summary] = selectScenarios(['antrea-small-ns-summary']);
+    const [cli] = selectScenarios(['check-1k-cli']);
+    const [free] = selectScenarios(['cyclonus-matrix']);
+    const o = parseRunArgs([]);
+    expect(timeoutFor(summary!, o)).toBe(100);
+    expect(timeoutFor(cli!, o)).toBe(60);
+    expect(timeoutFor(free!, o)).toBe(o.timeoutSeconds);
+    expect(timeoutFor(summary!, parseRunArgs(['--timeout', '30']))).toBe(30);
   });
 
   it('refuses unknown scenarios and flags', () => {

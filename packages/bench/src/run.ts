@@ -205,7 +205,13 @@ function nodeCommand(opts: RunOptions, args: string[]): [string, string[]] {
   return [process.execPath, args];
 }
 
-function runChildProcess(opts: RunOptions, req: ChildRequest): Promise<ChildResult> {
+/** A scenario with a target is given up at 10× its target (at least 60 s): past that the exact figure matters less than the run time. */
+export function timeoutFor(s: Scenario, opts: RunOptions): number {
+  const own = s.timeoutSeconds ?? (s.target ? Math.max(60, 10 * s.target.seconds) : opts.timeoutSeconds);
+  return Math.min(own, opts.timeoutSeconds);
+}
+
+function runChildProcess(opts: RunOptions, req: ChildRequest, timeoutSeconds: number): Promise<ChildResult> {
   const [cmd, args] = nodeCommand(opts, [`--max-old-space-size=${opts.heapMiB}`, join(here, 'child.js'), JSON.stringify(req)]);
   return new Promise((done) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -213,12 +219,12 @@ function runChildProcess(opts: RunOptions, req: ChildRequest): Promise<ChildResu
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutSeconds * 1000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutSeconds * 1000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
       if (line) return done(JSON.parse(line.slice(RESULT_PREFIX.length)) as ChildResult);
-      const why = signal === 'SIGKILL' ? `killed after ${opts.timeoutSeconds} s` : `exit ${code ?? signal}`;
+      const why = signal === 'SIGKILL' ? `did not finish within ${timeoutSeconds} s (killed)` : `exit ${code ?? signal}`;
       done({ status: 'failed', reason: `${why}: ${err.trim().split('\n').slice(-3).join(' | ')}`, phases: {}, maxRssMiB: 0, used: [] });
     });
   });
@@ -236,7 +242,10 @@ function runCheckCli(opts: RunOptions, files: readonly string[], cluster: Genera
   const from = pods[0]!;
   const to = pods.find((p) => p.metadata.namespace === from.metadata.namespace && p.metadata.labels?.['app'] !== from.metadata.labels?.['app']) ?? pods[1]!;
   const ref = (p: Pod) => `${p.metadata.namespace}/${p.metadata.name}`;
-  const [cmd, args] = nodeCommand(opts, [bin, 'check', ...files, '--from', ref(from), '--to', ref(to)]);
+  // A port the destination serves, so the answer depends on port rules too.
+  const served = to.spec.containers.flatMap((c) => c.ports ?? [])[0];
+  const port = served ? `${served.containerPort}/${served.protocol}` : '80/TCP';
+  const [cmd, args] = nodeCommand(opts, [bin, 'check', ...files, '--from', ref(from), '--to', ref(to), '--port', port]);
   const timeArgs = existsSync('/usr/bin/time') ? ['/usr/bin/time', ['-f', 'MAXRSS_KB %M', cmd, ...args]] : [cmd, args];
   const t0 = performance.now();
   const r = spawnSync(timeArgs[0] as string, timeArgs[1] as string[], { encoding: 'utf8' });
@@ -255,7 +264,7 @@ async function runScenario(opts: RunOptions, s: Scenario, inputs: Inputs): Promi
     else {
       const req: ChildRequest = { task: s.task, files };
       if (s.task === 'diff') req.otherFiles = inputs.changed(s, opts.quick);
-      runs.push(await runChildProcess(opts, req));
+      runs.push(await runChildProcess(opts, req, timeoutFor(s, opts)));
     }
     if (runs[runs.length - 1]!.status !== 'ok') break;
   }

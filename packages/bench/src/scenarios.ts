@@ -26,6 +26,8 @@ export interface Scenario {
   target?: Target;
   /** A published or peer figure for the same workload shape (performance.md §0–§2). */
   anchor?: string;
+  /** Give up after this many seconds (default: 10× the target, at least 60 s; else the runner's --timeout). */
+  timeoutSeconds?: number;
   /** Sizes for `--quick`. */
   quick: { pods?: number; policies?: number };
 }
