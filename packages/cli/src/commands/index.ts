@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../io.js';
 import { registerCheck } from './check.js';
+import { registerDiff } from './diff.js';
 import { registerExplain } from './explain.js';
+import { registerLint } from './lint.js';
 import { registerMatrix } from './matrix.js';
 import { registerServe } from './serve.js';
+import { registerTest } from './test.js';
 import { registerValidate } from './validate.js';
 
 /**
@@ -14,4 +17,4 @@ import { registerValidate } from './validate.js';
 export type Register = (program: Command, ctx: CliContext) => void;
 
 // One line per command; keep the list sorted.
-export const commands: Register[] = [registerCheck, registerExplain, registerMatrix, registerServe, registerValidate];
+export const commands: Register[] = [registerCheck, registerDiff, registerExplain, registerLint, registerMatrix, registerServe, registerTest, registerValidate];

@@ -120,6 +120,8 @@ function outsideSamples(blocks: readonly Cidr[][]): Array<{ ip: string; label: s
     }
   }
   const out: Array<{ ip: string; label: string }> = [];
+  // Without ipBlocks every outside address is alike: one stands for them all (a documentation address).
+  if (blocks.length === 0) return [{ ip: '203.0.113.1', label: 'any outside address' }];
   for (const [family, set] of cuts) {
     if (set.size === 0) continue;
     const max = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
@@ -300,16 +302,16 @@ function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixC
   const vn = evaluate(next, { from: endpointOf(s, 'next', false), to: endpointOf(d, 'next', same), ...t });
   const causes: Cause[] = [];
   const who = (g: Group, second: boolean) => (g.ip !== undefined ? g.label! : `${g.pods[second && g.pods.length > 1 ? 1 : 0]!.next.namespace}/${g.pods[second && g.pods.length > 1 ? 1 : 0]!.next.name}`);
-  const locOf = (id: string, path: (string | number)[]): Location | undefined => {
-    const p = next.policies.find((x) => x.id === id) ?? old.policies.find((x) => x.id === id);
+  const locOf = (id: string, path: (string | number)[], before: boolean): Location | undefined => {
+    const p = before ? old.policies.find((x) => x.id === id) : (next.policies.find((x) => x.id === id) ?? old.policies.find((x) => x.id === id));
     return p?.locate ? p.locate(path) : p?.source;
   };
-  const add = (id: string, effect: string, dir: Direction, rule?: number) => {
+  const add = (id: string, effect: string, dir: Direction, rule?: number, before = false) => {
     const ch = policyChange.get(id);
     if (!ch) return;
     const c: Cause = { kind: 'policy', subject: id, change: ch, effect };
     if (rule !== undefined) c.rule = `spec.${dir}[${rule}]`;
-    const loc = locOf(id, rule !== undefined ? ['spec', dir, rule] : ['metadata', 'name']);
+    const loc = locOf(id, rule !== undefined ? ['spec', dir, rule] : ['metadata', 'name'], before);
     if (loc) c.location = loc;
     causes.push(c);
   };
@@ -320,11 +322,11 @@ function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixC
     const local = dir === 'egress' ? who(s, false) : who(d, same);
     if (n.allowed) {
       for (const r of n.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admits it for ${local}`, dir, r.rule);
-      if (!n.isolated) for (const id of o.selectedBy) add(id, `${local} is no longer isolated for ${dir} (${id} ${policyChange.get(id) === 'removed' ? 'removed' : 'no longer selects it'})`, dir);
+      if (!n.isolated) for (const id of o.selectedBy) add(id, `${local} is no longer isolated for ${dir} (${id} ${policyChange.get(id) === 'removed' ? 'removed' : 'no longer selects it'})`, dir, undefined, true);
     } else {
       for (const id of n.selectedBy) if (!o.selectedBy.includes(id)) add(id, `${id} now isolates ${local} for ${dir} and no rule admits the flow`, dir);
       for (const id of n.selectedBy) if (o.selectedBy.includes(id)) add(id, `${id} changed: its ${dir} rules no longer admit the flow for ${local}`, dir);
-      for (const r of o.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admitted it before`, dir, r.rule);
+      for (const r of o.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admitted it before`, dir, r.rule, true);
     }
   }
   if (causes.length === 0) {

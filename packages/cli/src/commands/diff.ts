@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import { promisify } from 'node:util';
+import type { Command } from 'commander';
+import type { Cluster, Diagnostic, SourceFile } from '@kordon/engine';
+import { colorsFor, UsageError, type CliContext } from '../io.js';
+
+export interface DiffOptions {
+  output: string;
+  exitCode?: boolean;
+}
+
+export function registerDiff(program: Command, ctx: CliContext): void {
+  program
+    .command('diff')
+    .summary('how connectivity changes between two versions, and which policy change causes it')
+    .description(
+      'Compares who can reach whom in OLD and NEW, on every port class, and lists the flows newly allowed and newly denied, ' +
+        'grouped by workload and port, each with the policy change (or label change) behind it. OLD and NEW are files, ' +
+        'directories, or git revisions written REV:path (kordon diff main:k8s/ k8s/). Pods are matched by namespace and ' +
+        'name; workloads present in one version only are listed apart.\n\n' +
+        'Exit codes: 0 (with --exit-code: 0 no change, 1 changes), 2 usage error or unreadable input.',
+    )
+    .argument('<old>', 'file, directory or REV:path')
+    .argument('<new>', 'file, directory or REV:path')
+    .option('-o, --output <format>', 'text, json or md (a pull request comment)', 'text')
+    .option('--exit-code', 'exit 1 when connectivity changes, as git diff --exit-code does')
+    .action(async (oldSpec: string, newSpec: string, opts: DiffOptions) => {
+      ctx.exitCode = await runDiff(ctx, oldSpec, newSpec, opts);
+    });
+}
+
+const run = promisify(execFile);
+
+async function git(args: string[]): Promise<string> {
+  const { stdout } = await run('git', args, { maxBuffer: 1 << 30, encoding: 'utf8' });
+  return stdout;
+}
+
+/** `REV:path` when REV names a commit and the argument is not a path on disk. */
+async function gitRevision(spec: string): Promise<{ rev: string; path: string } | undefined> {
+  const colon = spec.indexOf(':');
+  if (colon <= 0 || existsSync(spec)) return undefined;
+  const rev = spec.slice(0, colon);
+  try {
+    await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
+  } catch {
+    return undefined;
+  }
+  return { rev, path: spec.slice(colon + 1) };
+}
+
+/** The manifests of one side: read from disk by the CLI's reader, or from git at a revision. */
+async function readSide(ctx: CliContext, spec: string): Promise<{ files: SourceFile[]; diagnostics: Diagnostic[] }> {
+  const r = await gitRevision(spec);
+  const { readInputs, MANIFEST_EXTENSIONS } = await import('../input.js');
+  if (!r) return readInputs([spec], ctx.io);
+  const path = r.path === '' ? '.' : r.path;
+  let listed: string;
+  try {
+    listed = await git(['ls-tree', '-r', '--full-name', '--name-only', r.rev, '--', path]);
+  } catch (err) {
+    throw new UsageError(`cannot list ${spec} in git: ${(err as { stderr?: string }).stderr?.trim() || String(err)}`);
+  }
+  const names = listed.split('\n').filter((n) => n !== '');
+  if (names.length === 0) throw new UsageError(`${spec}: no such path at revision ${r.rev}`, 'paths after REV: are relative to the working directory');
+  const files: SourceFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const name of names) {
+    // A single file is taken whatever its extension, as for paths on disk; a directory gives its manifests.
+    if (names.length > 1 && !MANIFEST_EXTENSIONS.includes(extname(name).toLowerCase())) continue;
+    const text = await git(['show', `${r.rev}:${name}`]);
+    files.push({ name: `${r.rev}:${name}`, text });
+  }
+  return { files, diagnostics };
+}
+
+async function buildSide(side: { files: SourceFile[]; diagnostics: Diagnostic[] }): Promise<{ cluster: Cluster; diagnostics: Diagnostic[]; objects: number }> {
+  const { buildCluster, loadSources } = await import('@kordon/engine');
+  const { sortDiagnostics } = await import('../output/diagnostics.js');
+  const loaded = loadSources(side.files);
+  const built = buildCluster(loaded.objects);
+  return { cluster: built.cluster, diagnostics: sortDiagnostics([...side.diagnostics, ...loaded.diagnostics, ...built.diagnostics]), objects: loaded.objects.length };
+}
+
+async function runDiff(ctx: CliContext, oldSpec: string, newSpec: string, opts: DiffOptions): Promise<number> {
+  const { parseFormat } = await import('../pipeline.js');
+  const { formatDiagnostics } = await import('../output/diagnostics.js');
+  const format = parseFormat(opts.output, ['text', 'json', 'md'] as const);
+  const review = await import('@kordon/review');
+  const a = await buildSide(await readSide(ctx, oldSpec));
+  const b = await buildSide(await readSide(ctx, newSpec));
+  const problems = [...a.diagnostics, ...b.diagnostics].filter((d) => d.severity !== 'info');
+  if (problems.length) ctx.io.err(formatDiagnostics(problems, colorsFor(ctx, 'err')));
+  if (a.objects === 0 && b.objects === 0) throw new UsageError('neither version holds a Kubernetes object');
+  const report = review.diffClusters(a.cluster, b.cluster);
+  if (format === 'json') ctx.io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else if (format === 'md') ctx.io.out(review.diffMarkdown(report));
+  else ctx.io.out(review.diffText(report));
+  return opts.exitCode && report.changes.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Severity } from '@kordon/engine';
+import { colorsFor, UsageError, type CliContext } from '../io.js';
+
+export interface LintOptions {
+  output: string;
+  failOn?: string;
+  disable: string[];
+  config?: string;
+  listRules?: boolean;
+  minSeverity?: string;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+export function registerLint(program: Command, ctx: CliContext): void {
+  program
+    .command('lint')
+    .summary('find policy mistakes: AND/OR peers, blocked DNS, ignored rules, dead selectors, broad or shadowed rules')
+    .description(
+      'Checks the manifests for the mistakes published tutorials make: namespaceSelector and podSelector written as two ' +
+        'peers, egress isolation without DNS, rules a policyTypes ignores, selectors and named ports that match nothing, ' +
+        'labels nobody carries, broad or shadowed rules, duplicate policies and except entries, non-canonical CIDRs, policies ' +
+        'named "deny" that allow, pods and namespaces without policies. Every finding has a stable rule ID, a severity, its ' +
+        'file:line:column, an explanation and a fix (docs/lint.md). Reading and validation problems are findings too.\n\n' +
+        'Configuration: --config FILE, or .kordon.yaml in the working directory: lint: {disable: [ID…], severity: {ID: level}, failOn: level}.\n' +
+        'Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error or unreadable input.',
+    )
+    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
+    .option('-o, --output <format>', 'text, json, sarif or md', 'text')
+    .option('--fail-on <severity>', 'exit 1 on a finding at or above: error, warning, info or none (default warning)')
+    .option('--disable <ids>', 'rule IDs to skip (repeat or separate with commas)', collect, [])
+    .option('--config <file>', 'lint configuration (default: .kordon.yaml when present)')
+    .option('--min-severity <severity>', 'text output: show only findings at or above this severity')
+    .option('--list-rules', 'print every rule with its ID, severity and description, and exit')
+    .action(async (paths: string[], opts: LintOptions) => {
+      ctx.exitCode = await runLint(ctx, paths, opts);
+    });
+}
+
+const LEVELS = ['error', 'warning', 'info'] as const;
+
+function severityOption(name: string, v: string | undefined, extra: readonly string[] = []): Severity | 'none' | undefined {
+  if (v === undefined) return undefined;
+  if ((LEVELS as readonly string[]).includes(v) || extra.includes(v)) return v as Severity | 'none';
+  throw new UsageError(`bad ${name} ${JSON.stringify(v)}: use ${[...LEVELS, ...extra].join(', ')}`);
+}
+
+async function runLint(ctx: CliContext, paths: readonly string[], opts: LintOptions): Promise<number> {
+  const review = await import('@kordon/review');
+  const { loadInput, parseFormat, rejectedSentence, requireObjects } = await import('../pipeline.js');
+  const { formatDiagnostic } = await import('../output/diagnostics.js');
+  if (opts.listRules) {
+    const lines = review.RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${r.title}`);
+    ctx.io.out(`${lines.join('\n')}\n`);
+    return 0;
+  }
+  const format = parseFormat(opts.output, ['text', 'json', 'sarif', 'md'] as const);
+  let failOn = severityOption('--fail-on', opts.failOn, ['none']);
+  const minSeverity = severityOption('--min-severity', opts.minSeverity) as Severity | undefined;
+
+  // Configuration first: a broken configuration is a usage error, reported at its line.
+  const configPath = opts.config ?? (existsSync('.kordon.yaml') ? '.kordon.yaml' : undefined);
+  const disable = [...opts.disable];
+  let severity: Record<string, Severity> = {};
+  if (configPath !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(configPath, 'utf8');
+    } catch {
+      throw new UsageError(`cannot read the configuration ${configPath}`);
+    }
+    const { config, diagnostics } = review.parseLintConfig({ name: configPath, text });
+    if (diagnostics.some((d) => d.severity === 'error')) {
+      ctx.io.err(diagnostics.map((d) => formatDiagnostic(d, colorsFor(ctx, 'err'))).join(''));
+      throw new UsageError(`the configuration ${configPath} has errors`);
+    }
+    disable.push(...config.disable);
+    severity = config.severity;
+    failOn ??= config.failOn;
+  }
+  const known = new Set(review.RULES.map((r) => r.id));
+  // Input diagnostic codes (yaml-syntax, …) may be disabled too, so an unknown ID is only noted.
+  for (const id of opts.disable) if (!known.has(id)) ctx.io.err(`kordon: note: --disable ${id} is not a lint rule (kordon lint --list-rules); it applies to input diagnostics of that code\n`);
+
+  const loaded = await loadInput(paths, ctx);
+  requireObjects(loaded);
+  const report = review.lint(loaded.cluster, { disable, severity, diagnostics: loaded.diagnostics });
+  if (loaded.cluster.rejectedPolicies.length) ctx.io.err(`kordon: ${rejectedSentence(loaded.cluster)}\n`);
+  switch (format) {
+    case 'json':
+      ctx.io.out(`${JSON.stringify({ findings: report.findings, counts: report.counts }, null, 2)}\n`);
+      break;
+    case 'sarif':
+      ctx.io.out(`${JSON.stringify(review.toSarif(report), null, 2)}\n`);
+      break;
+    case 'md':
+      ctx.io.out(review.lintMarkdown(report));
+      break;
+    default:
+      ctx.io.out(review.lintText(report, minSeverity ? { minSeverity } : {}));
+  }
+  const threshold = failOn ?? 'warning';
+  return threshold !== 'none' && review.failsAt(report, threshold) ? 1 : 0;
+}

@@ -1,0 +1,157 @@
+// kordon lint, diff and test, run in-process on the tutorial scenarios and on temporary trees.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run, STACK_TRACE, tempTree } from '../test-support.js';
+
+const EX = fileURLToPath(new URL('../../../../examples/', import.meta.url));
+const s002 = (step: string) => `${EX}002-earthly-namespaces/${step}`;
+
+const policy = (name: string, spec: string) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: default\nspec:\n${spec}\n`;
+const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: default, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}\n';
+
+const t = tempTree({
+  'ok/pod.yaml': pod,
+  'ok/p.yaml': policy('web', '  podSelector: {matchLabels: {app: web}}\n  ingress: [{}]'),
+  'deny/pod.yaml': pod,
+  'deny/test.yaml': pod.replace(/web/g, 'test'),
+  'deny/p.yaml': policy('deny-test', '  podSelector: {}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: test}}}]'),
+  'bad/binary.yaml': new Uint8Array([0xff, 0xfe, 0x00, 0x01]),
+  'bad/broken.yaml': 'kind: Pod\napiVersion: v1\nmetadata: {name: [\n',
+  'bad/p.yaml': policy('deny-test', '  podSelector: {}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: test}}}]'),
+  'config/.kordon.yaml': 'lint:\n  disable: [deny-name-allows]\n',
+  'config/bad.yaml': 'lint:\n  failOn: sometimes\n',
+  'expect/wrong.yaml': 'expectations:\n  - name: web reaches itself by address\n    from: default/web\n    to: default/web\n    port: 80\n    expect: denied\n  - name: outside reaches web\n    from: 203.0.113.1\n    to: default/web\n    port: 80\n    expect: allowed\n',
+  'expect/broken.yaml': 'expectations:\n  - from: default/web\n    to: default/nobody\n    port: 80\n    expect: allowed\n',
+});
+afterAll(() => t.cleanup());
+
+describe('kordon lint', () => {
+  it('finds seed 002 mistakes, exits 1, locates each at file:line:column', async () => {
+    const r = await run(['lint', s002('3-allow-by-labels')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('allow_frontend_egress.yaml:18:7: error [peer-and-split]');
+    expect(r.out.trimEnd().split('\n').at(-1)).toMatch(/^4 errors, 3 warnings, \d+ infos$/);
+  });
+
+  it('--fail-on decides the exit code; none never fails', async () => {
+    expect((await run(['lint', t.path('deny')])).code).toBe(1);
+    expect((await run(['lint', t.path('deny'), '--fail-on', 'error'])).code).toBe(0);
+    expect((await run(['lint', t.path('deny'), '--fail-on', 'none'])).code).toBe(0);
+    expect((await run(['lint', t.path('ok')])).code).toBe(0);
+    const bad = await run(['lint', t.path('ok'), '--fail-on', 'sometimes']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('bad --fail-on');
+  });
+
+  it('--disable and a configuration file turn rules off', async () => {
+    const r = await run(['lint', t.path('deny'), '--disable', 'deny-name-allows', '-o', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).findings.map((f: { rule: string }) => f.rule)).not.toContain('deny-name-allows');
+    expect((await run(['lint', t.path('deny'), '--config', t.path('config/.kordon.yaml')])).code).toBe(0);
+    const bad = await run(['lint', t.path('deny'), '--config', t.path('config/bad.yaml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('bad.yaml:2:3');
+  });
+
+  it('-o sarif is SARIF 2.1.0 with rules and regions; -o md is a table', async () => {
+    const r = await run(['lint', s002('3-allow-by-labels'), '-o', 'sarif']);
+    const log = JSON.parse(r.out);
+    expect(log.version).toBe('2.1.0');
+    const res = log.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'peer-and-split');
+    expect(log.runs[0].tool.driver.rules[res.ruleIndex].id).toBe('peer-and-split');
+    expect(res.locations[0].physicalLocation.region.startLine).toBeGreaterThan(0);
+    const md = await run(['lint', s002('3-allow-by-labels'), '-o', 'md']);
+    expect(md.out).toContain('| 🛑 | `peer-and-split` |');
+  });
+
+  it('bad input: binary and broken files are findings with places, valid objects still linted, no stack trace', async () => {
+    const r = await run(['lint', t.path('bad')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('binary.yaml:1:1: error [input-binary]');
+    expect(r.out).toMatch(/broken\.yaml:\d+:\d+: error \[yaml-syntax\]/);
+    expect(r.out).toContain('[deny-name-allows]');
+    expect(r.out + r.err).not.toMatch(STACK_TRACE);
+    const none = await run(['lint', t.path('nowhere')]);
+    expect(none.code).toBe(2);
+    expect(none.err).not.toMatch(STACK_TRACE);
+  });
+
+  it('--list-rules', async () => {
+    const r = await run(['lint', '--list-rules']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^peer-and-split +error /m);
+  });
+});
+
+describe('kordon test', () => {
+  it('the scenario expectation file passes, found in the directory', async () => {
+    const r = await run(['test', s002('3-allow-by-labels')]);
+    expect(r.code).toBe(0);
+    expect(r.out.trimEnd()).toBe('10 passed, 0 failed');
+  });
+
+  it('failures print their explanation and the closing count; exit 1', async () => {
+    const r = await run(['test', t.path('ok'), '--expect', t.path('expect/wrong.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('FAIL');
+    expect(r.out).toContain('wrong.yaml:2:5 web reaches itself by address');
+    expect(r.out).toContain('a pod always reaches itself');
+    expect(r.out.trimEnd().split('\n').at(-1)).toBe('1 passed, 1 failed');
+    const j = JSON.parse((await run(['test', t.path('ok'), '--expect', t.path('expect/wrong.yaml'), '-o', 'json'])).out);
+    expect([j.passed, j.failed]).toEqual([1, 1]);
+  });
+
+  it('a name that does not resolve is located in the expectation file', async () => {
+    const r = await run(['test', t.path('ok'), '--expect', t.path('expect/broken.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('broken.yaml:3:5: default/nobody does not resolve');
+  });
+
+  it('no expectation file is a usage error', async () => {
+    const r = await run(['test', t.path('ok/pod.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('no expectation file');
+  });
+});
+
+describe('kordon diff', () => {
+  it('two directories: newly allowed flows with the policy that opens them', async () => {
+    const r = await run(['diff', s002('2-deny-all'), s002('3-allow-by-labels')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('+ frontend/frontend -> backend/backend on all ports');
+    expect(r.out.trimEnd().split('\n').at(-1)).toBe('6 flows newly allowed, 0 flows newly denied');
+    const j = JSON.parse((await run(['diff', s002('2-deny-all'), s002('3-allow-by-labels'), '-o', 'json'])).out);
+    expect(j.summary).toEqual({ allowed: 6, denied: 0, flows: 6 });
+    expect((await run(['diff', s002('2-deny-all'), s002('3-allow-by-labels'), '--exit-code'])).code).toBe(1);
+    expect((await run(['diff', s002('2-deny-all'), s002('2-deny-all'), '--exit-code'])).code).toBe(0);
+  });
+
+  it('a git revision as REV:path', async () => {
+    const repo = tempTree({ 'k8s/pod.yaml': pod, 'k8s/p.yaml': policy('web', '  podSelector: {matchLabels: {app: web}}\n  ingress: [{}]') });
+    const git = (...a: string[]) => execFileSync('git', ['-C', repo.dir, ...a], { stdio: 'pipe' });
+    git('init', '-q');
+    git('-c', 'user.email=t@t', '-c', 'user.name=t', 'add', '.');
+    git('-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'first');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(repo.path('k8s/p.yaml'), policy('web', '  podSelector: {matchLabels: {app: web}}\n  ingress: []'));
+    const cwd = process.cwd();
+    process.chdir(repo.dir);
+    try {
+      const r = await run(['diff', 'HEAD:k8s', 'k8s', '-o', 'md']);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('#### ⛔ Newly denied');
+      expect(r.out).toContain('modified `default/web`');
+      expect(r.out).toContain('| `any outside address` | `default/web` | all ports |');
+      expect(r.out).toContain('(`HEAD:k8s/p.yaml:8`)');
+      expect(readFileSync(repo.path('k8s/p.yaml'), 'utf8')).toContain('ingress: []');
+      const missing = await run(['diff', 'HEAD:nothing-here', 'k8s']);
+      expect(missing.code).toBe(2);
+      expect(missing.err).toContain('no such path at revision HEAD');
+    } finally {
+      process.chdir(cwd);
+      repo.cleanup();
+    }
+  });
+});
