@@ -345,6 +345,45 @@ spec:
   });
 });
 
+describe('`kubectl get -o yaml` output', () => {
+  test('items of a List are located in the file, exported fields are accepted', () => {
+    const text = `apiVersion: v1
+kind: List
+items:
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata:
+    annotations:
+      kubectl.kubernetes.io/last-applied-configuration: |
+        {"apiVersion":"networking.k8s.io/v1"}
+    creationTimestamp: "2024-05-01T10:00:00Z"
+    generation: 1
+    name: db
+    namespace: prod
+    resourceVersion: "12345"
+    uid: 0b0c2a4e-0000-4000-8000-000000000000
+  spec:
+    podSelector:
+      matchLabels:
+        app: db
+    policyTypes:
+    - Ingress
+    ingress:
+    - from:
+      - podSelector:
+          matchLabels:
+            app: api
+      ports:
+      - port: 5432
+        protocol: TCP
+        endPort: 5431
+metadata:
+  resourceVersion: ""
+`;
+    expect(found(text)).toEqual([e('endport-invalid', 'spec.ingress[0].ports[0].endPort', 30, 9)]);
+  });
+});
+
 describe('one bad document does not hide the others', () => {
   test('validation errors stay with their object', () => {
     const text = `apiVersion: networking.k8s.io/v1
