@@ -200,3 +200,18 @@ spec:
     expect(found(text)).toEqual([]);
   });
 });
+
+describe('JSON manifests', () => {
+  test('strings are quoted, so no YAML 1.1 reading applies; problems are located', () => {
+    const text = `{
+  "apiVersion": "networking.k8s.io/v1",
+  "kind": "NetworkPolicy",
+  "metadata": {"name": "p", "namespace": "ns", "labels": {"debug": "on"}},
+  "spec": {
+    "podSelector": {},
+    "ingress": [{"ports": [{"port": 0, "protocol": "TCP"}], "form": []}]
+  }
+}`;
+    expect(found(text)).toEqual([e('port-invalid', 'spec.ingress[0].ports[0].port', 7, 29), e('field-unknown', 'spec.ingress[0].form', 7, 61)]);
+  });
+});
