@@ -46,8 +46,9 @@ export function loadSources(files: readonly SourceFile[]): LoadResult {
   const diagnostics: Diagnostic[] = [];
   for (const f of files) {
     const r = loadSource(f);
-    objects.push(...r.objects);
-    diagnostics.push(...r.diagnostics);
+    // Plain loops: spreading hundreds of thousands of items into push() overflows the stack.
+    for (const o of r.objects) objects.push(o);
+    for (const d of r.diagnostics) diagnostics.push(d);
   }
   return { objects, diagnostics };
 }

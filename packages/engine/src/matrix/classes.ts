@@ -2,7 +2,7 @@ import { formatLabels, selectorKey, selectorMatches } from '../labels/selector.j
 import { parseCidr, parseIP, type Cidr } from '../net/ip.js';
 import type { Cluster, LabelSelector, Peer, Pod, Policy, Rule } from '../model/types.js';
 import { contextOf, labelsOfNamespace } from '../eval/context.js';
-import { setBit, wordsFor } from './bitset.js';
+import { andBits, andNotBits, EMPTY_BITS, forEachBitOf, orBitsAll, setBit, wordsFor, type Bits } from './bitset.js';
 
 /**
  * Pods that no policy can tell apart share a class: same namespace, labels, hostNetwork, named-port map and ipBlock
@@ -20,10 +20,10 @@ export interface ClassModel {
   /** Ingress/egress isolating policies per class. */
   ingressPolicies: Policy[][];
   egressPolicies: Policy[][];
-  /** Bitset of the classes a peer list matches (null list: every class). */
-  peersOf(policy: Policy, rule: Rule): Uint32Array;
-  /** Bitset of classes a policy selects. */
-  selectedBy(policy: Policy): Uint32Array;
+  /** The classes a peer list matches (null list: every class). */
+  peersOf(policy: Policy, rule: Rule): Bits;
+  /** The classes a policy selects. */
+  selectedBy(policy: Policy): Bits;
 }
 
 interface Block {
@@ -115,151 +115,143 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   }
 
   // Pod classes that selectors can see: hostNetwork pods and outside addresses are never selected.
-  const selectable = new Uint32Array(words);
-  for (const list of classesByNs.values()) for (const c of list) setBit(selectable, 0, c);
+  // A namespace's classes as a window: selectors scoped to one namespace only ever touch its few words.
+  const nsWindow = new Map<string, Bits>();
+  for (const [ns, list] of classesByNs) {
+    const lo = list[0]! >>> 5;
+    const words = new Uint32Array((list[list.length - 1]! >>> 5) - lo + 1);
+    for (const c of list) words[(c >>> 5) - lo]! |= 1 << (c & 31);
+    nsWindow.set(ns, { lo, words });
+  }
 
-  // Inverted label index over classes, built per key on first use: a selector becomes a few bitset ANDs.
-  const keyIndex = new Map<string, { has: Uint32Array; byValue: Map<string, Uint32Array> }>();
+  // Inverted label index over classes, built per key on first use: a selector becomes a few window ANDs.
+  const keyIndex = new Map<string, { has: Bits; byValue: Map<string, Bits> }>();
   const indexOf = (key: string) => {
     let idx = keyIndex.get(key);
     if (idx) return idx;
-    idx = { has: new Uint32Array(words), byValue: new Map() };
+    const lists = new Map<string, number[]>();
+    const has: number[] = [];
     for (const list of classesByNs.values()) {
       for (const c of list) {
         const labels = repr[c]!.labels;
         if (!Object.prototype.hasOwnProperty.call(labels, key)) continue;
-        setBit(idx.has, 0, c);
+        has.push(c);
         const v = labels[key]!;
-        let m = idx.byValue.get(v);
-        if (!m) idx.byValue.set(v, (m = new Uint32Array(words)));
-        setBit(m, 0, c);
+        const l = lists.get(v);
+        if (l) l.push(c);
+        else lists.set(v, [c]);
       }
     }
+    idx = { has: bitsOfList(has), byValue: new Map([...lists].map(([v, l]) => [v, bitsOfList(l)])) };
     keyIndex.set(key, idx);
     return idx;
   };
-  const valuesMask = (key: string, values: readonly string[]): Uint32Array => {
+  const valuesBits = (key: string, values: readonly string[]): Bits => {
     const idx = indexOf(key);
-    const out = new Uint32Array(words);
-    for (const v of values) {
-      const m = idx.byValue.get(v);
-      if (m) for (let k = 0; k < words; k++) out[k]! |= m[k]!;
-    }
-    return out;
+    return orBitsAll(values.map((v) => idx.byValue.get(v) ?? EMPTY_BITS));
   };
-  const selCache = new Map<string, Uint32Array>();
-  /** Classes whose labels match `sel` (see selectorMatches for the definition). */
-  const selectorBits = (sel: LabelSelector): Uint32Array => {
-    const key = selectorKey(sel);
-    let bits = selCache.get(key);
-    if (bits) return bits;
-    bits = selectable.slice();
-    const and = (m: Uint32Array, negate: boolean) => {
-      if (negate) for (let k = 0; k < words; k++) bits![k]! &= ~m[k]!;
-      else for (let k = 0; k < words; k++) bits![k]! &= m[k]!;
-    };
-    for (const k of Object.keys(sel.matchLabels)) and(valuesMask(k, [sel.matchLabels[k]!]), false);
+  /** The classes of `scope` whose labels match `sel` (see selectorMatches for the definition). */
+  const select = (scope: Bits, sel: LabelSelector): Bits => {
+    let bits = scope;
+    for (const k of Object.keys(sel.matchLabels)) bits = andBits(bits, valuesBits(k, [sel.matchLabels[k]!]));
     for (const r of sel.matchExpressions) {
-      if (r.operator === 'In') and(valuesMask(r.key, r.values), false);
-      else if (r.operator === 'NotIn') and(valuesMask(r.key, r.values), true);
-      else if (r.operator === 'Exists') and(indexOf(r.key).has, false);
-      else and(indexOf(r.key).has, true);
+      if (r.operator === 'In') bits = andBits(bits, valuesBits(r.key, r.values));
+      else if (r.operator === 'NotIn') bits = andNotBits(bits, valuesBits(r.key, r.values));
+      else if (r.operator === 'Exists') bits = andBits(bits, indexOf(r.key).has);
+      else bits = andNotBits(bits, indexOf(r.key).has);
     }
-    selCache.set(key, bits);
     return bits;
   };
 
-  const nsSelCache = new Map<string, string[]>();
-  const matchingNamespaces = (sel: LabelSelector): string[] => {
+  const nsSelCache = new Map<string, Bits>();
+  /** Classes of every namespace a namespaceSelector matches. */
+  const namespacesMatching = (sel: LabelSelector): Bits => {
     const k = selectorKey(sel);
     let r = nsSelCache.get(k);
     if (!r) {
-      r = [...classesByNs.keys()].filter((ns) => selectorMatches(sel, labelsOfNamespace(ctx, ns)));
+      r = orBitsAll([...classesByNs.keys()].filter((ns) => selectorMatches(sel, labelsOfNamespace(ctx, ns))).map((ns) => nsWindow.get(ns)!));
       nsSelCache.set(k, r);
     }
     return r;
   };
-  const nsMaskCache = new Map<string, Uint32Array>();
-  const nsMask = (nsKey: string, nss: readonly string[]): Uint32Array => {
-    let bits = nsMaskCache.get(nsKey);
-    if (bits) return bits;
-    bits = new Uint32Array(words);
-    for (const ns of nss) for (const c of classesByNs.get(ns) ?? []) setBit(bits, 0, c);
-    nsMaskCache.set(nsKey, bits);
-    return bits;
-  };
-  const podSelCache = new Map<string, Uint32Array>();
-  /** Classes in the namespaces of `nsKey` whose pods match `sel` (null: all pods). */
-  const podsIn = (nsKey: string, nss: readonly string[], sel: LabelSelector | null): Uint32Array => {
-    const cacheKey = `${nsKey}\u0001${sel === null ? '*' : selectorKey(sel)}`;
+  const podSelCache = new Map<string, Bits>();
+  /** Classes in the scope named `scopeKey` whose pods match `sel` (null: all pods). */
+  const podsIn = (scopeKey: string, scope: () => Bits, sel: LabelSelector | null): Bits => {
+    const cacheKey = `${scopeKey}\u0001${sel === null ? '*' : selectorKey(sel)}`;
     let bits = podSelCache.get(cacheKey);
     if (bits) return bits;
-    const ns = nsMask(nsKey, nss);
-    const m = sel === null ? selectable : selectorBits(sel);
-    bits = new Uint32Array(words);
-    for (let k = 0; k < words; k++) bits[k] = ns[k]! & m[k]!;
+    bits = sel === null ? scope() : select(scope(), sel);
     podSelCache.set(cacheKey, bits);
     return bits;
   };
+  const inNamespace = (ns: string) => () => nsWindow.get(ns) ?? EMPTY_BITS;
 
   const blockIndex = new Map(blockList.map((b, i) => [b.key, i]));
-  let blockBits: Uint32Array[] | undefined;
-  const classesInBlock = (b: number): Uint32Array => {
+  let blockBits: Bits[] | undefined;
+  const classesInBlock = (b: number): Bits => {
     if (!blockBits) {
-      blockBits = blockList.map(() => new Uint32Array(words));
-      for (let c = 0; c < count; c++) for (const m of blockMembers[c]!) setBit(blockBits[m]!, 0, c);
+      const lists: number[][] = blockList.map(() => []);
+      for (let c = 0; c < count; c++) for (const m of blockMembers[c]!) lists[m]!.push(c);
+      blockBits = lists.map(bitsOfList);
     }
     return blockBits[b]!;
   };
 
-  const peerBits = (policy: Policy, peer: Peer): Uint32Array => {
+  const peerBits = (policy: Policy, peer: Peer): Bits => {
     if (peer.kind === 'ipBlock') {
       const b = blockIndex.get(blockKey(peer));
-      return b === undefined ? new Uint32Array(words) : classesInBlock(b);
+      return b === undefined ? EMPTY_BITS : classesInBlock(b);
     }
-    const nsKey = peer.namespaceSelector === null ? `ns=${policy.namespace}` : `sel=${selectorKey(peer.namespaceSelector)}`;
-    const nss = peer.namespaceSelector === null ? [policy.namespace] : matchingNamespaces(peer.namespaceSelector);
-    return podsIn(nsKey, nss, peer.podSelector);
+    if (peer.namespaceSelector === null) return podsIn(`ns=${policy.namespace}`, inNamespace(policy.namespace), peer.podSelector);
+    const nsSel = peer.namespaceSelector;
+    return podsIn(`sel=${selectorKey(nsSel)}`, () => namespacesMatching(nsSel), peer.podSelector);
   };
 
-  const all = new Uint32Array(words);
-  for (let c = 0; c < count; c++) setBit(all, 0, c);
-  const ruleCache = new WeakMap<Rule, Uint32Array>();
-  const peersOf = (policy: Policy, rule: Rule): Uint32Array => {
+  const allWords = new Uint32Array(words);
+  for (let c = 0; c < count; c++) setBit(allWords, 0, c);
+  const all: Bits = { lo: 0, words: allWords };
+  const ruleCache = new WeakMap<Rule, Bits>();
+  const peersOf = (policy: Policy, rule: Rule): Bits => {
     if (rule.peers === null) return all;
     let bits = ruleCache.get(rule);
     if (bits) return bits;
-    if (rule.peers.length === 1) bits = peerBits(policy, rule.peers[0]!);
-    else {
-      bits = new Uint32Array(words);
-      for (const peer of rule.peers) {
-        const pb = peerBits(policy, peer);
-        for (let k = 0; k < words; k++) bits[k]! |= pb[k]!;
-      }
-    }
+    bits = orBitsAll(rule.peers.map((peer) => peerBits(policy, peer)));
     ruleCache.set(rule, bits);
     return bits;
   };
 
-  const selectedCache = new WeakMap<Policy, Uint32Array>();
+  const selectedCache = new WeakMap<Policy, Bits>();
   const ingressPolicies: Policy[][] = Array.from({ length: count }, () => []);
   const egressPolicies: Policy[][] = Array.from({ length: count }, () => []);
-  const selectedBy = (policy: Policy): Uint32Array => {
+  const selectedBy = (policy: Policy): Bits => {
     let bits = selectedCache.get(policy);
     if (!bits) {
-      bits = podsIn(`ns=${policy.namespace}`, [policy.namespace], policy.podSelector);
+      bits = podsIn(`ns=${policy.namespace}`, inNamespace(policy.namespace), policy.podSelector);
       selectedCache.set(policy, bits);
     }
     return bits;
   };
   for (const policy of cluster.policies) {
-    const sel = selectedBy(policy);
-    for (const c of classesByNs.get(policy.namespace) ?? []) {
-      if ((sel[c >>> 5]! & (1 << (c & 31))) === 0) continue;
+    forEachBitOf(selectedBy(policy), (c) => {
       if (policy.ingressIsolation) ingressPolicies[c]!.push(policy);
       if (policy.egressIsolation) egressPolicies[c]!.push(policy);
-    }
+    });
   }
 
   return { classOf, count, words, members, pod: repr, ingressPolicies, egressPolicies, peersOf, selectedBy };
+}
+
+/** Sorted class ids as a window. */
+function bitsOfList(list: readonly number[]): Bits {
+  if (list.length === 0) return EMPTY_BITS;
+  let min = list[0]!;
+  let max = list[0]!;
+  for (const c of list) {
+    if (c < min) min = c;
+    if (c > max) max = c;
+  }
+  const lo = min >>> 5;
+  const words = new Uint32Array((max >>> 5) - lo + 1);
+  for (const c of list) words[(c >>> 5) - lo]! |= 1 << (c & 31);
+  return { lo, words };
 }

@@ -2,7 +2,7 @@ import type { Cluster, Policy, PortSpec, Protocol, Rule } from '../model/types.j
 import type { Endpoint } from '../eval/types.js';
 import { canonicalIP } from '../net/ip.js';
 import type { PortProto } from '../ports/ports.js';
-import { forEachBit, getBit, popcount32, setBit } from './bitset.js';
+import { andBits, forEachBitOf, getBit, orBits, orBitsMasked, popcount32, setBit, type Bits } from './bitset.js';
 import { buildClasses, type ClassModel } from './classes.js';
 import { defaultColumns, explicitColumns, type MatrixColumn } from './columns.js';
 
@@ -177,6 +177,14 @@ class ColumnEngine {
 
     this.egressSetOf = new Int32Array(K).fill(-1);
     const setIds = new Map<string, number>();
+    const ids = new Map<Bits, number>();
+    const idOf = (a: Bits) => {
+      let id = ids.get(a);
+      if (id === undefined) ids.set(a, (id = ids.size));
+      return id;
+    };
+    const empty = new Uint32Array(W);
+    const rowByKey = new Map<string, Uint32Array>([['', empty]]);
     for (let c = 0; c < K; c++) {
       const pols = cm.egressPolicies[c]!;
       if (pols.length === 0) continue;
@@ -185,13 +193,15 @@ class ColumnEngine {
       if (id === undefined) {
         id = this.egressBase.length;
         setIds.set(key, id);
-        const row = new Uint32Array(W);
-        for (const p of pols) {
-          for (const rule of p.egress) {
-            if (rule.ports !== null) continue;
-            const peers = cm.peersOf(p, rule);
-            for (let k = 0; k < W; k++) row[k]! |= peers[k]!;
-          }
+        // Sets of policies often allow the same peers (or none): their rows are shared, keyed by the peer sets ORed.
+        const peerSets = new Set<Bits>();
+        for (const p of pols) for (const rule of p.egress) if (rule.ports === null) peerSets.add(cm.peersOf(p, rule));
+        const rowKey = [...peerSets].map(idOf).sort((a, b) => a - b).join(',');
+        let row = rowByKey.get(rowKey);
+        if (!row) {
+          row = new Uint32Array(W);
+          for (const peers of peerSets) orBits(row, 0, peers);
+          rowByKey.set(rowKey, row);
         }
         this.egressBase.push(row);
         this.egressSetPolicies.push(pols);
@@ -206,6 +216,13 @@ class ColumnEngine {
       const off = s * W;
       const set = this.egressSetOf[s]!;
       const e = set < 0 ? this.all : this.egressBase[set]!;
+      // Egress allows nothing: the row stays empty, only the diagonal counts.
+      if (e === empty) {
+        const n = this.cm.pod[s] ? this.cm.members[s]!.length : 0;
+        this.baseRowPairs[s] = n;
+        total += n;
+        continue;
+      }
       combineRow(this.base, off, e, this.inFromBase, off, this.open, W);
       const n = this.rowPairs(this.base, off, s);
       this.baseRowPairs[s] = n;
@@ -215,17 +232,16 @@ class ColumnEngine {
   }
 
   /** Adds one ingress rule: every source in `srcs` is admitted by the destination classes in `dst`. */
-  private addIngress(rowAt: (s: number) => [Uint32Array, number], srcs: Uint32Array, dst: Uint32Array): void {
-    const W = this.W;
+  private addIngress(rowAt: (s: number) => [Uint32Array, number], srcs: Bits, dst: Bits): void {
     const dsts: number[] = [];
-    forEachBit(dst, 0, W, (d) => dsts.push(d));
+    forEachBitOf(dst, (d) => dsts.push(d));
     if (dsts.length === 0) return;
-    const few = dsts.length * 2 < W;
-    forEachBit(srcs, 0, W, (s) => {
+    // Few destinations: setting their bits is cheaper than OR-ing their whole window.
+    const few = dsts.length < dst.words.length;
+    forEachBitOf(srcs, (s) => {
       const [row, off] = rowAt(s);
-      // Few destinations: setting their bits is cheaper than OR-ing whole rows.
       if (few) for (const d of dsts) row[off + (d >>> 5)]! |= 1 << (d & 31);
-      else for (let k = 0; k < W; k++) row[off + k]! |= dst[k]!;
+      else orBits(row, off, dst);
     });
   }
 
@@ -318,7 +334,6 @@ class ColumnEngine {
     const touched: number[] = [];
     const inCopied = (this.inCopied ??= new Uint8Array(K));
     let open = this.open;
-    const tmp = new Uint32Array(W);
     const rowAt = (s: number): [Uint32Array, number] => {
       const off = s * W;
       if (!inCopied[s]) {
@@ -333,15 +348,11 @@ class ColumnEngine {
     };
     for (const { policy, rule, ok } of active.ingress) {
       const sel = cm.selectedBy(policy);
-      let dst = sel;
-      if (ok instanceof Uint32Array) {
-        for (let k = 0; k < W; k++) tmp[k] = sel[k]! & ok[k]!;
-        dst = tmp;
-      }
+      const dst = ok instanceof Uint32Array ? andBits(sel, { lo: 0, words: ok }) : sel;
       if (rule.peers === null) {
         // From anywhere: these destinations admit every source on this column.
         if (open === this.open) open = this.open.slice();
-        for (let k = 0; k < W; k++) open[k]! |= dst[k]!;
+        orBits(open, 0, dst);
         continue;
       }
       this.addIngress(rowAt, cm.peersOf(policy, rule), dst);
@@ -362,8 +373,8 @@ class ColumnEngine {
           for (const { rule, ok } of byPolicy.get(p) ?? []) {
             row ??= this.egressBase[id]!.slice();
             const peers = cm.peersOf(p, rule);
-            if (ok === true) for (let k = 0; k < W; k++) row[k]! |= peers[k]!;
-            else for (let k = 0; k < W; k++) row[k]! |= peers[k]! & (ok as Uint32Array)[k]!;
+            if (ok === true) orBits(row, 0, peers);
+            else orBitsMasked(row, 0, peers, ok as Uint32Array);
           }
         }
         if (row) egressExtra.set(id, row);
