@@ -18,6 +18,8 @@ export interface ServeOptions {
   siteDir?: string;
   /** How PATHS are read; the CLI passes its own reader so `serve` reads exactly what `check` reads. */
   readFiles?: (paths: readonly string[]) => Promise<ManifestFile[]>;
+  /** false: no `/api/manifests`, the page behaves as the static site (drop, paste, examples). Default true. */
+  manifests?: boolean;
 }
 
 export interface RunningServer {
@@ -54,7 +56,7 @@ export async function serve(paths: readonly string[], options: ServeOptions = {}
   }
   const read = options.readFiles ?? readManifests;
   const server = createServer((req, res) => {
-    handle(req, res, siteDir, paths, read).catch((err: unknown) => {
+    handle(req, res, siteDir, options.manifests === false ? undefined : paths, read).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`internal error: ${err instanceof Error ? err.message : String(err)}`);
     });
@@ -78,13 +80,13 @@ export async function serve(paths: readonly string[], options: ServeOptions = {}
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, siteDir: string, paths: readonly string[], read: (p: readonly string[]) => Promise<ManifestFile[]>): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, siteDir: string, paths: readonly string[] | undefined, read: (p: readonly string[]) => Promise<ManifestFile[]>): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
   }
-  if (url.pathname === '/api/manifests') {
+  if (url.pathname === '/api/manifests' && paths) {
     let body: string;
     try {
       const files = await read(paths);

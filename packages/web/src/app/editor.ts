@@ -48,24 +48,7 @@ export class Editor {
     this.textarea.addEventListener('scroll', () => {
       this.gutter.scrollTop = this.textarea.scrollTop;
     });
-    this.textarea.addEventListener('keydown', (e) => {
-      // Tab indents (YAML wants spaces); Escape leaves the editor so keyboard users are never trapped.
-      if (e.key === 'Tab' && !e.shiftKey && !e.ctrlKey && !e.altKey && !e.metaKey && !this.escaped) {
-        e.preventDefault();
-        const { selectionStart: s, selectionEnd: t, value } = this.textarea;
-        this.textarea.value = `${value.slice(0, s)}  ${value.slice(t)}`;
-        this.textarea.selectionStart = this.textarea.selectionEnd = s + 2;
-        this.textarea.dispatchEvent(new Event('input'));
-      } else if (e.key === 'Escape') {
-        this.escaped = true;
-      }
-    });
-    this.textarea.addEventListener('blur', () => {
-      this.escaped = false;
-    });
   }
-
-  private escaped = false;
 
   get file(): string {
     return this.current;
@@ -80,7 +63,7 @@ export class Editor {
       this.textarea.value = text;
       this.textarea.scrollTop = 0;
     }
-    this.textarea.disabled = names.length === 0;
+    this.textarea.placeholder = names.length === 0 ? 'Type or paste Kubernetes manifests here (YAML or JSON)…' : '';
     this.updateGutter();
   }
 

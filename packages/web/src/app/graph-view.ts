@@ -129,6 +129,16 @@ export class GraphPanel {
       layout: { name: 'preset' },
     });
     this.cy = cy;
+    // The panel changes size (the connection list opens, the window resizes): keep the whole graph in view.
+    new ResizeObserver(() => {
+      if (this.cy !== cy) return;
+      cy.resize();
+      cy.fit(undefined, 24);
+      if (cy.zoom() > 1.5) {
+        cy.zoom(1.5);
+        cy.center();
+      }
+    }).observe(container);
     const layout = cy.layout({
       name: data.nodes.length > 1 ? 'fcose' : 'grid',
       animate: false,

@@ -85,7 +85,13 @@ const graph = new GraphPanel(byId('graph-view'), {
 });
 let editTimer: number | undefined;
 const editor = new Editor(byId('editor'), {
-  change: (name, text) => {
+  change: (given, text) => {
+    // Typing into the empty editor starts a file.
+    const name = given || 'manifests.yaml';
+    if (!files.has(name)) {
+      files.set(name, text);
+      editor.setFiles([...files.keys()], name, text);
+    }
     files.set(name, text);
     window.clearTimeout(editTimer);
     editTimer = window.setTimeout(() => edit(name, text), 120);
@@ -319,6 +325,11 @@ function setupInput(): void {
     if (ex) void loadFiles(ex.files, ex.title);
   });
   byId('example-wrap').hidden = EXAMPLES.length === 0;
+  const demo = EXAMPLES.find((x) => x.id.startsWith('demo:'));
+  byId('empty-demo').hidden = !demo;
+  byId('empty-demo').addEventListener('click', () => demo && void loadFiles(demo.files, demo.title));
+  byId('empty-open').addEventListener('click', () => byId('open').click());
+  byId('empty-paste').addEventListener('click', () => byId('paste').click());
   const fileInput = byId<HTMLInputElement>('file-input');
   byId('open').addEventListener('click', () => fileInput.click());
   fileInput.addEventListener('change', () => {

@@ -70,14 +70,13 @@ export class MatrixPanel {
     const bands = h('tr', { class: 'bands' }, h('th', { class: 'corner', scope: 'col' }, h('span', { class: 'visually-hidden' }, 'namespace')));
     for (const [ns, span, start] of runs(view.groups)) {
       const name = ns || 'outside';
-      // A band too narrow for its name shows none: the column headers carry the namespace too.
-      const fits = span * 26 >= name.length * 7 + 8;
-      bands.append(h('th', { scope: 'colgroup', colspan: span, class: `band${start === 0 ? '' : ' ns-start'}`, title: name, 'aria-label': name }, fits ? name : ''));
+      // A band too narrow for its name shows the start of it; the full name is in the title and in the row headers.
+      const room = Math.max(1, Math.floor((span * 26 - 8) / 7.5));
+      bands.append(h('th', { scope: 'colgroup', colspan: span, class: `band${start === 0 ? '' : ' ns-start'}`, title: name, 'aria-label': name }, name.length <= room ? name : `${name.slice(0, Math.max(1, room - 1))}…`));
     }
     const heads = h('tr', { class: 'heads' }, h('th', { class: 'corner', scope: 'col' }, h('span', { class: 'corner-label' }, 'from ↓  to →')));
     view.groups.forEach((g, j) => {
-      const ns = g.kind === 'ip' ? 'outside/' : g.kind === 'namespace' ? '' : `${g.namespace}/`;
-      heads.append(h('th', { scope: 'col', class: `colhead${isNsStart(view.groups, j) ? ' ns-start' : ''}`, title: groupName(g) }, h('span', {}, h('span', { class: 'colns' }, ns), g.label)));
+      heads.append(h('th', { scope: 'col', class: `colhead${isNsStart(view.groups, j) ? ' ns-start' : ''}`, title: groupName(g) }, h('span', {}, g.label)));
     });
     thead.append(bands, heads);
     const tbody = h('tbody');

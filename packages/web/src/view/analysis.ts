@@ -162,7 +162,28 @@ export class Analysis {
 
   choice(key: string | undefined): ColumnChoice {
     const all = this.columnChoices();
-    return all.find((c) => c.key === key) ?? all[0] ?? { key: 'none', label: 'no ports', columns: [] };
+    return all.find((c) => c.key === key) ?? all[this.busiestColumn()] ?? all[0] ?? { key: 'none', label: 'no ports', columns: [] };
+  }
+
+  /** The port the policies name most often (DNS aside): the first picture worth showing. */
+  private busiestColumn(): number {
+    const uses = this.columns.map(() => 0);
+    for (const p of this.cluster.policies) {
+      for (const r of [...p.ingress, ...p.egress]) {
+        for (const s of r.ports ?? []) {
+          const lo = s.port;
+          if (typeof lo !== 'number' || lo === 53) continue;
+          const hi = s.endPort ?? lo;
+          const k = this.columns.findIndex((c) => c.protocol === s.protocol && c.port >= lo && c.port <= hi);
+          if (k >= 0) uses[k]!++;
+        }
+      }
+    }
+    let best = 0;
+    uses.forEach((u, k) => {
+      if (u > uses[best]!) best = k;
+    });
+    return best;
   }
 
   /** The engine's matrix for one column, computed on first use. */

@@ -84,6 +84,10 @@ describe('Controller', () => {
     expect(first.stats.pods).toBe(1000);
     expect(first.settings.level).toBe('workload');
     const pol = files.find((f) => f.name.startsWith('networkpolicies/') && /port: \d+/.test(f.text))!;
+    // Watch the port the edited policy names, so that moving its ports away changes what the matrix shows.
+    const port = /port: (\d+)/.exec(pol.text)![1]!;
+    const column = first.columns.find((c) => c.key.startsWith(`${port}/`))!.key;
+    snap(c.handle({ type: 'settings', settings: { column } }));
     const times: number[] = [];
     const wall: number[] = [];
     let changedSomething = false;
