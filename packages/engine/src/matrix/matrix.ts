@@ -24,6 +24,8 @@ export interface Matrix {
   row(col: number, i: number): string;
   /** Number of allowed (i, j) pairs in the column, i = j included, outside-to-outside pairs excluded. */
   allowedPairs(col: number): number;
+  /** The first column whose answers are the same as column `col`'s in every cell (`col` itself when none before). */
+  sameAs(col: number): number;
   /** How much work was shared: pod classes, and distinct column results. */
   stats: { classes: number; distinctColumns: number };
 }
@@ -104,6 +106,9 @@ export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Ma
         if (!getBit(words, off, cm.classOf[j]!)) extra++;
       }
       return results[col]!.pairs + extra;
+    },
+    sameAs(col) {
+      return results.indexOf(results[col]!);
     },
     stats: { classes: cm.count, distinctColumns: bySig.size },
   };
