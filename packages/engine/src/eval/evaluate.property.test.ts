@@ -52,7 +52,8 @@ function reference(manifests: readonly Obj[]) {
   }
   const labelsOfNs = (ns: string) => nsLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
   const pods: RPod[] = manifests
-    .filter((m) => m['kind'] === 'Pod')
+    // §1: pods in phase Succeeded or Failed are gone.
+    .filter((m) => m['kind'] === 'Pod' && !['Succeeded', 'Failed'].includes(String(obj(m['status'])['phase'])))
     .map((m) => {
       const meta = obj(m['metadata']);
       const spec = obj(m['spec']);
@@ -157,6 +158,7 @@ describe('evaluate agrees with a reference read straight from the semantics', ()
         const manifests = manifestsOf(input) as Obj[];
         const cluster = build(input);
         const ref = reference(manifests);
+        expect(cluster.pods.map((p) => `${p.namespace}/${p.name}`).sort()).toEqual(ref.pods.map((p) => p.id).sort());
         const ends: REnd[] = [...ref.pods.map((pod) => ({ pod })), ...opts.ips.map((ip) => ({ ip }))];
         const toEngine = (e: REnd) => ('pod' in e ? { kind: 'pod' as const, pod: podByName(cluster, e.pod.id) } : { kind: 'ip' as const, ip: e.ip });
         const probes = [...opts.ports, ...PORTS.flatMap((port) => PROTOS.map((protocol) => ({ port, protocol })))];

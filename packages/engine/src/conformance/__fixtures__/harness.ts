@@ -24,6 +24,8 @@ export interface PodInput {
   hostNetwork?: boolean;
   hostIP?: string;
   nodeName?: string;
+  /** Default Running. */
+  phase?: string;
 }
 
 export function namespaceObject(name: string, labels: Record<string, string> = {}): Record<string, unknown> {
@@ -44,7 +46,7 @@ export function podObject(p: PodInput): Record<string, unknown> {
   });
   if (containers.size === 0) containers.set('main', { name: 'main', image: 'agnhost', ports: [] });
   const ips = p.ips ?? [];
-  const status: Record<string, unknown> = { phase: 'Running' };
+  const status: Record<string, unknown> = { phase: p.phase ?? 'Running' };
   if (ips.length > 0) {
     status['podIP'] = ips[0];
     status['podIPs'] = ips.map((ip) => ({ ip }));

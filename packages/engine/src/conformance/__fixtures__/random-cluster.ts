@@ -86,13 +86,15 @@ const podArb = fc.record({
   hostIPKnown: fc.boolean(),
   nodeNameKnown: fc.boolean(),
   uniqueId: fc.boolean(),
+  // Succeeded and Failed pods are gone from the network.
+  phase: fc.constantFrom('Running', 'Running', 'Running', 'Pending', 'Succeeded', 'Failed'),
   containerPorts: fc.uniqueArray(containerPortArb, { maxLength: 3, selector: (c) => `${c.name ?? ''}` || `${c.port}/${c.protocol}` }),
 });
 
 const clusterArbOf = (minPods: number, maxPods: number, maxPolicies: number, allUnique = false) =>
   fc.record({
     namespaces: fc.uniqueArray(fc.record({ name: fc.constantFrom(...NAMESPACES), labels: labelsArb }), { maxLength: 3, selector: (n) => n.name }),
-    pods: fc.array(allUnique ? podArb.map((p) => ({ ...p, uniqueId: true })) : podArb, { minLength: minPods, maxLength: maxPods }),
+    pods: fc.array(allUnique ? podArb.map((p) => ({ ...p, uniqueId: true, phase: 'Running' })) : podArb, { minLength: minPods, maxLength: maxPods }),
     policies: fc.array(policyArb, { maxLength: maxPolicies }),
   });
 export const clusterArb = clusterArbOf(1, 8, 4);
@@ -115,6 +117,7 @@ export function manifestsOf(input: ClusterInput): Record<string, unknown>[] {
         ips: p.hostNetwork ? (p.hostIPKnown ? [nodeIP] : []) : p.ips,
         hostNetwork: p.hostNetwork,
         ...(p.hostIPKnown ? { hostIP: nodeIP } : {}),
+        phase: p.phase,
         ...(p.nodeNameKnown ? { nodeName: `node-${p.node}` } : {}),
         containerPorts: p.containerPorts.map((c) => ({ port: c.port, protocol: c.protocol, ...(c.name ? { name: c.name } : {}) })),
       }),
