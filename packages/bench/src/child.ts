@@ -21,8 +21,10 @@ export type Phase = 'read' | 'parse' | 'build' | 'compute';
 export interface ChildResult {
   status: 'ok' | 'not available' | 'failed';
   reason?: string;
-  /** Milliseconds per timed phase. */
+  /** Milliseconds per timed phase (wall). */
   phases: Partial<Record<Phase, number>>;
+  /** CPU milliseconds (user + system, all threads) of the timed phases together: less sensitive to a busy machine. */
+  cpuMs?: number;
   maxRssMiB: number;
   counts?: { objects: number; namespaces: number; pods: number; policies: number; rejectedPolicies: number };
   diagnostics?: Record<string, number>;
@@ -95,8 +97,10 @@ async function importModule(spec: string): Promise<Module | string> {
 export async function runChild(req: ChildRequest): Promise<ChildResult> {
   const phases: ChildResult['phases'] = {};
   const used: string[] = [];
+  const cpu = { ms: 0 };
   const result = (status: ChildResult['status'], reason?: string): ChildResult => {
     const r: ChildResult = { status, phases, maxRssMiB: maxRssMiB(), used };
+    if (cpu.ms > 0) r.cpuMs = cpu.ms;
     if (reason !== undefined) r.reason = reason;
     return r;
   };
@@ -124,8 +128,11 @@ export async function runChild(req: ChildRequest): Promise<ChildResult> {
   const buildFn = build.fn as unknown as (objects: unknown[]) => BuildResultLike;
   const timed = <T>(phase: Phase, f: () => T): T => {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const v = f();
     phases[phase] = (phases[phase] ?? 0) + (performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.ms += (c.user + c.system) / 1000;
     return v;
   };
 

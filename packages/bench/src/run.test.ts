@@ -69,6 +69,7 @@ describe('child measurement (in-process)', () => {
     expect(r.matrix!.columns).toBeGreaterThan(0);
     for (const pairs of Object.values(r.matrix!.pairsByColumn)) expect(pairs).toBe(81);
     expect(r.maxRssMiB).toBeGreaterThan(10);
+    expect(r.cpuMs).toBeGreaterThan(0);
     expect(r.used).toEqual(['loadSources', 'buildCluster', 'computeMatrix']);
   });
 
@@ -84,11 +85,11 @@ describe('table', () => {
   it('shows phases, the verdict and why a scenario did not run', () => {
     const base = { preset: 'kano', task: 'matrix', pods: 10_000, policies: 5_000, namespaces: 1, inputFiles: 1, reps: 1, allTotalsMs: [] };
     const results: ScenarioResult[] = [
-      { ...base, name: 'a', status: 'ok', phases: { read: 5, parse: 250, build: 600, compute: 1500 }, totalMs: 2360, maxRssMiB: 180.4, target: { seconds: 2 }, verdict: 'missed' },
+      { ...base, name: 'a', status: 'ok', phases: { read: 5, parse: 250, build: 600, compute: 1500 }, totalMs: 2360, cpuMs: 2100, maxRssMiB: 180.4, target: { seconds: 2 }, verdict: 'missed' },
       { ...base, name: 'b', status: 'not available', reason: 'missing: computeMatrix', phases: {}, verdict: 'n/a' },
     ];
     const t = formatTable(results);
-    expect(t).toMatch(/\| a +\| +10,000 \| +5,000 \| +5\.0 ms \| +250 ms \| +600 ms \| +1\.50 s \| +2\.36 s \| +180 MiB \| +< 2 s \| +missed \|/);
+    expect(t).toMatch(/\| a +\| +10,000 \| +5,000 \| +5\.0 ms \| +250 ms \| +600 ms \| +1\.50 s \| +2\.36 s \| +2\.10 s \| +180 MiB \| +< 2 s \| +missed \|/);
     expect(t).toMatch(/\| b .*not available/);
     expect(t).toContain('- b: not available — missing: computeMatrix');
   });

@@ -47,6 +47,8 @@ export interface ScenarioResult {
   phases: Partial<Record<'read' | 'parse' | 'build' | 'compute', number>>;
   /** Timed phases together (median of the per-run totals), milliseconds; for check-cli the process wall time. */
   totalMs?: number;
+  /** CPU time of the timed phases (median), milliseconds. */
+  cpuMs?: number;
   maxRssMiB?: number;
   reps: number;
   allTotalsMs: number[];
@@ -246,14 +248,16 @@ function runCheckCli(opts: RunOptions, files: readonly string[], cluster: Genera
   const served = to.spec.containers.flatMap((c) => c.ports ?? [])[0];
   const port = served ? `${served.containerPort}/${served.protocol}` : '80/TCP';
   const [cmd, args] = nodeCommand(opts, [bin, 'check', ...files, '--from', ref(from), '--to', ref(to), '--port', port]);
-  const timeArgs = existsSync('/usr/bin/time') ? ['/usr/bin/time', ['-f', 'MAXRSS_KB %M', cmd, ...args]] : [cmd, args];
+  const timeArgs = existsSync('/usr/bin/time') ? ['/usr/bin/time', ['-f', 'MAXRSS_KB %M CPU_S %U %S', cmd, ...args]] : [cmd, args];
   const t0 = performance.now();
   const r = spawnSync(timeArgs[0] as string, timeArgs[1] as string[], { encoding: 'utf8' });
   const wallMs = performance.now() - t0;
-  const rss = /MAXRSS_KB (\d+)/.exec(r.stderr ?? '');
+  const rss = /MAXRSS_KB (\d+) CPU_S ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
   // Exit 0/1 are verdicts (allowed/denied); anything else is a failure of the command.
   if (r.status !== 0 && r.status !== 1) return { status: 'failed', reason: `exit ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(0, 3).join(' | ')}`, phases: {}, maxRssMiB: 0, used: [] };
-  return { status: 'ok', phases: {}, maxRssMiB: rss ? Math.round((Number(rss[1]) / 1024) * 10) / 10 : 0, used: ['kordon check'], wallMs, summary: { exitCode: r.status ?? -1 } };
+  const res: ChildResult & { wallMs: number } = { status: 'ok', phases: {}, maxRssMiB: rss ? Math.round((Number(rss[1]) / 1024) * 10) / 10 : 0, used: ['kordon check'], wallMs, summary: { exitCode: r.status ?? -1 } };
+  if (rss) res.cpuMs = (Number(rss[2]) + Number(rss[3])) * 1000;
+  return res;
 }
 
 async function runScenario(opts: RunOptions, s: Scenario, inputs: Inputs): Promise<ScenarioResult> {
@@ -294,8 +298,10 @@ async function runScenario(opts: RunOptions, s: Scenario, inputs: Inputs): Promi
   }
   res.allTotalsMs = totals;
   res.totalMs = median(totals);
+  const cpus = runs.map((r) => r.cpuMs).filter((x): x is number => x !== undefined);
+  if (cpus.length > 0) res.cpuMs = median(cpus);
   res.maxRssMiB = Math.max(...runs.map((r) => r.maxRssMiB));
-  const { phases: _p, maxRssMiB: _m, status: _s, reason: _r, ...detail } = last;
+  const { phases: _p, maxRssMiB: _m, status: _s, reason: _r, cpuMs: _c, ...detail } = last;
   res.detail = detail;
   if (s.target) res.verdict = res.totalMs <= s.target.seconds * 1000 && (s.target.rssMiB === undefined || res.maxRssMiB <= s.target.rssMiB) ? 'met' : 'missed';
   return res;
@@ -308,7 +314,7 @@ const sec = (ms: number | undefined) => (ms === undefined ? '' : ms < 10 ? `${ms
 const num = (n: number) => n.toLocaleString('en-US');
 
 export function formatTable(results: readonly ScenarioResult[]): string {
-  const head = ['scenario', 'pods', 'policies', 'read', 'parse', 'build', 'compute', 'total', 'peak RSS', 'target', 'verdict'];
+  const head = ['scenario', 'pods', 'policies', 'read', 'parse', 'build', 'compute', 'total', 'CPU', 'peak RSS', 'target', 'verdict'];
   const rows = results.map((r) => [
     r.name,
     num(r.pods),
@@ -318,6 +324,7 @@ export function formatTable(results: readonly ScenarioResult[]): string {
     sec(r.phases.build),
     sec(r.phases.compute),
     r.status === 'ok' ? sec(r.totalMs) : r.status,
+    sec(r.cpuMs),
     r.maxRssMiB ? `${num(Math.round(r.maxRssMiB))} MiB` : '',
     r.target ? `< ${r.target.seconds} s${r.target.rssMiB ? `, < ${r.target.rssMiB >= 1024 ? `${r.target.rssMiB / 1024} GiB` : `${r.target.rssMiB} MiB`}` : ''}` : '',
     r.status === 'ok' ? r.verdict : '',
