@@ -4,7 +4,7 @@
  * (child.js), and prints a table and bench/out/results.json. See BENCHMARKS.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +30,8 @@ export interface RunOptions {
   /** Objects per input file; 0: one file per input. */
   chunk: number;
   list: boolean;
+  /** Print the table of an earlier results.json instead of running. */
+  report?: string;
 }
 
 export interface ScenarioResult {
@@ -67,7 +69,8 @@ const USAGE = `usage: npm run bench -- [--only NAME[,NAME…]] [--quick] [--reps
 --pin      run the measured processes on one CPU with taskset (performance.md §4)
 --heap     --max-old-space-size for the measured processes (default 16384)
 --chunk    write each input as kind: List files of at most N objects (default: one file)
---list     print the scenarios and exit`;
+--list     print the scenarios and exit
+--report F print the table of an earlier results.json and exit`;
 
 export function parseRunArgs(argv: readonly string[]): RunOptions {
   const o: RunOptions = { only: [], quick: false, reps: 1, seed: 1, outDir: join(REPO, 'bench', 'out'), timeoutSeconds: 900, heapMiB: 16384, chunk: 0, list: false };
@@ -114,6 +117,9 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
         break;
       case '--list':
         o.list = true;
+        break;
+      case '--report':
+        o.report = resolve(value());
         break;
       default:
         throw new Error(`unknown argument ${a}`);
@@ -354,6 +360,13 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     console.error(`bench: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
+  }
+  if (opts.report) {
+    const saved = JSON.parse(readFileSync(opts.report, 'utf8')) as { machine: MachineInfo & { loadAverageAtEnd?: number }; results: ScenarioResult[] };
+    const m = saved.machine;
+    console.log(`${m.date}: ${m.cpu}, ${m.nproc} CPU, ${m.memoryGiB} GiB, Node ${m.node}, ${m.kernel}, load average ${m.loadAverage} → ${m.loadAverageAtEnd ?? '?'}\n`);
+    console.log(formatTable(saved.results));
+    return 0;
   }
   if (opts.list) {
     for (const s of SCENARIOS) console.log(`${s.name.padEnd(30)} ${s.task.padEnd(9)} ${s.preset}${s.target ? `  target < ${s.target.seconds} s` : ''}`);
