@@ -84,6 +84,48 @@ function probeUdp(ip, port, timeoutMs) {
   });
 }
 
+// Latency of a request/response through the node: 'udp-rr' reuses one socket (after the first packet conntrack
+// accepts the flow), 'udp-new' opens a socket per round trip, so each request is a new flow that walks the policy
+// chains. Returns percentiles in microseconds.
+async function bench({ mode, ip, port, count }) {
+  const family = isIPv6(ip) ? 'udp6' : 'udp4';
+  const payload = Buffer.from('kordon-bench');
+  const samples = new Float64Array(count);
+  const once = (sock) =>
+    new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('bench packet lost or denied')), 1000);
+      sock.once('message', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      sock.send(payload, port, ip);
+    });
+  if (mode === 'udp-rr') {
+    const sock = createSocket(family);
+    await new Promise((r) => sock.bind(0, r));
+    for (let i = 0; i < count; i++) {
+      const t0 = process.hrtime.bigint();
+      await once(sock);
+      samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
+    }
+    sock.close();
+  } else {
+    for (let i = 0; i < count; i++) {
+      const sock = createSocket(family);
+      await new Promise((r) => sock.bind(0, r));
+      const t0 = process.hrtime.bigint();
+      await once(sock);
+      samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
+      sock.close();
+    }
+  }
+  samples.sort();
+  const q = (f) => samples[Math.min(count - 1, Math.floor(f * count))];
+  let sum = 0;
+  for (const v of samples) sum += v;
+  return { count, mean: sum / count, p10: q(0.1), p50: q(0.5), p90: q(0.9), min: samples[0] };
+}
+
 function probe(t, timeoutMs) {
   if (t.protocol === 'TCP') return probeTcp(t.ip, t.port, timeoutMs);
   if (t.protocol === 'UDP') return probeUdp(t.ip, t.port, timeoutMs);
@@ -103,6 +145,8 @@ rl.on('line', async (line) => {
     if (msg.op === 'serve') {
       const unsupported = await serve(msg.ports ?? []);
       send({ op: 'serve', id: msg.id, ok: true, unsupported });
+    } else if (msg.op === 'bench') {
+      send({ op: 'bench', id: msg.id, result: await bench(msg) });
     } else if (msg.op === 'probe') {
       const results = await Promise.all(msg.targets.map((t) => probe(t, msg.timeoutMs ?? 1000)));
       send({ op: 'probe', id: msg.id, results });

@@ -16,6 +16,6 @@ export type { AgentEvent, LoadedState, RunningAgent, StartAgentOptions } from '.
 
 export { cleanupStaleLabs, Lab, LAB_PREFIX, listLabNamespaces } from './lab/lab.js';
 export type { LabHost, LabSpec, ProbeRequest } from './lab/lab.js';
-export type { ProbeOutcome, ProbePort, ProbeTarget } from './lab/helper.js';
+export type { LatencySummary, ProbeOutcome, ProbePort, ProbeTarget } from './lab/helper.js';
 export { LabSession, labLimits, matrixColumns, probeMatrix, withLabAddresses } from './lab/probe.js';
 export type { LabProbeOptions, ProbedMatrix } from './lab/probe.js';

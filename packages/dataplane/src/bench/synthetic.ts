@@ -12,8 +12,10 @@ export interface SyntheticSpec {
 
 type Obj = Record<string, unknown>;
 
-function ip(i: number): string {
-  return `10.${100 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${(i % 256) + 0}`;
+/** The address of synthetic pod i. */
+export function syntheticIP(i: number): string {
+  const n = i + 1;
+  return `10.${100 + Math.floor(n / 65536)}.${Math.floor(n / 256) % 256}.${n % 256}`;
 }
 
 export function syntheticObjects(spec: SyntheticSpec): Obj[] {
@@ -30,7 +32,7 @@ export function syntheticObjects(spec: SyntheticSpec): Obj[] {
       kind: 'Pod',
       metadata: { name: `p${i}`, namespace: `ns${i % nsCount}`, labels: { app: `app${i % apps}`, tier: ['web', 'api', 'db'][i % 3] } },
       spec: { nodeName: `node-${node}`, containers: [{ name: 'c', image: 'x', ports: [{ name: 'http', containerPort: 8000 + (i % 7) }, { name: 'metrics', containerPort: 9100 }] }] },
-      status: { phase: 'Running', podIP: ip(i), hostIP: `192.168.0.${node + 1}` },
+      status: { phase: 'Running', podIP: syntheticIP(i), hostIP: `192.168.0.${node + 1}` },
     });
   }
   for (let k = 0; k < spec.policies; k++) {
@@ -39,7 +41,8 @@ export function syntheticObjects(spec: SyntheticSpec): Obj[] {
     const podSelector = { matchLabels: { app: `app${k % apps}` } };
     let body: Obj;
     if (shape === 0) {
-      body = { podSelector, ingress: [{ from: [{ podSelector: { matchLabels: { app: `app${(k + 1) % apps}` } } }], ports: [{ port: 80 + (k % 5) }, { port: 'http' }] }] };
+      // Each policy opens its own port, so the ruleset grows with the number of policies.
+      body = { podSelector, ingress: [{ from: [{ podSelector: { matchLabels: { app: `app${(k + 1) % apps}` } } }], ports: [{ port: 10000 + (k % 50000) }, { port: 'http' }] }] };
     } else if (shape === 1) {
       body = {
         podSelector,
@@ -50,7 +53,7 @@ export function syntheticObjects(spec: SyntheticSpec): Obj[] {
         podSelector,
         policyTypes: ['Egress'],
         egress: [
-          { to: [{ ipBlock: { cidr: '10.0.0.0/8', except: [`10.${k % 100}.0.0/16`] } }], ports: [{ port: 443 }, { protocol: 'UDP', port: 53 }] },
+          { to: [{ ipBlock: { cidr: `172.${16 + (k % 16)}.0.0/16`, except: [`172.${16 + (k % 16)}.${k % 256}.0/24`] } }], ports: [{ port: 443 }, { protocol: 'UDP', port: 53 }] },
           { to: [{ namespaceSelector: { matchLabels: { env: 'prod' } } }] },
         ],
       };

@@ -29,6 +29,17 @@ interface Reply {
   message?: string;
   unsupported?: string[];
   results?: ProbeOutcome[];
+  result?: LatencySummary;
+}
+
+/** Round-trip latency percentiles in microseconds. */
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  min: number;
+  p10: number;
+  p50: number;
+  p90: number;
 }
 
 /** One long-lived helper process inside a network namespace: a server on each port and a prober. */
@@ -95,6 +106,13 @@ export class PodHelper {
     if (targets.length === 0) return [];
     const r = await this.request({ op: 'probe', targets, timeoutMs });
     return r.results ?? [];
+  }
+
+  /** Measures round trips to a UDP echo server (see pod-helper.mjs for the modes). */
+  async latency(target: { ip: string; port: number }, mode: 'udp-rr' | 'udp-new', count: number): Promise<LatencySummary> {
+    const r = await this.request({ op: 'bench', mode, ip: target.ip, port: target.port, count });
+    if (!r.result) throw new Error(`helper in ${this.netns}: no bench result`);
+    return r.result;
   }
 
   kill(): void {

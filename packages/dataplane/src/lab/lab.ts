@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { exec, execOk, mapLimit } from '../exec.js';
-import { PodHelper, type ProbeOutcome, type ProbePort, type ProbeTarget } from './helper.js';
+import { PodHelper, type LatencySummary, type ProbeOutcome, type ProbePort, type ProbeTarget } from './helper.js';
 
 /** One machine of the lab: a pod, or an address outside the cluster; each gets its own network namespace. */
 export interface LabHost {
@@ -32,6 +32,8 @@ export interface ProbeRequest {
 /** Every name starts with this, then the creating process id and a random tag: `kd-<pid>-<tag>-…`. */
 export const LAB_PREFIX = 'kd-';
 const GATEWAY6 = 'fe80::1';
+/** Each pod's IPv4 next hop, an address of the node namespace: one ARP entry per pod, not one per peer. */
+const GATEWAY4 = '169.254.1.1';
 const PARALLEL = 8;
 
 const live = new Set<Lab>();
@@ -65,7 +67,7 @@ async function ipBatch(netns: string | undefined, lines: readonly string[]): Pro
 
 /**
  * A throwaway cluster network on this machine: one namespace per host, each joined by a veth pair to one node
- * namespace that routes between them (IPv4 by proxy ARP, IPv6 through a link-local gateway). Each host runs a
+ * namespace that routes between them (through 169.254.1.1 for IPv4 and fe80::1 for IPv6, as Calico does). Each host runs a
  * helper that serves the requested ports and makes probe connections.
  */
 export class Lab {
@@ -104,7 +106,7 @@ export class Lab {
     this.created.push(...all);
     await ipBatch(undefined, all.map((n) => `netns add ${n}`));
 
-    const node: string[] = ['link set lo up'];
+    const node: string[] = ['link set lo up', `addr add ${GATEWAY4}/32 dev lo`];
     for (const ip of this.spec.nodeIPs ?? []) node.push(`addr add ${ip}/${isIPv6(ip) ? 128 : 32} dev lo`);
     this.spec.hosts.forEach((h, i) => {
       const dev = `kh${i}`;
@@ -115,10 +117,7 @@ export class Lab {
     });
     await ipBatch(this.nodeNetns, node);
     const sys = ['net/ipv4/ip_forward', 'net/ipv6/conf/all/forwarding'];
-    this.spec.hosts.forEach((_, i) => sys.push(`net/ipv4/conf/kh${i}/proxy_arp`));
-    // proxy_delay defaults to 0.8 s: the first ARP answer would come late and read as a time-out.
-    const script = [...sys.map((s) => `echo 1 > /proc/sys/${s}`), ...this.spec.hosts.map((_, i) => `echo 0 > /proc/sys/net/ipv4/neigh/kh${i}/proxy_delay`)];
-    await execOk('ip', ['netns', 'exec', this.nodeNetns, 'sh', '-ec', script.join('\n')]);
+    await execOk('ip', ['netns', 'exec', this.nodeNetns, 'sh', '-ec', sys.map((s) => `echo 1 > /proc/sys/${s}`).join('\n')]);
 
     await mapLimit(this.spec.hosts, PARALLEL, async (h, i) => {
       const lines = ['link set lo up', 'link set eth0 up'];
@@ -134,7 +133,7 @@ export class Lab {
         }
       }
       // Every address outside the namespace goes to the node: the node namespace decides what is reachable.
-      if (v4 || h.ips.length === 0) lines.push('route add default dev eth0');
+      if (v4 || h.ips.length === 0) lines.push(`route add default via ${GATEWAY4} dev eth0 onlink`);
       if (v6) lines.push(`route add default via ${GATEWAY6} dev eth0`);
       await ipBatch(this.hostNetns[i], lines);
     });
@@ -176,6 +175,12 @@ export class Lab {
       }),
     );
     return out;
+  }
+
+  /** UDP round-trip latency from host `from` to host `to` (which must serve `port`/UDP). */
+  latency(from: number, to: number, port: number, mode: 'udp-rr' | 'udp-new', count: number): Promise<LatencySummary> {
+    const ip = (this.spec.hosts[to] as LabHost).ips[0] as string;
+    return (this.helpers[from] as PodHelper).latency({ ip, port }, mode, count);
   }
 
   /** Removes every namespace and process this lab made. Safe to call twice. */

@@ -48,41 +48,56 @@ export interface Box {
  * neighbouring pieces whose address ranges are equal.
  */
 export function disjointBoxes(boxes: readonly Box[]): Box[] {
-  const byProto = new Map<number, Box[]>();
+  // Boxes sharing a port interval share one merged address list: rules repeat the same ports for many peers.
+  const byProto = new Map<number, Map<string, { pLo: number; pHi: number; ranges: AddrRange[] }>>();
   for (const b of boxes) {
-    const l = byProto.get(b.proto);
-    if (l) l.push(b);
-    else byProto.set(b.proto, [b]);
+    let groups = byProto.get(b.proto);
+    if (!groups) byProto.set(b.proto, (groups = new Map()));
+    const key = `${b.pLo}-${b.pHi}`;
+    const g = groups.get(key);
+    if (g) g.ranges.push([b.lo, b.hi]);
+    else groups.set(key, { pLo: b.pLo, pHi: b.pHi, ranges: [[b.lo, b.hi]] });
   }
   const out: Box[] = [];
   for (const proto of [...byProto.keys()].sort((a, b) => a - b)) {
-    const list = byProto.get(proto) as Box[];
+    const groups = [...(byProto.get(proto) as Map<string, { pLo: number; pHi: number; ranges: AddrRange[] }>).values()].map((g) => ({ ...g, ranges: mergeRanges(g.ranges) }));
     const cuts = new Set<number>();
-    for (const b of list) {
-      cuts.add(b.pLo);
-      cuts.add(b.pHi + 1);
+    for (const g of groups) {
+      cuts.add(g.pLo);
+      cuts.add(g.pHi + 1);
     }
     const edges = [...cuts].sort((a, b) => a - b);
-    let prev: { pLo: number; pHi: number; ranges: AddrRange[]; key: string } | undefined;
+    // Neighbouring pieces covered by the same groups have the same addresses: they join into one port range.
+    let prev: { pLo: number; pHi: number; ranges: readonly AddrRange[]; sig: string } | undefined;
     const flush = (): void => {
       if (!prev) return;
       for (const [lo, hi] of prev.ranges) out.push({ lo, hi, proto, pLo: prev.pLo, pHi: prev.pHi });
       prev = undefined;
     };
+    const memo = new Map<string, readonly AddrRange[]>();
     for (let i = 0; i + 1 < edges.length; i++) {
       const pLo = edges[i] as number;
       const pHi = (edges[i + 1] as number) - 1;
-      const ranges = mergeRanges(list.filter((b) => b.pLo <= pLo && b.pHi >= pHi).map((b) => [b.lo, b.hi] as const));
-      if (ranges.length === 0) {
+      const covering: number[] = [];
+      groups.forEach((g, k) => {
+        if (g.pLo <= pLo && g.pHi >= pHi) covering.push(k);
+      });
+      if (covering.length === 0) {
         flush();
         continue;
       }
-      const key = ranges.map(([a, b]) => `${a}-${b}`).join(',');
-      if (prev && prev.key === key && prev.pHi + 1 === pLo) prev.pHi = pHi;
-      else {
-        flush();
-        prev = { pLo, pHi, ranges, key };
+      const sig = covering.join(',');
+      if (prev && prev.sig === sig && prev.pHi + 1 === pLo) {
+        prev.pHi = pHi;
+        continue;
       }
+      let ranges = memo.get(sig);
+      if (!ranges) {
+        ranges = covering.length === 1 ? (groups[covering[0] as number] as { ranges: AddrRange[] }).ranges : mergeRanges(covering.flatMap((k) => (groups[k] as { ranges: AddrRange[] }).ranges));
+        memo.set(sig, ranges);
+      }
+      flush();
+      prev = { pLo, pHi, ranges, sig };
     }
     flush();
   }

@@ -1,0 +1,220 @@
+// Dataplane benchmarks: `node packages/dataplane/dist/bench/run.js [--quick] [--only control|packet] [--json FILE]`
+// (root, nft, ip).
+// Measures what issue 4 asks: compile+apply at 1,000 pods / 500 policies, a full resync of a 110-pod node, one
+// change end to end, and the per-packet cost through the node namespace from 10 to 10,000 policies.
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { buildCluster, loadSources, type Cluster } from '@kordon/engine';
+import { Agent } from '../agent/agent.js';
+import { Lab } from '../lab/lab.js';
+import { applyScript } from '../nft/apply.js';
+import { compileRuleset } from '../nft/compile.js';
+import { renderRuleset } from '../nft/ruleset.js';
+import { syntheticIP, syntheticObjects } from './synthetic.js';
+
+type Obj = Record<string, unknown>;
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+const results: Record<string, unknown> = {};
+
+function clusterOf(objs: Obj[]): Cluster {
+  const loaded = loadSources([{ name: 'bench.json', text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs }) }]);
+  return buildCluster(loaded.objects, { trusted: true }).cluster;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+
+/** Wall time; `cpu` collects this process's CPU time too, which a loaded machine inflates far less. */
+async function time<T>(f: () => Promise<T> | T, cpu?: number[]): Promise<[T, number]> {
+  const u = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await f();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(u);
+  cpu?.push((c.user + c.system) / 1000);
+  return [r, wall];
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function compileAndApply(lab: Lab): Promise<void> {
+  const cluster = clusterOf(syntheticObjects({ pods: 1000, policies: 500 }));
+  const rounds = quick ? 2 : 5;
+  const compile: number[] = [];
+  const compileCpu: number[] = [];
+  const apply: number[] = [];
+  let cold = 0;
+  let stats;
+  for (let r = 0; r < rounds; r++) {
+    const [rs, c] = await time(() => compileRuleset(cluster), compileCpu);
+    const [script, render] = await time(() => renderRuleset(rs, { notes: false }));
+    const [, a] = await time(() => applyScript(script, { netns: lab.nodeNetns }));
+    if (r === 0) cold = c + render;
+    compile.push(c + render);
+    apply.push(a);
+    stats = rs.stats;
+  }
+  const total = median(compile) + median(apply);
+  results['compileApply1000x500'] = { coldCompileMs: cold, compileMs: median(compile), compileCpuMs: median(compileCpu), applyMs: median(apply), totalMs: total, stats };
+  log(`compile+apply, 1000 pods / 500 policies, every pod local: compile ${ms(median(compile))} (CPU ${ms(median(compileCpu))}; first run ${ms(cold)}), nft -c + nft -f ${ms(median(apply))}, total ${ms(total)}; ${JSON.stringify(stats)}`);
+}
+
+async function resyncAndChange(lab: Lab): Promise<void> {
+  const objs = syntheticObjects({ pods: 1000, policies: 500, podsOnNode0: 110 });
+  const cluster = clusterOf(objs);
+  const agent = await Agent.create({ netns: lab.nodeNetns, node: 'node-0' });
+  const resync: number[] = [];
+  const resyncCpu: number[] = [];
+  let stats;
+  for (let r = 0; r < (quick ? 2 : 5); r++) {
+    const [res, t] = await time(() => agent.sync(cluster, { full: true }), resyncCpu);
+    resync.push(t);
+    stats = res.ruleset.stats;
+  }
+  results['resync110'] = { ms: median(resync), cpuMs: median(resyncCpu), stats };
+  log(`full resync of node-0 (110 local pods of 1000, 500 policies): ${ms(median(resync))} end to end (compile, nft -c, nft -f; kordon CPU ${ms(median(resyncCpu))}); ${JSON.stringify(stats)}`);
+
+  // One change at a time, each applied as one incremental transaction: a new pod on the node, a pod's labels,
+  // a new policy, a policy removed.
+  const newPod = (i: number, app: string): Obj => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `extra${i}`, namespace: 'ns3', labels: { app, tier: 'web' } },
+    spec: { nodeName: 'node-0', containers: [{ name: 'c', image: 'x' }] },
+    status: { phase: 'Running', podIP: `10.250.0.${i + 1}`, hostIP: '192.168.0.1' },
+  });
+  const newPolicy = (i: number): Obj => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: `extra-pol${i}`, namespace: 'ns3' },
+    spec: { podSelector: { matchLabels: { app: 'app3' } }, ingress: [{ from: [{ podSelector: { matchLabels: { tier: 'db' } } }], ports: [{ port: 7000 + i }] }] },
+  });
+  await agent.sync(cluster, { full: true });
+  const kinds: Array<[string, (i: number) => Obj[]]> = [
+    ['pod added', (i) => [...objs, newPod(i, 'app3')]],
+    ['policy added', (i) => [...objs, newPolicy(i)]],
+  ];
+  const change: Record<string, unknown> = {};
+  for (const [name, make] of kinds) {
+    const total: number[] = [];
+    const cpu: number[] = [];
+    const applyOnly: number[] = [];
+    const touched: string[] = [];
+    for (let i = 0; i < (quick ? 3 : 10); i++) {
+      const next = clusterOf(make(i));
+      await agent.sync(cluster);
+      const [res, t] = await time(() => agent.sync(next), cpu);
+      if (res.mode !== 'incremental') throw new Error(`${name}: expected an incremental sync, got ${res.mode}`);
+      total.push(t);
+      applyOnly.push(res.applyMs);
+      touched.push(`+${res.addedElements}/-${res.deletedElements} elements, ${res.chains.length} chains`);
+    }
+    change[name] = { ms: median(total), cpuMs: median(cpu), applyMs: median(applyOnly), touched: touched[0] };
+    log(`one change (${name}) on node-0: ${ms(median(total))} end to end (kordon CPU ${ms(median(cpu))}; compile+diff ${ms(median(total) - median(applyOnly))}, nft ${ms(median(applyOnly))}); touched ${touched[0]}`);
+  }
+  results['change'] = change;
+}
+
+/** Pods 0 (client) and 1 (server) are real namespaces; the other pods and every policy live in the ruleset. */
+function perPacketCluster(policies: number, allSelectServer: boolean): Cluster {
+  const objs = syntheticObjects({ pods: 100, policies, namespaces: 5, nodes: 1, podsOnNode0: 100 });
+  if (allSelectServer) for (const o of objs) if (o['kind'] === 'NetworkPolicy') ((o['metadata'] as Obj)['namespace'] = 'ns1'), ((o['spec'] as Obj)['podSelector'] = { matchLabels: { app: 'app1' } });
+  const client = syntheticIP(0);
+  const server = syntheticIP(1);
+  objs.push(
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'bench-in', namespace: 'ns1' }, spec: { podSelector: { matchLabels: { app: 'app1' } }, ingress: [{ from: [{ ipBlock: { cidr: `${client}/32` } }], ports: [{ protocol: 'UDP', port: 7000 }] }] } },
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'bench-out', namespace: 'ns0' }, spec: { podSelector: { matchLabels: { app: 'app0' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: `${server}/32` } }], ports: [{ protocol: 'UDP', port: 7000 }] }] } },
+  );
+  return clusterOf(objs);
+}
+
+async function perPacket(): Promise<void> {
+  const lab = await Lab.create({
+    hosts: [
+      { name: 'ns0/p0', ips: [syntheticIP(0)], serve: [] },
+      { name: 'ns1/p1', ips: [syntheticIP(1)], serve: [{ port: 7000, protocol: 'UDP' }] },
+    ],
+  });
+  try {
+    const agent = await Agent.create({ netns: lab.nodeNetns });
+    const counts = quick ? [0, 10, 10000] : [0, 10, 100, 1000, 10000];
+    const n = quick ? 800 : 3000;
+    const rounds = quick ? 2 : 3;
+    const rows: Array<Record<string, unknown>> = [];
+    for (const scenario of ['spread', 'all-select-server'] as const) {
+      const clusters = new Map(counts.filter((c) => c > 0).map((c) => [c, perPacketCluster(c, scenario === 'all-select-server')]));
+      const samples = new Map<number, { fresh: number[]; rr: number[]; rules?: number; elements?: number; applyMs?: number }>();
+      for (const c of counts) samples.set(c, { fresh: [], rr: [] });
+      // Interleave configurations so drifting machine load hits them alike.
+      for (let r = 0; r < rounds; r++) {
+        for (const c of counts) {
+          const s = samples.get(c)!;
+          if (c === 0) await agent.uninstall().catch(() => {});
+          else {
+            const res = await agent.sync(clusters.get(c)!, { full: true });
+            s.rules = res.ruleset.stats.rules;
+            s.elements = res.ruleset.stats.elements;
+            s.applyMs = res.applyMs;
+          }
+          s.fresh.push((await lab.latency(0, 1, 7000, 'udp-new', n)).p50);
+          s.rr.push((await lab.latency(0, 1, 7000, 'udp-rr', n)).p50);
+        }
+      }
+      const base = samples.get(0)!;
+      for (const c of counts) {
+        const s = samples.get(c)!;
+        const row = {
+          scenario,
+          policies: c,
+          rules: s.rules ?? 0,
+          elements: s.elements ?? 0,
+          newFlowP50us: median(s.fresh),
+          newFlowOverheadUs: median(s.fresh) - median(base.fresh),
+          establishedP50us: median(s.rr),
+          establishedOverheadUs: median(s.rr) - median(base.rr),
+        };
+        rows.push(row);
+        log(
+          `per packet [${scenario}] ${c} policies (${row.rules} rules, ${row.elements} elements): new-flow UDP round trip p50 ${row.newFlowP50us.toFixed(2)} µs (${row.newFlowOverheadUs >= 0 ? '+' : ''}${row.newFlowOverheadUs.toFixed(2)}), established p50 ${row.establishedP50us.toFixed(2)} µs (${row.establishedOverheadUs >= 0 ? '+' : ''}${row.establishedOverheadUs.toFixed(2)})`,
+        );
+      }
+    }
+    results['perPacket'] = rows;
+  } finally {
+    await lab.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+  results['machine'] = { cpu, cores: cpus().length, loadavg: loadavg(), node: process.version, when: new Date().toISOString() };
+  log(`machine: ${cpus().length} × ${cpu}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}, node ${process.version}`);
+  if (only !== 'packet') {
+    const lab = await Lab.create({ hosts: [] });
+    try {
+      await compileAndApply(lab);
+      await resyncAndChange(lab);
+    } finally {
+      await lab.destroy();
+    }
+  }
+  if (only !== 'control') await perPacket();
+  results['loadavgAfter'] = loadavg();
+  if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
