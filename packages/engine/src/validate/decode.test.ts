@@ -87,7 +87,7 @@ metadata:
 spec:
   labels: {a: b}
 policyTypes: [Ingress]
-status: {}
+status: {conditions: []}
 `;
     expect(found(text)).toEqual([
       e('field-unknown', 'metadata.podSelector', 6, 3),
@@ -107,6 +107,11 @@ test('a metadata label that lost its indentation under `labels:`', () => {
   const text = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: ns\n  labels:\n  team: a\nspec: {podSelector: {}}\n';
   expect(found(text)).toEqual([e('field-unknown', 'metadata.team', 7, 3)]);
   expect(hintOf(text, 'field-unknown', 'metadata.team')).toMatch(/under `labels:`/);
+});
+
+test('an empty status, as older clusters export it, is only a warning', () => {
+  expect(found(policy('  podSelector: {}\nstatus: {}\n'))).toEqual([w('field-obsolete', 'status', 8, 1)]);
+  expect(found(policy('  podSelector: {}\nstatus:\n'))).toEqual([w('field-obsolete', 'status', 8, 1)]);
 });
 
 describe('duplicate keys', () => {

@@ -29,7 +29,7 @@ const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 export function validateNetworkPolicy(obj: LoadedObject): Diagnostic[] {
   const r = new Reporter(obj);
   reportDuplicateKeys(r);
-  const typed = new Decoder(r).decode(obj.raw, NETWORK_POLICY, []);
+  const typed = new Decoder(r).decode(withoutEmptyStatus(r, obj.raw), NETWORK_POLICY, []);
   if (obj.apiVersion !== NETWORK_POLICY_API_VERSION) {
     r.add('apiversion-unsupported', 'error', ['apiVersion'], `no matches for kind "NetworkPolicy" in version ${quote(obj.apiVersion)}`, {
       value: obj.apiVersion,
@@ -41,6 +41,22 @@ export function validateNetworkPolicy(obj: LoadedObject): Diagnostic[] {
     validateSpec(r, typed['spec'], isObj(obj.raw['spec']) && 'podSelector' in obj.raw['spec']);
   }
   return r.sorted();
+}
+
+/**
+ * `status: {}` is in every `kubectl get -o yaml` of a NetworkPolicy from clusters before 1.28, which
+ * had an (always empty) status. Newer API servers reject it as unknown under strict validation; it
+ * means nothing, so it is a warning, and the policy still counts. A status with content stays an error.
+ */
+function withoutEmptyStatus(r: Reporter, raw: Obj): Obj {
+  const status = raw['status'];
+  if (!('status' in raw) || !(status === null || (isObj(status) && Object.keys(status).length === 0))) return raw;
+  r.add('field-obsolete', 'warning', ['status'], 'a NetworkPolicy has no status since Kubernetes 1.28: API servers from 1.28 on reject `status` as an unknown field under strict validation', {
+    hint: 'remove `status: {}`; it is left over from `kubectl get -o yaml` of an older cluster',
+  });
+  const rest: Obj = {};
+  for (const [k, v] of Object.entries(raw)) if (k !== 'status') Object.defineProperty(rest, k, { value: v, enumerable: true });
+  return rest;
 }
 
 /** ObjectMeta checks made on create: name, namespace, labels, annotation keys. */
