@@ -42,7 +42,7 @@ export function syntheticObjects(spec: SyntheticSpec): Obj[] {
     let body: Obj;
     if (shape === 0) {
       // Each policy opens its own port, so the ruleset grows with the number of policies.
-      body = { podSelector, ingress: [{ from: [{ podSelector: { matchLabels: { app: `app${(k + 1) % apps}` } } }], ports: [{ port: 10000 + (k % 50000) }, { port: 'http' }] }] };
+      body = { podSelector, ingress: [{ from: [{ podSelector: { matchLabels: { tier: ['web', 'api', 'db'][k % 3] } } }], ports: [{ port: 10000 + (k % 50000) }, { port: 'http' }] }] };
     } else if (shape === 1) {
       body = {
         podSelector,

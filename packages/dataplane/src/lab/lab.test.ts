@@ -1,5 +1,8 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lab, listLabNamespaces } from './lab.js';
+import { cleanupStaleLabs, Lab, listLabNamespaces } from './lab.js';
 import { requirePrivileges } from '../test-support.js';
 
 requirePrivileges();
@@ -48,5 +51,41 @@ describe('lab network', () => {
     expect((await listLabNamespaces()).filter((n) => n.startsWith(tmp.runId))).toHaveLength(2);
     await tmp.destroy();
     expect((await listLabNamespaces()).filter((n) => n.startsWith(tmp.runId))).toHaveLength(0);
+  });
+
+  it('removes what it made when building fails half-way', async () => {
+    const before = await listLabNamespaces();
+    // Two hosts with one address: the second route cannot be added.
+    await expect(
+      Lab.create({ hosts: [{ name: 'a', ips: ['10.9.2.1'], serve: [] }, { name: 'b', ips: ['10.9.2.1'], serve: [] }] }),
+    ).rejects.toThrow(/ip .*failed/);
+    expect(await listLabNamespaces()).toEqual(before);
+  });
+
+  it('removes what it made on Ctrl-C (SIGINT to the process running it)', async () => {
+    const dist = fileURLToPath(new URL('../../dist/lab/lab.js', import.meta.url));
+    // The child runs the built module (CI builds through npm ci); build it here when it is missing.
+    if (!existsSync(dist)) execFileSync('npx', ['tsc', '-b', fileURLToPath(new URL('../..', import.meta.url))], { stdio: 'inherit' });
+    const script = `import(${JSON.stringify(dist)}).then(async (m) => {
+      const lab = await m.Lab.create({ hosts: [{ name: 'a', ips: ['10.9.3.1'], serve: [{ port: 80, protocol: 'TCP' }] }] });
+      process.stdout.write(lab.runId + '\\n');
+      setInterval(() => {}, 1000);
+    });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const runId = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (b: Buffer) => resolve(b.toString().trim()));
+      child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    });
+    expect((await listLabNamespaces()).filter((n) => n.startsWith(runId))).toHaveLength(2);
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect((await listLabNamespaces()).filter((n) => n.startsWith(runId))).toEqual([]);
+  });
+
+  it('cleans namespaces left by a run that was killed outright', async () => {
+    execFileSync('ip', ['netns', 'add', 'kd-999999-dead-node']);
+    expect(await cleanupStaleLabs()).toContain('kd-999999-dead-node');
+    expect(await listLabNamespaces()).not.toContain('kd-999999-dead-node');
   });
 });
