@@ -1,8 +1,10 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Io } from './io.js';
+import type { Cluster } from '@kordon/engine';
+import type { CliContext, Io } from './io.js';
 import { main } from './main.js';
+import { loadInput } from './pipeline.js';
 
 export interface RunResult {
   code: number;
@@ -10,14 +12,7 @@ export interface RunResult {
   err: string;
 }
 
-export interface RunOptions {
-  stdin?: string | Uint8Array;
-  tty?: boolean;
-  env?: Record<string, string | undefined>;
-}
-
-/** Runs the CLI in-process with a captured terminal. */
-export async function run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+function captureIo(options: RunOptions): { io: Io; out: () => string; err: () => string } {
   let out = '';
   let err = '';
   const io: Io = {
@@ -28,8 +23,26 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     stderrIsTTY: options.tty ?? false,
     env: options.env ?? {},
   };
-  const code = await main(argv, io);
-  return { code, out, err };
+  return { io, out: () => out, err: () => err };
+}
+
+/** The cluster exactly as the commands build it from these paths. */
+export async function loadFor(paths: readonly string[]): Promise<Cluster> {
+  const ctx: CliContext = { io: captureIo({}).io, exitCode: 0, noColor: true };
+  return (await loadInput(paths, ctx)).cluster;
+}
+
+export interface RunOptions {
+  stdin?: string | Uint8Array;
+  tty?: boolean;
+  env?: Record<string, string | undefined>;
+}
+
+/** Runs the CLI in-process with a captured terminal. */
+export async function run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const c = captureIo(options);
+  const code = await main(argv, c.io);
+  return { code, out: c.out(), err: c.err() };
 }
 
 /** A temporary folder of files, removed by `cleanup`. */

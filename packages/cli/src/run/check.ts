@@ -28,7 +28,8 @@ export async function runCheck(ctx: CliContext, paths: readonly string[], opts: 
   const loaded = await loadInput(paths, ctx, dns ? { dns } : {});
   reportDiagnostics(ctx, loaded);
   requireObjects(loaded);
-  const { cluster } = loaded;
+  // Positions are read from the policies; the view leaves out those that are costly to find.
+  const cluster = loaded.view;
 
   // A source that names nothing is a mistake in the question, not a denial.
   const from = resolveName(cluster, opts.from);

@@ -9,6 +9,8 @@ export async function runValidate(ctx: CliContext, paths: readonly string[], opt
   const notes = loaded.diagnostics.filter((d) => d.severity === 'info');
   const { errors, warnings } = countBySeverity(problems);
   const exit = errors > 0 ? 1 : 0;
+  // Not an error (nothing is invalid), but almost always a mistake in the paths given.
+  if (loaded.objects === 0) ctx.io.err('kordon: the input holds no Kubernetes objects\n');
   if (format === 'json') {
     // stdout holds exactly the list of problems; notes (skipped kinds and files) go to stderr.
     ctx.io.out(`${JSON.stringify(problems.map(diagnosticJson), null, 2)}\n`);
