@@ -12,8 +12,8 @@ export {
   labelValueErrors,
   qualifiedNameErrors,
 } from './names.js';
-export { kubectlScalar, mayReadDifferently, resolveYaml11Plain } from './yaml11.js';
+export { kubectlScalar, kubectlValueAt, mayReadDifferently, resolveYaml11Plain } from './yaml11.js';
 export type { ScalarValue } from './yaml11.js';
-export { readCidr } from './cidr.js';
+export { isStrictSubset, readCidr } from './cidr.js';
 export type { CidrReading } from './cidr.js';
 export { editDistance } from './hints.js';

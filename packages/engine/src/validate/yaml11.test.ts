@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { isScalar, parseDocument } from 'yaml';
-import { kubectlScalar, mayReadDifferently, resolveYaml11Plain, type ScalarValue } from './index.js';
+import { load } from './__fixtures__/run.js';
+import { kubectlScalar, kubectlValueAt, mayReadDifferently, resolveYaml11Plain, type ScalarValue } from './index.js';
 
 describe('plain scalars under YAML 1.1 (go-yaml v2)', () => {
   test.each<[string, unknown]>([
@@ -81,5 +82,17 @@ describe('plain scalars under YAML 1.1 (go-yaml v2)', () => {
     expect(kubectlScalar('on', undefined)).toBe('on');
     // A multi-line plain scalar is folded by the loader; its source text is not the value.
     expect(kubectlScalar('a b', { text: 'a\n  b', plain: true })).toBe('a b');
+  });
+});
+
+describe('kubectlValueAt', () => {
+  test('reads values as kubectl sends them', () => {
+    const [pod] = load('apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {on: yes}}\nspec:\n  hostNetwork: yes\n  containers: [{name: c, ports: [{containerPort: 0777}]}]\n').objects;
+    expect(kubectlValueAt(pod!, ['spec', 'hostNetwork'])).toBe(true);
+    expect(kubectlValueAt(pod!, ['spec', 'containers', 0, 'ports', 0, 'containerPort'])).toBe(511);
+    expect(kubectlValueAt(pod!, ['metadata', 'name'])).toBe('p');
+    expect(kubectlValueAt(pod!, ['metadata', 'labels'])).toEqual({ on: 'yes' });
+    expect(kubectlValueAt(pod!, ['spec', 'missing', 0])).toBeUndefined();
+    expect(kubectlValueAt(pod!, ['metadata', 'name', 'length'])).toBeUndefined();
   });
 });

@@ -5,7 +5,8 @@
  *   - `y`, `yes`, `on`, `n`, `no`, `off` (and their capitalised forms) are booleans;
  *   - an integer with a leading 0 is octal (`0777` is 511), `0b…` is binary, `_` separates digits.
  */
-import type { ScalarSource } from '../load/load.js';
+import type { PathSegment } from '../diagnostics.js';
+import type { LoadedObject, ScalarSource } from '../load/load.js';
 
 export type ScalarValue = null | boolean | number | string;
 
@@ -92,4 +93,21 @@ export function describeYaml11Difference(raw: ScalarValue, source: ScalarSource 
   }
   if (effective === null) return `kubectl reads the unquoted \`${text}\` as null (YAML 1.1)`;
   return undefined;
+}
+
+/**
+ * The value at `path` of an object as kubectl would send it: for model builders that must read
+ * `port: 0777` as 511 and `hostNetwork: yes` as true, like the cluster did.
+ */
+export function kubectlValueAt(obj: LoadedObject, path: readonly PathSegment[]): unknown {
+  let v: unknown = obj.raw;
+  for (const seg of path) {
+    if (typeof v !== 'object' || v === null || !Object.prototype.hasOwnProperty.call(v, seg)) return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return isScalarValue(v) && mayReadDifferently(v) ? kubectlScalar(v, obj.scalarAt(path)) : v;
+}
+
+function isScalarValue(v: unknown): v is ScalarValue {
+  return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
