@@ -7,7 +7,7 @@
 import { formatPath, type PathSegment } from '../diagnostics.js';
 import { unknownFieldHint } from './hints.js';
 import { objectRef, quote, valueText, type Reporter } from './report.js';
-import { describeYaml11Difference, kubectlScalar, mayReadDifferently, type ScalarValue } from './yaml11.js';
+import { describeYaml11Difference, isScalarValue, kubectlScalar, mayReadDifferently, type ScalarValue } from './yaml11.js';
 
 export type Schema =
   | { type: 'string' }
@@ -192,9 +192,7 @@ function setOwn(o: Obj, k: string, v: unknown): void {
   else o[k] = v;
 }
 
-function isScalar(v: unknown): v is ScalarValue {
-  return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-}
+const isScalar = isScalarValue;
 
 function article(s: string): string {
   return /^[aeiou]/.test(s) ? `an ${s}` : `a ${s}`;

@@ -108,6 +108,6 @@ export function kubectlValueAt(obj: LoadedObject, path: readonly PathSegment[]):
   return isScalarValue(v) && mayReadDifferently(v) ? kubectlScalar(v, obj.scalarAt(path)) : v;
 }
 
-function isScalarValue(v: unknown): v is ScalarValue {
+export function isScalarValue(v: unknown): v is ScalarValue {
   return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
