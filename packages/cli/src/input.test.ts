@@ -167,7 +167,8 @@ describe('a 50 MB file', () => {
         items.push(s);
         size += s.length + 2;
       }
-      items.push(JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'only-a1', namespace: 'ns0' }, spec: { podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a1' } } }] }] } }));
+      // ns0 admits app=a1 pods of every namespace: p1 (ns1, a1) may connect to p0, p2 (ns2, a2) may not.
+      items.push(JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'only-a1', namespace: 'ns0' }, spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'a1' } } }] }] } }));
       const file = u.path('big.json');
       writeFileSync(file, `{"apiVersion":"v1","kind":"List","items":[\n${items.join(',\n')}\n]}\n`);
       const started = Date.now();
@@ -176,6 +177,10 @@ describe('a 50 MB file', () => {
       expect(r.code, r.err).toBe(0);
       expect((JSON.parse(r.out) as { verdict: string }).verdict).toBe('allowed');
       expect(seconds).toBeLessThan(120);
+      expect(r.err).toContain('file:line positions are not shown for policies in JSON files over 1 MB');
+      const denied = await run(['check', file, '--from', 'ns2/p2', '--to', 'ns0/p0', '--port', '80']);
+      expect(denied.code).toBe(1);
+      expect(denied.out).toContain('isolated by ns0/only-a1\n');
     } finally {
       u.cleanup();
     }

@@ -1,0 +1,38 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { VERSION } from './main.js';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const SHOP = fileURLToPath(new URL('./__fixtures__/shop', import.meta.url));
+
+describe('bin/kordon.js (the built CLI)', () => {
+  beforeAll(() => {
+    execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, stdio: 'pipe' });
+  }, 300_000);
+
+  it('--version prints the version', () => {
+    const r = spawnSync('node', ['bin/kordon.js', '--version'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${VERSION}\n`);
+  });
+
+  it('sets the exit code of a denied check, with the answer on stdout and diagnostics on stderr', () => {
+    const r = spawnSync('node', ['bin/kordon.js', 'check', SHOP, '--from', 'frontend/web', '--to', 'api.backend', '-o', 'json'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect((JSON.parse(r.stdout) as { verdict: string }).verdict).toBe('denied');
+    expect(r.stderr).toContain('invalid.yaml:11:7: error:');
+  });
+
+  it('reads stdin for -', () => {
+    const r = spawnSync('node', ['bin/kordon.js', 'validate', '-', '-o', 'json'], { cwd: ROOT, encoding: 'utf8', input: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+
+  it('exits 2 on usage errors', () => {
+    const r = spawnSync('node', ['bin/kordon.js', 'check', SHOP], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("required option '--from <source>' not specified");
+  });
+});
