@@ -7,23 +7,49 @@ export interface EditorHandlers {
   select(name: string): void;
 }
 
+/** Above this size a file is edited one YAML document at a time: a textarea with 400,000 lines freezes the page. */
+const SEGMENT_LINES = 3000;
+const SEGMENT_CHARS = 300_000;
+
+/** One YAML document of a large file: lines [start, end) of the file, 0-based. */
+interface Segment {
+  start: number;
+  end: number;
+  label: string;
+}
+
 /**
  * A plain textarea with a line-number gutter: lines with problems are marked in the gutter, and the problems are
- * listed under the editor with their line; choosing one puts the cursor there.
+ * listed under the editor with their line; choosing one puts the cursor there. Large files are shown one document at
+ * a time, with the file's own line numbers, so messages and links still point at the right line.
  */
 export class Editor {
   readonly textarea: HTMLTextAreaElement;
   private readonly gutter: HTMLElement;
+  private readonly numbers: HTMLElement;
+  private readonly markLayer: HTMLElement;
   private readonly messages: HTMLElement;
   private readonly fileSelect: HTMLSelectElement;
+  private readonly docSelect: HTMLSelectElement;
   private current = '';
+  private full = '';
   private marks = new Map<number, Diagnostic[]>();
-  private lineCount = 0;
+  private lineCount = -1;
+  private segments: Segment[] = [];
+  private seg = -1;
+  /** The file's text before and after the document in the textarea. */
+  private prefix = '';
+  private suffix = '';
+  private offset = 0;
 
   constructor(root: HTMLElement, private readonly handlers: EditorHandlers) {
     this.fileSelect = h('select', { id: 'file-select', 'aria-label': 'File to edit' });
     this.fileSelect.addEventListener('change', () => handlers.select(this.fileSelect.value));
-    this.gutter = h('div', { class: 'gutter', 'aria-hidden': 'true' });
+    this.docSelect = h('select', { id: 'doc-select', 'aria-label': 'Document of the file to edit', hidden: true });
+    this.docSelect.addEventListener('change', () => this.showSegment(Number(this.docSelect.value)));
+    this.numbers = h('pre', { class: 'numbers' });
+    this.markLayer = h('div', { class: 'marks' });
+    this.gutter = h('div', { class: 'gutter', 'aria-hidden': 'true' }, h('div', { class: 'gutter-inner' }, this.numbers, this.markLayer));
     this.textarea = h('textarea', {
       id: 'yaml',
       spellcheck: 'false',
@@ -36,14 +62,15 @@ export class Editor {
     this.messages = h('ul', { id: 'editor-messages', class: 'messages', 'aria-labelledby': 'editor-messages-title' });
     const wrap = h('div', { class: 'code' }, this.gutter, this.textarea);
     root.append(
-      h('div', { class: 'editor-bar' }, h('label', { for: 'file-select', class: 'visually-hidden' }, 'File'), this.fileSelect),
+      h('div', { class: 'editor-bar' }, h('label', { for: 'file-select', class: 'visually-hidden' }, 'File'), this.fileSelect, this.docSelect),
       wrap,
       h('h3', { id: 'editor-messages-title', class: 'messages-title', 'aria-live': 'polite' }, 'No problems'),
       this.messages,
     );
     this.textarea.addEventListener('input', () => {
+      this.full = this.prefix + this.textarea.value + this.suffix;
       this.updateGutter();
-      handlers.change(this.current, this.textarea.value);
+      handlers.change(this.current, this.full);
     });
     this.textarea.addEventListener('scroll', () => {
       this.gutter.scrollTop = this.textarea.scrollTop;
@@ -55,16 +82,80 @@ export class Editor {
   }
 
   setFiles(names: readonly string[], current: string, text: string): void {
-    clear(this.fileSelect);
-    for (const n of names) this.fileSelect.append(h('option', { value: n, selected: n === current }, n));
+    if (this.fileSelect.options.length !== names.length || [...this.fileSelect.options].some((o, k) => o.value !== names[k])) {
+      clear(this.fileSelect);
+      for (const n of names) this.fileSelect.append(h('option', { value: n }, n));
+    }
+    this.fileSelect.value = current;
     this.fileSelect.disabled = names.length === 0;
-    if (current !== this.current || this.textarea.value !== text) {
+    if (current !== this.current || this.full !== text) {
       this.current = current;
-      this.textarea.value = text;
-      this.textarea.scrollTop = 0;
+      this.full = text;
+      this.segment();
     }
     this.textarea.placeholder = names.length === 0 ? 'Type or paste Kubernetes manifests here (YAML or JSON)…' : '';
-    this.updateGutter();
+  }
+
+  /** Splits a large file at its `---` lines; a small one is one segment, the whole file. */
+  private segment(): void {
+    const text = this.full;
+    let lines = 1;
+    for (let k = text.indexOf('\n'); k >= 0 && lines <= SEGMENT_LINES; k = text.indexOf('\n', k + 1)) lines++;
+    if (lines <= SEGMENT_LINES && text.length <= SEGMENT_CHARS) {
+      this.segments = [];
+      this.docSelect.hidden = true;
+      this.setWindow(0, text, '', '');
+      return;
+    }
+    const all = text.split('\n');
+    const segs: Segment[] = [];
+    let start = 0;
+    const close = (end: number) => {
+      if (end <= start) return;
+      const body = all.slice(start, Math.min(end, start + 40)).join('\n');
+      const kind = /^kind:\s*(\S+)/m.exec(body)?.[1] ?? 'document';
+      const name = /^\s+name:\s*(\S+)/m.exec(body)?.[1] ?? '';
+      const ns = /^\s+namespace:\s*(\S+)/m.exec(body)?.[1];
+      segs.push({ start, end, label: `${kind} ${ns ? `${ns}/` : ''}${name} (line ${start + 1})` });
+      start = end;
+    };
+    all.forEach((l, k) => {
+      if (k > 0 && /^---(\s|$)/.test(l)) close(k);
+    });
+    close(all.length);
+    this.segments = segs;
+    clear(this.docSelect);
+    const frag = document.createDocumentFragment();
+    segs.forEach((sg, k) => frag.append(h('option', { value: k }, `${k + 1}/${segs.length}: ${sg.label}`)));
+    this.docSelect.append(frag);
+    this.docSelect.hidden = false;
+    // Start at the first NetworkPolicy: that is what people come to edit.
+    const first = segs.findIndex((sg) => sg.label.startsWith('NetworkPolicy'));
+    this.showSegment(first >= 0 ? first : 0);
+  }
+
+  private showSegment(k: number): void {
+    if (this.segments.length === 0) return;
+    // Line ranges move when a document grows or shrinks: re-split the current text first.
+    const lines = this.full.split('\n');
+    const sg = this.segments[k];
+    if (!sg) return;
+    const before = lines.slice(0, sg.start);
+    const mine = lines.slice(sg.start, sg.end);
+    const after = lines.slice(sg.end);
+    const text = mine.join('\n');
+    this.seg = k;
+    this.docSelect.value = String(k);
+    this.setWindow(sg.start, text, before.length ? `${before.join('\n')}\n` : '', after.length ? `\n${after.join('\n')}` : '');
+  }
+
+  private setWindow(offset: number, text: string, prefix: string, suffix: string): void {
+    this.offset = offset;
+    this.prefix = prefix;
+    this.suffix = suffix;
+    this.textarea.value = text;
+    this.textarea.scrollTop = 0;
+    this.updateGutter(true);
   }
 
   /** Problems of the current file; others are listed by the page. */
@@ -96,31 +187,45 @@ export class Editor {
     this.updateGutter(true);
   }
 
-  /** Puts the cursor at line:column and scrolls it into view. */
+  /** Puts the cursor at line:column of the file (switching document when the file is shown in parts). */
   goTo(line: number, column = 1): void {
+    if (this.segments.length > 0) {
+      const k = this.segments.findIndex((sg) => line - 1 >= sg.start && line - 1 < sg.end);
+      if (k >= 0 && k !== this.seg) this.showSegment(k);
+    }
+    const local = line - this.offset;
     const lines = this.textarea.value.split('\n');
     let offset = 0;
-    for (let k = 0; k < line - 1 && k < lines.length; k++) offset += lines[k]!.length + 1;
+    for (let k = 0; k < local - 1 && k < lines.length; k++) offset += lines[k]!.length + 1;
     offset += Math.max(0, column - 1);
     this.textarea.focus();
     this.textarea.setSelectionRange(offset, offset);
     const lineHeight = parseFloat(getComputedStyle(this.textarea).lineHeight) || 18;
-    this.textarea.scrollTop = Math.max(0, (line - 4) * lineHeight);
+    this.textarea.scrollTop = Math.max(0, (local - 4) * lineHeight);
     this.gutter.scrollTop = this.textarea.scrollTop;
   }
 
+  /**
+   * Line numbers are one text node and the marks a few positioned elements (file line numbers, whatever part of the
+   * file is shown).
+   */
   private updateGutter(force = false): void {
-    const count = this.textarea.value.split('\n').length;
-    if (!force && count === this.lineCount) return;
-    this.lineCount = count;
-    const frag = document.createDocumentFragment();
-    for (let k = 1; k <= count; k++) {
-      const m = this.marks.get(k);
-      const sev = m ? (m.some((d) => d.severity === 'error') ? 'error' : m.some((d) => d.severity === 'warning') ? 'warning' : 'info') : undefined;
-      frag.append(h('div', { class: sev ? `ln mark ${sev}` : 'ln', title: m ? m.map((d) => d.message).join('\n') : undefined, 'data-line': k }, String(k)));
+    const value = this.textarea.value;
+    let count = 1;
+    for (let k = value.indexOf('\n'); k >= 0; k = value.indexOf('\n', k + 1)) count++;
+    if (force || count !== this.lineCount) {
+      this.lineCount = count;
+      let numbers = '';
+      for (let k = 1; k <= count; k++) numbers += `${k + this.offset}\n`;
+      this.numbers.textContent = numbers;
+      clear(this.markLayer);
+      for (const [line, ds] of this.marks) {
+        const local = line - this.offset;
+        if (local < 1 || local > count) continue;
+        const sev = ds.some((d) => d.severity === 'error') ? 'error' : ds.some((d) => d.severity === 'warning') ? 'warning' : 'info';
+        this.markLayer.append(h('div', { class: `ln mark ${sev}`, style: `top:${(local - 1) * 18}px`, title: ds.map((d) => d.message).join('\n'), 'data-line': line }, String(line)));
+      }
     }
-    clear(this.gutter);
-    this.gutter.append(frag);
     this.gutter.scrollTop = this.textarea.scrollTop;
   }
 }

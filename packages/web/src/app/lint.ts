@@ -1,4 +1,4 @@
 import type { LintFn } from '../view/controller.js';
+import { lintFindings } from '../view/lint.js';
 
-/** Lint from @kordon/review, once that package exports it; until then the page lists validation problems only. */
-export const lintFn: LintFn | undefined = undefined;
+export const lintFn: LintFn = lintFindings;

@@ -1,6 +1,6 @@
 import type { Diagnostic, SourceFile } from '@kordon/engine';
 import type { Level } from '../view/analysis.js';
-import type { Request, Response, Snapshot } from '../view/controller.js';
+import type { FindingView, Request, Response, Snapshot } from '../view/controller.js';
 import type { Explanation, SourceLink } from '../view/explain.js';
 import { byId, clear, h } from './dom.js';
 import { Editor } from './editor.js';
@@ -32,28 +32,47 @@ function ask(req: Request): Promise<Response> {
 
 let busy = false;
 let pendingEdit: { name: string; text: string } | undefined;
+let findingsStale = false;
+let findings: FindingView[] = [];
 
+/** One request to the engine, then the newest edit that arrived meanwhile, then lint; `data-busy` is false when all is done. */
 async function send(req: Request): Promise<void> {
-  const t0 = performance.now();
   busy = true;
   document.body.dataset['busy'] = 'true';
-  setStatus(req.type === 'load' ? 'Evaluating…' : undefined);
-  const res = await ask(req);
-  busy = false;
-  if (res.type === 'snapshot') {
-    await render(res);
-    const ms = performance.now() - t0;
-    document.body.dataset['updateMs'] = ms.toFixed(1);
-    document.body.dataset['engineMs'] = res.timings.total.toFixed(1);
-    statusFor(res, ms);
-  } else if (res.type === 'error') showError(res.message);
-  if (pendingEdit) {
-    const e = pendingEdit;
-    pendingEdit = undefined;
-    await send({ type: 'edit', ...e });
-    return;
+  if (req.type === 'load') setStatus('Evaluating…');
+  let next: Request | undefined = req;
+  while (next) {
+    const t0 = performance.now();
+    const kind = next.type;
+    const res = await ask(next);
+    if (res.type === 'snapshot') {
+      if (kind !== 'settings') findingsStale = true;
+      await render(res);
+      const ms = performance.now() - t0;
+      document.body.dataset['updateMs'] = ms.toFixed(1);
+      document.body.dataset['engineMs'] = res.timings.total.toFixed(1);
+      statusFor(res, ms);
+    } else if (res.type === 'error') showError(res.message);
+    next = takePending();
+    // Lint after the views are up to date: an edit never waits for it.
+    if (!next && findingsStale) {
+      findingsStale = false;
+      const f = await ask({ type: 'lint' });
+      if (f.type === 'findings') {
+        findings = f.findings;
+        if (snapshot) renderFindings(snapshot);
+      }
+      next = takePending();
+    }
   }
+  busy = false;
   document.body.dataset['busy'] = 'false';
+}
+
+function takePending(): Request | undefined {
+  const e = pendingEdit;
+  pendingEdit = undefined;
+  return e ? { type: 'edit', name: e.name, text: e.text } : undefined;
 }
 
 function edit(name: string, text: string): void {
@@ -179,7 +198,7 @@ function renderFindings(s: Snapshot): void {
   const list = byId('findings');
   clear(list);
   const items: { sev: string; rule: string; text: string; detail?: string; link?: SourceLink }[] = [
-    ...s.findings.map((f) => {
+    ...findings.map((f) => {
       const item: { sev: string; rule: string; text: string; detail?: string; link?: SourceLink } = { sev: f.severity, rule: f.rule, text: f.message };
       if (f.detail) item.detail = f.detail;
       if (f.link) item.link = f.link;

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CELL_ALL, CELL_NONE } from './analysis.js';
 import { Controller, type Snapshot } from './controller.js';
+import { lintFindings } from './lint.js';
+import { lint } from '@kordon/review';
 
 const demo = readFileSync(new URL('../../demo/online-shop.yaml', import.meta.url), 'utf8');
 
@@ -111,5 +113,25 @@ describe('Controller', () => {
     console.log(`1,000 pods: edit of one policy re-evaluated in ${best.toFixed(1)} ms CPU at best, median ${times[3]!.toFixed(1)} ms CPU, ${wall[3]!.toFixed(1)} ms wall (CPU: ${times.map((t) => t.toFixed(0)).join(', ')})`);
     expect(changedSomething).toBe(true);
     expect(best).toBeLessThan(100);
+  });
+});
+
+describe('Controller with lint', () => {
+  it('lists lint findings of @kordon/review on request, each linked to its line', () => {
+    const c = new Controller(lintFindings);
+    const broad = `${demo}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: allow-all-in, namespace: legacy }
+spec:
+  podSelector: {}
+  ingress: [{}]
+`;
+    snap(c.handle({ type: 'load', files: [{ name: 'shop.yaml', text: broad }], origin: 'test' }));
+    const r = c.handle({ type: 'lint' });
+    if (r.type !== 'findings') throw new Error(r.type);
+    const want = lint(buildCluster(loadSources([{ name: 'shop.yaml', text: broad }]).objects).cluster).findings;
+    expect(want.length).toBeGreaterThan(0);
+    expect(r.findings.map((f) => `${f.rule} ${f.link?.line}`)).toEqual(want.map((f) => `${f.rule} ${f.location?.line}`));
   });
 });

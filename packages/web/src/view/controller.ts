@@ -1,4 +1,4 @@
-import { checkConnection, type CheckRequest, type Cluster, type Diagnostic, type SourceFile } from '@kordon/engine';
+import { checkConnection, type CheckRequest, type Cluster, type Diagnostic } from '@kordon/engine';
 import { Analysis, CELL_ALL, CELL_NONE, diffViews, type ColumnChoice, type Group, type Isolation, type Level, type MatrixView } from './analysis.js';
 import { explainCheck, type Explanation, type ExplainLine, type SourceLink } from './explain.js';
 import { graphOf, type DirectionFilter, type GraphData } from './graph.js';
@@ -13,8 +13,8 @@ export interface FindingView {
   link?: SourceLink;
 }
 
-/** Lint, when the review package provides it: the page lists what it returns. */
-export type LintFn = (cluster: Cluster, files: readonly SourceFile[]) => FindingView[];
+/** Lint: the page lists what it returns. */
+export type LintFn = (cluster: Cluster) => FindingView[];
 
 export interface Settings {
   /** undefined: chosen from the input's size. */
@@ -25,18 +25,19 @@ export interface Settings {
 }
 
 export type Request =
-  | { type: 'load'; files: SourceFile[]; origin: string }
+  | { type: 'load'; files: { name: string; text: string }[]; origin: string }
   | { type: 'edit'; name: string; text: string }
   | { type: 'remove'; name: string }
   | { type: 'settings'; settings: Partial<Settings> }
-  | { type: 'explain'; row: number; col: number };
+  | { type: 'explain'; row: number; col: number }
+  /** Lint findings of the current input; asked for after each snapshot, so that lint never delays an edit. */
+  | { type: 'lint' };
 
 export interface Snapshot {
   type: 'snapshot';
   origin: string;
   files: { name: string; errors: number; warnings: number }[];
   diagnostics: Diagnostic[];
-  findings: FindingView[];
   stats: { pods: number; namespaces: number; policies: number; rejected: number; workloads: number; classes: number; addresses: number };
   isolation: { ingress: Record<Isolation, number>; egress: Record<Isolation, number> };
   namespaces: string[];
@@ -53,7 +54,11 @@ export interface Snapshot {
   incremental: boolean;
 }
 
-export type Response = Snapshot | { type: 'explanation'; explanation: Explanation } | { type: 'error'; message: string };
+export type Response =
+  | Snapshot
+  | { type: 'explanation'; explanation: Explanation }
+  | { type: 'findings'; findings: FindingView[]; ms: number }
+  | { type: 'error'; message: string };
 
 /** Rows the views handle comfortably: above, the page offers only coarser levels. */
 const POD_LEVEL_MAX = 2000;
@@ -65,7 +70,6 @@ export class Controller {
   private readonly session = new Session();
   private analysis: Analysis | undefined;
   private diagnostics: Diagnostic[] = [];
-  private findings: FindingView[] = [];
   private lastView: MatrixView | undefined;
   private lastGraphView: MatrixView | undefined;
   private origin = '';
@@ -107,6 +111,8 @@ export class Controller {
       }
       case 'explain':
         return { type: 'explanation', explanation: this.explain(req.row, req.col) };
+      case 'lint':
+        return { type: 'findings', findings: this.runLint(), ms: now() - t0 };
     }
   }
 
@@ -118,12 +124,14 @@ export class Controller {
     const t = now();
     this.analysis = new Analysis(ev.cluster);
     this.timings.build += now() - t;
-    if (this.lint) {
-      try {
-        this.findings = this.lint(ev.cluster, this.session.names().map((name) => ({ name, text: this.session.text(name) ?? '' })));
-      } catch (err) {
-        this.findings = [{ rule: 'lint-failed', severity: 'error', message: `lint failed: ${err instanceof Error ? err.message : String(err)}` }];
-      }
+  }
+
+  private runLint(): FindingView[] {
+    if (!this.lint || !this.analysis) return [];
+    try {
+      return this.lint(this.analysis.cluster);
+    } catch (err) {
+      return [{ rule: 'lint-failed', severity: 'error', message: `lint failed: ${err instanceof Error ? err.message : String(err)}` }];
     }
   }
 
@@ -177,7 +185,6 @@ export class Controller {
       origin: this.origin,
       files,
       diagnostics: this.diagnostics,
-      findings: this.findings,
       stats: { pods: c.pods.length, namespaces: c.namespaces.length, policies: c.policies.length, rejected: c.rejectedPolicies.length, workloads: c.workloads.length, classes: a.classCount, addresses: a.ips.length },
       isolation,
       namespaces: c.namespaces.map((n) => n.name),
