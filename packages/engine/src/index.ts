@@ -6,7 +6,21 @@ export type { Diagnostic, Location, ObjectRef, PathSegment, Severity } from './d
 export { loadSource, loadSources } from './load/load.js';
 export type { LoadedObject, LoadResult, ScalarSource, SourceFile } from './load/load.js';
 
-export { validateNetworkPolicy, validateObject } from './validate/index.js';
+export {
+  editDistance,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isIanaSvcName,
+  isQualifiedName,
+  isStrictSubset,
+  isValidLabelValue,
+  kubectlScalar,
+  kubectlValueAt,
+  readCidr,
+  validateNetworkPolicy,
+  validateObject,
+} from './validate/index.js';
+export type { CidrReading } from './validate/index.js';
 
 export { buildCluster } from './model/build.js';
 export type { BuildOptions, BuildResult } from './model/build.js';

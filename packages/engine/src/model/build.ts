@@ -2,7 +2,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedObject } from '../load/load.js';
 import { canonicalIP } from '../net/ip.js';
 import { selectorMatches } from '../labels/selector.js';
-import { validateObject } from '../validate/index.js';
+import { kubectlValueAt, validateObject } from '../validate/index.js';
 import { normalizePolicy } from './normalize.js';
 import {
   DEFAULT_DNS,
@@ -69,25 +69,34 @@ function ref(obj: LoadedObject): { kind: string; name: string; namespace?: strin
   return obj.namespace === undefined ? { kind: obj.kind, name: obj.name } : { kind: obj.kind, name: obj.name, namespace: obj.namespace };
 }
 
-function containerPortsOf(podSpec: Obj): ContainerPort[] {
+/** Reads a field as kubectl sends it (YAML 1.1 scalars: `hostNetwork: yes` is true, `0777` is octal). */
+type Reader = (path: readonly (string | number)[]) => unknown;
+
+function containerPortsOf(podSpec: Obj, read: Reader, specPath: readonly (string | number)[]): ContainerPort[] {
   const out: ContainerPort[] = [];
-  const containers = [...list(podSpec['containers']), ...list(podSpec['initContainers']).filter((c) => isObj(c) && c['restartPolicy'] === 'Always')];
-  for (const c of containers) {
+  // Sidecars (init containers that keep running) serve ports too.
+  const containers: Array<[unknown, string, number]> = [
+    ...list(podSpec['containers']).map((c, i): [unknown, string, number] => [c, 'containers', i]),
+    ...list(podSpec['initContainers']).map((c, i): [unknown, string, number] => [c, 'initContainers', i]).filter(([c]) => isObj(c) && c['restartPolicy'] === 'Always'),
+  ];
+  for (const [c, field, ci] of containers) {
     if (!isObj(c)) continue;
-    for (const p of list(c['ports'])) {
-      if (!isObj(p) || typeof p['containerPort'] !== 'number') continue;
-      const cp: ContainerPort = { port: p['containerPort'], protocol: (str(p['protocol']) ?? 'TCP') as Protocol };
+    list(c['ports']).forEach((p, pi) => {
+      if (!isObj(p)) return;
+      const num = read([...specPath, field, ci, 'ports', pi, 'containerPort']);
+      if (typeof num !== 'number') return;
+      const cp: ContainerPort = { port: num, protocol: (str(p['protocol']) ?? 'TCP') as Protocol };
       const name = str(p['name']);
       if (name) cp.name = name;
       const cname = str(c['name']);
       if (cname) cp.container = cname;
       out.push(cp);
-    }
+    });
   }
   return out;
 }
 
-function templateOf(obj: LoadedObject): { labels: Record<string, string>; spec: Obj } | undefined {
+function templateOf(obj: LoadedObject): { labels: Record<string, string>; spec: Obj; specPath: string[] } | undefined {
   const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : undefined;
   if (!spec) return undefined;
   // A CronJob's pods come from spec.jobTemplate.spec.template.
@@ -95,7 +104,16 @@ function templateOf(obj: LoadedObject): { labels: Record<string, string>; spec: 
   const tpl = holder && isObj(holder['template']) ? holder['template'] : undefined;
   if (!tpl) return undefined;
   const meta = isObj(tpl['metadata']) ? tpl['metadata'] : {};
-  return { labels: labelsOf(meta['labels']), spec: isObj(tpl['spec']) ? tpl['spec'] : {} };
+  const specPath = obj.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'spec'] : ['spec', 'template', 'spec'];
+  return { labels: labelsOf(meta['labels']), spec: isObj(tpl['spec']) ? tpl['spec'] : {}, specPath };
+}
+
+/** Kinds are Kubernetes' own only in their API groups: Calico's `crd.projectcalico.org` NetworkPolicy is another thing. */
+function inKubernetesGroup(obj: LoadedObject): boolean {
+  const group = obj.apiVersion.includes('/') ? obj.apiVersion.slice(0, obj.apiVersion.indexOf('/')) : '';
+  if (obj.kind === 'NetworkPolicy') return group === 'networking.k8s.io' || group === 'extensions';
+  if (obj.kind === 'Namespace' || obj.kind === 'Pod' || obj.kind === 'Service' || obj.kind === 'ReplicationController') return group === '';
+  return group === 'apps' || group === 'batch' || group === 'extensions';
 }
 
 /** Turns loaded objects into the cluster model: validates, defaults, resolves owners, makes template stand-ins. */
@@ -104,8 +122,8 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   const rejected: RejectedPolicy[] = [];
   const byKey = new Map<string, LoadedObject>();
   for (const obj of objects) {
-    if (!KNOWN_KINDS.has(obj.kind)) {
-      if (!QUIET_KINDS.has(obj.kind)) diagnostics.push(info(obj, 'kind-skipped', `${obj.kind} is not used by NetworkPolicy evaluation; skipped`));
+    if (!KNOWN_KINDS.has(obj.kind) || !inKubernetesGroup(obj)) {
+      if (!QUIET_KINDS.has(obj.kind)) diagnostics.push(info(obj, 'kind-skipped', `${obj.kind} (${obj.apiVersion}) is not a kind kordon evaluates; skipped`));
       continue;
     }
     if (!options.trusted) {
@@ -210,7 +228,8 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     let name = obj.name;
     if (podNames.has(`${ns}/${name}`)) name = `${obj.name}-${obj.kind.toLowerCase()}`;
     podNames.add(`${ns}/${name}`);
-    const hostNetwork = tpl.spec['hostNetwork'] === true;
+    const read: Reader = (path) => kubectlValueAt(obj, path);
+    const hostNetwork = read([...tpl.specPath, 'hostNetwork']) === true;
     pods.push(withSource<Pod>({
       namespace: ns,
       name,
@@ -218,7 +237,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
       ips: [],
       hostNetwork,
       ready: true,
-      containerPorts: containerPortsOf(tpl.spec),
+      containerPorts: containerPortsOf(tpl.spec, read, tpl.specPath),
       owner: { kind: w.kind, name: w.name },
       fromTemplate: true,
     }, obj));
@@ -246,7 +265,8 @@ function podOf(obj: LoadedObject, ns: string): Pod {
   const meta = isObj(obj.raw['metadata']) ? obj.raw['metadata'] : {};
   const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : {};
   const status = isObj(obj.raw['status']) ? obj.raw['status'] : {};
-  const hostNetwork = spec['hostNetwork'] === true;
+  const read: Reader = (path) => kubectlValueAt(obj, path);
+  const hostNetwork = read(['spec', 'hostNetwork']) === true;
   const hostIP = str(status['hostIP']) ? canonicalIP(str(status['hostIP'])!) : undefined;
   const ips = new Set<string>();
   for (const p of list(status['podIPs'])) {
@@ -266,7 +286,7 @@ function podOf(obj: LoadedObject, ns: string): Pod {
     ips: [...ips],
     hostNetwork,
     ready: isObj(readyCond) ? readyCond['status'] === 'True' : true,
-    containerPorts: containerPortsOf(spec),
+    containerPorts: containerPortsOf(spec, read, ['spec']),
     fromTemplate: false,
   };
   withSource(pod, obj);
@@ -292,9 +312,10 @@ function serviceOf(obj: LoadedObject, ns: string): Service {
     const c = canonicalIP(one);
     if (c) ips.add(c);
   }
-  const ports: ServicePort[] = list(spec['ports']).filter(isObj).map((p) => {
-    const port = typeof p['port'] === 'number' ? p['port'] : Number(p['port']);
-    const tp = p['targetPort'];
+  const ports: ServicePort[] = list(spec['ports']).map((p, i) => [p, i] as const).filter((e): e is readonly [Obj, number] => isObj(e[0])).map(([p, i]) => {
+    const rawPort = kubectlValueAt(obj, ['spec', 'ports', i, 'port']);
+    const port = typeof rawPort === 'number' ? rawPort : Number(rawPort);
+    const tp = kubectlValueAt(obj, ['spec', 'ports', i, 'targetPort']);
     const sp: ServicePort = {
       port,
       protocol: (str(p['protocol']) ?? 'TCP') as Protocol,

@@ -1,5 +1,6 @@
 import type { LabelRequirement, LabelSelector, Peer, Policy, PortSpec, Protocol, Rule, SelectorOperator } from './types.js';
 import type { LoadedObject } from '../load/load.js';
+import { kubectlValueAt } from '../validate/yaml11.js';
 
 const EMPTY: LabelSelector = { matchLabels: {}, matchExpressions: [] };
 
@@ -23,19 +24,23 @@ export function normalizeSelector(v: unknown): LabelSelector {
   return { matchLabels, matchExpressions };
 }
 
-function normalizePorts(v: unknown): PortSpec[] | null {
+/** Reads a scalar as kubectl sends it (YAML 1.1: `0777` is octal), by field path. */
+type Reader = (path: readonly (string | number)[]) => unknown;
+
+function normalizePorts(v: unknown, read: Reader, base: readonly (string | number)[]): PortSpec[] | null {
   const ports = list(v);
   if (ports.length === 0) return null;
   return ports.map((p, index): PortSpec => {
     const o = isObj(p) ? p : {};
-    const raw = o['port'];
+    const raw = read([...base, index, 'port']);
+    const endPort = read([...base, index, 'endPort']);
     const port = typeof raw === 'number' ? raw : typeof raw === 'string' ? (/^\d+$/.test(raw) ? Number(raw) : raw) : null;
     return {
       index,
       // Defaulting: a port without protocol is TCP.
       protocol: (typeof o['protocol'] === 'string' ? o['protocol'] : 'TCP') as Protocol,
       port,
-      endPort: typeof o['endPort'] === 'number' ? o['endPort'] : null,
+      endPort: typeof endPort === 'number' ? endPort : null,
     };
   });
 }
@@ -58,14 +63,14 @@ function normalizePeers(v: unknown): Peer[] | null {
   });
 }
 
-function normalizeRules(v: unknown, direction: 'ingress' | 'egress'): Rule[] {
+function normalizeRules(v: unknown, direction: 'ingress' | 'egress', read: Reader): Rule[] {
   return list(v).map((r, index) => {
     const o = isObj(r) ? r : {};
     return {
       direction,
       index,
       peers: normalizePeers(direction === 'ingress' ? o['from'] : o['to']),
-      ports: normalizePorts(o['ports']),
+      ports: normalizePorts(o['ports'], read, ['spec', direction, index, 'ports']),
     };
   });
 }
@@ -77,8 +82,9 @@ function normalizeRules(v: unknown, direction: 'ingress' | 'egress'): Rule[] {
 export function normalizePolicy(obj: LoadedObject): Policy {
   const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : {};
   const namespace = obj.namespace ?? 'default';
-  const ingress = normalizeRules(spec['ingress'], 'ingress');
-  const egress = normalizeRules(spec['egress'], 'egress');
+  const read: Reader = (path) => kubectlValueAt(obj, path);
+  const ingress = normalizeRules(spec['ingress'], 'ingress', read);
+  const egress = normalizeRules(spec['egress'], 'egress', read);
   const types = list(spec['policyTypes']).map(String);
   const defaulted = types.length === 0;
   const policy: Policy = {

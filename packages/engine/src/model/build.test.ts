@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { buildCluster, evaluate, loadSource } from '@kordon/engine';
+
+const build = (text: string) => buildCluster(loadSource({ name: 'c.yaml', text }).objects);
+
+describe('buildCluster reads values as kubectl sends them', () => {
+  it('reads a plain 0777 port as octal 511, as YAML 1.1 does', () => {
+    const { cluster } = build(`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: p, namespace: a }
+spec:
+  podSelector: {}
+  ingress:
+    - ports: [{ port: 0777 }]
+`);
+    expect(cluster.policies[0]!.ingress[0]!.ports![0]!.port).toBe(511);
+  });
+
+  it('reads hostNetwork: yes as true, so policies do not select the pod', () => {
+    const { cluster } = build(`
+apiVersion: v1
+kind: Pod
+metadata: { name: h, namespace: a }
+spec: { hostNetwork: yes, containers: [{ name: c, image: x }] }
+status: { podIP: 172.18.0.2, hostIP: 172.18.0.2, phase: Running }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: p, namespace: a }
+spec: { containers: [{ name: c, image: x }] }
+status: { podIP: 10.0.0.2, phase: Running }
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: deny, namespace: a }
+spec: { podSelector: {} }
+`);
+    const h = cluster.pods.find((p) => p.name === 'h')!;
+    const p = cluster.pods.find((q) => q.name === 'p')!;
+    expect(h.hostNetwork).toBe(true);
+    // p is isolated for ingress with no rule; h is not selected, so it accepts p.
+    expect(evaluate(cluster, { from: { kind: 'pod', pod: p }, to: { kind: 'pod', pod: h }, port: 80, protocol: 'TCP' }).allowed).toBe(true);
+    expect(evaluate(cluster, { from: { kind: 'pod', pod: h }, to: { kind: 'pod', pod: p }, port: 80, protocol: 'TCP' }).allowed).toBe(false);
+  });
+
+  it('skips a NetworkPolicy of another API group (Calico) with a note', () => {
+    const { cluster, diagnostics } = build(`
+apiVersion: crd.projectcalico.org/v1
+kind: NetworkPolicy
+metadata: { name: calico, namespace: a }
+spec: { selector: all() }
+`);
+    expect(cluster.policies).toHaveLength(0);
+    expect(diagnostics).toMatchObject([{ code: 'kind-skipped', severity: 'info', line: 2 }]);
+  });
+});
