@@ -94,3 +94,14 @@ describe('table', () => {
     expect(t).toContain('- b: not available — missing: computeMatrix');
   });
 });
+
+describe('calibration kernel', () => {
+  it('times each pass and states the slowdown against the idle figure', async () => {
+    const { rowOrPasses, calibrate, IDLE_ROW_OR_10K_MS } = await import('./calibrate.js');
+    const times = rowOrPasses(256, 3);
+    expect(times).toHaveLength(3);
+    for (const t of times) expect(t).toBeGreaterThanOrEqual(0);
+    const c = calibrate();
+    expect(c.slowdown).toBeCloseTo(c.rowOr10kMs / IDLE_ROW_OR_10K_MS, 1);
+  });
+});

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { RESULT_PREFIX, type ChildRequest, type ChildResult } from './child.js';
 import { generate, toJsonList, type GeneratedCluster } from './generate.js';
 import type { K8sObject, NetworkPolicy, Pod } from './k8s.js';
+import { calibrate, type Calibration } from './calibrate.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -362,9 +363,14 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   if (opts.report) {
-    const saved = JSON.parse(readFileSync(opts.report, 'utf8')) as { machine: MachineInfo & { loadAverageAtEnd?: number }; results: ScenarioResult[] };
+    const saved = JSON.parse(readFileSync(opts.report, 'utf8')) as {
+      machine: MachineInfo & { loadAverageAtEnd?: number };
+      calibration?: { start: Calibration; end: Calibration };
+      results: ScenarioResult[];
+    };
     const m = saved.machine;
-    console.log(`${m.date}: ${m.cpu}, ${m.nproc} CPU, ${m.memoryGiB} GiB, Node ${m.node}, ${m.kernel}, load average ${m.loadAverage} → ${m.loadAverageAtEnd ?? '?'}\n`);
+    const cal = saved.calibration ? `; 10k row-OR pass ${saved.calibration.start.rowOr10kMs} → ${saved.calibration.end.rowOr10kMs} ms (idle: 16 ms)` : '';
+    console.log(`${m.date}: ${m.cpu}, ${m.nproc} CPU, ${m.memoryGiB} GiB, Node ${m.node}, ${m.kernel}, load average ${m.loadAverage} → ${m.loadAverageAtEnd ?? '?'}${cal}\n`);
     console.log(formatTable(saved.results));
     return 0;
   }
@@ -376,7 +382,9 @@ async function main(argv: readonly string[]): Promise<number> {
   mkdirSync(inputDir, { recursive: true });
   const machine: MachineInfo = machineInfo();
   console.log(`kordon bench${opts.quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.nproc} CPU, ${machine.memoryGiB} GiB, Node ${machine.node}, load average ${machine.loadAverage}`);
-  if (machine.loadAverage > machine.nproc / 2) console.log(`  note: the machine is busy (load ${machine.loadAverage} on ${machine.nproc} CPUs); wall times will be inflated`);
+  const calStart = calibrate();
+  console.log(`  calibration: 10k row-OR pass ${calStart.rowOr10kMs} ms (${calStart.slowdown}× the idle figure of performance.md §3.2)`);
+  if (machine.loadAverage > machine.nproc / 2) console.log(`  note: the machine is busy (load ${machine.loadAverage} on ${machine.nproc} CPUs); wall times include waiting for a CPU, the CPU column does not`);
   const inputs = new Inputs(inputDir, opts.seed, opts.chunk);
   const results: ScenarioResult[] = [];
   for (const s of scenarios) {
@@ -388,7 +396,8 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(`\n${formatTable(results)}`);
   const file = join(opts.outDir, 'results.json');
   const loadAtEnd = Math.round(loadavg()[0]! * 100) / 100;
-  writeFileSync(file, `${JSON.stringify({ machine: { ...machine, loadAverageAtEnd: loadAtEnd }, options: { quick: opts.quick, reps: opts.reps, seed: opts.seed, pin: opts.pin ?? null, heapMiB: opts.heapMiB, chunk: opts.chunk }, results }, null, 2)}\n`);
+  const calEnd = calibrate();
+  writeFileSync(file, `${JSON.stringify({ machine: { ...machine, loadAverageAtEnd: loadAtEnd }, calibration: { start: calStart, end: calEnd }, options: { quick: opts.quick, reps: opts.reps, seed: opts.seed, pin: opts.pin ?? null, heapMiB: opts.heapMiB, chunk: opts.chunk }, results }, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
   return results.some((r) => r.status === 'failed') ? 1 : 0;
 }
