@@ -200,6 +200,27 @@ describe('kordon check', () => {
     }
   });
 
+  it('many connections: the denied ones first, a few of each, and the count of the rest', async () => {
+    const objects: unknown[] = [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client', namespace: 'ns' }, spec: { containers: [{ name: 'c', image: 'x' }] } }];
+    for (let i = 0; i < 15; i++) objects.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `s${String(i).padStart(2, '0')}`, namespace: 'ns', labels: { app: 's', ...(i % 3 === 0 ? { closed: 'yes' } : {}) } }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'ns' }, spec: { selector: { app: 's' }, ports: [{ port: 80 }] } });
+    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'closed', namespace: 'ns' }, spec: { podSelector: { matchLabels: { closed: 'yes' } }, policyTypes: ['Ingress'] } });
+    const t = tempTree({ 'all.json': JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
+    try {
+      const text = await run(['check', t.dir, '--from', 'ns/client', '--to', 's.ns']);
+      expect(text.code).toBe(1);
+      expect(text.out).toContain('Connections: 10 of 15 allowed');
+      // 5 denied and 7 allowed are shown in full.
+      expect(text.out.match(/^ {2}ns\/client → ns\/s\d+ 80\/TCP: denied$/gm)).toHaveLength(5);
+      expect(text.out.match(/^ {2}ns\/client → ns\/s\d+ 80\/TCP: allowed$/gm)).toHaveLength(7);
+      expect(text.out).toContain('… 3 more connections alike (-o json lists every one)');
+      const json = JSON.parse((await run(['check', t.dir, '--from', 'ns/client', '--to', 's.ns', '-o', 'json'])).out) as { hops: unknown[] };
+      expect(json.hops).toHaveLength(15);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   const usage: [string, string[], RegExp][] = [
     ['--port is required for a pod destination', ['--from', 'frontend/web', '--to', 'backend/db'], /--port is required/],
     ['a port out of range', ['--from', 'frontend/web', '--to', 'backend/db', '--port', '99999'], /bad --port "99999"/],

@@ -215,6 +215,17 @@ function hopLines(policies: Map<string, Policy>, h: Hop, c: Colors, indent: stri
   return lines;
 }
 
+/** Many pods times many endpoints would bury the answer: show the denied connections first, a few of each kind. */
+export const HOP_LIMIT = 12;
+
+function shownHops(hops: readonly Hop[]): Hop[] {
+  if (hops.length <= HOP_LIMIT) return [...hops];
+  const denied = hops.filter((h) => !h.verdict.allowed).slice(0, HOP_LIMIT - 2);
+  const allowed = hops.filter((h) => h.verdict.allowed).slice(0, HOP_LIMIT - denied.length);
+  const keep = new Set([...denied, ...allowed]);
+  return hops.filter((h) => keep.has(h));
+}
+
 export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors): string {
   const policies = new Map(cluster.policies.map((p) => [p.id, p]));
   const lines: string[] = [];
@@ -226,7 +237,11 @@ export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors): string
     const state = !r.dns.needed ? 'not restricted' : r.dns.allowed ? c.green('allowed') : c.red('blocked');
     lines.push(`${c.bold('DNS lookup')} of ${r.to} from ${r.from}: ${state}${r.dns.needed ? '' : ` (the client is not isolated for egress, or policies do not stop UDP 53)`}`);
     // When lookups are not restricted, the hops say nothing a person needs; show them when they decide the answer.
-    if (r.dns.needed || !r.dns.allowed) for (const h of r.dns.hops) lines.push(...hopLines(policies, h, c, '  '));
+    if (r.dns.needed || !r.dns.allowed) {
+      const shown = shownHops(r.dns.hops);
+      for (const h of shown) lines.push(...hopLines(policies, h, c, '  '));
+      if (shown.length < r.dns.hops.length) lines.push(`  … ${r.dns.hops.length - shown.length} more lookups alike (-o json lists every one)`);
+    }
   }
   if (r.service) {
     const s = r.service;
@@ -236,8 +251,11 @@ export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors): string
   }
   if (r.hops.length > 0) {
     lines.push('');
-    lines.push(c.bold('Connection'));
-    for (const h of r.hops) lines.push(...hopLines(policies, h, c, '  '));
+    const allowed = r.hops.filter((h) => h.verdict.allowed).length;
+    lines.push(c.bold(r.hops.length === 1 ? 'Connection' : `Connections: ${allowed} of ${r.hops.length} allowed`));
+    const shown = shownHops(r.hops);
+    for (const h of shown) lines.push(...hopLines(policies, h, c, '  '));
+    if (shown.length < r.hops.length) lines.push(`  … ${r.hops.length - shown.length} more connections alike (-o json lists every one)`);
   }
   const notes = [...r.notes];
   if (cluster.rejectedPolicies.length > 0) notes.push(rejectedSentence(cluster));

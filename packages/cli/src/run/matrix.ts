@@ -25,6 +25,11 @@ export async function runMatrix(ctx: CliContext, paths: readonly string[], opts:
   const loaded = await loadInput(paths, ctx);
   reportDiagnostics(ctx, loaded);
   requireObjects(loaded);
+  for (const ip of ips) {
+    const pod = loaded.cluster.pods.find((p) => !p.hostNetwork && p.ips.includes(ip));
+    // The matrix keeps --ip addresses as outside endpoints; say so when one is a pod's address.
+    if (pod) ctx.io.err(`kordon: --ip ${ip} is the address of pod ${pod.namespace}/${pod.name}; the matrix treats it as an outside address (selectors do not match it)\n`);
+  }
   const matrix = computeMatrix(loaded.cluster, ports.length ? { ports, ips } : { ips });
   const out = new Chunked((s) => ctx.io.out(s));
   if (opts.count) {
