@@ -220,7 +220,7 @@ function renderFindings(s: Snapshot): void {
         h('span', { class: `sev ${it.sev}` }, it.sev),
         h('span', { class: 'rule' }, it.rule),
         h('span', { class: 'finding-text' }, it.text),
-        it.detail ? h('span', { class: 'finding-detail' }, it.detail) : null,
+        it.detail ? h('details', {}, h('summary', {}, 'why, and the fix'), h('span', { class: 'finding-detail' }, it.detail)) : null,
         it.link ? h('button', { type: 'button', class: 'linkish where', 'aria-label': `Show ${where} in the editor`, onclick: () => jumpTo(it.link!) }, where) : null,
       ),
     );
