@@ -1,5 +1,6 @@
 import {
   isolatingPolicies,
+  selectorKey,
   selectorMatches,
   type Cluster,
   type Direction,
@@ -31,6 +32,10 @@ export interface LintModel {
   namespacesMatching(sel: LabelSelector): readonly Namespace[];
   /** Pods a selector peer matches (ipBlock peers: none). */
   peerPods(policy: Policy, peer: Peer): readonly Pod[];
+  /** Whether a selector peer matches at least one pod; stops at the first. */
+  peerMatchesAny(policy: Policy, peer: Peer): boolean;
+  /** Up to `limit` pods matching a pod selector inside the given namespaces. */
+  findPods(namespaces: readonly string[], sel: LabelSelector, limit: number): Pod[];
   /** How many pods and namespaces carry each label key and key=value. */
   podLabelCount(key: string, value?: string): number;
   namespaceLabelCount(key: string, value?: string): number;
@@ -72,6 +77,9 @@ export function lintModel(cluster: Cluster): LintModel {
   const selectedCache = new Map<Policy, Pod[]>();
   const nsSelCache = new Map<LabelSelector, Namespace[]>();
   const peerCache = new Map<Peer, Pod[]>();
+  const anyCache = new Map<Peer, boolean>();
+  const anyByKey = new Map<string, boolean>();
+  const selectedByKey = new Map<string, Pod[]>();
   let podIdx: ReturnType<typeof countIndex> | undefined;
   let nsIdx: ReturnType<typeof countIndex> | undefined;
   const pods = () => (podIdx ??= countIndex(cluster.pods.filter((p) => !p.hostNetwork).map((p) => p.labels)));
@@ -85,7 +93,12 @@ export function lintModel(cluster: Cluster): LintModel {
     namespaceLabels: (name) => nsByName.get(name)?.labels ?? { 'kubernetes.io/metadata.name': name },
     selected(policy) {
       let r = selectedCache.get(policy);
-      if (!r) selectedCache.set(policy, (r = m.podsIn(policy.namespace).filter((p) => selectorMatches(policy.podSelector, p.labels))));
+      if (r) return r;
+      // Policies often repeat a selector: one scan per namespace and selector.
+      const key = `${policy.namespace}\u0000${selectorKey(policy.podSelector)}`;
+      r = selectedByKey.get(key);
+      if (!r) selectedByKey.set(key, (r = m.podsIn(policy.namespace).filter((p) => selectorMatches(policy.podSelector, p.labels))));
+      selectedCache.set(policy, r);
       return r;
     },
     namespacesMatching(sel) {
@@ -102,6 +115,34 @@ export function lintModel(cluster: Cluster): LintModel {
       for (const ns of namespaces) for (const p of m.podsIn(ns)) if (peer.podSelector === null || selectorMatches(peer.podSelector, p.labels)) r.push(p);
       peerCache.set(peer, r);
       return r;
+    },
+    peerMatchesAny(policy, peer) {
+      if (peer.kind === 'ipBlock') return false;
+      const cached = peerCache.get(peer);
+      if (cached) return cached.length > 0;
+      let r = anyCache.get(peer);
+      if (r === undefined) {
+        const namespaces = peer.namespaceSelector === null ? [policy.namespace] : m.namespacesMatching(peer.namespaceSelector).map((n) => n.name);
+        const key = `${namespaces.join(',')}\u0000${peer.podSelector === null ? '*' : selectorKey(peer.podSelector)}`;
+        r = anyByKey.get(key);
+        if (r === undefined) {
+          r = peer.podSelector === null ? namespaces.some((n) => m.podsIn(n).length > 0) : m.findPods(namespaces, peer.podSelector, 1).length > 0;
+          anyByKey.set(key, r);
+        }
+        anyCache.set(peer, r);
+      }
+      return r;
+    },
+    findPods(namespaces, sel, limit) {
+      const out: Pod[] = [];
+      for (const ns of namespaces) {
+        for (const p of m.podsIn(ns)) {
+          if (!selectorMatches(sel, p.labels)) continue;
+          out.push(p);
+          if (out.length >= limit) return out;
+        }
+      }
+      return out;
     },
     podLabelCount: (k, v) => pods().count.get(v === undefined ? k : `${k}=${v}`) ?? 0,
     namespaceLabelCount: (k, v) => nss().count.get(v === undefined ? k : `${k}=${v}`) ?? 0,

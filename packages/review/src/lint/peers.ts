@@ -1,4 +1,4 @@
-import { formatSelector, ipBlockRanges, parseCidr, parseIP, selectorIsEmpty, selectorMatches, type Direction, type IPBlock, type Peer, type Policy } from '@kordon/engine';
+import { formatSelector, ipBlockRanges, parseCidr, parseIP, selectorIsEmpty, type Direction, type IPBlock, type Peer, type Policy } from '@kordon/engine';
 import type { Finding } from '../types.js';
 import { effectiveRules, peerField, type LintModel } from './model.js';
 import { atPolicy, few, type LintRule } from './rule.js';
@@ -28,10 +28,10 @@ const andSplit: LintRule = {
         const nsOnly = peers.filter((p) => p.namespaceSelector !== null && p.podSelector === null);
         const podOnly = peers.filter((p) => p.namespaceSelector === null && p.podSelector !== null && !selectorIsEmpty(p.podSelector));
         for (const pp of podOnly) {
-          if (model.peerPods(policy, pp).length > 0) continue;
+          if (model.peerMatchesAny(policy, pp)) continue;
           for (const np of nsOnly) {
             const inThere = model.namespacesMatching(np.namespaceSelector!).filter((n) => n.name !== policy.namespace);
-            const hits = inThere.flatMap((n) => model.podsIn(n.name).filter((p) => selectorMatches(pp.podSelector!, p.labels)));
+            const hits = model.findPods(inThere.map((n) => n.name), pp.podSelector!, 4);
             if (hits.length === 0) continue;
             const field = peerField(direction);
             const base = ['spec', direction, rule.index, field];

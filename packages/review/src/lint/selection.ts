@@ -136,7 +136,7 @@ function* targets(model: LintModel): Generator<Target> {
             what: `podSelector of ${direction}[${rule.index}].${peerField(direction)}[${peer.index}]`,
             selector: peer.podSelector,
             population: 'pod',
-            matches: model.peerPods(policy, peer).length,
+            matches: model.peerMatchesAny(policy, peer) ? 1 : 0,
           };
         }
       }
