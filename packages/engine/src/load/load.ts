@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { Diagnostic, Location, PathSegment } from '../diagnostics.js';
+import { jsonDuplicateKeys } from './json-duplicates.js';
 
 /** A file's text, as the CLI or the browser read it. */
 export interface SourceFile {
@@ -37,8 +38,6 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
-/** Above this size a file that looks like JSON is read with JSON.parse; positions are computed only if asked. */
-const FAST_JSON_BYTES = 1 << 20;
 
 /** Reads every file: YAML or JSON, multi-document streams and `kind: List` are flattened into objects. */
 export function loadSources(files: readonly SourceFile[]): LoadResult {
@@ -65,7 +64,8 @@ export function loadSource(file: SourceFile): LoadResult {
     diagnostics.push({ ...fileProblem(name, 'input-empty', 'this file holds no objects', 'remove it or add manifests'), severity: 'warning' });
     return { objects: [], diagnostics };
   }
-  if (text.length > FAST_JSON_BYTES && (trimmed.startsWith('{') || trimmed.startsWith('['))) {
+  // JSON is read with JSON.parse, many times faster than a YAML reader; positions are computed only when asked for.
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     const fast = loadJsonFast(name, text);
     if (fast) return fast;
   }
@@ -143,6 +143,16 @@ function loadJsonFast(file: string, text: string): LoadResult | undefined {
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   let positions: Positions | undefined;
+  let lines: LineCounter | undefined;
+  const offsetLocation = (offset: number): Location => {
+    if (!lines) {
+      lines = new LineCounter();
+      lines.addNewLine(0);
+      for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lines.addNewLine(k + 1);
+    }
+    const p = lines.linePos(offset);
+    return { file, line: p.line, column: p.col };
+  };
   const lazyLocate = (path: readonly PathSegment[]): Location => {
     // Positions in a large JSON file are computed once, and only when a problem must be shown.
     positions ??= (() => {
@@ -153,9 +163,13 @@ function loadJsonFast(file: string, text: string): LoadResult | undefined {
     const lc = positions.lc;
     return root ? locateIn(root, path, (o) => ({ file, line: lc.linePos(o).line, column: lc.linePos(o).col })) : { file, line: 1, column: 1 };
   };
+  const dups = jsonDuplicateKeys(text);
   collectObjects(value, [], (raw, prefix) => {
     const locate = (path: readonly PathSegment[]) => lazyLocate([...prefix, ...path]);
-    objects.push(makeObject(raw, file, { file, line: 0, column: 0 }, locate, () => undefined, [], () => locate([])));
+    const mine = dups
+      .filter((d) => d.path.length >= prefix.length && prefix.every((seg, k) => d.path[k] === seg))
+      .map((d) => ({ path: d.path.slice(prefix.length), key: d.key, at: offsetLocation(d.offset) }));
+    objects.push(makeObject(raw, file, { file, line: 0, column: 0 }, locate, () => undefined, mine, () => locate([])));
   }, (message, prefix) => {
     diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), ...lazyLocate(prefix) });
   });
