@@ -1,4 +1,4 @@
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Diagnostic, SourceFile } from '@kordon/engine';
 import { UsageError, type Io } from './io.js';
@@ -36,12 +36,13 @@ export async function readInputs(paths: readonly string[], io: Io): Promise<Inpu
     }
     let st;
     try {
-      st = await stat(p);
+      // Synchronous reads: a CLI reads its inputs before anything else, and fs/promises costs more per file.
+      st = statSync(p);
     } catch (err) {
       throw new UsageError(`cannot read ${p}: ${reason(err)}`, 'check the path; use - to read from stdin');
     }
-    if (st.isDirectory()) await readDirectory(p, files, diagnostics, new Set([await realpath(p)]));
-    else push(files, await readOne(p, diagnostics));
+    if (st.isDirectory()) readDirectory(p, files, diagnostics, new Set([realpathSync(p)]));
+    else push(files, readOne(p, diagnostics));
   }
   return { files, diagnostics };
 }
@@ -50,18 +51,18 @@ const push = (files: SourceFile[], f: SourceFile | undefined): void => {
   if (f) files.push(f);
 };
 
-async function readOne(path: string, diagnostics: Diagnostic[]): Promise<SourceFile | undefined> {
+function readOne(path: string, diagnostics: Diagnostic[]): SourceFile | undefined {
   try {
-    return decode(path, await readFile(path), diagnostics);
+    return decode(path, readFileSync(path), diagnostics);
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${reason(err)}`);
   }
 }
 
-async function readDirectory(dir: string, files: SourceFile[], diagnostics: Diagnostic[], seen: Set<string>): Promise<void> {
-  let entries;
+function readDirectory(dir: string, files: SourceFile[], diagnostics: Diagnostic[], seen: Set<string>): void {
+  let entries: Dirent[];
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     throw new UsageError(`cannot read directory ${dir}: ${reason(err)}`);
   }
@@ -73,7 +74,7 @@ async function readDirectory(dir: string, files: SourceFile[], diagnostics: Diag
     let isFile = e.isFile();
     if (e.isSymbolicLink()) {
       try {
-        const st = await stat(path);
+        const st = statSync(path);
         isDir = st.isDirectory();
         isFile = st.isFile();
       } catch {
@@ -83,12 +84,12 @@ async function readDirectory(dir: string, files: SourceFile[], diagnostics: Diag
     }
     if (isDir) {
       if (e.name.startsWith('.')) continue; // .git and friends hold no manifests
-      const real = await realpath(path);
+      const real = realpathSync(path);
       if (seen.has(real)) continue; // a link back up the tree
       seen.add(real);
-      await readDirectory(path, files, diagnostics, seen);
+      readDirectory(path, files, diagnostics, seen);
     } else if (isFile) {
-      if (MANIFEST_EXTENSIONS.includes(extname(e.name).toLowerCase())) push(files, await readOne(path, diagnostics));
+      if (MANIFEST_EXTENSIONS.includes(extname(e.name).toLowerCase())) push(files, readOne(path, diagnostics));
       else if (!e.name.startsWith('.')) diagnostics.push(note(path, 'input-skipped', `not a manifest (${MANIFEST_EXTENSIONS.join(', ')}); skipped`));
     }
   }
