@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERSION } from './main.js';
@@ -34,5 +36,28 @@ describe('bin/kordon.js (the built CLI)', () => {
     const r = spawnSync('node', ['bin/kordon.js', 'check', SHOP], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("required option '--from <source>' not specified");
+  });
+
+  it('start-up is lean: main loads no command implementation, and neither the dataplane nor the web server', () => {
+    // Static imports of the built files, followed from main.js; dynamic import() is what commands use for the rest.
+    const dist = join(ROOT, 'packages/cli/dist');
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const walk = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|^\s*import\s+'([^']+)'/gm)) {
+        const spec = (m[1] ?? m[2])!;
+        if (spec.startsWith('.')) walk(join(dirname(file), spec));
+        else packages.add(spec);
+      }
+    };
+    walk(join(dist, 'main.js'));
+    const files = [...seen].map((f) => relative(dist, f)).sort();
+    expect(files).toEqual(expect.arrayContaining(['main.js', 'commands/index.js', 'commands/check.js', 'io.js']));
+    expect(packages).toContain('commander');
+    expect(files.filter((f) => f.startsWith('run/'))).toEqual([]);
+    expect([...packages].filter((p) => p === '@kordon/dataplane' || p === '@kordon/web' || p.startsWith('@kordon/engine') || p === 'yaml')).toEqual([]);
   });
 });
