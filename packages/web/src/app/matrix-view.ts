@@ -78,7 +78,11 @@ export class MatrixPanel {
     view.groups.forEach((g, j) => {
       heads.append(h('th', { scope: 'col', class: `colhead${isNsStart(view.groups, j) ? ' ns-start' : ''}`, title: groupName(g) }, h('span', {}, g.label)));
     });
-    thead.append(bands, heads);
+    // By namespace every column is its own namespace: the bands would only repeat the headers.
+    if (view.level === 'namespace') {
+      table.classList.add('no-bands');
+      thead.append(heads);
+    } else thead.append(bands, heads);
     const tbody = h('tbody');
     for (let i = 0; i < n; i++) {
       const g = view.groups[i]!;
@@ -268,22 +272,23 @@ export class MatrixPanel {
     // Namespace boundaries.
     ctx.strokeStyle = '#57606a';
     ctx.lineWidth = 1;
-    for (let k = Math.max(1, c0); k < Math.min(n, c0 + cols); k++) {
-      if (!isNsStart(view.groups, k)) continue;
-      const x = ox + (k - c0) * cell - 0.5;
-      ctx.beginPath();
+    // One pass per axis: k runs over the visible groups, `at` is where group k starts on that axis.
+    const boundaries = (first: number, count: number, origin: number, line: (at: number) => void) => {
+      for (let k = Math.max(1, first); k < Math.min(n, first + count); k++) {
+        if (!isNsStart(view.groups, k)) continue;
+        ctx.beginPath();
+        line(origin + (k - first) * cell - 0.5);
+        ctx.stroke();
+      }
+    };
+    boundaries(c0, cols, ox, (x) => {
       ctx.moveTo(x, head);
       ctx.lineTo(x, hgt);
-      ctx.stroke();
-    }
-    for (let k = Math.max(1, r0); k < Math.min(n, r0 + rows); k++) {
-      if (!isNsStart(view.groups, k)) continue;
-      const y = oy + (k - r0) * cell - 0.5;
-      ctx.beginPath();
+    });
+    boundaries(r0, rows, oy, (y) => {
       ctx.moveTo(head, y);
       ctx.lineTo(w, y);
-      ctx.stroke();
-    }
+    });
     // Headers, drawn over the cells that scrolled under them.
     ctx.fillStyle = '#f6f8fa';
     ctx.fillRect(0, 0, w, head);
