@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { Diagnostic, Location, PathSegment } from '../diagnostics.js';
 import { jsonDuplicateKeys } from './json-duplicates.js';
+import { jsonOffset, jsonPositions, type JsonPos } from './json-positions.js';
 
 /** A file's text, as the CLI or the browser read it. */
 export interface SourceFile {
@@ -78,14 +79,9 @@ function fileProblem(file: string, code: string, message: string, hint: string):
 
 // ---------------------------------------------------------------------------------------------
 
-interface Positions {
-  lc: LineCounter;
-  docs: Document.Parsed[];
-}
-
-function loadYaml(file: string, text: string, lazy?: Positions): LoadResult {
-  const lc = lazy?.lc ?? new LineCounter();
-  const docs = lazy?.docs ?? parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
+function loadYaml(file: string, text: string): LoadResult {
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
   const diagnostics: Diagnostic[] = [];
   const objects: LoadedObject[] = [];
   const docList = Array.isArray(docs) ? docs : [];
@@ -142,7 +138,6 @@ function loadJsonFast(file: string, text: string): LoadResult | undefined {
   }
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  let positions: Positions | undefined;
   let lines: LineCounter | undefined;
   const offsetLocation = (offset: number): Location => {
     if (!lines) {
@@ -153,16 +148,9 @@ function loadJsonFast(file: string, text: string): LoadResult | undefined {
     const p = lines.linePos(offset);
     return { file, line: p.line, column: p.col };
   };
-  const lazyLocate = (path: readonly PathSegment[]): Location => {
-    // Positions in a large JSON file are computed once, and only when a problem must be shown.
-    positions ??= (() => {
-      const lc = new LineCounter();
-      return { lc, docs: parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false }) as Document.Parsed[] };
-    })();
-    const root = positions.docs[0]?.contents;
-    const lc = positions.lc;
-    return root ? locateIn(root, path, (o) => ({ file, line: lc.linePos(o).line, column: lc.linePos(o).col })) : { file, line: 1, column: 1 };
-  };
+  // Positions are worked out once, and only when a message or a reference needs one.
+  let positions: JsonPos | undefined;
+  const lazyLocate = (path: readonly PathSegment[]): Location => offsetLocation(jsonOffset((positions ??= jsonPositions(text)), path));
   const dups = jsonDuplicateKeys(text);
   collectObjects(value, [], (raw, prefix) => {
     const locate = (path: readonly PathSegment[]) => lazyLocate([...prefix, ...path]);

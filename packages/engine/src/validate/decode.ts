@@ -80,25 +80,38 @@ export class Decoder {
     switch (schema.type) {
       case 'list':
         if (!Array.isArray(raw)) return this.typeError(raw, schema, path);
-        return raw.map((item, i) => this.decode(item, schema.items, [...path, i]));
+        return raw.map((item, i) => this.child(item, schema.items, path, i));
       case 'map': {
         if (!isObj(raw)) return this.typeError(raw, schema, path);
         const out: Obj = {};
-        for (const [k, v] of Object.entries(raw)) setOwn(out, k, this.decode(v, schema.values, [...path, k]));
+        for (const k of Object.keys(raw)) setOwn(out, k, this.child(raw[k], schema.values, path, k));
         return out;
       }
       case 'struct': {
         if (!isObj(raw)) return this.typeError(raw, schema, path);
         const out: Obj = {};
-        for (const [k, v] of Object.entries(raw)) {
+        for (const k of Object.keys(raw)) {
           const field = Object.prototype.hasOwnProperty.call(schema.fields, k) ? schema.fields[k] : undefined;
-          if (field) setOwn(out, k, this.decode(v, field, [...path, k]));
+          if (field) setOwn(out, k, this.child(raw[k], field, path, k));
           else if (!schema.open) this.unknownField(schema, k, raw, path);
         }
         return out;
       }
       default:
         return this.typeError(raw, schema, path);
+    }
+  }
+
+  /**
+   * Decodes a child value with `seg` pushed on the shared path for the duration of the call: reports copy the path when
+   * they are made, so one array serves the whole walk instead of one per node.
+   */
+  private child(raw: unknown, schema: Schema, path: PathSegment[], seg: PathSegment): unknown {
+    path.push(seg);
+    try {
+      return this.decode(raw, schema, path);
+    } finally {
+      path.pop();
     }
   }
 
