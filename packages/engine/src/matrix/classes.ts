@@ -1,5 +1,5 @@
 import { formatLabels, selectorKey, selectorMatches } from '../labels/selector.js';
-import { parseCidr, parseIP, type Cidr } from '../net/ip.js';
+import { parseCidr, parseIP, type Cidr, type IP } from '../net/ip.js';
 import type { Cluster, LabelSelector, Peer, Pod, Policy, Rule } from '../model/types.js';
 import { contextOf, labelsOfNamespace } from '../eval/context.js';
 import { andBits, andNotBits, EMPTY_BITS, forEachBitOf, orBitsAll, setBit, wordsFor, type Bits } from './bitset.js';
@@ -62,7 +62,7 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   /** Indices of the blocks an endpoint's addresses fall in, as text (part of its class key). */
   const membership = (addrs: readonly string[]): number[] => {
     if (blockList.length === 0 || addrs.length === 0) return [];
-    const parsed = addrs.map(parseIP).filter((a) => a !== undefined);
+    const parsed = parsedAddresses(addrs);
     const out: number[] = [];
     for (let b = 0; b < blockList.length; b++) {
       for (const a of parsed) {
@@ -239,6 +239,17 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   }
 
   return { classOf, count, words, members, pod: repr, ingressPolicies, egressPolicies, peersOf, selectedBy };
+}
+
+const addressCache = new WeakMap<readonly string[], IP[]>();
+/** A pod's addresses parsed once: the same cluster is often evaluated many times (the web page re-runs on each edit). */
+function parsedAddresses(addrs: readonly string[]): IP[] {
+  let parsed = addressCache.get(addrs);
+  if (!parsed) {
+    parsed = addrs.map(parseIP).filter((a): a is IP => a !== undefined);
+    addressCache.set(addrs, parsed);
+  }
+  return parsed;
 }
 
 /** Sorted class ids as a window. */
