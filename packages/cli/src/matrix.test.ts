@@ -201,6 +201,18 @@ describe('kordon matrix: csv, md and the terminal table', () => {
     }
   });
 
+  it('no pods: an empty matrix in JSON, a sentence in text and md', async () => {
+    const t = tempTree({ 'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n' });
+    try {
+      expect(JSON.parse((await run(['matrix', t.dir, '--port', '80', '-o', 'json'])).out)).toEqual({ endpoints: [], ports: ['80/TCP'], allowed: { '80/TCP': [] } });
+      expect((await run(['matrix', t.dir])).out).toBe('no pods in the input (and no --ip): nothing to show\n');
+      expect((await run(['matrix', t.dir, '-o', 'md'])).out).toBe('No pods in the input.\n');
+      expect(JSON.parse((await run(['matrix', t.dir, '--ip', '1.2.3.4', '--port', '80', '-o', 'json'])).out)).toEqual({ endpoints: ['1.2.3.4'], ports: ['80/TCP'], allowed: { '80/TCP': ['-'] } });
+    } finally {
+      t.cleanup();
+    }
+  });
+
   const usage: [string, string[], RegExp][] = [
     ['a bad --port', ['--port', 'http'], /bad --port "http"/],
     ['a bad --ip', ['--ip', '10.0.0.300'], /bad --ip "10\.0\.0\.300"/],

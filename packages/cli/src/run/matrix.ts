@@ -39,6 +39,7 @@ export async function runMatrix(ctx: CliContext, paths: readonly string[], opts:
     else writeCountsMd(matrix, out);
   } else if (format === 'json') writeJson(matrix, out);
   else if (format === 'csv') writeCsv(matrix, out);
+  else if (matrix.endpoints.length === 0) out.write(format === 'md' ? 'No pods in the input.\n' : 'no pods in the input (and no --ip): nothing to show\n');
   else if (format === 'md') writeMd(matrix, out);
   else if (matrix.endpoints.length > TEXT_LIMIT) {
     ctx.io.err(`kordon: ${matrix.endpoints.length} endpoints are too many for a terminal table; printing the counts (use -o json or -o csv for every cell)\n`);
