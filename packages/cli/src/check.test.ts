@@ -56,7 +56,7 @@ const cases: Case[] = [
     args: ['--from', 'backend/db', '--to', 'api'],
     code: 1,
     verdict: 'denied',
-    says: ['cannot reach api via Service backend/api:80', 'namespace backend has no label team'],
+    says: ['cannot reach api via Service backend/api:80', 'namespace backend has no label team', 'DNS lookup of api from backend/db: not restricted: the client is not isolated for egress'],
   },
   {
     name: 'a name that does not resolve is denied and says so',

@@ -235,7 +235,7 @@ export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors): string
   if (r.dns) {
     lines.push('');
     const state = !r.dns.needed ? 'not restricted' : r.dns.allowed ? c.green('allowed') : c.red('blocked');
-    lines.push(`${c.bold('DNS lookup')} of ${r.to} from ${r.from}: ${state}${r.dns.needed ? '' : ` (the client is not isolated for egress, or policies do not stop UDP 53)`}`);
+    lines.push(`${c.bold('DNS lookup')} of ${r.to} from ${r.from}: ${state}${r.dns.needed ? '' : ': the client is not isolated for egress'}`);
     // When lookups are not restricted, the hops say nothing a person needs; show them when they decide the answer.
     if (r.dns.needed || !r.dns.allowed) {
       const shown = shownHops(r.dns.hops);
