@@ -1,6 +1,6 @@
 // The public API of @kordon/dataplane: nftables compiler, agent, and network-namespace lab.
 
-export { compileRuleset, DEFAULT_TABLE } from './nft/compile.js';
+export { CompileCache, compileRuleset, DEFAULT_TABLE } from './nft/compile.js';
 export type { CompileOptions } from './nft/compile.js';
 export { renderDeleteTable, renderRuleset } from './nft/ruleset.js';
 export type { NftChain, NftRule, NftSet, RenderOptions, Ruleset, RulesetStats } from './nft/ruleset.js';
@@ -12,7 +12,7 @@ export type { NftJson, NftTarget, Privileges } from './nft/apply.js';
 export { Agent, AgentError } from './agent/agent.js';
 export type { AgentOptions, DeniedConnection, SyncResult } from './agent/agent.js';
 export { loadState, readManifestDir, startAgent } from './agent/watch.js';
-export type { AgentEvent, LoadedState, RunningAgent, StartAgentOptions } from './agent/watch.js';
+export type { AgentEvent, LoadCache, LoadedState, RunningAgent, StartAgentOptions } from './agent/watch.js';
 
 export { cleanupStaleLabs, Lab, LAB_PREFIX, listLabNamespaces } from './lab/lab.js';
 export type { LabHost, LabSpec, ProbeRequest } from './lab/lab.js';

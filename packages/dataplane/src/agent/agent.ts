@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Cluster, Direction } from '@kordon/engine';
 import { applyScript, checkPrivileges, listSet, type NftTarget } from '../nft/apply.js';
-import { compileRuleset, DEFAULT_TABLE, type CompileOptions } from '../nft/compile.js';
+import { CompileCache, compileRuleset, DEFAULT_TABLE, type CompileOptions } from '../nft/compile.js';
 import { diffRulesets } from '../nft/diff.js';
 import { renderDeleteTable, renderRuleset, type Ruleset } from '../nft/ruleset.js';
 
@@ -57,6 +57,8 @@ export class Agent {
   private current: Ruleset | undefined;
   private cluster: Cluster | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Lets each compile reuse what the change did not touch. */
+  private readonly cache = new CompileCache();
   readonly table: string;
 
   private constructor(readonly opts: AgentOptions) {
@@ -87,7 +89,7 @@ export class Agent {
 
   private async doSync(cluster: Cluster, full: boolean): Promise<SyncResult> {
     const t0 = performance.now();
-    const next = compileRuleset(cluster, this.opts);
+    const next = compileRuleset(cluster, this.opts, this.cache);
     const compileMs = performance.now() - t0;
     const check = this.opts.check ?? true;
     const base = { compileMs, ruleset: next };

@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildCluster, loadSources, type Cluster, type Diagnostic } from '@kordon/engine';
+import { buildCluster, loadSource, type Cluster, type Diagnostic, type LoadedObject, type LoadResult } from '@kordon/engine';
 import { Agent, type AgentOptions, type SyncResult } from './agent.js';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
@@ -31,9 +31,25 @@ export interface LoadedState {
   diagnostics: Diagnostic[];
 }
 
+/** Parsed files by name, reused while their text is unchanged: a change re-parses only the files it touched. */
+export type LoadCache = Map<string, { text: string; result: LoadResult }>;
+
 /** Reads the directory into a cluster; a rejected policy is an error, since leaving it out could open traffic. */
-export async function loadState(dir: string): Promise<LoadedState> {
-  const loaded = loadSources(await readManifestDir(dir));
+export async function loadState(dir: string, cache?: LoadCache): Promise<LoadedState> {
+  const files = await readManifestDir(dir);
+  const objects: LoadedObject[] = [];
+  const loadDiagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const f of files) {
+    seen.add(f.name);
+    const hit = cache?.get(f.name);
+    const result = hit && hit.text === f.text ? hit.result : loadSource(f);
+    cache?.set(f.name, { text: f.text, result });
+    for (const o of result.objects) objects.push(o);
+    for (const d of result.diagnostics) loadDiagnostics.push(d);
+  }
+  if (cache) for (const k of [...cache.keys()]) if (!seen.has(k)) cache.delete(k);
+  const loaded = { objects, diagnostics: loadDiagnostics };
   const built = buildCluster(loaded.objects);
   const diagnostics = [...loaded.diagnostics, ...built.diagnostics];
   return { cluster: built.cluster, diagnostics, errors: diagnostics.filter((d) => d.severity === 'error') };
@@ -76,7 +92,8 @@ function describe(d: Diagnostic): string {
 export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent> {
   const agent = await Agent.create(opts);
   const emit = opts.onEvent ?? (() => {});
-  const first = await loadState(opts.source);
+  const cache: LoadCache = new Map();
+  const first = await loadState(opts.source, cache);
   if (first.errors.length) throw new Error(`the manifests in ${opts.source} have errors; nothing was enforced:\n${first.errors.map(describe).join('\n')}`);
   const r0 = await agent.sync(first.cluster);
   emit({ kind: 'synced', message: `enforcing ${opts.source}: ${r0.ruleset.stats.localPods} local pods, ${r0.ruleset.stats.policies} policies (${r0.mode})`, result: r0 });
@@ -92,7 +109,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     const t0 = since ?? performance.now();
     since = undefined;
     try {
-      const st = await loadState(opts.source);
+      const st = await loadState(opts.source, cache);
       if (st.errors.length) {
         emit({ kind: 'rejected', message: `change refused, the previous ruleset stays in force: ${st.errors.map(describe).join('; ')}`, errors: st.errors });
         return;

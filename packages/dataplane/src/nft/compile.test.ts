@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticCluster } from '../bench/synthetic.js';
 import { clusterOf } from '../conformance/upstream.js';
-import { compileRuleset } from './compile.js';
+import { syntheticObjects } from '../bench/synthetic.js';
+import { CompileCache, compileRuleset } from './compile.js';
 import { renderRuleset } from './ruleset.js';
 
 const FIXED_RULES = 14; // forward (9), two deny chains (3 each), less nothing: every other rule belongs to a class
@@ -15,10 +16,10 @@ describe('compileRuleset', () => {
     ] as const) {
       const rs = compileRuleset(syntheticCluster({ pods, policies, nodes: 1 }));
       const classes = rs.stats.ingressClasses + rs.stats.egressClasses;
-      // A class chain holds at most six rules (ports, addresses v4/v6, peer·port v4/v6, the deny jump).
-      expect(rs.stats.rules).toBeLessThanOrEqual(FIXED_RULES + 6 * classes);
+      // A class chain holds at most eight rules (ports, addresses v4/v6, peer·port points and ranges v4/v6, the deny jump).
+      expect(rs.stats.rules).toBeLessThanOrEqual(FIXED_RULES + 8 * classes);
       expect(classes).toBeLessThanOrEqual(2 * pods);
-      expect(rs.stats.rules).toBeLessThan(pods * 6 + policies + FIXED_RULES);
+      expect(rs.stats.rules).toBeLessThan(pods * 8 + policies + FIXED_RULES);
     }
   });
 
@@ -50,5 +51,31 @@ describe('compileRuleset', () => {
     expect(text).toMatch(/10\.1\.0\.0\/23 \. tcp \. 80-90/);
     expect(text).toMatch(/10\.1\.3\.0-10\.1\.255\.255 \. tcp \. 80-90/);
     expect(text).toMatch(/elements = \{ 192\.168\.1\.1 \}/);
+  });
+
+  it('compiles the same with a cache carried across changes as from scratch', () => {
+    type Obj = Record<string, unknown>;
+    const base = syntheticObjects({ pods: 120, policies: 80, namespaces: 6, nodes: 2, podsOnNode0: 70 });
+    const pods = base.filter((o) => o['kind'] === 'Pod');
+    const meta = (o: Obj): Obj => o['metadata'] as Obj;
+    const relabel = (o: Obj, labels: Record<string, string>): Obj => ({ ...o, metadata: { ...meta(o), labels } });
+    const steps: Obj[][] = [
+      base,
+      // a pod gets other labels, so other peers match it
+      base.map((o) => (o === pods[3] ? relabel(o, { app: 'app7', tier: 'db' }) : o)),
+      // a pod goes away, another arrives on the node
+      base.filter((o) => o !== pods[5]).concat({ ...pods[6]!, metadata: { ...meta(pods[6]!), name: 'newcomer' }, status: { phase: 'Running', podIP: '10.250.0.9' } }),
+      // a policy changes its ports, another disappears
+      base.map((o) => (o['kind'] === 'NetworkPolicy' && meta(o)['name'] === 'pol4' ? { ...o, spec: { ...(o['spec'] as Obj), ingress: [{ ports: [{ port: 9999 }] }] } } : o)).filter((o) => meta(o)['name'] !== 'pol9'),
+      // a namespace label changes
+      base.map((o) => (o['kind'] === 'Namespace' && meta(o)['name'] === 'ns2' ? { ...o, metadata: { ...meta(o), labels: { team: 't0', env: 'prod' } } } : o)),
+      base,
+    ];
+    const cache = new CompileCache();
+    for (const [i, objs] of steps.entries()) {
+      const c = clusterOf(objs).cluster;
+      const cached = renderRuleset(compileRuleset(c, { node: 'node-0' }, cache));
+      expect(cached, `step ${i}`).toBe(renderRuleset(compileRuleset(c, { node: 'node-0' })));
+    }
   });
 });

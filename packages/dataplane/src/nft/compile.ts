@@ -125,6 +125,44 @@ interface PeerTarget {
   describe: string;
 }
 
+interface CachedPeer {
+  target: PeerTarget;
+  /** For selector peers: what decides whether a changed pod touches it. */
+  namespace: string;
+  peer: Peer;
+}
+
+interface CachedRule {
+  grants: Grants;
+  peerKeys: string[];
+  /** Named egress ports read pods beyond the rule's peers: any pod change invalidates the rule. */
+  allPods: boolean;
+}
+
+interface CacheState {
+  pods: Map<string, { fp: string; pod: Pod }>;
+  nsFp: string;
+  peers: Map<string, CachedPeer>;
+  rules: Map<string, CachedRule>;
+  classes: Map<string, { parts: Grants[]; out: ClassOut }>;
+}
+
+/**
+ * What one compile can hand to the next (the agent keeps one): peers, rules and class chains that no change of
+ * pods, namespaces or policies touched are reused instead of recomputed. The output is the same as without it.
+ */
+export class CompileCache {}
+
+const cacheStates = new WeakMap<CompileCache, CacheState>();
+
+function peerKey(policy: Policy, peer: Peer): string {
+  return `${policy.namespace}|${JSON.stringify(peer)}`;
+}
+
+function podFingerprint(p: Pod): string {
+  return JSON.stringify([p.labels, p.ips, p.hostNetwork, p.phase ?? '', p.containerPorts]);
+}
+
 class Compiler {
   private readonly nsLabels = new Map<string, Labels>();
   private readonly alive: Pod[];
@@ -135,7 +173,15 @@ class Compiler {
   private readonly nsMatch = new WeakMap<LabelSelector, Pod[]>();
   private readonly ruleCache = new Map<string, Grants>();
 
-  constructor(readonly cluster: Cluster) {
+  private readonly state: CacheState | undefined;
+  /** Rule keys used by this compile, with the peers they read. */
+  private readonly usedRules = new Map<string, CachedRule>();
+  private readonly usedPeers = new Map<string, CachedPeer>();
+
+  constructor(
+    readonly cluster: Cluster,
+    cache?: CompileCache,
+  ) {
     for (const ns of cluster.namespaces) this.nsLabels.set(ns.name, ns.labels);
     this.alive = cluster.pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed');
     for (const p of this.alive) {
@@ -144,6 +190,57 @@ class Compiler {
       if (l) l.push(p);
       else this.selectable.set(p.namespace, [p]);
     }
+    if (cache) this.state = this.prepareCache(cache);
+  }
+
+  /** Drops what the changes since the last compile touched; returns the state to read and refill. */
+  private prepareCache(cache: CompileCache): CacheState {
+    const pods = new Map<string, { fp: string; pod: Pod }>();
+    for (const p of this.alive) pods.set(`${p.namespace}/${p.name}`, { fp: podFingerprint(p), pod: p });
+    const nsFp = JSON.stringify(this.cluster.namespaces.map((n) => [n.name, n.labels]).sort());
+    const old = cacheStates.get(cache);
+    const fresh: CacheState = { pods, nsFp, peers: new Map(), rules: new Map(), classes: new Map() };
+    cacheStates.set(cache, fresh);
+    if (!old || old.nsFp !== nsFp) return fresh;
+    const changed: Pod[] = [];
+    for (const [k, v] of pods) {
+      const o = old.pods.get(k);
+      if (!o) changed.push(v.pod);
+      else if (o.fp !== v.fp) changed.push(v.pod, o.pod);
+    }
+    for (const [k, o] of old.pods) if (!pods.has(k)) changed.push(o.pod);
+    const dropped = new Set<string>();
+    for (const [k, c] of old.peers) {
+      if (c.peer.kind === 'ipBlock' || !changed.some((p) => this.selectorPeerMatches(c.namespace, c.peer, p))) fresh.peers.set(k, c);
+      else dropped.add(k);
+    }
+    for (const [k, r] of old.rules) if (!(r.allPods && changed.length) && !r.peerKeys.some((pk) => dropped.has(pk))) fresh.rules.set(k, r);
+    fresh.classes = old.classes;
+    return fresh;
+  }
+
+  private selectorPeerMatches(namespace: string, peer: Peer, pod: Pod): boolean {
+    if (peer.kind !== 'pods' || pod.hostNetwork) return false;
+    if (peer.namespaceSelector === null ? pod.namespace !== namespace : !selectorMatches(peer.namespaceSelector, this.labelsOfNamespace(pod.namespace))) return false;
+    return peer.podSelector === null || selectorMatches(peer.podSelector, pod.labels);
+  }
+
+  /** A class chain and its sets, reused when the rules behind it are the very same as last time. */
+  classOut(key: string, parts: Grants[], make: () => ClassOut): ClassOut {
+    const cached = this.state?.classes.get(key);
+    const out = cached && cached.parts.length === parts.length && cached.parts.every((g, i) => g === parts[i]) ? cached.out : make();
+    this.newClasses.set(key, { parts, out });
+    return out;
+  }
+
+  private readonly newClasses = new Map<string, { parts: Grants[]; out: ClassOut }>();
+
+  /** Keeps for the next compile only what this one used. */
+  finish(): void {
+    if (!this.state) return;
+    this.state.peers = this.usedPeers;
+    this.state.rules = this.usedRules;
+    this.state.classes = this.newClasses;
   }
 
   /** Pods of every namespace whose labels match (each namespace judged once). */
@@ -167,6 +264,22 @@ class Compiler {
   peer(policy: Policy, peer: Peer): PeerTarget {
     const cached = this.peerCache.get(peer);
     if (cached) return cached;
+    const key = this.state ? peerKey(policy, peer) : '';
+    const kept = this.state?.peers.get(key);
+    if (kept) {
+      // An ipBlock's addresses never depend on pods; the pods inside it are found again, lazily, in this cluster.
+      const t = kept.peer.kind === 'ipBlock' ? this.computePeer(policy, peer, kept.target.ranges) : kept.target;
+      this.usedPeers.set(key, { ...kept, target: t });
+      this.peerCache.set(peer, t);
+      return t;
+    }
+    const t = this.computePeer(policy, peer);
+    if (this.state) this.usedPeers.set(key, { target: t, namespace: policy.namespace, peer });
+    this.peerCache.set(peer, t);
+    return t;
+  }
+
+  private computePeer(policy: Policy, peer: Peer, knownRanges?: PerFamily<AddrRange[]>): PeerTarget {
     const ranges: PerFamily<AddrRange[]> = { 4: [], 6: [] };
     const pods: PeerPod[] = [];
     let podsOf = (): PeerPod[] => pods;
@@ -177,7 +290,7 @@ class Compiler {
       describe = `ipBlock ${peer.cidr}${peer.except.length ? ` except ${peer.except.join(', ')}` : ''}`;
       if (cidr) {
         const block = { cidr, except };
-        ranges[cidr.family] = ipBlockRanges(block);
+        ranges[cidr.family] = knownRanges ? knownRanges[cidr.family] : ipBlockRanges(block);
         const fam = cidr.family;
         // Only named egress ports need the pods inside the block: found on first use.
         podsOf = () => {
@@ -209,32 +322,41 @@ class Compiler {
       }
     }
     let memo: PeerPod[] | undefined;
-    const t: PeerTarget = { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, pods: () => (memo ??= podsOf()), describe };
-    this.peerCache.set(peer, t);
-    return t;
+    return { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, pods: () => (memo ??= podsOf()), describe };
   }
 
-  /** Everything the rules of `policies` admit for `direction`, for the class whose pods look like `rep`. */
-  grants(direction: Direction, policies: readonly Policy[], rep: Pod): Grants {
-    const g = emptyGrants();
+  /** What each rule of `policies` admits for `direction`, for the class whose pods look like `rep`. */
+  parts(direction: Direction, policies: readonly Policy[], rep: Pod): Grants[] {
+    const out: Grants[] = [];
     for (const policy of policies) {
       const rules: readonly Rule[] = direction === 'ingress' ? policy.ingress : policy.egress;
-      if (rules.length === 0) g.notes.push(`${policy.id} isolates ${direction} and admits nothing by itself`);
-      for (const rule of rules) merge(g, this.ruleGrants(direction, policy, rule, rep));
+      if (rules.length === 0) out.push({ ...emptyGrants(), notes: [`${policy.id} isolates ${direction} and admits nothing by itself`] });
+      for (const rule of rules) out.push(this.ruleGrants(direction, policy, rule, rep));
     }
-    return g;
+    return out;
   }
 
   /** What one rule admits; shared by every class the policy is in (ingress named ports make it per resolution). */
   private ruleGrants(direction: Direction, policy: Policy, rule: Rule, rep: Pod): Grants {
-    let key = `${direction}|${policy.id}|${rule.index}`;
+    let key = `${direction}|${policy.id}|${JSON.stringify(rule)}`;
     if (direction === 'ingress')
       for (const s of rule.ports ?? []) if (typeof s.port === 'string') key += `|${s.port}=${resolveNamedPort(rep, s.port, s.protocol).join(',')}`;
     let g = this.ruleCache.get(key);
-    if (!g) {
-      g = emptyGrants();
-      this.addRule(g, direction, policy, rule, rep);
-      this.ruleCache.set(key, g);
+    if (g) return g;
+    const kept = this.state?.rules.get(key);
+    if (kept) {
+      // Touch its peers so that they stay cached too.
+      for (const peer of rule.peers ?? []) this.peer(policy, peer);
+      this.usedRules.set(key, kept);
+      this.ruleCache.set(key, kept.grants);
+      return kept.grants;
+    }
+    g = emptyGrants();
+    this.addRule(g, direction, policy, rule, rep);
+    this.ruleCache.set(key, g);
+    if (this.state) {
+      const named = direction === 'egress' && (rule.ports ?? []).some((s) => typeof s.port === 'string');
+      this.usedRules.set(key, { grants: g, peerKeys: (rule.peers ?? []).map((p) => peerKey(policy, p)), allPods: named });
     }
     return g;
   }
@@ -296,8 +418,8 @@ class Compiler {
   }
 }
 
-function boxElements(family: Family | undefined, boxes: readonly Box[]): string[] {
-  return disjointBoxes(boxes).map((b) => {
+function boxElements(family: Family | undefined, boxes: readonly Box[], normalize = true): string[] {
+  return (normalize ? disjointBoxes(boxes) : boxes).map((b) => {
     const port = `${PROTO_NAME[b.proto] ?? b.proto} . ${formatPorts(b.pLo, b.pHi)}`;
     return family === undefined ? port : `${formatRange(family, b.lo, b.hi)} . ${port}`;
   });
@@ -311,6 +433,10 @@ function refs(list: readonly string[]): string {
   return list.length ? list.join('; ') : 'none';
 }
 
+function classNote(direction: Direction, pods: readonly Pod[], policies: readonly Policy[]): string {
+  return `${direction} of ${pods.length} pods (${list(pods.map(podName))}), isolated by ${policies.map((p) => p.id).join(', ')}`;
+}
+
 interface ClassOut {
   sets: NftSet[];
   chain: NftChain;
@@ -321,35 +447,47 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
   const field = direction === 'ingress' ? 'saddr' : 'daddr';
   const sets: NftSet[] = [];
   const rules: NftRule[] = [];
-  const who = list(pods.map(podName));
   if (g.all) {
     rules.push({ text: `${verdict} comment ${nftComment(`allow all: ${refs(g.from.all)}`)}`, notes: g.notes });
   } else {
     const notes = [...g.notes];
     if (g.ports.length) {
-      const s = set(`${name}_ports`, 'inet_proto . inet_service', boxElements(undefined, g.ports), [`ports open to every peer (${direction} of ${who})`]);
+      const s = set(`${name}_ports`, 'inet_proto . inet_service', boxElements(undefined, g.ports), [`ports open to every peer (${direction} class ${name})`]);
       sets.push(s);
       rules.push({ text: `meta l4proto . th dport @${s.name} ${verdict} comment ${nftComment(refs(g.from.ports))}`, notes: notes.splice(0) });
     }
     for (const f of FAMILIES) {
       const addrs = mergeRanges(g.addrs[f]);
       if (!addrs.length) continue;
-      const s = set(`${name}_addr${f}`, ADDR_TYPE[f], addrs.map(([lo, hi]) => formatRange(f, lo, hi)), [`peers allowed on every port (${direction} of ${who})`]);
+      const s = set(`${name}_addr${f}`, ADDR_TYPE[f], addrs.map(([lo, hi]) => formatRange(f, lo, hi)), [`peers allowed on every port (${direction} class ${name})`]);
       sets.push(s);
       rules.push({ text: `${IP_KW[f]} ${field} @${s.name} ${verdict} comment ${nftComment(refs(g.from.addrs))}`, notes: notes.splice(0) });
     }
     for (const f of FAMILIES) {
       if (!g.boxes[f].length) continue;
-      const s = set(`${name}_peerport${f}`, `${ADDR_TYPE[f]} . inet_proto . inet_service`, boxElements(f, g.boxes[f]), [`peer and port pairs (${direction} of ${who})`]);
-      sets.push(s);
-      rules.push({ text: `${IP_KW[f]} ${field} . meta l4proto . th dport @${s.name} ${verdict} comment ${nftComment(refs(g.from.boxes))}`, notes: notes.splice(0) });
+      // One address on one port is a hash lookup, whatever the number of elements; ranges need an interval set,
+      // whose lookup grows with its size. Most peer·port pairs of pod selectors are points.
+      const boxes = disjointBoxes(g.boxes[f]);
+      const points = boxes.filter((b) => b.lo === b.hi && b.pLo === b.pHi);
+      const spans = boxes.filter((b) => b.lo !== b.hi || b.pLo !== b.pHi);
+      const type = `${ADDR_TYPE[f]} . inet_proto . inet_service`;
+      for (const [suffix, part, flags] of [
+        ['pp', points, []],
+        ['peerport', spans, ['interval']],
+      ] as const) {
+        if (!part.length) continue;
+        const s = set(`${name}_${suffix}${f}`, type, boxElements(f, part, false), [`peer and port ${suffix === 'pp' ? 'points' : 'ranges'} (${direction} class ${name})`], [...flags]);
+        sets.push(s);
+        rules.push({ text: `${IP_KW[f]} ${field} . meta l4proto . th dport @${s.name} ${verdict} comment ${nftComment(refs(g.from.boxes))}`, notes: notes.splice(0) });
+      }
     }
     rules.push({ text: `counter jump deny_${direction} comment ${nftComment(`not admitted by ${policies.map((p) => p.id).join(', ')}`)}`, notes });
   }
-  const comment = `${direction} of ${who}: ${policies.map((p) => p.id).join(', ')}`;
+  // Pod names stay out of the kernel comment: a pod joining the class must not rewrite its chain.
+  const comment = `${direction}: ${policies.map((p) => p.id).join(', ')}`;
   return {
     sets,
-    chain: { name, comment, notes: [`${direction} of ${pods.length} pods (${who}), isolated by ${policies.map((p) => p.id).join(', ')}`], rules },
+    chain: { name, comment, notes: [classNote(direction, pods, policies)], rules },
   };
 }
 
@@ -367,13 +505,14 @@ function namedSignature(policies: readonly Policy[], pod: Pod): string {
  *
  * Shape: the forward hook accepts established and related packets, then looks the source up in an egress
  * verdict map and the destination in an ingress verdict map, keyed by local pod address. Pods isolated by the
- * same policies share one chain (a class); a class chain holds at most five rules, one per set it owns (ports
- * for every peer, peers on every port, peer·protocol·port intervals per family). So the rule count grows with
- * pods plus policies and a packet costs two map lookups and a few set lookups, however many policies exist.
+ * same policies share one chain (a class); a class chain holds at most eight rules, one per set it owns (ports
+ * for every peer, peers on every port, peer·protocol·port points in a hash set and ranges in an interval set,
+ * per family) and the deny jump. So the rule count grows with pods plus policies, and a packet costs two map
+ * lookups and a few set lookups, however many policies exist.
  */
-export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}): Ruleset {
+export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cache?: CompileCache): Ruleset {
   const table = opts.table ?? DEFAULT_TABLE;
-  const c = new Compiler(cluster);
+  const c = new Compiler(cluster, cache);
   const local = c.pods.filter((p) => !p.hostNetwork && p.ips.length > 0 && (opts.node === undefined || p.nodeName === opts.node));
   const sets: NftSet[] = [];
   const classChains: NftChain[] = [];
@@ -394,9 +533,15 @@ export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}): Rul
     const prefix = direction === 'ingress' ? 'in' : 'eg';
     for (const [key, cls] of [...classes].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const name = `${prefix}_${hash(key)}`;
-      const out = compileClass(name, direction, cls.pods, cls.policies, c.grants(direction, cls.policies, cls.pods[0] as Pod));
+      const parts = c.parts(direction, cls.policies, cls.pods[0] as Pod);
+      const out = c.classOut(key, parts, () => {
+        const g = emptyGrants();
+        for (const p of parts) merge(g, p);
+        return compileClass(name, direction, cls.pods, cls.policies, g);
+      });
       sets.push(...out.sets);
-      classChains.push(out.chain);
+      // The pods of a class change without changing its chain: only the note says who they are.
+      classChains.push({ ...out.chain, notes: [classNote(direction, cls.pods, cls.policies)] });
       for (const pod of cls.pods)
         for (const t of pod.ips) {
           const ip = addrOf(t);
@@ -470,6 +615,7 @@ export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}): Rul
     ],
   };
 
+  c.finish();
   const chains = [forward, deny('ingress'), deny('egress'), ...classChains];
   const allSets = [...fixed, ...sets];
   return {
