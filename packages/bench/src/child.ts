@@ -136,12 +136,17 @@ export async function runChild(req: ChildRequest): Promise<ChildResult> {
     return v;
   };
 
+  let r: ChildResult;
   try {
-    return measure(req, taskFn, loadFn, buildFn, timed, result);
+    r = measure(req, taskFn, loadFn, buildFn, timed, result);
   } catch (err) {
     // Keep the phases that completed: they show how far the engine got.
-    return result('failed', (err as Error).stack ?? String(err));
+    r = result('failed', (err as Error).stack ?? String(err));
   }
+  // Taken last, so that every phase is in: the result object may have been made before the compute phase.
+  r.cpuMs = cpu.ms;
+  r.maxRssMiB = maxRssMiB();
+  return r;
 }
 
 function measure(
@@ -197,7 +202,6 @@ function measure(
     const r = timed('compute', () => (other ? fn(c, other.cluster) : fn(c)));
     out.summary = describeSummary(r);
   }
-  out.maxRssMiB = maxRssMiB();
   return out;
 }
 
