@@ -1,4 +1,4 @@
-import { buildCluster, loadSources, type Cluster, type Diagnostic, type Policy } from '@kordon/engine';
+import { buildCluster, loadSources, type Cluster, type Diagnostic } from '@kordon/engine';
 import { colorsFor, UsageError, type CliContext } from './io.js';
 import { readInputs } from './input.js';
 import { formatDiagnostics, plural, sortDiagnostics } from './output/diagnostics.js';
@@ -9,20 +9,7 @@ export interface Loaded {
   diagnostics: Diagnostic[];
   files: number;
   objects: number;
-  /**
-   * Whether file:line positions of this policy (`ns/name`) are cheap to compute. They are not in a large JSON file: the
-   * engine reads those with JSON.parse and finds positions by parsing the whole file again as YAML, which takes seconds
-   * (and more memory than a 50 MB file leaves) for what is one line of output.
-   */
-  locatable(policyId: string): boolean;
-  /** The cluster with those policies' positions removed, for commands that print positions. */
-  view: Cluster;
 }
-
-/** The engine's own threshold for its fast JSON path (load.ts, FAST_JSON_BYTES). */
-const LARGE_JSON_BYTES = 1 << 20;
-
-export const POSITIONS_NOTE = 'file:line positions are not shown for policies in JSON files over 1 MB (finding them would re-read the whole file)';
 
 export interface LoadOptions {
   dns?: { namespace: string; selector: Record<string, string> };
@@ -33,30 +20,11 @@ export async function loadInput(paths: readonly string[], ctx: CliContext, optio
   const inputs = await readInputs(paths, ctx.io);
   const loaded = loadSources(inputs.files);
   const built = buildCluster(loaded.objects, options.dns ? { dns: options.dns } : {});
-  const large = new Set(inputs.files.filter((f) => f.text.length > LARGE_JSON_BYTES && /^\s*[[{]/.test(f.text.slice(0, 4096))).map((f) => f.name));
-  const unlocatable = new Set(loaded.objects.filter((o) => o.kind === 'NetworkPolicy' && large.has(o.file)).map((o) => `${o.namespace ?? 'default'}/${o.name}`));
   return {
     cluster: built.cluster,
     diagnostics: sortDiagnostics([...inputs.diagnostics, ...loaded.diagnostics, ...built.diagnostics]),
     files: inputs.files.length,
     objects: loaded.objects.length,
-    locatable: (id) => !unlocatable.has(id),
-    view: unlocatable.size === 0 ? built.cluster : { ...built.cluster, policies: built.cluster.policies.map((p) => (unlocatable.has(p.id) ? positionless(p) : p)) },
-  };
-}
-
-/** The policy without `source` and `locate` (copied field by field: `source` may be a getter that would compute it). */
-function positionless(p: Policy): Policy {
-  return {
-    id: p.id,
-    namespace: p.namespace,
-    name: p.name,
-    podSelector: p.podSelector,
-    ingressIsolation: p.ingressIsolation,
-    egressIsolation: p.egressIsolation,
-    policyTypesDefaulted: p.policyTypesDefaulted,
-    ingress: p.ingress,
-    egress: p.egress,
   };
 }
 
@@ -66,7 +34,6 @@ export function reportDiagnostics(ctx: CliContext, loaded: Loaded): void {
   let s = formatDiagnostics(loaded.diagnostics, c);
   const rej = loaded.cluster.rejectedPolicies;
   if (rej.length > 0) s += `${c.yellow(c.bold('kordon'))}: ${rejectedSentence(loaded.cluster)}\n`;
-  if (loaded.view !== loaded.cluster) s += `${c.cyan('note')}: ${POSITIONS_NOTE}\n`;
   if (s) ctx.io.err(s);
 }
 

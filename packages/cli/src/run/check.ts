@@ -29,7 +29,7 @@ export async function runCheck(ctx: CliContext, paths: readonly string[], opts: 
   reportDiagnostics(ctx, loaded);
   requireObjects(loaded);
   // Positions are read from the policies; the view leaves out those that are costly to find.
-  const cluster = loaded.view;
+  const cluster = loaded.cluster;
 
   // A source that names nothing is a mistake in the question, not a denial.
   const from = resolveName(cluster, opts.from);

@@ -29,10 +29,10 @@ export async function runExplain(ctx: CliContext, paths: readonly string[], opts
   const loaded = await loadInput(paths, ctx);
   reportDiagnostics(ctx, loaded);
   requireObjects(loaded);
-  const data = explainData(loaded.view, opts);
+  const data = explainData(loaded.cluster, opts);
   if (format === 'json') ctx.io.out(`${JSON.stringify(data, null, 2)}\n`);
-  else if (format === 'md') ctx.io.out(renderMd(data, loaded.view));
-  else ctx.io.out(renderText(data, loaded.view, colorsFor(ctx, 'out')));
+  else if (format === 'md') ctx.io.out(renderMd(data, loaded.cluster));
+  else ctx.io.out(renderText(data, loaded.cluster, colorsFor(ctx, 'out')));
   return 0;
 }
 
