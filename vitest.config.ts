@@ -15,6 +15,8 @@ export default defineConfig({
     },
   },
   test: {
+    // shared/ (conformance data, seeds) sits beside the repository, on developers' machines and in CI alike.
+    env: { KORDON_SHARED: process.env['KORDON_SHARED'] ?? fileURLToPath(new URL('../shared', import.meta.url)) },
     include: ['packages/*/src/**/*.test.ts', 'packages/*/e2e/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',

@@ -9,7 +9,7 @@ import { loadFor, run } from './test-support.js';
  * exactly the ones `kordon matrix` allows between their pods (probing every port the file names, their neighbours and
  * two ports nobody names).
  */
-const CONFORMANCE = '/work/shared/conformance/netpol-analyzer';
+const CONFORMANCE = `${process.env['KORDON_SHARED']}/conformance/netpol-analyzer`;
 
 type Conns = 'all' | Map<Protocol, [number, number][]>;
 

@@ -5,7 +5,7 @@ import { defaultColumns, evaluate, type Cluster, type Endpoint, type MatrixColum
 import { describe, expect, it } from 'vitest';
 import { loadFor, run, STACK_TRACE, tempTree } from './test-support.js';
 
-const CONFORMANCE = '/work/shared/conformance/netpol-analyzer';
+const CONFORMANCE = `${process.env['KORDON_SHARED']}/conformance/netpol-analyzer`;
 const SHOP = fileURLToPath(new URL('./__fixtures__/shop', import.meta.url));
 
 interface MatrixJson {

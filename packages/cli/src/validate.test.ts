@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, STACK_TRACE, tempTree } from './test-support.js';
 
-const CONFORMANCE = '/work/shared/conformance/netpol-analyzer';
+const CONFORMANCE = `${process.env['KORDON_SHARED']}/conformance/netpol-analyzer`;
 const SHOP = fileURLToPath(new URL('./__fixtures__/shop', import.meta.url));
 
 interface Problem {

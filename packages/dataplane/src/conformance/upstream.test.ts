@@ -6,8 +6,8 @@ import { clusterOf, readUpstreamSuite, upstreamObjects } from './upstream.js';
 
 requirePrivileges();
 
-const SUITE = new URL('../../../../../shared/conformance/upstream-e2e-part.json', import.meta.url);
-const suite = readUpstreamSuite(SUITE.pathname);
+const SUITE = `${process.env['KORDON_SHARED']}/conformance/upstream-e2e-part.json`;
+const suite = readUpstreamSuite(SUITE);
 const model = upstreamObjects(suite);
 const SERVE = [80, 81].flatMap((port) => (['TCP', 'UDP', 'SCTP'] as const).map((protocol) => ({ port, protocol })));
 

@@ -10,7 +10,7 @@ import { evaluate } from '../../eval/evaluate.js';
 import { computeMatrix, endpointAt, type MatrixOptions } from '../../matrix/matrix.js';
 
 /** Where the shared conformance data lives; overridable for runs outside this machine. */
-export const CONFORMANCE_DIR = process.env['KORDON_CONFORMANCE_DIR'] ?? '/work/shared/conformance';
+export const CONFORMANCE_DIR = process.env['KORDON_CONFORMANCE_DIR'] ?? `${process.env['KORDON_SHARED']}/conformance`;
 
 export const readText = (rel: string): string => readFileSync(join(CONFORMANCE_DIR, rel), 'utf8');
 export const readJson = <T>(rel: string): T => JSON.parse(readText(rel)) as T;
