@@ -12,6 +12,7 @@ import {
   type Direction,
   type DirectionVerdict,
   type Endpoint,
+  type LabelSelector,
   type Location,
   type MatrixColumn,
   type Peer,
@@ -61,11 +62,14 @@ export interface DiffReport {
 
 // ---------------------------------------------------------------------------------------------
 
-function policyText(p: Policy): string {
-  const sel = (s: import('@kordon/engine').LabelSelector | null) => (s === null ? '-' : selectorKey(s));
+function ruleText(r: Rule): string {
+  const sel = (s: LabelSelector | null) => (s === null ? '-' : selectorKey(s));
   const peer = (x: Peer) => (x.kind === 'ipBlock' ? `ip ${x.cidr} ${x.except.join(',')}` : `pods ${sel(x.namespaceSelector)} ${sel(x.podSelector)}`);
-  const rule = (r: Rule) => `${r.peers === null ? '*' : r.peers.map(peer).join(';')} # ${r.ports === null ? '*' : r.ports.map((s) => `${s.protocol}:${s.port}:${s.endPort}`).join(';')}`;
-  return JSON.stringify([selectorKey(p.podSelector), p.ingressIsolation, p.egressIsolation, p.ingress.map(rule), p.egress.map(rule)]);
+  return `${r.peers === null ? '*' : r.peers.map(peer).join(';')} # ${r.ports === null ? '*' : r.ports.map((s) => `${s.protocol}:${s.port}:${s.endPort}`).join(';')}`;
+}
+
+function policyText(p: Policy): string {
+  return JSON.stringify([selectorKey(p.podSelector), p.ingressIsolation, p.egressIsolation, p.ingress.map(ruleText), p.egress.map(ruleText)]);
 }
 
 /** Which workload a pod belongs to, as people name it. */
@@ -74,7 +78,7 @@ function workloadOf(p: Pod): string {
 }
 
 /** What a pod looks like to policies (both versions compared by the caller). */
-function podShape(p: Pod, blocks: readonly Cidr[][]): string {
+function podShape(p: Pod, blocks: readonly Cidr[][], hostNodes: ReadonlySet<string> = new Set()): string {
   let m = '';
   if (blocks.length) {
     const ips = p.ips.map(parseIP).filter((x) => x !== undefined);
@@ -84,7 +88,8 @@ function podShape(p: Pod, blocks: readonly Cidr[][]): string {
     }
   }
   const ports = p.containerPorts.map((c) => `${c.name ?? ''}:${c.port}/${c.protocol}`).sort().join(',');
-  const node = p.hostNetwork ? `${p.nodeName ?? ''}|${p.hostIP ?? ''}` : p.nodeName ?? '';
+  // The node matters only where hostNetwork pods make traffic with their own node always allowed.
+  const node = p.hostNetwork ? `${p.nodeName ?? ''}|${p.hostIP ?? ''}` : p.nodeName !== undefined && hostNodes.has(p.nodeName) ? p.nodeName : '';
   return `${p.namespace}\u0000${JSON.stringify(Object.entries(p.labels).sort())}\u0000${p.hostNetwork}\u0000${ports}\u0000${m}\u0000${node}`;
 }
 
@@ -177,12 +182,14 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   // Endpoint groups over the pods common to both versions.
   const blocks = allBlocks([old, next]);
   const oldIndex = new Map(old.pods.map((p, i) => [`${p.namespace}/${p.name}`, i]));
+  const hostNodes = new Set<string>();
+  for (const c of [old, next]) for (const p of c.pods) if (p.hostNetwork) for (const k of [p.nodeName, p.hostIP]) if (k !== undefined) hostNodes.add(k);
   const groups = new Map<string, Group>();
   next.pods.forEach((p, ni) => {
     const oi = oldIndex.get(`${p.namespace}/${p.name}`);
     if (oi === undefined) return;
     const o = old.pods[oi]!;
-    const key = `${podShape(o, blocks)}\u0001${podShape(p, blocks)}`;
+    const key = `${podShape(o, blocks, hostNodes)}\u0001${podShape(p, blocks, hostNodes)}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { oldIdx: [], newIdx: [], pods: [] }));
     g.oldIdx.push(oi);
@@ -207,11 +214,26 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     const o = old.namespaces.find((x) => x.name === n.name);
     if (o && JSON.stringify(Object.entries(o.labels).sort()) !== JSON.stringify(Object.entries(n.labels).sort())) nsLabelsChanged.add(n.name);
   }
+  // Per direction, the policies whose part for that direction changed (selector, isolation or rules).
+  const dirText = (p: Policy | undefined, d: Direction) => (p ? JSON.stringify([selectorKey(p.podSelector), d === 'ingress' ? p.ingressIsolation : p.egressIsolation, JSON.parse(policyText(p))[d === 'ingress' ? 3 : 4]]) : '');
+  const changedIn = (d: Direction) => {
+    const o = new Set<Policy>();
+    const n = new Set<Policy>();
+    for (const c of changedPolicies) {
+      if (dirText(c.old, d) === dirText(c.next, d)) continue;
+      if (c.old) o.add(c.old);
+      if (c.next) n.add(c.next);
+    }
+    return { o, n };
+  };
+  const changedBy = { ingress: changedIn('ingress'), egress: changedIn('egress') };
   const touched = (g: Group, d: Direction): boolean => {
     const p = g.pods[0];
     if (!p) return false;
     if (podShape(p.old, []) !== podShape(p.next, []) || nsLabelsChanged.has(p.next.namespace)) return true;
-    return changedPolicies.some(({ old: o, next: n }) => (o && isolatingPolicies(old, p.old, d).includes(o)) || (n && isolatingPolicies(next, p.next, d).includes(n)));
+    const { o, n } = changedBy[d];
+    if (o.size === 0 && n.size === 0) return false;
+    return isolatingPolicies(old, p.old, d).some((x) => o.has(x)) || isolatingPolicies(next, p.next, d).some((x) => n.has(x));
   };
   // Label changes anywhere make peers of unchanged policies match differently: then every pair is compared.
   const labelsMoved = nsLabelsChanged.size > 0 || podGroups.some((g) => podShape(g.pods[0]!.old, []) !== podShape(g.pods[0]!.next, []));
@@ -220,32 +242,65 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   const all = [...podGroups, ...ipGroups];
   const groupId = new Map(all.map((g, i) => [g, i]));
 
+  // Columns a change can flip: every column when a selector, an isolation or labels changed; else those the added or
+  // removed rules admit.
+  const affected = columns.map(() => labelsMoved);
+  const ruleTexts = (p: Policy | undefined, d: Direction): Map<string, Rule> => new Map((p ? (d === 'ingress' ? p.ingress : p.egress) : []).map((r) => [ruleText(r), r]));
+  for (const c of changedPolicies) {
+    for (const d of ['ingress', 'egress'] as const) {
+      const iso = (p: Policy | undefined) => (p ? (d === 'ingress' ? p.ingressIsolation : p.egressIsolation) : false);
+      if (!c.old || !c.next || iso(c.old) !== iso(c.next) || selectorKey(c.old.podSelector) !== selectorKey(c.next.podSelector)) {
+        if (iso(c.old) || iso(c.next)) affected.fill(true);
+        continue;
+      }
+      const a = ruleTexts(c.old, d);
+      const b = ruleTexts(c.next, d);
+      const moved = [...[...a].filter(([k]) => !b.has(k)), ...[...b].filter(([k]) => !a.has(k))].map(([, r]) => r);
+      for (const r of moved) {
+        columns.forEach((col, i) => {
+          if (r.ports === null || r.ports.some((sp) => sp.protocol === col.protocol && (sp.port === null || typeof sp.port === 'string' || (col.port >= sp.port && col.port <= (sp.endPort ?? sp.port))))) affected[i] = true;
+        });
+      }
+    }
+  }
+  const activeCols = columns.map((_, i) => i).filter((i) => affected[i]);
   const flows = new Map<string, FlowChange>();
-  const seenPair = new Set<string>();
   const compare = (s: Group, d: Group) => {
     if (s.ip !== undefined && d.ip !== undefined) return;
-    const pairKey = `${groupId.get(s)}>${groupId.get(d)}`;
-    if (seenPair.has(pairKey)) return;
-    seenPair.add(pairKey);
     // Within one group, compare two different members (a pod always reaches itself).
     const same = s === d;
     if (same && s.oldIdx.length < 2) return;
-    const [oi, oj] = [s.oldIdx[0]!, same ? d.oldIdx[1]! : d.oldIdx[0]!];
-    const [ni, nj] = [s.newIdx[0]!, same ? d.newIdx[1]! : d.newIdx[0]!];
-    const changed: Record<'allowed' | 'denied', number[]> = { allowed: [], denied: [] };
-    for (let c = 0; c < columns.length; c++) {
+    const oi = s.oldIdx[0]!;
+    const oj = same ? d.oldIdx[1]! : d.oldIdx[0]!;
+    const ni = s.newIdx[0]!;
+    const nj = same ? d.newIdx[1]! : d.newIdx[0]!;
+    let allowedCols: number[] | undefined;
+    let deniedCols: number[] | undefined;
+    for (const c of activeCols) {
       const a = mOld.allowed(c, oi, oj);
       const b = mNew.allowed(c, ni, nj);
       if (a === b || a === undefined || b === undefined) continue;
-      changed[b ? 'allowed' : 'denied'].push(c);
+      if (b) (allowedCols ??= []).push(c);
+      else (deniedCols ??= []).push(c);
     }
-    for (const change of ['allowed', 'denied'] as const) if (changed[change].length) record(s, d, changed[change], change);
+    if (allowedCols) record(s, d, allowedCols, 'allowed');
+    if (deniedCols) record(s, d, deniedCols, 'denied');
   };
+  const srcTouched = new Set(srcs);
+  const dstTouched = new Set(dsts);
+  const causeCache = new Map<string, Cause[]>();
   const record = (s: Group, d: Group, cols: number[], change: 'allowed' | 'denied') => {
-    const causes: Cause[] = [];
-    // Causes read on a few of the changed columns: port-specific rules may differ between them.
-    for (const c of [...new Set([cols[0]!, cols[Math.floor(cols.length / 2)]!, cols[cols.length - 1]!])]) {
-      for (const cause of attribute(old, next, s, d, columns[c]!, change, policyChange, nsLabelsChanged)) if (!causes.some((x) => causeKey(x) === causeKey(cause))) causes.push(cause);
+    // An end nothing touched keeps its own verdict in both versions: the flip is the other end's, and so are its
+    // causes. One attribution then serves every partner of the touched end (a new rule admitting 10,000 sources).
+    const key = `${srcTouched.has(s) || labelsMoved ? groupId.get(s) : '*'}>${dstTouched.has(d) || labelsMoved ? groupId.get(d) : '*'}|${change}|${cols.join(',')}`;
+    let causes = causeCache.get(key);
+    if (!causes) {
+      const found: Cause[] = [];
+      // Causes read on a few of the changed columns: port-specific rules may differ between them.
+      for (const c of [...new Set([cols[0]!, cols[Math.floor(cols.length / 2)]!, cols[cols.length - 1]!])]) {
+        for (const cause of attribute(old, next, s, d, columns[c]!, change, policyChange, nsLabelsChanged)) if (!found.some((x) => causeKey(x) === causeKey(cause))) found.push(cause);
+      }
+      causeCache.set(key, (causes = found));
     }
     const labels = cols.map((c) => columns[c]!.label);
     const names = (g: Group) => (g.ip !== undefined ? [{ name: g.label!, n: 1 }] : countBy(g.pods.map((p) => workloadOf(p.next))));
@@ -263,10 +318,20 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     }
   };
   for (const s of srcs) for (const d of all) compare(s, d);
-  for (const d of dsts) for (const s of all) compare(s, d);
+  // Pairs whose source was touched are compared above already.
+  for (const d of dsts) for (const s of all) if (!srcTouched.has(s)) compare(s, d);
 
+  // Many workloads on one side with the same change, ports and other end: one line per namespace, or one for all.
+  const universe = new Map<string, Set<string>>();
+  for (const g of all) for (const name of g.ip !== undefined ? [g.label!] : g.pods.map((p) => workloadOf(p.next))) {
+    const ns = g.ip !== undefined ? '' : name.split('/')[0]!;
+    const set = universe.get(ns) ?? new Set<string>();
+    set.add(name);
+    universe.set(ns, set);
+  }
+  const collapsed = collapse(collapse([...flows.values()], 'from', universe), 'to', universe);
   const order = (f: FlowChange) => `${f.change === 'allowed' ? 0 : 1}\u0000${f.from}\u0000${f.to}\u0000${f.ports.join(',')}`;
-  const changes = [...flows.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  const changes = collapsed.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   return {
     policies: { added: byChange('added'), removed: byChange('removed'), modified: byChange('modified') },
     workloads,
@@ -274,6 +339,55 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     summary: { allowed: changes.filter((c) => c.change === 'allowed').length, denied: changes.filter((c) => c.change === 'denied').length, flows: changes.length },
     notes,
   };
+}
+
+/** Namespace of a flow end name, '' for outside addresses. */
+const nsOfEnd = (name: string): string => (name.includes('/') && !name.includes(' ') ? name.split('/')[0]! : '');
+
+/**
+ * Merges flows that differ only in one end: when that end covers every workload of a namespace it becomes `ns/*`,
+ * when it covers every endpoint of the comparison it becomes `anywhere`.
+ */
+function collapse(flows: FlowChange[], side: 'from' | 'to', universe: ReadonlyMap<string, ReadonlySet<string>>): FlowChange[] {
+  const other = side === 'from' ? 'to' : 'from';
+  const buckets = new Map<string, FlowChange[]>();
+  for (const f of flows) {
+    const k = `${f.change}\u0000${f[other]}\u0000${f.ports.join(',')}`;
+    const l = buckets.get(k);
+    if (l) l.push(f);
+    else buckets.set(k, [f]);
+  }
+  const total = [...universe.values()].reduce((n, s) => n + s.size, 0);
+  const out: FlowChange[] = [];
+  const merge = (group: FlowChange[], name: string): FlowChange => {
+    const causes: Cause[] = [];
+    for (const f of group) for (const c of f.causes) if (!causes.some((x) => causeKey(x) === causeKey(c))) causes.push(c);
+    return { ...group[0]!, [side]: name, pairs: group.reduce((n, f) => n + f.pairs, 0), causes };
+  };
+  for (const group of buckets.values()) {
+    if (group.length < 2) {
+      out.push(...group);
+      continue;
+    }
+    const names = new Set(group.map((f) => f[side]));
+    if (names.size === total) {
+      out.push(merge(group, 'anywhere'));
+      continue;
+    }
+    const byNs = new Map<string, FlowChange[]>();
+    for (const f of group) {
+      const ns = nsOfEnd(f[side]);
+      const l = byNs.get(ns);
+      if (l) l.push(f);
+      else byNs.set(ns, [f]);
+    }
+    for (const [ns, list] of byNs) {
+      const all = universe.get(ns);
+      if (ns !== '' && all && list.length > 1 && list.length === all.size) out.push(merge(list, `${ns}/*`));
+      else out.push(...list);
+    }
+  }
+  return out;
 }
 
 function countBy(items: readonly string[]): Array<{ name: string; n: number }> {
