@@ -105,6 +105,7 @@ export const SCENARIOS: readonly Scenario[] = [
     quick: { pods: 1_000, policies: 200 },
   },
   // Shapes without a project target, for comparison with the published workloads.
+  { name: 'kano-2k-1k-matrix', preset: 'kano', pods: 2_000, policies: 1_000, task: 'matrix', anchor: 'KubeSV (Z3) 135 s, 1.24 GB; Kano-py 0.88 s build; performance.md §5.2 asks ≤ 0.14 s', quick: { pods: 200, policies: 100 } },
   { name: 'kano-50k-1k-matrix', preset: 'kano', pods: 50_000, policies: 1_000, task: 'matrix', anchor: 'Kano-py 141.6 s build, 1.17 GB; faithful JS port 21.8 s, 709 MB', quick: { pods: 5_000, policies: 100 } },
   { name: 'antrea-large-ns-matrix', preset: 'antrea-large-ns', task: 'matrix', quick: { pods: 10_000 } },
   { name: 'antrea-one-ns-matrix', preset: 'antrea-one-ns', task: 'matrix', anchor: 'Antrea 10.66 s, 1157 MB (groups only)', quick: { pods: 1_000 } },
