@@ -78,15 +78,29 @@ function workloadOf(p: Pod): string {
 }
 
 /** What a pod looks like to policies (both versions compared by the caller). */
-function podShape(p: Pod, blocks: readonly Cidr[][], hostNodes: ReadonlySet<string> = new Set()): string {
-  let m = '';
-  if (blocks.length) {
-    const ips = p.ips.map(parseIP).filter((x) => x !== undefined);
-    for (const [cidr, ...except] of blocks) {
-      const inside = ips.some((ip) => ip.family === cidr!.family && ip.value >= cidr!.start && ip.value <= cidr!.end && !except.some((e) => ip.family === e.family && ip.value >= e.start && ip.value <= e.end));
-      m += inside ? '1' : '0';
-    }
+const membershipCache = new WeakMap<readonly Cidr[][], Map<string, string>>();
+
+/** Which ipBlocks contain any of the addresses: one bit per block, computed once per address set. */
+function membership(ipTexts: readonly string[], blocks: readonly Cidr[][]): string {
+  if (blocks.length === 0 || ipTexts.length === 0) return '';
+  let cache = membershipCache.get(blocks);
+  if (!cache) membershipCache.set(blocks, (cache = new Map()));
+  const key = ipTexts.join(',');
+  let m = cache.get(key);
+  if (m !== undefined) return m;
+  const ips = ipTexts.map(parseIP).filter((x) => x !== undefined);
+  m = '';
+  for (const [cidr, ...except] of blocks) {
+    const inside = ips.some((ip) => ip.family === cidr!.family && ip.value >= cidr!.start && ip.value <= cidr!.end && !except.some((e) => ip.family === e.family && ip.value >= e.start && ip.value <= e.end));
+    m += inside ? '1' : '0';
   }
+  cache.set(key, m);
+  return m;
+}
+
+/** What a pod looks like to policies (both versions compared by the caller). */
+function podShape(p: Pod, blocks: readonly Cidr[][], hostNodes: ReadonlySet<string> = new Set()): string {
+  const m = membership(p.ips, blocks);
   const ports = p.containerPorts.map((c) => `${c.name ?? ''}:${c.port}/${c.protocol}`).sort().join(',');
   // The node matters only where hostNetwork pods make traffic with their own node always allowed.
   const node = p.hostNetwork ? `${p.nodeName ?? ''}|${p.hostIP ?? ''}` : p.nodeName !== undefined && hostNodes.has(p.nodeName) ? p.nodeName : '';
@@ -203,8 +217,6 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   const columns = mergedColumns(old, next);
   const ports = columns.map((c) => ({ port: c.port, protocol: c.protocol }));
   const ips = samples.map((s) => s.ip);
-  const mOld = computeMatrix(old, { ports, ips });
-  const mNew = computeMatrix(next, { ports, ips });
 
   // Only pairs that something touched can change: a changed policy selects one end (in either version), or one end's
   // labels (or its namespace's) differ between the versions.
@@ -242,28 +254,48 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   const all = [...podGroups, ...ipGroups];
   const groupId = new Map(all.map((g, i) => [g, i]));
 
-  // Columns a change can flip: every column when a selector, an isolation or labels changed; else those the added or
-  // removed rules admit.
-  const affected = columns.map(() => labelsMoved);
+  // Columns a change can flip for one end and direction: every column when the end's isolation starts or ends; else
+  // the columns of the rules that enter or leave the union of its isolating policies (a changed policy's added or
+  // removed rules, or all rules of a policy that starts or stops selecting it).
   const ruleTexts = (p: Policy | undefined, d: Direction): Map<string, Rule> => new Map((p ? (d === 'ingress' ? p.ingress : p.egress) : []).map((r) => [ruleText(r), r]));
-  for (const c of changedPolicies) {
-    for (const d of ['ingress', 'egress'] as const) {
-      const iso = (p: Policy | undefined) => (p ? (d === 'ingress' ? p.ingressIsolation : p.egressIsolation) : false);
-      if (!c.old || !c.next || iso(c.old) !== iso(c.next) || selectorKey(c.old.podSelector) !== selectorKey(c.next.podSelector)) {
-        if (iso(c.old) || iso(c.next)) affected.fill(true);
-        continue;
-      }
-      const a = ruleTexts(c.old, d);
-      const b = ruleTexts(c.next, d);
-      const moved = [...[...a].filter(([k]) => !b.has(k)), ...[...b].filter(([k]) => !a.has(k))].map(([, r]) => r);
-      for (const r of moved) {
-        columns.forEach((col, i) => {
-          if (r.ports === null || r.ports.some((sp) => sp.protocol === col.protocol && (sp.port === null || typeof sp.port === 'string' || (col.port >= sp.port && col.port <= (sp.endPort ?? sp.port))))) affected[i] = true;
-        });
-      }
+  const allCols = columns.map((_, i) => i);
+  const admits = (r: Rule, col: MatrixColumn) => r.ports === null || r.ports.some((sp) => sp.protocol === col.protocol && (sp.port === null || typeof sp.port === 'string' || (col.port >= sp.port && col.port <= (sp.endPort ?? sp.port))));
+  const groupCols = (g: Group, d: Direction): number[] => {
+    const p = g.pods[0];
+    if (!p) return [];
+    const oldIso = isolatingPolicies(old, p.old, d);
+    const newIso = isolatingPolicies(next, p.next, d);
+    if ((oldIso.length === 0) !== (newIso.length === 0)) return allCols;
+    const moved: Rule[] = [];
+    const ids = new Set([...oldIso, ...newIso].map((x) => x.id).filter((id) => policyChange.has(id)));
+    for (const id of ids) {
+      const o = oldIso.find((x) => x.id === id);
+      const n = newIso.find((x) => x.id === id);
+      const ra = ruleTexts(o, d);
+      const rb = ruleTexts(n, d);
+      for (const [k, r] of ra) if (!rb.has(k)) moved.push(r);
+      for (const [k, r] of rb) if (!ra.has(k)) moved.push(r);
     }
-  }
-  const activeCols = columns.map((_, i) => i).filter((i) => affected[i]);
+    return allCols.filter((i) => moved.some((r) => admits(r, columns[i]!)));
+  };
+  const egressCols = new Map(srcs.map((g) => [g, labelsMoved ? allCols : groupCols(g, 'egress')]));
+  const ingressCols = new Map(dsts.map((g) => [g, labelsMoved ? allCols : groupCols(g, 'ingress')]));
+  // Only the columns some pair can flip are computed.
+  const needed = new Set<number>();
+  for (const m of [egressCols, ingressCols]) for (const cols of m.values()) for (const c of cols) needed.add(c);
+  const neededCols = [...needed].sort((x, y) => x - y);
+  const slot = new Int32Array(columns.length).fill(-1);
+  neededCols.forEach((c, i) => (slot[c] = i));
+  const neededPorts = neededCols.map((c) => ports[c]!);
+  const mOld = computeMatrix(old, { ports: neededPorts, ips });
+  const mNew = computeMatrix(next, { ports: neededPorts, ips });
+  const pairCols = (s: Group, d: Group): number[] => {
+    const a = egressCols.get(s);
+    const b = ingressCols.get(d);
+    if (!a) return b ?? [];
+    if (!b) return a;
+    return [...new Set([...a, ...b])].sort((x, y) => x - y);
+  };
   const flows = new Map<string, FlowChange>();
   const compare = (s: Group, d: Group) => {
     if (s.ip !== undefined && d.ip !== undefined) return;
@@ -276,9 +308,9 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     const nj = same ? d.newIdx[1]! : d.newIdx[0]!;
     let allowedCols: number[] | undefined;
     let deniedCols: number[] | undefined;
-    for (const c of activeCols) {
-      const a = mOld.allowed(c, oi, oj);
-      const b = mNew.allowed(c, ni, nj);
+    for (const c of pairCols(s, d)) {
+      const a = mOld.allowed(slot[c]!, oi, oj);
+      const b = mNew.allowed(slot[c]!, ni, nj);
       if (a === b || a === undefined || b === undefined) continue;
       if (b) (allowedCols ??= []).push(c);
       else (deniedCols ??= []).push(c);
@@ -289,6 +321,7 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   const srcTouched = new Set(srcs);
   const dstTouched = new Set(dsts);
   const causeCache = new Map<string, Cause[]>();
+  const namesCache = new Map<Group, Array<{ name: string; n: number }>>();
   const record = (s: Group, d: Group, cols: number[], change: 'allowed' | 'denied') => {
     // An end nothing touched keeps its own verdict in both versions: the flip is the other end's, and so are its
     // causes. One attribution then serves every partner of the touched end (a new rule admitting 10,000 sources).
@@ -303,7 +336,11 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
       causeCache.set(key, (causes = found));
     }
     const labels = cols.map((c) => columns[c]!.label);
-    const names = (g: Group) => (g.ip !== undefined ? [{ name: g.label!, n: 1 }] : countBy(g.pods.map((p) => workloadOf(p.next))));
+    const names = (g: Group) => {
+      let r = namesCache.get(g);
+      if (!r) namesCache.set(g, (r = g.ip !== undefined ? [{ name: g.label!, n: 1 }] : countBy(g.pods.map((p) => workloadOf(p.next)))));
+      return r;
+    };
     for (const f of names(s)) {
       for (const t of names(d)) {
         const pairs = f.n * t.n - (s === d && f.name === t.name ? f.n : 0);
