@@ -75,13 +75,21 @@ export function disjointBoxes(boxes: readonly Box[]): Box[] {
       prev = undefined;
     };
     const memo = new Map<string, readonly AddrRange[]>();
+    // Sweep the port axis: a group enters at its first port and leaves after its last, so each piece costs the
+    // groups covering it, not all groups.
+    const starts = new Map<number, number[]>();
+    const ends = new Map<number, number[]>();
+    groups.forEach((g, k) => {
+      starts.set(g.pLo, [...(starts.get(g.pLo) ?? []), k]);
+      ends.set(g.pHi + 1, [...(ends.get(g.pHi + 1) ?? []), k]);
+    });
+    const active = new Set<number>();
     for (let i = 0; i + 1 < edges.length; i++) {
       const pLo = edges[i] as number;
       const pHi = (edges[i + 1] as number) - 1;
-      const covering: number[] = [];
-      groups.forEach((g, k) => {
-        if (g.pLo <= pLo && g.pHi >= pHi) covering.push(k);
-      });
+      for (const k of ends.get(pLo) ?? []) active.delete(k);
+      for (const k of starts.get(pLo) ?? []) active.add(k);
+      const covering = [...active].sort((a, b) => a - b);
       if (covering.length === 0) {
         flush();
         continue;

@@ -56,7 +56,9 @@ export interface RenderOptions {
 /** nft's comment strings hold at most 128 bytes and no double quotes. */
 export function nftComment(text: string): string {
   let t = text.replace(/["\\\n]/g, "'");
-  while (Buffer.byteLength(t, 'utf8') > 127) t = `${t.slice(0, -4)}…`;
+  // Cut by characters first (a long list of policies would otherwise shrink four characters at a time).
+  if (t.length > 127) t = `${t.slice(0, 124)}…`;
+  while (Buffer.byteLength(t, 'utf8') > 127) t = `${t.slice(0, -2)}…`;
   return `"${t}"`;
 }
 
