@@ -4,13 +4,14 @@
  * The engine is imported dynamically and each function looked up by name: a function that does not exist
  * yet makes the scenario "not available" instead of failing the whole run.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Task } from './scenarios.js';
 
 export interface ChildRequest {
   task: Exclude<Task, 'check-cli'>;
-  /** The input: one `kind: List` file, or several when the runner was asked to split it. */
+  /** The input: `kind: List` files, or directories read recursively (.yaml, .yml, .json) as the CLI does. */
   files: string[];
   /** For diff: the changed input. */
   otherFiles?: string[];
@@ -157,7 +158,7 @@ function measure(
   timed: <T>(phase: Phase, f: () => T) => T,
   result: (status: ChildResult['status'], reason?: string) => ChildResult,
 ): ChildResult {
-  const read = (files: readonly string[]) => timed('read', () => files.map((name) => ({ name, text: readFileSync(name, 'utf8') })));
+  const read = (files: readonly string[]) => timed('read', () => expand(files).map((name) => ({ name, text: readFileSync(name, 'utf8') })));
   const sources = read(req.files);
   const loaded = timed('parse', () => loadFn(sources));
   const built = timed('build', () => buildFn(loaded.objects));
@@ -201,6 +202,20 @@ function measure(
     const fn = taskFn.fn as unknown as (a: ClusterLike, b?: ClusterLike) => unknown;
     const r = timed('compute', () => (other ? fn(c, other.cluster) : fn(c)));
     out.summary = describeSummary(r);
+  }
+  return out;
+}
+
+/** Files as given, directories replaced by their manifest files (recursively, sorted). */
+function expand(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (!statSync(p).isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const entries = (readdirSync(p, { recursive: true }) as string[]).filter((e) => /\.(ya?ml|json)$/.test(e)).sort();
+    for (const e of entries) out.push(join(p, e));
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runChild } from './child.js';
-import { generate, toJsonList } from './generate.js';
+import { generate, toJsonList, writeCluster } from './generate.js';
 import { formatTable, parseRunArgs, selectScenarios, timeoutFor, type ScenarioResult } from './run.js';
 import { SCENARIOS } from './scenarios.js';
 import { PRESETS } from './presets.js';
@@ -71,6 +71,18 @@ describe('child measurement (in-process)', () => {
     expect(r.maxRssMiB).toBeGreaterThan(10);
     expect(r.cpuMs).toBeGreaterThan(0);
     expect(r.used).toEqual(['loadSources', 'buildCluster', 'computeMatrix']);
+  });
+
+  it('reads a directory of YAML files (one per object) to the same matrix as the JSON List', async () => {
+    const objects = generate({ preset: 'realistic', pods: 120, policies: 60, seed: 4 }).objects;
+    const file = join(dir, 'r.json');
+    writeFileSync(file, toJsonList(objects));
+    writeCluster(objects, 'yaml-dir', join(dir, 'r-yaml'));
+    const fromJson = await runChild({ task: 'matrix', files: [file] });
+    const fromYaml = await runChild({ task: 'matrix', files: [join(dir, 'r-yaml')] });
+    expect(fromYaml.counts).toEqual(fromJson.counts);
+    expect(fromYaml.matrix!.pairsByColumn).toEqual(fromJson.matrix!.pairsByColumn);
+    expect(fromJson.matrix!.totalPairs).toBeGreaterThan(0);
   });
 
   it('reports a missing input as a failure, not as numbers', async () => {

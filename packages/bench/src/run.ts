@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { RESULT_PREFIX, type ChildRequest, type ChildResult } from './child.js';
-import { generate, toJsonList, type GeneratedCluster } from './generate.js';
+import { generate, toJsonList, writeCluster, type GeneratedCluster } from './generate.js';
 import type { K8sObject, NetworkPolicy, Pod } from './k8s.js';
 import { calibrate, type Calibration } from './calibrate.js';
 import { machineInfo, type MachineInfo } from './machine.js';
@@ -160,7 +160,11 @@ class Inputs {
     private readonly chunk: number,
   ) {}
 
-  private write(base: string, objects: readonly K8sObject[]): string[] {
+  private write(base: string, objects: readonly K8sObject[], format: 'json' | 'yaml-dir' = 'json'): string[] {
+    if (format === 'yaml-dir') {
+      writeCluster(objects, 'yaml-dir', base);
+      return [base];
+    }
     if (this.chunk === 0 || objects.length <= this.chunk) {
       writeFileSync(`${base}.json`, toJsonList(objects));
       return [`${base}.json`];
@@ -176,11 +180,12 @@ class Inputs {
 
   get(s: Scenario, quick: boolean): { files: string[]; cluster: GeneratedCluster } {
     const sizes = sizesOf(s, quick);
-    const key = `${s.preset}-p${sizes.pods ?? 'default'}-n${sizes.policies ?? 'default'}-s${this.seed}`;
+    const format = s.format ?? 'json';
+    const key = `${s.preset}-p${sizes.pods ?? 'default'}-n${sizes.policies ?? 'default'}-s${this.seed}${format === 'json' ? '' : `-${format}`}`;
     let hit = this.files.get(key);
     if (!hit) {
       const cluster = generate({ preset: s.preset, ...sizes, seed: this.seed });
-      const files = this.write(join(this.dir, `${key}${this.chunk ? `-c${this.chunk}` : ''}`), cluster.objects);
+      const files = this.write(join(this.dir, `${key}${this.chunk && format === 'json' ? `-c${this.chunk}` : ''}`), cluster.objects, format);
       // Keep the objects only for the small inputs the CLI scenario needs to pick pods from.
       hit = { files, cluster: cluster.counts.pods <= 20_000 ? cluster : { ...cluster, objects: [] } };
       this.files.set(key, hit);

@@ -26,6 +26,8 @@ export interface Scenario {
   target?: Target;
   /** A published or peer figure for the same workload shape (performance.md §0–§2). */
   anchor?: string;
+  /** How the input is written: one JSON List (default) or one YAML file per object, read as a directory. */
+  format?: 'json' | 'yaml-dir';
   /** Give up after this many seconds (default: 10× the target, at least 60 s; else the runner's --timeout). */
   timeoutSeconds?: number;
   /** Sizes for `--quick`. */
@@ -40,6 +42,16 @@ export const SCENARIOS: readonly Scenario[] = [
     policies: 2_000,
     task: 'matrix',
     target: { seconds: 1, rssMiB: 1024 },
+    quick: { pods: 1_000, policies: 200 },
+  },
+  {
+    name: 'realistic-10k-matrix-yaml',
+    preset: 'realistic',
+    pods: 10_000,
+    policies: 2_000,
+    task: 'matrix',
+    format: 'yaml-dir',
+    anchor: 'the same cluster as realistic-10k-matrix, as 14,030 YAML files in a directory',
     quick: { pods: 1_000, policies: 200 },
   },
   {
