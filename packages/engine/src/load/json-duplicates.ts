@@ -8,7 +8,8 @@ export interface JsonDuplicate {
   offset: number;
 }
 
-type Frame = { object: true; keys: Set<string> } | { object: false; index: number };
+// Keys seen so far in an object: a short array (most objects have a handful of keys), a Set past 16.
+type Frame = { object: true; keys: string[] | Set<string> } | { object: false; index: number };
 
 /**
  * Keys written twice in one JSON object. JSON.parse keeps the last silently; strict decoding (kubectl apply) rejects
@@ -37,8 +38,12 @@ export function jsonDuplicateKeys(text: string): JsonDuplicate[] {
       if (expectKey && top?.object) {
         const raw = text.slice(i + 1, j);
         const key = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
-        if (top.keys.has(key)) out.push({ path: path.slice(0, -1), key, offset: i });
-        top.keys.add(key);
+        const seen = Array.isArray(top.keys) ? top.keys.includes(key) : top.keys.has(key);
+        if (seen) out.push({ path: path.slice(0, -1), key, offset: i });
+        else if (Array.isArray(top.keys)) {
+          top.keys.push(key);
+          if (top.keys.length > 16) top.keys = new Set(top.keys);
+        } else top.keys.add(key);
         path[path.length - 1] = key;
         expectKey = false;
       }
@@ -46,7 +51,7 @@ export function jsonDuplicateKeys(text: string): JsonDuplicate[] {
       continue;
     }
     if (ch === 123) {
-      stack.push({ object: true, keys: new Set() });
+      stack.push({ object: true, keys: [] });
       path.push('');
       expectKey = true;
     } else if (ch === 91) {

@@ -30,9 +30,18 @@ interface Block {
   key: string;
   cidr: Cidr;
   except: Cidr[];
+  /** IPv4 blocks as plain numbers: [start, end] then the except ranges, compared without BigInt. */
+  v4?: number[];
 }
 
 const blockKey = (p: Extract<Peer, { kind: 'ipBlock' }>): string => `${p.cidr}|${[...p.except].sort().join(',')}`;
+
+function inBlock4(b: Block, v: number): boolean {
+  const r = b.v4!;
+  if (v < r[0]! || v > r[1]!) return false;
+  for (let k = 2; k < r.length; k += 2) if (v >= r[k]! && v <= r[k + 1]!) return false;
+  return true;
+}
 
 function inBlock(b: Block, family: 4 | 6, v: bigint): boolean {
   if (b.cidr.family !== family || v < b.cidr.start || v > b.cidr.end) return false;
@@ -53,7 +62,10 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
         if (blocks.has(k)) continue;
         const cidr = parseCidr(peer.cidr);
         if (!cidr) continue;
-        blocks.set(k, { key: k, cidr, except: peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined) });
+        const except = peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined);
+        const block: Block = { key: k, cidr, except };
+        if (cidr.family === 4) block.v4 = [cidr, ...except.filter((e) => e.family === 4)].flatMap((c) => [Number(c.start), Number(c.end)]);
+        blocks.set(k, block);
       }
     }
   }
@@ -65,8 +77,9 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     const parsed = parsedAddresses(addrs);
     const out: number[] = [];
     for (let b = 0; b < blockList.length; b++) {
+      const block = blockList[b]!;
       for (const a of parsed) {
-        if (inBlock(blockList[b]!, a.family, a.value)) {
+        if (block.v4 ? a.family === 4 && inBlock4(block, Number(a.value)) : inBlock(block, a.family, a.value)) {
           out.push(b);
           break;
         }

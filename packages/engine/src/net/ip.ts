@@ -25,16 +25,31 @@ const V4_MAX = (1n << 32n) - 1n;
 const V6_MAX = (1n << 128n) - 1n;
 
 export function parseIPv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let v = 0n;
-  for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
+  const n = ipv4Number(text);
+  return n === undefined ? undefined : BigInt(n);
+}
+
+/** Four decimal octets (leading zeros read as decimal) as an unsigned 32-bit number; no regular expressions on this path. */
+export function ipv4Number(text: string): number | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return undefined;
+    } else if (c === 46) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else return undefined;
   }
-  return v;
+  if (dots !== 3 || digits === 0) return undefined;
+  return value * 256 + octet;
 }
 
 export function parseIPv6(text: string): bigint | undefined {
@@ -158,6 +173,8 @@ function formatIPv6(v: bigint): string {
 
 /** Canonical text of an address, or undefined when it is not one. */
 export function canonicalIP(text: string): string | undefined {
+  // The common case, a dotted quad already written canonically, is returned as is.
+  if (ipv4Number(text) !== undefined && !/(^|\.)0\d/.test(text)) return text;
   const ip = parseIP(text);
   return ip ? formatIP(ip) : undefined;
 }
