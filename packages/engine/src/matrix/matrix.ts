@@ -397,8 +397,9 @@ class ColumnEngine {
     if (openChanged) for (let c = 0; c < K; c++) if (!isTouched[c]) (isTouched[c] = 1), touched.push(c);
 
     let pairs = this.basePairs;
-    const out = new Uint32Array(touched.length * W);
+    const out = (this.outScratch ??= new Uint32Array(K * W));
     const rowOffset = new Int32Array(K).fill(-1);
+    const usedRows: number[] = [];
     let used = 0;
     for (const s of touched) {
       const set = this.egressSetOf[s]!;
@@ -409,16 +410,22 @@ class ColumnEngine {
       // Rows equal to the base need no copy of their own.
       if (!sameRow(out, o, this.base, s * W, W)) {
         pairs += this.rowDelta(out, o, s);
-        rowOffset[s] = o;
+        usedRows.push(s);
         used++;
       }
       isTouched[s] = 0;
       inCopied[s] = 0;
     }
-    return { rowOffset, data: used === touched.length ? out : out.slice(0, used * W), pairs };
+    // Only rows that differ from the base are kept, packed into a shared arena.
+    const [data, start] = this.arena.take(used * W);
+    data.set(out.subarray(0, used * W), start);
+    usedRows.forEach((s, k) => (rowOffset[s] = start + k * W));
+    return { rowOffset, data, pairs };
   }
 
   private scratch: Uint32Array | undefined;
+  private outScratch: Uint32Array | undefined;
+  private readonly arena = new Arena();
   private touchedFlags: Uint8Array | undefined;
   private inCopied: Uint8Array | undefined;
 
@@ -460,6 +467,22 @@ class ColumnEngine {
       if (!had && has) pairs -= size;
     }
     return pairs;
+  }
+}
+
+/** Hands out slices of a few large buffers instead of one allocation per column. */
+class Arena {
+  private buf = new Uint32Array(0);
+  private used = 0;
+
+  take(words: number): [Uint32Array, number] {
+    if (this.used + words > this.buf.length) {
+      this.buf = new Uint32Array(Math.max(words, 1 << 22));
+      this.used = 0;
+    }
+    const start = this.used;
+    this.used += words;
+    return [this.buf, start];
   }
 }
 
