@@ -71,7 +71,7 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   }
   const blockList = [...blocks.values()];
 
-  /** Indices of the blocks an endpoint's addresses fall in, as text (part of its class key). */
+  /** Indices of the blocks an endpoint's addresses fall in (part of its class key). */
   const membership = (addrs: readonly string[]): number[] => {
     if (blockList.length === 0 || addrs.length === 0) return [];
     const parsed = parsedAddresses(addrs);
@@ -93,9 +93,10 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   const members: number[][] = [];
   const repr: (Pod | undefined)[] = [];
   const blockMembers: number[][] = [];
+  const podBlocks = podMembership(pods, blockList, membership);
   pods.forEach((pod, i) => {
     const ports = pod.containerPorts.filter((c) => c.name).map((c) => `${c.name}:${c.protocol}:${c.port}`).sort().join(',');
-    const mem = membership(pod.ips);
+    const mem = podBlocks[i]!;
     const key = `${pod.namespace}\u0000${pod.hostNetwork ? 'H' : ''}\u0000${formatLabels(pod.labels)}\u0000${ports}\u0000${mem.join(',')}`;
     let c = keyToClass.get(key);
     if (c === undefined) {
@@ -252,6 +253,41 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   }
 
   return { classOf, count, words, members, pod: repr, ingressPolicies, egressPolicies, peersOf, selectedBy };
+}
+
+/**
+ * Block indices per pod. Pods with one IPv4 address (nearly all) are found per block by binary search over their sorted
+ * addresses, so the cost follows the matches, not blocks times pods; the rest go through `slow`.
+ */
+function podMembership(pods: readonly Pod[], blocks: readonly Block[], slow: (addrs: readonly string[]) => number[]): number[][] {
+  const out: number[][] = pods.map(() => []);
+  if (blocks.length === 0) return out;
+  const simple: Array<[number, number]> = []; // [address, pod index]
+  pods.forEach((pod, i) => {
+    const parsed = parsedAddresses(pod.ips);
+    if (parsed.length === 1 && parsed[0]!.family === 4) simple.push([Number(parsed[0]!.value), i]);
+    else if (parsed.length > 0) out[i] = slow(pod.ips);
+  });
+  simple.sort((x, y) => x[0] - y[0]);
+  const addrs = Float64Array.from(simple, (e) => e[0]);
+  const lowerBound = (v: number): number => {
+    let lo = 0;
+    let hi = addrs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (addrs[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  blocks.forEach((block, b) => {
+    if (!block.v4) return;
+    const end = block.v4[1]!;
+    for (let k = lowerBound(block.v4[0]!); k < addrs.length && addrs[k]! <= end; k++) {
+      if (inBlock4(block, addrs[k]!)) out[simple[k]![1]]!.push(b);
+    }
+  });
+  return out;
 }
 
 const addressCache = new WeakMap<readonly string[], IP[]>();
