@@ -33,8 +33,9 @@ describe('scenarios', () => {
 
 describe('runner arguments', () => {
   it('reads --only (lists and prefixes), --quick, --reps, --pin', () => {
-    const o = parseRunArgs(['--only', 'kano-10k-5k-matrix,antrea-*', '--quick', '--reps=3', '--pin', '1']);
-    expect(o).toMatchObject({ only: ['kano-10k-5k-matrix', 'antrea-*'], quick: true, reps: 3, pin: 1 });
+    const o = parseRunArgs(['--only', 'kano-10k-5k-matrix,antrea-*', '--quick', '--reps=3', '--pin', '1', '--no-floor']);
+    expect(o).toMatchObject({ only: ['kano-10k-5k-matrix', 'antrea-*'], quick: true, reps: 3, pin: 1, floor: false });
+    expect(parseRunArgs([]).floor).toBe(true);
     expect(selectScenarios(o.only).map((s) => s.name)).toEqual(SCENARIOS.filter((s) => s.name === 'kano-10k-5k-matrix' || s.name.startsWith('antrea-')).map((s) => s.name));
     expect(selectScenarios([])).toHaveLength(SCENARIOS.length);
   });
@@ -97,19 +98,33 @@ describe('table', () => {
   it('shows phases, the verdict and why a scenario did not run', () => {
     const base = { preset: 'kano', task: 'matrix', pods: 10_000, policies: 5_000, namespaces: 1, inputFiles: 1, reps: 1, allTotalsMs: [] };
     const results: ScenarioResult[] = [
-      { ...base, name: 'a', status: 'ok', phases: { read: 5, parse: 250, build: 600, compute: 1500 }, totalMs: 2360, cpuMs: 2100, maxRssMiB: 180.4, target: { seconds: 2 }, verdict: 'missed' },
+      {
+        ...base,
+        name: 'a',
+        status: 'ok',
+        phases: { read: 5, parse: 250, build: 600, compute: 1500 },
+        totalMs: 2360,
+        cpuMs: 2100,
+        maxRssMiB: 180.4,
+        target: { seconds: 2 },
+        verdict: 'missed',
+        detail: { used: [], matrix: { columns: 3, classes: 40, distinctColumns: 2, totalPairs: 1234, pairsByColumn: {} } },
+        floor: { passMs: 10, matrices: 2, ratio: 75 },
+      },
       { ...base, name: 'b', status: 'not available', reason: 'missing: computeMatrix', phases: {}, verdict: 'n/a' },
     ];
     const t = formatTable(results);
     expect(t).toMatch(/\| a +\| +10,000 \| +5,000 \| +5\.0 ms \| +250 ms \| +600 ms \| +1\.50 s \| +2\.36 s \| +2\.10 s \| +180 MiB \| +< 2 s \| +missed \|/);
     expect(t).toMatch(/\| b .*not available/);
     expect(t).toContain('- b: not available — missing: computeMatrix');
+    expect(t).toContain('- a: 3 port classes (2 distinct), 40 pod classes, 1,234 allowed pairs in all; matrix phase 75.0× the floor (2 × 10 ms pass)');
   });
 });
 
 describe('calibration kernel', () => {
   it('times each pass and states the slowdown against the idle figure', async () => {
-    const { rowOrPasses, calibrate, IDLE_ROW_OR_10K_MS } = await import('./calibrate.js');
+    const { rowOrPasses, rowOrPassMs, calibrate, IDLE_ROW_OR_10K_MS } = await import('./calibrate.js');
+    expect(rowOrPassMs(512)).toBeGreaterThan(0);
     const times = rowOrPasses(256, 3);
     expect(times).toHaveLength(3);
     for (const t of times) expect(t).toBeGreaterThanOrEqual(0);

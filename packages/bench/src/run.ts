@@ -31,6 +31,8 @@ export interface RunOptions {
   /** Objects per input file; 0: one file per input. */
   chunk: number;
   list: boolean;
+  /** Measure the §5.3 floor pass for each matrix scenario's pod count. */
+  floor: boolean;
   /** Print the table of an earlier results.json instead of running. */
   report?: string;
 }
@@ -59,6 +61,11 @@ export interface ScenarioResult {
   verdict: 'met' | 'missed' | 'no target' | 'n/a';
   anchor?: string;
   detail?: Omit<ChildResult, 'phases' | 'maxRssMiB' | 'status' | 'reason'>;
+  /**
+   * performance.md §5.3: the compute phase against one Node streaming pass over an explicit N × N bit matrix per
+   * distinct port class (the floor for an engine that writes every matrix out). Goal: ratio ≤ 5.
+   */
+  floor?: { passMs: number; matrices: number; ratio: number };
 }
 
 const USAGE = `usage: npm run bench -- [--only NAME[,NAME…]] [--quick] [--reps N] [--seed N] [--pin CPU]
@@ -69,12 +76,13 @@ const USAGE = `usage: npm run bench -- [--only NAME[,NAME…]] [--quick] [--reps
 --reps     fresh processes per scenario; the table shows the median (default 1)
 --pin      run the measured processes on one CPU with taskset (performance.md §4)
 --heap     --max-old-space-size for the measured processes (default 16384)
+--no-floor skip the floor pass (performance.md §5.3) measured for each matrix scenario
 --chunk    write each input as kind: List files of at most N objects (default: one file)
 --list     print the scenarios and exit
 --report F print the table of an earlier results.json and exit`;
 
 export function parseRunArgs(argv: readonly string[]): RunOptions {
-  const o: RunOptions = { only: [], quick: false, reps: 1, seed: 1, outDir: join(REPO, 'bench', 'out'), timeoutSeconds: 900, heapMiB: 16384, chunk: 0, list: false };
+  const o: RunOptions = { only: [], quick: false, reps: 1, seed: 1, outDir: join(REPO, 'bench', 'out'), timeoutSeconds: 900, heapMiB: 16384, chunk: 0, floor: true, list: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inlineValue] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -118,6 +126,9 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
         break;
       case '--list':
         o.list = true;
+        break;
+      case '--no-floor':
+        o.floor = false;
         break;
       case '--report':
         o.report = resolve(value());
@@ -244,6 +255,20 @@ function runChildProcess(opts: RunOptions, req: ChildRequest, timeoutSeconds: nu
   });
 }
 
+const floorCache = new Map<number, number>();
+
+/** One streaming row-OR pass over an n × n bit matrix, measured in its own process (see calibrate.ts). */
+function floorPassMs(opts: RunOptions, n: number): number | undefined {
+  const hit = floorCache.get(n);
+  if (hit !== undefined) return hit;
+  const [cmd, args] = nodeCommand(opts, [join(here, 'calibrate.js'), String(n)]);
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  const ms = (JSON.parse(r.stdout) as { passMs: number }).passMs;
+  floorCache.set(n, ms);
+  return ms;
+}
+
 /** `kordon check` as a user runs it: a fresh `node bin/kordon.js`, wall time including Node start-up. */
 function runCheckCli(opts: RunOptions, files: readonly string[], cluster: GeneratedCluster): ChildResult & { wallMs?: number } {
   const bin = join(REPO, 'bin', 'kordon.js');
@@ -315,6 +340,12 @@ async function runScenario(opts: RunOptions, s: Scenario, inputs: Inputs): Promi
   res.maxRssMiB = Math.max(...runs.map((r) => r.maxRssMiB));
   const { phases: _p, maxRssMiB: _m, status: _s, reason: _r, cpuMs: _c, ...detail } = last;
   res.detail = detail;
+  const m = res.detail.matrix;
+  const compute = res.phases.compute;
+  if (m && compute !== undefined && res.pods >= 1000 && opts.floor) {
+    const passMs = floorPassMs(opts, res.pods);
+    if (passMs !== undefined) res.floor = { passMs, matrices: m.distinctColumns, ratio: compute / (passMs * m.distinctColumns) };
+  }
   if (s.target) res.verdict = res.totalMs <= s.target.seconds * 1000 && (s.target.rssMiB === undefined || res.maxRssMiB <= s.target.rssMiB) ? 'met' : 'missed';
   return res;
 }
@@ -348,7 +379,8 @@ export function formatTable(results: readonly ScenarioResult[]): string {
     if (r.status !== 'ok') return `- ${r.name}: ${r.status}${r.reason ? ` — ${r.reason.split('\n')[0]}` : ''}`;
     const m = r.detail!.matrix!;
     const split = r.inputFiles > 1 ? ` (input split into ${r.inputFiles} files)` : '';
-    return `- ${r.name}: ${m.columns} port classes (${m.distinctColumns} distinct), ${num(m.classes)} pod classes, ${num(m.totalPairs)} allowed pairs in all${split}`;
+    const floor = r.floor ? `; matrix phase ${r.floor.ratio.toFixed(1)}× the floor (${r.floor.matrices} × ${sec(r.floor.passMs)} pass)` : '';
+    return `- ${r.name}: ${m.columns} port classes (${m.distinctColumns} distinct), ${num(m.classes)} pod classes, ${num(m.totalPairs)} allowed pairs in all${split}${floor}`;
   });
   return [...out, '', ...notes].join('\n');
 }
