@@ -331,7 +331,7 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
       const found: Cause[] = [];
       // Causes read on a few of the changed columns: port-specific rules may differ between them.
       for (const c of [...new Set([cols[0]!, cols[Math.floor(cols.length / 2)]!, cols[cols.length - 1]!])]) {
-        for (const cause of attribute(old, next, s, d, columns[c]!, change, policyChange, nsLabelsChanged)) if (!found.some((x) => causeKey(x) === causeKey(cause))) found.push(cause);
+        for (const cause of attribute(old, next, s, d, columns[c]!, policyChange, nsLabelsChanged)) if (!found.some((x) => causeKey(x) === causeKey(cause))) found.push(cause);
       }
       causeCache.set(key, (causes = found));
     }
@@ -349,8 +349,12 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
         const prev = flows.get(key);
         if (prev) {
           prev.pairs += pairs;
-          for (const cause of causes) if (!prev.causes.some((x) => causeKey(x) === causeKey(cause))) prev.causes.push(cause);
-        } else flows.set(key, { change, from: f.name, to: t.name, ports: labels, allPorts: cols.length === columns.length, pairs, causes: [...causes] });
+          // Flows share their cause list until a merge brings a different one (copy on write).
+          if (prev.causes !== causes) {
+            const extra = causes.filter((c) => !prev.causes.some((x) => causeKey(x) === causeKey(c)));
+            if (extra.length) prev.causes = [...prev.causes, ...extra];
+          }
+        } else flows.set(key, { change, from: f.name, to: t.name, ports: labels, allPorts: cols.length === columns.length, pairs, causes });
       }
     }
   };
@@ -433,7 +437,12 @@ function countBy(items: readonly string[]): Array<{ name: string; n: number }> {
   return [...m].map(([name, n]) => ({ name, n }));
 }
 
-const causeKey = (c: Cause) => `${c.kind}|${c.subject}|${c.rule ?? ''}|${c.effect}`;
+const causeKeys = new WeakMap<Cause, string>();
+const causeKey = (c: Cause): string => {
+  let k = causeKeys.get(c);
+  if (k === undefined) causeKeys.set(c, (k = `${c.kind}|${c.subject}|${c.rule ?? ''}|${c.effect}`));
+  return k;
+};
 
 function endpointOf(g: Group, which: 'old' | 'next', second: boolean): Endpoint {
   if (g.ip !== undefined) return { kind: 'ip', ip: g.ip };
@@ -446,7 +455,7 @@ function endpointOf(g: Group, which: 'old' | 'next', second: boolean): Endpoint 
  * that admit it and the changed policies that no longer isolate; for a flow now denied, the changed policies that now
  * isolate without admitting it and the changed rules that used to admit it.
  */
-function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixColumn, change: 'allowed' | 'denied', policyChange: ReadonlyMap<string, PolicyChange>, nsChanged: ReadonlySet<string>): Cause[] {
+function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixColumn, policyChange: ReadonlyMap<string, PolicyChange>, nsChanged: ReadonlySet<string>): Cause[] {
   const same = s === d;
   const t = { port: col.port, protocol: col.protocol };
   const vo = evaluate(old, { from: endpointOf(s, 'old', false), to: endpointOf(d, 'old', same), ...t });
