@@ -475,7 +475,8 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
         ['pp', points, []],
         ['peerport', spans, ['interval']],
       ] as const) {
-        if (!part.length) continue;
+        // Both sets exist even when one is empty, so a pair turning from point to range (a neighbour pod
+        // arrives) changes elements only, never the chain.
         const s = set(`${name}_${suffix}${f}`, type, boxElements(f, part, false), [`peer and port ${suffix === 'pp' ? 'points' : 'ranges'} (${direction} class ${name})`], [...flags]);
         sets.push(s);
         rules.push({ text: `${IP_KW[f]} ${field} . meta l4proto . th dport @${s.name} ${verdict} comment ${nftComment(refs(g.from.boxes))}`, notes: notes.splice(0) });
