@@ -77,7 +77,6 @@ function workloadOf(p: Pod): string {
   return p.owner ? `${p.namespace}/${p.owner.name}` : `${p.namespace}/${p.name}`;
 }
 
-/** What a pod looks like to policies (both versions compared by the caller). */
 const membershipCache = new WeakMap<readonly Cidr[][], Map<string, string>>();
 
 /** Which ipBlocks contain any of the addresses: one bit per block, computed once per address set. */
@@ -98,13 +97,20 @@ function membership(ipTexts: readonly string[], blocks: readonly Cidr[][]): stri
   return m;
 }
 
+function labelsKey(labels: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(labels).sort();
+  let out = '';
+  for (const k of keys) out += `${k}\u0002${labels[k]}\u0003`;
+  return out;
+}
+
 /** What a pod looks like to policies (both versions compared by the caller). */
 function podShape(p: Pod, blocks: readonly Cidr[][], hostNodes: ReadonlySet<string> = new Set()): string {
   const m = membership(p.ips, blocks);
   const ports = p.containerPorts.map((c) => `${c.name ?? ''}:${c.port}/${c.protocol}`).sort().join(',');
   // The node matters only where hostNetwork pods make traffic with their own node always allowed.
   const node = p.hostNetwork ? `${p.nodeName ?? ''}|${p.hostIP ?? ''}` : p.nodeName !== undefined && hostNodes.has(p.nodeName) ? p.nodeName : '';
-  return `${p.namespace}\u0000${JSON.stringify(Object.entries(p.labels).sort())}\u0000${p.hostNetwork}\u0000${ports}\u0000${m}\u0000${node}`;
+  return `${p.namespace}\u0000${labelsKey(p.labels)}\u0000${p.hostNetwork}\u0000${ports}\u0000${m}\u0000${node}`;
 }
 
 function allBlocks(clusters: readonly Cluster[]): Cidr[][] {
@@ -165,6 +171,8 @@ interface Group {
   oldIdx: number[];
   newIdx: number[];
   pods: Array<{ old: Pod; next: Pod }>;
+  /** The pods look different to policies in the two versions (labels, ports, addresses). */
+  moved?: boolean;
   ip?: string;
   label?: string;
 }
@@ -203,9 +211,11 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     const oi = oldIndex.get(`${p.namespace}/${p.name}`);
     if (oi === undefined) return;
     const o = old.pods[oi]!;
-    const key = `${podShape(o, blocks, hostNodes)}\u0001${podShape(p, blocks, hostNodes)}`;
+    const so = podShape(o, blocks, hostNodes);
+    const sn = podShape(p, blocks, hostNodes);
+    const key = `${so}\u0001${sn}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { oldIdx: [], newIdx: [], pods: [] }));
+    if (!g) groups.set(key, (g = { oldIdx: [], newIdx: [], pods: [], moved: so !== sn }));
     g.oldIdx.push(oi);
     g.newIdx.push(ni);
     g.pods.push({ old: o, next: p });
@@ -242,13 +252,13 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   const touched = (g: Group, d: Direction): boolean => {
     const p = g.pods[0];
     if (!p) return false;
-    if (podShape(p.old, []) !== podShape(p.next, []) || nsLabelsChanged.has(p.next.namespace)) return true;
+    if (g.moved || nsLabelsChanged.has(p.next.namespace)) return true;
     const { o, n } = changedBy[d];
     if (o.size === 0 && n.size === 0) return false;
     return isolatingPolicies(old, p.old, d).some((x) => o.has(x)) || isolatingPolicies(next, p.next, d).some((x) => n.has(x));
   };
   // Label changes anywhere make peers of unchanged policies match differently: then every pair is compared.
-  const labelsMoved = nsLabelsChanged.size > 0 || podGroups.some((g) => podShape(g.pods[0]!.old, []) !== podShape(g.pods[0]!.next, []));
+  const labelsMoved = nsLabelsChanged.size > 0 || podGroups.some((g) => g.moved);
   const srcs = podGroups.filter((g) => labelsMoved || touched(g, 'egress'));
   const dsts = podGroups.filter((g) => labelsMoved || touched(g, 'ingress'));
   const all = [...podGroups, ...ipGroups];
