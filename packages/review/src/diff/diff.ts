@@ -318,24 +318,43 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     const nj = same ? d.newIdx[1]! : d.newIdx[0]!;
     let allowedCols: number[] | undefined;
     let deniedCols: number[] | undefined;
-    for (const c of pairCols(s, d)) {
+    const cols = pairCols(s, d);
+    let flipped = 0;
+    for (const c of cols) {
       const a = mOld.allowed(slot[c]!, oi, oj);
       const b = mNew.allowed(slot[c]!, ni, nj);
       if (a === b || a === undefined || b === undefined) continue;
+      flipped++;
       if (b) (allowedCols ??= []).push(c);
       else (deniedCols ??= []).push(c);
     }
+    if (flipped === 0) return;
+    // The same column lists recur for thousands of pairs: one shared array per list keeps their keys cached.
+    if (allowedCols) allowedCols = interned(allowedCols);
+    if (deniedCols) deniedCols = interned(deniedCols);
     if (allowedCols) record(s, d, allowedCols, 'allowed');
     if (deniedCols) record(s, d, deniedCols, 'denied');
   };
   const srcTouched = new Set(srcs);
   const dstTouched = new Set(dsts);
   const causeCache = new Map<string, Cause[]>();
+  const internTable = new Map<string, number[]>();
+  const colKey = new WeakMap<number[], { key: string; labels: string[] }>();
+  const interned = (cols: number[]): number[] => {
+    const k = cols.join(',');
+    let r = internTable.get(k);
+    if (!r) {
+      internTable.set(k, (r = cols));
+      colKey.set(r, { key: k, labels: cols.map((c) => columns[c]!.label) });
+    }
+    return r;
+  };
   const namesCache = new Map<Group, Array<{ name: string; n: number }>>();
   const record = (s: Group, d: Group, cols: number[], change: 'allowed' | 'denied') => {
     // An end nothing touched keeps its own verdict in both versions: the flip is the other end's, and so are its
     // causes. One attribution then serves every partner of the touched end (a new rule admitting 10,000 sources).
-    const key = `${srcTouched.has(s) || labelsMoved ? groupId.get(s) : '*'}>${dstTouched.has(d) || labelsMoved ? groupId.get(d) : '*'}|${change}|${cols.join(',')}`;
+    const ck = colKey.get(cols)!;
+    const key = `${srcTouched.has(s) || labelsMoved ? groupId.get(s) : '*'}>${dstTouched.has(d) || labelsMoved ? groupId.get(d) : '*'}|${change}|${ck.key}`;
     let causes = causeCache.get(key);
     if (!causes) {
       const found: Cause[] = [];
@@ -345,7 +364,7 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
       }
       causeCache.set(key, (causes = found));
     }
-    const labels = cols.map((c) => columns[c]!.label);
+    const labels = ck.labels;
     const names = (g: Group) => {
       let r = namesCache.get(g);
       if (!r) namesCache.set(g, (r = g.ip !== undefined ? [{ name: g.label!, n: 1 }] : countBy(g.pods.map((p) => workloadOf(p.next)))));
@@ -355,7 +374,7 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
       for (const t of names(d)) {
         const pairs = f.n * t.n - (s === d && f.name === t.name ? f.n : 0);
         if (pairs <= 0) continue;
-        const key = `${change}\u0000${f.name}\u0000${t.name}\u0000${labels.join(',')}`;
+        const key = `${change}\u0000${f.name}\u0000${t.name}\u0000${ck.key}`;
         const prev = flows.get(key);
         if (prev) {
           prev.pairs += pairs;
