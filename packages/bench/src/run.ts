@@ -379,7 +379,7 @@ export function formatTable(results: readonly ScenarioResult[]): string {
     if (r.status !== 'ok') return `- ${r.name}: ${r.status}${r.reason ? ` — ${r.reason.split('\n')[0]}` : ''}`;
     const m = r.detail!.matrix!;
     const split = r.inputFiles > 1 ? ` (input split into ${r.inputFiles} files)` : '';
-    const floor = r.floor ? `; matrix phase ${r.floor.ratio.toFixed(1)}× the floor (${r.floor.matrices} × ${sec(r.floor.passMs)} pass)` : '';
+    const floor = r.floor ? `; matrix phase ${r.floor.ratio >= 10 ? r.floor.ratio.toFixed(0) : r.floor.ratio.toPrecision(2)}× the floor (${r.floor.matrices} × ${sec(r.floor.passMs)} pass)` : '';
     return `- ${r.name}: ${m.columns} port classes (${m.distinctColumns} distinct), ${num(m.classes)} pod classes, ${num(m.totalPairs)} allowed pairs in all${split}${floor}`;
   });
   return [...out, '', ...notes].join('\n');
