@@ -1,4 +1,5 @@
 // Dataplane benchmarks: `node packages/dataplane/dist/bench/run.js [--quick] [--only control|packet] [--json FILE]`
+// [--counts 0,10,10000] [--scenario spread|all-select-server]
 // (root, nft, ip).
 // Measures what issue 4 asks: compile+apply at 1,000 pods / 500 policies, a full resync of a 110-pod node, one
 // change end to end, and the per-packet cost through the node namespace from 10 to 10,000 policies.
@@ -147,11 +148,14 @@ async function perPacket(): Promise<void> {
   });
   try {
     const agent = await Agent.create({ netns: lab.nodeNetns });
-    const counts = quick ? [0, 10, 10000] : [0, 10, 100, 1000, 10000];
+    const countsArg = args.includes('--counts') ? args[args.indexOf('--counts') + 1] : undefined;
+    const counts = countsArg ? countsArg.split(',').map(Number) : quick ? [0, 10, 10000] : [0, 10, 100, 1000, 10000];
+    const onlyScenario = args.includes('--scenario') ? args[args.indexOf('--scenario') + 1] : undefined;
     const n = quick ? 800 : 3000;
     const rounds = quick ? 2 : 3;
     const rows: Array<Record<string, unknown>> = [];
     for (const scenario of ['spread', 'all-select-server'] as const) {
+      if (onlyScenario && onlyScenario !== scenario) continue;
       const clusters = new Map(counts.filter((c) => c > 0).map((c) => [c, perPacketCluster(c, scenario === 'all-select-server')]));
       const samples = new Map<number, { fresh: number[]; rr: number[]; rules?: number; elements?: number; applyMs?: number }>();
       for (const c of counts) samples.set(c, { fresh: [], rr: [] });

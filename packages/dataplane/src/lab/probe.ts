@@ -82,7 +82,12 @@ export class LabSession {
     const missing = cluster.pods.filter((p) => p.ips.length === 0);
     if (missing.length) throw new Error(`pods without an address (use withLabAddresses): ${missing.map((p) => `${p.namespace}/${p.name}`).join(', ')}`);
     const ips = (opts.ips ?? []).map((ip) => canonicalIP(ip) ?? ip);
-    for (const ip of ips) if (!parseIP(ip)) throw new Error(`not an IP address: ${ip}`);
+    const taken = new Set(cluster.pods.flatMap((p) => [...p.ips, ...(p.hostIP ? [p.hostIP] : [])]));
+    for (const ip of ips) {
+      if (!parseIP(ip)) throw new Error(`not an IP address: ${ip}`);
+      // One address cannot live in two namespaces of one routed lab.
+      if (taken.has(ip)) throw new Error(`--ip ${ip} is the address of a pod or node of the input: the lab cannot give it a namespace of its own`);
+    }
     const serve = [...new Map(opts.serve.map((p) => [`${p.port}/${p.protocol}`, p])).values()];
     const hosts: LabHost[] = [
       ...cluster.pods.map((p) => ({ name: `${p.namespace}/${p.name}`, ips: p.ips, serve })),
