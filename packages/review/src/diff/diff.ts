@@ -114,9 +114,14 @@ function podShape(p: Pod, blocks: readonly Cidr[][], hostNodes: ReadonlySet<stri
 }
 
 function allBlocks(clusters: readonly Cluster[]): Cidr[][] {
+  return blocksOf(clusters.flatMap((c) => c.policies));
+}
+
+/** The distinct ipBlocks of these policies, each as [cidr, ...except]. */
+function blocksOf(policies: Iterable<Policy>): Cidr[][] {
   const seen = new Map<string, Cidr[]>();
-  for (const c of clusters) {
-    for (const p of c.policies) {
+  {
+    for (const p of policies) {
       for (const r of [...p.ingress, ...p.egress]) {
         for (const peer of r.peers ?? []) {
           if (peer.kind !== 'ipBlock') continue;
@@ -221,12 +226,9 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     g.pods.push({ old: o, next: p });
   });
   const podGroups = [...groups.values()];
-  const samples = outsideSamples(blocks);
-  const ipGroups: Group[] = samples.map((s, k) => ({ oldIdx: [old.pods.length + k], newIdx: [next.pods.length + k], pods: [], ip: s.ip, label: s.label }));
 
   const columns = mergedColumns(old, next);
   const ports = columns.map((c) => ({ port: c.port, protocol: c.protocol }));
-  const ips = samples.map((s) => s.ip);
 
   // Only pairs that something touched can change: a changed policy selects one end (in either version), or one end's
   // labels (or its namespace's) differ between the versions.
@@ -261,6 +263,16 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   const labelsMoved = nsLabelsChanged.size > 0 || podGroups.some((g) => g.moved);
   const srcs = podGroups.filter((g) => labelsMoved || touched(g, 'egress'));
   const dsts = podGroups.filter((g) => labelsMoved || touched(g, 'ingress'));
+  // Outside addresses: one per stretch that the ipBlocks of the policies isolating a touched end tell apart (the other
+  // policies answer alike for both versions).
+  const relevant = new Set<Policy>();
+  if (labelsMoved) for (const c of [old, next]) for (const p of c.policies) relevant.add(p);
+  else
+    for (const [list, d] of [[srcs, 'egress'], [dsts, 'ingress']] as const)
+      for (const g of list) for (const x of g.pods.slice(0, 1)) for (const p of [...isolatingPolicies(old, x.old, d), ...isolatingPolicies(next, x.next, d)]) relevant.add(p);
+  const samples = outsideSamples(blocksOf(relevant));
+  const ipGroups: Group[] = samples.map((s, k) => ({ oldIdx: [old.pods.length + k], newIdx: [next.pods.length + k], pods: [], ip: s.ip, label: s.label }));
+  const ips = samples.map((s) => s.ip);
   const all = [...podGroups, ...ipGroups];
   const groupId = new Map(all.map((g, i) => [g, i]));
 
