@@ -76,11 +76,17 @@ export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Ma
     const o = r.rowOffset ? r.rowOffset[c]! : -1;
     return o < 0 ? [base, c * W] : [r.data, o];
   };
+  const n = endpoints.length;
+  const hasOverrides = overrides.size > 0;
+  // Called for every cell by consumers such as diff: no allocation here.
   const allowed = (col: number, i: number, j: number): boolean | undefined => {
     if (i >= podCount && j >= podCount) return undefined;
-    if (i === j || overrides.has(i * endpoints.length + j)) return true;
-    const [words, off] = rowOf(col, cm.classOf[i]!);
-    return getBit(words, off, cm.classOf[j]!);
+    if (i === j || (hasOverrides && overrides.has(i * n + j))) return true;
+    const r = results[col]!;
+    const ci = cm.classOf[i]!;
+    const o = r.rowOffset ? r.rowOffset[ci]! : -1;
+    const cj = cm.classOf[j]!;
+    return o < 0 ? (base[ci * W + (cj >>> 5)]! & (1 << (cj & 31))) !== 0 : (r.data[o + (cj >>> 5)]! & (1 << (cj & 31))) !== 0;
   };
   return {
     endpoints,
