@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../io.js';
+import { registerAgent } from './agent.js';
 import { registerCheck } from './check.js';
 import { registerDiff } from './diff.js';
 import { registerExplain } from './explain.js';
+import { registerLab } from './lab.js';
 import { registerLint } from './lint.js';
 import { registerMatrix } from './matrix.js';
+import { registerNft } from './nft.js';
 import { registerServe } from './serve.js';
 import { registerTest } from './test.js';
 import { registerValidate } from './validate.js';
@@ -17,4 +20,16 @@ import { registerValidate } from './validate.js';
 export type Register = (program: Command, ctx: CliContext) => void;
 
 // One line per command; keep the list sorted.
-export const commands: Register[] = [registerCheck, registerDiff, registerExplain, registerLint, registerMatrix, registerServe, registerTest, registerValidate];
+export const commands: Register[] = [
+  registerAgent,
+  registerCheck,
+  registerDiff,
+  registerExplain,
+  registerLab,
+  registerLint,
+  registerMatrix,
+  registerNft,
+  registerServe,
+  registerTest,
+  registerValidate,
+];
