@@ -11,6 +11,7 @@ const SHOP = fileURLToPath(new URL('./__fixtures__/shop', import.meta.url));
 describe('bin/kordon.js (the built CLI)', () => {
   beforeAll(() => {
     execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync('node', ['scripts/bundle-cli.mjs'], { cwd: ROOT, stdio: 'pipe' });
   }, 300_000);
 
   it('--version prints the version', () => {
@@ -59,5 +60,13 @@ describe('bin/kordon.js (the built CLI)', () => {
     expect(packages).toContain('commander');
     expect(files.filter((f) => f.startsWith('run/'))).toEqual([]);
     expect([...packages].filter((p) => p === '@kordon/dataplane' || p === '@kordon/web' || p.startsWith('@kordon/engine') || p === 'yaml')).toEqual([]);
+  });
+
+  it('the bundle bin/kordon.js runs holds the engine but leaves the dataplane and the web server to lazy imports', () => {
+    const bundle = readFileSync(join(ROOT, 'packages/cli/dist/kordon.mjs'), 'utf8');
+    expect(bundle).toContain('function computeMatrix(');
+    expect(bundle).toMatch(/import\(\s*"@kordon\/dataplane"\s*\)/);
+    expect(bundle).toMatch(/import\(\s*"@kordon\/web"\s*\)/);
+    expect(bundle).not.toMatch(/^import .* from "@kordon\/(dataplane|web)"/m);
   });
 });
