@@ -78,24 +78,50 @@ export class Decoder {
     if (raw === undefined) return undefined;
     if (isScalar(raw)) return this.scalar(raw, schema, path);
     switch (schema.type) {
-      case 'list':
+      // Copy on write: a value whose every part decodes to itself is returned as is, so a valid manifest costs no copy.
+      case 'list': {
         if (!Array.isArray(raw)) return this.typeError(raw, schema, path);
-        return raw.map((item, i) => this.child(item, schema.items, path, i));
-      case 'map': {
-        if (!isObj(raw)) return this.typeError(raw, schema, path);
-        const out: Obj = {};
-        for (const k of Object.keys(raw)) setOwn(out, k, this.child(raw[k], schema.values, path, k));
-        return out;
+        let out: unknown[] | undefined;
+        for (let i = 0; i < raw.length; i++) {
+          const v = this.child(raw[i], schema.items, path, i);
+          if (out) out.push(v);
+          else if (v !== raw[i]) {
+            out = raw.slice(0, i);
+            out.push(v);
+          }
+        }
+        return out ?? raw;
       }
+      case 'map':
       case 'struct': {
         if (!isObj(raw)) return this.typeError(raw, schema, path);
-        const out: Obj = {};
-        for (const k of Object.keys(raw)) {
-          const field = Object.prototype.hasOwnProperty.call(schema.fields, k) ? schema.fields[k] : undefined;
-          if (field) setOwn(out, k, this.child(raw[k], field, path, k));
-          else if (!schema.open) this.unknownField(schema, k, raw, path);
+        const keys = Object.keys(raw);
+        let out: Obj | undefined;
+        const copyUpTo = (n: number): Obj => {
+          const o: Obj = {};
+          for (let m = 0; m < n; m++) {
+            const km = keys[m]!;
+            if (schema.type === 'map' || Object.prototype.hasOwnProperty.call(schema.fields, km)) setOwn(o, km, raw[km]);
+          }
+          return o;
+        };
+        for (let n = 0; n < keys.length; n++) {
+          const k = keys[n]!;
+          const field = schema.type === 'map' ? schema.values : Object.prototype.hasOwnProperty.call(schema.fields, k) ? schema.fields[k] : undefined;
+          if (!field) {
+            // Unknown fields are not part of the decoded value.
+            if (schema.type === 'struct' && !schema.open) this.unknownField(schema, k, raw, path);
+            out ??= copyUpTo(n);
+            continue;
+          }
+          const v = this.child(raw[k], field, path, k);
+          if (out) setOwn(out, k, v);
+          else if (v !== raw[k]) {
+            out = copyUpTo(n);
+            setOwn(out, k, v);
+          }
         }
-        return out;
+        return out ?? raw;
       }
       default:
         return this.typeError(raw, schema, path);
