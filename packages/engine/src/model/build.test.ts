@@ -55,3 +55,28 @@ spec: { selector: all() }
     expect(diagnostics).toMatchObject([{ code: 'kind-skipped', severity: 'info', line: 2 }]);
   });
 });
+
+describe('buildCluster on the same objects again', () => {
+  it('reports the same diagnostics and builds the same model (validation is remembered per object)', () => {
+    const { objects } = loadSource({
+      name: 'c.yaml',
+      text: `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: bad, namespace: a }
+spec: { podSelector: {}, policyTypes: [Sideways] }
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: good, namespace: a }
+spec: { podSelector: {} }
+`,
+    });
+    const first = buildCluster(objects);
+    const second = buildCluster(objects);
+    expect(second.diagnostics).toEqual(first.diagnostics);
+    expect(first.diagnostics.filter((d) => d.severity === 'error')).toHaveLength(1);
+    expect(second.cluster.policies.map((p) => p.id)).toEqual(['a/good']);
+    expect(second.cluster.rejectedPolicies.map((r) => r.name)).toEqual(['bad']);
+  });
+});

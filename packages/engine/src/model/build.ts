@@ -108,6 +108,17 @@ function templateOf(obj: LoadedObject): { labels: Record<string, string>; spec: 
   return { labels: labelsOf(meta['labels']), spec: isObj(tpl['spec']) ? tpl['spec'] : {}, specPath };
 }
 
+const validations = new WeakMap<LoadedObject, Diagnostic[]>();
+/**
+ * Validation results per loaded object: an agent or an editor rebuilds the cluster after each change, re-reading only
+ * the files that changed, so the objects of the others come back unchanged and need no second check.
+ */
+function validated(obj: LoadedObject): Diagnostic[] {
+  let d = validations.get(obj);
+  if (!d) validations.set(obj, (d = validateObject(obj)));
+  return d;
+}
+
 /** Kinds are Kubernetes' own only in their API groups: Calico's `crd.projectcalico.org` NetworkPolicy is another thing. */
 function inKubernetesGroup(obj: LoadedObject): boolean {
   const group = obj.apiVersion.includes('/') ? obj.apiVersion.slice(0, obj.apiVersion.indexOf('/')) : '';
@@ -127,7 +138,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
       continue;
     }
     if (!options.trusted) {
-      const problems = validateObject(obj);
+      const problems = validated(obj);
       diagnostics.push(...problems);
       const errors = problems.filter((p) => p.severity === 'error').length;
       if (errors > 0) {
