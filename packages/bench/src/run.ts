@@ -272,10 +272,12 @@ function floorPassMs(opts: RunOptions, n: number): number | undefined {
 /** `kordon check` as a user runs it: a fresh `node bin/kordon.js`, wall time including Node start-up. */
 function runCheckCli(opts: RunOptions, files: readonly string[], cluster: GeneratedCluster): ChildResult & { wallMs?: number } {
   const bin = join(REPO, 'bin', 'kordon.js');
-  const main = join(REPO, 'packages', 'cli', 'dist', 'main.js');
-  if (!existsSync(main)) return { status: 'not available', reason: 'packages/cli/dist/main.js is not built', phases: {}, maxRssMiB: 0, used: [] };
+  // Whatever bin/kordon.js runs (a bundle or the compiled modules), it must offer check --from/--to.
   const probe = spawnSync(process.execPath, [bin, 'check', '--help'], { encoding: 'utf8' });
-  if (probe.status !== 0 || !/--from/.test(probe.stdout + probe.stderr)) return { status: 'not available', reason: '`kordon check --help` does not offer --from/--to yet', phases: {}, maxRssMiB: 0, used: [] };
+  if (probe.status !== 0 || !/--from/.test(probe.stdout + probe.stderr)) {
+    const why = probe.status !== 0 ? `\`kordon check --help\` exits ${probe.status}: ${(probe.stderr ?? '').trim().split('\n')[0]} (is the CLI built?)` : '`kordon check --help` does not offer --from/--to yet';
+    return { status: 'not available', reason: why, phases: {}, maxRssMiB: 0, used: [] };
+  }
   // From an application pod to a pod of another workload in the same namespace: a path through real rules.
   const pods = cluster.objects.filter((o): o is Pod => o.kind === 'Pod' && o.metadata.namespace !== 'kube-system');
   const from = pods[0]!;
