@@ -338,7 +338,7 @@ class Compiler {
 
   /** What one rule admits; shared by every class the policy is in (ingress named ports make it per resolution). */
   private ruleGrants(direction: Direction, policy: Policy, rule: Rule, rep: Pod): Grants {
-    let key = `${direction}|${policy.id}|${JSON.stringify(rule)}`;
+    let key = `${direction}|${policy.id}|${ruleText(rule)}`;
     if (direction === 'ingress')
       for (const s of rule.ports ?? []) if (typeof s.port === 'string') key += `|${s.port}=${resolveNamedPort(rep, s.port, s.protocol).join(',')}`;
     let g = this.ruleCache.get(key);
@@ -633,4 +633,12 @@ export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cach
       elements: allSets.reduce((n, s) => n + s.elements.length, 0),
     },
   };
+}
+
+const ruleTexts = new WeakMap<Rule, string>();
+/** A rule's content as text, for cache keys: written once per rule object, not once per class that uses it. */
+function ruleText(rule: Rule): string {
+  let t = ruleTexts.get(rule);
+  if (t === undefined) ruleTexts.set(rule, (t = JSON.stringify(rule)));
+  return t;
 }
