@@ -77,8 +77,8 @@ export type { Resolved } from './query/resolve.js';
 export { checkConnection, serviceEndpoints } from './query/check.js';
 export type { CheckRequest, CheckResult, Hop } from './query/check.js';
 
-export { computeMatrix, endpointAt } from './matrix/matrix.js';
-export type { Matrix, MatrixOptions } from './matrix/matrix.js';
+export { computeMatrix, endpointAt, summarizePods } from './matrix/matrix.js';
+export type { Matrix, MatrixOptions, PodReachability } from './matrix/matrix.js';
 export { defaultColumns } from './matrix/columns.js';
 export type { MatrixColumn } from './matrix/columns.js';
 

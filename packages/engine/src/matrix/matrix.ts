@@ -50,25 +50,7 @@ interface ColumnResult {
  * its egress allowance AND the destinations that admit S (gathered source-major, so no transpose is needed).
  */
 export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Matrix {
-  const ips = (options.ips ?? []).map((ip) => canonicalIP(ip) ?? ip);
-  const cm = buildClasses(cluster, ips);
-  const columns = options.ports ? explicitColumns(options.ports) : defaultColumns(cluster);
-  const podCount = cluster.pods.length;
-  const endpoints = [...cluster.pods.map((p) => `${p.namespace}/${p.name}`), ...ips];
-  const engine = new ColumnEngine(cm, cluster);
-
-  const bySig = new Map<string, ColumnResult>();
-  const results: ColumnResult[] = columns.map((col) => {
-    const active = engine.activeRules(col);
-    let r = bySig.get(active.signature);
-    if (!r) {
-      r = engine.column(active);
-      bySig.set(active.signature, r);
-    }
-    return r;
-  });
-
-  const overrides = ownNodePairs(cluster, ips, endpoints.length);
+  const { cm, engine, columns, results, bySig, endpoints, podCount, overrides } = runColumns(cluster, options);
   const W = cm.words;
   const base = engine.base;
   const rowOf = (col: number, c: number): [Uint32Array, number] => {
@@ -118,6 +100,135 @@ export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Ma
     },
     stats: { classes: cm.count, distinctColumns: bySig.size },
   };
+}
+
+/** The shared pipeline: classes, the port-agnostic base, and one result per distinct column. */
+function runColumns(cluster: Cluster, options: MatrixOptions) {
+  const ips = (options.ips ?? []).map((ip) => canonicalIP(ip) ?? ip);
+  const cm = buildClasses(cluster, ips);
+  const columns = options.ports ? explicitColumns(options.ports) : defaultColumns(cluster);
+  const podCount = cluster.pods.length;
+  const endpoints = [...cluster.pods.map((p) => `${p.namespace}/${p.name}`), ...ips];
+  const engine = new ColumnEngine(cm, cluster);
+  const bySig = new Map<string, ColumnResult>();
+  const results: ColumnResult[] = columns.map((col) => {
+    const active = engine.activeRules(col);
+    let r = bySig.get(active.signature);
+    if (!r) {
+      r = engine.column(active);
+      bySig.set(active.signature, r);
+    }
+    return r;
+  });
+  const overrides = ownNodePairs(cluster, ips, endpoints.length);
+  return { cm, engine, columns, results, bySig, endpoints, podCount, overrides };
+}
+
+/** One pod's isolation and how far it reaches, on any port. */
+export interface PodReachability {
+  /** `ns/name`. */
+  pod: string;
+  ingress: { isolated: boolean; policies: readonly string[] };
+  egress: { isolated: boolean; policies: readonly string[] };
+  /** Endpoints (pods and the given outside addresses) this pod may connect to on at least one port, itself excluded. */
+  canReach: number;
+  /** Endpoints that may connect to this pod on at least one port, itself excluded. */
+  reachableFrom: number;
+}
+
+/**
+ * Every pod's isolation (and by which policies) and the number of endpoints it can reach and be reached from on any
+ * port: the matrix's answer folded per pod, computed one class row at a time without writing out an any-port matrix.
+ */
+export function summarizePods(cluster: Cluster, options: MatrixOptions = {}): PodReachability[] {
+  const { cm, engine, bySig, endpoints, podCount, overrides } = runColumns(cluster, options);
+  const W = cm.words;
+  const K = cm.count;
+  const distinct = [...bySig.values()];
+  const size = cm.members.map((m) => m.length);
+  const isIp = (c: number) => cm.pod[c] === undefined;
+  const out = new Float64Array(K);
+  const inWeight = new Float64Array(K);
+  // Rows of all ones add their weight to a whole word at once; spread over its 32 classes at the end.
+  const wordWeight = new Float64Array(W);
+  const row = new Uint32Array(W);
+  for (let s = 0; s < K; s++) {
+    row.set(engine.base.subarray(s * W, s * W + W));
+    for (const r of distinct) {
+      const o = r.rowOffset ? r.rowOffset[s]! : -1;
+      if (o >= 0) for (let k = 0; k < W; k++) row[k]! |= r.data[o + k]!;
+    }
+    const ipRow = isIp(s);
+    const w = size[s]!;
+    let reach = 0;
+    for (let k = 0; k < W; k++) {
+      let x = row[k]!;
+      if (x === 0) continue;
+      if (x === -1 >>> 0 && !ipRow) {
+        wordWeight[k]! += w;
+        for (let b = 0; b < 32; b++) reach += size[(k << 5) + b] ?? 0;
+        continue;
+      }
+      while (x !== 0) {
+        const t = x & -x;
+        const d = (k << 5) + 31 - Math.clz32(t);
+        x ^= t;
+        if (ipRow && isIp(d)) continue;
+        reach += size[d]!;
+        inWeight[d]! += w;
+      }
+    }
+    // A pod is not its own peer: drop it from the count when its class reaches itself.
+    if (getBit(row, 0, s)) reach -= 1;
+    out[s] = reach;
+  }
+  for (let k = 0; k < W; k++) if (wordWeight[k]! > 0) for (let b = 0; b < 32 && (k << 5) + b < K; b++) inWeight[(k << 5) + b]! += wordWeight[k]!;
+
+  const canReach = new Float64Array(endpoints.length);
+  const reachableFrom = new Float64Array(endpoints.length);
+  for (let i = 0; i < endpoints.length; i++) {
+    const c = cm.classOf[i]!;
+    canReach[i] = out[c]!;
+    const selfRow = engineRowHasSelf(engine, distinct, c, W);
+    reachableFrom[i] = inWeight[c]! - (selfRow ? 1 : 0);
+  }
+  // Pairs a pod has with its own node are allowed on every port, whatever the class rows say.
+  const n = endpoints.length;
+  for (const key of overrides) {
+    const i = Math.floor(key / n);
+    const j = key % n;
+    if (!anyPortAllowed(engine, distinct, cm.classOf[i]!, cm.classOf[j]!, W)) {
+      canReach[i]! += 1;
+      reachableFrom[j]! += 1;
+    }
+  }
+  const result: PodReachability[] = [];
+  for (let i = 0; i < podCount; i++) {
+    const c = cm.classOf[i]!;
+    const ing = cm.ingressPolicies[c]!;
+    const eg = cm.egressPolicies[c]!;
+    result.push({
+      pod: endpoints[i]!,
+      ingress: { isolated: ing.length > 0, policies: ing.map((p) => p.id) },
+      egress: { isolated: eg.length > 0, policies: eg.map((p) => p.id) },
+      canReach: canReach[i]!,
+      reachableFrom: reachableFrom[i]!,
+    });
+  }
+  return result;
+}
+
+function anyPortAllowed(engine: ColumnEngine, distinct: readonly ColumnResult[], s: number, d: number, W: number): boolean {
+  if (getBit(engine.base, s * W, d)) return true;
+  for (const r of distinct) {
+    const o = r.rowOffset ? r.rowOffset[s]! : -1;
+    if (o >= 0 && getBit(r.data, o, d)) return true;
+  }
+  return false;
+}
+
+function engineRowHasSelf(engine: ColumnEngine, distinct: readonly ColumnResult[], c: number, W: number): boolean {
+  return anyPortAllowed(engine, distinct, c, c, W);
 }
 
 interface ActiveRules {
