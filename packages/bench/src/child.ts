@@ -54,8 +54,7 @@ export const ENGINE_NAMES = {
   loadSources: ['loadSources'],
   buildCluster: ['buildCluster'],
   computeMatrix: ['computeMatrix'],
-  // explainCluster: every pod's isolation per direction and the pods each admitting rule allows (plus the policies).
-  summary: ['summarizePods', 'podSummaries', 'podSummary', 'isolationSummary', 'computePodSummaries', 'explainCluster'],
+  summary: ['summarizePods'],
   lint: ['lint', 'lintCluster'],
   diff: ['diff', 'diffClusters'],
 } as const;
@@ -220,9 +219,22 @@ function expand(paths: readonly string[]): string[] {
   return out;
 }
 
-/** A few sizes of an unknown result, so a run shows that real work came back. */
+/**
+ * A few sizes of a result, so a run shows that real work came back. For a list of per-pod records (summarizePods)
+ * the numeric fields are summed and `isolated` flags counted per direction: a fingerprint, like the matrix's pair counts.
+ */
 function describeSummary(v: unknown): Record<string, number> {
-  if (Array.isArray(v)) return { entries: v.length };
+  if (Array.isArray(v)) {
+    const out: Record<string, number> = { entries: v.length };
+    for (const item of v) {
+      if (!item || typeof item !== 'object') continue;
+      for (const [k, x] of Object.entries(item as Record<string, unknown>)) {
+        if (typeof x === 'number') out[k] = (out[k] ?? 0) + x;
+        else if (x && typeof x === 'object' && (x as { isolated?: unknown }).isolated === true) out[`${k}Isolated`] = (out[`${k}Isolated`] ?? 0) + 1;
+      }
+    }
+    return out;
+  }
   if (v && typeof v === 'object') {
     const out: Record<string, number> = {};
     for (const [k, x] of Object.entries(v)) {

@@ -86,6 +86,15 @@ describe('child measurement (in-process)', () => {
     expect(fromJson.matrix!.totalPairs).toBeGreaterThan(0);
   });
 
+  it('runs the per-pod summary and fingerprints it: with no policy every pod reaches every other', async () => {
+    const file = join(dir, 'cyclonus-summary.json');
+    writeFileSync(file, toJsonList(generate({ preset: 'cyclonus', policies: 0 }).objects));
+    const r = await runChild({ task: 'summary', files: [file] });
+    expect(r.status).toBe('ok');
+    expect(r.used).toEqual(['loadSources', 'buildCluster', 'summarizePods']);
+    expect(r.summary).toEqual({ entries: 9, canReach: 72, reachableFrom: 72 });
+  });
+
   it('reports a missing input as a failure, not as numbers', async () => {
     const r = await runChild({ task: 'matrix', files: [join(dir, 'absent.json')] });
     expect(r.status).toBe('failed');

@@ -377,8 +377,9 @@ export function formatTable(results: readonly ScenarioResult[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   const out = [line(head), `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)];
-  const notes = results.filter((r) => r.status !== 'ok' || r.detail?.matrix).map((r) => {
+  const notes = results.filter((r) => r.status !== 'ok' || r.detail?.matrix || r.task === 'summary').map((r) => {
     if (r.status !== 'ok') return `- ${r.name}: ${r.status}${r.reason ? ` — ${r.reason.split('\n')[0]}` : ''}`;
+    if (!r.detail?.matrix) return `- ${r.name}: ${Object.entries(r.detail?.summary ?? {}).map(([k, v]) => `${k} ${num(v)}`).join(', ')}`;
     const m = r.detail!.matrix!;
     const split = r.inputFiles > 1 ? ` (input split into ${r.inputFiles} files)` : '';
     const floor = r.floor ? `; matrix phase ${r.floor.ratio >= 10 ? r.floor.ratio.toFixed(0) : r.floor.ratio.toPrecision(2)}× the floor (${r.floor.matrices} × ${sec(r.floor.passMs)} pass)` : '';
