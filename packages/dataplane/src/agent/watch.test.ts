@@ -106,13 +106,13 @@ describe('kordon agent following a directory', () => {
     expect(denied.find((d) => d.from === 'app/web')!.packets).toBeGreaterThanOrEqual(1);
   });
 
-  it('applies a new policy file as one incremental transaction in under 100 ms', async () => {
+  // Its end-to-end time is a benchmark figure (packages/dataplane/src/bench, BENCHMARKS.md), not asserted here.
+  it('applies a new policy file as one incremental transaction', async () => {
     const ev = nextEvent();
     writeFileSync(join(dir, 'allow.yaml'), ALLOW_WEB);
     const e = await ev;
     expect(e.kind, e.message).toBe('synced');
     expect(e.result?.mode).toBe('incremental');
-    expect(e.ms).toBeLessThan(100);
     expect(await canReach(WEB)).toBe(true);
     expect(await canReach(API)).toBe(false);
   });
