@@ -226,3 +226,40 @@ describe('kordon matrix: csv, md and the terminal table', () => {
     });
   }
 });
+
+describe('kordon matrix text: columns with the same answers', () => {
+  const EXAMPLE = fileURLToPath(new URL('../../../examples/002-earthly-namespaces/3-allow-by-labels', import.meta.url));
+
+  it('prints one table under all their labels, and a table of its own for a column that differs', async () => {
+    const same = await run(['matrix', EXAMPLE, '--no-color']);
+    expect(same.code).toBe(0);
+    // No rule there names a port: every column gets the same answers.
+    expect(same.out).toContain('ports 53/TCP, 9153/TCP, 53/UDP, any other port (*) (same answers)\n');
+    expect(same.out.match(/^ports? /gm)).toHaveLength(1);
+
+    const tree = tempTree({
+      'c.yaml': `apiVersion: v1
+kind: Pod
+metadata: { name: a, namespace: x, labels: { app: a } }
+spec: { containers: [{ name: c, image: i, ports: [{ containerPort: 80 }, { containerPort: 81 }] }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: b, namespace: x, labels: { app: b } }
+spec: { containers: [{ name: c, image: i }] }
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: only-80, namespace: x }
+spec: { podSelector: { matchLabels: { app: a } }, ingress: [{ ports: [{ port: 80 }] }] }
+`,
+    });
+    try {
+      const differ = await run(['matrix', tree.path('c.yaml'), '--no-color']);
+      expect(differ.out).toContain('\nport 80/TCP\n');
+      expect(differ.out).toContain('\nports 81/TCP, any other port (*) (same answers)\n');
+    } finally {
+      tree.cleanup();
+    }
+  });
+});

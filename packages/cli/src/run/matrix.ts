@@ -149,8 +149,13 @@ function writeText(m: Matrix, rejected: string | undefined, out: Chunked, c: Col
   const symbol = (ch: string) => (ch === '1' ? c.green(cell('✓')) : ch === '0' ? c.dim(cell('·')) : c.dim(cell('-')));
   out.write(`${c.bold('Reachability')}: a row opens connections to a column (${c.green('✓')} allowed, · denied, - two outside addresses)\n`);
   if (rejected) out.write(`${c.yellow('note:')} ${rejected}\n`);
+  // Columns with the same answer in every cell are printed once, under all their labels.
+  const label = (l: string) => (l === '*' ? 'any other port (*)' : l);
   m.columns.forEach((col, k) => {
-    out.write(`\n${c.bold(col.label === '*' ? 'any other port (*)' : `port ${col.label}`)}\n`);
+    if (m.sameAs(k) !== k) return;
+    const same = m.columns.filter((_, o) => m.sameAs(o) === k).map((o) => label(o.label));
+    const title = same.length === 1 ? (col.label === '*' ? label('*') : `port ${col.label}`) : `ports ${same.join(', ')} (same answers)`;
+    out.write(`\n${c.bold(title)}\n`);
     let head = pad('', labelW);
     groups.forEach((g, gi) => {
       if (gi) head += ' │';
