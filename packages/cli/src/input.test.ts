@@ -35,6 +35,7 @@ const t = tempTree({
   'wrongtype.yaml': `${denyAll.replace('policyTypes: [Ingress]', 'policyTypes: Ingress')}`,
   'dup.yaml': `${pod('a', 'server', 'server')}---\n${pod('a', 'server', 'server')}`,
   'mixed/README.md': '# notes\n',
+  'mixed/deploy.sh': 'kubectl apply -f .\n',
   'mixed/pods.yaml': `${pod('a', 'server', 'server')}---\n${pod('a', 'client', 'client')}`,
   'mixed/nested/policy.yml': denyAll,
   'mixed/nested/broken.yaml': 'kind: Pod\n  bad indentation: [\n',
@@ -82,10 +83,18 @@ const cases: Case[] = [
     name: 'a directory of mixed files',
     paths: ['mixed'],
     validate: 1,
-    says: [/mixed\/README\.md:1:1: note: not a manifest \(\.yaml, \.yml, \.json\); skipped/, /mixed\/image\.json:1:1: error: .*binary/, /mixed\/nested\/broken\.yaml:\d+:\d+: error: /],
+    says: [/mixed\/deploy\.sh:1:1: note: not a manifest \(\.yaml, \.yml, \.json\); skipped/, /mixed\/image\.json:1:1: error: .*binary/, /mixed\/nested\/broken\.yaml:\d+:\d+: error: /],
     checks: 'denied',
   },
 ];
+
+describe('documentation beside manifests', () => {
+  it('is skipped without a note, while other files get one', async () => {
+    const v = await run(['validate', t.path('mixed')]);
+    expect(v.out + v.err).not.toContain('README.md');
+    expect(v.out + v.err).toMatch(/deploy\.sh:1:1: note: not a manifest/);
+  });
+});
 
 describe('bad input: a clear message with its place, no stack trace, the good objects still processed', () => {
   for (const c of cases) {

@@ -90,9 +90,14 @@ function readDirectory(dir: string, files: SourceFile[], diagnostics: Diagnostic
       readDirectory(path, files, diagnostics, seen);
     } else if (isFile) {
       if (MANIFEST_EXTENSIONS.includes(extname(e.name).toLowerCase())) push(files, readOne(path, diagnostics));
-      else if (!e.name.startsWith('.')) diagnostics.push(note(path, 'input-skipped', `not a manifest (${MANIFEST_EXTENSIONS.join(', ')}); skipped`));
+      else if (!e.name.startsWith('.') && !isDocumentation(e.name)) diagnostics.push(note(path, 'input-skipped', `not a manifest (${MANIFEST_EXTENSIONS.join(', ')}); skipped`));
     }
   }
+}
+
+/** Files that commonly sit beside manifests to describe them: skipped without a note, which would only be noise. */
+function isDocumentation(name: string): boolean {
+  return /\.(md|markdown|txt|rst|adoc)$/i.test(name) || /^(LICEN[CS]E|NOTICE|OWNERS|CODEOWNERS)(\..*)?$/.test(name);
 }
 
 /** UTF-8 text (a BOM dropped); anything else is reported and left out, so that the other files still count. */
