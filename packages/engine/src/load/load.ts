@@ -89,7 +89,7 @@ function loadYaml(file: string, text: string): LoadResult {
     const p = lc.linePos(offset);
     return { file, line: p.line, column: p.col };
   };
-  docList.forEach((doc, docIndex) => {
+  docList.forEach((doc) => {
     for (const e of doc.errors) {
       diagnostics.push({
         code: 'yaml-syntax',
@@ -119,12 +119,11 @@ function loadYaml(file: string, text: string): LoadResult {
     collectObjects(value, [], (raw, prefix) => {
       const locate = (path: readonly PathSegment[]): Location => locateIn(root, [...prefix, ...path], at);
       objects.push(
-        makeObject(raw, file, locate(prefix.length === 0 ? [] : []), locate, (path) => scalarIn(root, [...prefix, ...path], text), duplicatesIn(root, prefix, at)),
+        makeObject(raw, file, locate([]), locate, (path) => scalarIn(root, [...prefix, ...path], text), duplicatesIn(root, prefix, at)),
       );
     }, (message, prefix) => {
       diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), hint: 'each document must be a Kubernetes object with apiVersion and kind', ...locateIn(root, prefix, at) });
     });
-    void docIndex;
   });
   return { objects, diagnostics };
 }

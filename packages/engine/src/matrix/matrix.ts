@@ -189,8 +189,8 @@ export function summarizePods(cluster: Cluster, options: MatrixOptions = {}): Po
   for (let i = 0; i < endpoints.length; i++) {
     const c = cm.classOf[i]!;
     canReach[i] = out[c]!;
-    const selfRow = engineRowHasSelf(engine, distinct, c, W);
-    reachableFrom[i] = inWeight[c]! - (selfRow ? 1 : 0);
+    // A pod is not its own peer: drop it when its class admits itself.
+    reachableFrom[i] = inWeight[c]! - (anyPortAllowed(engine, distinct, c, c, W) ? 1 : 0);
   }
   // Pairs a pod has with its own node are allowed on every port, whatever the class rows say.
   const n = endpoints.length;
@@ -225,10 +225,6 @@ function anyPortAllowed(engine: ColumnEngine, distinct: readonly ColumnResult[],
     if (o >= 0 && getBit(r.data, o, d)) return true;
   }
   return false;
-}
-
-function engineRowHasSelf(engine: ColumnEngine, distinct: readonly ColumnResult[], c: number, W: number): boolean {
-  return anyPortAllowed(engine, distinct, c, c, W);
 }
 
 interface ActiveRules {
@@ -424,7 +420,6 @@ class ColumnEngine {
 
   /** The rules with ports that admit this column; columns with the same ones share a result. */
   activeRules(col: MatrixColumn): ActiveRules {
-    const ids = new Map<Uint32Array, number>();
     const sig: string[] = [];
     const pick = (list: Array<{ policy: Policy; rule: Rule }>, tag: string) => {
       const out: Array<{ policy: Policy; rule: Rule; ok: PortOk }> = [];
@@ -433,11 +428,7 @@ class ColumnEngine {
         if (ok === false) return;
         out.push({ policy, rule, ok });
         if (ok === true) sig.push(`${tag}${i}`);
-        else {
-          let id = ids.get(ok);
-          if (id === undefined) ids.set(ok, (id = ids.size));
-          sig.push(`${tag}${i}:${maskText(ok)}`);
-        }
+        else sig.push(`${tag}${i}:${maskText(ok)}`);
       });
       return out;
     };
