@@ -49,17 +49,19 @@ interface Grants {
   all: boolean;
   /** Every peer, these ports. */
   ports: Box[];
-  /** These peers, every port. */
+  /** These peer addresses (pods), every port. */
+  points: PerFamily<bigint[]>;
+  /** These peer ranges (ipBlocks), every port. */
   addrs: PerFamily<AddrRange[]>;
   /** These peers on these ports. */
   boxes: PerFamily<Box[]>;
   /** Which policy rules contributed to each part, for comments. */
-  from: { all: string[]; ports: string[]; addrs: string[]; boxes: string[] };
+  from: { all: string[]; ports: string[]; points: string[]; addrs: string[]; boxes: string[] };
   notes: string[];
 }
 
 function emptyGrants(): Grants {
-  return { all: false, ports: [], addrs: { 4: [], 6: [] }, boxes: { 4: [], 6: [] }, from: { all: [], ports: [], addrs: [], boxes: [] }, notes: [] };
+  return { all: false, ports: [], points: { 4: [], 6: [] }, addrs: { 4: [], 6: [] }, boxes: { 4: [], 6: [] }, from: { all: [], ports: [], points: [], addrs: [], boxes: [] }, notes: [] };
 }
 
 function append<T>(into: T[], from: readonly T[]): void {
@@ -70,11 +72,13 @@ function merge(into: Grants, g: Grants): void {
   into.all ||= g.all;
   append(into.ports, g.ports);
   for (const f of FAMILIES) {
+    append(into.points[f], g.points[f]);
     append(into.addrs[f], g.addrs[f]);
     append(into.boxes[f], g.boxes[f]);
   }
   into.from.all.push(...g.from.all);
   into.from.ports.push(...g.from.ports);
+  into.from.points.push(...g.from.points);
   into.from.addrs.push(...g.from.addrs);
   into.from.boxes.push(...g.from.boxes);
   into.notes.push(...g.notes);
@@ -118,8 +122,10 @@ interface PeerPod {
 }
 
 interface PeerTarget {
-  /** Addresses the peer stands for. */
+  /** Addresses the peer stands for, merged into ranges. */
   ranges: PerFamily<AddrRange[]>;
+  /** For a pod peer: its pods' addresses, one by one, sorted (an ipBlock has none: its `ranges` say it all). */
+  points: PerFamily<bigint[]>;
   /** Pods the peer matches (for named egress ports). */
   pods(): PeerPod[];
   describe: string;
@@ -155,8 +161,15 @@ export class CompileCache {}
 
 const cacheStates = new WeakMap<CompileCache, CacheState>();
 
+const peerTexts = new WeakMap<Peer, string>();
+/**
+ * What a peer stands for, as text: equal keys select the same addresses. A namespaceSelector or ipBlock peer
+ * reads nothing of its policy's namespace, so the same peer written in many namespaces is computed once.
+ */
 function peerKey(policy: Policy, peer: Peer): string {
-  return `${policy.namespace}|${JSON.stringify(peer)}`;
+  let t = peerTexts.get(peer);
+  if (t === undefined) peerTexts.set(peer, (t = JSON.stringify(peer)));
+  return peer.kind === 'pods' && peer.namespaceSelector === null ? `${policy.namespace}|${t}` : `*|${t}`;
 }
 
 function podFingerprint(p: Pod): string {
@@ -166,7 +179,8 @@ function podFingerprint(p: Pod): string {
 class Compiler {
   private readonly nsLabels = new Map<string, Labels>();
   private readonly alive: Pod[];
-  private readonly peerCache = new WeakMap<Peer, PeerTarget>();
+  /** Peers computed by this compile, by `peerKey`. */
+  private readonly peerCache = new Map<string, PeerTarget>();
 
   /** Pods a selector can match (not hostNetwork), by namespace. */
   private readonly selectable = new Map<string, Pod[]>();
@@ -262,20 +276,20 @@ class Compiler {
   }
 
   peer(policy: Policy, peer: Peer): PeerTarget {
-    const cached = this.peerCache.get(peer);
+    const key = peerKey(policy, peer);
+    const cached = this.peerCache.get(key);
     if (cached) return cached;
-    const key = this.state ? peerKey(policy, peer) : '';
     const kept = this.state?.peers.get(key);
     if (kept) {
       // An ipBlock's addresses never depend on pods; the pods inside it are found again, lazily, in this cluster.
       const t = kept.peer.kind === 'ipBlock' ? this.computePeer(policy, peer, kept.target.ranges) : kept.target;
       this.usedPeers.set(key, { ...kept, target: t });
-      this.peerCache.set(peer, t);
+      this.peerCache.set(key, t);
       return t;
     }
     const t = this.computePeer(policy, peer);
     if (this.state) this.usedPeers.set(key, { target: t, namespace: policy.namespace, peer });
-    this.peerCache.set(peer, t);
+    this.peerCache.set(key, t);
     return t;
   }
 
@@ -322,7 +336,9 @@ class Compiler {
       }
     }
     let memo: PeerPod[] | undefined;
-    return { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, pods: () => (memo ??= podsOf()), describe };
+    const points: PerFamily<bigint[]> = { 4: [], 6: [] };
+    if (peer.kind === 'pods') for (const f of FAMILIES) points[f] = sortedUnique(ranges[f].map((r) => r[0]));
+    return { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, points, pods: () => (memo ??= podsOf()), describe };
   }
 
   /** What each rule of `policies` admits for `direction`, for the class whose pods look like `rep`. */
@@ -398,8 +414,11 @@ class Compiler {
       const n = t.ranges[4].length + t.ranges[6].length;
       g.notes.push(`${ref} ${peerWord}[${pi}] ${t.describe}: ${n} address ranges; ports ${portText}`);
       if (ports === null) {
-        for (const f of FAMILIES) append(g.addrs[f], t.ranges[f]);
-        g.from.addrs.push(`${ref} ${peerWord}[${pi}]`);
+        for (const f of FAMILIES) {
+          if (peer.kind === 'pods') append(g.points[f], t.points[f]);
+          else append(g.addrs[f], t.ranges[f]);
+        }
+        (peer.kind === 'pods' ? g.from.points : g.from.addrs).push(`${ref} ${peerWord}[${pi}]`);
         return;
       }
       for (const f of FAMILIES) for (const [lo, hi] of t.ranges[f]) for (const p of fixed) g.boxes[f].push({ lo, hi, proto: p.proto, pLo: p.lo, pHi: p.hi });
@@ -417,6 +436,17 @@ class Compiler {
     }
   }
 }
+
+/** Sorted, without repeats; IPv4 values compare as numbers, which is far cheaper than bigint comparison. */
+function sortedUnique(values: readonly bigint[]): bigint[] {
+  if (values.length < 2) return values.slice();
+  const sorted = values.every((v) => v <= MAX_NUMBER) ? values.map(Number).sort((a, b) => a - b).map(BigInt) : [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: bigint[] = [];
+  for (const v of sorted) if (out.length === 0 || out[out.length - 1] !== v) out.push(v);
+  return out;
+}
+
+const MAX_NUMBER = BigInt(Number.MAX_SAFE_INTEGER);
 
 function boxElements(family: Family | undefined, boxes: readonly Box[], normalize = true): string[] {
   return (normalize ? disjointBoxes(boxes) : boxes).map((b) => {
@@ -457,11 +487,21 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
       rules.push({ text: `meta l4proto . th dport @${s.name} ${verdict} comment ${nftComment(refs(g.from.ports))}`, notes: notes.splice(0) });
     }
     for (const f of FAMILIES) {
+      // Pod addresses go to a hash set and ipBlock ranges to an interval set. Besides the lookup cost, this keeps
+      // pod changes cheap to apply: nft reads every element of every one-field interval set of the table before
+      // it changes any element, and these sets would otherwise hold every pod a broad peer selects.
+      const points = sortedUnique(g.points[f]);
+      if (points.length) {
+        const s = set(`${name}_ip${f}`, ADDR_TYPE[f], points.map((v) => formatRange(f, v, v)), [`peer pods allowed on every port (${direction} class ${name})`], []);
+        sets.push(s);
+        rules.push({ text: `${IP_KW[f]} ${field} @${s.name} ${verdict} comment ${nftComment(refs(g.from.points))}`, notes: notes.splice(0) });
+      }
       const addrs = mergeRanges(g.addrs[f]);
-      if (!addrs.length) continue;
-      const s = set(`${name}_addr${f}`, ADDR_TYPE[f], addrs.map(([lo, hi]) => formatRange(f, lo, hi)), [`peers allowed on every port (${direction} class ${name})`]);
-      sets.push(s);
-      rules.push({ text: `${IP_KW[f]} ${field} @${s.name} ${verdict} comment ${nftComment(refs(g.from.addrs))}`, notes: notes.splice(0) });
+      if (addrs.length) {
+        const s = set(`${name}_addr${f}`, ADDR_TYPE[f], addrs.map(([lo, hi]) => formatRange(f, lo, hi)), [`peer address ranges allowed on every port (${direction} class ${name})`]);
+        sets.push(s);
+        rules.push({ text: `${IP_KW[f]} ${field} @${s.name} ${verdict} comment ${nftComment(refs(g.from.addrs))}`, notes: notes.splice(0) });
+      }
     }
     for (const f of FAMILIES) {
       if (!g.boxes[f].length) continue;
@@ -506,9 +546,9 @@ function namedSignature(policies: readonly Policy[], pod: Pod): string {
  *
  * Shape: the forward hook accepts established and related packets, then looks the source up in an egress
  * verdict map and the destination in an ingress verdict map, keyed by local pod address. Pods isolated by the
- * same policies share one chain (a class); a class chain holds at most eight rules, one per set it owns (ports
- * for every peer, peers on every port, peer·protocol·port points in a hash set and ranges in an interval set,
- * per family) and the deny jump. So the rule count grows with pods plus policies, and a packet costs two map
+ * same policies share one chain (a class); a class chain holds at most ten rules, one per set it owns (ports
+ * for every peer; pod addresses on every port in a hash set and ipBlock ranges in an interval set; peer·protocol·
+ * port points in a hash set and ranges in an interval set; each per family) and the deny jump. So the rule count grows with pods plus policies, and a packet costs two map
  * lookups and a few set lookups, however many policies exist.
  */
 export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cache?: CompileCache): Ruleset {
