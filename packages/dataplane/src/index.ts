@@ -11,8 +11,10 @@ export type { NftJson, NftTarget, Privileges } from './nft/apply.js';
 
 export { Agent, AgentError } from './agent/agent.js';
 export type { AgentOptions, DeniedConnection, SyncResult } from './agent/agent.js';
-export { loadState, readManifestDir, startAgent } from './agent/watch.js';
-export type { AgentEvent, LoadCache, LoadedState, RunningAgent, StartAgentOptions } from './agent/watch.js';
+export { loadState, ManifestDir, readManifestDir } from './agent/manifests.js';
+export type { LoadedState } from './agent/manifests.js';
+export { startAgent } from './agent/watch.js';
+export type { AgentEvent, RunningAgent, StartAgentOptions } from './agent/watch.js';
 
 export { cleanupStaleLabs, Lab, LAB_PREFIX, listLabNamespaces } from './lab/lab.js';
 export type { LabHost, LabSpec, ProbeRequest } from './lab/lab.js';

@@ -3,11 +3,13 @@
 // (root, nft, ip).
 // Measures what issue 4 asks: compile+apply at 1,000 pods / 500 policies, a full resync of a 110-pod node, one
 // change end to end, and the per-packet cost through the node namespace from 10 to 10,000 policies.
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { buildCluster, loadSources, type Cluster } from '@kordon/engine';
 import { Agent } from '../agent/agent.js';
+import { startAgent, type AgentEvent } from '../agent/watch.js';
 import { Lab } from '../lab/lab.js';
 import { applyScript } from '../nft/apply.js';
 import { compileRuleset } from '../nft/compile.js';
@@ -70,6 +72,26 @@ async function compileAndApply(lab: Lab): Promise<void> {
   log(`compile+apply, 1000 pods / 500 policies, every pod local: compile ${ms(median(compile))} (CPU ${ms(median(compileCpu))}; first run ${ms(cold)}), nft -f ${ms(median(apply))}, total ${ms(total)}; ${JSON.stringify(stats)}`);
 }
 
+/** A pod arriving on node-0 in ns3, where many synthetic peers select it. */
+function extraPod(i: number, prefix: string, subnet: number): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${prefix}${i}`, namespace: 'ns3', labels: { app: 'app3', tier: 'web' } },
+    spec: { nodeName: 'node-0', containers: [{ name: 'c', image: 'x' }] },
+    status: { phase: 'Running', podIP: `10.${subnet}.0.${i + 1}`, hostIP: '192.168.0.1' },
+  };
+}
+
+function extraPolicy(i: number, prefix: string, port: number): Obj {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: `${prefix}${i}`, namespace: 'ns3' },
+    spec: { podSelector: { matchLabels: { app: 'app3' } }, ingress: [{ from: [{ podSelector: { matchLabels: { tier: 'db' } } }], ports: [{ port: port + i }] }] },
+  };
+}
+
 async function resyncAndChange(lab: Lab): Promise<void> {
   const objs = syntheticObjects({ pods: 1000, policies: 500, podsOnNode0: 110 });
   const cluster = clusterOf(objs);
@@ -87,23 +109,10 @@ async function resyncAndChange(lab: Lab): Promise<void> {
 
   // One change at a time, each applied as one incremental transaction: a new pod on the node, a pod's labels,
   // a new policy, a policy removed.
-  const newPod = (i: number, app: string): Obj => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `extra${i}`, namespace: 'ns3', labels: { app, tier: 'web' } },
-    spec: { nodeName: 'node-0', containers: [{ name: 'c', image: 'x' }] },
-    status: { phase: 'Running', podIP: `10.250.0.${i + 1}`, hostIP: '192.168.0.1' },
-  });
-  const newPolicy = (i: number): Obj => ({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: `extra-pol${i}`, namespace: 'ns3' },
-    spec: { podSelector: { matchLabels: { app: 'app3' } }, ingress: [{ from: [{ podSelector: { matchLabels: { tier: 'db' } } }], ports: [{ port: 7000 + i }] }] },
-  });
   await agent.sync(cluster, { full: true });
   const kinds: Array<[string, (i: number) => Obj[]]> = [
-    ['pod added', (i) => [...objs, newPod(i, 'app3')]],
-    ['policy added', (i) => [...objs, newPolicy(i)]],
+    ['pod added', (i) => [...objs, extraPod(i, 'extra', 250)]],
+    ['policy added', (i) => [...objs, extraPolicy(i, 'extra-pol', 7000)]],
   ];
   const change: Record<string, unknown> = {};
   for (const [name, make] of kinds) {
@@ -124,6 +133,55 @@ async function resyncAndChange(lab: Lab): Promise<void> {
     log(`one change (${name}) on node-0: ${ms(median(total))} end to end (kordon CPU ${ms(median(cpu))}; compile+diff ${ms(median(total) - median(applyOnly))}, nft ${ms(median(applyOnly))}); touched ${touched[0]}`);
   }
   results['change'] = change;
+}
+
+/**
+ * The agent as people run it: a directory of manifests (one file per object), watched. Each change is a file
+ * written or removed; the time runs from just before the write to the commit of its transaction, so it holds the
+ * file event, the debounce, re-reading the directory, parsing the changed file, building the cluster, compiling,
+ * diffing and `nft`.
+ */
+async function watchedChange(lab: Lab): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kordon-bench-'));
+  const objs = syntheticObjects({ pods: 1000, policies: 500, podsOnNode0: 110 });
+  objs.forEach((o, i) => writeFileSync(join(dir, `${String(i).padStart(5, '0')}-${String(o['kind']).toLowerCase()}.json`), JSON.stringify(o)));
+  let waiter: ((e: AgentEvent) => void) | undefined;
+  const next = (): Promise<AgentEvent> => new Promise((r) => (waiter = r));
+  const running = await startAgent({ source: dir, netns: lab.nodeNetns, node: 'node-0', onEvent: (e) => waiter?.(e) });
+  const pod = (i: number): Obj => extraPod(i, 'watched', 251);
+  const policy = (i: number): Obj => extraPolicy(i, 'watched-pol', 7100);
+  const out: Record<string, unknown> = {};
+  try {
+    for (const [name, make] of [
+      ['pod', pod],
+      ['policy', policy],
+    ] as const) {
+      const added: number[] = [];
+      const removed: number[] = [];
+      for (let i = 0; i < (quick ? 3 : 10); i++) {
+        const file = join(dir, `zz-${name}${i}.json`);
+        for (const [step, into] of [
+          [() => writeFileSync(file, JSON.stringify(make(i))), added],
+          [() => rmSync(file), removed],
+        ] as const) {
+          const done = next();
+          const t0 = performance.now();
+          step();
+          const e = await done;
+          if (e.kind !== 'synced' || e.result?.mode !== 'incremental') throw new Error(`watched ${name} change: expected an incremental sync, got ${e.kind} ${e.message}`);
+          into.push(performance.now() - t0);
+          if (process.env['KORDON_BENCH_VERBOSE']) log(`  ${name} ${into === added ? 'added' : 'removed'}: ${(performance.now() - t0).toFixed(1)} ms; ${e.message}, event to commit ${e.ms?.toFixed(1)} ms`);
+        }
+      }
+      const max = (xs: number[]): number => Math.max(...xs);
+      out[name] = { addedMs: median(added), addedMaxMs: max(added), removedMs: median(removed), removedMaxMs: max(removed), rounds: added.length };
+      log(`watched directory of ${objs.length} files, node-0: ${name} file added ${ms(median(added))} (max ${ms(max(added))}), removed ${ms(median(removed))} (max ${ms(max(removed))}); write to commit, median of ${added.length}`);
+    }
+  } finally {
+    running.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  results['watched'] = out;
 }
 
 /** Pods 0 (client) and 1 (server) are real namespaces; the other pods and every policy live in the ruleset. */
@@ -209,6 +267,7 @@ async function main(): Promise<void> {
     try {
       await compileAndApply(lab);
       await resyncAndChange(lab);
+      await watchedChange(lab);
     } finally {
       await lab.destroy();
     }

@@ -49,19 +49,19 @@ interface Grants {
   all: boolean;
   /** Every peer, these ports. */
   ports: Box[];
-  /** These peer addresses (pods), every port. */
-  points: PerFamily<bigint[]>;
+  /** Pod peers admitted on every port (their `points`). */
+  pointPeers: PeerTarget[];
   /** These peer ranges (ipBlocks), every port. */
   addrs: PerFamily<AddrRange[]>;
-  /** These peers on these ports. */
-  boxes: PerFamily<Box[]>;
+  /** These peers on these ports, in groups: a group made for a peer and ports is shared by every rule naming both. */
+  boxes: PerFamily<Box[][]>;
   /** Which policy rules contributed to each part, for comments. */
   from: { all: string[]; ports: string[]; points: string[]; addrs: string[]; boxes: string[] };
   notes: string[];
 }
 
 function emptyGrants(): Grants {
-  return { all: false, ports: [], points: { 4: [], 6: [] }, addrs: { 4: [], 6: [] }, boxes: { 4: [], 6: [] }, from: { all: [], ports: [], points: [], addrs: [], boxes: [] }, notes: [] };
+  return { all: false, ports: [], pointPeers: [], addrs: { 4: [], 6: [] }, boxes: { 4: [], 6: [] }, from: { all: [], ports: [], points: [], addrs: [], boxes: [] }, notes: [] };
 }
 
 function append<T>(into: T[], from: readonly T[]): void {
@@ -71,8 +71,8 @@ function append<T>(into: T[], from: readonly T[]): void {
 function merge(into: Grants, g: Grants): void {
   into.all ||= g.all;
   append(into.ports, g.ports);
+  append(into.pointPeers, g.pointPeers);
   for (const f of FAMILIES) {
-    append(into.points[f], g.points[f]);
     append(into.addrs[f], g.addrs[f]);
     append(into.boxes[f], g.boxes[f]);
   }
@@ -172,8 +172,12 @@ function peerKey(policy: Policy, peer: Peer): string {
   return peer.kind === 'pods' && peer.namespaceSelector === null ? `${policy.namespace}|${t}` : `*|${t}`;
 }
 
+const fingerprints = new WeakMap<Pod, string>();
+/** What of a pod the ruleset reads; once per pod object (the engine keeps a pod's model while its manifest is unchanged). */
 function podFingerprint(p: Pod): string {
-  return JSON.stringify([p.labels, p.ips, p.hostNetwork, p.phase ?? '', p.containerPorts]);
+  let fp = fingerprints.get(p);
+  if (fp === undefined) fingerprints.set(p, (fp = JSON.stringify([p.labels, p.ips, p.hostNetwork, p.phase ?? '', p.containerPorts])));
+  return fp;
 }
 
 class Compiler {
@@ -185,7 +189,8 @@ class Compiler {
   /** Pods a selector can match (not hostNetwork), by namespace. */
   private readonly selectable = new Map<string, Pod[]>();
   private readonly nsMatch = new WeakMap<LabelSelector, Pod[]>();
-  private readonly ruleCache = new Map<string, Grants>();
+  /** Rules compiled by this compile: by rule object, then by the named ports it resolves (ingress). */
+  private readonly ruleCache = new Map<Rule, Map<string, Grants>>();
 
   private readonly state: CacheState | undefined;
   /** Rule keys used by this compile, with the peers they read. */
@@ -354,25 +359,28 @@ class Compiler {
 
   /** What one rule admits; shared by every class the policy is in (ingress named ports make it per resolution). */
   private ruleGrants(direction: Direction, policy: Policy, rule: Rule, rep: Pod): Grants {
-    let key = `${direction}|${policy.id}|${ruleText(rule)}`;
+    let named = '';
     if (direction === 'ingress')
-      for (const s of rule.ports ?? []) if (typeof s.port === 'string') key += `|${s.port}=${resolveNamedPort(rep, s.port, s.protocol).join(',')}`;
-    let g = this.ruleCache.get(key);
+      for (const s of rule.ports ?? []) if (typeof s.port === 'string') named += `|${s.port}=${resolveNamedPort(rep, s.port, s.protocol).join(',')}`;
+    let mine = this.ruleCache.get(rule);
+    if (!mine) this.ruleCache.set(rule, (mine = new Map()));
+    let g = mine.get(named);
     if (g) return g;
+    const key = ruleKey(direction, policy, rule) + named;
     const kept = this.state?.rules.get(key);
     if (kept) {
       // Touch its peers so that they stay cached too.
       for (const peer of rule.peers ?? []) this.peer(policy, peer);
       this.usedRules.set(key, kept);
-      this.ruleCache.set(key, kept.grants);
+      mine.set(named, kept.grants);
       return kept.grants;
     }
     g = emptyGrants();
     this.addRule(g, direction, policy, rule, rep);
-    this.ruleCache.set(key, g);
+    mine.set(named, g);
     if (this.state) {
-      const named = direction === 'egress' && (rule.ports ?? []).some((s) => typeof s.port === 'string');
-      this.usedRules.set(key, { grants: g, peerKeys: (rule.peers ?? []).map((p) => peerKey(policy, p)), allPods: named });
+      const namedEgress = direction === 'egress' && (rule.ports ?? []).some((s) => typeof s.port === 'string');
+      this.usedRules.set(key, { grants: g, peerKeys: (rule.peers ?? []).map((p) => peerKey(policy, p)), allPods: namedEgress });
     }
     return g;
   }
@@ -414,14 +422,15 @@ class Compiler {
       const n = t.ranges[4].length + t.ranges[6].length;
       g.notes.push(`${ref} ${peerWord}[${pi}] ${t.describe}: ${n} address ranges; ports ${portText}`);
       if (ports === null) {
-        for (const f of FAMILIES) {
-          if (peer.kind === 'pods') append(g.points[f], t.points[f]);
-          else append(g.addrs[f], t.ranges[f]);
-        }
+        if (peer.kind === 'pods') g.pointPeers.push(t);
+        else for (const f of FAMILIES) append(g.addrs[f], t.ranges[f]);
         (peer.kind === 'pods' ? g.from.points : g.from.addrs).push(`${ref} ${peerWord}[${pi}]`);
         return;
       }
-      for (const f of FAMILIES) for (const [lo, hi] of t.ranges[f]) for (const p of fixed) g.boxes[f].push({ lo, hi, proto: p.proto, pLo: p.lo, pHi: p.hi });
+      if (fixed.length) {
+        const group = peerBoxes(t, fixed);
+        for (const f of FAMILIES) if (group[f].length) g.boxes[f].push(group[f]);
+      }
       if (namedEgress.length) for (const m of t.pods()) this.addNamed(g, namedEgress, m.pod, m.ranges);
       g.from.boxes.push(`${ref} ${peerWord}[${pi}]`);
     });
@@ -429,11 +438,13 @@ class Compiler {
 
   /** An egress named port admits the remote pod's own container port of that name. */
   private addNamed(g: Grants, specs: readonly PortSpec[], pod: Pod, ranges: PerFamily<AddrRange[]>): void {
+    const group: PerFamily<Box[]> = { 4: [], 6: [] };
     for (const s of specs) {
       const proto = PROTO_NUM[s.protocol];
       for (const n of resolveNamedPort(pod, s.port as string, s.protocol))
-        for (const f of FAMILIES) for (const [lo, hi] of ranges[f]) g.boxes[f].push({ lo, hi, proto, pLo: n, pHi: n });
+        for (const f of FAMILIES) for (const [lo, hi] of ranges[f]) group[f].push({ lo, hi, proto, pLo: n, pHi: n });
     }
+    for (const f of FAMILIES) if (group[f].length) g.boxes[f].push(group[f]);
   }
 }
 
@@ -447,6 +458,65 @@ function sortedUnique(values: readonly bigint[]): bigint[] {
 }
 
 const MAX_NUMBER = BigInt(Number.MAX_SAFE_INTEGER);
+
+const peerPointTexts = new WeakMap<PeerTarget, PerFamily<string[]>>();
+
+/**
+ * The addresses of some pod peers as set elements. Most classes take them from one peer (every policy that names
+ * the same selector shares one peer), whose elements are then written once and shared by every class.
+ */
+function pointTexts(peers: readonly PeerTarget[], f: Family): string[] {
+  const distinct = [...new Set(peers)];
+  if (distinct.length === 1) {
+    const peer = distinct[0] as PeerTarget;
+    let texts = peerPointTexts.get(peer);
+    if (!texts) peerPointTexts.set(peer, (texts = { 4: peer.points[4].map((v) => formatRange(4, v, v)), 6: peer.points[6].map((v) => formatRange(6, v, v)) }));
+    return texts[f];
+  }
+  return sortedUnique(distinct.flatMap((p) => p.points[f])).map((v) => formatRange(f, v, v));
+}
+
+type PortBox = { proto: number; lo: number; hi: number };
+const boxesOfPeer = new WeakMap<PeerTarget, Map<string, PerFamily<Box[]>>>();
+
+/** A peer on some ports as boxes: made once per peer and ports, shared by every rule and class that names both. */
+function peerBoxes(t: PeerTarget, fixed: readonly PortBox[]): PerFamily<Box[]> {
+  let byPorts = boxesOfPeer.get(t);
+  if (!byPorts) boxesOfPeer.set(t, (byPorts = new Map()));
+  const key = fixed.map((p) => `${p.proto}:${p.lo}-${p.hi}`).join(',');
+  let group = byPorts.get(key);
+  if (!group) {
+    group = { 4: [], 6: [] };
+    for (const f of FAMILIES) for (const [lo, hi] of t.ranges[f]) for (const p of fixed) group[f].push({ lo, hi, proto: p.proto, pLo: p.lo, pHi: p.hi });
+    byPorts.set(key, group);
+  }
+  return group;
+}
+
+interface BoxTexts {
+  /** One address on one port: hash set elements. */
+  points: string[];
+  /** The rest: interval set elements. */
+  spans: string[];
+}
+const textsOfGroup = new WeakMap<readonly Box[], BoxTexts>();
+
+/** Box groups as disjoint set elements; one group (the common case) is written once and shared by every class. */
+function boxTexts(f: Family, groups: readonly (readonly Box[])[]): BoxTexts {
+  const distinct = [...new Set(groups)];
+  const one = distinct.length === 1 ? (distinct[0] as readonly Box[]) : undefined;
+  const known = one && textsOfGroup.get(one);
+  if (known) return known;
+  // One address on one port is a hash lookup, whatever the number of elements; ranges need an interval set,
+  // whose lookup grows with its size. Most peer·port pairs of pod selectors are points.
+  const boxes = disjointBoxes(one ?? distinct.flat());
+  const out: BoxTexts = {
+    points: boxElements(f, boxes.filter((b) => b.lo === b.hi && b.pLo === b.pHi), false),
+    spans: boxElements(f, boxes.filter((b) => b.lo !== b.hi || b.pLo !== b.pHi), false),
+  };
+  if (one) textsOfGroup.set(one, out);
+  return out;
+}
 
 function boxElements(family: Family | undefined, boxes: readonly Box[], normalize = true): string[] {
   return (normalize ? disjointBoxes(boxes) : boxes).map((b) => {
@@ -490,9 +560,9 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
       // Pod addresses go to a hash set and ipBlock ranges to an interval set. Besides the lookup cost, this keeps
       // pod changes cheap to apply: nft reads every element of every one-field interval set of the table before
       // it changes any element, and these sets would otherwise hold every pod a broad peer selects.
-      const points = sortedUnique(g.points[f]);
+      const points = pointTexts(g.pointPeers, f);
       if (points.length) {
-        const s = set(`${name}_ip${f}`, ADDR_TYPE[f], points.map((v) => formatRange(f, v, v)), [`peer pods allowed on every port (${direction} class ${name})`], []);
+        const s = set(`${name}_ip${f}`, ADDR_TYPE[f], points, [`peer pods allowed on every port (${direction} class ${name})`], []);
         sets.push(s);
         rules.push({ text: `${IP_KW[f]} ${field} @${s.name} ${verdict} comment ${nftComment(refs(g.from.points))}`, notes: notes.splice(0) });
       }
@@ -505,11 +575,7 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
     }
     for (const f of FAMILIES) {
       if (!g.boxes[f].length) continue;
-      // One address on one port is a hash lookup, whatever the number of elements; ranges need an interval set,
-      // whose lookup grows with its size. Most peer·port pairs of pod selectors are points.
-      const boxes = disjointBoxes(g.boxes[f]);
-      const points = boxes.filter((b) => b.lo === b.hi && b.pLo === b.pHi);
-      const spans = boxes.filter((b) => b.lo !== b.hi || b.pLo !== b.pHi);
+      const { points, spans } = boxTexts(f, g.boxes[f]);
       const type = `${ADDR_TYPE[f]} . inet_proto . inet_service`;
       for (const [suffix, part, flags] of [
         ['pp', points, []],
@@ -517,7 +583,7 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
       ] as const) {
         // Both sets exist even when one is empty, so a pair turning from point to range (a neighbour pod
         // arrives) changes elements only, never the chain.
-        const s = set(`${name}_${suffix}${f}`, type, boxElements(f, part, false), [`peer and port ${suffix === 'pp' ? 'points' : 'ranges'} (${direction} class ${name})`], [...flags]);
+        const s = set(`${name}_${suffix}${f}`, type, part, [`peer and port ${suffix === 'pp' ? 'points' : 'ranges'} (${direction} class ${name})`], [...flags]);
         sets.push(s);
         rules.push({ text: `${IP_KW[f]} ${field} . meta l4proto . th dport @${s.name} ${verdict} comment ${nftComment(refs(g.from.boxes))}`, notes: notes.splice(0) });
       }
@@ -675,10 +741,13 @@ export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cach
   };
 }
 
-const ruleTexts = new WeakMap<Rule, string>();
-/** A rule's content as text, for cache keys: written once per rule object, not once per class that uses it. */
-function ruleText(rule: Rule): string {
-  let t = ruleTexts.get(rule);
-  if (t === undefined) ruleTexts.set(rule, (t = JSON.stringify(rule)));
+const ruleKeys = new WeakMap<Rule, string>();
+/**
+ * A rule's content as text, for the cache a compile hands to the next: written once per rule object (the engine
+ * keeps a policy's model while its manifest is unchanged), not once per compile or per class that uses it.
+ */
+function ruleKey(direction: Direction, policy: Policy, rule: Rule): string {
+  let t = ruleKeys.get(rule);
+  if (t === undefined) ruleKeys.set(rule, (t = `${direction}|${policy.id}|${JSON.stringify(rule)}`));
   return t;
 }

@@ -69,7 +69,8 @@ export function diffRulesets(from: Ruleset, to: Ruleset): RulesetDiff {
   }
   for (const [name, s] of newSets) {
     const old = oldSets.get(name);
-    if (!old || replaced.has(name) || s.dynamic) continue;
+    // A compile hands over the very same element list for a set nothing touched: no need to compare it.
+    if (!old || replaced.has(name) || s.dynamic || old.elements === s.elements) continue;
     const before = new Set(old.elements);
     const after = new Set(s.elements);
     const gone = old.elements.filter((e) => !after.has(e));

@@ -119,6 +119,17 @@ function validated(obj: LoadedObject): Diagnostic[] {
   return d;
 }
 
+const normalized = new WeakMap<LoadedObject, Policy>();
+/**
+ * The model of a policy object, made once per loaded object for the same reason; a policy model is never changed
+ * after it is made, and keeping the same objects lets consumers (the nft compiler) recognise unchanged rules.
+ */
+function policyOf(obj: LoadedObject): Policy {
+  let p = normalized.get(obj);
+  if (!p) normalized.set(obj, (p = normalizePolicy(obj)));
+  return p;
+}
+
 /** Kinds are Kubernetes' own only in their API groups: Calico's `crd.projectcalico.org` NetworkPolicy is another thing. */
 function inKubernetesGroup(obj: LoadedObject): boolean {
   const group = obj.apiVersion.includes('/') ? obj.apiVersion.slice(0, obj.apiVersion.indexOf('/')) : '';
@@ -188,10 +199,10 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     }
     const ns = obj.namespace ?? 'default';
     if (!namespaces.has(ns)) ensureNamespace(ns, false);
-    if (obj.kind === 'NetworkPolicy') policies.push(normalizePolicy(obj));
+    if (obj.kind === 'NetworkPolicy') policies.push(policyOf(obj));
     else if (obj.kind === 'Service') services.push(serviceOf(obj, ns));
     else if (obj.kind === 'Pod') {
-      const pod = podOf(obj, ns);
+      const pod = cachedPodOf(obj, ns);
       if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
         diagnostics.push(info(obj, 'pod-finished', `pod ${ns}/${obj.name} is ${pod.phase}: it is gone from the network and left out`));
         continue;
@@ -207,21 +218,21 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   }
 
   // Pods point at their top-level owner; a ReplicaSet missing from the input is read through its pod-template-hash.
-  for (const pod of pods) {
-    if (!pod.owner) continue;
+  const cronJobs = new Set(workloadObjs.filter((w) => w.kind === 'CronJob').map((w) => `${w.namespace ?? 'default'}/${w.name}`));
+  pods.forEach((pod, i) => {
+    if (!pod.owner) return;
+    let top: WorkloadRef | undefined;
     if (pod.owner.kind === 'ReplicaSet') {
-      const top = replicaSetOwner.get(`${pod.namespace}/${pod.owner.name}`);
-      if (top) pod.owner = top;
-      else {
-        const hash = pod.labels['pod-template-hash'];
-        if (hash && pod.owner.name.endsWith(`-${hash}`)) pod.owner = { kind: 'Deployment', name: pod.owner.name.slice(0, -hash.length - 1) };
-      }
+      top = replicaSetOwner.get(`${pod.namespace}/${pod.owner.name}`);
+      const hash = pod.labels['pod-template-hash'];
+      if (!top && hash && pod.owner.name.endsWith(`-${hash}`)) top = { kind: 'Deployment', name: pod.owner.name.slice(0, -hash.length - 1) };
     } else if (pod.owner.kind === 'Job') {
       // A Job made by a CronJob is named <cronjob>-<digits>.
       const m = /^(.*)-\d+$/.exec(pod.owner.name);
-      if (m && workloadObjs.some((w) => w.kind === 'CronJob' && w.name === m[1] && (w.namespace ?? 'default') === pod.namespace)) pod.owner = { kind: 'CronJob', name: m[1]! };
+      if (m && cronJobs.has(`${pod.namespace}/${m[1]}`)) top = { kind: 'CronJob', name: m[1]! };
     }
-  }
+    if (top) pods[i] = withOwner(pod, top);
+  });
 
   const podNames = new Set(pods.map((p) => `${p.namespace}/${p.name}`));
   const owned = new Set(pods.filter((p) => p.owner).map((p) => `${p.namespace}/${p.owner!.kind}/${p.owner!.name}`));
@@ -272,6 +283,33 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   };
 }
 
+const podModels = new WeakMap<LoadedObject, { pod: Pod; owned: Map<string, Pod> }>();
+/**
+ * The model of a pod object, made once per loaded object: rebuilding after a change of one file then hands back the
+ * same pod objects for the others, which consumers (the nft compiler) use to skip what did not change.
+ */
+function cachedPodOf(obj: LoadedObject, ns: string): Pod {
+  let m = podModels.get(obj);
+  if (!m || m.pod.namespace !== ns) podModels.set(obj, (m = { pod: podOf(obj, ns), owned: new Map() }));
+  return m.pod;
+}
+
+/** The pod with its owner resolved to a top-level workload; a model is never changed, so this is a copy (kept). */
+function withOwner(pod: Pod, owner: WorkloadRef): Pod {
+  const obj = podObjects.get(pod);
+  const m = obj ? podModels.get(obj) : undefined;
+  const key = `${owner.kind}/${owner.name}`;
+  const known = m?.owned.get(key);
+  if (known) return known;
+  // Copying descriptors keeps `source` a getter: spreading would compute every position now.
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(pod)) as Pod;
+  copy.owner = owner;
+  m?.owned.set(key, copy);
+  return copy;
+}
+
+const podObjects = new WeakMap<Pod, LoadedObject>();
+
 function podOf(obj: LoadedObject, ns: string): Pod {
   const meta = isObj(obj.raw['metadata']) ? obj.raw['metadata'] : {};
   const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : {};
@@ -301,6 +339,7 @@ function podOf(obj: LoadedObject, ns: string): Pod {
     fromTemplate: false,
   };
   withSource(pod, obj);
+  podObjects.set(pod, obj);
   const node = str(spec['nodeName']);
   if (node) pod.nodeName = node;
   if (hostIP) pod.hostIP = hostIP;
