@@ -1,4 +1,4 @@
-// Dataplane benchmarks: `node packages/dataplane/dist/bench/run.js [--quick] [--only control|packet] [--json FILE]`
+// Dataplane benchmarks: `node packages/dataplane/dist/bench/run.js [--quick] [--only control|packet|packet-loop] [--json FILE]`
 // [--counts 0,10,10000] [--scenario spread|all-select-server]
 // (root, nft, ip).
 // Measures what issue 4 asks: compile+apply at 1,000 pods / 500 policies, a full resync of a 110-pod node, one
@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { buildCluster, loadSources, type Cluster } from '@kordon/engine';
 import { Agent } from '../agent/agent.js';
 import { startAgent, type AgentEvent } from '../agent/watch.js';
-import { Lab } from '../lab/lab.js';
+import { exec, execOk } from '../exec.js';
+import { Lab, LAB_PREFIX } from '../lab/lab.js';
 import { applyScript } from '../nft/apply.js';
 import { compileRuleset } from '../nft/compile.js';
 import { renderRuleset } from '../nft/ruleset.js';
@@ -257,12 +258,82 @@ async function perPacket(): Promise<void> {
   }
 }
 
+/**
+ * The per-packet cost as performance.md §1.4 measures it: one namespace, both pods' addresses on loopback, a tight
+ * send-and-receive loop in Python, and kordon's ruleset hooked on output instead of forward, without the
+ * `ct state established` shortcut, so that every packet takes the full path a new flow takes (the egress map, the
+ * source pod's class chain, the ingress map, the destination's class chain). Far less noisy than round trips between
+ * namespaces through helper processes.
+ */
+const LOOP_PY = `
+import socket, sys, time
+a, b, port, n, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind((b, port)); r.settimeout(1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((a, 0))
+for i in range(2000):
+    s.sendto(b'x', (b, port)); r.recv(16)
+out = []
+for k in range(rounds):
+    t0 = time.perf_counter_ns()
+    for i in range(n):
+        s.sendto(b'x', (b, port)); r.recv(16)
+    out.append((time.perf_counter_ns() - t0) / n / 1000)
+print(' '.join('%.4f' % x for x in out))
+`;
+
+async function perPacketLoopback(): Promise<void> {
+  const ns = `${LAB_PREFIX}${process.pid}-loop`;
+  const a = syntheticIP(0);
+  const b = syntheticIP(1);
+  await execOk('ip', ['netns', 'add', ns]);
+  try {
+    await execOk('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    for (const ip of [a, b]) await execOk('ip', ['-n', ns, 'addr', 'add', `${ip}/32`, 'dev', 'lo']);
+    const countsArg = args.includes('--counts') ? args[args.indexOf('--counts') + 1] : undefined;
+    const counts = countsArg ? countsArg.split(',').map(Number) : [0, 10, 100, 1000, 10000];
+    const rounds = quick ? 3 : 7;
+    const n = quick ? 20000 : 50000;
+    const rows: Array<Record<string, unknown>> = [];
+    for (const scenario of ['spread', 'all-select-server'] as const) {
+      const scripts = new Map<number, { script: string; rules: number; elements: number }>();
+      for (const c of counts.filter((x) => x > 0)) {
+        const rs = compileRuleset(perPacketCluster(c, scenario === 'all-select-server'));
+        const script = renderRuleset(rs, { notes: false })
+          .replace('type filter hook forward priority filter;', 'type filter hook output priority filter;')
+          .replace(/^.*ct state established,related accept.*$/m, '');
+        scripts.set(c, { script, rules: rs.stats.rules - 1, elements: rs.stats.elements });
+      }
+      const samples = new Map<number, number[]>(counts.map((c) => [c, []]));
+      // Interleaved, so that drifting machine load hits every policy count alike.
+      for (let r = 0; r < rounds; r++)
+        for (const c of counts) {
+          const sc = scripts.get(c);
+          if (sc) await applyScript(sc.script, { netns: ns }, { check: false });
+          else await exec('ip', ['netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', 'kordon']);
+          const out = await execOk('ip', ['netns', 'exec', ns, 'python3', '-c', LOOP_PY, a, b, '7000', String(n), '1']);
+          samples.get(c)!.push(Number(out.trim()));
+        }
+      const base = median(samples.get(0) ?? [0]);
+      for (const c of counts) {
+        const us = median(samples.get(c)!);
+        const sc = scripts.get(c);
+        const row = { scenario, policies: c, rules: sc?.rules ?? 0, elements: sc?.elements ?? 0, perPacketUs: us, overheadUs: us - base, spreadUs: Math.max(...samples.get(c)!) - Math.min(...samples.get(c)!) };
+        rows.push(row);
+        log(`per packet, loopback [${scenario}] ${c} policies (${row.rules} rules, ${row.elements} elements): ${us.toFixed(3)} µs per send+receive (${row.overheadUs >= 0 ? '+' : ''}${row.overheadUs.toFixed(3)}; rounds spread ${row.spreadUs.toFixed(3)})`);
+      }
+    }
+    results['perPacketLoopback'] = rows;
+  } finally {
+    await exec('ip', ['netns', 'del', ns]);
+  }
+}
+
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown';
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
   results['machine'] = { cpu, cores: cpus().length, loadavg: loadavg(), node: process.version, when: new Date().toISOString() };
   log(`machine: ${cpus().length} × ${cpu}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}, node ${process.version}`);
-  if (only !== 'packet') {
+  if (only === undefined || only === 'control') {
     const lab = await Lab.create({ hosts: [] });
     try {
       await compileAndApply(lab);
@@ -272,7 +343,8 @@ async function main(): Promise<void> {
       await lab.destroy();
     }
   }
-  if (only !== 'control') await perPacket();
+  if (only === undefined || only === 'packet-loop') await perPacketLoopback();
+  if (only === undefined || only === 'packet') await perPacket();
   results['loadavgAfter'] = loadavg();
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results, null, 2)}\n`);
 }
