@@ -5,7 +5,7 @@
  * plain scalars), with BAD where a value could not be decoded, so that later checks can skip it.
  */
 import { formatPath, type PathSegment } from '../diagnostics.js';
-import { unknownFieldHint } from './hints.js';
+import { typo, unknownFieldHint } from './hints.js';
 import { objectRef, quote, valueText, type Reporter } from './report.js';
 import { describeYaml11Difference, isScalarValue, kubectlScalar, mayReadDifferently, type ScalarValue } from './yaml11.js';
 
@@ -110,7 +110,10 @@ export class Decoder {
           const field = schema.type === 'map' ? schema.values : Object.prototype.hasOwnProperty.call(schema.fields, k) ? schema.fields[k] : undefined;
           if (!field) {
             // Unknown fields are not part of the decoded value.
-            if (schema.type === 'struct' && !schema.open) this.unknownField(schema, k, raw, path);
+            if (schema.type === 'struct') {
+              if (!schema.open) this.unknownField(schema, k, raw, path);
+              else this.nearField(schema, k, path);
+            }
             out ??= copyUpTo(n);
             continue;
           }
@@ -144,6 +147,19 @@ export class Decoder {
   private unknownField(schema: StructSchema, key: string, parent: Obj, path: PathSegment[]): void {
     this.r.add('field-unknown', 'error', [...path, key], `strict decoding error: unknown field ${quote(key)} in ${schema.name}`, {
       hint: unknownFieldHint(schema, key, parent, path),
+    });
+  }
+
+  /**
+   * An open struct lists only the fields kordon reads, so an unknown key may be a field kordon does not know. One a
+   * letter or two from a field kordon reads (`Ports`, `containerport`, `hostnetwork`) is almost surely a typo that
+   * `kubectl apply` would reject, and that silently changes what kordon sees: a warning.
+   */
+  private nearField(schema: StructSchema, key: string, path: PathSegment[]): void {
+    const near = typo(key, Object.keys(schema.fields));
+    if (near === undefined || near === key) return;
+    this.r.add('field-unknown', 'warning', [...path, key], `unknown field ${quote(key)} in ${schema.name}: did you mean ${quote(near)}?`, {
+      hint: `write \`${near}\`; field names are case-sensitive, and \`kubectl apply\` rejects a field it does not know`,
     });
   }
 

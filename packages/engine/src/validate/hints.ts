@@ -49,7 +49,7 @@ export function editDistance(a: string, b: string): number {
   return dp[b.length]!;
 }
 
-function typo(key: string, fields: readonly string[]): string | undefined {
+export function typo(key: string, fields: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   const exact = fields.find((f) => f.toLowerCase() === lower);
   if (exact) return exact;

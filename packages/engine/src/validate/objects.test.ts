@@ -193,6 +193,46 @@ spec: {clusterIP: "", clusterIPs: ["fd00::10"]}
       [i('namespace-absent', 'metadata.namespace', 3, 1)],
     ],
     [
+      'typos in the small structs that are complete are unknown fields, as kubectl apply reports them',
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: a}
+spec:
+  selector: {matchLabels: {app: web}, matchLabel: {x: y}}
+  template:
+    metadata: {lables: {app: web}}
+    spec:
+      containers:
+        - name: web
+          ports: [{containerport: 8080, name: http}]
+`,
+      [
+        e('field-unknown', 'spec.selector.matchLabel', 5, 39),
+        e('field-unknown', 'spec.template.metadata.lables', 7, 16),
+        e('field-unknown', 'spec.template.spec.containers[0].ports[0].containerport', 11, 20),
+      ],
+    ],
+    [
+      'in the large open structs, a near miss of a field kordon reads is a warning; other unknown keys pass',
+      `apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: a}
+spec:
+  hostnetwork: true
+  containers:
+    - name: web
+      port: [{containerPort: 80}]
+      imagePullPolicy: Always
+  schedulerName: custom
+status: {podIp: 10.0.0.1, qosClass: BestEffort}
+`,
+      [
+        w('field-unknown', 'spec.hostnetwork', 5, 3),
+        w('field-unknown', 'spec.containers[0].port', 8, 7),
+        w('field-unknown', 'status.podIp', 11, 10),
+      ],
+    ],
+    [
       'duplicate keys in a Pod',
       'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: a\n  namespace: b\n',
       [e('field-duplicate', 'metadata.namespace', 6, 3)],

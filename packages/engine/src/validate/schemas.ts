@@ -1,6 +1,6 @@
 /**
  * The shapes the API server decodes (k8s.io/api, JSON field names). NetworkPolicy is complete, so
- * unknown fields are found; other kinds list only what kordon reads and are `open`.
+ * unknown fields are found; other kinds list what kordon reads, and their large structs are `open`.
  */
 import type { Schema, StructSchema } from './decode.js';
 
@@ -73,10 +73,12 @@ export const NETWORK_POLICY = struct('NetworkPolicy', { apiVersion: str, kind: s
 // ---------------------------------------------------------------------------------------------
 // Kinds kordon reads a few fields of.
 
-const openMeta = struct('ObjectMeta', { ...OBJECT_META.fields }, true);
-const openLabelSelector = struct('LabelSelector', { ...LABEL_SELECTOR.fields }, true);
+// Structs whose field lists are complete and have not changed in years are closed in every kind, so that a typo
+// in them is an unknown field as `kubectl apply` reports it: `metadata.lables` in a pod template leaves its pods
+// without labels, and `containerport` leaves a named port unresolved. The large structs (PodSpec, Container, the
+// workload specs) stay open: listing every field of them would turn each new Kubernetes field into a false error.
 
-const containerPort = struct('ContainerPort', { name: str, containerPort: int32, protocol: str, hostPort: int32, hostIP: str }, true);
+const containerPort = struct('ContainerPort', { name: str, containerPort: int32, protocol: str, hostPort: int32, hostIP: str });
 const container = struct('Container', { name: str, ports: list(containerPort), restartPolicy: str }, true);
 
 export const POD_SPEC = struct(
@@ -85,8 +87,8 @@ export const POD_SPEC = struct(
   true,
 );
 
-const podIP = struct('PodIP', { ip: str }, true);
-const hostIP = struct('HostIP', { ip: str }, true);
+const podIP = struct('PodIP', { ip: str });
+const hostIP = struct('HostIP', { ip: str });
 const podCondition = struct('PodCondition', { type: str, status: str }, true);
 
 export const POD = struct(
@@ -94,60 +96,56 @@ export const POD = struct(
   {
     apiVersion: str,
     kind: str,
-    metadata: openMeta,
+    metadata: OBJECT_META,
     spec: POD_SPEC,
     status: struct('PodStatus', { phase: str, podIP: str, podIPs: list(podIP), hostIP: str, hostIPs: list(hostIP), conditions: list(podCondition) }, true),
   },
   true,
 );
 
-const podTemplate = struct('PodTemplateSpec', { metadata: openMeta, spec: POD_SPEC }, true);
+const podTemplate = struct('PodTemplateSpec', { metadata: OBJECT_META, spec: POD_SPEC });
 
-const workloadSpec = (name: string): StructSchema => struct(name, { replicas: int32, selector: openLabelSelector, template: podTemplate }, true);
+const workloadSpec = (name: string): StructSchema => struct(name, { replicas: int32, selector: LABEL_SELECTOR, template: podTemplate }, true);
 
-const jobSpec = struct('JobSpec', { selector: openLabelSelector, template: podTemplate }, true);
+const jobSpec = struct('JobSpec', { selector: LABEL_SELECTOR, template: podTemplate }, true);
 
 export const WORKLOADS: Readonly<Record<string, StructSchema>> = {
-  Deployment: struct('Deployment', { apiVersion: str, kind: str, metadata: openMeta, spec: workloadSpec('DeploymentSpec') }, true),
-  StatefulSet: struct('StatefulSet', { apiVersion: str, kind: str, metadata: openMeta, spec: workloadSpec('StatefulSetSpec') }, true),
-  ReplicaSet: struct('ReplicaSet', { apiVersion: str, kind: str, metadata: openMeta, spec: workloadSpec('ReplicaSetSpec') }, true),
-  DaemonSet: struct('DaemonSet', { apiVersion: str, kind: str, metadata: openMeta, spec: struct('DaemonSetSpec', { selector: openLabelSelector, template: podTemplate }, true) }, true),
-  Job: struct('Job', { apiVersion: str, kind: str, metadata: openMeta, spec: jobSpec }, true),
+  Deployment: struct('Deployment', { apiVersion: str, kind: str, metadata: OBJECT_META, spec: workloadSpec('DeploymentSpec') }, true),
+  StatefulSet: struct('StatefulSet', { apiVersion: str, kind: str, metadata: OBJECT_META, spec: workloadSpec('StatefulSetSpec') }, true),
+  ReplicaSet: struct('ReplicaSet', { apiVersion: str, kind: str, metadata: OBJECT_META, spec: workloadSpec('ReplicaSetSpec') }, true),
+  DaemonSet: struct('DaemonSet', { apiVersion: str, kind: str, metadata: OBJECT_META, spec: struct('DaemonSetSpec', { selector: LABEL_SELECTOR, template: podTemplate }, true) }, true),
+  Job: struct('Job', { apiVersion: str, kind: str, metadata: OBJECT_META, spec: jobSpec }, true),
   CronJob: struct(
     'CronJob',
     {
       apiVersion: str,
       kind: str,
-      metadata: openMeta,
-      spec: struct('CronJobSpec', { jobTemplate: struct('JobTemplateSpec', { metadata: openMeta, spec: jobSpec }, true) }, true),
+      metadata: OBJECT_META,
+      spec: struct('CronJobSpec', { jobTemplate: struct('JobTemplateSpec', { metadata: OBJECT_META, spec: jobSpec }) }, true),
     },
     true,
   ),
   ReplicationController: struct(
     'ReplicationController',
-    { apiVersion: str, kind: str, metadata: openMeta, spec: struct('ReplicationControllerSpec', { replicas: int32, selector: strMap, template: podTemplate }, true) },
+    { apiVersion: str, kind: str, metadata: OBJECT_META, spec: struct('ReplicationControllerSpec', { replicas: int32, selector: strMap, template: podTemplate }, true) },
     true,
   ),
 };
 
-const servicePort = struct(
-  'ServicePort',
-  { name: str, protocol: str, appProtocol: str, port: int32, targetPort: { type: 'intOrString' }, nodePort: int32 },
-  true,
-);
+const servicePort = struct('ServicePort', { name: str, protocol: str, appProtocol: str, port: int32, targetPort: { type: 'intOrString' }, nodePort: int32 });
 
 export const SERVICE = struct(
   'Service',
   {
     apiVersion: str,
     kind: str,
-    metadata: openMeta,
+    metadata: OBJECT_META,
     spec: struct('ServiceSpec', { type: str, selector: strMap, ports: list(servicePort), clusterIP: str, clusterIPs: list(str) }, true),
   },
   true,
 );
 
-export const NAMESPACE = struct('Namespace', { apiVersion: str, kind: str, metadata: openMeta }, true);
+export const NAMESPACE = struct('Namespace', { apiVersion: str, kind: str, metadata: OBJECT_META }, true);
 
 /** Where each field name of the NetworkPolicy schema may appear: field → the structs that have it. */
 export function fieldHomes(root: StructSchema): Map<string, StructSchema[]> {
