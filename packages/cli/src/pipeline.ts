@@ -53,3 +53,16 @@ export function parseFormat<T extends string>(value: string, allowed: readonly T
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`unknown output format ${JSON.stringify(value)}: use ${allowed.join(', ')}`);
 }
+
+/** `--dns ns/label=value[,label=value]`: where the cluster DNS pods are. */
+export function parseDns(text: string): { namespace: string; selector: Record<string, string> } {
+  const m = /^([^/]+)\/(.+)$/.exec(text.trim());
+  const selector: Record<string, string> = {};
+  for (const part of m?.[2]?.split(',') ?? []) {
+    const kv = /^([^=]+)=(.*)$/.exec(part.trim());
+    if (!kv) throw new UsageError(`bad --dns ${JSON.stringify(text)}: write ns/label=value[,label=value]`);
+    selector[kv[1]!] = kv[2]!;
+  }
+  if (!m || Object.keys(selector).length === 0) throw new UsageError(`bad --dns ${JSON.stringify(text)}: write ns/label=value[,label=value]`);
+  return { namespace: m[1]!, selector };
+}

@@ -10,6 +10,7 @@ export interface LintOptions {
   config?: string;
   listRules?: boolean;
   minSeverity?: string;
+  dns?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -34,6 +35,7 @@ export function registerLint(program: Command, ctx: CliContext): void {
     .option('--config <file>', 'lint configuration (default: .kordon.yaml when present)')
     .option('--min-severity <severity>', 'text output: show only findings at or above this severity')
     .option('--list-rules', 'print every rule with its ID, severity and description, and exit')
+    .option('--dns <ns/label=value>', 'where the cluster DNS pods are, for dns-blocked (default kube-system/k8s-app=kube-dns)')
     .action(async (paths: string[], opts: LintOptions) => {
       ctx.exitCode = await runLint(ctx, paths, opts);
     });
@@ -49,7 +51,7 @@ function severityOption(name: string, v: string | undefined, extra: readonly str
 
 async function runLint(ctx: CliContext, paths: readonly string[], opts: LintOptions): Promise<number> {
   const review = await import('@kordon/review');
-  const { loadInput, parseFormat, rejectedSentence, requireObjects } = await import('../pipeline.js');
+  const { loadInput, parseDns, parseFormat, rejectedSentence, requireObjects } = await import('../pipeline.js');
   const { formatDiagnostic } = await import('../output/diagnostics.js');
   if (opts.listRules) {
     const lines = review.RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${r.title}`);
@@ -84,7 +86,8 @@ async function runLint(ctx: CliContext, paths: readonly string[], opts: LintOpti
   // Input diagnostic codes (yaml-syntax, …) may be disabled too, so an unknown ID is only noted.
   for (const id of opts.disable) if (!known.has(id)) ctx.io.err(`kordon: note: --disable ${id} is not a lint rule (kordon lint --list-rules); it applies to input diagnostics of that code\n`);
 
-  const loaded = await loadInput(paths, ctx);
+  const dns = opts.dns === undefined ? undefined : parseDns(opts.dns);
+  const loaded = await loadInput(paths, ctx, dns ? { dns } : {});
   requireObjects(loaded);
   const report = review.lint(loaded.cluster, { disable, severity, diagnostics: loaded.diagnostics });
   if (loaded.cluster.rejectedPolicies.length) ctx.io.err(`kordon: ${rejectedSentence(loaded.cluster)}\n`);

@@ -24,10 +24,32 @@ const t = tempTree({
   'config/bad.yaml': 'lint:\n  failOn: sometimes\n',
   'expect/wrong.yaml': 'expectations:\n  - name: web reaches itself by address\n    from: default/web\n    to: default/web\n    port: 80\n    expect: denied\n  - name: outside reaches web\n    from: 203.0.113.1\n    to: default/web\n    port: 80\n    expect: allowed\n',
   'expect/broken.yaml': 'expectations:\n  - from: default/web\n    to: default/nobody\n    port: 80\n    expect: allowed\n',
+  'scenarios/a/pod.yaml': pod,
+  'scenarios/a/expect.yaml': 'expectations:\n  - {from: default/web, to: default/web, port: 80, expect: allowed}\n',
+  // Alone, b's web is isolated; merged with a, the same name would be defined twice.
+  'scenarios/nested/b/pod.yaml': pod,
+  'scenarios/nested/b/p.yaml': policy('deny', '  podSelector: {}'),
+  'scenarios/nested/b/expect.yaml': 'expectations:\n  - {from: 203.0.113.1, to: default/web, port: 80, expect: allowed}\n',
+  'dns/all.yaml': [
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: default, labels: {app: client}}\nspec: {containers: [{name: c, image: x}]}\nstatus: {podIP: 10.0.0.1}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: default, labels: {app: web}}\nspec: {containers: [{name: c, image: x, ports: [{containerPort: 80}]}]}\nstatus: {podIP: 10.0.0.2}',
+    'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\nspec: {selector: {app: web}, ports: [{port: 80}], clusterIP: 10.96.0.10}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}\nspec: {containers: [{name: c, image: x}]}\nstatus: {podIP: 10.0.9.1}',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: resolver, namespace: dns, labels: {app: dns}}\nspec: {containers: [{name: c, image: x}]}\nstatus: {podIP: 10.0.8.1}',
+    policy('client-egress', '  podSelector: {matchLabels: {app: client}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{podSelector: {matchLabels: {app: web}}}]\n  - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: dns}}}]\n    ports: [{port: 53, protocol: UDP}]'),
+  ].join('\n---\n'),
+  'dns/expect.yaml': 'expectations:\n  - {from: default/client, to: web.default, port: 80, expect: allowed}\n',
 });
 afterAll(() => t.cleanup());
 
 describe('kordon lint', () => {
+  it('--dns moves where dns-blocked looks for the cluster DNS pods', async () => {
+    const findings = async (...extra: string[]) =>
+      (JSON.parse((await run(['lint', t.path('dns/all.yaml'), '-o', 'json', ...extra])).out) as { findings: Array<{ rule: string }> }).findings.map((f) => f.rule);
+    expect(await findings()).toContain('dns-blocked');
+    expect(await findings('--dns', 'dns/app=dns')).not.toContain('dns-blocked');
+  });
+
   it('finds seed 002 mistakes, exits 1, locates each at file:line:column', async () => {
     const r = await run(['lint', s002('3-allow-by-labels')]);
     expect(r.code).toBe(1);
@@ -107,6 +129,43 @@ describe('kordon test', () => {
     const r = await run(['test', t.path('ok'), '--expect', t.path('expect/broken.yaml')]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('broken.yaml:3:5: default/nobody does not resolve');
+  });
+
+  it('--each tests every scenario directory under those given on its own; the last line counts them all', async () => {
+    const r = await run(['test', '--each', s002('')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`== ${s002('1-no-policies')}\n3 passed, 0 failed`);
+    expect(r.out).toContain(`== ${s002('3-allow-by-labels')}\n10 passed, 0 failed`);
+    expect(r.out.trimEnd().split('\n').slice(-2)).toEqual(['== all 3 scenarios', '21 passed, 0 failed']);
+  });
+
+  it('--each reports each scenario; a failing one fails the run; json lists them', async () => {
+    const r = await run(['test', '--each', t.path('scenarios')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`== ${t.path('scenarios/a')}\n1 passed, 0 failed`);
+    expect(r.out).toContain('FAIL');
+    expect(r.out.trimEnd().split('\n').at(-1)).toBe('1 passed, 1 failed');
+    const j = JSON.parse((await run(['test', '--each', t.path('scenarios'), '-o', 'json'])).out);
+    expect(j.scenarios.map((s: { path: string; passed: number; failed: number }) => [s.path, s.passed, s.failed])).toEqual([
+      [t.path('scenarios/a'), 1, 0],
+      [t.path('scenarios/nested/b'), 0, 1],
+    ]);
+  });
+
+  it('several scenario directories without --each are merged into one cluster, with a note saying so', async () => {
+    const r = await run(['test', t.path('scenarios/a'), t.path('scenarios/nested/b')]);
+    expect(r.err).toContain('2 directories with an expect.yaml are merged into one cluster; --each tests each on its own');
+    expect((await run(['test', '--each', t.path('ok')])).code).toBe(2);
+  });
+
+  it('--dns says where the cluster DNS pods are, as for kordon check', async () => {
+    const withDefault = await run(['test', t.path('dns')]);
+    expect(withDefault.code).toBe(1);
+    expect(withDefault.out).toContain('kube-system');
+    const withOwn = await run(['test', t.path('dns'), '--dns', 'dns/app=dns']);
+    expect(withOwn.code).toBe(0);
+    expect(withOwn.out.trimEnd()).toBe('1 passed, 0 failed');
+    expect((await run(['test', t.path('dns'), '--dns', 'nonsense'])).code).toBe(2);
   });
 
   it('no expectation file is a usage error', async () => {

@@ -17,7 +17,7 @@ import {
 } from '@kordon/engine';
 import type { CheckOptions } from '../commands/check.js';
 import { colorsFor, UsageError, type CliContext, type Colors } from '../io.js';
-import { loadInput, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
+import { loadInput, parseDns, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
 
 export async function runCheck(ctx: CliContext, paths: readonly string[], opts: CheckOptions): Promise<number> {
   const format = parseFormat(opts.output, ['text', 'json'] as const);
@@ -46,18 +46,6 @@ export async function runCheck(ctx: CliContext, paths: readonly string[], opts: 
   if (format === 'json') ctx.io.out(`${JSON.stringify(checkJson(cluster, result), null, 2)}\n`);
   else ctx.io.out(renderCheck(cluster, result, colorsFor(ctx, 'out')));
   return result.verdict === 'allowed' ? 0 : 1;
-}
-
-function parseDns(text: string): { namespace: string; selector: Record<string, string> } {
-  const m = /^([^/]+)\/(.+)$/.exec(text.trim());
-  const selector: Record<string, string> = {};
-  for (const part of m?.[2]?.split(',') ?? []) {
-    const kv = /^([^=]+)=(.*)$/.exec(part.trim());
-    if (!kv) throw new UsageError(`bad --dns ${JSON.stringify(text)}: write ns/label=value[,label=value]`);
-    selector[kv[1]!] = kv[2]!;
-  }
-  if (!m || Object.keys(selector).length === 0) throw new UsageError(`bad --dns ${JSON.stringify(text)}: write ns/label=value[,label=value]`);
-  return { namespace: m[1]!, selector };
 }
 
 // ---------------------------------------------------------------------------------------------
