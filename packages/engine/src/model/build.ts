@@ -301,8 +301,24 @@ function withOwner(pod: Pod, owner: WorkloadRef): Pod {
   const key = `${owner.kind}/${owner.name}`;
   const known = m?.owned.get(key);
   if (known) return known;
-  // Copying descriptors keeps `source` a getter: spreading would compute every position now.
-  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(pod)) as Pod;
+  // Field by field, in the order podOf writes them (one object shape): spreading would compute `source` now.
+  const copy: Pod = {
+    namespace: pod.namespace,
+    name: pod.name,
+    labels: pod.labels,
+    ips: pod.ips,
+    hostNetwork: pod.hostNetwork,
+    ready: pod.ready,
+    containerPorts: pod.containerPorts,
+    fromTemplate: pod.fromTemplate,
+  };
+  if (obj) {
+    withSource(copy, obj);
+    podObjects.set(copy, obj);
+  }
+  if (pod.nodeName !== undefined) copy.nodeName = pod.nodeName;
+  if (pod.hostIP !== undefined) copy.hostIP = pod.hostIP;
+  if (pod.phase !== undefined) copy.phase = pod.phase;
   copy.owner = owner;
   m?.owned.set(key, copy);
   return copy;

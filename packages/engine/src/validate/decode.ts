@@ -156,8 +156,8 @@ export class Decoder {
    * `kubectl apply` would reject, and that silently changes what kordon sees: a warning.
    */
   private nearField(schema: StructSchema, key: string, path: PathSegment[]): void {
-    const near = typo(key, Object.keys(schema.fields));
-    if (near === undefined || near === key) return;
+    const near = nearestField(schema, key);
+    if (near === undefined) return;
     this.r.add('field-unknown', 'warning', [...path, key], `unknown field ${quote(key)} in ${schema.name}: did you mean ${quote(near)}?`, {
       hint: `write \`${near}\`; field names are case-sensitive, and \`kubectl apply\` rejects a field it does not know`,
     });
@@ -266,4 +266,16 @@ export function reportDuplicateKeys(r: Reporter): void {
       object: objectRef(r.obj),
     });
   }
+}
+
+const nearest = new WeakMap<StructSchema, Map<string, string | undefined>>();
+/** The field of an open struct that `key` nearly spells, if any; the same few keys (`image`, `env`…) come back in every object. */
+function nearestField(schema: StructSchema, key: string): string | undefined {
+  let known = nearest.get(schema);
+  if (!known) nearest.set(schema, (known = new Map()));
+  if (known.has(key)) return known.get(key);
+  const t = typo(key, Object.keys(schema.fields));
+  const near = t === key ? undefined : t;
+  known.set(key, near);
+  return near;
 }
