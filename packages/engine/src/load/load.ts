@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, 
 import type { Diagnostic, Location, PathSegment } from '../diagnostics.js';
 import { jsonDuplicateKeys } from './json-duplicates.js';
 import { jsonOffset, jsonPositions, type JsonPos } from './json-positions.js';
+import { fastChild, readYamlFast, type FastNode } from './yaml-fast.js';
 
 /** A file's text, as the CLI or the browser read it. */
 export interface SourceFile {
@@ -70,7 +71,7 @@ export function loadSource(file: SourceFile): LoadResult {
     const fast = loadJsonFast(name, text);
     if (fast) return fast;
   }
-  return loadYaml(name, text);
+  return loadYamlFast(name, text) ?? loadYaml(name, text);
 }
 
 function fileProblem(file: string, code: string, message: string, hint: string): Diagnostic {
@@ -79,7 +80,70 @@ function fileProblem(file: string, code: string, message: string, hint: string):
 
 // ---------------------------------------------------------------------------------------------
 
-function loadYaml(file: string, text: string): LoadResult {
+/**
+ * YAML through the fast reader when it can answer exactly as the full one would (see yaml-fast.ts); line numbers are
+ * worked out only when a message or a reference needs one.
+ */
+export function loadYamlFast(file: string, text: string): LoadResult | undefined {
+  const fast = readYamlFast(text);
+  if (!fast) return undefined;
+  const objects: LoadedObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const at = lazyLines(file, text);
+  fast.values.forEach((value, d) => {
+    const root = fast.roots[d];
+    collectObjects(value, [], (raw, prefix) => {
+      const locate = (path: readonly PathSegment[]): Location => fastLocate(root, [...prefix, ...path], at);
+      objects.push(makeObject(raw, file, { file, line: 0, column: 0 }, locate, (path) => fastScalar(root, [...prefix, ...path], text), [], () => locate([])));
+    }, (message, prefix) => {
+      diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), hint: 'each document must be a Kubernetes object with apiVersion and kind', ...fastLocate(root, prefix, at) });
+    });
+  });
+  return { objects, diagnostics };
+}
+
+/** Offset to line and column; the line starts are found on the first call only. */
+function lazyLines(file: string, text: string): (offset: number) => Location {
+  let lines: LineCounter | undefined;
+  return (offset) => {
+    if (!lines) {
+      lines = new LineCounter();
+      lines.addNewLine(0);
+      for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lines.addNewLine(k + 1);
+    }
+    const p = lines.linePos(offset);
+    return { file, line: p.line, column: p.col };
+  };
+}
+
+/** As locateIn, on the fast reader's tree. */
+function fastLocate(root: FastNode | undefined, path: readonly PathSegment[], at: (offset: number) => Location): Location {
+  let node = root;
+  let best = node ? node.start : 0;
+  for (const seg of path) {
+    const c = fastChild(node, seg);
+    if (!c) break;
+    const pos = c.keyNode?.start ?? c.valueNode?.start;
+    if (pos !== undefined) best = pos;
+    node = c.valueNode;
+    if (!node) break;
+  }
+  return at(best);
+}
+
+/** As scalarIn, on the fast reader's tree. */
+function fastScalar(root: FastNode | undefined, path: readonly PathSegment[], text: string): ScalarSource | undefined {
+  let node = root;
+  for (const seg of path) {
+    node = fastChild(node, seg)?.valueNode;
+    if (!node) return undefined;
+  }
+  if (!node || node.kind !== 'scalar') return undefined;
+  return { text: text.slice(node.start, node.end), plain: node.plain === true };
+}
+
+/** The full reader (the `yaml` library): every position and problem; exported for the tests that compare the two. */
+export function loadYaml(file: string, text: string): LoadResult {
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
   const diagnostics: Diagnostic[] = [];
@@ -137,16 +201,7 @@ function loadJsonFast(file: string, text: string): LoadResult | undefined {
   }
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  let lines: LineCounter | undefined;
-  const offsetLocation = (offset: number): Location => {
-    if (!lines) {
-      lines = new LineCounter();
-      lines.addNewLine(0);
-      for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lines.addNewLine(k + 1);
-    }
-    const p = lines.linePos(offset);
-    return { file, line: p.line, column: p.col };
-  };
+  const offsetLocation = lazyLines(file, text);
   // Positions are worked out once, and only when a message or a reference needs one.
   let positions: JsonPos | undefined;
   const lazyLocate = (path: readonly PathSegment[]): Location => offsetLocation(jsonOffset((positions ??= jsonPositions(text)), path));
