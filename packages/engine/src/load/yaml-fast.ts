@@ -42,13 +42,14 @@ function giveUp(why: string): GiveUp {
   return new GiveUp(why);
 }
 
-const CORE_TAGS: readonly ScalarTag[] = (new Schema({ schema: 'core' }).tags as unknown[]).filter(
-  (t): t is ScalarTag => typeof t === 'object' && t !== null && 'test' in t && (t as ScalarTag).test instanceof RegExp && (t as ScalarTag).default === true,
-);
+let coreTags: readonly ScalarTag[] | undefined;
 
 /** What the `yaml` library makes of a plain scalar under the YAML 1.2 core schema. */
 function resolveCore(text: string): unknown {
-  const tag = CORE_TAGS.find((t) => t.test?.test(text));
+  coreTags ??= (new Schema({ schema: 'core' }).tags as unknown[]).filter(
+    (t): t is ScalarTag => typeof t === 'object' && t !== null && 'test' in t && (t as ScalarTag).test instanceof RegExp && (t as ScalarTag).default === true,
+  );
+  const tag = coreTags.find((t) => t.test?.test(text));
   if (!tag) return text;
   const v: unknown = tag.resolve(text, () => {}, {} as never);
   // Some tags (null, bool) hand back a Scalar node rather than its value.
