@@ -158,6 +158,31 @@ describe('kordon agent following a directory', () => {
     expect(await canReach(WEB)).toBe(true);
   });
 
+  it('rescans the directory periodically, so a change whose file event is lost still gets enforced', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'kordon-rescan-'));
+    const seen: AgentEvent[] = [];
+    // File events wait a minute here: only the rescan can pick the change up within the test.
+    const other = await startAgent({ source: own, netns: lab.nodeNetns, table: 'kordon_rescan', debounceMs: 60_000, rescanMs: 50, onEvent: (e) => seen.push(e) });
+    try {
+      // The agent of the other tests lets web reach pg; this one's table, once it has the deny policy, stops it.
+      expect(await canReach(WEB)).toBe(true);
+      writeFileSync(join(own, 'pods.yaml'), PODS);
+      writeFileSync(join(own, 'deny.yaml'), DENY);
+      const enforced = (): boolean => seen.some((e) => e.result?.mode === 'incremental' && e.result.sets.some((n) => n.startsWith('ingress')));
+      for (let i = 0; i < 40 && !enforced(); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(enforced()).toBe(true);
+      expect(await canReach(WEB)).toBe(false);
+      // Rescans that find nothing new say nothing.
+      const count = seen.length;
+      await new Promise((r) => setTimeout(r, 200));
+      expect(seen).toHaveLength(count);
+    } finally {
+      other.stop();
+      await other.agent.uninstall();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to start on manifests with errors, saying where', async () => {
     const bad = mkdtempSync(join(tmpdir(), 'kordon-bad-'));
     try {

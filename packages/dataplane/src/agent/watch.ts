@@ -5,6 +5,7 @@ import { Agent, type AgentOptions, type SyncResult } from './agent.js';
 import { ManifestDir } from './manifests.js';
 
 const DEBOUNCE_MS = 10;
+const RESCAN_MS = 60_000;
 
 export interface AgentEvent {
   kind: 'synced' | 'rejected' | 'failed';
@@ -33,6 +34,11 @@ export interface StartAgentOptions extends AgentOptions {
    * several steps a few milliseconds apart, and each wait adds to the time a change takes to be enforced.
    */
   debounceMs?: number;
+  /**
+   * Reads the whole directory again this often, default 60 s, 0 never: a safety net for file events the kernel
+   * dropped (an inotify queue overflow), as informers resync. A rescan that finds nothing new says nothing.
+   */
+  rescanMs?: number;
   onEvent?: (e: AgentEvent) => void;
 }
 
@@ -64,12 +70,16 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
 
   /** Files named by events since the last reload; `undefined` in it means an event without a name: rescan. */
   let named = new Set<string | undefined>();
+  /** The pending reload is only the periodic rescan. */
+  let periodic = false;
 
   const reload = async (): Promise<void> => {
     const t0 = since ?? performance.now();
     since = undefined;
     const names = named;
+    const quiet = periodic && names.size === 1;
     named = new Set();
+    periodic = false;
     try {
       const t1 = performance.now();
       if (names.has(undefined)) manifests.rescan();
@@ -81,6 +91,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
         return;
       }
       const r = await agent.sync(st.cluster);
+      if (quiet && r.mode === 'unchanged') return;
       const timing = `read and build ${loadMs.toFixed(1)} ms, compile ${r.compileMs.toFixed(1)} ms, nft ${r.applyMs.toFixed(1)} ms`;
       emit({ kind: 'synced', message: `${r.mode}: +${r.addedElements} -${r.deletedElements} elements, ${r.chains.length} chains (${timing})`, result: r, ms: performance.now() - t0, loadMs });
     } catch (e) {
@@ -114,6 +125,16 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     }, opts.debounceMs ?? DEBOUNCE_MS);
   });
 
+  const rescanMs = opts.rescanMs ?? RESCAN_MS;
+  const rescan =
+    rescanMs > 0
+      ? setInterval(() => {
+          periodic = named.size === 0;
+          named.add(undefined);
+          kick();
+        }, rescanMs)
+      : undefined;
+
   return {
     agent,
     async settled() {
@@ -125,6 +146,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     },
     stop() {
       clearTimeout(timer);
+      clearInterval(rescan);
       watcher.close();
     },
   };
