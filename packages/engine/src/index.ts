@@ -22,7 +22,7 @@ export {
 } from './validate/index.js';
 export type { CidrReading } from './validate/index.js';
 
-export { buildCluster } from './model/build.js';
+export { BuildCache, buildCluster } from './model/build.js';
 export type { BuildOptions, BuildResult } from './model/build.js';
 export { normalizePolicy, normalizeSelector } from './model/normalize.js';
 export { DEFAULT_DNS, PROTOCOLS } from './model/types.js';

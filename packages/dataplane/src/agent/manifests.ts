@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { buildCluster, loadSource, type Cluster, type Diagnostic, type LoadedObject, type LoadResult } from '@kordon/engine';
+import { BuildCache, buildCluster, loadSource, type Cluster, type Diagnostic, type LoadedObject, type LoadResult } from '@kordon/engine';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
 
@@ -27,6 +27,8 @@ const hidden = (rel: string): boolean => rel.split(sep).some((part) => part.star
 export class ManifestDir {
   /** Parsed files by path. */
   private readonly files = new Map<string, { name: string; text: string; result: LoadResult }>();
+  /** Validation and models of unchanged files' objects, carried from one build to the next. */
+  private readonly buildCache = new BuildCache();
 
   constructor(readonly source: string) {}
 
@@ -98,7 +100,7 @@ export class ManifestDir {
       for (const o of f.result.objects) objects.push(o);
       for (const d of f.result.diagnostics) diagnostics.push(d);
     }
-    const built = buildCluster(objects);
+    const built = buildCluster(objects, { cache: this.buildCache });
     for (const d of built.diagnostics) diagnostics.push(d);
     return { cluster: built.cluster, diagnostics, errors: diagnostics.filter((d) => d.severity === 'error') };
   }

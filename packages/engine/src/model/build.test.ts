@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCluster, evaluate, loadSource } from '@kordon/engine';
+import { BuildCache, buildCluster, evaluate, loadSource } from '@kordon/engine';
 
 const build = (text: string) => buildCluster(loadSource({ name: 'c.yaml', text }).objects);
 
@@ -72,11 +72,49 @@ metadata: { name: good, namespace: a }
 spec: { podSelector: {} }
 `,
     });
-    const first = buildCluster(objects);
-    const second = buildCluster(objects);
+    const cache = new BuildCache();
+    const first = buildCluster(objects, { cache });
+    const second = buildCluster(objects, { cache });
     expect(second.diagnostics).toEqual(first.diagnostics);
     expect(first.diagnostics.filter((d) => d.severity === 'error')).toHaveLength(1);
     expect(second.cluster.policies.map((p) => p.id)).toEqual(['a/good']);
     expect(second.cluster.rejectedPolicies.map((r) => r.name)).toEqual(['bad']);
+    expect(buildCluster(objects).diagnostics).toEqual(first.diagnostics);
+  });
+
+  it('with a cache, hands back the very same pod and policy models for unchanged objects; without, new ones', () => {
+    const text = `
+apiVersion: v1
+kind: Pod
+metadata: { name: web-7d9f-x, namespace: a, labels: {pod-template-hash: 7d9f}, ownerReferences: [{kind: ReplicaSet, name: web-7d9f, controller: true}] }
+spec: { containers: [{name: c, image: i}] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: solo, namespace: a }
+spec: { containers: [{name: c, image: i}] }
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: p, namespace: a }
+spec: { podSelector: {} }
+`;
+    const { objects } = loadSource({ name: 'c.yaml', text });
+    const cache = new BuildCache();
+    const a = buildCluster(objects, { cache }).cluster;
+    const b = buildCluster(objects, { cache }).cluster;
+    expect(b.pods).toHaveLength(2);
+    b.pods.forEach((p, i) => expect(p).toBe(a.pods[i]));
+    expect(b.policies[0]).toBe(a.policies[0]);
+    // The owner is resolved through the pod-template-hash, on a copy kept with the model.
+    expect(b.pods.find((p) => p.name === 'web-7d9f-x')?.owner).toEqual({ kind: 'Deployment', name: 'web' });
+    const c = buildCluster(objects).cluster;
+    expect(c.pods[0]).not.toBe(a.pods[0]);
+    expect(c.pods).toEqual(a.pods);
+    // A changed object gets a new model; the others keep theirs.
+    const again = loadSource({ name: 'c.yaml', text: text.replace('name: solo', 'name: solo2') }).objects;
+    const d = buildCluster([objects[0]!, again[1]!, objects[2]!], { cache }).cluster;
+    expect(d.pods.find((p) => p.name === 'web-7d9f-x')).toBe(a.pods.find((p) => p.name === 'web-7d9f-x'));
+    expect(d.pods.map((p) => p.name)).toContain('solo2');
   });
 });

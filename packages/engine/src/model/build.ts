@@ -37,6 +37,8 @@ export interface BuildOptions {
   dns?: { namespace: string; selector: Record<string, string> };
   /** Skip validation (objects are known good, e.g. generated); default false. */
   trusted?: boolean;
+  /** Carries validation results and models from one build to the next over the same loaded objects. */
+  cache?: BuildCache;
 }
 
 export interface BuildResult {
@@ -108,26 +110,100 @@ function templateOf(obj: LoadedObject): { labels: Record<string, string>; spec: 
   return { labels: labelsOf(meta['labels']), spec: isObj(tpl['spec']) ? tpl['spec'] : {}, specPath };
 }
 
-const validations = new WeakMap<LoadedObject, Diagnostic[]>();
 /**
- * Validation results per loaded object: an agent or an editor rebuilds the cluster after each change, re-reading only
- * the files that changed, so the objects of the others come back unchanged and need no second check.
+ * What one build hands to the next over the same loaded objects: an agent or an editor rebuilds the cluster after
+ * each change, re-reading only the files that changed, so the objects of the others come back unchanged. Pass the
+ * same cache to each `buildCluster` and their validation results and models are reused: the very same pod and policy
+ * objects, which consumers (the nft compiler) use to skip what did not change. A one-off build needs none.
  */
-function validated(obj: LoadedObject): Diagnostic[] {
-  let d = validations.get(obj);
-  if (!d) validations.set(obj, (d = validateObject(obj)));
-  return d;
+export class BuildCache {}
+
+interface Remembered {
+  validation?: Diagnostic[];
+  policy?: Policy;
+  pod?: Pod;
+  /** Copies of `pod` with a resolved owner, by owner. */
+  owned?: Map<string, Pod>;
 }
 
-const normalized = new WeakMap<LoadedObject, Policy>();
-/**
- * The model of a policy object, made once per loaded object for the same reason; a policy model is never changed
- * after it is made, and keeping the same objects lets consumers (the nft compiler) recognise unchanged rules.
- */
-function policyOf(obj: LoadedObject): Policy {
-  let p = normalized.get(obj);
-  if (!p) normalized.set(obj, (p = normalizePolicy(obj)));
-  return p;
+// A plain Map per cache, not a WeakMap per object: a hundred thousand ephemerons slow every later garbage collection.
+const cacheStates = new WeakMap<BuildCache, Map<LoadedObject, Remembered>>();
+
+/** The models of one build, made once per loaded object when a cache carries them over. */
+class Models {
+  private readonly before: Map<LoadedObject, Remembered> | undefined;
+  private readonly now: Map<LoadedObject, Remembered> | undefined;
+  /** Which object each pod of this build comes from. */
+  private readonly objectOf = new Map<Pod, LoadedObject>();
+
+  constructor(private readonly cache: BuildCache | undefined) {
+    this.before = cache ? cacheStates.get(cache) : undefined;
+    this.now = cache ? new Map() : undefined;
+  }
+
+  private memo(obj: LoadedObject): Remembered | undefined {
+    if (!this.now) return undefined;
+    let m = this.now.get(obj);
+    if (!m) this.now.set(obj, (m = this.before?.get(obj) ?? {}));
+    return m;
+  }
+
+  validated(obj: LoadedObject): Diagnostic[] {
+    const m = this.memo(obj);
+    return m ? (m.validation ??= validateObject(obj)) : validateObject(obj);
+  }
+
+  policy(obj: LoadedObject): Policy {
+    const m = this.memo(obj);
+    return m ? (m.policy ??= normalizePolicy(obj)) : normalizePolicy(obj);
+  }
+
+  pod(obj: LoadedObject, ns: string): Pod {
+    const m = this.memo(obj);
+    let pod: Pod;
+    if (m?.pod && m.pod.namespace === ns) pod = m.pod;
+    else {
+      pod = podOf(obj, ns);
+      if (m) {
+        m.pod = pod;
+        m.owned = new Map();
+      }
+    }
+    this.objectOf.set(pod, obj);
+    return pod;
+  }
+
+  /** The pod with its owner resolved to a top-level workload: a model is never changed, so this is a copy (kept). */
+  withOwner(pod: Pod, owner: WorkloadRef): Pod {
+    const obj = this.objectOf.get(pod);
+    const m = obj ? this.memo(obj) : undefined;
+    const key = `${owner.kind}/${owner.name}`;
+    const known = m?.owned?.get(key);
+    if (known) return known;
+    // Field by field, in the order podOf writes them (one object shape): spreading would compute `source` now.
+    const copy: Pod = {
+      namespace: pod.namespace,
+      name: pod.name,
+      labels: pod.labels,
+      ips: pod.ips,
+      hostNetwork: pod.hostNetwork,
+      ready: pod.ready,
+      containerPorts: pod.containerPorts,
+      fromTemplate: pod.fromTemplate,
+    };
+    if (obj) withSource(copy, obj);
+    if (pod.nodeName !== undefined) copy.nodeName = pod.nodeName;
+    if (pod.hostIP !== undefined) copy.hostIP = pod.hostIP;
+    if (pod.phase !== undefined) copy.phase = pod.phase;
+    copy.owner = owner;
+    m?.owned?.set(key, copy);
+    return copy;
+  }
+
+  /** Keeps for the next build the models of this build's objects only. */
+  finish(): void {
+    if (this.cache && this.now) cacheStates.set(this.cache, this.now);
+  }
 }
 
 /** Kinds are Kubernetes' own only in their API groups: Calico's `crd.projectcalico.org` NetworkPolicy is another thing. */
@@ -140,6 +216,7 @@ function inKubernetesGroup(obj: LoadedObject): boolean {
 
 /** Turns loaded objects into the cluster model: validates, defaults, resolves owners, makes template stand-ins. */
 export function buildCluster(objects: readonly LoadedObject[], options: BuildOptions = {}): BuildResult {
+  const models = new Models(options.cache);
   const diagnostics: Diagnostic[] = [];
   const rejected: RejectedPolicy[] = [];
   const byKey = new Map<string, LoadedObject>();
@@ -149,7 +226,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
       continue;
     }
     if (!options.trusted) {
-      const problems = validated(obj);
+      const problems = models.validated(obj);
       diagnostics.push(...problems);
       const errors = problems.filter((p) => p.severity === 'error').length;
       if (errors > 0) {
@@ -199,10 +276,10 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     }
     const ns = obj.namespace ?? 'default';
     if (!namespaces.has(ns)) ensureNamespace(ns, false);
-    if (obj.kind === 'NetworkPolicy') policies.push(policyOf(obj));
+    if (obj.kind === 'NetworkPolicy') policies.push(models.policy(obj));
     else if (obj.kind === 'Service') services.push(serviceOf(obj, ns));
     else if (obj.kind === 'Pod') {
-      const pod = cachedPodOf(obj, ns);
+      const pod = models.pod(obj, ns);
       if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
         diagnostics.push(info(obj, 'pod-finished', `pod ${ns}/${obj.name} is ${pod.phase}: it is gone from the network and left out`));
         continue;
@@ -231,7 +308,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
       const m = /^(.*)-\d+$/.exec(pod.owner.name);
       if (m && cronJobs.has(`${pod.namespace}/${m[1]}`)) top = { kind: 'CronJob', name: m[1]! };
     }
-    if (top) pods[i] = withOwner(pod, top);
+    if (top) pods[i] = models.withOwner(pod, top);
   });
 
   const podNames = new Set(pods.map((p) => `${p.namespace}/${p.name}`));
@@ -277,54 +354,12 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   };
   const nsList = [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   policies.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  models.finish();
   return {
     cluster: { namespaces: nsList, pods, workloads, services, policies, rejectedPolicies: rejected, dns },
     diagnostics,
   };
 }
-
-const podModels = new WeakMap<LoadedObject, { pod: Pod; owned: Map<string, Pod> }>();
-/**
- * The model of a pod object, made once per loaded object: rebuilding after a change of one file then hands back the
- * same pod objects for the others, which consumers (the nft compiler) use to skip what did not change.
- */
-function cachedPodOf(obj: LoadedObject, ns: string): Pod {
-  let m = podModels.get(obj);
-  if (!m || m.pod.namespace !== ns) podModels.set(obj, (m = { pod: podOf(obj, ns), owned: new Map() }));
-  return m.pod;
-}
-
-/** The pod with its owner resolved to a top-level workload; a model is never changed, so this is a copy (kept). */
-function withOwner(pod: Pod, owner: WorkloadRef): Pod {
-  const obj = podObjects.get(pod);
-  const m = obj ? podModels.get(obj) : undefined;
-  const key = `${owner.kind}/${owner.name}`;
-  const known = m?.owned.get(key);
-  if (known) return known;
-  // Field by field, in the order podOf writes them (one object shape): spreading would compute `source` now.
-  const copy: Pod = {
-    namespace: pod.namespace,
-    name: pod.name,
-    labels: pod.labels,
-    ips: pod.ips,
-    hostNetwork: pod.hostNetwork,
-    ready: pod.ready,
-    containerPorts: pod.containerPorts,
-    fromTemplate: pod.fromTemplate,
-  };
-  if (obj) {
-    withSource(copy, obj);
-    podObjects.set(copy, obj);
-  }
-  if (pod.nodeName !== undefined) copy.nodeName = pod.nodeName;
-  if (pod.hostIP !== undefined) copy.hostIP = pod.hostIP;
-  if (pod.phase !== undefined) copy.phase = pod.phase;
-  copy.owner = owner;
-  m?.owned.set(key, copy);
-  return copy;
-}
-
-const podObjects = new WeakMap<Pod, LoadedObject>();
 
 function podOf(obj: LoadedObject, ns: string): Pod {
   const meta = isObj(obj.raw['metadata']) ? obj.raw['metadata'] : {};
@@ -355,7 +390,6 @@ function podOf(obj: LoadedObject, ns: string): Pod {
     fromTemplate: false,
   };
   withSource(pod, obj);
-  podObjects.set(pod, obj);
   const node = str(spec['nodeName']);
   if (node) pod.nodeName = node;
   if (hostIP) pod.hostIP = hostIP;
