@@ -169,12 +169,19 @@ class Models {
         m.owned = new Map();
       }
     }
-    this.objectOf.set(pod, obj);
+    if (m) this.objectOf.set(pod, obj);
     return pod;
   }
 
-  /** The pod with its owner resolved to a top-level workload: a model is never changed, so this is a copy (kept). */
+  /**
+   * The pod with its owner resolved to a top-level workload. Without a cache the pod is this build's own and gets the
+   * owner in place; a cached model is shared with later builds and never changed, so it gets a copy (kept too).
+   */
   withOwner(pod: Pod, owner: WorkloadRef): Pod {
+    if (!this.now) {
+      pod.owner = owner;
+      return pod;
+    }
     const obj = this.objectOf.get(pod);
     const m = obj ? this.memo(obj) : undefined;
     const key = `${owner.kind}/${owner.name}`;
