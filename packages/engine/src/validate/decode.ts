@@ -27,6 +27,11 @@ export interface StructSchema {
   fields: Readonly<Record<string, Schema>>;
   /** Unknown fields are not reported (kinds kordon only reads a few fields of). */
   open?: boolean;
+  /**
+   * For an open struct whose fields are all listed: a key a letter or two from one of them is an error, since no
+   * Kubernetes version has it, while other unknown keys (fields of other versions) pass. Default: a warning.
+   */
+  nearMiss?: 'error';
 }
 
 /** A value that was present but could not be decoded; already reported. */
@@ -158,7 +163,7 @@ export class Decoder {
   private nearField(schema: StructSchema, key: string, path: PathSegment[]): void {
     const near = nearestField(schema, key);
     if (near === undefined) return;
-    this.r.add('field-unknown', 'warning', [...path, key], `unknown field ${quote(key)} in ${schema.name}: did you mean ${quote(near)}?`, {
+    this.r.add('field-unknown', schema.nearMiss ?? 'warning', [...path, key], `unknown field ${quote(key)} in ${schema.name}: did you mean ${quote(near)}?`, {
       hint: `write \`${near}\`; field names are case-sensitive, and \`kubectl apply\` rejects a field it does not know`,
     });
   }

@@ -213,6 +213,15 @@ spec:
       ],
     ],
     [
+      'pod metadata from an older cluster dump (clusterName) passes; a near miss of a metadata field does not',
+      `apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: a, clusterName: "", anotations: {x: y}}
+spec: {containers: [{name: c, image: x}]}
+`,
+      [e('field-unknown', 'metadata.anotations', 3, 52)],
+    ],
+    [
       'in the large open structs, a near miss of a field kordon reads is a warning; other unknown keys pass',
       `apiVersion: v1
 kind: Pod

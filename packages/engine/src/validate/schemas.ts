@@ -74,9 +74,14 @@ export const NETWORK_POLICY = struct('NetworkPolicy', { apiVersion: str, kind: s
 // Kinds kordon reads a few fields of.
 
 // Structs whose field lists are complete and have not changed in years are closed in every kind, so that a typo
-// in them is an unknown field as `kubectl apply` reports it: `metadata.lables` in a pod template leaves its pods
-// without labels, and `containerport` leaves a named port unresolved. The large structs (PodSpec, Container, the
-// workload specs) stay open: listing every field of them would turn each new Kubernetes field into a false error.
+// in them is an unknown field as `kubectl apply` reports it: `containerport` leaves a named port unresolved. The
+// large structs (PodSpec, Container, the workload specs) stay open: listing every field of them would turn each new
+// Kubernetes field into a false error.
+//
+// The metadata of kinds other than NetworkPolicy is open too, because cluster dumps carry fields of their own
+// Kubernetes version (`clusterName` before 1.25), and an error would leave every pod of such a dump out; a near miss
+// of a field (`lables`, which leaves a pod template's pods without labels) is still an error.
+const OPEN_META: StructSchema = { ...struct('ObjectMeta', { ...OBJECT_META.fields }, true), nearMiss: 'error' };
 
 const containerPort = struct('ContainerPort', { name: str, containerPort: int32, protocol: str, hostPort: int32, hostIP: str });
 const container = struct('Container', { name: str, ports: list(containerPort), restartPolicy: str }, true);
@@ -96,38 +101,38 @@ export const POD = struct(
   {
     apiVersion: str,
     kind: str,
-    metadata: OBJECT_META,
+    metadata: OPEN_META,
     spec: POD_SPEC,
     status: struct('PodStatus', { phase: str, podIP: str, podIPs: list(podIP), hostIP: str, hostIPs: list(hostIP), conditions: list(podCondition) }, true),
   },
   true,
 );
 
-const podTemplate = struct('PodTemplateSpec', { metadata: OBJECT_META, spec: POD_SPEC });
+const podTemplate = struct('PodTemplateSpec', { metadata: OPEN_META, spec: POD_SPEC });
 
 const workloadSpec = (name: string): StructSchema => struct(name, { replicas: int32, selector: LABEL_SELECTOR, template: podTemplate }, true);
 
 const jobSpec = struct('JobSpec', { selector: LABEL_SELECTOR, template: podTemplate }, true);
 
 export const WORKLOADS: Readonly<Record<string, StructSchema>> = {
-  Deployment: struct('Deployment', { apiVersion: str, kind: str, metadata: OBJECT_META, spec: workloadSpec('DeploymentSpec') }, true),
-  StatefulSet: struct('StatefulSet', { apiVersion: str, kind: str, metadata: OBJECT_META, spec: workloadSpec('StatefulSetSpec') }, true),
-  ReplicaSet: struct('ReplicaSet', { apiVersion: str, kind: str, metadata: OBJECT_META, spec: workloadSpec('ReplicaSetSpec') }, true),
-  DaemonSet: struct('DaemonSet', { apiVersion: str, kind: str, metadata: OBJECT_META, spec: struct('DaemonSetSpec', { selector: LABEL_SELECTOR, template: podTemplate }, true) }, true),
-  Job: struct('Job', { apiVersion: str, kind: str, metadata: OBJECT_META, spec: jobSpec }, true),
+  Deployment: struct('Deployment', { apiVersion: str, kind: str, metadata: OPEN_META, spec: workloadSpec('DeploymentSpec') }, true),
+  StatefulSet: struct('StatefulSet', { apiVersion: str, kind: str, metadata: OPEN_META, spec: workloadSpec('StatefulSetSpec') }, true),
+  ReplicaSet: struct('ReplicaSet', { apiVersion: str, kind: str, metadata: OPEN_META, spec: workloadSpec('ReplicaSetSpec') }, true),
+  DaemonSet: struct('DaemonSet', { apiVersion: str, kind: str, metadata: OPEN_META, spec: struct('DaemonSetSpec', { selector: LABEL_SELECTOR, template: podTemplate }, true) }, true),
+  Job: struct('Job', { apiVersion: str, kind: str, metadata: OPEN_META, spec: jobSpec }, true),
   CronJob: struct(
     'CronJob',
     {
       apiVersion: str,
       kind: str,
-      metadata: OBJECT_META,
-      spec: struct('CronJobSpec', { jobTemplate: struct('JobTemplateSpec', { metadata: OBJECT_META, spec: jobSpec }) }, true),
+      metadata: OPEN_META,
+      spec: struct('CronJobSpec', { jobTemplate: struct('JobTemplateSpec', { metadata: OPEN_META, spec: jobSpec }) }, true),
     },
     true,
   ),
   ReplicationController: struct(
     'ReplicationController',
-    { apiVersion: str, kind: str, metadata: OBJECT_META, spec: struct('ReplicationControllerSpec', { replicas: int32, selector: strMap, template: podTemplate }, true) },
+    { apiVersion: str, kind: str, metadata: OPEN_META, spec: struct('ReplicationControllerSpec', { replicas: int32, selector: strMap, template: podTemplate }, true) },
     true,
   ),
 };
@@ -139,13 +144,13 @@ export const SERVICE = struct(
   {
     apiVersion: str,
     kind: str,
-    metadata: OBJECT_META,
+    metadata: OPEN_META,
     spec: struct('ServiceSpec', { type: str, selector: strMap, ports: list(servicePort), clusterIP: str, clusterIPs: list(str) }, true),
   },
   true,
 );
 
-export const NAMESPACE = struct('Namespace', { apiVersion: str, kind: str, metadata: OBJECT_META }, true);
+export const NAMESPACE = struct('Namespace', { apiVersion: str, kind: str, metadata: OPEN_META }, true);
 
 /** Where each field name of the NetworkPolicy schema may appear: field → the structs that have it. */
 export function fieldHomes(root: StructSchema): Map<string, StructSchema[]> {
