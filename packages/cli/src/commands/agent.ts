@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../io.js';
+import { UsageError, type CliContext } from '../io.js';
 
 export interface AgentCommandOptions {
   node?: string;
@@ -9,6 +9,7 @@ export interface AgentCommandOptions {
   once?: boolean;
   denied?: boolean;
   uninstall?: boolean;
+  rescan: string;
 }
 
 export function registerAgent(program: Command, ctx: CliContext): void {
@@ -32,7 +33,10 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--once', 'sync once and exit (the ruleset stays)')
     .option('--denied', 'print the recorded denied connections and exit')
     .option('--uninstall', "delete kordon's table and exit: enforcement stops")
+    .option('--rescan <seconds>', 'read the whole directory again this often, in case a file event was lost (0: never)', '60')
     .action(async (source: string, opts: AgentCommandOptions) => {
+      const rescan = Number(opts.rescan);
+      if (opts.rescan.trim() === '' || !Number.isFinite(rescan) || rescan < 0) throw new UsageError(`bad --rescan ${JSON.stringify(opts.rescan)}: give a number of seconds, 0 for never`);
       const dp = await import('@kordon/dataplane');
       const base = {
         ...(opts.node !== undefined ? { node: opts.node } : {}),
@@ -63,6 +67,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       const running = await dp.startAgent({
         ...base,
         source,
+        rescanMs: rescan * 1000,
         onEvent: (e) => ctx.io.err(`kordon agent: ${e.message}${e.ms !== undefined ? ` (${e.ms.toFixed(1)} ms)` : ''}\n`),
       });
       await stopped;
