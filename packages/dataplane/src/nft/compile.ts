@@ -20,7 +20,7 @@ import {
   type Protocol,
   type Rule,
 } from '@kordon/engine';
-import { disjointBoxes, formatPorts, formatRange, mergeRanges, type AddrRange, type Box } from './ranges.js';
+import { disjointBoxes, formatPorts, formatRange, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
 
 export interface CompileOptions {
@@ -125,7 +125,7 @@ interface PeerTarget {
   /** Addresses the peer stands for, merged into ranges. */
   ranges: PerFamily<AddrRange[]>;
   /** For a pod peer: its pods' addresses, one by one, sorted (an ipBlock has none: its `ranges` say it all). */
-  points: PerFamily<bigint[]>;
+  points(): PerFamily<bigint[]>;
   /** Pods the peer matches (for named egress ports). */
   pods(): PeerPod[];
   describe: string;
@@ -341,9 +341,11 @@ class Compiler {
       }
     }
     let memo: PeerPod[] | undefined;
-    const points: PerFamily<bigint[]> = { 4: [], 6: [] };
-    if (peer.kind === 'pods') for (const f of FAMILIES) points[f] = sortedUnique(ranges[f].map((r) => r[0]));
-    return { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, points, pods: () => (memo ??= podsOf()), describe };
+    // Only rules that open every port read the points: made on first use.
+    let points: PerFamily<bigint[]> | undefined;
+    const pointsOf = (): PerFamily<bigint[]> =>
+      peer.kind === 'pods' ? { 4: sortedUnique(ranges[4].map((r) => r[0])), 6: sortedUnique(ranges[6].map((r) => r[0])) } : { 4: [], 6: [] };
+    return { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, points: () => (points ??= pointsOf()), pods: () => (memo ??= podsOf()), describe };
   }
 
   /** What each rule of `policies` admits for `direction`, for the class whose pods look like `rep`. */
@@ -448,17 +450,6 @@ class Compiler {
   }
 }
 
-/** Sorted, without repeats; IPv4 values compare as numbers, which is far cheaper than bigint comparison. */
-function sortedUnique(values: readonly bigint[]): bigint[] {
-  if (values.length < 2) return values.slice();
-  const sorted = values.every((v) => v <= MAX_NUMBER) ? values.map(Number).sort((a, b) => a - b).map(BigInt) : [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const out: bigint[] = [];
-  for (const v of sorted) if (out.length === 0 || out[out.length - 1] !== v) out.push(v);
-  return out;
-}
-
-const MAX_NUMBER = BigInt(Number.MAX_SAFE_INTEGER);
-
 const peerPointTexts = new WeakMap<PeerTarget, PerFamily<string[]>>();
 
 /**
@@ -470,10 +461,13 @@ function pointTexts(peers: readonly PeerTarget[], f: Family): string[] {
   if (distinct.length === 1) {
     const peer = distinct[0] as PeerTarget;
     let texts = peerPointTexts.get(peer);
-    if (!texts) peerPointTexts.set(peer, (texts = { 4: peer.points[4].map((v) => formatRange(4, v, v)), 6: peer.points[6].map((v) => formatRange(6, v, v)) }));
+    if (!texts) {
+      const points = peer.points();
+      peerPointTexts.set(peer, (texts = { 4: points[4].map((v) => formatRange(4, v, v)), 6: points[6].map((v) => formatRange(6, v, v)) }));
+    }
     return texts[f];
   }
-  return sortedUnique(distinct.flatMap((p) => p.points[f])).map((v) => formatRange(f, v, v));
+  return sortedUnique(distinct.flatMap((p) => p.points()[f])).map((v) => formatRange(f, v, v));
 }
 
 type PortBox = { proto: number; lo: number; hi: number };
@@ -614,8 +608,9 @@ function namedSignature(policies: readonly Policy[], pod: Pod): string {
  * verdict map and the destination in an ingress verdict map, keyed by local pod address. Pods isolated by the
  * same policies share one chain (a class); a class chain holds at most ten rules, one per set it owns (ports
  * for every peer; pod addresses on every port in a hash set and ipBlock ranges in an interval set; peer·protocol·
- * port points in a hash set and ranges in an interval set; each per family) and the deny jump. So the rule count grows with pods plus policies, and a packet costs two map
- * lookups and a few set lookups, however many policies exist.
+ * port points in a hash set and ranges in an interval set; each per family) and the deny jump. So the rule count
+ * grows with pods plus policies, and a packet costs two map lookups and a few set lookups, however many policies
+ * exist.
  */
 export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cache?: CompileCache): Ruleset {
   const table = opts.table ?? DEFAULT_TABLE;

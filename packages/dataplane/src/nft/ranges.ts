@@ -5,23 +5,33 @@ export type AddrRange = readonly [bigint, bigint];
 
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** `items` in ascending order of `key` (the input itself when already so). */
+function sortedBy<T>(items: readonly T[], key: (t: T) => bigint): readonly T[] {
+  for (let i = 1; i < items.length; i++) {
+    if (key(items[i] as T) < key(items[i - 1] as T)) {
+      // IPv4 values fit a double exactly, and number comparison is far cheaper than bigint comparison.
+      return items.every((t) => key(t) <= MAX_EXACT)
+        ? items
+            .map((t) => ({ k: Number(key(t)), t }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.t)
+        : [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    }
+  }
+  return items;
+}
+
+/** Sorted, without repeats. */
+export function sortedUnique(values: readonly bigint[]): bigint[] {
+  const out: bigint[] = [];
+  for (const v of sortedBy(values, (x) => x)) if (out.length === 0 || out[out.length - 1] !== v) out.push(v);
+  return out;
+}
+
 /** Sorts and joins overlapping or touching ranges. */
 export function mergeRanges(ranges: readonly AddrRange[]): AddrRange[] {
   if (ranges.length < 2) return ranges.slice();
-  let sorted = ranges;
-  for (let i = 1; i < ranges.length; i++) {
-    if ((ranges[i] as AddrRange)[0] < (ranges[i - 1] as AddrRange)[0]) {
-      // Unsorted input: sort by start. IPv4 starts fit a double exactly, and number comparison is far cheaper.
-      const small = ranges.every((r) => r[0] <= MAX_EXACT);
-      sorted = small
-        ? ranges
-            .map((r) => ({ k: Number(r[0]), r }))
-            .sort((a, b) => a.k - b.k)
-            .map((x) => x.r)
-        : [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      break;
-    }
-  }
+  const sorted = sortedBy(ranges, (r) => r[0]);
   const out: Array<[bigint, bigint]> = [];
   for (const [s, e] of sorted) {
     const last = out[out.length - 1];
