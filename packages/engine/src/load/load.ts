@@ -93,10 +93,10 @@ export function loadYamlFast(file: string, text: string): LoadResult | undefined
   fast.values.forEach((value, d) => {
     const root = fast.roots[d];
     collectObjects(value, [], (raw, prefix) => {
-      const locate = (path: readonly PathSegment[]): Location => fastLocate(root, [...prefix, ...path], at);
-      objects.push(makeObject(raw, file, { file, line: 0, column: 0 }, locate, (path) => fastScalar(root, [...prefix, ...path], text), [], () => locate([])));
+      const locate = (path: readonly PathSegment[]): Location => locateIn(FAST_TREE, root, [...prefix, ...path], at);
+      objects.push(makeObject(raw, file, { file, line: 0, column: 0 }, locate, (path) => scalarIn(FAST_TREE, root, [...prefix, ...path], text), [], () => locate([])));
     }, (message, prefix) => {
-      diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), hint: 'each document must be a Kubernetes object with apiVersion and kind', ...fastLocate(root, prefix, at) });
+      diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), hint: 'each document must be a Kubernetes object with apiVersion and kind', ...locateIn(FAST_TREE, root, prefix, at) });
     });
   });
   return { objects, diagnostics };
@@ -114,32 +114,6 @@ function lazyLines(file: string, text: string): (offset: number) => Location {
     const p = lines.linePos(offset);
     return { file, line: p.line, column: p.col };
   };
-}
-
-/** As locateIn, on the fast reader's tree. */
-function fastLocate(root: FastNode | undefined, path: readonly PathSegment[], at: (offset: number) => Location): Location {
-  let node = root;
-  let best = node ? node.start : 0;
-  for (const seg of path) {
-    const c = fastChild(node, seg);
-    if (!c) break;
-    const pos = c.keyNode?.start ?? c.valueNode?.start;
-    if (pos !== undefined) best = pos;
-    node = c.valueNode;
-    if (!node) break;
-  }
-  return at(best);
-}
-
-/** As scalarIn, on the fast reader's tree. */
-function fastScalar(root: FastNode | undefined, path: readonly PathSegment[], text: string): ScalarSource | undefined {
-  let node = root;
-  for (const seg of path) {
-    node = fastChild(node, seg)?.valueNode;
-    if (!node) return undefined;
-  }
-  if (!node || node.kind !== 'scalar') return undefined;
-  return { text: text.slice(node.start, node.end), plain: node.plain === true };
 }
 
 /** The full reader (the `yaml` library): every position and problem; exported for the tests that compare the two. */
@@ -181,12 +155,12 @@ export function loadYaml(file: string, text: string): LoadResult {
     }
     const root = doc.contents;
     collectObjects(value, [], (raw, prefix) => {
-      const locate = (path: readonly PathSegment[]): Location => locateIn(root, [...prefix, ...path], at);
+      const locate = (path: readonly PathSegment[]): Location => locateIn(YAML_TREE, root, [...prefix, ...path], at);
       objects.push(
-        makeObject(raw, file, locate([]), locate, (path) => scalarIn(root, [...prefix, ...path], text), duplicatesIn(root, prefix, at)),
+        makeObject(raw, file, locate([]), locate, (path) => scalarIn(YAML_TREE, root, [...prefix, ...path], text), duplicatesIn(root, prefix, at)),
       );
     }, (message, prefix) => {
-      diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), hint: 'each document must be a Kubernetes object with apiVersion and kind', ...locateIn(root, prefix, at) });
+      diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), hint: 'each document must be a Kubernetes object with apiVersion and kind', ...locateIn(YAML_TREE, root, prefix, at) });
     });
   });
   return { objects, diagnostics };
@@ -295,7 +269,7 @@ function makeObject(
 // ---------------------------------------------------------------------------------------------
 // Walking the YAML node tree by field path.
 
-function childOf(node: unknown, seg: PathSegment): { keyNode?: Node; valueNode?: Node } | undefined {
+function childOf(node: Node | undefined, seg: PathSegment): { keyNode?: Node; valueNode?: Node } | undefined {
   if (isMap(node)) {
     for (const pair of node.items) {
       const k = pair.key;
@@ -316,29 +290,50 @@ function childOf(node: unknown, seg: PathSegment): { keyNode?: Node; valueNode?:
   return undefined;
 }
 
-function locateIn(root: unknown, path: readonly PathSegment[], at: (offset: number) => Location): Location {
-  let node = root as Node | undefined;
-  let best = node?.range ? node.range[0] : 0;
+/** How to walk one reader's node tree by field path: the `yaml` library's, or the fast reader's. */
+interface TreeWalk<N> {
+  child(node: N | undefined, seg: PathSegment): { keyNode?: N; valueNode?: N } | undefined;
+  /** Where the node's content starts. */
+  start(node: N): number | undefined;
+  /** A scalar's source range and style; undefined for a collection. */
+  scalar(node: N): { start: number; end: number; plain: boolean } | undefined;
+}
+
+const YAML_TREE: TreeWalk<Node> = {
+  child: childOf,
+  start: (n) => n.range?.[0],
+  scalar: (n) => (isScalar(n) && n.range ? { start: n.range[0], end: n.range[1], plain: n.type === 'PLAIN' } : undefined),
+};
+
+const FAST_TREE: TreeWalk<FastNode> = {
+  child: fastChild,
+  start: (n) => n.start,
+  scalar: (n) => (n.kind === 'scalar' ? { start: n.start, end: n.end, plain: n.plain === true } : undefined),
+};
+
+function locateIn<N>(walk: TreeWalk<N>, root: N | undefined, path: readonly PathSegment[], at: (offset: number) => Location): Location {
+  let node = root;
+  let best = (node === undefined ? undefined : walk.start(node)) ?? 0;
   for (const seg of path) {
-    const c = childOf(node, seg);
+    const c = walk.child(node, seg);
     if (!c) break;
     // A map entry is shown at its key; a list item at its value.
-    const pos = c.keyNode?.range?.[0] ?? c.valueNode?.range?.[0];
+    const pos = (c.keyNode === undefined ? undefined : walk.start(c.keyNode)) ?? (c.valueNode === undefined ? undefined : walk.start(c.valueNode));
     if (pos !== undefined) best = pos;
     node = c.valueNode;
-    if (!node) break;
+    if (node === undefined) break;
   }
   return at(best);
 }
 
-function scalarIn(root: unknown, path: readonly PathSegment[], text: string): ScalarSource | undefined {
-  let node = root as Node | undefined;
+function scalarIn<N>(walk: TreeWalk<N>, root: N | undefined, path: readonly PathSegment[], text: string): ScalarSource | undefined {
+  let node = root;
   for (const seg of path) {
-    node = childOf(node, seg)?.valueNode;
-    if (!node) return undefined;
+    node = walk.child(node, seg)?.valueNode;
+    if (node === undefined) return undefined;
   }
-  if (!isScalar(node) || !node.range) return undefined;
-  return { text: text.slice(node.range[0], node.range[1]), plain: node.type === 'PLAIN' };
+  const s = node === undefined ? undefined : walk.scalar(node);
+  return s && { text: text.slice(s.start, s.end), plain: s.plain };
 }
 
 function duplicatesIn(root: unknown, prefix: readonly PathSegment[], at: (offset: number) => Location): LoadedObject['duplicateKeys'] {
