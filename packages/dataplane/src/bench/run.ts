@@ -29,6 +29,12 @@ function clusterOf(objs: Obj[]): Cluster {
   return buildCluster(loaded.objects, { trusted: true }).cluster;
 }
 
+/** The policy counts per-packet runs compare: `--counts 0,10,10000`, or these. */
+function policyCounts(defaults: number[]): number[] {
+  const given = args.includes('--counts') ? args[args.indexOf('--counts') + 1] : undefined;
+  return given ? given.split(',').map(Number) : defaults;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
@@ -207,8 +213,7 @@ async function perPacket(): Promise<void> {
   });
   try {
     const agent = await Agent.create({ netns: lab.nodeNetns });
-    const countsArg = args.includes('--counts') ? args[args.indexOf('--counts') + 1] : undefined;
-    const counts = countsArg ? countsArg.split(',').map(Number) : quick ? [0, 10, 10000] : [0, 10, 100, 1000, 10000];
+    const counts = policyCounts(quick ? [0, 10, 10000] : [0, 10, 100, 1000, 10000]);
     const onlyScenario = args.includes('--scenario') ? args[args.indexOf('--scenario') + 1] : undefined;
     const n = quick ? 800 : 3000;
     const rounds = quick ? 2 : 3;
@@ -289,8 +294,7 @@ async function perPacketLoopback(): Promise<void> {
   try {
     await execOk('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     for (const ip of [a, b]) await execOk('ip', ['-n', ns, 'addr', 'add', `${ip}/32`, 'dev', 'lo']);
-    const countsArg = args.includes('--counts') ? args[args.indexOf('--counts') + 1] : undefined;
-    const counts = countsArg ? countsArg.split(',').map(Number) : [0, 10, 100, 1000, 10000];
+    const counts = policyCounts([0, 10, 100, 1000, 10000]);
     const rounds = quick ? 3 : 7;
     const n = quick ? 20000 : 50000;
     const rows: Array<Record<string, unknown>> = [];
