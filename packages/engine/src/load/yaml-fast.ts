@@ -111,8 +111,9 @@ export function readYamlFast(text: string): FastYaml | undefined {
       openChildren.push(NO_CHILDREN);
       return;
     }
-    const o = { at: openedAt.pop() as number, children: openChildren.pop() as FastNode[] };
-    const start = contentStart(text, o.at);
+    const at = openedAt.pop() as number;
+    let children = openChildren.pop() as FastNode[];
+    const start = contentStart(text, at);
     const depth = openChildren.length;
     const add = (node: FastNode): void => {
       if (depth === 0) roots.push(node);
@@ -120,7 +121,7 @@ export function readYamlFast(text: string): FastYaml | undefined {
       else (openChildren[depth - 1] as FastNode[]).push(node);
     };
     // js-yaml opens a node around some others (block sequence items): the same value, so the same node.
-    const only = o.children.length === 1 ? o.children[0] : undefined;
+    const only = children.length === 1 ? children[0] : undefined;
     if (only && only.kind === state.kind && Object.is(only.value, state.result)) {
       add(only);
       return;
@@ -128,7 +129,7 @@ export function readYamlFast(text: string): FastYaml | undefined {
     if (start >= state.position) {
       // No content (`key:` with nothing after it): the full reader reads null, written as nothing, where it opened.
       if (state.result !== null && state.result !== undefined) throw giveUp('empty node with a value');
-      add({ kind: 'scalar', start: o.at, end: o.at, value: null, plain: true, empty: state.kind === null, children: NO_CHILDREN });
+      add({ kind: 'scalar', start: at, end: at, value: null, plain: true, empty: state.kind === null, children: NO_CHILDREN });
       return;
     }
     const first = text[start];
@@ -138,25 +139,25 @@ export function readYamlFast(text: string): FastYaml | undefined {
     if (state.kind === 'mapping' || state.kind === 'sequence') {
       if (state.kind === 'mapping') {
         // A block mapping ends with js-yaml looking for one more key and finding none: not a child.
-        if (o.children.length % 2 !== 0 && o.children[o.children.length - 1]?.empty) o.children = o.children.slice(0, -1);
-        if (o.children.length % 2 !== 0) throw giveUp('mapping entry without a value');
+        if (children.length % 2 !== 0 && children[children.length - 1]?.empty) children = children.slice(0, -1);
+        if (children.length % 2 !== 0) throw giveUp('mapping entry without a value');
         // The full reader writes a null key as '' where js-yaml writes 'null'; collection keys it writes otherwise too.
-        for (let k = 0; k < o.children.length; k += 2) {
-          const key = o.children[k] as FastNode;
+        for (let k = 0; k < children.length; k += 2) {
+          const key = children[k] as FastNode;
           if (key.kind !== 'scalar' || key.value === null || key.value === undefined) throw giveUp('null or collection key');
         }
       }
       const result = state.result as Record<string, unknown> | unknown[];
       if (state.kind === 'sequence') {
         // A flow sequence may end with js-yaml looking for one more item after a trailing comma.
-        while (o.children.length > (result as unknown[]).length && o.children[o.children.length - 1]?.empty) o.children = o.children.slice(0, -1);
-        if (o.children.length !== (result as unknown[]).length) throw giveUp('sequence items do not match');
+        while (children.length > (result as unknown[]).length && children[children.length - 1]?.empty) children = children.slice(0, -1);
+        if (children.length !== (result as unknown[]).length) throw giveUp('sequence items do not match');
       } else {
         let entries = 0;
         for (const _ in result) entries++;
-        if (o.children.length / 2 !== entries) throw giveUp('mapping entries do not match');
+        if (children.length / 2 !== entries) throw giveUp('mapping entries do not match');
       }
-      node = { kind: state.kind, start, end: state.position, value: result, children: o.children };
+      node = { kind: state.kind, start, end: state.position, value: result, children: children };
     } else {
       const quoted = first === '"' || first === "'";
       const block = first === '|' || first === '>';
