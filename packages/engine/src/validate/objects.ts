@@ -8,6 +8,7 @@ import type { LoadedObject } from '../load/load.js';
 import { parseIP } from '../net/index.js';
 import { BAD, Decoder, isObj, reportDuplicateKeys, type StructSchema } from './decode.js';
 import { reportNamespaceAbsent, validateLabelMap, validateNetworkPolicy } from './networkpolicy.js';
+import { validateOwnerReferences } from './owners.js';
 import { Reporter } from './report.js';
 import { NAMESPACE, POD, SERVICE, WORKLOADS } from './schemas.js';
 
@@ -39,6 +40,7 @@ export function validateObject(obj: LoadedObject): Diagnostic[] {
   if (schema !== NAMESPACE && ns !== BAD && (typeof ns !== 'string' || ns === '')) {
     reportNamespaceAbsent(r, typed['metadata']);
   }
+  validateOwnerReferences(r, meta['ownerReferences']);
   // Labels are what selectors match: an invalid one would never have reached a cluster.
   validateLabelMap(r, meta['labels'], ['metadata', 'labels']);
   const spec = typed['spec'];
