@@ -46,3 +46,14 @@ describe('metadata.ownerReferences, as the API server validates them', () => {
     expect(found(policy).map((f) => f.path)).toEqual(['metadata.ownerReferences[0].name']);
   });
 });
+
+describe('an incomplete owner reference changes nothing about the network', () => {
+  test('the pod is reported and still evaluated', async () => {
+    const { buildCluster } = await import('../model/build.js');
+    const { loadSource } = await import('../load/load.js');
+    const { objects } = loadSource({ name: 'p.yaml', text: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: d\n  ownerReferences: [{kind: ReplicaSet, name: web-1}]\nspec: {containers: [{name: c, image: x}]}\n' });
+    const r = buildCluster(objects);
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['owner-reference-invalid', 'owner-reference-invalid']);
+    expect(r.cluster.pods.map((p) => p.name)).toEqual(['web']);
+  });
+});
