@@ -38,3 +38,24 @@ export type { PlannedPolicy, PlannedRule, PlannedPeer, PlannedPort } from './gen
 export type { Unit } from './generate/units.js';
 export { UNSTABLE_LABEL_KEYS } from './generate/units.js';
 export { generateText } from './generate/text.js';
+
+export { listConnections, pairTable, resolveFocus, groupOf } from './connections/list.js';
+export type { Connection, ConnectionList, ConnectionPeer, Focus, GroupBy, ListOptions, PairTable } from './connections/list.js';
+export { diffConnections } from './connections/diff.js';
+export type { ConnectionChange, ConnectionDiff } from './connections/diff.js';
+export { formatPortSet, mergePortRanges } from './connections/ports.js';
+export type { PortSet } from './connections/ports.js';
+export { addressRanges, cidrsOf, describeAddresses } from './connections/addresses.js';
+export type { AddressRange } from './connections/addresses.js';
+export {
+  connectionDiffCsv,
+  connectionDiffDot,
+  connectionDiffMarkdown,
+  connectionDiffMermaid,
+  connectionDiffText,
+  connectionsCsv,
+  connectionsDot,
+  connectionsMarkdown,
+  connectionsMermaid,
+  connectionsText,
+} from './connections/render.js';

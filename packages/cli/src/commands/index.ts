@@ -7,6 +7,7 @@ import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerLab } from './lab.js';
 import { registerLint } from './lint.js';
+import { registerList } from './list.js';
 import { registerMatrix } from './matrix.js';
 import { registerNft } from './nft.js';
 import { registerServe } from './serve.js';
@@ -29,6 +30,7 @@ export const commands: Register[] = [
   registerGenerate,
   registerLab,
   registerLint,
+  registerList,
   registerMatrix,
   registerNft,
   registerServe,
