@@ -57,7 +57,6 @@ describe('help', () => {
 
 describe('-o yaml and -o wide', () => {
   const cases: string[][] = [
-    ['check', SHOP, '--from', 'frontend/web', '--to', 'backend/db', '--port', '5432'],
     ['explain', SHOP],
     ['matrix', SHOP, '--port', '5432'],
     ['lint', SHOP],

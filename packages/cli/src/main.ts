@@ -37,7 +37,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
   applyHelpHabits(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    yaml?.finish();
+    await yaml?.finish();
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -18,7 +18,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .requiredOption('--to <destination>', 'ns/pod, ns/workload, an IP address, a Service DNS name or ClusterIP')
     .option('--port <port>', 'N or N/PROTO (PROTO: TCP, UDP, SCTP; default TCP); default for a Service: its first port')
     .option('--dns <ns/label=value>', 'where the cluster DNS pods are (default kube-system/k8s-app=kube-dns)')
-    .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .option('-o, --output <format>', 'text or json', 'text')
     .addHelpText('after', examples([
       ['kordon check k8s/ --from shop/web --to shop/api --port 8080', 'can the web workload open 8080/TCP to the api workload'],
       ['kordon check k8s/ --from shop/web --to api.shop --port http', 'by Service name, with the DNS lookup; --port names the Service or container port'],
