@@ -8,4 +8,16 @@ describe('kordon agent', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('bad --rescan');
   });
+
+  // The name goes into nft scripts: one that is not a plain name could run other commands on other tables.
+  it.each([['--uninstall'], ['--denied'], ['--once'], []])('refuses a --table that is not a plain name (%j), as kordon nft does', async (...mode) => {
+    for (const table of ['k; flush table inet other', 'k\nflush ruleset', '', '9lives', 'a'.repeat(65)]) {
+      // A namespace that does not exist: were the name let through, nothing on this machine would be touched.
+      const r = await run(['agent', '--netns', 'kordon-test-no-such-netns', ...mode, '--table', table, '.']);
+      expect(r.code, table).toBe(2);
+      expect(r.err, table).toContain(`bad --table ${JSON.stringify(table)}`);
+      const n = await run(['nft', '--table', table, 'packages/cli/src/__fixtures__']);
+      expect(n.err, table).toContain(`bad --table ${JSON.stringify(table)}`);
+    }
+  });
 });

@@ -2,7 +2,7 @@
 
 export { CompileCache, compileRuleset, DEFAULT_TABLE } from './nft/compile.js';
 export type { CompileOptions } from './nft/compile.js';
-export { renderDeleteTable, renderRuleset } from './nft/ruleset.js';
+export { renderDeleteTable, renderRuleset, tableNameProblem } from './nft/ruleset.js';
 export type { NftChain, NftRule, NftSet, RenderOptions, Ruleset, RulesetStats } from './nft/ruleset.js';
 export { diffRulesets } from './nft/diff.js';
 export type { RulesetDiff } from './nft/diff.js';

@@ -38,6 +38,8 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       const rescan = Number(opts.rescan);
       if (opts.rescan.trim() === '' || !Number.isFinite(rescan) || rescan < 0) throw new UsageError(`bad --rescan ${JSON.stringify(opts.rescan)}: give a number of seconds, 0 for never`);
       const dp = await import('@kordon/dataplane');
+      const badTable = dp.tableNameProblem(opts.table);
+      if (badTable) throw new UsageError(badTable);
       const base = {
         ...(opts.node !== undefined ? { node: opts.node } : {}),
         ...(opts.nodeIp ? { nodeIPs: opts.nodeIp } : {}),

@@ -145,6 +145,12 @@ describe('agent', () => {
     await applyScript(renderRuleset(compileRuleset(cluster(denyAllIngress, allowWebToPg))), { netns: `${lab.nodeNetns}` });
   });
 
+  it('refuses a table name that would put other commands into its scripts', async () => {
+    for (const table of ['k; flush table inet other', 'k\nflush ruleset', 'a b', ''])
+      await expect(Agent.create({ netns: lab.nodeNetns, table })).rejects.toThrow(/bad --table/);
+    expect((await Agent.create({ netns: lab.nodeNetns, table: 'kordon_2-b' })).table).toBe('kordon_2-b');
+  });
+
   it('touches no table but its own', async () => {
     await applyScript('table inet other {\n chain c {\n  type filter hook input priority 0; policy accept;\n }\n}\n', { netns: lab.nodeNetns });
     const agent = await Agent.create({ netns: lab.nodeNetns });

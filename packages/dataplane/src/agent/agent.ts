@@ -3,7 +3,7 @@ import type { Cluster, Direction } from '@kordon/engine';
 import { applyScript, checkPrivileges, listSet, type NftTarget } from '../nft/apply.js';
 import { CompileCache, compileRuleset, DEFAULT_TABLE, type CompileOptions } from '../nft/compile.js';
 import { diffRulesets } from '../nft/diff.js';
-import { renderDeleteTable, renderRuleset, type Ruleset } from '../nft/ruleset.js';
+import { renderDeleteTable, renderRuleset, tableNameProblem, type Ruleset } from '../nft/ruleset.js';
 
 export interface AgentOptions extends CompileOptions, NftTarget {
   /**
@@ -71,6 +71,8 @@ export class Agent {
 
   /** Refuses, naming what is missing, when this process cannot manage nftables. */
   static async create(opts: AgentOptions = {}): Promise<Agent> {
+    const badTable = opts.table === undefined ? undefined : tableNameProblem(opts.table);
+    if (badTable) throw new AgentError(badTable, [badTable]);
     const p = await checkPrivileges(opts);
     if (!p.ok) throw new AgentError(`kordon agent cannot enforce policies: ${p.problems.join('; ')}`, p.problems);
     return new Agent(opts);
