@@ -1,6 +1,7 @@
 // kordon agent: the options checked before anything touches nftables (the agent itself is tested in the dataplane).
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { run } from './test-support.js';
+import { run, tempTree } from './test-support.js';
 
 describe('kordon agent', () => {
   it.each(['-1', 'soon', ''])('refuses --rescan %j as a usage error', async (value) => {
@@ -18,6 +19,23 @@ describe('kordon agent', () => {
       expect(r.err, table).toContain(`bad --table ${JSON.stringify(table)}`);
       const n = await run(['nft', '--table', table, 'packages/cli/src/__fixtures__']);
       expect(n.err, table).toContain(`bad --table ${JSON.stringify(table)}`);
+    }
+  });
+
+  // Runs the agent for real, in a network namespace of its own (the dataplane tests need root and nft the same way).
+  it('exits 1, naming the file, when the manifests are invalid at start; nothing is enforced', async () => {
+    const ns = `kordon-cli-agent-${process.pid}`;
+    const t = tempTree({ 'bad.yaml': 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: b, namespace: x}\nspec: {podSelector: {}, ingress: [{ports: [{port: 70000}]}]}\n' });
+    execFileSync('ip', ['netns', 'add', ns]);
+    try {
+      const r = await run(['agent', '--netns', ns, '--rescan', '0', t.dir]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/bad\.yaml:\d+:\d+/);
+      expect(r.err).toContain('nothing was enforced');
+      expect(execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'tables'], { encoding: 'utf8' })).toBe('');
+    } finally {
+      execFileSync('ip', ['netns', 'del', ns]);
+      t.cleanup();
     }
   });
 });

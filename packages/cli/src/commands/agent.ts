@@ -23,7 +23,8 @@ export function registerAgent(program: Command, ctx: CliContext): void {
         'elements and chains. A change with an invalid policy is refused and the last good ruleset stays. Denied ' +
         'connections are recorded per pod, peer and port: see them with --denied. Only the table named by --table ' +
         'is touched. Needs root (CAP_NET_ADMIN) and the nft program.\n\nExit codes: 0 stopped cleanly, 1 refused ' +
-        '(invalid manifests), 2 usage error, missing privileges or nft failure.',
+        '(invalid manifests at start), 2 usage error, missing privileges, nft failure at start, or the watched ' +
+        'directory deleted (the table stays).',
     )
     .argument('<source>', 'a directory (watched recursively: .yaml, .yml, .json) or a file')
     .option('--node <name>', 'enforce for the pods whose spec.nodeName is NAME (default: every pod)')
@@ -61,19 +62,35 @@ export function registerAgent(program: Command, ctx: CliContext): void {
         if (rows.length === 0) ctx.io.err('kordon agent: no denied connections recorded\n');
         return;
       }
-      const stopped = new Promise<void>((resolve) => {
+      const signalled = new Promise<void>((resolve) => {
         if (opts.once) resolve();
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
-      const running = await dp.startAgent({
-        ...base,
-        source,
-        rescanMs: rescan * 1000,
-        onEvent: (e) => ctx.io.err(`kordon agent: ${e.message}${e.ms !== undefined ? ` (${e.ms.toFixed(1)} ms)` : ''}\n`),
-      });
-      await stopped;
+      let running;
+      try {
+        running = await dp.startAgent({
+          ...base,
+          source,
+          rescanMs: rescan * 1000,
+          onEvent: (e) => ctx.io.err(`kordon agent: ${e.message}${e.ms !== undefined ? ` (${e.ms.toFixed(1)} ms)` : ''}\n`),
+        });
+      } catch (e) {
+        // Invalid manifests are a "no" about the input (1), not a usage error.
+        if (e instanceof dp.AgentError && e.code === 'invalid-manifests') {
+          ctx.io.err(`kordon agent: ${e.message}\n`);
+          ctx.exitCode = 1;
+          return;
+        }
+        throw e;
+      }
+      const stop = await Promise.race([signalled.then(() => undefined), running.done]);
       running.stop();
+      if (stop) {
+        // The source is gone: the stop line said why; a supervisor sees a failure and the table stays.
+        ctx.exitCode = 2;
+        return;
+      }
       if (!opts.once) ctx.io.err(`kordon agent: stopped; table inet ${opts.table} stays in force (--uninstall removes it)\n`);
     });
 }

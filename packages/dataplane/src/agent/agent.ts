@@ -28,10 +28,14 @@ export interface SyncResult {
   ruleset: Ruleset;
 }
 
+/** `invalid-manifests`: the input is wrong (exit 1); `cannot-enforce`: this machine or its options are (exit 2). */
+export type AgentErrorCode = 'invalid-manifests' | 'cannot-enforce';
+
 export class AgentError extends Error {
   constructor(
     message: string,
     readonly problems: readonly string[] = [],
+    readonly code: AgentErrorCode = 'cannot-enforce',
   ) {
     super(message);
     this.name = 'AgentError';
