@@ -10,6 +10,12 @@ describe('kordon agent', () => {
     expect(r.err).toContain('bad --rescan');
   });
 
+  it.each(['0', '-1', 'soon'])('refuses --nft-timeout %j as a usage error', async (value) => {
+    const r = await run(['agent', '.', '--nft-timeout', value]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('bad --nft-timeout');
+  });
+
   // The name goes into nft scripts: one that is not a plain name could run other commands on other tables.
   it.each([['--uninstall'], ['--denied'], ['--once'], []])('refuses a --table that is not a plain name (%j), as kordon nft does', async (...mode) => {
     for (const table of ['k; flush table inet other', 'k\nflush ruleset', '', '9lives', 'a'.repeat(65)]) {

@@ -10,6 +10,14 @@ export interface AgentCommandOptions {
   denied?: boolean;
   uninstall?: boolean;
   rescan: string;
+  nftTimeout: string;
+}
+
+/** A number of seconds from an option, or a usage error naming it. */
+function seconds(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min) throw new UsageError(`bad ${name} ${JSON.stringify(value)}: give a number of seconds${min === 0 ? ', 0 for never' : ''}`);
+  return n;
 }
 
 export function registerAgent(program: Command, ctx: CliContext): void {
@@ -35,9 +43,10 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--denied', 'print the recorded denied connections and exit')
     .option('--uninstall', "delete kordon's table and exit: enforcement stops")
     .option('--rescan <seconds>', 'read the whole directory again this often, in case a file event was lost (0: never)', '60')
+    .option('--nft-timeout <seconds>', 'kill an nft run that takes longer, and try again (up to 3 runs, waiting 0.5 s then 2 s)', '10')
     .action(async (source: string, opts: AgentCommandOptions) => {
-      const rescan = Number(opts.rescan);
-      if (opts.rescan.trim() === '' || !Number.isFinite(rescan) || rescan < 0) throw new UsageError(`bad --rescan ${JSON.stringify(opts.rescan)}: give a number of seconds, 0 for never`);
+      const rescan = seconds('--rescan', opts.rescan, 0);
+      const nftTimeout = seconds('--nft-timeout', opts.nftTimeout, 0.001);
       const dp = await import('@kordon/dataplane');
       const badTable = dp.tableNameProblem(opts.table);
       if (badTable) throw new UsageError(badTable);
@@ -46,6 +55,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
         ...(opts.nodeIp ? { nodeIPs: opts.nodeIp } : {}),
         ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
         table: opts.table,
+        nftTimeoutMs: nftTimeout * 1000,
         log: (l: string) => ctx.io.err(`kordon agent: ${l}\n`),
       };
       if (opts.uninstall) {

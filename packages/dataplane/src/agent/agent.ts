@@ -77,7 +77,7 @@ export class Agent {
   static async create(opts: AgentOptions = {}): Promise<Agent> {
     const badTable = opts.table === undefined ? undefined : tableNameProblem(opts.table);
     if (badTable) throw new AgentError(badTable, [badTable]);
-    const p = await checkPrivileges(opts);
+    const p = await checkPrivileges({ ...opts, log: (l) => opts.log?.(l) });
     if (!p.ok) throw new AgentError(`kordon agent cannot enforce policies: ${p.problems.join('; ')}`, p.problems);
     return new Agent(opts);
   }
@@ -87,7 +87,15 @@ export class Agent {
   }
 
   private target(): NftTarget {
-    return this.opts.netns ? { netns: this.opts.netns } : {};
+    const o = this.opts;
+    return {
+      ...(o.netns !== undefined ? { netns: o.netns } : {}),
+      ...(o.nftProgram !== undefined ? { nftProgram: o.nftProgram } : {}),
+      ...(o.nftTimeoutMs !== undefined ? { nftTimeoutMs: o.nftTimeoutMs } : {}),
+      ...(o.nftAttempts !== undefined ? { nftAttempts: o.nftAttempts } : {}),
+      ...(o.nftBackoffMs !== undefined ? { nftBackoffMs: o.nftBackoffMs } : {}),
+      log: (line) => this.opts.log?.(line),
+    };
   }
 
   /** Brings the table in line with `cluster`; calls are serialised. */
