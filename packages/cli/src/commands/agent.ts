@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import { UsageError, type CliContext } from '../io.js';
 
 export interface AgentCommandOptions {
@@ -44,6 +45,11 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--uninstall', "delete kordon's table and exit: enforcement stops")
     .option('--rescan <seconds>', 'read the whole directory again this often, in case a file event was lost (0: never)', '60')
     .option('--nft-timeout <seconds>', 'kill an nft run that takes longer, and try again (up to 3 runs, waiting 0.5 s then 2 s)', '10')
+    .addHelpText('after', examples([
+      ['kordon agent /etc/kordon/manifests --node $(hostname)', "enforce the manifests for this node's pods, following every change"],
+      ['kordon agent manifests/ --once', 'sync once and exit, leaving the ruleset in place'],
+      ['kordon agent manifests/ --denied', 'show the connections the ruleset denied'],
+    ]))
     .action(async (source: string, opts: AgentCommandOptions) => {
       const rescan = seconds('--rescan', opts.rescan, 0);
       const nftTimeout = seconds('--nft-timeout', opts.nftTimeout, 0.001);
