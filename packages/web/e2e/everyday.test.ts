@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/serve.js';
 import { MARKINGS, selectorOf } from '../src/view/graph-style.js';
-import { cell, DEMO, launch, open, pageErrors, screenshot, setEditorText, settled, start } from './harness.js';
+import { axeViolations, cell, DEMO, launch, open, pageErrors, screenshot, setEditorText, settled, start } from './harness.js';
 
 const demo = readFileSync(DEMO, 'utf8');
 const clusterOf = (text: string) => buildCluster(loadSources([{ name: DEMO, text }]).objects).cluster;
@@ -167,6 +167,7 @@ describe('everyday use of the page, in chromium', () => {
     await settled(page);
     const legend = await page.$$eval('#graph-legend [data-marking]', (els) => els.map((e) => (e as HTMLElement).dataset['marking']));
     expect(legend).toEqual(MARKINGS.map(selectorOf));
+    expect(await page.isVisible('#graph-legend')).toBe(true);
     await page.focus('#graph-view');
     await page.keyboard.press('ArrowRight');
     const first = await page.getAttribute('#graph-view', 'data-current');
@@ -204,6 +205,10 @@ describe('graph labels at pod level, in chromium', () => {
     const page = await open(browser, server.url, vp);
     await page.selectOption('#level', 'pod');
     await settled(page);
+    // 120 pods and their outside addresses: the matrix is the canvas view, which axe checks as well.
+    await page.waitForSelector('canvas.matrix-canvas');
+    await screenshot(page, `${vp.width}x${vp.height}-matrix-canvas`);
+    expect(await axeViolations(page)).toEqual([]);
     await page.click('#tab-graph');
     await page.waitForSelector('#graph-view canvas');
     await settled(page);
