@@ -157,6 +157,14 @@ describe('everyday use of the page, in chromium', () => {
     const text = await page.$eval('#yaml', (t) => (t as HTMLTextAreaElement).value);
     expect(text.split('\n').filter((l) => /^\s*ingress:/.test(l))).toEqual(['  ingress:']);
     expect(await page.textContent('#editor-messages-title')).toBe('No problems in this file');
+    // Written anyway, a second key is reported where it is: at the second occurrence, which is the one to remove.
+    const twice = `${text}  ingress:\n    - {}\n`;
+    const second = twice.split('\n').lastIndexOf('  ingress:') + 1;
+    expect(second).toBeGreaterThan(twice.split('\n').indexOf('  ingress:') + 1);
+    await setEditorText(page, twice);
+    const msg = page.locator('#editor-messages button.msg.error').first();
+    expect(await msg.getAttribute('data-line')).toBe(String(second));
+    expect(await msg.textContent()).toContain('duplicate field "ingress"');
     await page.selectOption('#file-select', DEMO);
     await settled(page);
   });
