@@ -364,9 +364,16 @@ function makeObject(
 // ---------------------------------------------------------------------------------------------
 // Walking the YAML node tree by field path.
 
-function childOf(node: Node | undefined, seg: PathSegment): { keyNode?: Node; valueNode?: Node } | undefined {
+/**
+ * The entry for one step of a field path. Of a key written twice, `last` picks the last: the value toJS() keeps, so
+ * what is inside it is located there; the key itself is shown at its first writing (the second is reported as the
+ * duplicate).
+ */
+function childOf(node: Node | undefined, seg: PathSegment, last = true): { keyNode?: Node; valueNode?: Node } | undefined {
   if (isMap(node)) {
-    for (const pair of node.items) {
+    const n = node.items.length;
+    for (let j = 0; j < n; j++) {
+      const pair = node.items[last ? n - 1 - j : j]!;
       const k = pair.key;
       const keyText = isScalar(k) ? String(k.value) : undefined;
       if (keyText === String(seg)) {
@@ -387,7 +394,8 @@ function childOf(node: Node | undefined, seg: PathSegment): { keyNode?: Node; va
 
 /** How to walk one reader's node tree by field path: the `yaml` library's, or the fast reader's. */
 interface TreeWalk<N> {
-  child(node: N | undefined, seg: PathSegment): { keyNode?: N; valueNode?: N } | undefined;
+  /** `last`: of a key written twice, the last (the value read); else the first. */
+  child(node: N | undefined, seg: PathSegment, last?: boolean): { keyNode?: N; valueNode?: N } | undefined;
   /** Where the node's content starts. */
   start(node: N): number | undefined;
   /** A scalar's source range and style; undefined for a collection. */
@@ -409,8 +417,8 @@ const FAST_TREE: TreeWalk<FastNode> = {
 function locateIn<N>(walk: TreeWalk<N>, root: N | undefined, path: readonly PathSegment[], at: (offset: number) => Location): Location {
   let node = root;
   let best = (node === undefined ? undefined : walk.start(node)) ?? 0;
-  for (const seg of path) {
-    const c = walk.child(node, seg);
+  for (let k = 0; k < path.length; k++) {
+    const c = walk.child(node, path[k] as PathSegment, k < path.length - 1);
     if (!c) break;
     // A map entry is shown at its key; a list item at its value.
     const pos = (c.keyNode === undefined ? undefined : walk.start(c.keyNode)) ?? (c.valueNode === undefined ? undefined : walk.start(c.valueNode));
