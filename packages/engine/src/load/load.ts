@@ -5,7 +5,7 @@ import { jsonStructure } from './json-duplicates.js';
 import { jsonOffset, jsonPositions, type JsonPos } from './json-positions.js';
 import { MAX_NESTING, nestingProblem, type NestingProblem } from './nesting.js';
 import { splitDocuments } from './split.js';
-import { describeSyntaxError } from './yaml-errors.js';
+import { describeSyntaxErrors, type SyntaxProblem } from './yaml-errors.js';
 import { fastChild, readYamlFast, type FastNode } from './yaml-fast.js';
 
 export { MAX_NESTING };
@@ -221,8 +221,8 @@ function fullSpan(span: Span): LoadResult {
   return { objects, diagnostics };
 }
 
-function syntaxProblem(e: Parameters<typeof describeSyntaxError>[0], text: string, at: (offset: number) => Location): Diagnostic {
-  const p = describeSyntaxError(e, text);
+function syntaxProblem(errors: Parameters<typeof describeSyntaxErrors>[0], text: string, at: (offset: number) => Location): Diagnostic {
+  const p = describeSyntaxErrors(errors, text) as SyntaxProblem;
   return { code: 'yaml-syntax', severity: 'error', message: p.message, hint: p.hint, path: '', ...at(p.offset) };
 }
 
@@ -233,7 +233,7 @@ function documentValue(doc: ParsedDocument, text: string, at: (offset: number) =
   const first = doc.errors[0];
   if (first) {
     // One error per document: the parser's later ones mostly restate the first.
-    diagnostics.push(isStackOverflow(first) || /call stack/i.test(first.message) ? nestingDiagnostic({ kind: 'deep', path: [] }, at(doc.range[0])) : syntaxProblem(first, text, at));
+    diagnostics.push(isStackOverflow(first) || /call stack/i.test(first.message) ? nestingDiagnostic({ kind: 'deep', path: [] }, at(doc.range[0])) : syntaxProblem(doc.errors, text, at));
     return undefined;
   }
   if (doc.contents === null) return undefined; // an empty document between two '---'
