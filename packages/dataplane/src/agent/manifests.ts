@@ -1,8 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { BuildCache, buildCluster, loadSource, type Cluster, type Diagnostic, type LoadedObject, type LoadResult } from '@kordon/engine';
-
-const MANIFEST = /\.(ya?ml|json)$/i;
+import { isHidden, isManifestName, listManifestFiles, readManifestFile } from '@kordon/source';
 
 /** Every manifest file under `dir` (or `dir` itself when it is a file), sorted, as the engine's sources. */
 export async function readManifestDir(dir: string): Promise<Array<{ name: string; text: string }>> {
@@ -18,17 +17,17 @@ export interface LoadedState {
   diagnostics: Diagnostic[];
 }
 
-const hidden = (rel: string): boolean => rel.split(sep).some((part) => part.startsWith('.'));
-
 /**
  * The manifests of a directory, parsed file by file. A change re-reads only the files the watcher names, so one
  * changed file costs one read and one parse however many files the directory holds.
  */
 export class ManifestDir {
   /** Parsed files by path. */
-  private readonly files = new Map<string, { name: string; text: string; result: LoadResult }>();
+  private readonly files = new Map<string, { name: string; text: string; result: LoadResult; unreadable?: true }>();
   /** Validation and models of unchanged files' objects, carried from one build to the next. */
   private readonly buildCache = new BuildCache();
+  /** Folders of the last rescan that could not be read. */
+  private listingProblems: Diagnostic[] = [];
 
   constructor(readonly source: string) {}
 
@@ -39,18 +38,13 @@ export class ManifestDir {
       this.read(this.source);
       return;
     }
-    const walk = (d: string): void => {
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        if (e.name.startsWith('.')) continue;
-        const p = join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (e.isFile() && MANIFEST.test(e.name)) {
-          seen.add(p);
-          this.read(p);
-        }
-      }
-    };
-    walk(this.source);
+    // The directory rules of every command (kordon check DIR reads what the agent enforces).
+    const listed = listManifestFiles(this.source);
+    this.listingProblems = listed.diagnostics;
+    for (const p of listed.paths) {
+      seen.add(p);
+      this.read(p);
+    }
     for (const p of [...this.files.keys()]) if (!seen.has(p)) this.files.delete(p);
   }
 
@@ -61,13 +55,13 @@ export class ManifestDir {
       return true;
     }
     for (const rel of names) {
-      if (hidden(rel)) continue;
+      if (isHidden(rel)) continue;
       const p = join(this.source, rel);
       if (!existsSync(p)) {
         // A file or a whole directory went away.
         for (const k of [...this.files.keys()]) if (k === p || k.startsWith(p + sep)) this.files.delete(k);
       } else if (statSync(p).isFile()) {
-        if (MANIFEST.test(p)) this.read(p);
+        if (isManifestName(p)) this.read(p);
       } else {
         this.rescan();
         return false;
@@ -77,25 +71,33 @@ export class ManifestDir {
   }
 
   private read(path: string): void {
-    const text = readFileSync(path, 'utf8');
-    const known = this.files.get(path);
-    if (known && known.text === text) return;
     const name = relative(process.cwd(), path) || path;
+    const r = readManifestFile(path);
+    if (!r.file) {
+      // Unreadable (permissions, not a regular file, too large, not UTF-8): an error, so the last good state stays.
+      this.files.set(path, { name, text: '', unreadable: true, result: { objects: [], diagnostics: r.diagnostics.map((d) => ({ ...d, file: name })) } });
+      return;
+    }
+    const text = r.file.text;
+    const known = this.files.get(path);
+    if (known && !known.unreadable && known.text === text) return;
     this.files.set(path, { name, text, result: loadSource({ name, text }) });
   }
 
   sources(): Array<{ name: string; text: string }> {
-    return this.sorted().map(({ name, text }) => ({ name, text }));
+    return this.sorted()
+      .filter((f) => !f.unreadable)
+      .map(({ name, text }) => ({ name, text }));
   }
 
-  private sorted(): Array<{ name: string; text: string; result: LoadResult }> {
+  private sorted(): Array<{ name: string; text: string; result: LoadResult; unreadable?: true }> {
     return [...this.files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f);
   }
 
   /** The cluster the files describe; a rejected policy is an error, since leaving it out could open traffic. */
   state(): LoadedState {
     const objects: LoadedObject[] = [];
-    const diagnostics: Diagnostic[] = [];
+    const diagnostics: Diagnostic[] = [...this.listingProblems];
     for (const f of this.sorted()) {
       for (const o of f.result.objects) objects.push(o);
       for (const d of f.result.diagnostics) diagnostics.push(d);
