@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { BuildCache, buildCluster, loadSource, type Cluster, type Diagnostic, type LoadedObject, type LoadResult } from '@kordon/engine';
-import { isHidden, isManifestName, listManifestFiles, readManifestFile } from '@kordon/source';
+import { isHidden, isManifestName as isManifestFile } from '@kordon/source';
 
 /** Every manifest file under `dir` (or `dir` itself when it is a file), sorted, as the engine's sources. */
 export async function readManifestDir(dir: string): Promise<Array<{ name: string; text: string }>> {
@@ -17,35 +17,91 @@ export interface LoadedState {
   diagnostics: Diagnostic[];
 }
 
+/** Whether the agent reads a file of this name (relative to the source): a manifest, not hidden. */
+export function isManifestName(rel: string): boolean {
+  // The directory rules of every command: kordon check DIR reads what the agent enforces.
+  return isManifestFile(rel) && !isHidden(rel);
+}
+
+export interface ManifestDirOptions {
+  /** Files never read, by absolute path (the agent's own log when it is written inside the directory). */
+  skip?: (path: string) => boolean;
+}
+
 /**
  * The manifests of a directory, parsed file by file. A change re-reads only the files the watcher names, so one
  * changed file costs one read and one parse however many files the directory holds.
  */
 export class ManifestDir {
   /** Parsed files by path. */
-  private readonly files = new Map<string, { name: string; text: string; result: LoadResult; unreadable?: true }>();
+  private readonly files = new Map<string, { name: string; text: string; result: LoadResult }>();
   /** Validation and models of unchanged files' objects, carried from one build to the next. */
   private readonly buildCache = new BuildCache();
-  /** Folders of the last rescan that could not be read. */
-  private listingProblems: Diagnostic[] = [];
+  /** Directories found by the last walk, relative to the source ('' is the source itself). */
+  private dirList: string[] = [];
 
-  constructor(readonly source: string) {}
+  constructor(
+    readonly source: string,
+    private readonly opts: ManifestDirOptions = {},
+  ) {}
 
-  /** Reads every file again (at start, and when an event names no file or a directory). */
-  rescan(): void {
+  /** The directories under the source (relative, '' first) as last read; none when the source is a file. */
+  get dirs(): readonly string[] {
+    return this.dirList;
+  }
+
+  /** Reads every file again (at start, and when an event names no file or a directory); true when any changed. */
+  rescan(): boolean {
+    if (!statSync(this.source).isDirectory()) return this.read(this.source);
+    const seen = this.walk();
+    let changed = false;
+    for (const p of seen) changed = this.read(p) || changed;
+    return this.forgetAllBut(seen) || changed;
+  }
+
+  /**
+   * After a batch of events: reads the names of every directory again, so a file that came or went without an event
+   * naming it (a rename over it, a directory moved in or out) is found, and re-reads the files the events named.
+   * Returns whether the content of any file changed.
+   */
+  reconcile(named: Iterable<string>): boolean {
+    if (!statSync(this.source).isDirectory()) return this.read(this.source);
+    const seen = this.walk();
+    let changed = this.forgetAllBut(seen);
+    for (const p of seen) if (!this.files.has(p)) changed = this.read(p) || changed;
+    for (const rel of named) {
+      const p = join(this.source, rel);
+      if (seen.has(p)) changed = this.read(p) || changed;
+    }
+    return changed;
+  }
+
+  /** The manifest files under the source, by path; records the directories on the way. */
+  private walk(): Set<string> {
     const seen = new Set<string>();
-    if (!statSync(this.source).isDirectory()) {
-      this.read(this.source);
-      return;
-    }
-    // The directory rules of every command (kordon check DIR reads what the agent enforces).
-    const listed = listManifestFiles(this.source);
-    this.listingProblems = listed.diagnostics;
-    for (const p of listed.paths) {
-      seen.add(p);
-      this.read(p);
-    }
-    for (const p of [...this.files.keys()]) if (!seen.has(p)) this.files.delete(p);
+    const dirs: string[] = [];
+    const walk = (d: string, rel: string): void => {
+      dirs.push(rel);
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        if (e.name.startsWith('.')) continue;
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p, rel === '' ? e.name : join(rel, e.name));
+        else if (e.isFile() && isManifestFile(e.name) && !this.opts.skip?.(p)) seen.add(p);
+      }
+    };
+    walk(this.source, '');
+    this.dirList = dirs;
+    return seen;
+  }
+
+  private forgetAllBut(seen: ReadonlySet<string>): boolean {
+    let changed = false;
+    for (const p of [...this.files.keys()])
+      if (!seen.has(p)) {
+        this.files.delete(p);
+        changed = true;
+      }
+    return changed;
   }
 
   /** Re-reads the files the watcher named, relative to the source; returns false when it had to rescan instead. */
@@ -61,7 +117,7 @@ export class ManifestDir {
         // A file or a whole directory went away.
         for (const k of [...this.files.keys()]) if (k === p || k.startsWith(p + sep)) this.files.delete(k);
       } else if (statSync(p).isFile()) {
-        if (isManifestName(p)) this.read(p);
+        if (isManifestFile(p)) this.read(p);
       } else {
         this.rescan();
         return false;
@@ -70,34 +126,34 @@ export class ManifestDir {
     return true;
   }
 
-  private read(path: string): void {
-    const name = relative(process.cwd(), path) || path;
-    const r = readManifestFile(path);
-    if (!r.file) {
-      // Unreadable (permissions, not a regular file, too large, not UTF-8): an error, so the last good state stays.
-      this.files.set(path, { name, text: '', unreadable: true, result: { objects: [], diagnostics: r.diagnostics.map((d) => ({ ...d, file: name })) } });
-      return;
+  /** Reads one file; true when its text is new. A file gone since the directory was read is forgotten. */
+  private read(path: string): boolean {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || path === this.source) throw e;
+      return this.files.delete(path);
     }
-    const text = r.file.text;
     const known = this.files.get(path);
-    if (known && !known.unreadable && known.text === text) return;
+    if (known && known.text === text) return false;
+    const name = relative(process.cwd(), path) || path;
     this.files.set(path, { name, text, result: loadSource({ name, text }) });
+    return true;
   }
 
   sources(): Array<{ name: string; text: string }> {
-    return this.sorted()
-      .filter((f) => !f.unreadable)
-      .map(({ name, text }) => ({ name, text }));
+    return this.sorted().map(({ name, text }) => ({ name, text }));
   }
 
-  private sorted(): Array<{ name: string; text: string; result: LoadResult; unreadable?: true }> {
+  private sorted(): Array<{ name: string; text: string; result: LoadResult }> {
     return [...this.files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f);
   }
 
   /** The cluster the files describe; a rejected policy is an error, since leaving it out could open traffic. */
   state(): LoadedState {
     const objects: LoadedObject[] = [];
-    const diagnostics: Diagnostic[] = [...this.listingProblems];
+    const diagnostics: Diagnostic[] = [];
     for (const f of this.sorted()) {
       for (const o of f.result.objects) objects.push(o);
       for (const d of f.result.diagnostics) diagnostics.push(d);
