@@ -1,5 +1,6 @@
 import { ByteBudget, DEFAULT_MAX_INPUT_BYTES } from './files/limits.js';
-import { decode, emptyText, readPath, type SourceText } from './files/read.js';
+import { decodeSource } from '@kordon/engine';
+import { emptyText, readPath, type SourceText } from './files/read.js';
 import { SourceError } from './files/problems.js';
 import { parseRevision, readRevision } from './git.js';
 
@@ -49,8 +50,7 @@ export async function readSources(args: readonly string[], opts: ReadOptions = {
         stdinRead = true;
         const bytes = opts.readStdin ? await opts.readStdin(budget.remaining) : new Uint8Array();
         budget.take('<stdin>', bytes.length);
-        const f = decode('<stdin>', bytes, into.diagnostics);
-        if (f) into.files.push(f);
+        into.files.push(decodeSource('<stdin>', bytes));
         break;
       }
       case 'path':

@@ -1,6 +1,6 @@
 import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import type { Diagnostic, SourceFile } from '@kordon/engine';
+import { decodeSource, type Diagnostic, type SourceFile } from '@kordon/engine';
 import { ByteBudget } from './limits.js';
 import { isDocumentation, isManifestName, MANIFEST_EXTENSIONS } from './names.js';
 import { readingNote, reason, SourceError } from './problems.js';
@@ -41,7 +41,7 @@ export async function readPath(path: string, into: SourceText, opts: FileReadOpt
   if (st.isDirectory()) {
     readDirectory(path, into, opts);
   } else if (st.isFile()) push(into, readRegular(path, into, opts));
-  else if (opts.allowSpecialFiles) push(into, decode(path, await readStream(path, opts.budget), into.diagnostics));
+  else if (opts.allowSpecialFiles) push(into, decodeSource(path, await readStream(path, opts.budget)));
   else refuseSpecial(into, path, st);
 }
 
@@ -81,7 +81,8 @@ function readRegular(path: string, into: SourceText, opts: FileReadOptions): Sou
       if (n === 0) break;
       off += n;
     }
-    return decode(path, bytes.subarray(0, off), into.diagnostics);
+    // Bytes that are not UTF-8 are listed by the engine, which points at them and keeps the other documents.
+    return decodeSource(path, bytes.subarray(0, off));
   } catch (err) {
     if (err instanceof SourceError) throw err;
     unreadable(into, path, err);
@@ -185,17 +186,6 @@ function* walkDirectory(dir: string): Generator<DirEntry> {
   yield* walk(dir);
 }
 
-/** UTF-8 text (a BOM dropped); anything else is reported and left out, so that the other files still count. */
-export function decode(name: string, bytes: Uint8Array, diagnostics: Diagnostic[]): SourceFile | undefined {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    diagnostics.push(readingNote(name, 'input-binary', 'this file is not UTF-8 text (binary?), so it cannot be YAML or JSON; skipped', 'error', 'pass only Kubernetes manifests (.yaml, .yml, .json)'));
-    return undefined;
-  }
-  return { name, text };
-}
 
 /**
  * One manifest file read on its own, as the agent re-reads a changed file: the same checks as for a run (regular file,
