@@ -45,6 +45,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         throw new UsageError(`cannot serve: ${err instanceof Error ? err.message : String(err)}`);
       }
       ctx.io.out(`kordon serve: ${server.url}\n`);
+      if (server.warning) ctx.io.err(`kordon serve: warning: ${server.warning}\n`);
       ctx.io.err(`serving ${first.files.length} file${first.files.length === 1 ? '' : 's'} from ${paths.join(' ')}; press Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
