@@ -30,7 +30,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${opts.port}: expected a port number 0-65535`);
       const { readInputs } = await import('../input.js');
       // Read once now: an unreadable path is a usage error before anything listens.
-      const first = await readInputs(paths, ctx.io);
+      const first = await readInputs(paths, ctx);
       const { serve } = await import('@kordon/web');
       // stdin can be read only once; files and directories are read again on each page load.
       const fromStdin = paths.includes('-');
@@ -39,7 +39,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         server = await serve(paths, {
           port,
           host: opts.host,
-          readFiles: async (p) => (fromStdin ? first.files : (await readInputs(p, ctx.io)).files),
+          readFiles: async (p) => (fromStdin ? first.files : (await readInputs(p, ctx)).files),
         });
       } catch (err) {
         throw new UsageError(`cannot serve: ${err instanceof Error ? err.message : String(err)}`);
