@@ -1,12 +1,15 @@
-import { formatLabels, selectorKey, selectorMatches } from '../labels/selector.js';
+import { selectorKey, selectorMatches } from '../labels/selector.js';
 import { parseCidr, parseIP, type Cidr, type IP } from '../net/ip.js';
 import type { Cluster, LabelSelector, Peer, Pod, Policy, Rule } from '../model/types.js';
 import { contextOf, labelsOfNamespace } from '../eval/context.js';
 import { andBits, andNotBits, EMPTY_BITS, forEachBitOf, orBitsAll, setBit, wordsFor, type Bits } from './bitset.js';
+import { effectiveBlockPeers, observedBy, observedLabels, observedPorts } from './observed.js';
 
 /**
- * Pods that no policy can tell apart share a class: same namespace, labels, hostNetwork, named-port map and ipBlock
- * membership. Outside addresses are classes of their own. Every set below is a bitset over classes.
+ * Pods that no policy can tell apart share a class: same namespace and hostNetwork, and the same answer to everything
+ * a policy can observe (observed.ts): the labels and values selectors name, the named ports rules use, and membership
+ * of the ipBlocks of rules that take effect. Outside addresses are classes of their own. Every set below is a bitset
+ * over classes.
  */
 export interface ClassModel {
   /** Endpoint index -> class. Endpoints are the pods, then the outside addresses. */
@@ -54,20 +57,15 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   const pods = cluster.pods;
   // Distinct ipBlocks of all rules.
   const blocks = new Map<string, Block>();
-  for (const p of cluster.policies) {
-    for (const r of [...p.ingress, ...p.egress]) {
-      for (const peer of r.peers ?? []) {
-        if (peer.kind !== 'ipBlock') continue;
-        const k = blockKey(peer);
-        if (blocks.has(k)) continue;
-        const cidr = parseCidr(peer.cidr);
-        if (!cidr) continue;
-        const except = peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined);
-        const block: Block = { key: k, cidr, except };
-        if (cidr.family === 4) block.v4 = [cidr, ...except.filter((e) => e.family === 4)].flatMap((c) => [Number(c.start), Number(c.end)]);
-        blocks.set(k, block);
-      }
-    }
+  for (const peer of effectiveBlockPeers(cluster.policies)) {
+    const k = blockKey(peer);
+    if (blocks.has(k)) continue;
+    const cidr = parseCidr(peer.cidr);
+    if (!cidr) continue;
+    const except = peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined);
+    const block: Block = { key: k, cidr, except };
+    if (cidr.family === 4) block.v4 = [cidr, ...except.filter((e) => e.family === 4)].flatMap((c) => [Number(c.start), Number(c.end)]);
+    blocks.set(k, block);
   }
   const blockList = [...blocks.values()];
 
@@ -94,10 +92,10 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   const repr: (Pod | undefined)[] = [];
   const blockMembers: number[][] = [];
   const podBlocks = podMembership(pods, blockList, membership);
+  const observed = observedBy(cluster.policies);
   pods.forEach((pod, i) => {
-    const ports = pod.containerPorts.filter((c) => c.name).map((c) => `${c.name}:${c.protocol}:${c.port}`).sort().join(',');
     const mem = podBlocks[i]!;
-    const key = `${pod.namespace}\u0000${pod.hostNetwork ? 'H' : ''}\u0000${formatLabels(pod.labels)}\u0000${ports}\u0000${mem.join(',')}`;
+    const key = `${pod.namespace}\u0002${pod.hostNetwork ? 'H' : ''}\u0002${observedLabels(observed, pod)}\u0002${observedPorts(observed, pod)}\u0002${mem.join(',')}`;
     let c = keyToClass.get(key);
     if (c === undefined) {
       c = members.length;
