@@ -80,7 +80,7 @@ export type { CheckRequest, CheckResult, Hop } from './query/check.js';
 export { computeMatrix, endpointAt, summarizePods } from './matrix/matrix.js';
 export type { Matrix, MatrixOptions, PodReachability } from './matrix/matrix.js';
 export { defaultColumns } from './matrix/columns.js';
-export type { MatrixColumn } from './matrix/columns.js';
+export type { MatrixColumn, PortRange } from './matrix/columns.js';
 
 export {
   describePeer,

@@ -28,3 +28,34 @@ export { toSarif, toUri } from './format/sarif.js';
 export type { SarifLevel, SarifLog, SarifOptions } from './format/sarif.js';
 export { cell, diffMarkdown, lintMarkdown, testMarkdown } from './format/markdown.js';
 export { diffText, lintText, portsText, testText } from './format/text.js';
+
+export { generatePolicies, DEFAULT_GENERATE_OPTIONS, GENERATED_PREFIX } from './generate/generate.js';
+export type { GenerateInput, GenerateOptions, GenerateProof, GenerateResult, GeneratedFile } from './generate/generate.js';
+export { parseFlows } from './generate/flows.js';
+export type { FlowFile, FlowFormat, ObservedFlow } from './generate/flows.js';
+export type { ExtraFlow, FlowCheck } from './generate/proof.js';
+export type { PlannedPolicy, PlannedRule, PlannedPeer, PlannedPort } from './generate/plan.js';
+export type { Unit } from './generate/units.js';
+export { UNSTABLE_LABEL_KEYS } from './generate/units.js';
+export { generateText } from './generate/text.js';
+
+export { listConnections, pairTable, resolveFocus, groupOf } from './connections/list.js';
+export type { Connection, ConnectionList, ConnectionPeer, Focus, GroupBy, ListOptions, PairTable } from './connections/list.js';
+export { diffConnections } from './connections/diff.js';
+export type { ConnectionChange, ConnectionDiff } from './connections/diff.js';
+export { formatPortSet, mergePortRanges } from './connections/ports.js';
+export type { PortSet } from './connections/ports.js';
+export { addressRanges, cidrsOf, describeAddresses } from './connections/addresses.js';
+export type { AddressRange } from './connections/addresses.js';
+export {
+  connectionDiffCsv,
+  connectionDiffDot,
+  connectionDiffMarkdown,
+  connectionDiffMermaid,
+  connectionDiffText,
+  connectionsCsv,
+  connectionsDot,
+  connectionsMarkdown,
+  connectionsMermaid,
+  connectionsText,
+} from './connections/render.js';

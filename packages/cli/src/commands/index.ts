@@ -4,8 +4,10 @@ import { registerAgent } from './agent.js';
 import { registerCheck } from './check.js';
 import { registerDiff } from './diff.js';
 import { registerExplain } from './explain.js';
+import { registerGenerate } from './generate.js';
 import { registerLab } from './lab.js';
 import { registerLint } from './lint.js';
+import { registerList } from './list.js';
 import { registerMatrix } from './matrix.js';
 import { registerNft } from './nft.js';
 import { registerServe } from './serve.js';
@@ -25,8 +27,10 @@ export const commands: Register[] = [
   registerCheck,
   registerDiff,
   registerExplain,
+  registerGenerate,
   registerLab,
   registerLint,
+  registerList,
   registerMatrix,
   registerNft,
   registerServe,
