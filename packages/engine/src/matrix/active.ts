@@ -70,8 +70,13 @@ function specOk(s: PortSpec, col: MatrixColumn, named: (name: string) => Uint32A
   return named(s.port) ?? false;
 }
 
+/** Masks come from namedMask's cache, so most are seen once per column: their text is kept with them. */
+const maskTexts = new WeakMap<Uint32Array, string>();
 function maskText(m: Uint32Array): string {
-  let s = '';
+  let s = maskTexts.get(m);
+  if (s !== undefined) return s;
+  s = '';
   for (let k = 0; k < m.length; k++) if (m[k] !== 0) s += `${k}.${m[k]}`;
+  maskTexts.set(m, s);
   return s;
 }

@@ -90,12 +90,13 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   const keyToClass = new Map<string, number>();
   const members: number[][] = [];
   const repr: (Pod | undefined)[] = [];
-  const blockMembers: number[][] = [];
+  const blockMembers: (readonly number[])[] = [];
   const podBlocks = podMembership(pods, blockList, membership);
   const observed = observedBy(cluster.policies);
   pods.forEach((pod, i) => {
-    const mem = podBlocks[i]!;
-    const key = `${pod.namespace}\u0002${pod.hostNetwork ? 'H' : ''}\u0002${observedLabels(observed, pod)}\u0002${observedPorts(observed, pod)}\u0002${mem.join(',')}`;
+    const memId = podBlocks.id[i]!;
+    const mem = podBlocks.sets[memId]!;
+    const key = `${pod.namespace}\u0002${pod.hostNetwork ? 'H' : ''}\u0002${observedLabels(observed, pod)}\u0002${observedPorts(observed, pod)}\u0002${memId}`;
     let c = keyToClass.get(key);
     if (c === undefined) {
       c = members.length;
@@ -254,37 +255,76 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
 }
 
 /**
- * Block indices per pod. Pods with one IPv4 address (nearly all) are found per block by binary search over their sorted
- * addresses, so the cost follows the matches, not blocks times pods; the rest go through `slow`.
+ * Which blocks each pod is in, as an id per pod into a list of distinct block sets. Pods with one IPv4 address (nearly
+ * all) are swept in address order against the blocks' ranges: membership changes only where some range starts or
+ * ends, so the cost follows pods plus ranges, not blocks times pods. The rest go through `slow`.
  */
-function podMembership(pods: readonly Pod[], blocks: readonly Block[], slow: (addrs: readonly string[]) => number[]): number[][] {
-  const out: number[][] = pods.map(() => []);
-  if (blocks.length === 0) return out;
+function podMembership(pods: readonly Pod[], blocks: readonly Block[], slow: (addrs: readonly string[]) => number[]): { id: Int32Array; sets: (readonly number[])[] } {
+  const id = new Int32Array(pods.length);
+  const sets: (readonly number[])[] = [[]];
+  if (blocks.length === 0) return { id, sets };
+  const interned = new Map<string, number>([['', 0]]);
+  const intern = (list: readonly number[]): number => {
+    const key = list.join(',');
+    let k = interned.get(key);
+    if (k === undefined) {
+      k = sets.length;
+      interned.set(key, k);
+      sets.push(list);
+    }
+    return k;
+  };
   const simple: Array<[number, number]> = []; // [address, pod index]
   pods.forEach((pod, i) => {
     const parsed = parsedAddresses(pod.ips);
     if (parsed.length === 1 && parsed[0]!.family === 4) simple.push([Number(parsed[0]!.value), i]);
-    else if (parsed.length > 0) out[i] = slow(pod.ips);
+    else if (parsed.length > 0) id[i] = intern(slow(pod.ips));
   });
   simple.sort((x, y) => x[0] - y[0]);
-  const addrs = Float64Array.from(simple, (e) => e[0]);
-  const lowerBound = (v: number): number => {
-    let lo = 0;
-    let hi = addrs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (addrs[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  // Each IPv4 block as disjoint ranges: its CIDR minus its excepts. An event opens or closes one at an address.
+  const events: Array<[number, number, 1 | -1]> = []; // [address, block, +1 at start / -1 one past the end]
   blocks.forEach((block, b) => {
     if (!block.v4) return;
-    const end = block.v4[1]!;
-    for (let k = lowerBound(block.v4[0]!); k < addrs.length && addrs[k]! <= end; k++) {
-      if (inBlock4(block, addrs[k]!)) out[simple[k]![1]]!.push(b);
+    for (const [lo, hi] of rangesOf(block.v4)) {
+      events.push([lo, b, 1]);
+      events.push([hi + 1, b, -1]);
     }
   });
+  events.sort((x, y) => x[0] - y[0] || x[2] - y[2]);
+  const active = new Set<number>();
+  let e = 0;
+  let current = 0;
+  let dirty = false;
+  for (const [addr, i] of simple) {
+    while (e < events.length && events[e]![0] <= addr) {
+      const [, b, op] = events[e++]!;
+      if (op === 1) active.add(b);
+      else active.delete(b);
+      dirty = true;
+    }
+    if (dirty) {
+      current = intern([...active].sort((x, y) => x - y));
+      dirty = false;
+    }
+    id[i] = current;
+  }
+  return { id, sets };
+}
+
+/** [start, end] of a block's CIDR minus its except ranges (which `v4` lists after it), as disjoint inclusive ranges. */
+function rangesOf(v4: readonly number[]): Array<[number, number]> {
+  const excepts: Array<[number, number]> = [];
+  for (let k = 2; k < v4.length; k += 2) excepts.push([v4[k]!, v4[k + 1]!]);
+  excepts.sort((x, y) => x[0] - y[0]);
+  const out: Array<[number, number]> = [];
+  let from = v4[0]!;
+  const to = v4[1]!;
+  for (const [a, z] of excepts) {
+    if (z < from || a > to) continue;
+    if (a > from) out.push([from, a - 1]);
+    from = Math.max(from, z + 1);
+  }
+  if (from <= to) out.push([from, to]);
   return out;
 }
 

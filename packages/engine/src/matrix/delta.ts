@@ -141,16 +141,6 @@ class Segments {
     this.n = 0;
   }
 
-  copyFrom(o: Segments): void {
-    if (this.lo.length < o.n) {
-      this.lo = new Int32Array(o.lo.length);
-      this.hi = new Int32Array(o.hi.length);
-    }
-    this.lo.set(o.lo.subarray(0, o.n));
-    this.hi.set(o.hi.subarray(0, o.n));
-    this.n = o.n;
-  }
-
   add(lo: number, hi: number): void {
     // The first range that ends at or after lo; everything before it stays.
     let i = 0;
@@ -267,10 +257,12 @@ export function runColumn(b: BaseMatrix, active: ActiveRules, store: boolean): {
   const d = columnDelta(b, active);
   const scratchIn = new Uint32Array(W);
   const added = new Uint32Array(W);
-  const segs = new Segments();
+  // The words a row's additions reach, listed once each (a row can gather hundreds of additions in a few words).
+  const stamp = new Int32Array(W).fill(-1);
+  const words = new Int32Array(W);
   const patch = store ? new PatchBuilder(b.K) : undefined;
   const { base, inFrom } = b;
-  const { openAll, head, next, entryDst, dst } = d;
+  const { openAll, head, next, entryDst, dst, openSegs } = d;
   let pairs = b.basePairs;
   for (const s of d.rows) {
     const set = b.egressSetOf[s]!;
@@ -278,12 +270,27 @@ export function runColumn(b: BaseMatrix, active: ActiveRules, store: boolean): {
     const eX = set < 0 ? undefined : d.eAdd[set];
     // Egress allows nothing on this column either: the row stays empty.
     if (e0 === b.emptyRow && !eX) continue;
-    segs.copyFrom(d.openSegs);
-    if (eX) segs.add(eX.lo, eX.lo + eX.words.length);
+    let n = 0;
+    for (let g = 0; g < openSegs.n; g++) for (let k = openSegs.lo[g]!; k < openSegs.hi[g]!; k++) words[n++] = k;
+    for (let k = 0; k < n; k++) stamp[words[k]!] = s;
+    if (eX) {
+      for (let k = eX.lo; k < eX.lo + eX.words.length; k++) {
+        if (stamp[k] === s) continue;
+        stamp[k] = s;
+        words[n++] = k;
+      }
+    }
     for (let e = head[s]!; e >= 0; e = next[e]!) {
       const x = dst[entryDst[e]!]!;
-      segs.add(x.lo, x.lo + x.words.length);
-      for (let k = 0; k < x.words.length; k++) scratchIn[x.lo + k]! |= x.words[k]!;
+      const lo = x.lo;
+      const w = x.words;
+      for (let k = 0; k < w.length; k++) {
+        scratchIn[lo + k]! |= w[k]!;
+        if (stamp[lo + k] !== s) {
+          stamp[lo + k] = s;
+          words[n++] = lo + k;
+        }
+      }
     }
     const sW = s * W;
     const isIp = cm.pod[s] === undefined;
@@ -291,23 +298,37 @@ export function runColumn(b: BaseMatrix, active: ActiveRules, store: boolean): {
     const eHi = eX ? eX.lo + eX.words.length : 0;
     let sum = 0;
     let diag = false;
-    for (let g = 0; g < segs.n; g++) {
-      const lo = segs.lo[g]!;
-      const hi = segs.hi[g]!;
-      for (let k = lo; k < hi; k++) {
-        let e = e0[k]!;
-        if (k >= eLo && k < eHi) e |= eX!.words[k - eLo]!;
-        const x = e & (inFrom[sW + k]! | scratchIn[k]! | openAll[k]!) & ~base[sW + k]!;
-        added[k] = x;
-        scratchIn[k] = 0;
-        if (x === 0) continue;
-        sum += b.wordWeight(isIp ? x & b.podMask[k]! : x, k);
-        if (!isIp && k === s >>> 5 && (x & (1 << (s & 31))) !== 0) diag = true;
-      }
-      if (patch) patch.add(s, added, lo, hi);
+    for (let i = 0; i < n; i++) {
+      const k = words[i]!;
+      let e = e0[k]!;
+      if (k >= eLo && k < eHi) e |= eX!.words[k - eLo]!;
+      const x = e & (inFrom[sW + k]! | scratchIn[k]! | openAll[k]!) & ~base[sW + k]!;
+      added[k] = x;
+      scratchIn[k] = 0;
+      if (x === 0) continue;
+      sum += b.wordWeight(isIp ? x & b.podMask[k]! : x, k);
+      if (!isIp && k === s >>> 5 && (x & (1 << (s & 31))) !== 0) diag = true;
     }
+    if (patch && n > 0) storeRow(patch, s, added, words, n);
     const size = b.sizes[s]!;
     pairs += sum * size - (diag ? size : 0);
   }
   return patch ? { pairs, patch: patch.done() } : { pairs };
+}
+
+/** Keeps the added words of row S as runs of consecutive words. */
+function storeRow(patch: PatchBuilder, s: number, added: Uint32Array, words: Int32Array, n: number): void {
+  const sorted = words.subarray(0, n).sort();
+  let lo = sorted[0]!;
+  let hi = lo + 1;
+  for (let i = 1; i < n; i++) {
+    const k = sorted[i]!;
+    if (k === hi) hi++;
+    else {
+      patch.add(s, added, lo, hi);
+      lo = k;
+      hi = k + 1;
+    }
+  }
+  patch.add(s, added, lo, hi);
 }
