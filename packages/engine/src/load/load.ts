@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { Diagnostic, Location, PathSegment } from '../diagnostics.js';
 import { jsonDuplicateKeys } from './json-duplicates.js';
+import { jsonStreamDocuments } from './json-stream.js';
 import { jsonOffset, jsonPositions, type JsonPos } from './json-positions.js';
 import { fastChild, readYamlFast, type FastNode } from './yaml-fast.js';
 
@@ -67,7 +68,8 @@ export function loadSource(file: SourceFile): LoadResult {
     return { objects: [], diagnostics };
   }
   // JSON is read with JSON.parse, many times faster than a YAML reader; positions are computed only when asked for.
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+  // So is a stream of JSON documents between `---` lines.
+  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('---')) {
     const fast = loadJsonFast(name, text);
     if (fast) return fast;
   }
@@ -167,29 +169,49 @@ export function loadYaml(file: string, text: string): LoadResult {
 }
 
 function loadJsonFast(file: string, text: string): LoadResult | undefined {
-  let value: unknown;
+  let docs: Array<{ value: unknown; start: number; end: number }>;
   try {
-    value = JSON.parse(text);
+    docs = [{ value: JSON.parse(text), start: 0, end: text.length }];
   } catch {
-    return undefined; // let the YAML reader report the error with its position
+    const ranges = jsonStreamDocuments(text);
+    if (!ranges) return undefined;
+    try {
+      docs = ranges.map(([start, end]) => ({ value: JSON.parse(text.slice(start, end)), start, end }));
+    } catch {
+      return undefined; // let the YAML reader report the error with its position
+    }
   }
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   const offsetLocation = lazyLines(file, text);
+  for (const doc of docs) loadJsonDocument(file, text, doc, offsetLocation, objects, diagnostics);
+  return { objects, diagnostics };
+}
+
+/** The objects of one JSON document that spans text[start, end). */
+function loadJsonDocument(
+  file: string,
+  text: string,
+  doc: { value: unknown; start: number; end: number },
+  offsetLocation: (offset: number) => Location,
+  objects: LoadedObject[],
+  diagnostics: Diagnostic[],
+): void {
+  const { start, end } = doc;
+  const own = start === 0 && end === text.length ? text : text.slice(start, end);
   // Positions are worked out once, and only when a message or a reference needs one.
   let positions: JsonPos | undefined;
-  const lazyLocate = (path: readonly PathSegment[]): Location => offsetLocation(jsonOffset((positions ??= jsonPositions(text)), path));
-  const dups = jsonDuplicateKeys(text);
-  collectObjects(value, [], (raw, prefix) => {
+  const lazyLocate = (path: readonly PathSegment[]): Location => offsetLocation(start + jsonOffset((positions ??= jsonPositions(own)), path));
+  const dups = jsonDuplicateKeys(own);
+  collectObjects(doc.value, [], (raw, prefix) => {
     const locate = (path: readonly PathSegment[]) => lazyLocate([...prefix, ...path]);
     const mine = dups
       .filter((d) => d.path.length >= prefix.length && prefix.every((seg, k) => d.path[k] === seg))
-      .map((d) => ({ path: d.path.slice(prefix.length), key: d.key, at: offsetLocation(d.offset) }));
+      .map((d) => ({ path: d.path.slice(prefix.length), key: d.key, at: offsetLocation(start + d.offset) }));
     objects.push(makeObject(raw, file, { file, line: 0, column: 0 }, locate, () => undefined, mine, () => locate([])));
   }, (message, prefix) => {
     diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), ...lazyLocate(prefix) });
   });
-  return { objects, diagnostics };
 }
 
 function formatPrefix(prefix: readonly PathSegment[]): string {
