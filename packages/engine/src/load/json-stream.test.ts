@@ -28,6 +28,11 @@ describe('JSON documents separated by ---', () => {
       [24, 27],
     ]);
     expect(jsonStreamDocuments('{"a":1}\n--- {"b":2}\n')).toEqual([[0, 20]]); // one document, which JSON.parse refuses
+    expect(jsonStreamDocuments('--- {"a":1}\n---\n{"b":2}\n')).toBeUndefined();
+    expect(jsonStreamDocuments('{"a":1}\n--- # next\n{"b":2}\n')).toEqual([
+      [0, 8],
+      [19, 27],
+    ]);
     expect(jsonStreamDocuments('{"a":1}\n---\n# a comment\n{"b":2}\n')).toBeUndefined();
     expect(jsonStreamDocuments('apiVersion: v1\n---\n{"b":2}\n')).toBeUndefined();
   });
