@@ -5,9 +5,11 @@ import type { PresetName } from './presets.js';
  *  - matrix:  read + parse + build + full matrix over every port class + allowed-pair count of each class;
  *  - summary: read + parse + build + every pod's isolation and allowed peers (engine's per-pod summary);
  *  - check-cli: wall time of `node bin/kordon.js check FILE --from ns/pod --to ns/pod`, Node start-up included;
- *  - lint / diff: read + parse + build + `@kordon/review` lint, or diff against a changed copy.
+ *  - lint / diff: read + parse + build + `@kordon/review` lint, or diff against a changed copy;
+ *  - generate: read + parse + build, then (timed as compute) reading 100,000 observed flows as CSV and
+ *    `@kordon/review` generatePolicies with its proof; the flows are made from the built cluster, untimed.
  */
-export type Task = 'matrix' | 'summary' | 'check-cli' | 'lint' | 'diff';
+export type Task = 'matrix' | 'summary' | 'check-cli' | 'lint' | 'diff' | 'generate';
 
 export interface Target {
   /** Upper bound on the timed phases together (wall, seconds). */
@@ -115,6 +117,16 @@ export const SCENARIOS: readonly Scenario[] = [
     task: 'diff',
     target: { seconds: 5 },
     quick: { pods: 1_000, policies: 200 },
+  },
+  {
+    name: 'generate-1k-workloads-100k-flows',
+    preset: 'realistic',
+    pods: 4_100,
+    policies: 0,
+    task: 'generate',
+    target: { seconds: 10 },
+    anchor: 'issue 14: 1,000 workloads from 100,000 observed flows in under 10 s, proof included',
+    quick: { pods: 400, policies: 0 },
   },
   // Shapes without a project target, for comparison with the published workloads.
   { name: 'kano-2k-1k-matrix', preset: 'kano', pods: 2_000, policies: 1_000, task: 'matrix', anchor: 'KubeSV (Z3) 135 s, 1.24 GB; Kano-py 0.88 s build; performance.md §5.2 asks ≤ 0.14 s', quick: { pods: 200, policies: 100 } },
