@@ -27,9 +27,22 @@ export function cellText(view: MatrixView, row: number, col: number): string {
   const s = view.cells[idx]!;
   const from = groupName(view.groups[row]!);
   const to = groupName(view.groups[col]!);
+  const columns = view.column.columns.length;
   let counts = '';
-  if (view.allowed && view.pairs && s !== CELL_NA && (view.pairs[idx]! > 1)) counts = ` (${view.allowed[idx]} of ${view.pairs[idx]} pod pairs)`;
+  if (columns > 1) counts = portsText(view, idx);
+  else if (view.allowed && view.pairs && s !== CELL_NA && (view.pairs[idx]! > 1)) counts = ` (${view.allowed[idx]} of ${view.pairs[idx]} pod pairs)`;
   return `${from} → ${to} on ${view.column.label}: ${STATE_WORD[s]}${counts}`;
+}
+
+/** Which of a several-column choice's columns a cell is open on: `: on 8080/TCP only (1 of 10 port columns)`. */
+function portsText(view: MatrixView, idx: number): string {
+  const s = view.cells[idx]!;
+  if (s === CELL_NA || s === CELL_NONE || !view.ports) return '';
+  const open = view.ports.sets[view.ports.ofCell[idx]!] ?? [];
+  const total = view.ports.total;
+  if (open.length === total) return s === CELL_ALL ? ` on all ${total} port columns` : ` for some pod pairs, on all ${total} port columns`;
+  const shown = open.length > 6 ? `${open.slice(0, 6).join(', ')} and ${open.length - 6} more` : open.join(', ');
+  return `: open on ${shown}${open.length === 1 ? ' only' : ''} (${open.length} of ${total} port columns)`;
 }
 
 export class MatrixPanel {

@@ -31,7 +31,8 @@ export function explainCheck(cluster: Cluster, r: CheckResult): Explanation {
   for (const n of r.notes) lines.push({ text: `note: ${n}`, depth: 0, tone: 'note' });
   if (r.dns) {
     lines.push({ text: `DNS lookup: ${r.dns.allowed ? 'allowed' : 'blocked'}${r.dns.needed ? '' : ' (source is not isolated for egress)'}${r.dns.assumed ? ' (DNS pods assumed)' : ''}`, depth: 0, tone: r.dns.allowed ? 'allowed' : 'denied' });
-    if (!r.dns.allowed) for (const h of r.dns.hops.slice(0, 3)) hopLines(cluster, h, lines, 1);
+    // As `kordon check` does: the lookups are shown whenever policies decide them (the client is egress-isolated).
+    if (r.dns.needed || !r.dns.allowed) for (const h of r.dns.hops.slice(0, 3)) hopLines(cluster, h, lines, 1);
   }
   if (r.service) {
     lines.push({ text: `Service ${r.service.namespace}/${r.service.name} port ${r.service.port}/${r.service.protocol} → targetPort ${r.service.targetPort}; endpoints: ${r.service.endpoints.join(', ') || 'none'}`, depth: 0 });
