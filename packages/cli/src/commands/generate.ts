@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, type CliContext } from '../io.js';
+import { examples } from './help.js';
 
 export interface GenerateCommandOptions {
   expect: string[];
@@ -40,8 +41,16 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
     .option('--system-namespaces', 'also isolate kube-system, kube-public, kube-node-lease and the DNS namespace')
     .option('--dns <ns/label=value>', 'where the cluster DNS pods are (default kube-system/k8s-app=kube-dns)')
     .option('--out <dir>', 'write one file per namespace into DIR and print the proof (default: YAML on stdout, proof as comments)')
-    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .option('-o, --output <format>', 'manifests (the policies, the proof as comments), json (files and proof), or yaml (that document as YAML)', 'manifests')
     .option('--strict', 'exit 1 when the policies allow any connection that was not asked for')
+    .addHelpText(
+      'after',
+      examples([
+        ['kordon generate k8s/ --expect expect.yaml > policies.yaml', 'policies for what the expectation file allows, the proof at the end as comments'],
+        ['hubble observe -o json > flows.json && kordon generate k8s/ --flows flows.json --out policies/', 'policies for the traffic Hubble saw, one file per namespace'],
+        ['kordon generate k8s/ --flows flows.csv --cidr-prefix 24 --strict', 'merge outside addresses per /24; exit 1 if anything beyond the flows is allowed'],
+      ]),
+    )
     .action(async (paths: string[], opts: GenerateCommandOptions) => {
       ctx.exitCode = await runGenerate(ctx, paths, opts);
     });
@@ -68,7 +77,7 @@ async function runGenerate(ctx: CliContext, paths: readonly string[], opts: Gene
   const { colorsFor } = await import('../io.js');
   const engine = await import('@kordon/engine');
   const review = await import('@kordon/review');
-  const format = parseFormat(opts.output, ['yaml', 'json'] as const);
+  const format = parseFormat(opts.output, ['manifests', 'json'] as const);
   const prefix4 = prefix(opts.cidrPrefix, 32, '--cidr-prefix');
   const prefix6 = prefix(opts.cidrPrefix6, 128, '--cidr-prefix6');
   const dns = opts.dns === undefined ? undefined : parseDns(opts.dns);
