@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/serve.js';
 import { MARKINGS, selectorOf } from '../src/view/graph-style.js';
-import { cell, DEMO, launch, open, pageErrors, screenshot, setEditorText, settled, start } from './harness.js';
+import { axeViolations, cell, DEMO, launch, open, pageErrors, screenshot, setEditorText, settled, start } from './harness.js';
 
 const demo = readFileSync(DEMO, 'utf8');
 const clusterOf = (text: string) => buildCluster(loadSources([{ name: DEMO, text }]).objects).cluster;
@@ -157,6 +157,14 @@ describe('everyday use of the page, in chromium', () => {
     const text = await page.$eval('#yaml', (t) => (t as HTMLTextAreaElement).value);
     expect(text.split('\n').filter((l) => /^\s*ingress:/.test(l))).toEqual(['  ingress:']);
     expect(await page.textContent('#editor-messages-title')).toBe('No problems in this file');
+    // Written anyway, a second key is reported where it is: at the second occurrence, which is the one to remove.
+    const twice = `${text}  ingress:\n    - {}\n`;
+    const second = twice.split('\n').lastIndexOf('  ingress:') + 1;
+    expect(second).toBeGreaterThan(twice.split('\n').indexOf('  ingress:') + 1);
+    await setEditorText(page, twice);
+    const msg = page.locator('#editor-messages button.msg.error').first();
+    expect(await msg.getAttribute('data-line')).toBe(String(second));
+    expect(await msg.textContent()).toContain('duplicate field "ingress"');
     await page.selectOption('#file-select', DEMO);
     await settled(page);
   });
@@ -167,6 +175,7 @@ describe('everyday use of the page, in chromium', () => {
     await settled(page);
     const legend = await page.$$eval('#graph-legend [data-marking]', (els) => els.map((e) => (e as HTMLElement).dataset['marking']));
     expect(legend).toEqual(MARKINGS.map(selectorOf));
+    expect(await page.isVisible('#graph-legend')).toBe(true);
     await page.focus('#graph-view');
     await page.keyboard.press('ArrowRight');
     const first = await page.getAttribute('#graph-view', 'data-current');
@@ -204,6 +213,10 @@ describe('graph labels at pod level, in chromium', () => {
     const page = await open(browser, server.url, vp);
     await page.selectOption('#level', 'pod');
     await settled(page);
+    // 120 pods and their outside addresses: the matrix is the canvas view, which axe checks as well.
+    await page.waitForSelector('canvas.matrix-canvas');
+    await screenshot(page, `${vp.width}x${vp.height}-matrix-canvas`);
+    expect(await axeViolations(page)).toEqual([]);
     await page.click('#tab-graph');
     await page.waitForSelector('#graph-view canvas');
     await settled(page);

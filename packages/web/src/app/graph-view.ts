@@ -10,8 +10,14 @@ export interface GraphHandlers {
   focusNamespace(ns: string): void;
 }
 
-/** Labels are drawn this large on screen at the first view (the graph is never zoomed out below 1 to fit). */
+/** Labels are drawn this large on screen at the first view. */
 export const LABEL_PX = 12;
+
+/**
+ * The first view never zooms out further than this to fit: below, labels scaled up to LABEL_PX would crowd each other
+ * (the layout spaced the nodes for labels of LABEL_PX), and labels left small could not be read.
+ */
+const MIN_ZOOM = 0.7;
 
 const BASE: StylesheetJson = [
   {
@@ -206,18 +212,24 @@ export class GraphPanel {
     cy.resize();
     cy.fit(undefined, 24);
     const z = cy.zoom();
-    // A handful of nodes should not be blown up to fill the panel.
     if (z > 1.5) {
+      // A handful of nodes should not be blown up to fill the panel.
       cy.zoom(1.5);
       cy.center();
-    } else if (z < 1) {
+    } else if (z < MIN_ZOOM) {
       // Start where most pods are: the largest namespace box (or the node with most connections when there are none).
-      cy.zoom(1);
+      cy.zoom(MIN_ZOOM);
       const boxes = cy.nodes(':parent');
       const start = boxes.length > 0 ? boxes.max((n) => n.children().length).ele : cy.nodes().max((n) => n.degree(false)).ele;
       cy.center(start);
     }
-    this.hint.hidden = z >= 1;
+    this.hint.hidden = z >= MIN_ZOOM;
+    // Between MIN_ZOOM and 1 the labels are made larger in the graph, so that they come out at LABEL_PX on screen.
+    const scale = 1 / Math.min(1, cy.zoom());
+    cy.batch(() => {
+      cy.nodes().not(':parent').style({ 'font-size': LABEL_PX * scale, 'text-max-width': `${120 * scale}px` });
+      cy.nodes(':parent').style({ 'font-size': (LABEL_PX + 1) * scale });
+    });
     this.noteLabelSize();
   }
 

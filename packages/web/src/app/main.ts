@@ -109,6 +109,8 @@ const graph = new GraphPanel(
   byId('graph-status'),
 );
 renderLegend(byId('graph-legend'));
+// Below 1280 px the graph needs the room: the legend starts folded.
+byId<HTMLDetailsElement>('graph-legend-box').open = window.innerWidth >= 1280;
 let editTimer: number | undefined;
 const editor = new Editor(byId('editor'), {
   change: (given, text) => {

@@ -314,7 +314,10 @@ export class MatrixPanel {
         const g = view.groups[r0 + r]!;
         const y = oy + r * cell + cell / 2;
         if (y < head) continue;
-        ctx.fillText(truncate(`${g.kind === 'ip' || g.kind === 'namespace' ? '' : `${g.namespace}/`}${g.label}`, 26), 6, y);
+        // The namespace is named on the first row of its band (lines separate the bands); names keep their ends.
+        const k = r0 + r;
+        const ns = g.kind !== 'ip' && g.kind !== 'namespace' && (r === 0 || isNsStart(view.groups, k)) ? `${g.namespace}/` : '';
+        ctx.fillText(fitText(ctx, `${ns}${g.label}`, head - 12 - (ns ? 0 : 10)), ns ? 6 : 16, y);
       }
       ctx.save();
       for (let c = 0; c < cols && c0 + c < n; c++) {
@@ -324,7 +327,7 @@ export class MatrixPanel {
         ctx.save();
         ctx.translate(x, head - 6);
         ctx.rotate(-Math.PI / 2);
-        ctx.fillText(truncate(g.label, 24), 0, 0);
+        ctx.fillText(fitText(ctx, g.label, head - 12), 0, 0);
         ctx.restore();
       }
       ctx.restore();
@@ -343,8 +346,13 @@ export class MatrixPanel {
   }
 }
 
-function truncate(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+/** The text, shortened in the middle until it fits `max` pixels: pod names differ in their ends (`api-7d9f…x2k4q`). */
+function fitText(ctx: CanvasRenderingContext2D, text: string, max: number): string {
+  if (ctx.measureText(text).width <= max) return text;
+  let keep = text.length - 1;
+  const cut = (k: number) => `${text.slice(0, Math.ceil(k / 2))}…${text.slice(text.length - Math.floor(k / 2))}`;
+  while (keep > 1 && ctx.measureText(cut(keep)).width > max) keep--;
+  return cut(keep);
 }
 
 function isNsStart(groups: readonly Group[], k: number): boolean {

@@ -1,4 +1,4 @@
-import type { CheckResult, Cluster, DirectionVerdict, Hop, Location, RuleRef } from '@kordon/engine';
+import { describeRuleRef, locateRule, type CheckResult, type Cluster, type DirectionVerdict, type Hop, type Location, type RuleRef } from '@kordon/engine';
 
 /** A place in the YAML a line of the explanation points at. */
 export interface SourceLink {
@@ -88,13 +88,10 @@ function directionLines(cluster: Cluster, d: DirectionVerdict, who: string, out:
 }
 
 function ruleLine(cluster: Cluster, ref: RuleRef, verb: string, depth: number): ExplainLine {
-  const parts = [`${ref.direction} rule ${ref.rule}`];
-  if (ref.peer !== undefined) parts.push(`${ref.direction === 'ingress' ? 'from' : 'to'}[${ref.peer}]`);
-  if (ref.port !== undefined) parts.push(`ports[${ref.port}]`);
   const pol = cluster.policies.find((p) => p.id === ref.policy);
-  const path = ['spec', ref.direction, ref.rule];
-  const loc = pol?.locate ? pol.locate(path) : pol?.source;
-  return { text: `${verb} ${ref.policy} ${parts.join(', ')}`, depth, tone: 'allowed', ...linkOf(loc) };
+  const loc = pol ? locateRule(pol, ref) : undefined;
+  // The engine's words for a rule reference, as `kordon check` prints them: the indices are the manifest's.
+  return { text: `${verb} ${describeRuleRef(ref)}`, depth, tone: 'allowed', ...linkOf(loc) };
 }
 
 function linkOf(loc: Location | undefined): { link?: SourceLink } {

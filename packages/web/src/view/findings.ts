@@ -1,3 +1,4 @@
+import { SEVERITY_RANK } from '@kordon/review';
 import type { SourceLink } from './explain.js';
 
 /** One entry of the page's findings list: a lint finding or a problem of the input. */
@@ -9,13 +10,14 @@ export interface FindingItem {
   link?: SourceLink;
 }
 
-const RANK: Record<FindingItem['severity'], number> = { error: 0, warning: 1, info: 2 };
-
-/** Errors first, then warnings, then notes; within a severity by file and line, so the list reads top to bottom. */
+/**
+ * Errors first, then warnings, then notes (the review package's ranking, which `kordon lint` sorts by); within a
+ * severity by file and line, so the list reads top to bottom. Lint findings and input problems are sorted together.
+ */
 export function sortFindings<T extends FindingItem>(items: readonly T[]): T[] {
   return items
     .map((it, k) => ({ it, k }))
-    .sort((a, b) => RANK[a.it.severity] - RANK[b.it.severity] || compareLinks(a.it.link, b.it.link) || a.k - b.k)
+    .sort((a, b) => SEVERITY_RANK[b.it.severity] - SEVERITY_RANK[a.it.severity] || compareLinks(a.it.link, b.it.link) || a.k - b.k)
     .map((x) => x.it);
 }
 
