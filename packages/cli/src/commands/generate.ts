@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError, type CliContext } from '../io.js';
 import { examples } from './help.js';
+import { UsageError, type CliContext } from '../io.js';
 
 export interface GenerateCommandOptions {
   expect: string[];
@@ -41,7 +41,7 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
     .option('--system-namespaces', 'also isolate kube-system, kube-public, kube-node-lease and the DNS namespace')
     .option('--dns <ns/label=value>', 'where the cluster DNS pods are (default kube-system/k8s-app=kube-dns)')
     .option('--out <dir>', 'write one file per namespace into DIR and print the proof (default: YAML on stdout, proof as comments)')
-    .option('-o, --output <format>', 'manifests (the policies, the proof as comments), json (files and proof), or yaml (that document as YAML)', 'manifests')
+    .option('-o, --output <format>', 'yaml (the policies, the proof as comments) or json (files and proof)', 'yaml')
     .option('--strict', 'exit 1 when the policies allow any connection that was not asked for')
     .addHelpText(
       'after',
@@ -77,7 +77,7 @@ async function runGenerate(ctx: CliContext, paths: readonly string[], opts: Gene
   const { colorsFor } = await import('../io.js');
   const engine = await import('@kordon/engine');
   const review = await import('@kordon/review');
-  const format = parseFormat(opts.output, ['manifests', 'json'] as const);
+  const format = parseFormat(opts.output, ['yaml', 'json'] as const);
   const prefix4 = prefix(opts.cidrPrefix, 32, '--cidr-prefix');
   const prefix6 = prefix(opts.cidrPrefix6, 128, '--cidr-prefix6');
   const dns = opts.dns === undefined ? undefined : parseDns(opts.dns);
