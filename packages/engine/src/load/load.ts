@@ -203,7 +203,8 @@ function fullSpan(span: Span): LoadResult {
   const objects: LoadedObject[] = [];
   let docs: ReturnType<typeof parseAllDocuments>;
   try {
-    docs = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
+    // logLevel: the library's warnings would reach stderr as Node process warnings; problems are diagnostics here.
+    docs = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, strict: true, merge: true, logLevel: 'error' });
   } catch (err) {
     // The parser recurses once per level: a document nested thousands deep overflows the stack.
     if (!isStackOverflow(err)) throw err;

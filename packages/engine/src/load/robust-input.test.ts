@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { validateObject } from '../validate/index.js';
 import { decodeSource, loadSource, MAX_NESTING } from './load.js';
 
@@ -145,5 +145,17 @@ describe('bytes that are not text', () => {
   it('valid UTF-8 reads as before, a byte order mark dropped', () => {
     const f = decodeSource('u.yaml', new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('a: é\n')]));
     expect(f).toEqual({ name: 'u.yaml', text: 'a: é\n' });
+  });
+});
+
+describe('the YAML library says nothing on stderr', () => {
+  it('a collection as a map key is no Node process warning', () => {
+    const spy = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      loadSource({ name: 'k.yaml', text: '? [a, b]\n: 1\n' });
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
