@@ -11,6 +11,7 @@ import { registerList } from './list.js';
 import { registerMatrix } from './matrix.js';
 import { registerNft } from './nft.js';
 import { registerServe } from './serve.js';
+import { registerSnapshot } from './snapshot.js';
 import { registerTest } from './test.js';
 import { registerValidate } from './validate.js';
 
@@ -34,6 +35,7 @@ export const commands: Register[] = [
   registerMatrix,
   registerNft,
   registerServe,
+  registerSnapshot,
   registerTest,
   registerValidate,
 ];
