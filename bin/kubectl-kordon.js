@@ -1,7 +1,3 @@
 #!/usr/bin/env node
-// `kubectl kordon …`: kubectl runs this executable (found on PATH by its name) with the arguments after `kordon`.
-// kubectl hands plugins neither its flags nor its config, so kordon reads --kubeconfig, --context and KUBECONFIG
-// itself, with kubectl's names; with no PATHS every command reads the current context.
-import { main } from '../packages/cli/dist/kordon.mjs';
-
-process.exitCode = await main(process.argv.slice(2), undefined, { program: 'kubectl kordon' });
+// `node bin/kubectl-kordon.js` from a clone: the same launcher as the installed plugin (packages/cli/bin/kubectl-kordon.js).
+import '../packages/cli/bin/kubectl-kordon.js';

@@ -120,7 +120,7 @@ describe('kubectl kordon (the plugin executable installed with the package)', ()
     const binDir = join(dir, 'bin');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(binDir, { recursive: true });
-    symlinkSync(join(ROOT, 'bin/kubectl-kordon.js'), join(binDir, 'kubectl-kordon'));
+    symlinkSync(join(ROOT, 'node_modules/.bin/kubectl-kordon'), join(binDir, 'kubectl-kordon'));
     const env = { ...process.env, PATH: `${binDir}:${process.env['PATH']}`, KUBECONFIG: cfg };
     // Asynchronous: the stand-in answers from this very process.
     const r = await promisify(execFile)('kubectl', ['kordon', 'check', '--context', 'test', '--from', 'frontend/web', '--to', 'api.backend', '-o', 'json'], { env, encoding: 'utf8' }).catch((e: { stdout: string; stderr: string; code: number }) => e);
