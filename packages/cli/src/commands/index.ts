@@ -4,6 +4,7 @@ import { registerAgent } from './agent.js';
 import { registerCheck } from './check.js';
 import { registerDiff } from './diff.js';
 import { registerExplain } from './explain.js';
+import { registerExposure } from './exposure.js';
 import { registerGenerate } from './generate.js';
 import { registerLab } from './lab.js';
 import { registerLint } from './lint.js';
@@ -11,6 +12,7 @@ import { registerList } from './list.js';
 import { registerMatrix } from './matrix.js';
 import { registerNft } from './nft.js';
 import { registerServe } from './serve.js';
+import { registerSnapshot } from './snapshot.js';
 import { registerTest } from './test.js';
 import { registerValidate } from './validate.js';
 
@@ -27,6 +29,7 @@ export const commands: Register[] = [
   registerCheck,
   registerDiff,
   registerExplain,
+  registerExposure,
   registerGenerate,
   registerLab,
   registerLint,
@@ -34,6 +37,7 @@ export const commands: Register[] = [
   registerMatrix,
   registerNft,
   registerServe,
+  registerSnapshot,
   registerTest,
   registerValidate,
 ];
