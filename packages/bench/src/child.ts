@@ -4,9 +4,10 @@
  * The engine is imported dynamically and each function looked up by name: a function that does not exist
  * yet makes the scenario "not available" instead of failing the whole run.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { synthesizeFlows, type FlowCluster } from './flows.js';
 import type { Task } from './scenarios.js';
 
 export interface ChildRequest {
@@ -26,6 +27,8 @@ export interface ChildResult {
   phases: Partial<Record<Phase, number>>;
   /** CPU milliseconds (user + system, all threads) of the timed phases together: less sensitive to a busy machine. */
   cpuMs?: number;
+  /** CPU milliseconds of the main thread alone (where the engine runs), without the GC's helper threads. */
+  mainCpuMs?: number;
   maxRssMiB: number;
   counts?: { objects: number; namespaces: number; pods: number; policies: number; rejectedPolicies: number };
   diagnostics?: Record<string, number>;
@@ -57,7 +60,15 @@ export const ENGINE_NAMES = {
   summary: ['summarizePods'],
   lint: ['lint', 'lintCluster'],
   diff: ['diff', 'diffClusters'],
+  generate: ['generatePolicies'],
 } as const;
+
+/** The calling thread's CPU time in ms from the scheduler's own accounting (Linux), undefined elsewhere. */
+const SCHEDSTAT = '/proc/thread-self/schedstat';
+const threadCpuMs = (): number | undefined => {
+  if (!existsSync(SCHEDSTAT)) return undefined;
+  return Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e6;
+};
 
 const maxRssMiB = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 
@@ -65,6 +76,14 @@ const maxRssMiB = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10)
 interface SourceFile {
   name: string;
   text: string;
+}
+/** Functions of @kordon/review the generate task needs besides generatePolicies. */
+const generateHelpers: { parseFlows?: Fn } = {};
+interface GenerateLike {
+  inputs: { connections: number };
+  units: readonly unknown[];
+  policies: readonly unknown[];
+  proof: { holds: boolean; allowed: { total: number; failures: readonly unknown[] }; extras: readonly unknown[]; extraPairs: number; lint: readonly unknown[] };
 }
 interface LoadResultLike {
   objects: unknown[];
@@ -97,10 +116,11 @@ async function importModule(spec: string): Promise<Module | string> {
 export async function runChild(req: ChildRequest): Promise<ChildResult> {
   const phases: ChildResult['phases'] = {};
   const used: string[] = [];
-  const cpu = { ms: 0 };
+  const cpu = { ms: 0, mainMs: 0, main: threadCpuMs() !== undefined };
   const result = (status: ChildResult['status'], reason?: string): ChildResult => {
     const r: ChildResult = { status, phases, maxRssMiB: maxRssMiB(), used };
     if (cpu.ms > 0) r.cpuMs = cpu.ms;
+    if (cpu.main) r.mainCpuMs = cpu.mainMs;
     if (reason !== undefined) r.reason = reason;
     return r;
   };
@@ -114,11 +134,13 @@ export async function runChild(req: ChildRequest): Promise<ChildResult> {
 
   // Resolve the task's function before spending time on parsing.
   let taskFn: { name: string; fn: Fn } | undefined;
-  if (req.task === 'matrix') taskFn = find(engine, ENGINE_NAMES.computeMatrix);
+  if (req.task === 'parse') taskFn = load;
+  else if (req.task === 'matrix') taskFn = find(engine, ENGINE_NAMES.computeMatrix);
   else if (req.task === 'summary') taskFn = find(engine, ENGINE_NAMES.summary);
   else {
     const review = await importModule('@kordon/review');
-    taskFn = typeof review === 'string' ? undefined : find(review, req.task === 'lint' ? ENGINE_NAMES.lint : ENGINE_NAMES.diff);
+    taskFn = typeof review === 'string' ? undefined : find(review, req.task === 'lint' ? ENGINE_NAMES.lint : req.task === 'generate' ? ENGINE_NAMES.generate : ENGINE_NAMES.diff);
+    if (req.task === 'generate' && typeof review !== 'string') generateHelpers.parseFlows = find(review, ['parseFlows'])?.fn;
   }
   if (!taskFn) missing.push(req.task === 'matrix' ? 'computeMatrix' : req.task === 'summary' ? `a per-pod summary (${ENGINE_NAMES.summary.join(' / ')})` : `@kordon/review ${req.task}`);
   if (missing.length > 0 || !load || !build || !taskFn) return result('not available', `missing: ${missing.join(', ')}`);
@@ -129,10 +151,12 @@ export async function runChild(req: ChildRequest): Promise<ChildResult> {
   const timed = <T>(phase: Phase, f: () => T): T => {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
+    const m0 = threadCpuMs();
     const v = f();
     phases[phase] = (phases[phase] ?? 0) + (performance.now() - t0);
     const c = process.cpuUsage(c0);
     cpu.ms += (c.user + c.system) / 1000;
+    if (m0 !== undefined) cpu.mainMs += threadCpuMs()! - m0;
     return v;
   };
 
@@ -145,6 +169,7 @@ export async function runChild(req: ChildRequest): Promise<ChildResult> {
   }
   // Taken last, so that every phase is in: the result object may have been made before the compute phase.
   r.cpuMs = cpu.ms;
+  if (cpu.main) r.mainCpuMs = cpu.mainMs;
   r.maxRssMiB = maxRssMiB();
   return r;
 }
@@ -160,6 +185,14 @@ function measure(
   const read = (files: readonly string[]) => timed('read', () => expand(files).map((name) => ({ name, text: readFileSync(name, 'utf8') })));
   const sources = read(req.files);
   const loaded = timed('parse', () => loadFn(sources));
+  if (req.task === 'parse') {
+    const out = result('ok');
+    const diagnostics: Record<string, number> = {};
+    for (const d of loaded.diagnostics) diagnostics[d.severity] = (diagnostics[d.severity] ?? 0) + 1;
+    out.diagnostics = diagnostics;
+    out.summary = { objects: loaded.objects.length, bytes: sources.reduce((a, f) => a + f.text.length, 0) };
+    return out;
+  }
   const built = timed('build', () => buildFn(loaded.objects));
   const c = built.cluster;
   const diagnostics: Record<string, number> = {};
@@ -185,6 +218,13 @@ function measure(
       totalPairs: m.pairs.reduce((a, b) => a + b, 0),
       pairsByColumn,
     };
+  } else if (req.task === 'generate') {
+    const parseFlows = generateHelpers.parseFlows as unknown as ((f: SourceFile) => unknown) | undefined;
+    if (!parseFlows) return result('not available', 'missing: @kordon/review parseFlows');
+    const csv = synthesizeFlows(c as unknown as FlowCluster, 100_000);
+    const fn = taskFn.fn as unknown as (input: { objects: unknown[]; expectations: unknown[]; flows: unknown[] }) => GenerateLike;
+    const g = timed('compute', () => fn({ objects: loaded.objects, expectations: [], flows: [parseFlows({ name: 'flows.csv', text: csv })] }));
+    out.summary = { flows: 100_000, connections: g.inputs.connections, workloads: g.units.length, policies: g.policies.length, holds: g.proof.holds ? 1 : 0, allowedChecked: g.proof.allowed.total, allowedFailures: g.proof.allowed.failures.length, extraGroups: g.proof.extras.length, extraPairs: g.proof.extraPairs, lintFindings: g.proof.lint.length };
   } else if (req.task === 'summary') {
     const summaryFn = taskFn.fn as unknown as (cluster: ClusterLike) => unknown;
     const s = timed('compute', () => summaryFn(c));
