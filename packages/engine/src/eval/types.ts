@@ -48,6 +48,11 @@ export interface DirectionVerdict {
   allowedBy: readonly RuleRef[];
   /** When denied: rules that came closest. */
   nearMisses: readonly NearMiss[];
+  /**
+   * When denied: rules that would admit the connection but do nothing, because their policy's written policyTypes
+   * leaves this direction out (the policy selects the pod for the other direction only).
+   */
+  ignored?: readonly RuleRef[];
 }
 
 export type AlwaysAllowed = 'same-pod' | 'own-node';
