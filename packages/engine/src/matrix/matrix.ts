@@ -14,6 +14,11 @@ export interface MatrixOptions {
   ports?: readonly PortProto[];
   /** Outside addresses to add as endpoints, in this order. */
   ips?: readonly string[];
+  /**
+   * Only `allowedPairs` will be asked (as `matrix --count` does): the rows each column changes are then not kept, and a
+   * cell asked for anyway computes its column once more.
+   */
+  countsOnly?: boolean;
 }
 
 export interface Matrix {
@@ -43,11 +48,11 @@ export interface Matrix {
  * use (a `--count` never needs them).
  */
 class ColumnResult {
-  private patchMemo: ColumnPatch | null | undefined;
   constructor(
     private readonly base: BaseMatrix,
     private readonly active: ActiveRules,
     readonly pairs: number,
+    private patchMemo?: ColumnPatch | null,
   ) {}
 
   /** The added bits per changed row; null when the column is the base. */
@@ -128,7 +133,8 @@ function runColumns(cluster: Cluster, options: MatrixOptions) {
     const active = activeRules(base, col, named);
     let r = bySig.get(active.signature);
     if (!r) {
-      r = new ColumnResult(base, active, runColumn(base, active, false).pairs);
+      const counted = runColumn(base, active, !options.countsOnly);
+      r = new ColumnResult(base, active, counted.pairs, options.countsOnly ? undefined : (counted.patch ?? null));
       bySig.set(active.signature, r);
     }
     return r;
