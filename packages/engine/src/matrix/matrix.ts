@@ -5,6 +5,7 @@ import type { PortProto } from '../ports/ports.js';
 import { andBits, forEachBitOf, getBit, orBits, orBitsMasked, popcount32, setBit, type Bits } from './bitset.js';
 import { buildClasses, type ClassModel } from './classes.js';
 import { defaultColumns, explicitColumns, type MatrixColumn } from './columns.js';
+import { TierStage, type TierColumn } from '../tiers/matrix-stage.js';
 
 export interface MatrixOptions {
   /** Columns to compute; default: every port class of the input (see defaultColumns). */
@@ -231,6 +232,8 @@ interface ActiveRules {
   signature: string;
   ingress: Array<{ policy: Policy; rule: Rule; ok: PortOk }>;
   egress: Array<{ policy: Policy; rule: Rule; ok: PortOk }>;
+  /** The cluster policy rules this column admits, when the cluster has any. */
+  tier?: TierColumn;
 }
 
 class ColumnEngine {
@@ -253,6 +256,8 @@ class ColumnEngine {
   private readonly all: Uint32Array;
   private readonly specific: { ingress: Array<{ policy: Policy; rule: Rule }>; egress: Array<{ policy: Policy; rule: Rule }> };
   private readonly namedMasks = new Map<string, Map<number, Uint32Array>>();
+  /** The cluster policy tiers; undefined when no cluster policy can change a row. */
+  private readonly tiers: TierStage | undefined;
 
   constructor(
     private readonly cm: ClassModel,
@@ -280,6 +285,9 @@ class ColumnEngine {
       });
       this.planes.push(plane);
     }
+
+    const tiers = cluster.clusterPolicies.length > 0 ? new TierStage(cm, cluster, (n, p, port) => this.namedMask(n, p, port)) : undefined;
+    this.tiers = tiers && !tiers.empty ? tiers : undefined;
 
     this.specific = { ingress: [], egress: [] };
     this.inFromBase = new Uint32Array(K * W);
@@ -434,12 +442,14 @@ class ColumnEngine {
     };
     const ingress = pick(this.specific.ingress, 'i');
     const egress = pick(this.specific.egress, 'e');
-    return { signature: sig.join(','), ingress, egress };
+    if (!this.tiers) return { signature: sig.join(','), ingress, egress };
+    const tier = this.tiers.column(col);
+    return { signature: `${sig.join(',')};${tier.signature}`, ingress, egress, tier };
   }
 
   column(active: ActiveRules): ColumnResult {
     const { cm, W, K } = this;
-    if (active.ingress.length === 0 && active.egress.length === 0) return { rowOffset: undefined, data: new Uint32Array(0), pairs: this.basePairs };
+    if (active.ingress.length === 0 && active.egress.length === 0 && !active.tier) return { rowOffset: undefined, data: new Uint32Array(0), pairs: this.basePairs };
 
     // Ingress: this column's extra admissions, written into scratch copies of the touched source rows.
     const scratch = (this.scratch ??= new Uint32Array(K * W));
@@ -503,6 +513,9 @@ class ColumnEngine {
     }
     const openChanged = open !== this.open;
     if (openChanged) for (let c = 0; c < K; c++) if (!isTouched[c]) (isTouched[c] = 1), touched.push(c);
+    // Rows a cluster policy can change are decided anew in every column: the base holds NetworkPolicy answers only.
+    const tiers = active.tier ? this.tiers : undefined;
+    if (tiers) for (const c of tiers.rows) if (!isTouched[c]) (isTouched[c] = 1), touched.push(c);
 
     let pairs = this.basePairs;
     const out = (this.outScratch ??= new Uint32Array(K * W));
@@ -514,7 +527,8 @@ class ColumnEngine {
       const e = set < 0 ? this.all : (egressExtra.get(set) ?? this.egressBase[set]!);
       const inArr = inCopied[s] ? scratch : this.inFromBase;
       const o = used * W;
-      combineRow(out, o, e, inArr, s * W, open, W);
+      if (tiers && tiers.isRow[s]) tiers.combine(active.tier!, s, out, o, set < 0 ? null : e, inArr, s * W, open, this.open);
+      else combineRow(out, o, e, inArr, s * W, open, W);
       // Rows equal to the base need no copy of their own.
       if (!sameRow(out, o, this.base, s * W, W)) {
         pairs += this.rowDelta(out, o, s);
