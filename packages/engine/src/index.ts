@@ -101,7 +101,7 @@ export type { KindEntry, KindRole } from './kinds/registry.js';
 export { computeMatrix, endpointAt, summarizePods } from './matrix/matrix.js';
 export type { Matrix, MatrixOptions, PodReachability } from './matrix/matrix.js';
 export { defaultColumns } from './matrix/columns.js';
-export type { MatrixColumn } from './matrix/columns.js';
+export type { MatrixColumn, PortRange } from './matrix/columns.js';
 
 export {
   describePeer,

@@ -28,3 +28,24 @@ export { toSarif, toUri } from './format/sarif.js';
 export type { SarifLevel, SarifLog, SarifOptions } from './format/sarif.js';
 export { cell, diffMarkdown, lintMarkdown, testMarkdown } from './format/markdown.js';
 export { diffText, lintText, portsText, testText } from './format/text.js';
+
+export { listConnections, pairTable, resolveFocus, groupOf } from './connections/list.js';
+export type { Connection, ConnectionList, ConnectionPeer, Focus, GroupBy, ListOptions, PairTable } from './connections/list.js';
+export { diffConnections } from './connections/diff.js';
+export type { ConnectionChange, ConnectionDiff } from './connections/diff.js';
+export { formatPortSet, mergePortRanges } from './connections/ports.js';
+export type { PortSet } from './connections/ports.js';
+export { addressRanges, cidrsOf, describeAddresses } from './connections/addresses.js';
+export type { AddressRange } from './connections/addresses.js';
+export {
+  connectionDiffCsv,
+  connectionDiffDot,
+  connectionDiffMarkdown,
+  connectionDiffMermaid,
+  connectionDiffText,
+  connectionsCsv,
+  connectionsDot,
+  connectionsMarkdown,
+  connectionsMermaid,
+  connectionsText,
+} from './connections/render.js';

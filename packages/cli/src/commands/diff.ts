@@ -9,7 +9,14 @@ import { colorsFor, UsageError, type CliContext } from '../io.js';
 export interface DiffOptions {
   output: string;
   exitCode?: boolean;
+  by?: string;
+  from?: string;
+  to?: string;
+  port?: string;
 }
+
+/** Formats only the connection list speaks; the others default to the report of flows and causes unless --by is given. */
+const CONNECTION_ONLY = ['csv', 'dot', 'svg', 'mermaid', 'yaml'];
 
 export function registerDiff(program: Command, ctx: CliContext): void {
   program
@@ -20,11 +27,18 @@ export function registerDiff(program: Command, ctx: CliContext): void {
         'grouped by workload and port, each with the policy change (or label change) behind it. OLD and NEW are files, ' +
         'directories, or git revisions written REV:path (kordon diff main:k8s/ k8s/). Pods are matched by namespace and ' +
         'name; workloads present in one version only are listed apart.\n\n' +
+        'With --by pod|workload|namespace (implied by -o csv, yaml, dot, svg and mermaid), the same comparison as two ' +
+        '`kordon list` answers: each connection added, removed or changed, with its ports before and after; --from, --to ' +
+        'and --port focus it as for list.\n\n' +
         'Exit codes: 0 (with --exit-code: 0 no change, 1 changes), 2 usage error or unreadable input.',
     )
     .argument('<old>', 'file, directory or REV:path')
     .argument('<new>', 'file, directory or REV:path')
-    .option('-o, --output <format>', 'text, json or md (a pull request comment)', 'text')
+    .option('-o, --output <format>', 'text, json, md (a pull request comment); with --by also yaml, csv, dot, svg, mermaid', 'text')
+    .option('--by <grouping>', 'list connections added, removed and changed, by pod, workload or namespace')
+    .option('--from <source>', 'with --by: only connections from this (as for kordon list)')
+    .option('--to <destination>', 'with --by: only connections to this (as for kordon list)')
+    .option('--port <N/PROTO>', 'with --by: only this port')
     .option('--exit-code', 'exit 1 when connectivity changes, as git diff --exit-code does')
     .action(async (oldSpec: string, newSpec: string, opts: DiffOptions) => {
       ctx.exitCode = await runDiff(ctx, oldSpec, newSpec, opts);
@@ -87,13 +101,27 @@ async function buildSide(side: { files: SourceFile[]; diagnostics: Diagnostic[] 
 async function runDiff(ctx: CliContext, oldSpec: string, newSpec: string, opts: DiffOptions): Promise<number> {
   const { parseFormat } = await import('../pipeline.js');
   const { formatDiagnostics } = await import('../output/diagnostics.js');
-  const format = parseFormat(opts.output, ['text', 'json', 'md'] as const);
+  const list = await import('../run/list.js');
+  const byConnections = opts.by !== undefined || CONNECTION_ONLY.includes(opts.output);
+  const format = parseFormat(opts.output, byConnections ? list.LIST_FORMATS : (['text', 'json', 'md'] as const));
+  if (!byConnections && (opts.from !== undefined || opts.to !== undefined || opts.port !== undefined)) throw new UsageError('--from, --to and --port focus a connection list: add --by workload (or pod, namespace)');
+  if (opts.by !== undefined) list.parseGroupBy(opts.by);
+  list.parseListPort(opts.port);
   const review = await import('@kordon/review');
   const a = await buildSide(await readSide(ctx, oldSpec));
   const b = await buildSide(await readSide(ctx, newSpec));
   const problems = [...a.diagnostics, ...b.diagnostics].filter((d) => d.severity !== 'info');
   if (problems.length) ctx.io.err(formatDiagnostics(problems, colorsFor(ctx, 'err')));
   if (a.objects === 0 && b.objects === 0) throw new UsageError('neither version holds a Kubernetes object');
+  if (byConnections) {
+    const focus = { by: opts.by ?? 'workload', ...(opts.from !== undefined ? { from: opts.from } : {}), ...(opts.to !== undefined ? { to: opts.to } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
+    // A focus names something in either version: resolve it in the new one, else the old.
+    const options = await list.listOptions(b.cluster, focus).catch(() => list.listOptions(a.cluster, focus));
+    const oldOptions = await list.listOptions(a.cluster, focus).catch(() => options);
+    const d = review.diffConnections(a.cluster, b.cluster, options, oldOptions);
+    ctx.io.out(await list.renderConnectionDiff(d, format as (typeof list.LIST_FORMATS)[number]));
+    return opts.exitCode && d.changes.length > 0 ? 1 : 0;
+  }
   const report = review.diffClusters(a.cluster, b.cluster);
   if (format === 'json') ctx.io.out(`${JSON.stringify(report, null, 2)}\n`);
   else if (format === 'md') ctx.io.out(review.diffMarkdown(report));

@@ -6,6 +6,7 @@ import { registerDiff } from './diff.js';
 import { registerExplain } from './explain.js';
 import { registerLab } from './lab.js';
 import { registerLint } from './lint.js';
+import { registerList } from './list.js';
 import { registerMatrix } from './matrix.js';
 import { registerNft } from './nft.js';
 import { registerServe } from './serve.js';
@@ -27,6 +28,7 @@ export const commands: Register[] = [
   registerExplain,
   registerLab,
   registerLint,
+  registerList,
   registerMatrix,
   registerNft,
   registerServe,

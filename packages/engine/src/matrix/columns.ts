@@ -8,10 +8,23 @@ export interface MatrixColumn {
   protocol: Protocol;
   /** A port of the column, used to evaluate it. */
   port: number;
+  /**
+   * Every port the column stands for: each one gets the same answer from every rule, so a cell's answer holds for all
+   * of them. Consumers that need exact port sets (connection lists) union these over allowed columns. Columns built
+   * by hand may leave it out: they stand for their `port` alone.
+   */
+  ranges?: readonly PortRange[];
+}
+
+/** Ports `from`..`to` (inclusive) of one protocol. */
+export interface PortRange {
+  protocol: Protocol;
+  from: number;
+  to: number;
 }
 
 export function explicitColumns(ports: readonly PortProto[]): MatrixColumn[] {
-  return ports.map((p) => ({ label: `${p.port}/${p.protocol}`, protocol: p.protocol, port: p.port }));
+  return ports.map((p) => ({ label: `${p.port}/${p.protocol}`, protocol: p.protocol, port: p.port, ranges: [{ protocol: p.protocol, from: p.port, to: p.port }] }));
 }
 
 /**
@@ -52,24 +65,25 @@ export function defaultColumns(cluster: Cluster): MatrixColumn[] {
       cuts.add(b + 1);
     }
     const sorted = [...cuts].filter((c) => c >= 1 && c <= 65536).sort((a, b) => a - b);
-    let restPort: number | undefined;
+    const restRanges: PortRange[] = [];
     for (let k = 0; k + 1 < sorted.length; k++) {
       const lo = sorted[k]!;
       const hi = sorted[k + 1]! - 1;
+      const ranges = [{ protocol: proto, from: lo, to: hi }];
       if (pts.has(lo) && lo === hi) {
-        cols.push({ label: `${lo}/${proto}`, protocol: proto, port: lo });
+        cols.push({ label: `${lo}/${proto}`, protocol: proto, port: lo, ranges });
         continue;
       }
       const inRange = rs.some(([a, b]) => lo >= a && hi <= b);
-      if (inRange) cols.push({ label: lo === hi ? `${lo}/${proto}` : `${lo}-${hi}/${proto}`, protocol: proto, port: lo });
-      else restPort ??= lo;
+      if (inRange) cols.push({ label: lo === hi ? `${lo}/${proto}` : `${lo}-${hi}/${proto}`, protocol: proto, port: lo, ranges });
+      else restRanges.push(...ranges);
     }
-    if (restPort !== undefined) rest.push({ label: `*/${proto}`, protocol: proto, port: restPort });
+    if (restRanges.length) rest.push({ label: `*/${proto}`, protocol: proto, port: restRanges[0]!.from, ranges: restRanges });
   }
   if (protocolWide.size === 0) {
     // No rule tells protocols apart beyond named ports: one column stands for every other port of every protocol.
     const first = rest.find((c) => c.protocol === 'TCP') ?? rest[0];
-    if (first) cols.push({ ...first, label: '*' });
+    if (first) cols.push({ ...first, label: '*', ranges: rest.flatMap((c) => c.ranges ?? []) });
   } else cols.push(...rest);
   return cols;
 }

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../io.js';
+
+export function registerList(program: Command, ctx: CliContext): void {
+  program
+    .command('list')
+    .summary('who may connect to whom, one line per pair, with the exact ports')
+    .description(
+      'Every allowed connection, one line per pair of workloads (or pods, or namespaces): ' +
+        '`shop/api[Deployment] => data/postgres[StatefulSet] : TCP 5432`. Port sets are exact and merged into ranges per ' +
+        'protocol ("all ports" when nothing restricts the pair); outside addresses are listed as the CIDR blocks the ' +
+        'policies tell apart, merged. A pod reaching itself is not listed. -o dot, svg (Graphviz) and mermaid draw the ' +
+        'same list as a graph for a pull request or a wiki.\n\nExit codes: 0 listed, 2 usage error or unreadable input.',
+    )
+    .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
+    .option('--by <grouping>', 'pod, workload or namespace', 'workload')
+    .option('--from <source>', 'only connections from: ns, ns/pod, ns/workload, ns/Kind/name, a Service, an IP or a CIDR')
+    .option('--to <destination>', 'only connections to: ns, ns/pod, ns/workload, ns/Kind/name, a Service, an IP or a CIDR')
+    .option('--port <N/PROTO>', 'only this port (PROTO defaults to TCP)')
+    .option('-o, --output <format>', 'text, json, yaml, csv, md, dot, svg or mermaid', 'text')
+    .action(async (paths: string[], opts: ListCommandOptions) => {
+      const { runList } = await import('../run/list.js');
+      ctx.exitCode = await runList(ctx, paths, opts);
+    });
+}
+
+export interface ListCommandOptions {
+  by: string;
+  from?: string;
+  to?: string;
+  port?: string;
+  output: string;
+}
