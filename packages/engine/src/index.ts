@@ -93,7 +93,7 @@ export type {
   TierStep,
   TierSubject,
 } from './tiers/types.js';
-export { describeTierPeer, describeTierPort, describeTierRule } from './tiers/describe.js';
+export { describeTierPeer, describeTierPort, describeTierRule, describeTierStep, describeTierWalk } from './tiers/describe.js';
 export { subjectSelects } from './tiers/model.js';
 export { KINDS, kindEntry } from './kinds/registry.js';
 export type { KindEntry, KindRole } from './kinds/registry.js';

@@ -5,6 +5,7 @@ import {
   describeRule,
   describeRuleRef,
   parsePortProto,
+  policyRefText,
   resolveName,
   type CheckResult,
   type Cluster,
@@ -17,6 +18,7 @@ import {
 } from '@kordon/engine';
 import type { CheckOptions } from '../commands/check.js';
 import { colorsFor, UsageError, type CliContext, type Colors } from '../io.js';
+import { TierPolicies, tierDetailLines, tierStepJson, tierWalk } from './tiers.js';
 import { loadInput, parseDns, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
 
 export async function runCheck(ctx: CliContext, paths: readonly string[], opts: CheckOptions): Promise<number> {
@@ -82,6 +84,7 @@ function directionJson(policies: Map<string, Policy>, v: DirectionVerdict): Reco
   o['selectedBy'] = v.selectedBy;
   o['allowedBy'] = v.allowedBy.map((r) => refJson(policies, r));
   o['nearMisses'] = v.nearMisses.map((m) => ({ ...refJson(policies, m.ref), failed: m.failed, reason: m.reason }));
+  if (v.tiers) o['tiers'] = v.tiers.map(tierStepJson);
   return o;
 }
 
@@ -103,6 +106,7 @@ export function checkJson(cluster: Cluster, r: CheckResult): Record<string, unkn
   if (r.service) o['service'] = r.service;
   o['hops'] = r.hops.map((h) => hopJson(policies, h));
   o['rejectedPolicies'] = cluster.rejectedPolicies.map((p) => `${p.namespace}/${p.name}`);
+  if (cluster.rejectedClusterPolicies.length > 0) o['rejectedClusterPolicies'] = cluster.rejectedClusterPolicies.map((p) => policyRefText(p.ref));
   return o;
 }
 
@@ -127,9 +131,18 @@ function matchedParts(policy: Policy | undefined, ref: RuleRef): string {
   return `${peer}; ${port}`;
 }
 
-function directionLines(policies: Map<string, Policy>, v: DirectionVerdict, who: string, c: Colors, indent: string): string[] {
+function directionLines(policies: Map<string, Policy>, v: DirectionVerdict, who: string, c: Colors, indent: string, tp?: TierPolicies): string[] {
   const head = `${indent}${v.direction === 'egress' ? 'egress ' : 'ingress'} of ${who}: `;
   const ok = (s: string) => (v.allowed ? c.green(s) : c.red(s));
+  if (v.tiers && tp) {
+    // Cluster policies around NetworkPolicy: the walk first, then what each tier matched.
+    const lines = [`${head}${ok(v.allowed ? 'allowed' : 'denied')}: ${tierWalk(v)}`, ...tierDetailLines(tp, v, c, `${indent}    `)];
+    if (v.tiers.some((s) => s.tier === 'NetworkPolicy' && s.outcome !== 'not-isolated')) {
+      lines.push(`${indent}    [NetworkPolicy] isolated by ${isolatingText(policies, v)}`);
+      lines.push(...npRuleLines(policies, v, c, `${indent}    `));
+    }
+    return lines;
+  }
   switch (v.bypass) {
     case 'not-a-pod':
       return [`${head}${ok('allowed')}: an address outside the cluster's pods has no policies`];
@@ -140,10 +153,14 @@ function directionLines(policies: Map<string, Policy>, v: DirectionVerdict, who:
     default:
       break;
   }
+  return [`${head}${ok(v.allowed ? 'allowed' : 'denied')}: isolated by ${isolatingText(policies, v)}`, ...npRuleLines(policies, v, c, `${indent}    `)];
+}
+
+const isolatingText = (policies: Map<string, Policy>, v: DirectionVerdict): string => v.selectedBy.map((id) => `${id}${at(policies.get(id)?.source)}`).join(', ');
+
+/** The NetworkPolicy rules that admit the connection, or the nearest misses when none does. */
+function npRuleLines(policies: Map<string, Policy>, v: DirectionVerdict, c: Colors, sub: string): string[] {
   const lines: string[] = [];
-  const isolating = v.selectedBy.map((id) => `${id}${at(policies.get(id)?.source)}`).join(', ');
-  lines.push(`${head}${ok(v.allowed ? 'allowed' : 'denied')}: isolated by ${isolating}`);
-  const sub = `${indent}    `;
   for (const ref of v.allowedBy) {
     const p = policies.get(ref.policy);
     lines.push(`${sub}${c.green('✓')} admitted by ${describeRuleRef(ref)}${at(ruleLocation(p, ref))}`);
@@ -193,13 +210,13 @@ function unmatchedRules(policies: Map<string, Policy>, v: DirectionVerdict, c: C
   return lines;
 }
 
-function hopLines(policies: Map<string, Policy>, h: Hop, c: Colors, indent: string): string[] {
+function hopLines(policies: Map<string, Policy>, h: Hop, c: Colors, indent: string, tp?: TierPolicies): string[] {
   const verdict = h.verdict.allowed ? c.green('allowed') : c.red('denied');
   const lines = [`${indent}${c.bold(`${h.from} → ${h.to} ${h.port}/${h.protocol}`)}: ${verdict}`];
   if (h.verdict.always === 'same-pod') lines.push(`${indent}    always allowed: a pod can always reach itself`);
   else if (h.verdict.always === 'own-node') lines.push(`${indent}    always allowed: traffic between a pod and its own node is never filtered`);
-  lines.push(...directionLines(policies, h.verdict.egress, h.from, c, `${indent}  `));
-  lines.push(...directionLines(policies, h.verdict.ingress, h.to, c, `${indent}  `));
+  lines.push(...directionLines(policies, h.verdict.egress, h.from, c, `${indent}  `, tp));
+  lines.push(...directionLines(policies, h.verdict.ingress, h.to, c, `${indent}  `, tp));
   return lines;
 }
 
@@ -216,6 +233,7 @@ function shownHops(hops: readonly Hop[]): Hop[] {
 
 export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors): string {
   const policies = new Map(cluster.policies.map((p) => [p.id, p]));
+  const tp = cluster.clusterPolicies.length > 0 ? new TierPolicies(cluster) : undefined;
   const lines: string[] = [];
   const badge = r.verdict === 'allowed' ? c.green(c.bold('ALLOWED')) : c.red(c.bold(r.partial ? 'DENIED (partly)' : 'DENIED'));
   lines.push(`${badge}  ${r.summary}`);
@@ -227,7 +245,7 @@ export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors): string
     // When lookups are not restricted, the hops say nothing a person needs; show them when they decide the answer.
     if (r.dns.needed || !r.dns.allowed) {
       const shown = shownHops(r.dns.hops);
-      for (const h of shown) lines.push(...hopLines(policies, h, c, '  '));
+      for (const h of shown) lines.push(...hopLines(policies, h, c, '  ', tp));
       if (shown.length < r.dns.hops.length) lines.push(`  … ${r.dns.hops.length - shown.length} more lookups alike (-o json lists every one)`);
     }
   }
@@ -242,7 +260,7 @@ export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors): string
     const allowed = r.hops.filter((h) => h.verdict.allowed).length;
     lines.push(c.bold(r.hops.length === 1 ? 'Connection' : `Connections: ${allowed} of ${r.hops.length} allowed`));
     const shown = shownHops(r.hops);
-    for (const h of shown) lines.push(...hopLines(policies, h, c, '  '));
+    for (const h of shown) lines.push(...hopLines(policies, h, c, '  ', tp));
     if (shown.length < r.hops.length) lines.push(`  … ${r.hops.length - shown.length} more connections alike (-o json lists every one)`);
   }
   const notes = [...r.notes];

@@ -2,7 +2,7 @@
 import { formatSelector, selectorMismatch } from '../labels/selector.js';
 import type { LabelSelector } from '../model/types.js';
 import type { TierModel, TierRemote } from './model.js';
-import type { TierPeer, TierPort, TierRule } from './types.js';
+import { policyRefText, type TierPeer, type TierPort, type TierRule, type TierStep } from './types.js';
 
 const sel = (s: LabelSelector): string => formatSelector(s) || '{}';
 
@@ -55,4 +55,29 @@ export function tierPeerMiss(model: TierModel, peers: readonly TierPeer[], remot
     else if (peer.kind === 'domainNames') out.push(`domainNames ${peer.names.join(', ')} cannot be decided from manifests`);
   }
   return out.join('; ');
+}
+
+const ACTION_WORD: Readonly<Record<string, string>> = { accept: 'Accept', deny: 'Deny', pass: 'Pass' };
+
+/**
+ * One step of a tier walk in a few words: `[Admin] cnp/x rule 2 (Pass)`, `[NetworkPolicy] not isolated`,
+ * `[Baseline] cnp/default rule 0: Deny`, `[Admin] no rule matches`.
+ */
+export function describeTierStep(step: TierStep): string {
+  const head = `[${step.tier}]`;
+  if (step.tier === 'NetworkPolicy') {
+    if (step.outcome === 'not-isolated') return `${head} not isolated`;
+    return `${head} ${step.outcome === 'accept' ? 'allowed' : 'denied'} (isolated by ${(step.policies ?? []).join(', ')})`;
+  }
+  if (step.outcome === 'no-match' || !step.policy) return `${head} ${step.policies && step.policies.length > 0 ? 'no rule matches' : 'no policy selects it'}`;
+  const rule = `${policyRefText(step.policy)} rule ${step.rule}${step.ruleName ? ` "${step.ruleName}"` : ''}`;
+  return step.outcome === 'pass' ? `${head} ${rule} (Pass)` : `${head} ${rule}: ${ACTION_WORD[step.outcome]}`;
+}
+
+/** The whole walk of one direction on one line; a walk that ends without a decision ends in the default allow. */
+export function describeTierWalk(steps: readonly TierStep[]): string {
+  const parts = steps.map(describeTierStep);
+  const last = steps[steps.length - 1];
+  if (last && last.tier === 'Baseline' && (last.outcome === 'no-match' || last.outcome === 'pass')) parts.push('allowed by default');
+  return parts.join(' → ');
 }

@@ -45,7 +45,7 @@ export function evaluateTier(input: TierInput, tier: 'Admin' | 'Baseline'): Tier
   const remote = remoteOf(input.remote, input.remoteNs);
   const who = input.remote.kind === 'ip' ? input.remote.ip : `${input.remote.pod.namespace}/${input.remote.pod.name}`;
   const nearMisses: TierNearMiss[] = [];
-  const base = { tier, policies: policies.map((p) => p.id) };
+  const base = { tier, direction: input.direction, policies: policies.map((p) => p.id) };
   for (const policy of policies) {
     for (const rule of rulesOf(policy, input.direction)) {
       const m = matchRule(input.model, rule, remote, input.port, input.protocol, destOf(input));
@@ -115,10 +115,10 @@ export function chainDirection(input: TierInput, np: DirectionVerdict): Directio
   steps.push(admin);
   if (admin.outcome === 'accept' || admin.outcome === 'deny') return { ...np, allowed: admin.outcome === 'accept', tiers: steps };
   if (np.isolated) {
-    steps.push({ tier: 'NetworkPolicy', outcome: np.allowed ? 'accept' : 'deny', policies: np.selectedBy });
+    steps.push({ tier: 'NetworkPolicy', direction: input.direction, outcome: np.allowed ? 'accept' : 'deny', policies: np.selectedBy });
     return { ...np, tiers: steps };
   }
-  steps.push({ tier: 'NetworkPolicy', outcome: 'not-isolated' });
+  steps.push({ tier: 'NetworkPolicy', direction: input.direction, outcome: 'not-isolated' });
   const baseline = evaluateTier(input, 'Baseline');
   steps.push(baseline);
   return { ...np, allowed: baseline.outcome !== 'deny', tiers: steps };

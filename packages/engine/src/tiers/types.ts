@@ -93,6 +93,7 @@ export interface RejectedClusterPolicy {
 /** One step of a direction's walk through the tiers. */
 export interface TierStep {
   tier: TierName;
+  direction: 'ingress' | 'egress';
   /**
    * accept/deny: this tier decided. pass: a Pass rule sent the connection on. no-match: no rule of this tier matched.
    * not-isolated: (NetworkPolicy) no NetworkPolicy isolates the pod in this direction.
