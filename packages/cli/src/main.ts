@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
+import { applyHelpHabits, withExamples } from './commands/help.js';
+import { yamlOutput } from './output/yaml-output.js';
 import { defaultIo, UsageError, type CliContext, type Io } from './io.js';
 
 export const VERSION = '0.1.0';
@@ -21,12 +23,21 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError()
     .exitOverride();
+  withExamples(program, [
+    ['kordon check k8s/ --from shop/web --to api.shop --port 80', 'can web reach the api Service, and why'],
+    ['kordon list k8s/ -o mermaid', 'who talks to whom, as a graph for a pull request'],
+    ['kordon lint k8s/ -o sarif > kordon.sarif', 'policy mistakes, for code scanning'],
+  ]);
+  let yaml: ReturnType<typeof yamlOutput> | undefined;
   program.hook('preAction', (_this, action) => {
     ctx.noColor = action.optsWithGlobals()['color'] === false;
+    yaml = yamlOutput(ctx, action);
   });
   for (const register of commands) register(program, ctx);
+  applyHelpHabits(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    await yaml?.finish();
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {

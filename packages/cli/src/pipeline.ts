@@ -66,3 +66,20 @@ export function parseDns(text: string): { namespace: string; selector: Record<st
   if (!m || Object.keys(selector).length === 0) throw new UsageError(`bad --dns ${JSON.stringify(text)}: write ns/label=value[,label=value]`);
   return { namespace: m[1]!, selector };
 }
+
+/** `-n/--namespace` and `-A/--all-namespaces`, as kubectl spells them. */
+export interface NamespaceOptions {
+  namespace?: string;
+  allNamespaces?: boolean;
+}
+
+/**
+ * Which namespaces a display shows; undefined: all of them (the default, as the input is not a kubeconfig context).
+ * Only what is printed narrows: policies of other namespaces still count wherever they select peers.
+ */
+export function namespaceFilter(opts: NamespaceOptions): ((namespace: string | undefined) => boolean) | undefined {
+  if (opts.namespace !== undefined && opts.allNamespaces) throw new UsageError('-n/--namespace and -A/--all-namespaces cannot be used together');
+  if (opts.namespace === undefined || opts.allNamespaces) return undefined;
+  const ns = opts.namespace;
+  return (n) => n === ns;
+}

@@ -29,6 +29,16 @@ export type { SarifLevel, SarifLog, SarifOptions } from './format/sarif.js';
 export { cell, diffMarkdown, lintMarkdown, testMarkdown } from './format/markdown.js';
 export { diffText, lintText, portsText, testText } from './format/text.js';
 
+export { generatePolicies, DEFAULT_GENERATE_OPTIONS, GENERATED_PREFIX } from './generate/generate.js';
+export type { GenerateInput, GenerateOptions, GenerateProof, GenerateResult, GeneratedFile } from './generate/generate.js';
+export { parseFlows } from './generate/flows.js';
+export type { FlowFile, FlowFormat, ObservedFlow } from './generate/flows.js';
+export type { ExtraFlow, FlowCheck } from './generate/proof.js';
+export type { PlannedPolicy, PlannedRule, PlannedPeer, PlannedPort } from './generate/plan.js';
+export type { Unit } from './generate/units.js';
+export { UNSTABLE_LABEL_KEYS } from './generate/units.js';
+export { generateText } from './generate/text.js';
+
 export { listConnections, pairTable, resolveFocus, groupOf } from './connections/list.js';
 export type { Connection, ConnectionList, ConnectionPeer, Focus, GroupBy, ListOptions, PairTable } from './connections/list.js';
 export { diffConnections } from './connections/diff.js';

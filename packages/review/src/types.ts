@@ -26,7 +26,10 @@ export function isSeverity(s: string): s is Severity {
   return s === 'info' || s === 'warning' || s === 'error';
 }
 
+/** Errors first, then warnings, then infos (as a reader triages them); by place inside each severity. */
 export function compareFindings(a: Finding, b: Finding): number {
+  const s = SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity];
+  if (s !== 0) return s;
   const fa = a.location?.file ?? '';
   const fb = b.location?.file ?? '';
   if (fa !== fb) return fa < fb ? -1 : 1;

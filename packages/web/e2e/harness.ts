@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { serve, type RunningServer, type ServeOptions } from '../src/serve.js';
 
@@ -93,4 +94,23 @@ export async function setEditorText(page: Page, text: string): Promise<void> {
   // The editor waits 120 ms for more typing before it asks the engine.
   await page.waitForTimeout(200);
   await settled(page);
+}
+
+/** The two window sizes every view is checked and photographed at: a small laptop and a common desktop. */
+export const VIEWPORTS = [
+  { name: '1024x768', width: 1024, height: 768 },
+  { name: '1440x900', width: 1440, height: 900 },
+] as const;
+
+/**
+ * axe-core's violations of every impact on the page as it is now (every rule axe runs by default: WCAG 2.x A/AA and
+ * best practices), one line each with the offending elements.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axe.source });
+  return page.evaluate(async () => {
+    const run = (window as unknown as { axe: typeof axe }).axe;
+    const r = await run.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import { UsageError, type CliContext } from '../io.js';
 
 export interface AgentCommandOptions {
@@ -34,6 +35,11 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--denied', 'print the recorded denied connections and exit')
     .option('--uninstall', "delete kordon's table and exit: enforcement stops")
     .option('--rescan <seconds>', 'read the whole directory again this often, in case a file event was lost (0: never)', '60')
+    .addHelpText('after', examples([
+      ['kordon agent /etc/kordon/manifests --node $(hostname)', "enforce the manifests for this node's pods, following every change"],
+      ['kordon agent manifests/ --once', 'sync once and exit, leaving the ruleset in place'],
+      ['kordon agent manifests/ --denied', 'show the connections the ruleset denied'],
+    ]))
     .action(async (source: string, opts: AgentCommandOptions) => {
       const rescan = Number(opts.rescan);
       if (opts.rescan.trim() === '' || !Number.isFinite(rescan) || rescan < 0) throw new UsageError(`bad --rescan ${JSON.stringify(opts.rescan)}: give a number of seconds, 0 for never`);

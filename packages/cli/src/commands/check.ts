@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import type { CliContext } from '../io.js';
 
 export function registerCheck(program: Command, ctx: CliContext): void {
@@ -18,6 +19,11 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'N or N/PROTO (PROTO: TCP, UDP, SCTP; default TCP); default for a Service: its first port')
     .option('--dns <ns/label=value>', 'where the cluster DNS pods are (default kube-system/k8s-app=kube-dns)')
     .option('-o, --output <format>', 'text or json', 'text')
+    .addHelpText('after', examples([
+      ['kordon check k8s/ --from shop/web --to shop/api --port 8080', 'can the web workload open 8080/TCP to the api workload'],
+      ['kordon check k8s/ --from shop/web --to api.shop --port http', 'by Service name, with the DNS lookup; --port names the Service or container port'],
+      ['kordon check k8s/ --from shop/web --to 203.0.113.7 --port 443 -o json', 'an outside address, as JSON for a script'],
+    ]))
     .action(async (paths: string[], opts: CheckOptions) => {
       const { runCheck } = await import('../run/check.js');
       ctx.exitCode = await runCheck(ctx, paths, opts);

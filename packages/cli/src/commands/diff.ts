@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import type { Cluster, Diagnostic, SourceFile } from '@kordon/engine';
 import { colorsFor, UsageError, type CliContext } from '../io.js';
 
@@ -16,7 +17,7 @@ export interface DiffOptions {
 }
 
 /** Formats only the connection list speaks; the others default to the report of flows and causes unless --by is given. */
-const CONNECTION_ONLY = ['csv', 'dot', 'svg', 'mermaid', 'yaml'];
+const CONNECTION_ONLY = ['csv', 'dot', 'svg', 'mermaid'];
 
 export function registerDiff(program: Command, ctx: CliContext): void {
   program
@@ -27,19 +28,24 @@ export function registerDiff(program: Command, ctx: CliContext): void {
         'grouped by workload and port, each with the policy change (or label change) behind it. OLD and NEW are files, ' +
         'directories, or git revisions written REV:path (kordon diff main:k8s/ k8s/). Pods are matched by namespace and ' +
         'name; workloads present in one version only are listed apart.\n\n' +
-        'With --by pod|workload|namespace (implied by -o csv, yaml, dot, svg and mermaid), the same comparison as two ' +
+        'With --by pod|workload|namespace (implied by -o csv, dot, svg and mermaid), the same comparison as two ' +
         '`kordon list` answers: each connection added, removed or changed, with its ports before and after; --from, --to ' +
         'and --port focus it as for list.\n\n' +
         'Exit codes: 0 (with --exit-code: 0 no change, 1 changes), 2 usage error or unreadable input.',
     )
     .argument('<old>', 'file, directory or REV:path')
     .argument('<new>', 'file, directory or REV:path')
-    .option('-o, --output <format>', 'text, json, md (a pull request comment); with --by also yaml, csv, dot, svg, mermaid', 'text')
+    .option('-o, --output <format>', 'text, json, yaml, md (a pull request comment); with --by also csv, dot, svg, mermaid', 'text')
     .option('--by <grouping>', 'list connections added, removed and changed, by pod, workload or namespace')
     .option('--from <source>', 'with --by: only connections from this (as for kordon list)')
     .option('--to <destination>', 'with --by: only connections to this (as for kordon list)')
     .option('--port <N/PROTO>', 'with --by: only this port')
     .option('--exit-code', 'exit 1 when connectivity changes, as git diff --exit-code does')
+    .addHelpText('after', examples([
+      ['kordon diff main:k8s/ k8s/', 'what this branch changes, against main'],
+      ['kordon diff main:k8s/ k8s/ -o md > comment.md', 'the same as a pull request comment'],
+      ['kordon diff main:k8s/ k8s/ --by workload -o mermaid', 'added and removed connections as a graph'],
+    ]))
     .action(async (oldSpec: string, newSpec: string, opts: DiffOptions) => {
       ctx.exitCode = await runDiff(ctx, oldSpec, newSpec, opts);
     });

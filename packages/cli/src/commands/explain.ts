@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import type { CliContext } from '../io.js';
+import type { NamespaceOptions } from '../pipeline.js';
 
 export function registerExplain(program: Command, ctx: CliContext): void {
   program
@@ -13,14 +15,21 @@ export function registerExplain(program: Command, ctx: CliContext): void {
     .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
     .option('--policy <ns/name>', 'only this policy (and the pods it selects)')
     .option('--pod <ns/name>', 'only this pod (and the policies that select it)')
-    .option('-o, --output <format>', 'text, json or md', 'text')
+    .option('-n, --namespace <namespace>', 'show only this namespace (policies elsewhere still count where they select its pods or peers)')
+    .option('-A, --all-namespaces', 'show every namespace (the default)')
+    .option('-o, --output <format>', 'text, wide (more columns), json, yaml or md', 'text')
+    .addHelpText('after', examples([
+      ['kordon explain k8s/', "every policy in words, and every pod's isolation"],
+      ['kordon explain k8s/ --pod shop/api-7d9c', 'one pod: which policies select it and whom they allow'],
+      ['kordon explain k8s/ -n shop -o wide', 'the policies and pods of one namespace, with more columns'],
+    ]))
     .action(async (paths: string[], opts: ExplainOptions) => {
       const { runExplain } = await import('../run/explain.js');
       ctx.exitCode = await runExplain(ctx, paths, opts);
     });
 }
 
-export interface ExplainOptions {
+export interface ExplainOptions extends NamespaceOptions {
   policy?: string;
   pod?: string;
   output: string;

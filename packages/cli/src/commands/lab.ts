@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import type { CliContext } from '../io.js';
 
 export interface LabProbeCommandOptions {
@@ -9,7 +10,10 @@ export interface LabProbeCommandOptions {
 }
 
 export function registerLab(program: Command, ctx: CliContext): void {
-  const lab = program.command('lab').summary('build the cluster in network namespaces and probe it for real');
+  const lab = program
+    .command('lab')
+    .summary('build the cluster in network namespaces and probe it for real')
+    .addHelpText('after', examples([['sudo kordon lab probe k8s/ --port 80/TCP', 'probe every pair on port 80 for real'], ['sudo kordon lab clean', 'remove what an interrupted run left']]));
   lab
     .command('probe')
     .summary('enforce with kordon nftables in namespaces and connect every pair on every port')
@@ -25,8 +29,9 @@ export function registerLab(program: Command, ctx: CliContext): void {
     .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
     .option('--port <N/PROTO...>', 'columns to probe (default: the columns of kordon matrix)')
     .option('--ip <address...>', 'outside addresses, each given its own namespace')
-    .option('-o, --output <format>', 'json or text', 'json')
+    .option('-o, --output <format>', 'json, yaml or text', 'json')
     .option('--timeout <ms>', 'per-connection time-out', '1500')
+    .addHelpText('after', examples([['sudo kordon lab probe k8s/', 'probe every pair on the columns of kordon matrix'], ['sudo kordon lab probe k8s/ --port 53/UDP --ip 203.0.113.7 -o text', 'one port and an outside address, as a table']]))
     .action(async (paths: string[], opts: LabProbeCommandOptions) => {
       const { loadInput, parseFormat, reportDiagnostics, requireObjects } = await import('../pipeline.js');
       const { UsageError } = await import('../io.js');
@@ -64,6 +69,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
   lab
     .command('clean')
     .summary('remove lab namespaces left by runs that were killed')
+    .addHelpText('after', examples([['sudo kordon lab clean', 'remove the namespaces of lab runs that were killed']]))
     .action(async () => {
       const { cleanupStaleLabs } = await import('@kordon/dataplane');
       const gone = await cleanupStaleLabs();

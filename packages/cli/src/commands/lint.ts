@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import type { Severity } from '@kordon/engine';
 import { colorsFor, UsageError, type CliContext } from '../io.js';
+import type { NamespaceOptions } from '../pipeline.js';
 
-export interface LintOptions {
+export interface LintOptions extends NamespaceOptions {
   output: string;
   failOn?: string;
   disable: string[];
@@ -29,13 +31,20 @@ export function registerLint(program: Command, ctx: CliContext): void {
         'Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error or unreadable input.',
     )
     .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
-    .option('-o, --output <format>', 'text, json, sarif or md', 'text')
+    .option('-n, --namespace <namespace>', 'show only this namespace (policies elsewhere still count where they select its pods or peers)')
+    .option('-A, --all-namespaces', 'show every namespace (the default)')
+    .option('-o, --output <format>', 'text, json, yaml, sarif or md', 'text')
     .option('--fail-on <severity>', 'exit 1 on a finding at or above: error, warning, info or none (default warning)')
     .option('--disable <ids>', 'rule IDs to skip (repeat or separate with commas)', collect, [])
     .option('--config <file>', 'lint configuration (default: .kordon.yaml when present)')
     .option('--min-severity <severity>', 'text output: show only findings at or above this severity')
     .option('--list-rules', 'print every rule with its ID, severity and description, and exit')
     .option('--dns <ns/label=value>', 'where the cluster DNS pods are, for dns-blocked (default kube-system/k8s-app=kube-dns)')
+    .addHelpText('after', examples([
+      ['kordon lint k8s/', 'find policy mistakes'],
+      ['kordon lint k8s/ -o sarif > kordon.sarif', 'for GitHub code scanning'],
+      ['kordon lint k8s/ --fail-on error --disable no-policy', 'fail CI on errors only, without one rule'],
+    ]))
     .action(async (paths: string[], opts: LintOptions) => {
       ctx.exitCode = await runLint(ctx, paths, opts);
     });
@@ -51,7 +60,7 @@ function severityOption(name: string, v: string | undefined, extra: readonly str
 
 async function runLint(ctx: CliContext, paths: readonly string[], opts: LintOptions): Promise<number> {
   const review = await import('@kordon/review');
-  const { loadInput, parseDns, parseFormat, rejectedSentence, requireObjects } = await import('../pipeline.js');
+  const { loadInput, namespaceFilter, parseDns, parseFormat, rejectedSentence, requireObjects } = await import('../pipeline.js');
   const { formatDiagnostic } = await import('../output/diagnostics.js');
   if (opts.listRules) {
     const lines = review.RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${r.title}`);
@@ -89,7 +98,14 @@ async function runLint(ctx: CliContext, paths: readonly string[], opts: LintOpti
   const dns = opts.dns === undefined ? undefined : parseDns(opts.dns);
   const loaded = await loadInput(paths, ctx, dns ? { dns } : {});
   requireObjects(loaded);
-  const report = review.lint(loaded.cluster, { disable, severity, diagnostics: loaded.diagnostics });
+  const keep = namespaceFilter(opts);
+  const full = review.lint(loaded.cluster, { disable, severity, diagnostics: loaded.diagnostics });
+  // -n shows the findings of one namespace; problems of the input itself (no namespace) always show.
+  const namespaceOf = (f: (typeof full.findings)[number]) => (f.object?.kind === 'Namespace' ? f.object.name : f.object?.namespace);
+  const findings = keep ? full.findings.filter((f) => namespaceOf(f) === undefined || keep(namespaceOf(f))) : full.findings;
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) counts[f.severity]++;
+  const report = keep ? { ...full, findings, counts } : full;
   if (loaded.cluster.rejectedPolicies.length) ctx.io.err(`kordon: ${rejectedSentence(loaded.cluster)}\n`);
   switch (format) {
     case 'json':

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import type { CliContext } from '../io.js';
+import type { NamespaceOptions } from '../pipeline.js';
 
 export function registerList(program: Command, ctx: CliContext): void {
   program
@@ -17,14 +19,21 @@ export function registerList(program: Command, ctx: CliContext): void {
     .option('--from <source>', 'only connections from: ns, ns/pod, ns/workload, ns/Kind/name, a Service, an IP or a CIDR')
     .option('--to <destination>', 'only connections to: ns, ns/pod, ns/workload, ns/Kind/name, a Service, an IP or a CIDR')
     .option('--port <N/PROTO>', 'only this port (PROTO defaults to TCP)')
+    .option('-n, --namespace <namespace>', 'show only this namespace (policies elsewhere still count where they select its pods or peers)')
+    .option('-A, --all-namespaces', 'show every namespace (the default)')
     .option('-o, --output <format>', 'text, json, yaml, csv, md, dot, svg or mermaid', 'text')
+    .addHelpText('after', examples([
+      ['kordon list k8s/', 'every allowed connection, by workload'],
+      ['kordon list k8s/ --to data/postgres --by pod', 'who reaches the database, pod by pod'],
+      ['kordon list k8s/ -o svg > connections.svg', 'the same as a picture (Graphviz)'],
+    ]))
     .action(async (paths: string[], opts: ListCommandOptions) => {
       const { runList } = await import('../run/list.js');
       ctx.exitCode = await runList(ctx, paths, opts);
     });
 }
 
-export interface ListCommandOptions {
+export interface ListCommandOptions extends NamespaceOptions {
   by: string;
   from?: string;
   to?: string;

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import type { CliContext } from '../io.js';
+import type { NamespaceOptions } from '../pipeline.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -17,14 +19,21 @@ export function registerMatrix(program: Command, ctx: CliContext): void {
     .option('--port <N/PROTO>', 'a port to compute (repeatable; PROTO defaults to TCP)', collect, [])
     .option('--ip <addr>', 'an outside address to add as an endpoint (repeatable, kept in the order given)', collect, [])
     .option('--count', 'print only the number of allowed pairs per port (for inputs too large to print)')
-    .option('-o, --output <format>', 'text, json, csv or md', 'text')
+    .option('-n, --namespace <namespace>', 'show only this namespace (policies elsewhere still count where they select its pods or peers)')
+    .option('-A, --all-namespaces', 'show every namespace (the default)')
+    .option('-o, --output <format>', 'text, json, yaml, csv or md', 'text')
+    .addHelpText('after', examples([
+      ['kordon matrix k8s/', 'a table per port of who can reach whom'],
+      ['kordon matrix k8s/ --port 443 --ip 203.0.113.7 -o csv', 'one port, with an outside address, as CSV'],
+      ['kordon matrix k8s/ --count', 'only the number of allowed pairs per port'],
+    ]))
     .action(async (paths: string[], opts: MatrixOptions) => {
       const { runMatrix } = await import('../run/matrix.js');
       ctx.exitCode = await runMatrix(ctx, paths, opts);
     });
 }
 
-export interface MatrixOptions {
+export interface MatrixOptions extends NamespaceOptions {
   port: string[];
   ip: string[];
   count?: boolean;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import type { CliContext } from '../io.js';
 
 export interface NftOptions {
@@ -25,6 +26,10 @@ export function registerNft(program: Command, ctx: CliContext): void {
     .option('--node-ip <ip...>', "the node's own addresses (default: the hostIP of its pods); traffic with the node is always allowed")
     .option('--table <name>', 'nftables table (family inet)', 'kordon')
     .option('--no-notes', 'leave out the # lines that explain each part')
+    .addHelpText('after', examples([
+      ['kordon nft k8s/ --node worker-1', 'the ruleset for the pods of node worker-1'],
+      ['kordon nft k8s/ --node worker-1 --no-notes | nft -c -f -', 'check it with nft without applying it'],
+    ]))
     .action(async (paths: string[], opts: NftOptions) => {
       const { loadInput, reportDiagnostics, requireObjects } = await import('../pipeline.js');
       const { UsageError } = await import('../io.js');
@@ -34,7 +39,12 @@ export function registerNft(program: Command, ctx: CliContext): void {
       requireObjects(loaded);
       if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(opts.table)) throw new UsageError(`bad --table ${JSON.stringify(opts.table)}: letters, digits, - and _ only`);
       if (opts.node !== undefined && !loaded.cluster.pods.some((p) => p.nodeName === opts.node)) {
-        ctx.io.err(`kordon: no pod of the input runs on node ${opts.node}: the ruleset isolates nobody\n`);
+        // An empty ruleset for a mistyped node would look like a node that needs no rules.
+        const nodes = [...new Set(loaded.cluster.pods.flatMap((p) => (p.nodeName ? [p.nodeName] : [])))].sort();
+        throw new UsageError(
+          `--node ${opts.node}: no pod of the input runs on a node of that name`,
+          nodes.length ? `nodes in the input (spec.nodeName): ${nodes.slice(0, 10).join(', ')}${nodes.length > 10 ? ` and ${nodes.length - 10} more` : ''}` : 'no pod of the input has spec.nodeName; leave out --node to compile for every pod',
+        );
       }
       const rs = compileRuleset(loaded.cluster, {
         ...(opts.node !== undefined ? { node: opts.node } : {}),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import { UsageError, type CliContext } from '../io.js';
 
 export interface ServeCommandOptions {
@@ -20,6 +21,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin (read once)')
     .option('--port <port>', 'port to listen on (0: a free one)', '0')
     .option('--host <address>', 'address to listen on; anything but loopback offers the page to the network', '127.0.0.1')
+    .addHelpText('after', examples([
+      ['kordon serve k8s/', 'open the page for these manifests'],
+      ['kubectl get netpol,pods,ns -A -o yaml | kordon serve -', "a live cluster's objects, read once"],
+    ]))
     .action(async (paths: string[], opts: ServeCommandOptions) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${opts.port}: expected a port number 0-65535`);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestReport } from '@kordon/review';
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import { UsageError, type CliContext } from '../io.js';
 
 export interface TestOptions {
@@ -30,8 +31,12 @@ export function registerTest(program: Command, ctx: CliContext): void {
     .option('--expect <file>', 'expectation file (repeatable)', collect, [])
     .option('--each', 'test every directory holding an expect.yaml (given, or found under those given) as a cluster of its own')
     .option('--dns <ns/label=value>', 'where the cluster DNS pods are (default kube-system/k8s-app=kube-dns)')
-    .option('-o, --output <format>', 'text, json or md', 'text')
+    .option('-o, --output <format>', 'text, json, yaml or md', 'text')
     .option('-v, --verbose', 'list passing expectations too')
+    .addHelpText('after', examples([
+      ['kordon test k8s/', 'check k8s/expect.yaml against the manifests'],
+      ['kordon test examples/ --each', 'every directory with an expect.yaml as a scenario of its own'],
+    ]))
     .action(async (paths: string[], opts: TestOptions) => {
       ctx.exitCode = await runTest(ctx, paths, opts);
     });

@@ -15,7 +15,7 @@ import type { ExplainOptions } from '../commands/explain.js';
 import { colorsFor, UsageError, type CliContext, type Colors } from '../io.js';
 import { mdTable } from '../output/markdown.js';
 import { renderTable } from '../output/table.js';
-import { loadInput, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
+import { loadInput, namespaceFilter, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
 
 export interface ExplainJson {
   listing: PolicyListingRow[];
@@ -25,29 +25,33 @@ export interface ExplainJson {
 }
 
 export async function runExplain(ctx: CliContext, paths: readonly string[], opts: ExplainOptions): Promise<number> {
-  const format = parseFormat(opts.output, ['text', 'json', 'md'] as const);
+  const format = parseFormat(opts.output, ['text', 'wide', 'json', 'md'] as const);
+  const keep = namespaceFilter(opts);
   const loaded = await loadInput(paths, ctx);
   reportDiagnostics(ctx, loaded);
   requireObjects(loaded);
-  const data = explainData(loaded.cluster, opts);
+  const data = explainData(loaded.cluster, opts, keep);
   if (format === 'json') ctx.io.out(`${JSON.stringify(data, null, 2)}\n`);
   else if (format === 'md') ctx.io.out(renderMd(data, loaded.cluster));
-  else ctx.io.out(renderText(data, loaded.cluster, colorsFor(ctx, 'out')));
+  else ctx.io.out(renderText(data, loaded.cluster, colorsFor(ctx, 'out'), format === 'wide'));
   return 0;
 }
 
-/** The explanation, narrowed to one policy (and its pods) or one pod (and its policies) when asked. */
-export function explainData(cluster: Cluster, opts: Pick<ExplainOptions, 'policy' | 'pod'>): ExplainJson {
-  let policies = cluster.policies;
-  let pods = cluster.pods;
+/**
+ * The explanation, narrowed to one policy (and its pods) or one pod (and its policies) when asked, and to the
+ * namespaces `keep` shows (each explanation still counts every policy of the input).
+ */
+export function explainData(cluster: Cluster, opts: Pick<ExplainOptions, 'policy' | 'pod'>, keep?: (ns: string) => boolean): ExplainJson {
+  let policies = keep ? cluster.policies.filter((p) => keep(p.namespace)) : cluster.policies;
+  let pods = keep ? cluster.pods.filter((p) => keep(p.namespace)) : cluster.pods;
   if (opts.policy !== undefined) {
-    const p = cluster.policies.find((x) => x.id === opts.policy);
+    const p = policies.find((x) => x.id === opts.policy);
     if (!p) throw new UsageError(`--policy ${opts.policy}: no valid NetworkPolicy of that name in the input`, 'write ns/name; kordon explain lists them');
     policies = [p];
     pods = cluster.pods.filter((pod) => pod.namespace === p.namespace && !pod.hostNetwork && selectorMatches(p.podSelector, pod.labels));
   }
   if (opts.pod !== undefined) {
-    const pod = cluster.pods.find((x) => `${x.namespace}/${x.name}` === opts.pod);
+    const pod = pods.find((x) => `${x.namespace}/${x.name}` === opts.pod);
     if (!pod) throw new UsageError(`--pod ${opts.pod}: no pod of that name in the input`, 'write ns/name; a workload stands for its pods by its own name');
     pods = pods.filter((x) => x === pod);
     policies = policies.filter((p) => p.namespace === pod.namespace && !pod.hostNetwork && selectorMatches(p.podSelector, pod.labels));
@@ -80,6 +84,15 @@ function listingRows(rows: readonly PolicyListingRow[]): string[][] {
 }
 
 const LISTING_HEADER = ['NAMESPACE', 'NAME', 'POD-SELECTOR', 'POLICY-TYPES', 'PODS', 'INGRESS-RULES', 'EGRESS-RULES'];
+
+/** `-o wide`, as kubectl widens a listing: the pods each policy selects and where it is written. */
+function wideListingRows(data: ExplainJson): string[][] {
+  const byId = new Map(data.policies.map((p) => [p.id, p]));
+  return data.listing.map((r) => {
+    const p = byId.get(`${r.namespace}/${r.name}`);
+    return [...listingRows([r])[0]!, p ? names(p.selectedPods.map((x) => x.slice(x.indexOf('/') + 1)), '-') : '-', formatLocation(p?.location) || '-'];
+  });
+}
 
 function ruleLines(r: RuleExplanation, c: Colors): string[] {
   const field = r.direction === 'ingress' ? 'from' : 'to';
@@ -123,16 +136,19 @@ function podText(p: PodExplanation, c: Colors): string[] {
   return lines;
 }
 
-export function renderText(data: ExplainJson, cluster: Cluster, c: Colors): string {
+export function renderText(data: ExplainJson, cluster: Cluster, c: Colors, wide = false): string {
   const out: string[] = [];
   out.push(c.bold('NetworkPolicies'));
-  if (data.listing.length) out.push(renderTable(LISTING_HEADER, listingRows(data.listing), { headerStyle: c.dim, align: ['left', 'left', 'left', 'left', 'right', 'right', 'right'] }).trimEnd());
+  const align = ['left', 'left', 'left', 'left', 'right', 'right', 'right'] as const;
+  if (data.listing.length && wide) out.push(renderTable([...LISTING_HEADER, 'SELECTED-PODS', 'SOURCE'], wideListingRows(data), { headerStyle: c.dim, align: [...align, 'left', 'left'] }).trimEnd());
+  else if (data.listing.length) out.push(renderTable(LISTING_HEADER, listingRows(data.listing), { headerStyle: c.dim, align: [...align] }).trimEnd());
   else out.push('  none: every pod is open in both directions');
   if (cluster.rejectedPolicies.length) out.push(c.yellow(`note: ${rejectedSentence(cluster)}`));
   for (const p of data.policies) out.push('', ...policyText(p, c));
   if (data.pods.length) {
     out.push('', c.bold('Pods'));
-    out.push(renderTable(['POD', 'INGRESS', 'EGRESS'], data.pods.map((p) => [p.pod, directionCell(p.ingress), directionCell(p.egress)]), { headerStyle: c.dim }).trimEnd());
+    if (wide) out.push(renderTable(['POD', 'INGRESS', 'EGRESS', 'LABELS', 'OWNER'], data.pods.map((p) => [p.pod, directionCell(p.ingress), directionCell(p.egress), p.labels || '-', p.owner ?? '-']), { headerStyle: c.dim }).trimEnd());
+    else out.push(renderTable(['POD', 'INGRESS', 'EGRESS'], data.pods.map((p) => [p.pod, directionCell(p.ingress), directionCell(p.egress)]), { headerStyle: c.dim }).trimEnd());
     for (const p of data.pods) out.push('', ...podText(p, c));
   }
   return `${out.join('\n')}\n`;

@@ -2,7 +2,7 @@ import { parsePortProto, type Cluster, type PortProto } from '@kordon/engine';
 import type { ConnectionDiff, ConnectionList, Focus, GroupBy, ListOptions } from '@kordon/review';
 import type { ListCommandOptions } from '../commands/list.js';
 import { UsageError, type CliContext } from '../io.js';
-import { loadInput, parseFormat, reportDiagnostics, requireObjects } from '../pipeline.js';
+import { loadInput, namespaceFilter, parseFormat, reportDiagnostics, requireObjects } from '../pipeline.js';
 import { renderSvg } from '../output/graphviz.js';
 import { toYaml } from '../output/yaml.js';
 
@@ -40,11 +40,15 @@ export async function runList(ctx: CliContext, paths: readonly string[], opts: L
   const format = parseFormat(opts.output, LIST_FORMATS);
   parseGroupBy(opts.by);
   parseListPort(opts.port);
+  const keep = namespaceFilter(opts);
   const loaded = await loadInput(paths, ctx);
   reportDiagnostics(ctx, loaded);
   requireObjects(loaded);
   const review = await import('@kordon/review');
-  const list = review.listConnections(loaded.cluster, await listOptions(loaded.cluster, opts));
+  const all = review.listConnections(loaded.cluster, await listOptions(loaded.cluster, opts));
+  // A connection shows when either end is in a namespace asked for.
+  const shown = (ns: string | undefined) => ns !== undefined && keep!(ns);
+  const list = keep ? { ...all, connections: all.connections.filter((c) => shown(c.from.namespace) || shown(c.to.namespace)) } : all;
   ctx.io.out(await renderList(list, format));
   for (const n of list.notes) if (format === 'text') ctx.io.err(`kordon: note: ${n}\n`);
   return 0;

@@ -5,7 +5,7 @@ import { csvRow } from '../output/csv.js';
 import { mdCell } from '../output/markdown.js';
 import { pad, renderTable } from '../output/table.js';
 import { Chunked } from '../output/chunked.js';
-import { loadInput, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
+import { loadInput, namespaceFilter, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
 
 /** Above this many endpoints a terminal table is no use to anyone: the counts are printed instead. */
 export const TEXT_LIMIT = 300;
@@ -22,6 +22,7 @@ export async function runMatrix(ctx: CliContext, paths: readonly string[], opts:
     if (!c) throw new UsageError(`bad --ip ${JSON.stringify(ip)}: not an IPv4 or IPv6 address`);
     return c;
   });
+  const keep = namespaceFilter(opts);
   const loaded = await loadInput(paths, ctx);
   reportDiagnostics(ctx, loaded);
   requireObjects(loaded);
@@ -30,7 +31,8 @@ export async function runMatrix(ctx: CliContext, paths: readonly string[], opts:
     // The matrix keeps --ip addresses as outside endpoints; say so when one is a pod's address.
     if (pod) ctx.io.err(`kordon: --ip ${ip} is the address of pod ${pod.namespace}/${pod.name}; the matrix treats it as an outside address (selectors do not match it)\n`);
   }
-  const matrix = computeMatrix(loaded.cluster, ports.length ? { ports, ips } : { ips });
+  const full = computeMatrix(loaded.cluster, ports.length ? { ports, ips } : { ips });
+  const matrix = keep ? narrowMatrix(full, (i) => i >= full.podCount || keep(loaded.cluster.pods[i]!.namespace)) : full;
   const out = new Chunked((s) => ctx.io.out(s));
   if (opts.count) {
     if (format === 'json') out.write(`${JSON.stringify(countJson(matrix))}\n`);
@@ -47,6 +49,29 @@ export async function runMatrix(ctx: CliContext, paths: readonly string[], opts:
   } else writeText(matrix, loaded.cluster.rejectedPolicies.length ? rejectedSentence(loaded.cluster) : undefined, out, colorsFor(ctx, 'out'));
   out.flush();
   return 0;
+}
+
+/**
+ * The matrix between the endpoints `shown` keeps (pods of the namespaces asked for, and every --ip), computed on the
+ * whole input: a display filter only.
+ */
+export function narrowMatrix(m: Matrix, shown: (i: number) => boolean): Matrix {
+  const keep: number[] = [];
+  for (let i = 0; i < m.endpoints.length; i++) if (shown(i)) keep.push(i);
+  const podCount = keep.filter((i) => i < m.podCount).length;
+  const allowed = (col: number, i: number, j: number) => m.allowed(col, keep[i]!, keep[j]!);
+  const row = (col: number, i: number) => {
+    const full = m.row(col, keep[i]!);
+    let s = '';
+    for (const j of keep) s += full[j];
+    return s;
+  };
+  const pairs = m.columns.map((_, col) => {
+    let n = 0;
+    for (let i = 0; i < keep.length; i++) for (let j = 0; j < keep.length; j++) if (allowed(col, i, j)) n++;
+    return n;
+  });
+  return { endpoints: keep.map((i) => m.endpoints[i]!), podCount, columns: m.columns, allowed, row, allowedPairs: (col) => pairs[col]!, sameAs: (col) => m.sameAs(col), stats: m.stats };
 }
 
 export function countJson(m: Matrix): { pods: number; endpoints: number; allowedPairs: Record<string, number> } {

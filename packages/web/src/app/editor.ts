@@ -29,6 +29,8 @@ export class Editor {
   private readonly numbers: HTMLElement;
   private readonly markLayer: HTMLElement;
   private readonly messages: HTMLElement;
+  /** The band behind the line the last jump showed. */
+  private readonly band: HTMLElement;
   private readonly fileSelect: HTMLSelectElement;
   private readonly docSelect: HTMLSelectElement;
   private current = '';
@@ -41,6 +43,8 @@ export class Editor {
   private prefix = '';
   private suffix = '';
   private offset = 0;
+  /** The line the last jump showed (file line numbers), marked in the gutter. */
+  private focusLine = 0;
 
   constructor(root: HTMLElement, private readonly handlers: EditorHandlers) {
     this.fileSelect = h('select', { id: 'file-select', 'aria-label': 'File to edit' });
@@ -60,7 +64,8 @@ export class Editor {
       'aria-describedby': 'editor-messages-title',
     });
     this.messages = h('ul', { id: 'editor-messages', class: 'messages', 'aria-labelledby': 'editor-messages-title' });
-    const wrap = h('div', { class: 'code' }, this.gutter, this.textarea);
+    this.band = h('div', { class: 'line-focus', 'aria-hidden': 'true', hidden: true });
+    const wrap = h('div', { class: 'code' }, this.gutter, h('div', { class: 'text-wrap' }, this.band, this.textarea));
     root.append(
       h('div', { class: 'editor-bar' }, h('label', { for: 'file-select', class: 'visually-hidden' }, 'File'), this.fileSelect, this.docSelect),
       wrap,
@@ -74,6 +79,7 @@ export class Editor {
     });
     this.textarea.addEventListener('scroll', () => {
       this.gutter.scrollTop = this.textarea.scrollTop;
+      this.placeBand();
     });
   }
 
@@ -89,6 +95,7 @@ export class Editor {
     this.fileSelect.value = current;
     this.fileSelect.disabled = names.length === 0;
     if (current !== this.current || this.full !== text) {
+      if (current !== this.current) this.focusLine = 0;
       this.current = current;
       this.full = text;
       this.segment();
@@ -187,7 +194,10 @@ export class Editor {
     this.updateGutter(true);
   }
 
-  /** Puts the cursor at line:column of the file (switching document when the file is shown in parts). */
+  /**
+   * Puts the cursor at line:column of the file and marks that line (a band behind the text and in the gutter) until
+   * the next jump; switches document when the file is shown in parts. The line is not selected: typing would replace it.
+   */
   goTo(line: number, column = 1): void {
     if (this.segments.length > 0) {
       const k = this.segments.findIndex((sg) => line - 1 >= sg.start && line - 1 < sg.end);
@@ -202,7 +212,16 @@ export class Editor {
     this.textarea.setSelectionRange(offset, offset);
     const lineHeight = parseFloat(getComputedStyle(this.textarea).lineHeight) || 18;
     this.textarea.scrollTop = Math.max(0, (local - 4) * lineHeight);
-    this.gutter.scrollTop = this.textarea.scrollTop;
+    this.focusLine = line;
+    this.updateGutter(true);
+  }
+
+  private placeBand(): void {
+    const local = this.focusLine - this.offset;
+    this.band.hidden = this.focusLine === 0 || local < 1 || local > this.lineCount;
+    if (this.band.hidden) return;
+    this.band.dataset['line'] = String(this.focusLine);
+    this.band.style.top = `${8 + (local - 1) * 18 - this.textarea.scrollTop}px`;
   }
 
   /**
@@ -225,6 +244,9 @@ export class Editor {
         const sev = ds.some((d) => d.severity === 'error') ? 'error' : ds.some((d) => d.severity === 'warning') ? 'warning' : 'info';
         this.markLayer.append(h('div', { class: `ln mark ${sev}`, style: `top:${(local - 1) * 18}px`, title: ds.map((d) => d.message).join('\n'), 'data-line': line }, String(line)));
       }
+      const focus = this.focusLine - this.offset;
+      if (focus >= 1 && focus <= count) this.markLayer.append(h('div', { class: 'ln focus', style: `top:${(focus - 1) * 18}px`, 'data-line': this.focusLine }, String(this.focusLine)));
+      this.placeBand();
     }
     this.gutter.scrollTop = this.textarea.scrollTop;
   }

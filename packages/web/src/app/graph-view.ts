@@ -1,5 +1,6 @@
 import type { Core, ElementDefinition, StylesheetJson } from 'cytoscape';
-import type { GraphData } from '../view/graph.js';
+import type { GraphData, GraphNode } from '../view/graph.js';
+import { MARKINGS, NODE_BORDER, selectorOf } from '../view/graph-style.js';
 import { h } from './dom.js';
 
 export interface GraphHandlers {
@@ -9,42 +10,47 @@ export interface GraphHandlers {
   focusNamespace(ns: string): void;
 }
 
-/** Fill = ingress isolation, border = egress isolation: a wide-open pod stands out in orange, default-deny in slate. */
-const STYLE: StylesheetJson = [
+/** Labels are drawn this large on screen at the first view. */
+export const LABEL_PX = 12;
+
+/**
+ * The first view never zooms out further than this to fit: below, labels scaled up to LABEL_PX would crowd each other
+ * (the layout spaced the nodes for labels of LABEL_PX), and labels left small could not be read.
+ */
+const MIN_ZOOM = 0.7;
+
+const BASE: StylesheetJson = [
   {
     selector: 'node',
     style: {
       label: 'data(label)',
-      'font-size': 11,
+      'font-size': LABEL_PX,
       'font-family': 'system-ui, sans-serif',
       color: '#1f2328',
       'text-valign': 'bottom',
       'text-margin-y': 4,
       'text-wrap': 'ellipsis',
-      'text-max-width': '110px',
+      'text-max-width': '120px',
+      'text-background-color': '#ffffff',
+      'text-background-opacity': 0.8,
+      'text-background-padding': '1px',
       width: 26,
       height: 26,
       'background-color': '#ffffff',
       'border-width': 3,
-      'border-color': '#8c959f',
+      'border-color': NODE_BORDER,
     },
   },
-  { selector: 'node[ingress = "open"]', style: { 'background-color': '#ffb77c' } },
-  { selector: 'node[ingress = "restricted"]', style: { 'background-color': '#8fd19e' } },
-  { selector: 'node[ingress = "deny"]', style: { 'background-color': '#57606a' } },
-  { selector: 'node[ingress = "mixed"]', style: { 'background-color': '#d4a72c' } },
-  { selector: 'node[egress = "open"]', style: { 'border-color': '#bc4c00', 'border-style': 'dashed' } },
-  { selector: 'node[egress = "restricted"]', style: { 'border-color': '#1a7f37' } },
-  { selector: 'node[egress = "deny"]', style: { 'border-color': '#24292f', 'border-width': 5 } },
-  { selector: 'node[kind = "ip"]', style: { shape: 'round-rectangle', 'background-color': '#ddf4ff', 'border-color': '#0969da', 'border-style': 'solid', width: 34, height: 20 } },
-  { selector: 'node[kind = "namespace"]', style: { shape: 'round-rectangle', width: 46, height: 32 } },
+];
+
+const AFTER: StylesheetJson = [
   {
     selector: ':parent',
     style: {
       label: 'data(label)',
       'text-valign': 'top',
       'text-halign': 'center',
-      'font-size': 12,
+      'font-size': LABEL_PX + 1,
       'font-weight': 'bold',
       color: '#24292f',
       'background-color': '#f6f8fa',
@@ -68,12 +74,42 @@ const STYLE: StylesheetJson = [
       opacity: 0.75,
     },
   },
-  { selector: 'edge[state = "some"]', style: { 'line-style': 'dashed' } },
-  { selector: 'edge[change = "added"]', style: { 'line-color': '#1a7f37', 'target-arrow-color': '#1a7f37', width: 3.5, opacity: 1 } },
-  { selector: 'edge[change = "removed"]', style: { 'line-color': '#cf222e', 'target-arrow-color': '#cf222e', width: 3, 'line-style': 'dotted', opacity: 1 } },
+  ...MARKINGS.filter((m) => m.on.element === 'edge').map((m) => ({ selector: selectorOf(m), style: m.style })),
   { selector: 'edge:selected', style: { 'line-color': '#0969da', 'target-arrow-color': '#0969da', width: 4, opacity: 1 } },
-  { selector: 'node:selected', style: { 'overlay-color': '#0969da', 'overlay-opacity': 0.15 } },
+  { selector: 'node:selected', style: { 'overlay-color': '#0969da', 'overlay-opacity': 0.25, 'overlay-padding': 6 } },
 ];
+
+const STYLE: StylesheetJson = [...BASE, ...MARKINGS.filter((m) => m.on.element === 'node').map((m) => ({ selector: selectorOf(m), style: m.style })), ...AFTER];
+
+const GROUPS: { title: string; of: (m: (typeof MARKINGS)[number]) => boolean }[] = [
+  { title: 'Fill, ingress:', of: (m) => m.on.field === 'ingress' },
+  { title: 'Border, egress:', of: (m) => m.on.field === 'egress' },
+  { title: 'Shapes:', of: (m) => m.on.field === 'kind' },
+  { title: 'Lines:', of: (m) => m.on.element === 'edge' },
+];
+
+/** The legend, from the same table as the style: per group of markings, a sample and the words for each. */
+export function renderLegend(root: HTMLElement): void {
+  root.replaceChildren(
+    ...GROUPS.map((g) =>
+      h(
+        'div',
+        { class: 'legend-group', role: 'listitem' },
+        h('span', { class: 'legend-title' }, g.title),
+        ...MARKINGS.filter(g.of).map((m) => h('span', { class: 'legend-item', 'data-marking': selectorOf(m) }, h('i', { class: `swatch ${m.swatch}`, style: swatchStyle(m), 'aria-hidden': 'true' }), m.legend)),
+      ),
+    ),
+  );
+}
+
+function swatchStyle(m: (typeof MARKINGS)[number]): string {
+  const st = m.style;
+  if (m.swatch === 'fill') return `background:${st['background-color']};border:2px solid ${NODE_BORDER};border-radius:50%`;
+  if (m.swatch === 'border') return `border:${Math.min(Number(st['border-width'] ?? 2), 4)}px ${st['border-style'] ?? 'solid'} ${st['border-color']};border-radius:50%`;
+  if (m.swatch === 'line') return `border-top:${Math.min(Number(st['width'] ?? 2), 3)}px ${st['line-style'] ?? 'solid'} ${st['line-color'] ?? '#6e7781'}`;
+  if (m.on.value === 'nsbox') return 'background:#f6f8fa;border:1px solid #afb8c1;width:20px;border-radius:3px';
+  return `background:${st['background-color'] ?? '#fff'};border:2px solid ${st['border-color'] ?? NODE_BORDER};border-radius:${st['shape'] === 'ellipse' ? '50%' : '3px'}`;
+}
 
 type Cytoscape = typeof import('cytoscape');
 
@@ -92,14 +128,23 @@ function loadCytoscape(): Promise<Cytoscape> {
 export class GraphPanel {
   private cy: Core | undefined;
   private lastKey = '';
+  private data: GraphData | undefined;
+  /** The node the keyboard is on (index into the nodes in reading order). */
+  private cursor = -1;
+  private readonly hint = h('p', { class: 'graph-hint', hidden: true }, 'Larger than the panel at a readable size: drag to pan, scroll to zoom, or filter by namespace.');
 
   constructor(
     private readonly root: HTMLElement,
     private readonly handlers: GraphHandlers,
-  ) {}
+    private readonly status: HTMLElement,
+  ) {
+    root.addEventListener('keydown', (e) => this.onKey(e));
+    root.append(this.hint);
+  }
 
   async render(data: GraphData): Promise<void> {
     const cytoscape = await loadCytoscape();
+    this.data = data;
     const elements: ElementDefinition[] = [
       ...data.namespaces.map((n) => ({ group: 'nodes' as const, data: { id: n.id, label: n.label, kind: 'nsbox' } })),
       ...data.nodes.map((n) => ({ group: 'nodes' as const, data: { ...n } })),
@@ -116,47 +161,19 @@ export class GraphPanel {
       return;
     }
     this.lastKey = key;
+    this.cursor = -1;
     this.cy?.destroy();
-    this.root.replaceChildren();
+    this.root.querySelector('.graph-canvas')?.remove();
     const container = h('div', { class: 'graph-canvas' });
-    this.root.append(container);
-    const cy = cytoscape({
-      container,
-      elements,
-      style: STYLE,
-      minZoom: 0.1,
-      maxZoom: 3,
-      layout: { name: 'preset' },
-    });
+    this.root.prepend(container);
+    const cy = cytoscape({ container, elements, style: STYLE, minZoom: 0.1, maxZoom: 3, layout: { name: 'preset' } });
     this.cy = cy;
     // The panel changes size (the connection list opens, the window resizes): keep the whole graph in view.
     new ResizeObserver(() => {
-      if (this.cy !== cy) return;
-      cy.resize();
-      cy.fit(undefined, 24);
-      if (cy.zoom() > 1.5) {
-        cy.zoom(1.5);
-        cy.center();
-      }
+      if (this.cy === cy) this.fit();
     }).observe(container);
-    const layout = cy.layout({
-      name: data.nodes.length > 1 ? 'fcose' : 'grid',
-      animate: false,
-      randomize: true,
-      nodeRepulsion: () => 9000,
-      idealEdgeLength: () => 90,
-      nestingFactor: 0.6,
-      packComponents: true,
-      nodeDimensionsIncludeLabels: true,
-      padding: 24,
-    } as never);
-    layout.run();
-    cy.fit(undefined, 24);
-    // A handful of nodes should not be blown up to fill the panel.
-    if (cy.zoom() > 1.5) {
-      cy.zoom(1.5);
-      cy.center();
-    }
+    this.layout(data);
+    cy.on('zoom', () => this.noteLabelSize());
     cy.on('tap', 'edge', (e) => {
       const d = e.target.data() as { source: string; target: string };
       this.handlers.explainEdge(d.source, d.target);
@@ -168,9 +185,109 @@ export class GraphPanel {
     });
   }
 
+  private layout(data: GraphData): void {
+    this.cy!
+      .layout({
+        name: data.nodes.length > 1 ? 'fcose' : 'grid',
+        animate: false,
+        randomize: true,
+        nodeRepulsion: () => 9000,
+        idealEdgeLength: () => 90,
+        nestingFactor: 0.6,
+        packComponents: true,
+        nodeDimensionsIncludeLabels: true,
+        padding: 24,
+      } as never)
+      .run();
+    this.fit();
+  }
+
+  /**
+   * The whole graph when its labels stay readable (LABEL_PX on screen); otherwise a readable part of it, centred, with
+   * a hint to pan and zoom: a picture of every pod with 5-pixel names helps nobody.
+   */
+  private fit(): void {
+    const cy = this.cy;
+    if (!cy) return;
+    cy.resize();
+    cy.fit(undefined, 24);
+    const z = cy.zoom();
+    if (z > 1.5) {
+      // A handful of nodes should not be blown up to fill the panel.
+      cy.zoom(1.5);
+      cy.center();
+    } else if (z < MIN_ZOOM) {
+      // Start where most pods are: the largest namespace box (or the node with most connections when there are none).
+      cy.zoom(MIN_ZOOM);
+      const boxes = cy.nodes(':parent');
+      const start = boxes.length > 0 ? boxes.max((n) => n.children().length).ele : cy.nodes().max((n) => n.degree(false)).ele;
+      cy.center(start);
+    }
+    this.hint.hidden = z >= MIN_ZOOM;
+    // Between MIN_ZOOM and 1 the labels are made larger in the graph, so that they come out at LABEL_PX on screen.
+    const scale = 1 / Math.min(1, cy.zoom());
+    cy.batch(() => {
+      cy.nodes().not(':parent').style({ 'font-size': LABEL_PX * scale, 'text-max-width': `${120 * scale}px` });
+      cy.nodes(':parent').style({ 'font-size': (LABEL_PX + 1) * scale });
+    });
+    this.noteLabelSize();
+  }
+
+  /** The smallest label on screen, in pixels (read by the browser tests). */
+  private noteLabelSize(): void {
+    const cy = this.cy!;
+    let smallest = Infinity;
+    cy.nodes().forEach((n) => {
+      if (n.data('label')) smallest = Math.min(smallest, n.numericStyle('font-size') * cy.zoom());
+    });
+    this.root.dataset['labelPx'] = Number.isFinite(smallest) ? smallest.toFixed(1) : '';
+  }
+
+  /** Arrow keys walk the nodes in reading order (namespace, then name); Enter on a namespace filters to it. */
+  private onKey(e: KeyboardEvent): void {
+    const cy = this.cy;
+    const nodes = this.order();
+    if (!cy || nodes.length === 0) return;
+    let k = this.cursor;
+    if (e.key === 'ArrowRight' || e.key === 'ArrowDown') k = Math.min(nodes.length - 1, k + 1);
+    else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') k = Math.max(0, k - 1);
+    else if (e.key === 'Home') k = 0;
+    else if (e.key === 'End') k = nodes.length - 1;
+    else if (e.key === 'Enter' && k >= 0) {
+      const n = nodes[k]!;
+      if (n.kind === 'namespace') this.handlers.focusNamespace(n.id.slice(3));
+      else if (n.parent) this.handlers.focusNamespace(n.parent.slice('nsbox:'.length));
+      e.preventDefault();
+      return;
+    } else return;
+    e.preventDefault();
+    this.cursor = k;
+    const n = nodes[k]!;
+    cy.elements().unselect();
+    const el = cy.getElementById(n.id);
+    el.select();
+    el.connectedEdges().select();
+    this.root.dataset['current'] = n.id;
+    this.status.textContent = this.describe(n);
+  }
+
+  private order(): GraphNode[] {
+    return [...(this.data?.nodes ?? [])].sort((a, b) => (a.parent ?? '~').localeCompare(b.parent ?? '~') || a.label.localeCompare(b.label));
+  }
+
+  /** What the keyboard reads on a node: its name, its isolation, and whom it reaches and is reached by. */
+  private describe(n: GraphNode): string {
+    const edges = this.data?.edges ?? [];
+    const name = (id: string) => id.replace(/^(p|w|ns|ip):/, '');
+    const out = edges.filter((e) => e.source === n.id && e.change !== 'removed').map((e) => name(e.target));
+    const inc = edges.filter((e) => e.target === n.id && e.change !== 'removed').map((e) => name(e.source));
+    const list = (xs: string[]) => (xs.length === 0 ? 'none' : xs.length > 8 ? `${xs.slice(0, 8).join(', ')} and ${xs.length - 8} more` : xs.join(', '));
+    const iso = n.kind === 'ip' ? 'an address outside the cluster' : `ingress ${n.ingress}, egress ${n.egress}`;
+    return `${name(n.id)}: ${iso}. Reaches ${list(out)}. Reached by ${list(inc)}.`;
+  }
+
   resize(): void {
-    this.cy?.resize();
-    this.cy?.fit(undefined, 24);
+    this.fit();
   }
 
   /** A PNG of the graph as drawn, for downloads. */

@@ -1,11 +1,13 @@
 import type { Diagnostic, SourceFile } from '@kordon/engine';
 import type { Level } from '../view/analysis.js';
 import type { FindingView, Request, Response, Snapshot } from '../view/controller.js';
-import type { Explanation, SourceLink } from '../view/explain.js';
+import { sortFindings, type FindingItem } from '../view/findings.js';
+import { NEW_POLICY } from '../view/template.js';
 import { byId, clear, h } from './dom.js';
 import { Editor } from './editor.js';
+import { ExplainPanel, shortName } from './explain-panel.js';
 import { EXAMPLES } from './examples.js';
-import { GraphPanel } from './graph-view.js';
+import { GraphPanel, renderLegend } from './graph-view.js';
 import { MatrixPanel } from './matrix-view.js';
 import './styles.css';
 
@@ -95,13 +97,20 @@ const matrix = new MatrixPanel(byId('matrix-view'), {
     byId('hover').textContent = text ?? 'Hover or focus a cell to read it; click or press Enter for the full explanation.';
   },
 });
-const graph = new GraphPanel(byId('graph-view'), {
-  explainEdge: (source, target) => void explainIds(source, target),
-  focusNamespace: (ns) => {
-    (byId<HTMLSelectElement>('ns-filter')).value = ns;
-    void send({ type: 'settings', settings: { namespaces: [ns] } });
+const graph = new GraphPanel(
+  byId('graph-view'),
+  {
+    explainEdge: (source, target) => void explainIds(source, target),
+    focusNamespace: (ns) => {
+      byId<HTMLSelectElement>('ns-filter').value = ns;
+      void send({ type: 'settings', settings: { namespaces: [ns] } });
+    },
   },
-});
+  byId('graph-status'),
+);
+renderLegend(byId('graph-legend'));
+// Below 1280 px the graph needs the room: the legend starts folded.
+byId<HTMLDetailsElement>('graph-legend-box').open = window.innerWidth >= 1280;
 let editTimer: number | undefined;
 const editor = new Editor(byId('editor'), {
   change: (given, text) => {
@@ -142,9 +151,12 @@ async function render(s: Snapshot): Promise<void> {
   renderFindings(s);
   renderChange(s);
   matrix.render(s.matrix, s.changes.cells);
+  renderAskNames(s);
   const endpoints = s.matrix.groups.filter((g) => g.kind !== 'ip').length;
   byId('matrix-caption').textContent = `${endpoints} ${s.settings.level === 'namespace' ? 'namespaces' : s.settings.level === 'workload' ? 'workloads' : 'pods'}${s.stats.addresses ? ` and ${s.stats.addresses} outside address${s.stats.addresses === 1 ? '' : 'es'}` : ''} on ${s.matrix.column.label}`;
   if (tab === 'graph') await renderGraph(s);
+  // After every edit, port or level change: the explanation is asked again (or cleared), never left stale.
+  await explanation.refresh();
 }
 
 async function renderGraph(s: Snapshot): Promise<void> {
@@ -159,7 +171,7 @@ async function renderGraph(s: Snapshot): Promise<void> {
   clear(list);
   for (const e of s.graph.edges.slice(0, 300)) {
     const name = (id: string) => id.replace(/^(p|w|ns|ip):/, '');
-    list.append(h('li', {}, h('button', { type: 'button', class: `linkish ${e.change ?? ''}`, onclick: () => void explainIds(e.source, e.target) }, `${name(e.source)} → ${name(e.target)}${e.state === 'some' ? ' (some pods)' : ''}${e.change ? ` (${e.change})` : ''}`)));
+    list.append(h('li', {}, h('button', { type: 'button', class: `linkish ${e.change ?? ''}`, onclick: () => void explainIds(e.source, e.target) }, `${name(e.source)} → ${name(e.target)}${e.state === 'some' ? ' (some pods or ports)' : ''}${e.change ? ` (${e.change})` : ''}`)));
   }
   byId('edge-count').textContent = `${s.graph.edges.length} connection${s.graph.edges.length === 1 ? '' : 's'}`;
 }
@@ -197,15 +209,15 @@ function renderIsolation(s: Snapshot): void {
 function renderFindings(s: Snapshot): void {
   const list = byId('findings');
   clear(list);
-  const items: { sev: string; rule: string; text: string; detail?: string; link?: SourceLink }[] = [
+  const items: FindingItem[] = sortFindings([
     ...findings.map((f) => {
-      const item: { sev: string; rule: string; text: string; detail?: string; link?: SourceLink } = { sev: f.severity, rule: f.rule, text: f.message };
+      const item: FindingItem = { severity: f.severity, rule: f.rule, text: f.message };
       if (f.detail) item.detail = f.detail;
       if (f.link) item.link = f.link;
       return item;
     }),
-    ...s.diagnostics.filter((d) => d.severity !== 'info').map((d: Diagnostic) => ({ sev: d.severity, rule: d.code, text: d.message, link: { file: d.file, line: d.line, column: d.column } })),
-  ];
+    ...s.diagnostics.filter((d) => d.severity !== 'info').map((d: Diagnostic): FindingItem => ({ severity: d.severity, rule: d.code, text: d.message, link: { file: d.file, line: d.line, column: d.column } })),
+  ]);
   byId('findings-count').textContent = String(items.length);
   if (items.length === 0) {
     list.append(h('li', { class: 'none' }, 'No findings.'));
@@ -213,15 +225,17 @@ function renderFindings(s: Snapshot): void {
   }
   for (const it of items.slice(0, 300)) {
     const where = it.link ? `${shortName(it.link.file)}:${it.link.line}` : '';
+    const go = it.link ? () => jumpTo(it.link!) : undefined;
     list.append(
       h(
         'li',
-        { class: `finding ${it.sev}` },
-        h('span', { class: `sev ${it.sev}` }, it.sev),
+        { class: `finding ${it.severity}`, 'data-severity': it.severity },
+        h('span', { class: `sev ${it.severity}` }, it.severity),
         h('span', { class: 'rule' }, it.rule),
-        h('span', { class: 'finding-text' }, it.text),
+        // The message itself is the way to its line: the likeliest thing to click.
+        go ? h('button', { type: 'button', class: 'finding-text linkish plain', onclick: go }, it.text) : h('span', { class: 'finding-text' }, it.text),
         it.detail ? h('details', {}, h('summary', {}, 'why, and the fix'), h('span', { class: 'finding-detail' }, it.detail)) : null,
-        it.link ? h('button', { type: 'button', class: 'linkish where', 'aria-label': `Show ${where} in the editor`, onclick: () => jumpTo(it.link!) }, where) : null,
+        go ? h('button', { type: 'button', class: 'linkish where', 'aria-label': `${where}: show in the editor`, onclick: go }, where) : null,
       ),
     );
   }
@@ -252,54 +266,50 @@ function showError(message: string): void {
   el.textContent = message;
 }
 
-function shortName(file: string): string {
-  const parts = file.split('/');
-  return parts.slice(-2).join('/');
-}
-
 // ---------------------------------------------------------------------------------------------
 // Explanations.
 
+const explanation = new ExplainPanel({
+  ask,
+  jumpTo,
+  groupIds: () => new Set(snapshot?.matrix.groups.map((g) => g.id) ?? []),
+});
+
 async function explainCell(row: number, col: number): Promise<void> {
-  const res = await ask({ type: 'explain', row, col });
-  if (res.type === 'explanation') showExplanation(res.explanation);
+  const g = snapshot?.matrix.groups;
+  const from = g?.[row];
+  const to = g?.[col];
+  if (from && to) await explanation.show({ kind: 'cell', from: from.id, to: to.id });
 }
 
 async function explainIds(source: string, target: string): Promise<void> {
   const s = snapshot;
   if (!s) return;
   // The graph may be coarser than the matrix: switch the matrix to the graph's level so the cell exists.
-  let view = s.matrix;
-  if (s.graphLevel !== s.settings.level) {
-    await send({ type: 'settings', settings: { level: s.graphLevel } });
-    view = snapshot!.matrix;
-  }
-  const row = view.groups.findIndex((g) => g.id === source);
-  const col = view.groups.findIndex((g) => g.id === target);
-  if (row >= 0 && col >= 0) await explainCell(row, col);
+  if (s.graphLevel !== s.settings.level) await send({ type: 'settings', settings: { level: s.graphLevel } });
+  await explanation.show({ kind: 'cell', from: source, to: target });
 }
 
-function showExplanation(e: Explanation): void {
-  const box = byId('explain');
-  clear(box);
-  box.append(
-    h('div', { class: 'explain-head' }, h('span', { class: `verdict ${e.verdict}` }, e.verdict === 'partial' ? 'partly allowed' : e.verdict), h('h3', { id: 'explain-title' }, e.title)),
-    h('p', { class: 'explain-summary' }, e.summary),
-  );
-  const ul = h('ul', { class: 'explain-lines' });
-  for (const l of e.lines) {
-    ul.append(
-      h(
-        'li',
-        { class: `d${Math.min(l.depth, 3)} ${l.tone ?? ''}` },
-        l.text,
-        l.link ? h('button', { type: 'button', class: 'linkish where', 'aria-label': `Show ${shortName(l.link.file)} line ${l.link.line} in the editor`, onclick: () => jumpTo(l.link!) }, `${shortName(l.link.file)}:${l.link.line}`) : null,
-      ),
-    );
-  }
-  box.append(ul);
-  box.hidden = false;
-  byId('explain-section').scrollIntoView({ block: 'nearest' });
+function setupAsk(): void {
+  const form = byId<HTMLFormElement>('ask-form');
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const from = byId<HTMLInputElement>('ask-from').value.trim();
+    const to = byId<HTMLInputElement>('ask-to').value.trim();
+    const port = byId<HTMLInputElement>('ask-port').value.trim();
+    if (!from || !to) return;
+    void explanation.show({ kind: 'check', from, to, ...(port ? { port } : {}) });
+  });
+}
+
+function renderAskNames(s: Snapshot): void {
+  const fill = (id: string, names: readonly string[]) => {
+    const list = byId(id);
+    clear(list);
+    for (const n of names) list.append(h('option', { value: n }));
+  };
+  fill('ask-sources', s.names.sources);
+  fill('ask-targets', s.names.targets);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,7 +319,7 @@ async function loadFiles(list: SourceFile[], from: string, replace = true): Prom
   if (replace) files.clear();
   for (const f of list) files.set(f.name, f.text);
   origin = from;
-  byId('explain').hidden = true;
+  explanation.clear();
   const first = [...files.keys()].find((n) => /polic|netpol|network/i.test(n)) ?? [...files.keys()][0] ?? '';
   editor.setFiles([...files.keys()], first, files.get(first) ?? '');
   await send({ type: 'load', files: [...files].map(([name, text]) => ({ name, text })), origin: from });
@@ -324,17 +334,6 @@ function uniqueName(base: string): string {
   if (!files.has(`${base}.yaml`)) return `${base}.yaml`;
   for (let k = 2; ; k++) if (!files.has(`${base}-${k}.yaml`)) return `${base}-${k}.yaml`;
 }
-
-const NEW_POLICY = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: new-policy
-  namespace: default
-spec:
-  podSelector: {}
-  policyTypes: [Ingress]
-  ingress: []
-`;
 
 function setupInput(): void {
   const picker = byId<HTMLSelectElement>('example');
@@ -446,6 +445,7 @@ function setupViews(): void {
 async function start(): Promise<void> {
   setupInput();
   setupViews();
+  setupAsk();
   // Served by `kordon serve`: the files come from the server. As a static site: start empty.
   try {
     const res = await fetch('./api/manifests', { cache: 'no-store' });

@@ -27,9 +27,22 @@ export function cellText(view: MatrixView, row: number, col: number): string {
   const s = view.cells[idx]!;
   const from = groupName(view.groups[row]!);
   const to = groupName(view.groups[col]!);
+  const columns = view.column.columns.length;
   let counts = '';
-  if (view.allowed && view.pairs && s !== CELL_NA && (view.pairs[idx]! > 1)) counts = ` (${view.allowed[idx]} of ${view.pairs[idx]} pod pairs)`;
+  if (columns > 1) counts = portsText(view, idx);
+  else if (view.allowed && view.pairs && s !== CELL_NA && (view.pairs[idx]! > 1)) counts = ` (${view.allowed[idx]} of ${view.pairs[idx]} pod pairs)`;
   return `${from} → ${to} on ${view.column.label}: ${STATE_WORD[s]}${counts}`;
+}
+
+/** Which of a several-column choice's columns a cell is open on: `: on 8080/TCP only (1 of 10 port columns)`. */
+function portsText(view: MatrixView, idx: number): string {
+  const s = view.cells[idx]!;
+  if (s === CELL_NA || s === CELL_NONE || !view.ports) return '';
+  const open = view.ports.sets[view.ports.ofCell[idx]!] ?? [];
+  const total = view.ports.total;
+  if (open.length === total) return s === CELL_ALL ? ` on all ${total} port columns` : ` for some pod pairs, on all ${total} port columns`;
+  const shown = open.length > 6 ? `${open.slice(0, 6).join(', ')} and ${open.length - 6} more` : open.join(', ');
+  return `: open on ${shown}${open.length === 1 ? ' only' : ''} (${open.length} of ${total} port columns)`;
 }
 
 export class MatrixPanel {
@@ -301,7 +314,10 @@ export class MatrixPanel {
         const g = view.groups[r0 + r]!;
         const y = oy + r * cell + cell / 2;
         if (y < head) continue;
-        ctx.fillText(truncate(`${g.kind === 'ip' || g.kind === 'namespace' ? '' : `${g.namespace}/`}${g.label}`, 26), 6, y);
+        // The namespace is named on the first row of its band (lines separate the bands); names keep their ends.
+        const k = r0 + r;
+        const ns = g.kind !== 'ip' && g.kind !== 'namespace' && (r === 0 || isNsStart(view.groups, k)) ? `${g.namespace}/` : '';
+        ctx.fillText(fitText(ctx, `${ns}${g.label}`, head - 12 - (ns ? 0 : 10)), ns ? 6 : 16, y);
       }
       ctx.save();
       for (let c = 0; c < cols && c0 + c < n; c++) {
@@ -311,7 +327,7 @@ export class MatrixPanel {
         ctx.save();
         ctx.translate(x, head - 6);
         ctx.rotate(-Math.PI / 2);
-        ctx.fillText(truncate(g.label, 24), 0, 0);
+        ctx.fillText(fitText(ctx, g.label, head - 12), 0, 0);
         ctx.restore();
       }
       ctx.restore();
@@ -330,8 +346,13 @@ export class MatrixPanel {
   }
 }
 
-function truncate(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+/** The text, shortened in the middle until it fits `max` pixels: pod names differ in their ends (`api-7d9f…x2k4q`). */
+function fitText(ctx: CanvasRenderingContext2D, text: string, max: number): string {
+  if (ctx.measureText(text).width <= max) return text;
+  let keep = text.length - 1;
+  const cut = (k: number) => `${text.slice(0, Math.ceil(k / 2))}…${text.slice(text.length - Math.floor(k / 2))}`;
+  while (keep > 1 && ctx.measureText(cut(keep)).width > max) keep--;
+  return cut(keep);
 }
 
 function isNsStart(groups: readonly Group[], k: number): boolean {

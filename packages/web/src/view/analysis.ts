@@ -7,11 +7,13 @@ import {
   isolatingPolicies,
   parseCidr,
   parseIP,
+  resolveNamedPort,
   type Cidr,
   type Cluster,
   type Matrix,
   type MatrixColumn,
   type Pod,
+  type PortSpec,
 } from '@kordon/engine';
 
 /** How the page groups endpoints: one row per namespace, per workload, or per pod. */
@@ -50,16 +52,37 @@ export const CELL_SOME = 1;
 export const CELL_ALL = 2;
 export const CELL_NA = 3;
 
+/** In a class matrix: address to address, where no answer applies. */
+export const NA_COUNT = 0xffff;
+
+/** Views up to this many groups say, per cell of a several-column choice, which columns are open. */
+const PORT_SETS_MAX = 400;
+
+/** Per cell of a view over several columns: which columns some pod pair of the cell is allowed on. */
+export interface PortSets {
+  /** Distinct lists of column labels. */
+  sets: string[][];
+  /** Per cell, an index into `sets` (meaningless for denied and not-applicable cells). */
+  ofCell: Uint32Array;
+  /** How many columns the choice has. */
+  total: number;
+}
+
 export interface MatrixView {
   level: Level;
   column: ColumnChoice;
   groups: Group[];
   /** n×n, row-major: source row, destination column; CELL_* values. */
   cells: Uint8Array;
-  /** Allowed pod pairs per cell; absent when the view is too large to keep them. */
+  /**
+   * Allowed pod pairs per cell, each counted once per column of the choice (so with several columns a pair open on
+   * one of them counts 1 of `columns`); absent when the view is too large to keep them.
+   */
   allowed?: Uint32Array;
-  /** Pod pairs per cell (size × size, minus the diagonal's own pairs for nothing: a pod reaches itself). */
+  /** Pod pairs per cell times the number of columns (size × size × columns). */
   pairs?: Uint32Array;
+  /** A choice of several columns: the open columns of each cell (absent for large views). */
+  ports?: PortSets;
 }
 
 /** Outside addresses to probe: one address inside each distinct ipBlock of the policies, outside its excepts. */
@@ -124,7 +147,7 @@ export class Analysis {
   readonly rep2: number[];
   readonly podIsolation: { ingress: Isolation; egress: Isolation; policies: string[] }[];
   private readonly matrices = new Map<number, Matrix>();
-  private readonly classAllowed = new Map<string, Uint8Array>();
+  private readonly classAllowed = new Map<string, Uint16Array>();
 
   constructor(cluster: Cluster, options: { ips?: string[] } = {}) {
     this.cluster = cluster;
@@ -165,23 +188,46 @@ export class Analysis {
     return all.find((c) => c.key === key) ?? all[this.busiestColumn()] ?? all[0] ?? { key: 'none', label: 'no ports', columns: [] };
   }
 
-  /** The port the policies name most often (DNS aside): the first picture worth showing. */
+  /**
+   * The first column worth showing: the port on which the policies decide the traffic of the most pods. Each rule's
+   * port entry counts the pods its policy selects (a rule for fifty pods says more than one for a single pod), and a
+   * named port counts on the ports it resolves to (on the selected pods for ingress, on any pod for egress). DNS (53)
+   * and the catch-all columns are left out: they read the same for nearly every pod. Ties go to the lower port.
+   */
   private busiestColumn(): number {
-    const uses = this.columns.map(() => 0);
+    const selected = new Map<string, Pod[]>();
+    this.cluster.pods.forEach((pod, i) => {
+      for (const id of this.podIsolation[i]!.policies) {
+        const l = selected.get(id) ?? [];
+        l.push(pod);
+        selected.set(id, l);
+      }
+    });
+    const ranges = this.columns.map(columnRange);
+    const score = this.columns.map(() => 0);
+    // Egress names resolve on any pod: once per name, not once per rule.
+    const anyPod = new Map<string, [number, number][]>();
+    const onAnyPod = (spec: PortSpec) => {
+      const key = `${spec.port}/${spec.protocol}`;
+      let hit = anyPod.get(key);
+      if (!hit) anyPod.set(key, (hit = portsOf(spec, this.cluster.pods)));
+      return hit;
+    };
     for (const p of this.cluster.policies) {
+      const mine = selected.get(p.id) ?? [];
+      if (mine.length === 0) continue;
       for (const r of [...p.ingress, ...p.egress]) {
-        for (const s of r.ports ?? []) {
-          const lo = s.port;
-          if (typeof lo !== 'number' || lo === 53) continue;
-          const hi = s.endPort ?? lo;
-          const k = this.columns.findIndex((c) => c.protocol === s.protocol && c.port >= lo && c.port <= hi);
-          if (k >= 0) uses[k]!++;
+        for (const spec of r.ports ?? []) {
+          const numbers = r.direction === 'ingress' || typeof spec.port !== 'string' ? portsOf(spec, mine) : onAnyPod(spec);
+          ranges.forEach((range, k) => {
+            if (range && this.columns[k]!.protocol === spec.protocol && numbers.some(([lo, hi]) => lo <= range[1] && range[0] <= hi)) score[k]! += mine.length;
+          });
         }
       }
     }
     let best = 0;
-    uses.forEach((u, k) => {
-      if (u > uses[best]!) best = k;
+    score.forEach((u, k) => {
+      if (u > score[best]!) best = k;
     });
     return best;
   }
@@ -198,39 +244,49 @@ export class Analysis {
   }
 
   /**
-   * Class × class answers for a column choice: bit (r, s) = some member of r reaches a different member of s.
-   * Value 1 allowed, 0 denied, 3 address to address (not applicable). For r = s the answer is for two distinct
-   * members (absent when the class has one member: then only the pod itself, always allowed).
+   * Class × class answers for a column choice: for each (r, s), on how many of the choice's columns some member of r
+   * reaches a different member of s (0 to the number of columns), or NA_COUNT for address to address. For r = s the
+   * answer is for two distinct members; a class of one member only meets itself, which is always allowed.
    */
-  classMatrix(choice: ColumnChoice): Uint8Array {
+  classMatrix(choice: ColumnChoice): Uint16Array {
     const hit = this.classAllowed.get(choice.key);
     if (hit) return hit;
     const K = this.rep.length;
-    const out = new Uint8Array(K * K);
-    const podCount = this.cluster.pods.length;
-    for (const col of choice.columns) {
-      const m = this.matrix(col);
-      for (let r = 0; r < K; r++) {
-        const i = this.rep[r]!;
-        for (let s = 0; s < K; s++) {
-          const idx = r * K + s;
-          if (out[idx] === 1) continue;
-          let j = this.rep[s]!;
-          if (r === s) {
-            const j2 = this.rep2[s]!;
-            if (j2 < 0) {
-              out[idx] = i >= podCount ? CELL_NA : 1;
-              continue;
-            }
-            j = j2;
-          }
-          const a = m.allowed(0, i, j);
-          out[idx] = a === undefined ? CELL_NA : a ? 1 : 0;
-        }
+    const out = new Uint16Array(K * K);
+    if (choice.columns.length > 1) {
+      for (const col of choice.columns) {
+        const one = this.classMatrix(this.single(col));
+        for (let k = 0; k < one.length; k++) out[k] = one[k] === NA_COUNT ? NA_COUNT : out[k]! + one[k]!;
       }
-    }
+    } else if (choice.columns.length === 1) this.fillColumn(this.matrix(choice.columns[0]!), out);
     this.classAllowed.set(choice.key, out);
     return out;
+  }
+
+  /** The choice of one column alone (its class matrix is cached under the column's own key). */
+  private single(col: number): ColumnChoice {
+    return this.columnChoices()[col]!;
+  }
+
+  private fillColumn(m: Matrix, out: Uint16Array): void {
+    const K = this.rep.length;
+    const podCount = this.cluster.pods.length;
+    for (let r = 0; r < K; r++) {
+      const i = this.rep[r]!;
+      for (let s = 0; s < K; s++) {
+        let j = this.rep[s]!;
+        if (r === s) {
+          const j2 = this.rep2[s]!;
+          if (j2 < 0) {
+            out[r * K + s] = i >= podCount ? NA_COUNT : 1;
+            continue;
+          }
+          j = j2;
+        }
+        const a = m.allowed(0, i, j);
+        out[r * K + s] = a === undefined ? NA_COUNT : a ? 1 : 0;
+      }
+    }
   }
 
   private readonly groupCache = new Map<Level, { groups: Group[]; members: number[][] }>();
@@ -302,21 +358,17 @@ export class Analysis {
     return { groups, members };
   }
 
-  /** The aggregated matrix: for groups g, h the number of allowed pod pairs out of all pairs. */
+  /**
+   * The aggregated matrix: for groups g, h the number of allowed pod pairs out of all pairs, on each column of the
+   * choice (so a pair open on 1 of 10 columns counts 1 of 10, and its cell is partial, not allowed).
+   */
   view(level: Level, choice: ColumnChoice, keepCounts = true): MatrixView {
     const { groups, members } = this.groups(level);
     const n = groups.length;
     const K = this.rep.length;
+    const C = Math.max(1, choice.columns.length);
     const cm = this.classMatrix(choice);
-    // Each group as (class, count) pairs.
-    const comp = members.map((m) => {
-      const counts = new Map<number, number>();
-      for (const i of m) {
-        const c = this.classOf[i]!;
-        counts.set(c, (counts.get(c) ?? 0) + 1);
-      }
-      return { cls: Int32Array.from(counts.keys()), cnt: Float64Array.from(counts.values()) };
-    });
+    const comp = members.map((m) => this.composition(m));
     const cells = new Uint8Array(n * n);
     const allowed = keepCounts ? new Uint32Array(n * n) : undefined;
     const pairs = keepCounts ? new Uint32Array(n * n) : undefined;
@@ -339,12 +391,11 @@ export class Analysis {
           for (let y = 0; y < b.cls.length; y++) {
             const s = b.cls[y]!;
             const ns = b.cnt[y]!;
-            const pairCount = nr * ns;
-            total += pairCount;
-            if (r === s && g === h) {
-              // Inside one group the class's pods pair with themselves (always allowed) and with each other.
-              yes += nr + (cm[row + s] === 1 ? nr * (nr - 1) : 0);
-            } else if (cm[row + s] === 1) yes += pairCount;
+            const open = cm[row + s]!;
+            total += nr * ns * C;
+            // Inside one group the class's pods pair with themselves (always allowed) and with each other.
+            if (r === s && g === h) yes += nr * C + nr * (nr - 1) * open;
+            else yes += nr * ns * open;
           }
         }
         cells[idx] = yes === 0 ? CELL_NONE : yes === total ? CELL_ALL : CELL_SOME;
@@ -359,8 +410,68 @@ export class Analysis {
       v.allowed = allowed;
       v.pairs = pairs;
     }
+    if (choice.columns.length > 1 && n <= PORT_SETS_MAX) v.ports = this.openColumns(choice, comp, cells, isIp);
     return v;
   }
+
+  /** A group as (class, count) pairs. */
+  private composition(m: readonly number[]): { cls: Int32Array; cnt: Float64Array } {
+    const counts = new Map<number, number>();
+    for (const i of m) {
+      const c = this.classOf[i]!;
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    return { cls: Int32Array.from(counts.keys()), cnt: Float64Array.from(counts.values()) };
+  }
+
+  /** For a choice of several columns: per cell, the columns on which some pod pair of the cell is allowed. */
+  private openColumns(choice: ColumnChoice, comp: { cls: Int32Array }[], cells: Uint8Array, isIp: boolean[]): PortSets {
+    const n = comp.length;
+    const K = this.rep.length;
+    const perColumn = choice.columns.map((col) => this.classMatrix(this.single(col)));
+    const sets: string[][] = [];
+    const index = new Map<string, number>();
+    const ofCell = new Uint32Array(n * n);
+    for (let g = 0; g < n; g++) {
+      for (let h = 0; h < n; h++) {
+        const idx = g * n + h;
+        if (cells[idx] === CELL_NA || cells[idx] === CELL_NONE || (isIp[g] && isIp[h])) continue;
+        const open: string[] = [];
+        perColumn.forEach((cm, k) => {
+          let any = false;
+          for (const r of comp[g]!.cls) for (const s of comp[h]!.cls) if (cm[r * K + s] === 1) any = true;
+          if (any) open.push(this.columns[choice.columns[k]!]!.label);
+        });
+        const key = open.join(' ');
+        let at = index.get(key);
+        if (at === undefined) {
+          at = sets.length;
+          index.set(key, at);
+          sets.push(open);
+        }
+        ofCell[idx] = at;
+      }
+    }
+    return { sets, ofCell, total: choice.columns.length };
+  }
+}
+
+/** The ports a column stands for; undefined for the catch-all columns and for DNS, which are never the first view. */
+function columnRange(c: MatrixColumn): [number, number] | undefined {
+  const m = /^(\d+)(?:-(\d+))?\//.exec(c.label);
+  if (!m) return undefined;
+  const lo = Number(m[1]);
+  const hi = m[2] ? Number(m[2]) : lo;
+  return lo === 53 && hi === 53 ? undefined : [lo, hi];
+}
+
+/** The port ranges one `ports` entry names; a named port, as the given pods' containers resolve it. */
+function portsOf(spec: PortSpec, pods: readonly Pod[]): [number, number][] {
+  if (typeof spec.port === 'number') return [[spec.port, spec.endPort ?? spec.port]];
+  if (typeof spec.port !== 'string') return [];
+  const nums = new Set<number>();
+  for (const pod of pods) for (const n of resolveNamedPort(pod, spec.port, spec.protocol)) nums.add(n);
+  return [...nums].map((n) => [n, n]);
 }
 
 function isolationOf(cluster: Cluster, pod: Pod): { ingress: Isolation; egress: Isolation; policies: string[] } {

@@ -2,7 +2,7 @@ import { checkConnection, buildCluster, loadSources } from '@kordon/engine';
 import { generate, toYamlFiles } from '@kordon/bench';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CELL_ALL, CELL_NONE } from './analysis.js';
+import { CELL_ALL, CELL_NONE, CELL_SOME } from './analysis.js';
 import { Controller, type Snapshot } from './controller.js';
 import { lintFindings } from './lint.js';
 import { lint } from '@kordon/review';
@@ -121,5 +121,82 @@ spec:
     const want = lint(buildCluster(loadSources([{ name: 'shop.yaml', text: broad }]).objects).cluster).findings;
     expect(want.length).toBeGreaterThan(0);
     expect(r.findings.map((f) => `${f.rule} ${f.link?.line}`)).toEqual(want.map((f) => `${f.rule} ${f.location?.line}`));
+  });
+});
+
+describe('Controller, several port columns', () => {
+  const cluster = buildCluster(loadSources([{ name: 'shop.yaml', text: demo }]).objects).cluster;
+
+  it('shows a pair open on some of the columns as partial, and names the open columns', () => {
+    const c = new Controller();
+    snap(c.handle({ type: 'load', files: [{ name: 'shop.yaml', text: demo }], origin: 'test' }));
+    const s = snap(c.handle({ type: 'settings', settings: { column: 'any' } }));
+    const columns = s.columns.filter((x) => x.key !== 'any');
+    expect(columns.length).toBeGreaterThan(3);
+    // Each column alone (each checked against checkConnection by the first test of this file).
+    const single = columns.map((col) => snap(c.handle({ type: 'settings', settings: { column: col.key } })));
+    const any = snap(c.handle({ type: 'settings', settings: { column: 'any' } }));
+    let partial = 0;
+    for (const a of any.matrix.groups) {
+      for (const b of any.matrix.groups) {
+        if (a.kind === 'ip' && b.kind === 'ip') continue;
+        const open = single.filter((x) => cell(x, a.id, b.id) === CELL_ALL).map((x) => x.matrix.column.label);
+        const want = open.length === columns.length ? CELL_ALL : open.length === 0 ? CELL_NONE : CELL_SOME;
+        expect(cell(any, a.id, b.id), `${a.id} -> ${b.id}`).toBe(want);
+        if (want !== CELL_SOME) continue;
+        partial++;
+        const e = c.handle({ type: 'explain', from: a.id, to: b.id });
+        if (e.type !== 'explanation') throw new Error(e.type);
+        expect(e.explanation.verdict).toBe('partial');
+        expect(e.explanation.summary).toContain(`only on ${open.join(', ')} (${open.length} of ${columns.length} port columns)`);
+        const n = any.matrix.groups.length;
+        const idx = any.matrix.groups.indexOf(a) * n + any.matrix.groups.indexOf(b);
+        expect(any.matrix.ports!.sets[any.matrix.ports!.ofCell[idx]!]).toEqual(open);
+      }
+    }
+    // The defect this guards: frontend reaches api on 8080 only, and "any port" used to call that allowed.
+    expect(cell(any, 'p:shop/frontend', 'p:shop/api')).toBe(CELL_SOME);
+    expect(partial).toBeGreaterThan(3);
+    const r = checkConnection(cluster, { from: 'shop/frontend', to: 'shop/api', port: '8080/TCP' });
+    expect(r.verdict).toBe('allowed');
+  });
+});
+
+describe('Controller, asking by name', () => {
+  const cluster = buildCluster(loadSources([{ name: 'shop.yaml', text: demo }]).objects).cluster;
+
+  it('answers a Service name as kordon check does, DNS lookup included', () => {
+    const c = new Controller();
+    snap(c.handle({ type: 'load', files: [{ name: 'shop.yaml', text: demo }], origin: 'test' }));
+    for (const req of [
+      { from: 'shop/frontend', to: 'api.shop' },
+      { from: 'shop/frontend', to: 'api.shop.svc.cluster.local', port: '80/TCP' },
+      { from: 'shop/db', to: 'api.shop' },
+      { from: 'legacy/batch', to: 'api.shop' },
+      { from: 'shop/frontend', to: 'nothing.shop' },
+      { from: 'shop/frontend', to: 'shop/api', port: '8080' },
+    ]) {
+      const want = checkConnection(cluster, req);
+      const e = c.handle({ type: 'check', ...req });
+      if (e.type !== 'explanation') throw new Error(e.type);
+      expect(e.explanation.summary, JSON.stringify(req)).toBe(want.summary);
+      expect(e.explanation.verdict).toBe(want.partial ? 'partial' : want.verdict);
+      if (want.dns) {
+        const dns = e.explanation.lines.find((l) => l.text.startsWith('DNS lookup'));
+        expect(dns?.text).toContain(want.dns.allowed ? 'allowed' : 'blocked');
+        // The lookups themselves are listed whenever policies decide them, as kordon check lists them.
+        if (want.dns.needed) expect(e.explanation.lines.some((l) => l.text.includes(`${want.dns!.hops[0]!.to} 53/UDP`))).toBe(true);
+      }
+    }
+    // The name's DNS lookup blocked: the answer is the DNS step, as kordon check gives it.
+    const noDns = demo.replace(/kubernetes\.io\/metadata\.name: kube-system/, 'kubernetes.io/metadata.name: nowhere');
+    expect(noDns).not.toBe(demo);
+    snap(c.handle({ type: 'edit', name: 'shop.yaml', text: noDns }));
+    const blocked = checkConnection(buildCluster(loadSources([{ name: 'shop.yaml', text: noDns }]).objects).cluster, { from: 'shop/frontend', to: 'api.shop' });
+    expect(blocked.dns?.allowed).toBe(false);
+    const e = c.handle({ type: 'check', from: 'shop/frontend', to: 'api.shop' });
+    if (e.type !== 'explanation') throw new Error(e.type);
+    expect(e.explanation.summary).toBe(blocked.summary);
+    expect(e.explanation.summary).toMatch(/^DNS lookup of api\.shop is blocked/);
   });
 });

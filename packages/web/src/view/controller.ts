@@ -29,7 +29,11 @@ export type Request =
   | { type: 'edit'; name: string; text: string }
   | { type: 'remove'; name: string }
   | { type: 'settings'; settings: Partial<Settings> }
+  /** The full answer for one cell of the current matrix, by row and column or by its groups' ids (ids survive edits). */
   | { type: 'explain'; row: number; col: number }
+  | { type: 'explain'; from: string; to: string }
+  /** `kordon check --from --to [--port]`: names as the CLI takes them (`ns/pod`, `ns/workload`, a Service name, an IP). */
+  | { type: 'check'; from: string; to: string; port?: string }
   /** Lint findings of the current input; asked for after each snapshot, so that lint never delays an edit. */
   | { type: 'lint' };
 
@@ -43,6 +47,8 @@ export interface Snapshot {
   namespaces: string[];
   columns: { key: string; label: string }[];
   levels: Level[];
+  /** Names the "ask" form offers: sources (pods, workloads) and destinations (those, and Service DNS names). */
+  names: { sources: string[]; targets: string[] };
   settings: Settings & { level: Level; column: string };
   matrix: MatrixView;
   changes: { cells: number[]; opened: number; closed: number };
@@ -110,7 +116,9 @@ export class Controller {
         return this.snapshot(t0);
       }
       case 'explain':
-        return { type: 'explanation', explanation: this.explain(req.row, req.col) };
+        return { type: 'explanation', explanation: 'from' in req ? this.explain(req.from, req.to) : this.explainAt(req.row, req.col) };
+      case 'check':
+        return { type: 'explanation', explanation: this.check(req) };
       case 'lint':
         return { type: 'findings', findings: this.runLint(), ms: now() - t0 };
     }
@@ -190,6 +198,7 @@ export class Controller {
       namespaces: c.namespaces.map((n) => n.name),
       columns: a.columnChoices().map(({ key, label }) => ({ key, label })),
       levels,
+      names: namesOf(c),
       settings: { ...this.settings, level, column: choice.key },
       matrix: view,
       changes: { cells: changes.changed, opened: changes.opened, closed: changes.closed },
@@ -200,16 +209,33 @@ export class Controller {
     };
   }
 
-  /** The full `kordon check` answer for one cell of the current matrix. */
-  explain(row: number, col: number): Explanation {
+  explainAt(row: number, col: number): Explanation {
+    const g = this.lastView?.groups;
+    const src = g?.[row];
+    const dst = g?.[col];
+    if (g && (!src || !dst)) return { verdict: 'denied', title: 'no such cell', summary: `row ${row}, column ${col} is outside the matrix`, lines: [] };
+    return this.explain(src?.id ?? '', dst?.id ?? '');
+  }
+
+  /** The full `kordon check` answer for one cell of the current matrix, by the ids of its row and column groups. */
+  explain(fromId: string, toId: string): Explanation {
     const a = this.analysis;
     const view = this.lastView;
     if (!a || !view) return { verdict: 'denied', title: 'nothing loaded', summary: 'load manifests first', lines: [] };
-    const src = view.groups[row];
-    const dst = view.groups[col];
-    if (!src || !dst) return { verdict: 'denied', title: 'no such cell', summary: `row ${row}, column ${col} is outside the matrix`, lines: [] };
+    const src = view.groups.find((g) => g.id === fromId);
+    const dst = view.groups.find((g) => g.id === toId);
+    if (!src || !dst) return { verdict: 'denied', title: 'no such cell', summary: `${fromId} → ${toId} is not in the matrix`, lines: [] };
     if (src.kind === 'namespace' || dst.kind === 'namespace') return this.explainNamespaces(a, view, src, dst);
     return this.explainPair(a, view.column, refOf(src), refOf(dst));
+  }
+
+  /** What `kordon check` answers for the same names: the engine's checkConnection, DNS lookup and Service included. */
+  check(req: CheckRequest): Explanation {
+    const a = this.analysis;
+    if (!a) return { verdict: 'denied', title: 'nothing loaded', summary: 'load manifests first', lines: [] };
+    const clean: CheckRequest = { from: req.from.trim(), to: req.to.trim() };
+    if (req.port !== undefined && req.port.trim() !== '') clean.port = req.port.trim();
+    return explainCheck(a.cluster, checkConnection(a.cluster, clean));
   }
 
   private explainPair(a: Analysis, choice: ColumnChoice, from: string, to: string): Explanation {
@@ -224,19 +250,21 @@ export class Controller {
       if (a.columns[choice.columns[0]!]!.label === '*') e.lines.unshift({ text: `port ${a.columns[choice.columns[0]!]!.port} stands for every port no policy or container names`, depth: 0, tone: 'note' });
       return e;
     }
-    // Any port: a line per port, then the full answer for the first port that is allowed (or the first port).
-    const results = choice.columns.map((k) => ({ k, r: check(k) }));
-    const pick = results.find((x) => x.r.verdict === 'allowed') ?? results[0];
+    // Several columns: a line per column, then the full answer for the first one that is allowed (or the first).
+    const results = choice.columns.map((k) => ({ label: a.columns[k]!.label, r: check(k) }));
+    const open = results.filter((x) => x.r.verdict === 'allowed');
+    const some = results.filter((x) => x.r.partial);
+    const pick = open[0] ?? some[0] ?? results[0];
     if (!pick) return { verdict: 'denied', title: `${from} → ${to}`, summary: 'no ports to check', lines: [] };
     const e = explainCheck(cluster, pick.r);
-    const perPort: ExplainLine[] = results.map(({ k, r }) => ({ text: `${a.columns[k]!.label}: ${r.verdict}${r.partial ? ' (some endpoints)' : ''}`, depth: 0, tone: r.verdict === 'allowed' ? 'allowed' : 'denied' }));
-    const allowedPorts = results.filter((x) => x.r.verdict === 'allowed').length;
+    const perPort: ExplainLine[] = results.map(({ label, r }) => ({ text: `${label}: ${r.verdict}${r.partial ? ' (some endpoints)' : ''}`, depth: 0, tone: r.verdict === 'allowed' ? 'allowed' : 'denied' }));
+    const verdict = open.length === results.length ? 'allowed' : open.length === 0 && some.length === 0 ? 'denied' : 'partial';
     return {
       ...e,
-      verdict: allowedPorts === 0 ? 'denied' : 'allowed',
-      title: `${from} → ${to} on any port`,
-      summary: allowedPorts === 0 ? `${from} cannot reach ${to} on any port` : `${from} can reach ${to} on ${allowedPorts} of ${results.length} port columns; details for ${a.columns[pick.k]!.label}`,
-      lines: [...perPort, { text: `details for ${a.columns[pick.k]!.label}:`, depth: 0, tone: 'note' }, ...e.lines],
+      verdict,
+      title: `${from} → ${to} on ${choice.label}`,
+      summary: portsSummary(from, to, open.map((x) => x.label), some.map((x) => x.label), results.length),
+      lines: [...perPort, { text: `details for ${pick.label}:`, depth: 0, tone: 'note' }, ...e.lines],
     };
   }
 
@@ -268,6 +296,27 @@ export class Controller {
     const detail = this.explainPair(a, view.column, refOf(pick.s), refOf(pick.d));
     return { verdict, title: `${src.label} → ${dst.label}`, summary, lines: [...lines, { text: `in detail: ${detail.title}: ${detail.summary}`, depth: 0, tone: 'note' }, ...detail.lines] };
   }
+}
+
+/** What a pair's answer over several port columns comes to, naming the open columns. */
+export function portsSummary(from: string, to: string, open: readonly string[], some: readonly string[], total: number): string {
+  if (open.length === total) return `${from} can reach ${to} on every port column (${total} of ${total})`;
+  const list = (xs: readonly string[]) => (xs.length > 8 ? `${xs.slice(0, 8).join(', ')} and ${xs.length - 8} more` : xs.join(', '));
+  const parts: string[] = [];
+  if (open.length > 0) parts.push(`${from} can reach ${to} only on ${list(open)} (${open.length} of ${total} port columns)`);
+  if (some.length > 0) parts.push(`${open.length > 0 ? 'and ' : `${from} reaches `}some endpoints of ${to} on ${list(some)}`);
+  if (parts.length === 0) return `${from} cannot reach ${to} on any port`;
+  return `${parts.join(' ')}; denied on the other ${total - open.length - some.length}`;
+}
+
+/** Names `checkConnection` resolves, as the ask form suggests them (capped: a datalist of 100,000 names helps nobody). */
+function namesOf(c: Cluster, max = 500): { sources: string[]; targets: string[] } {
+  const sources: string[] = [];
+  for (const w of c.workloads) sources.push(`${w.namespace}/${w.name}`);
+  for (const p of c.pods) if (!p.fromTemplate) sources.push(`${p.namespace}/${p.name}`);
+  const services = c.services.map((s) => `${s.name}.${s.namespace}`);
+  const uniq = (xs: string[]) => [...new Set(xs)].slice(0, max);
+  return { sources: uniq(sources), targets: uniq([...services, ...sources]) };
 }
 
 function refOf(g: Group): string {

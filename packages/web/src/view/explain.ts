@@ -1,4 +1,4 @@
-import type { CheckResult, Cluster, DirectionVerdict, Hop, Location, RuleRef } from '@kordon/engine';
+import { describeRuleRef, locateRule, type CheckResult, type Cluster, type DirectionVerdict, type Hop, type Location, type RuleRef } from '@kordon/engine';
 
 /** A place in the YAML a line of the explanation points at. */
 export interface SourceLink {
@@ -31,7 +31,8 @@ export function explainCheck(cluster: Cluster, r: CheckResult): Explanation {
   for (const n of r.notes) lines.push({ text: `note: ${n}`, depth: 0, tone: 'note' });
   if (r.dns) {
     lines.push({ text: `DNS lookup: ${r.dns.allowed ? 'allowed' : 'blocked'}${r.dns.needed ? '' : ' (source is not isolated for egress)'}${r.dns.assumed ? ' (DNS pods assumed)' : ''}`, depth: 0, tone: r.dns.allowed ? 'allowed' : 'denied' });
-    if (!r.dns.allowed) for (const h of r.dns.hops.slice(0, 3)) hopLines(cluster, h, lines, 1);
+    // As `kordon check` does: the lookups are shown whenever policies decide them (the client is egress-isolated).
+    if (r.dns.needed || !r.dns.allowed) for (const h of r.dns.hops.slice(0, 3)) hopLines(cluster, h, lines, 1);
   }
   if (r.service) {
     lines.push({ text: `Service ${r.service.namespace}/${r.service.name} port ${r.service.port}/${r.service.protocol} → targetPort ${r.service.targetPort}; endpoints: ${r.service.endpoints.join(', ') || 'none'}`, depth: 0 });
@@ -87,13 +88,10 @@ function directionLines(cluster: Cluster, d: DirectionVerdict, who: string, out:
 }
 
 function ruleLine(cluster: Cluster, ref: RuleRef, verb: string, depth: number): ExplainLine {
-  const parts = [`${ref.direction} rule ${ref.rule}`];
-  if (ref.peer !== undefined) parts.push(`${ref.direction === 'ingress' ? 'from' : 'to'}[${ref.peer}]`);
-  if (ref.port !== undefined) parts.push(`ports[${ref.port}]`);
   const pol = cluster.policies.find((p) => p.id === ref.policy);
-  const path = ['spec', ref.direction, ref.rule];
-  const loc = pol?.locate ? pol.locate(path) : pol?.source;
-  return { text: `${verb} ${ref.policy} ${parts.join(', ')}`, depth, tone: 'allowed', ...linkOf(loc) };
+  const loc = pol ? locateRule(pol, ref) : undefined;
+  // The engine's words for a rule reference, as `kordon check` prints them: the indices are the manifest's.
+  return { text: `${verb} ${describeRuleRef(ref)}`, depth, tone: 'allowed', ...linkOf(loc) };
 }
 
 function linkOf(loc: Location | undefined): { link?: SourceLink } {

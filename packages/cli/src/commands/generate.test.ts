@@ -1,0 +1,53 @@
+// kordon generate, run in-process: the policies on stdout with the proof as comments, --out, -o json, --strict.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { run, STACK_TRACE, tempTree } from '../test-support.js';
+
+const EX = fileURLToPath(new URL('../../../../examples/', import.meta.url));
+const scenario = `${EX}002-earthly-namespaces/3-allow-by-labels`;
+const FIX = fileURLToPath(new URL('../../../review/src/__fixtures__/generate/', import.meta.url));
+const t = tempTree({ 'keep.txt': '' });
+afterAll(() => t.cleanup());
+
+describe('kordon generate', () => {
+  it('prints the policies, then the proof as comments, and exits 0 when the proof holds', async () => {
+    const r = await run(['generate', scenario, '--expect', `${scenario}/expect.yaml`]);
+    expect(r.code, r.err).toBe(0);
+    const docs = parseAllDocuments(r.out).map((d) => d.toJS()).filter((d) => d !== null);
+    expect(docs.length).toBeGreaterThan(5);
+    expect(docs.every((d) => d.kind === 'NetworkPolicy')).toBe(true);
+    expect(r.out).toMatch(/# proof \(the engine, with the generated policies in place\): holds/);
+    expect(r.out).toMatch(/#   expectations \(as kordon test runs them\): 10 passed, 0 failed/);
+    expect(r.err).toMatch(/proof holds/);
+  });
+  it('--strict exits 1 when the policies allow more than was asked', async () => {
+    const r = await run(['generate', scenario, '--expect', `${scenario}/expect.yaml`, '--strict']);
+    expect(r.code).toBe(1);
+  });
+  it('--out writes one file per namespace and prints the proof; the files pass kordon test and lint', async () => {
+    const out = t.path('out');
+    const r = await run(['generate', `${FIX}shop.yaml`, '--flows', `${FIX}flows.csv`, '--flows', `${FIX}hubble.jsonl`, '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/wrote .*shop\.yaml/);
+    expect(readFileSync(`${out}/shop.yaml`, 'utf8')).toContain('kind: NetworkPolicy');
+    const lint = await run(['lint', `${FIX}shop.yaml`, out]);
+    expect(lint.out).toMatch(/0 errors, 0 warnings/);
+    expect(lint.out).not.toMatch(/: (warning|error) \[/);
+  });
+  it('-o json gives the files and the proof', async () => {
+    const r = await run(['generate', `${FIX}shop.yaml`, '--flows', `${FIX}flows.csv`, '-o', 'json']);
+    const j = JSON.parse(r.out);
+    expect(j.proof.holds).toBe(true);
+    expect(j.proof.allowed.total).toBe(5);
+    expect(j.files[0].name).toBe('generated/shop.yaml');
+  });
+  it('usage errors exit 2 without a stack trace', async () => {
+    for (const argv of [['generate', `${FIX}shop.yaml`, '--cidr-prefix', '40'], ['generate', `${FIX}shop.yaml`, '--flows', t.path('missing.csv')], ['generate', `${FIX}shop.yaml`, '-o', 'xml']]) {
+      const r = await run(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err).not.toMatch(STACK_TRACE);
+    }
+  });
+});
