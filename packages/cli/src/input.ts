@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { Diagnostic, SourceFile } from '@kordon/engine';
+import { decodeSource, type Diagnostic, type SourceFile } from '@kordon/engine';
 import { UsageError, type Io } from './io.js';
 
 export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
@@ -100,16 +100,9 @@ function isDocumentation(name: string): boolean {
   return /\.(md|markdown|txt|rst|adoc)$/i.test(name) || /^(LICEN[CS]E|NOTICE|OWNERS|CODEOWNERS)(\..*)?$/.test(name);
 }
 
-/** UTF-8 text (a BOM dropped); anything else is reported and left out, so that the other files still count. */
-function decode(name: string, bytes: Uint8Array, diagnostics: Diagnostic[]): SourceFile | undefined {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    diagnostics.push(note(name, 'input-binary', 'this file is not UTF-8 text (binary?), so it cannot be YAML or JSON; skipped', 'error', 'pass only Kubernetes manifests (.yaml, .yml, .json)'));
-    return undefined;
-  }
-  return { name, text };
+/** UTF-8 text (a BOM dropped); bytes that are not are listed, so the loader can point at them and keep the rest. */
+function decode(name: string, bytes: Uint8Array, _diagnostics: Diagnostic[]): SourceFile | undefined {
+  return decodeSource(name, bytes);
 }
 
 function reason(err: unknown): string {

@@ -4,24 +4,52 @@ export interface ExecResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** It ran past `timeoutMs` and was killed, with every process it started. */
+  timedOut?: boolean;
+}
+
+export interface ExecOptions {
+  /** Kill the program (its whole process group) after this long. */
+  timeoutMs?: number;
+  /** Called with the pid as soon as the program runs. */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Runs a program to completion, feeding `input` on stdin; never throws for a non-zero exit. */
-export function exec(cmd: string, args: readonly string[], input?: string): Promise<ExecResult> {
+export function exec(cmd: string, args: readonly string[], input?: string, opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group when it may be killed, so that a wrapper's children go with it.
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: opts.timeoutMs !== undefined });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    let timedOut = false;
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            try {
+              if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+            } catch {
+              child.kill('SIGKILL');
+            }
+          }, opts.timeoutMs);
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code, signal) =>
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
       resolve({
         code: code ?? (signal ? 128 : 1),
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
+        ...(timedOut ? { timedOut } : {}),
+      });
+    });
     child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });

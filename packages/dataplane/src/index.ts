@@ -2,7 +2,7 @@
 
 export { CompileCache, compileRuleset, DEFAULT_TABLE } from './nft/compile.js';
 export type { CompileOptions } from './nft/compile.js';
-export { renderDeleteTable, renderRuleset } from './nft/ruleset.js';
+export { renderDeleteTable, renderRuleset, tableNameProblem } from './nft/ruleset.js';
 export type { NftChain, NftRule, NftSet, RenderOptions, Ruleset, RulesetStats } from './nft/ruleset.js';
 export { diffRulesets } from './nft/diff.js';
 export type { RulesetDiff } from './nft/diff.js';
@@ -10,11 +10,13 @@ export { applyScript, checkPrivileges, checkScript, listSet, listTable, NftError
 export type { NftJson, NftTarget, Privileges } from './nft/apply.js';
 
 export { Agent, AgentError } from './agent/agent.js';
-export type { AgentOptions, DeniedConnection, SyncResult } from './agent/agent.js';
+export type { AgentErrorCode, AgentOptions, DeniedConnection, SyncResult } from './agent/agent.js';
 export { loadState, ManifestDir, readManifestDir } from './agent/manifests.js';
 export type { LoadedState } from './agent/manifests.js';
 export { startAgent } from './agent/watch.js';
-export type { AgentEvent, RunningAgent, StartAgentOptions } from './agent/watch.js';
+export type { AgentEvent, AgentStop, RunningAgent, StartAgentOptions } from './agent/watch.js';
+export { DirectorySource } from './agent/source.js';
+export type { ClusterSource, SourceEvents } from './agent/source.js';
 
 export { cleanupStaleLabs, Lab, LAB_PREFIX, listLabNamespaces } from './lab/lab.js';
 export type { LabHost, LabSpec, ProbeRequest } from './lab/lab.js';

@@ -3,7 +3,7 @@
 export { compareDiagnostics, formatPath } from './diagnostics.js';
 export type { Diagnostic, Location, ObjectRef, PathSegment, Severity } from './diagnostics.js';
 
-export { loadSource, loadSources } from './load/load.js';
+export { decodeSource, loadSource, loadSources, MAX_NESTING } from './load/load.js';
 export type { LoadedObject, LoadResult, ScalarSource, SourceFile } from './load/load.js';
 
 export {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
+import { yamlFromJson } from '../output/yaml-output.js';
 import { examples } from './help.js';
 import type { Cluster, Diagnostic, SourceFile } from '@kordon/engine';
 import { colorsFor, UsageError, type CliContext } from '../io.js';
@@ -20,8 +21,7 @@ export interface DiffOptions {
 const CONNECTION_ONLY = ['csv', 'dot', 'svg', 'mermaid'];
 
 export function registerDiff(program: Command, ctx: CliContext): void {
-  program
-    .command('diff')
+  yamlFromJson(program.command('diff'))
     .summary('how connectivity changes between two versions, and which policy change causes it')
     .description(
       'Compares who can reach whom in OLD and NEW, on every port class, and lists the flows newly allowed and newly denied, ' +

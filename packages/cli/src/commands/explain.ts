@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
+import { yamlFromJson } from '../output/yaml-output.js';
 import { examples } from './help.js';
 import type { CliContext } from '../io.js';
 import type { NamespaceOptions } from '../pipeline.js';
 
 export function registerExplain(program: Command, ctx: CliContext): void {
-  program
-    .command('explain')
+  yamlFromJson(program.command('explain'))
     .summary('the policies in words and tables')
     .description(
       'The policies in words and tables: a `kubectl get netpol`-like listing; per policy, the pods it selects and what ' +

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { examples } from './help.js';
 import { UsageError, type CliContext } from '../io.js';
 
 export interface GenerateCommandOptions {
@@ -42,6 +43,10 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'write one file per namespace into DIR and print the proof (default: YAML on stdout, proof as comments)')
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .option('--strict', 'exit 1 when the policies allow any connection that was not asked for')
+    .addHelpText('after', examples([
+      ['kordon generate k8s/ --expect expect.yaml > policies.yaml', 'least-privilege policies for the connections expect.yaml asks for, with the proof'],
+      ['kordon generate k8s/ --flows flows.csv --out generated/', 'from observed flows, one file per namespace'],
+    ]))
     .action(async (paths: string[], opts: GenerateCommandOptions) => {
       ctx.exitCode = await runGenerate(ctx, paths, opts);
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { yamlFromJson } from '../output/yaml-output.js';
 import { examples } from './help.js';
 import type { CliContext } from '../io.js';
 
@@ -14,7 +15,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
     .command('lab')
     .summary('build the cluster in network namespaces and probe it for real')
     .addHelpText('after', examples([['sudo kordon lab probe k8s/ --port 80/TCP', 'probe every pair on port 80 for real'], ['sudo kordon lab clean', 'remove what an interrupted run left']]));
-  lab
+  const probe = lab
     .command('probe')
     .summary('enforce with kordon nftables in namespaces and connect every pair on every port')
     .description(
@@ -66,6 +67,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
         if (rows) rows.forEach((r, i) => ctx.io.out(`  ${r}  ${m.endpoints[i]}\n`));
       }
     });
+  yamlFromJson(probe);
   lab
     .command('clean')
     .summary('remove lab namespaces left by runs that were killed')

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { yamlFromJson } from '../output/yaml-output.js';
 import { examples } from './help.js';
 import type { Severity } from '@kordon/engine';
 import { colorsFor, UsageError, type CliContext } from '../io.js';
@@ -18,8 +19,7 @@ export interface LintOptions extends NamespaceOptions {
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 export function registerLint(program: Command, ctx: CliContext): void {
-  program
-    .command('lint')
+  yamlFromJson(program.command('lint'))
     .summary('find policy mistakes: AND/OR peers, blocked DNS, ignored rules, dead selectors, broad or shadowed rules')
     .description(
       'Checks the manifests for the mistakes published tutorials make: namespaceSelector and podSelector written as two ' +

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { yamlFromJson } from '../output/yaml-output.js';
 import { examples } from './help.js';
 import type { CliContext } from '../io.js';
 import type { NamespaceOptions } from '../pipeline.js';
@@ -6,8 +7,7 @@ import type { NamespaceOptions } from '../pipeline.js';
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerMatrix(program: Command, ctx: CliContext): void {
-  program
-    .command('matrix')
+  yamlFromJson(program.command('matrix'))
     .summary('who can reach whom, per port')
     .description(
       'Reachability of every pod (and the given outside addresses) to every other, for each port. Default ports: each ' +

@@ -33,11 +33,12 @@ export function registerNft(program: Command, ctx: CliContext): void {
     .action(async (paths: string[], opts: NftOptions) => {
       const { loadInput, reportDiagnostics, requireObjects } = await import('../pipeline.js');
       const { UsageError } = await import('../io.js');
-      const { compileRuleset, renderRuleset } = await import('@kordon/dataplane');
+      const { compileRuleset, renderRuleset, tableNameProblem } = await import('@kordon/dataplane');
       const loaded = await loadInput(paths, ctx);
       reportDiagnostics(ctx, loaded);
       requireObjects(loaded);
-      if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(opts.table)) throw new UsageError(`bad --table ${JSON.stringify(opts.table)}: letters, digits, - and _ only`);
+      const badTable = tableNameProblem(opts.table);
+      if (badTable) throw new UsageError(badTable);
       if (opts.node !== undefined && !loaded.cluster.pods.some((p) => p.nodeName === opts.node)) {
         // An empty ruleset for a mistyped node would look like a node that needs no rules.
         const nodes = [...new Set(loaded.cluster.pods.flatMap((p) => (p.nodeName ? [p.nodeName] : [])))].sort();

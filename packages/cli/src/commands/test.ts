@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestReport } from '@kordon/review';
 import type { Command } from 'commander';
+import { yamlFromJson } from '../output/yaml-output.js';
 import { examples } from './help.js';
 import { UsageError, type CliContext } from '../io.js';
 
@@ -16,8 +17,7 @@ export interface TestOptions {
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export function registerTest(program: Command, ctx: CliContext): void {
-  program
-    .command('test')
+  yamlFromJson(program.command('test'))
     .summary('check connectivity expectations (expect.yaml) against the manifests')
     .description(
       'Evaluates an expectation file (docs/testing.md): each item names a source and a destination (ns/pod, ns/workload, ' +

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
+import { yamlFromJson } from '../output/yaml-output.js';
 import { examples } from './help.js';
 import type { CliContext } from '../io.js';
 
 export function registerValidate(program: Command, ctx: CliContext): void {
-  program
-    .command('validate')
+  yamlFromJson(program.command('validate'))
     .summary('check every object as the API server and a strict kubectl apply would')
     .description(
       'Checks every NetworkPolicy (and the pods, workloads, Services and namespaces beside them) as the API server and a ' +

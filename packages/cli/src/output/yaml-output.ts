@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
 import { UsageError, type CliContext } from '../io.js';
 
+const offered = new WeakSet<Command>();
+
+/** Marks a command whose `-o yaml` is its `-o json` document in YAML (commands that write YAML of their own do not). */
+export function yamlFromJson(cmd: Command): Command {
+  offered.add(cmd);
+  return cmd;
+}
+
 /**
- * `-o yaml` beside `-o json` (commands that offer it name it in their -o help), as kubectl offers both: the command runs with json, its output is
+ * `-o yaml` beside `-o json` for the commands marked with yamlFromJson, as kubectl offers both: the command runs with json, its output is
  * kept, and the very same document is printed as YAML.
  */
 export function yamlOutput(ctx: CliContext, action: Command): { finish(): Promise<void> } | undefined {
-  const opt = action.options.find((o) => o.long === '--output');
-  if (!opt || action.getOptionValue('output') !== 'yaml') return undefined;
-  // Commands offer yaml in their -o help when the document suits it.
-  if (!/\bjson\b/.test(opt.description) || !/\byaml\b/.test(opt.description)) return undefined;
+  if (!offered.has(action) || action.getOptionValue('output') !== 'yaml') return undefined;
   action.setOptionValue('output', 'json');
   const io = ctx.io;
   let buffered = '';

@@ -1,4 +1,8 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Cluster } from '@kordon/engine';
+import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterOf } from '../conformance/upstream.js';
 import { Lab } from '../lab/lab.js';
@@ -143,6 +147,72 @@ describe('agent', () => {
     expect(r.mode).toBe('full');
     expect(logs.join('\n')).toMatch(/incremental update failed/);
     await applyScript(renderRuleset(compileRuleset(cluster(denyAllIngress, allowWebToPg))), { netns: `${lab.nodeNetns}` });
+  });
+
+  it('refuses a table name that would put other commands into its scripts', async () => {
+    for (const table of ['k; flush table inet other', 'k\nflush ruleset', 'a b', ''])
+      await expect(Agent.create({ netns: lab.nodeNetns, table })).rejects.toThrow(/bad --table/);
+    expect((await Agent.create({ netns: lab.nodeNetns, table: 'kordon_2-b' })).table).toBe('kordon_2-b');
+  });
+
+  /** An `nft` that hangs on its next `hangs` transactions (`-f`), recording its pids, and is the real one otherwise. */
+  const hangingNft = (hangs: number) => {
+    const d = mkdtempSync(join(tmpdir(), 'kordon-nft-'));
+    writeFileSync(join(d, 'hangs'), `${hangs}\n`);
+    writeFileSync(
+      join(d, 'nft'),
+      `#!/bin/sh\nif [ "$1" = "-f" ] && [ "$(cat ${d}/hangs)" -gt 0 ]; then\n  echo $(( $(cat ${d}/hangs) - 1 )) > ${d}/hangs\n  echo $$ >> ${d}/pids\n  sleep 60\nfi\nexec nft "$@"\n`,
+    );
+    chmodSync(join(d, 'nft'), 0o755);
+    const pids = (): number[] => readFileSync(join(d, 'pids'), 'utf8').trim().split('\n').map(Number);
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    return { program: join(d, 'nft'), pids, alive, cleanup: () => rmSync(d, { recursive: true, force: true }) };
+  };
+
+  it('times out a hung nft, kills it, and tries again with backoff, saying so', async () => {
+    const fake = hangingNft(2);
+    try {
+      const logs: string[] = [];
+      const agent = await Agent.create({ netns: lab.nodeNetns, nftProgram: fake.program, nftTimeoutMs: 300, nftBackoffMs: 50, log: (l) => logs.push(l) });
+      const t0 = performance.now();
+      const r = await agent.sync(cluster(denyAllIngress));
+      expect(r.mode).toBe('full');
+      expect(performance.now() - t0).toBeLessThan(5000);
+      expect(logs).toHaveLength(2);
+      expect(logs[0]).toMatch(/nft apply timed out after 0\.3 s and was killed; trying again in 0\.05 s \(attempt 2 of 3\)/);
+      expect(logs[1]).toMatch(/trying again in 0\.2 s \(attempt 3 of 3\)/);
+      expect(fake.pids()).toHaveLength(2);
+      expect(fake.pids().filter(fake.alive)).toEqual([]);
+      expect(normal(await listTable('kordon', { netns: lab.nodeNetns }))).toEqual(normal(await (async () => {
+        await applyScript(renderRuleset(compileRuleset(cluster(denyAllIngress))), { netns: lab.nodeNetns });
+        return listTable('kordon', { netns: lab.nodeNetns });
+      })()));
+    } finally {
+      fake.cleanup();
+    }
+  });
+
+  it('gives up after its attempts, leaving the table as it was and saying so', async () => {
+    const fake = hangingNft(5);
+    try {
+      const logs: string[] = [];
+      const agent = await Agent.create({ netns: lab.nodeNetns, nftProgram: fake.program, nftTimeoutMs: 200, nftAttempts: 2, nftBackoffMs: 10, log: (l) => logs.push(l) });
+      await applyScript(renderRuleset(compileRuleset(cluster())), { netns: lab.nodeNetns });
+      const before = normal(await listTable('kordon', { netns: lab.nodeNetns }));
+      await expect(agent.sync(cluster(denyAllIngress))).rejects.toThrow(/nft apply timed out after 0\.2 s, 2 times/);
+      expect(logs.join('\n')).toMatch(/giving up/);
+      expect(normal(await listTable('kordon', { netns: lab.nodeNetns }))).toEqual(before);
+      expect(fake.pids().filter(fake.alive)).toEqual([]);
+    } finally {
+      fake.cleanup();
+    }
   });
 
   it('touches no table but its own', async () => {

@@ -3,7 +3,7 @@ import type { Cluster, Direction } from '@kordon/engine';
 import { applyScript, checkPrivileges, listSet, type NftTarget } from '../nft/apply.js';
 import { CompileCache, compileRuleset, DEFAULT_TABLE, type CompileOptions } from '../nft/compile.js';
 import { diffRulesets } from '../nft/diff.js';
-import { renderDeleteTable, renderRuleset, type Ruleset } from '../nft/ruleset.js';
+import { renderDeleteTable, renderRuleset, tableNameProblem, type Ruleset } from '../nft/ruleset.js';
 
 export interface AgentOptions extends CompileOptions, NftTarget {
   /**
@@ -28,10 +28,14 @@ export interface SyncResult {
   ruleset: Ruleset;
 }
 
+/** `invalid-manifests`: the input is wrong (exit 1); `cannot-enforce`: this machine or its options are (exit 2). */
+export type AgentErrorCode = 'invalid-manifests' | 'cannot-enforce';
+
 export class AgentError extends Error {
   constructor(
     message: string,
     readonly problems: readonly string[] = [],
+    readonly code: AgentErrorCode = 'cannot-enforce',
   ) {
     super(message);
     this.name = 'AgentError';
@@ -71,7 +75,9 @@ export class Agent {
 
   /** Refuses, naming what is missing, when this process cannot manage nftables. */
   static async create(opts: AgentOptions = {}): Promise<Agent> {
-    const p = await checkPrivileges(opts);
+    const badTable = opts.table === undefined ? undefined : tableNameProblem(opts.table);
+    if (badTable) throw new AgentError(badTable, [badTable]);
+    const p = await checkPrivileges({ ...opts, log: (l) => opts.log?.(l) });
     if (!p.ok) throw new AgentError(`kordon agent cannot enforce policies: ${p.problems.join('; ')}`, p.problems);
     return new Agent(opts);
   }
@@ -81,7 +87,15 @@ export class Agent {
   }
 
   private target(): NftTarget {
-    return this.opts.netns ? { netns: this.opts.netns } : {};
+    const o = this.opts;
+    return {
+      ...(o.netns !== undefined ? { netns: o.netns } : {}),
+      ...(o.nftProgram !== undefined ? { nftProgram: o.nftProgram } : {}),
+      ...(o.nftTimeoutMs !== undefined ? { nftTimeoutMs: o.nftTimeoutMs } : {}),
+      ...(o.nftAttempts !== undefined ? { nftAttempts: o.nftAttempts } : {}),
+      ...(o.nftBackoffMs !== undefined ? { nftBackoffMs: o.nftBackoffMs } : {}),
+      log: (line) => this.opts.log?.(line),
+    };
   }
 
   /** Brings the table in line with `cluster`; calls are serialised. */

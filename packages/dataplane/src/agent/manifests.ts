@@ -20,6 +20,16 @@ export interface LoadedState {
 
 const hidden = (rel: string): boolean => rel.split(sep).some((part) => part.startsWith('.'));
 
+/** Whether the agent reads a file of this name (relative to the source): a manifest, not hidden. */
+export function isManifestName(rel: string): boolean {
+  return MANIFEST.test(rel) && !hidden(rel);
+}
+
+export interface ManifestDirOptions {
+  /** Files never read, by absolute path (the agent's own log when it is written inside the directory). */
+  skip?: (path: string) => boolean;
+}
+
 /**
  * The manifests of a directory, parsed file by file. A change re-reads only the files the watcher names, so one
  * changed file costs one read and one parse however many files the directory holds.
@@ -29,29 +39,71 @@ export class ManifestDir {
   private readonly files = new Map<string, { name: string; text: string; result: LoadResult }>();
   /** Validation and models of unchanged files' objects, carried from one build to the next. */
   private readonly buildCache = new BuildCache();
+  /** Directories found by the last walk, relative to the source ('' is the source itself). */
+  private dirList: string[] = [];
 
-  constructor(readonly source: string) {}
+  constructor(
+    readonly source: string,
+    private readonly opts: ManifestDirOptions = {},
+  ) {}
 
-  /** Reads every file again (at start, and when an event names no file or a directory). */
-  rescan(): void {
-    const seen = new Set<string>();
-    if (!statSync(this.source).isDirectory()) {
-      this.read(this.source);
-      return;
+  /** The directories under the source (relative, '' first) as last read; none when the source is a file. */
+  get dirs(): readonly string[] {
+    return this.dirList;
+  }
+
+  /** Reads every file again (at start, and when an event names no file or a directory); true when any changed. */
+  rescan(): boolean {
+    if (!statSync(this.source).isDirectory()) return this.read(this.source);
+    const seen = this.walk();
+    let changed = false;
+    for (const p of seen) changed = this.read(p) || changed;
+    return this.forgetAllBut(seen) || changed;
+  }
+
+  /**
+   * After a batch of events: reads the names of every directory again, so a file that came or went without an event
+   * naming it (a rename over it, a directory moved in or out) is found, and re-reads the files the events named.
+   * Returns whether the content of any file changed.
+   */
+  reconcile(named: Iterable<string>): boolean {
+    if (!statSync(this.source).isDirectory()) return this.read(this.source);
+    const seen = this.walk();
+    let changed = this.forgetAllBut(seen);
+    for (const p of seen) if (!this.files.has(p)) changed = this.read(p) || changed;
+    for (const rel of named) {
+      const p = join(this.source, rel);
+      if (seen.has(p)) changed = this.read(p) || changed;
     }
-    const walk = (d: string): void => {
+    return changed;
+  }
+
+  /** The manifest files under the source, by path; records the directories on the way. */
+  private walk(): Set<string> {
+    const seen = new Set<string>();
+    const dirs: string[] = [];
+    const walk = (d: string, rel: string): void => {
+      dirs.push(rel);
       for (const e of readdirSync(d, { withFileTypes: true })) {
         if (e.name.startsWith('.')) continue;
         const p = join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (e.isFile() && MANIFEST.test(e.name)) {
-          seen.add(p);
-          this.read(p);
-        }
+        if (e.isDirectory()) walk(p, rel === '' ? e.name : join(rel, e.name));
+        else if (e.isFile() && MANIFEST.test(e.name) && !this.opts.skip?.(p)) seen.add(p);
       }
     };
-    walk(this.source);
-    for (const p of [...this.files.keys()]) if (!seen.has(p)) this.files.delete(p);
+    walk(this.source, '');
+    this.dirList = dirs;
+    return seen;
+  }
+
+  private forgetAllBut(seen: ReadonlySet<string>): boolean {
+    let changed = false;
+    for (const p of [...this.files.keys()])
+      if (!seen.has(p)) {
+        this.files.delete(p);
+        changed = true;
+      }
+    return changed;
   }
 
   /** Re-reads the files the watcher named, relative to the source; returns false when it had to rescan instead. */
@@ -76,12 +128,20 @@ export class ManifestDir {
     return true;
   }
 
-  private read(path: string): void {
-    const text = readFileSync(path, 'utf8');
+  /** Reads one file; true when its text is new. A file gone since the directory was read is forgotten. */
+  private read(path: string): boolean {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || path === this.source) throw e;
+      return this.files.delete(path);
+    }
     const known = this.files.get(path);
-    if (known && known.text === text) return;
+    if (known && known.text === text) return false;
     const name = relative(process.cwd(), path) || path;
     this.files.set(path, { name, text, result: loadSource({ name, text }) });
+    return true;
   }
 
   sources(): Array<{ name: string; text: string }> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,6 +180,93 @@ describe('kordon agent following a directory', () => {
       other.stop();
       await other.agent.uninstall();
       rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  /** A fresh directory and agent (own table, rescans off unless asked) for one test. */
+  const own = async (name: string, files: Record<string, string>, extra: { rescanMs?: number } = {}) => {
+    const d = mkdtempSync(join(tmpdir(), `kordon-${name}-`));
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
+    const seen: AgentEvent[] = [];
+    const a = await startAgent({ source: d, netns: lab.nodeNetns, table: `kordon_${name}`, rescanMs: extra.rescanMs ?? 0, onEvent: (e) => seen.push(e) });
+    const cleanup = async (): Promise<void> => {
+      a.stop();
+      await a.agent.uninstall();
+      rmSync(d, { recursive: true, force: true });
+    };
+    return { dir: d, agent: a, seen, cleanup };
+  };
+  const isolated = (a: RunningAgent): string[] =>
+    (a.agent.ruleset?.sets.find((s) => s.name === 'ingress4')?.elements ?? []).map((e) => e.split(' ')[0] as string);
+  const until = async (what: () => boolean, ms = 2000): Promise<boolean> => {
+    for (let t = 0; t < ms && !what(); t += 20) await new Promise((r) => setTimeout(r, 20));
+    return what();
+  };
+  const onePod = (n: number): string =>
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: p${n}, namespace: db}\nspec: {containers: [{name: c, image: x}]}\nstatus: {phase: Running, podIP: 10.7.9.${n}}\n`;
+
+  it('follows a file created and replaced by rename (as editors and atomic writers do) and then deleted, without rescans', async () => {
+    const t = await own('renames', { 'deny.yaml': DENY });
+    try {
+      const tmp = join(t.dir, '.p4.yaml.tmp');
+      writeFileSync(tmp, onePod(4));
+      renameSync(tmp, join(t.dir, 'p4.yaml'));
+      expect(await until(() => isolated(t.agent).includes('10.7.9.4'))).toBe(true);
+      writeFileSync(tmp, onePod(5));
+      renameSync(tmp, join(t.dir, 'p4.yaml'));
+      expect(await until(() => isolated(t.agent).includes('10.7.9.5'))).toBe(true);
+      expect(isolated(t.agent)).not.toContain('10.7.9.4');
+      rmSync(join(t.dir, 'p4.yaml'));
+      expect(await until(() => !isolated(t.agent).includes('10.7.9.5'))).toBe(true);
+      // A directory moved in whole, then removed.
+      const staged = mkdtempSync(join(tmpdir(), 'kordon-staged-'));
+      writeFileSync(join(staged, 'p6.yaml'), onePod(6));
+      renameSync(staged, join(t.dir, 'team'));
+      expect(await until(() => isolated(t.agent).includes('10.7.9.6'))).toBe(true);
+      writeFileSync(join(t.dir, 'team', 'p7.yaml'), onePod(7));
+      expect(await until(() => isolated(t.agent).includes('10.7.9.7'))).toBe(true);
+      rmSync(join(t.dir, 'team'), { recursive: true });
+      expect(await until(() => isolated(t.agent).length === 0)).toBe(true);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('says nothing and syncs nothing for events on hidden files, other files, or its own log inside the directory', async () => {
+    const t = await own('ignored', { 'deny.yaml': DENY, 'p1.yaml': onePod(1) });
+    try {
+      const start = t.seen.length;
+      writeFileSync(join(t.dir, '.swapfile'), 'x');
+      mkdirSync(join(t.dir, '.git'));
+      writeFileSync(join(t.dir, '.git', 'HEAD'), 'x');
+      for (let i = 0; i < 20; i++) appendFileSync(join(t.dir, 'agent.log'), `line ${i}\n`);
+      writeFileSync(join(t.dir, 'notes.txt'), 'x');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(t.seen.slice(start).map((e) => e.message)).toEqual([]);
+      // The same content written again is no change either.
+      writeFileSync(join(t.dir, 'p1.yaml'), onePod(1));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(t.seen.slice(start).map((e) => e.message)).toEqual([]);
+      writeFileSync(join(t.dir, 'p1.yaml'), onePod(2));
+      expect(await until(() => isolated(t.agent).includes('10.7.9.2'))).toBe(true);
+      expect(t.seen.slice(start).map((e) => e.kind)).toEqual(['synced']);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('with rescans off, stops and says why when its directory is deleted; the table stays', async () => {
+    const t = await own('gone', { 'deny.yaml': DENY, 'p1.yaml': onePod(1) });
+    try {
+      rmSync(t.dir, { recursive: true });
+      const stop = await Promise.race([t.agent.done, new Promise<undefined>((r) => setTimeout(() => r(undefined), 3000))]);
+      expect(stop?.reason).toMatch(/deleted|no longer/);
+      expect(stop?.reason).toContain(t.dir);
+      expect(t.seen.at(-1)?.kind).toBe('stopped');
+      expect(await until(() => false, 50)).toBe(false);
+      expect(isolated(t.agent)).toEqual(['10.7.9.1']);
+    } finally {
+      await t.cleanup();
     }
   });
 

@@ -1,14 +1,14 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Diagnostic } from '@kordon/engine';
-import { Agent, type AgentOptions, type SyncResult } from './agent.js';
-import { ManifestDir } from './manifests.js';
+import { Agent, AgentError, type AgentOptions, type SyncResult } from './agent.js';
+import type { LoadedState } from './manifests.js';
+import { DirectorySource, SourceGoneError, type ClusterSource } from './source.js';
 
 const DEBOUNCE_MS = 10;
 const RESCAN_MS = 60_000;
 
 export interface AgentEvent {
-  kind: 'synced' | 'rejected' | 'failed';
+  kind: 'synced' | 'rejected' | 'failed' | 'warning' | 'stopped';
   /** What triggered it, in words. */
   message: string;
   result?: SyncResult;
@@ -19,10 +19,17 @@ export interface AgentEvent {
   loadMs?: number;
 }
 
+/** Why an agent stopped by itself. */
+export interface AgentStop {
+  reason: string;
+}
+
 export interface RunningAgent {
   agent: Agent;
   /** Resolves after the current change (if any) is handled. */
   settled(): Promise<void>;
+  /** Resolves when the agent stops by itself (its source went away); the table stays as it was. */
+  done: Promise<AgentStop>;
   stop(): void;
 }
 
@@ -54,100 +61,96 @@ function describe(d: Diagnostic): string {
 export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent> {
   const agent = await Agent.create(opts);
   const emit = opts.onEvent ?? (() => {});
-  const manifests = new ManifestDir(opts.source);
-  manifests.rescan();
-  const first = manifests.state();
-  if (first.errors.length) throw new Error(`the manifests in ${opts.source} have errors; nothing was enforced:\n${first.errors.map(describe).join('\n')}`);
+  const source: ClusterSource = new DirectorySource(opts.source, opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {});
+  const first = source.readAll();
+  if (first.errors.length)
+    throw new AgentError(`the manifests in ${opts.source} have errors; nothing was enforced:\n${first.errors.map(describe).join('\n')}`, first.errors.map(describe), 'invalid-manifests');
   const r0 = await agent.sync(first.cluster);
   emit({ kind: 'synced', message: `enforcing ${opts.source}: ${r0.ruleset.stats.localPods} local pods, ${r0.ruleset.stats.policies} policies (${r0.mode})`, result: r0 });
 
-  let timer: NodeJS.Timeout | undefined;
-  let pending = false;
-  let since: number | undefined;
   let running: Promise<void> = Promise.resolve();
-  let again = false;
   let busy = false;
+  /** What the next pass reads: the changes of the last batches, or everything (the rescan timer). */
+  let want: 'none' | 'changes' | 'all' = 'none';
+  let since: number | undefined;
+  let stopped = false;
+  let finish: (s: AgentStop) => void = () => {};
+  const done = new Promise<AgentStop>((r) => (finish = r));
 
-  /** Files named by events since the last reload; `undefined` in it means an event without a name: rescan. */
-  let named = new Set<string | undefined>();
-  /** The pending reload is only the periodic rescan. */
-  let periodic = false;
+  const end = (reason: string): void => {
+    if (stopped) return;
+    emit({ kind: 'stopped', message: `${reason}; stopping, the table stays as it was` });
+    stop();
+    finish({ reason });
+  };
 
-  const reload = async (): Promise<void> => {
+  const read = (what: 'changes' | 'all'): LoadedState | undefined => (what === 'all' ? source.readAll() : source.readChanges());
+
+  const reload = async (what: 'changes' | 'all'): Promise<void> => {
     const t0 = since ?? performance.now();
     since = undefined;
-    const names = named;
-    const quiet = periodic && names.size === 1;
-    named = new Set();
-    periodic = false;
     try {
       const t1 = performance.now();
-      if (names.has(undefined)) manifests.rescan();
-      else manifests.update(names as Set<string>);
-      const st = manifests.state();
+      const st = read(what);
       const loadMs = performance.now() - t1;
+      // Nothing any file says changed: nothing to sync, nothing to say.
+      if (!st) return;
       if (st.errors.length) {
         emit({ kind: 'rejected', message: `change refused, the previous ruleset stays in force: ${st.errors.map(describe).join('; ')}`, errors: st.errors });
         return;
       }
       const r = await agent.sync(st.cluster);
-      if (quiet && r.mode === 'unchanged') return;
+      if (what === 'all' && r.mode === 'unchanged') return;
       const timing = `read and build ${loadMs.toFixed(1)} ms, compile ${r.compileMs.toFixed(1)} ms, nft ${r.applyMs.toFixed(1)} ms`;
       emit({ kind: 'synced', message: `${r.mode}: +${r.addedElements} -${r.deletedElements} elements, ${r.chains.length} chains (${timing})`, result: r, ms: performance.now() - t0, loadMs });
     } catch (e) {
+      if (e instanceof SourceGoneError) return end(e.message);
       emit({ kind: 'failed', message: `change not applied, the previous ruleset stays in force: ${(e as Error).message}` });
     }
   };
 
-  const kick = (): void => {
-    if (busy) {
-      again = true;
-      return;
-    }
+  const kick = (what: 'changes' | 'all'): void => {
+    if (want !== 'all') want = what;
+    if (busy || stopped) return;
     busy = true;
     running = (async () => {
-      do {
-        again = false;
-        await reload();
-      } while (again);
+      while (want !== 'none' && !stopped) {
+        const w = want;
+        want = 'none';
+        await reload(w);
+      }
       busy = false;
     })();
   };
 
-  const watcher: FSWatcher = watch(opts.source, { recursive: true }, (_event, filename) => {
-    since ??= performance.now();
-    named.add(filename ?? undefined);
-    clearTimeout(timer);
-    pending = true;
-    timer = setTimeout(() => {
-      pending = false;
-      kick();
-    }, opts.debounceMs ?? DEBOUNCE_MS);
+  source.start({
+    changed: (at) => {
+      since ??= at;
+      kick('changes');
+    },
+    gone: end,
+    warn: (message) => emit({ kind: 'warning', message }),
   });
 
   const rescanMs = opts.rescanMs ?? RESCAN_MS;
-  const rescan =
-    rescanMs > 0
-      ? setInterval(() => {
-          periodic = named.size === 0;
-          named.add(undefined);
-          kick();
-        }, rescanMs)
-      : undefined;
+  const rescan = rescanMs > 0 ? setInterval(() => kick('all'), rescanMs) : undefined;
+
+  function stop(): void {
+    stopped = true;
+    clearInterval(rescan);
+    source.stop();
+  }
 
   return {
     agent,
+    done,
     async settled() {
       for (;;) {
         await new Promise((r) => setTimeout(r, (opts.debounceMs ?? DEBOUNCE_MS) + 5));
         await running;
-        if (!pending && !busy) return;
+        if (!busy && want === 'none') return;
       }
     },
-    stop() {
-      clearTimeout(timer);
-      clearInterval(rescan);
-      watcher.close();
-    },
+    stop,
   };
 }

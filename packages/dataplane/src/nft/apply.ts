@@ -1,10 +1,43 @@
 import { readFileSync } from 'node:fs';
 import { exec, type ExecResult } from '../exec.js';
 
-/** Where `nft` runs: this machine's namespace, or a named network namespace (the lab's node). */
+/** Where and how `nft` runs: this machine's namespace, or a named network namespace (the lab's node). */
 export interface NftTarget {
   netns?: string;
+  /** The nft program, default `nft` on PATH. */
+  nftProgram?: string;
+  /** Each run of nft is killed after this long, default 10 s: a hung nft must not stall the agent. */
+  nftTimeoutMs?: number;
+  /** Runs of nft before giving up, when each one timed out; default 3. */
+  nftAttempts?: number;
+  /** Wait before the second attempt, default 500 ms; each further wait is four times longer. */
+  nftBackoffMs?: number;
+  /** Where time-outs and retries are told. */
+  log?: (line: string) => void;
 }
+
+const NFT_TIMEOUT_MS = 10_000;
+const NFT_ATTEMPTS = 3;
+const NFT_BACKOFF_MS = 500;
+
+/** Pids of the nft runs this process started lately: changes they made are the agent's own (see monitor.ts). */
+const ownPids = new Map<number, number>();
+const OWN_PID_MEMORY_MS = 60_000;
+
+export function isOwnNftPid(pid: number): boolean {
+  return ownPids.has(pid);
+}
+
+function remember(pid: number): void {
+  const now = Date.now();
+  ownPids.set(pid, now);
+  for (const [p, t] of ownPids) {
+    if (now - t < OWN_PID_MEMORY_MS) break;
+    ownPids.delete(p);
+  }
+}
+
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
 
 export class NftError extends Error {
   constructor(
@@ -16,12 +49,40 @@ export class NftError extends Error {
   }
 }
 
-function run(args: readonly string[], input: string | undefined, target: NftTarget): Promise<ExecResult> {
-  return target.netns ? exec('ip', ['netns', 'exec', target.netns, 'nft', ...args], input) : exec('nft', args, input);
+function runOnce(args: readonly string[], input: string | undefined, target: NftTarget): Promise<ExecResult> {
+  const nft = target.nftProgram ?? 'nft';
+  const opts = { timeoutMs: target.nftTimeoutMs ?? NFT_TIMEOUT_MS, onSpawn: remember };
+  // `ip netns exec` execs nft in its own process: the pid stays the one spawned.
+  return target.netns ? exec('ip', ['netns', 'exec', target.netns, nft, ...args], input, opts) : exec(nft, args, input, opts);
+}
+
+/**
+ * Runs nft; one that hangs is killed after the time-out and run again after a growing wait, each step told to the
+ * log. A transaction is all or nothing, so a killed one either committed whole or not at all, and running it again
+ * either applies it or fails in the kernel (and the agent then replaces the table).
+ */
+async function run(what: string, args: readonly string[], input: string | undefined, target: NftTarget): Promise<ExecResult> {
+  const attempts = Math.max(1, target.nftAttempts ?? NFT_ATTEMPTS);
+  const timeout = target.nftTimeoutMs ?? NFT_TIMEOUT_MS;
+  for (let i = 1; ; i++) {
+    const r = await runOnce(args, input, target);
+    if (!r.timedOut) return r;
+    if (i >= attempts) {
+      target.log?.(`nft ${what} timed out after ${seconds(timeout)} and was killed; giving up after ${attempts} attempts`);
+      return r;
+    }
+    const wait = (target.nftBackoffMs ?? NFT_BACKOFF_MS) * 4 ** (i - 1);
+    target.log?.(`nft ${what} timed out after ${seconds(timeout)} and was killed; trying again in ${seconds(wait)} (attempt ${i + 1} of ${attempts})`);
+    await new Promise((res) => setTimeout(res, wait));
+  }
 }
 
 async function runOk(what: string, args: readonly string[], input: string | undefined, target: NftTarget): Promise<string> {
-  const r = await run(args, input, target);
+  const r = await run(what, args, input, target);
+  if (r.timedOut) {
+    const times = Math.max(1, target.nftAttempts ?? NFT_ATTEMPTS);
+    throw new NftError(`nft ${what} timed out after ${seconds(target.nftTimeoutMs ?? NFT_TIMEOUT_MS)}, ${times} times; nothing more was tried`, r.stderr);
+  }
   if (r.code !== 0) throw new NftError(`nft ${what} failed: ${r.stderr.trim().split('\n').slice(0, 12).join('\n')}`, r.stderr);
   return r.stdout;
 }
@@ -42,7 +103,8 @@ export async function applyScript(script: string, target: NftTarget = {}, opts: 
 
 /** `nft -j list table inet NAME`, parsed; undefined when the table does not exist. */
 export async function listTable(table: string, target: NftTarget = {}): Promise<NftJson | undefined> {
-  const r = await run(['-j', 'list', 'table', 'inet', table], undefined, target);
+  const r = await run('list table', ['-j', 'list', 'table', 'inet', table], undefined, target);
+  if (r.timedOut) throw new NftError(`nft list table timed out after ${seconds(target.nftTimeoutMs ?? NFT_TIMEOUT_MS)}`, r.stderr);
   if (r.code !== 0) return undefined;
   return JSON.parse(r.stdout) as NftJson;
 }
@@ -80,11 +142,11 @@ function ownStatus(): string {
 /** What the agent needs: the nft program, CAP_NET_ADMIN, and a kernel that answers nft (nf_tables). */
 export async function checkPrivileges(target: NftTarget = {}): Promise<Privileges> {
   const problems: string[] = [];
-  const version = await exec('nft', ['-v']).catch(() => undefined);
+  const version = await exec(target.nftProgram ?? 'nft', ['-v'], undefined, { timeoutMs: target.nftTimeoutMs ?? NFT_TIMEOUT_MS }).catch(() => undefined);
   if (!version || version.code !== 0) problems.push('the `nft` program (package nftables) is not installed or not on PATH');
   if (!hasNetAdmin(ownStatus())) problems.push('this process lacks CAP_NET_ADMIN: run as root or grant the capability (setcap cap_net_admin+ep)');
   if (problems.length === 0) {
-    const probe = await run(['list', 'tables'], undefined, target);
+    const probe = await run('list tables', ['list', 'tables'], undefined, target);
     if (probe.code !== 0) problems.push(`nft cannot talk to the kernel: ${probe.stderr.trim()}`);
   }
   return { ok: problems.length === 0, problems };

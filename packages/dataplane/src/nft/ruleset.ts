@@ -53,6 +53,14 @@ export interface RenderOptions {
   notes?: boolean;
 }
 
+/**
+ * Why `name` cannot be kordon's table, or undefined when it can. Names go into nft scripts as they are, so only a
+ * plain identifier passes: anything else could end the command and start another (`k; flush table inet other`).
+ */
+export function tableNameProblem(name: string): string | undefined {
+  return /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(name) ? undefined : `bad --table ${JSON.stringify(name)}: a letter, then letters, digits, - and _ (at most 64)`;
+}
+
 /** nft's comment strings hold at most 128 bytes and no double quotes. */
 export function nftComment(text: string): string {
   let t = text.replace(/["\\\n]/g, "'");

@@ -11,11 +11,22 @@ export interface JsonDuplicate {
 // Keys seen so far in an object: a short array (most objects have a handful of keys), a Set past 16.
 type Frame = { object: true; keys: string[] | Set<string> } | { object: false; index: number };
 
+/** Keys written twice, and where the text first nests deeper than `maxDepth` (if it does). */
+export interface JsonStructure {
+  duplicates: JsonDuplicate[];
+  tooDeepAt?: number;
+}
+
 /**
  * Keys written twice in one JSON object. JSON.parse keeps the last silently; strict decoding (kubectl apply) rejects
  * the object, so kordon must see them. `text` must already be valid JSON.
  */
 export function jsonDuplicateKeys(text: string): JsonDuplicate[] {
+  return jsonStructure(text, Infinity).duplicates;
+}
+
+/** One pass over valid JSON: duplicated keys, and the first bracket that nests past `maxDepth`. */
+export function jsonStructure(text: string, maxDepth: number): JsonStructure {
   const out: JsonDuplicate[] = [];
   const stack: Frame[] = [];
   const path: PathSegment[] = [];
@@ -33,7 +44,7 @@ export function jsonDuplicateKeys(text: string): JsonDuplicate[] {
         if ((j - 1 - b) % 2 === 0) break;
         j = text.indexOf('"', j + 1);
       }
-      if (j < 0) return out;
+      if (j < 0) return { duplicates: out };
       const top = stack[stack.length - 1];
       if (expectKey && top?.object) {
         const raw = text.slice(i + 1, j);
@@ -50,6 +61,7 @@ export function jsonDuplicateKeys(text: string): JsonDuplicate[] {
       i = j + 1;
       continue;
     }
+    if ((ch === 123 || ch === 91) && stack.length >= maxDepth) return { duplicates: out, tooDeepAt: i };
     if (ch === 123) {
       stack.push({ object: true, keys: [] });
       path.push('');
@@ -69,5 +81,5 @@ export function jsonDuplicateKeys(text: string): JsonDuplicate[] {
     }
     i++;
   }
-  return out;
+  return { duplicates: out };
 }

@@ -1,13 +1,21 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { Diagnostic, Location, PathSegment } from '../diagnostics.js';
-import { jsonDuplicateKeys } from './json-duplicates.js';
+import { firstBadCharacter, decodeUtf8, MAX_UNDECODABLE, type BadCharacter, type Undecodable } from './bytes.js';
+import { jsonStructure } from './json-duplicates.js';
 import { jsonOffset, jsonPositions, type JsonPos } from './json-positions.js';
+import { MAX_NESTING, nestingProblem, type NestingProblem } from './nesting.js';
+import { splitDocuments } from './split.js';
+import { describeSyntaxError } from './yaml-errors.js';
 import { fastChild, readYamlFast, type FastNode } from './yaml-fast.js';
+
+export { MAX_NESTING };
 
 /** A file's text, as the CLI or the browser read it. */
 export interface SourceFile {
   name: string;
   text: string;
+  /** Bytes of the file that are not UTF-8, each read as U+FFFD (`decodeSource` lists them). */
+  undecodable?: readonly Undecodable[];
 }
 
 /** How a scalar was written: kordon re-reads plain scalars with YAML 1.1 rules, as kubectl does. */
@@ -48,34 +56,92 @@ export function loadSources(files: readonly SourceFile[]): LoadResult {
   for (const f of files) {
     const r = loadSource(f);
     // Plain loops: spreading hundreds of thousands of items into push() overflows the stack.
-    for (const o of r.objects) objects.push(o);
-    for (const d of r.diagnostics) diagnostics.push(d);
+    append({ objects, diagnostics }, r);
   }
   return { objects, diagnostics };
 }
 
+function append(into: LoadResult, r: LoadResult): void {
+  for (const o of r.objects) into.objects.push(o);
+  for (const d of r.diagnostics) into.diagnostics.push(d);
+}
+
+/** A file's bytes as a SourceFile: UTF-8, with the bytes that are not listed for the loader to point at. */
+export function decodeSource(name: string, bytes: Uint8Array): SourceFile {
+  const { text, undecodable } = decodeUtf8(bytes);
+  return undecodable.length > 0 ? { name, text, undecodable } : { name, text };
+}
+
+/** The text one reader reads (a whole file, or one document of it), and where its offsets are in the file. */
+interface Span {
+  file: string;
+  text: string;
+  at: (offset: number) => Location;
+}
+
+/**
+ * Reads a file whole when it reads cleanly; otherwise splits it on its `---` lines first, as kubectl does, so that a
+ * syntax error, a nesting too deep or a byte that is not text loses its own document only.
+ */
 export function loadSource(file: SourceFile): LoadResult {
   const { name, text } = file;
-  const diagnostics: Diagnostic[] = [];
-  if (text.includes('\u0000')) {
-    diagnostics.push(fileProblem(name, 'input-binary', 'this file is binary, not YAML or JSON', 'pass only Kubernetes manifests (.yaml, .yml, .json)'));
-    return { objects: [], diagnostics };
+  if (text.trimStart() === '') {
+    return { objects: [], diagnostics: [{ ...fileProblem(name, 'input-empty', 'this file holds no objects', 'remove it or add manifests'), severity: 'warning' }] };
   }
-  const trimmed = text.trimStart();
-  if (trimmed === '') {
-    diagnostics.push({ ...fileProblem(name, 'input-empty', 'this file holds no objects', 'remove it or add manifests'), severity: 'warning' });
-    return { objects: [], diagnostics };
+  const undecodable = file.undecodable ?? [];
+  const lines = lazyLines(name, text);
+  if (undecodable.length > MAX_UNDECODABLE) {
+    const first = firstBadCharacter(text, undecodable, 0, text.length) as BadCharacter;
+    return { objects: [], diagnostics: [badCharacterProblem(name, { offset: first.offset, message: 'this file is not UTF-8 text (binary?), so it cannot be YAML or JSON; skipped' }, lines)] };
   }
+  let whole: LoadResult | undefined;
+  if (undecodable.length === 0 && !text.includes('\u0000')) {
+    whole = loadSpan({ file: name, text, at: lines });
+    if (!whole.diagnostics.some((d) => d.code === 'yaml-syntax' || d.code === 'input-too-deep')) return whole;
+  }
+  const parts = splitDocuments(text);
+  if (whole && parts.length === 1) return whole;
+  const out: LoadResult = { objects: [], diagnostics: [] };
+  for (const p of parts) {
+    const bad = firstBadCharacter(text, undecodable, p.start, p.end);
+    if (bad) out.diagnostics.push(badCharacterProblem(name, bad, lines));
+    else append(out, loadSpan({ file: name, text: text.slice(p.start, p.end), at: (o) => lines(p.start + o) }));
+  }
+  return out;
+}
+
+function loadSpan(span: Span): LoadResult {
+  const trimmed = span.text.trimStart();
   // JSON is read with JSON.parse, many times faster than a YAML reader; positions are computed only when asked for.
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    const fast = loadJsonFast(name, text);
+    const fast = loadJsonFast(span);
     if (fast) return fast;
   }
-  return loadYamlFast(name, text) ?? loadYaml(name, text);
+  return fastSpan(span) ?? fullSpan(span);
 }
 
 function fileProblem(file: string, code: string, message: string, hint: string): Diagnostic {
   return { code, severity: 'error', message, hint, path: '', file, line: 1, column: 1 };
+}
+
+function badCharacterProblem(file: string, bad: BadCharacter, lines: (offset: number) => Location): Diagnostic {
+  return {
+    ...fileProblem(file, 'input-binary', bad.message, 'save the file as UTF-8 text (kubectl reads nothing else); pass only Kubernetes manifests'),
+    ...lines(bad.offset),
+  };
+}
+
+function nestingDiagnostic(problem: NestingProblem, at: Location): Diagnostic {
+  const message =
+    problem.kind === 'cyclic'
+      ? 'this document refers to itself through an alias (`*x` inside `&x`): it has no end, and is skipped'
+      : `this document nests maps and lists more than ${MAX_NESTING} levels deep; it is skipped`;
+  const hint = problem.kind === 'cyclic' ? 'an alias may only repeat a node that is complete where it is used' : 'no Kubernetes object nests so deep: check how the file was made';
+  return { code: problem.kind === 'cyclic' ? 'input-cyclic' : 'input-too-deep', severity: 'error', message, hint, path: '', ...at };
+}
+
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError || (err instanceof Error && /call stack/i.test(err.message));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -85,11 +151,15 @@ function fileProblem(file: string, code: string, message: string, hint: string):
  * worked out only when a message or a reference needs one.
  */
 export function loadYamlFast(file: string, text: string): LoadResult | undefined {
+  return fastSpan({ file, text, at: lazyLines(file, text) });
+}
+
+function fastSpan(span: Span): LoadResult | undefined {
+  const { file, text, at } = span;
   const fast = readYamlFast(text);
   if (!fast) return undefined;
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  const at = lazyLines(file, text);
   fast.values.forEach((value, d) => {
     const root = fast.roots[d];
     collectObjects(value, [], (raw, prefix) => {
@@ -118,42 +188,27 @@ function lazyLines(file: string, text: string): (offset: number) => Location {
 
 /** The full reader (the `yaml` library): every position and problem; exported for the tests that compare the two. */
 export function loadYaml(file: string, text: string): LoadResult {
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
+  return fullSpan({ file, text, at: lazyLines(file, text) });
+}
+
+function fullSpan(span: Span): LoadResult {
+  const { file, text, at } = span;
   const diagnostics: Diagnostic[] = [];
   const objects: LoadedObject[] = [];
-  const docList = Array.isArray(docs) ? docs : [];
-  const at = (offset: number): Location => {
-    const p = lc.linePos(offset);
-    return { file, line: p.line, column: p.col };
-  };
-  docList.forEach((doc) => {
-    for (const e of doc.errors) {
-      diagnostics.push({
-        code: 'yaml-syntax',
-        severity: 'error',
-        message: firstLine(e.message),
-        hint: 'fix the YAML syntax here; objects in this document are skipped',
-        path: '',
-        ...at(e.pos[0]),
-      });
-    }
-    if (doc.errors.length > 0) return;
-    if (doc.contents === null) return; // an empty document between two '---'
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 1000 });
-    } catch (err) {
-      diagnostics.push({
-        code: 'yaml-syntax',
-        severity: 'error',
-        message: err instanceof Error ? firstLine(err.message) : 'this document cannot be read',
-        path: '',
-        ...at(doc.contents.range[0]),
-      });
-      return;
-    }
-    const root = doc.contents;
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
+  } catch (err) {
+    // The parser recurses once per level: a document nested thousands deep overflows the stack.
+    if (!isStackOverflow(err)) throw err;
+    diagnostics.push(nestingDiagnostic({ kind: 'deep', path: [] }, at(text.length - text.trimStart().length)));
+    return { objects, diagnostics };
+  }
+  const docList = (Array.isArray(docs) ? docs : []) as ParsedDocument[];
+  for (const doc of docList) {
+    const value = documentValue(doc, text, at, diagnostics);
+    if (value === undefined) continue;
+    const root = doc.contents as Node;
     collectObjects(value, [], (raw, prefix) => {
       const locate = (path: readonly PathSegment[]): Location => locateIn(YAML_TREE, root, [...prefix, ...path], at);
       objects.push(
@@ -162,11 +217,47 @@ export function loadYaml(file: string, text: string): LoadResult {
     }, (message, prefix) => {
       diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), hint: 'each document must be a Kubernetes object with apiVersion and kind', ...locateIn(YAML_TREE, root, prefix, at) });
     });
-  });
+  }
   return { objects, diagnostics };
 }
 
-function loadJsonFast(file: string, text: string): LoadResult | undefined {
+function syntaxProblem(e: Parameters<typeof describeSyntaxError>[0], text: string, at: (offset: number) => Location): Diagnostic {
+  const p = describeSyntaxError(e, text);
+  return { code: 'yaml-syntax', severity: 'error', message: p.message, hint: p.hint, path: '', ...at(p.offset) };
+}
+
+/** A document's value, or undefined when it is empty or cannot be read (then one diagnostic says why). */
+type ParsedDocument = Document.Parsed;
+
+function documentValue(doc: ParsedDocument, text: string, at: (offset: number) => Location, diagnostics: Diagnostic[]): unknown {
+  const first = doc.errors[0];
+  if (first) {
+    // One error per document: the parser's later ones mostly restate the first.
+    diagnostics.push(isStackOverflow(first) || /call stack/i.test(first.message) ? nestingDiagnostic({ kind: 'deep', path: [] }, at(doc.range[0])) : syntaxProblem(first, text, at));
+    return undefined;
+  }
+  if (doc.contents === null) return undefined; // an empty document between two '---'
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    diagnostics.push(
+      isStackOverflow(err)
+        ? nestingDiagnostic({ kind: 'deep', path: [] }, at(doc.contents.range[0]))
+        : { code: 'yaml-syntax', severity: 'error', message: err instanceof Error ? firstLine(err.message) : 'this document cannot be read', path: '', ...at(doc.contents.range[0]) },
+    );
+    return undefined;
+  }
+  const problem = nestingProblem(value);
+  if (problem) {
+    diagnostics.push(nestingDiagnostic(problem, locateIn(YAML_TREE, doc.contents as Node, problem.path, at)));
+    return undefined;
+  }
+  return value ?? undefined;
+}
+
+function loadJsonFast(span: Span): LoadResult | undefined {
+  const { file, text, at } = span;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -175,16 +266,20 @@ function loadJsonFast(file: string, text: string): LoadResult | undefined {
   }
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  const offsetLocation = lazyLines(file, text);
+  const structure = jsonStructure(text, MAX_NESTING);
+  if (structure.tooDeepAt !== undefined) {
+    diagnostics.push(nestingDiagnostic({ kind: 'deep', path: [] }, at(structure.tooDeepAt)));
+    return { objects, diagnostics };
+  }
   // Positions are worked out once, and only when a message or a reference needs one.
   let positions: JsonPos | undefined;
-  const lazyLocate = (path: readonly PathSegment[]): Location => offsetLocation(jsonOffset((positions ??= jsonPositions(text)), path));
-  const dups = jsonDuplicateKeys(text);
+  const lazyLocate = (path: readonly PathSegment[]): Location => at(jsonOffset((positions ??= jsonPositions(text)), path));
+  const dups = structure.duplicates;
   collectObjects(value, [], (raw, prefix) => {
     const locate = (path: readonly PathSegment[]) => lazyLocate([...prefix, ...path]);
     const mine = dups
       .filter((d) => d.path.length >= prefix.length && prefix.every((seg, k) => d.path[k] === seg))
-      .map((d) => ({ path: d.path.slice(prefix.length), key: d.key, at: offsetLocation(d.offset) }));
+      .map((d) => ({ path: d.path.slice(prefix.length), key: d.key, at: at(d.offset) }));
     objects.push(makeObject(raw, file, { file, line: 0, column: 0 }, locate, () => undefined, mine, () => locate([])));
   }, (message, prefix) => {
     diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), ...lazyLocate(prefix) });

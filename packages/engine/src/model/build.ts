@@ -226,6 +226,12 @@ class Models {
 }
 
 /** Turns loaded objects into the cluster model: validates, defaults, resolves owners, makes template stand-ins. */
+/**
+ * Errors the API server rejects an object for that change nothing it means to network policy (an incomplete owner
+ * reference): `validate` reports them, and the object is still evaluated, as the stand-in it usually is.
+ */
+const KEPT_DESPITE: ReadonlySet<string> = new Set(['owner-reference-invalid']);
+
 export function buildCluster(objects: readonly LoadedObject[], options: BuildOptions = {}): BuildResult {
   const models = new Models(options.cache);
   const diagnostics: Diagnostic[] = [];
@@ -242,7 +248,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     if (!options.trusted) {
       const problems = models.validated(obj);
       diagnostics.push(...problems);
-      const errors = problems.filter((p) => p.severity === 'error').length;
+      const errors = problems.filter((p) => p.severity === 'error' && !KEPT_DESPITE.has(p.code)).length;
       if (errors > 0) {
         // The API server would not have stored it: report it, leave it out of the evaluation.
         if (entry.model.role === 'networkpolicy') rejected.push(withSource({ namespace: obj.namespace ?? 'default', name: obj.name, errors }, obj));

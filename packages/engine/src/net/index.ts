@@ -7,9 +7,12 @@ export {
   hasHostBits,
   ipBlockContains,
   ipBlockRanges,
+  isIPv4MappedText,
   parseCidr,
   parseIP,
   parseIPv4,
   parseIPv6,
+  podAddressOddity,
+  writtenPrefix,
 } from './ip.js';
-export type { Cidr, Family, IP, IPBlock } from './ip.js';
+export type { Cidr, Family, IP, IPBlock, PodAddressOddity } from './ip.js';

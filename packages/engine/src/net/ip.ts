@@ -2,6 +2,9 @@
  * IP addresses and CIDR blocks, IPv4 and IPv6, as bigint ranges.
  * Parsing is strict on shape; IPv4 octets with leading zeros are read as decimal, as Kubernetes'
  * ParseIPSloppy does (other tools read them as octal: the validator warns about them).
+ * An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) is the IPv4 address, and a mapped block of prefix 96 or more the
+ * IPv4 block of prefix − 96, as Go's net.IP and IPNet read them (the API server, and the Go network plugins that
+ * enforce the policies): matching, the nft compiler and validation all take addresses from here.
  */
 
 export type Family = 4 | 6;
@@ -19,6 +22,8 @@ export interface Cidr {
   /** First and last address of the block. */
   start: bigint;
   end: bigint;
+  /** Set when the block was written in IPv4-mapped IPv6 form: the family and prefix length as written. */
+  written?: { family: 6; prefix: number };
 }
 
 const V4_MAX = (1n << 32n) - 1n;
@@ -94,11 +99,18 @@ export function parseIPv6(text: string): bigint | undefined {
   return v;
 }
 
+const V4_MAPPED_HIGH = 0xffffn; // ::ffff:0:0/96
+
+function isMapped(v6: bigint): boolean {
+  return v6 >> 32n === V4_MAPPED_HIGH;
+}
+
 export function parseIP(text: string): IP | undefined {
   const t = text.trim();
   if (t.includes(':')) {
     const v = parseIPv6(t);
-    return v === undefined ? undefined : { family: 6, value: v };
+    if (v === undefined) return undefined;
+    return isMapped(v) ? { family: 4, value: v & V4_MAX } : { family: 6, value: v };
   }
   const v = parseIPv4(t);
   return v === undefined ? undefined : { family: 4, value: v };
@@ -107,17 +119,59 @@ export function parseIP(text: string): IP | undefined {
 export function parseCidr(text: string): Cidr | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) return undefined;
-  const ip = parseIP(text.slice(0, slash));
+  const addr = text.slice(0, slash).trim();
+  const family: Family = addr.includes(':') ? 6 : 4;
+  const value = family === 6 ? parseIPv6(addr) : parseIPv4(addr);
   const prefixText = text.slice(slash + 1);
-  if (!ip || !/^[0-9]{1,3}$/.test(prefixText)) return undefined;
+  if (value === undefined || !/^[0-9]{1,3}$/.test(prefixText)) return undefined;
   const prefix = Number(prefixText);
-  const bits = ip.family === 4 ? 32 : 128;
+  const bits = family === 4 ? 32 : 128;
   if (prefix > bits) return undefined;
-  const hostBits = BigInt(bits - prefix);
-  const max = ip.family === 4 ? V4_MAX : V6_MAX;
+  const block = cidrOf(family, value, prefix);
+  // Go masks first and then asks whether the network address is mapped: only a prefix of 96 or more keeps it so.
+  if (family === 6 && prefix >= 96 && isMapped(block.start)) {
+    return { ...cidrOf(4, value & V4_MAX, prefix - 96), written: { family: 6, prefix } };
+  }
+  return block;
+}
+
+function cidrOf(family: Family, address: bigint, prefix: number): Cidr {
+  const hostBits = BigInt((family === 4 ? 32 : 128) - prefix);
+  const max = family === 4 ? V4_MAX : V6_MAX;
   const hostMask = (1n << hostBits) - 1n;
-  const start = ip.value & (max ^ hostMask);
-  return { family: ip.family, address: ip.value, prefix, start, end: start | hostMask };
+  const start = address & (max ^ hostMask);
+  return { family, address, prefix, start, end: start | hostMask };
+}
+
+/** The prefix length as written: what the API server compares when it checks that an except is inside its cidr. */
+export function writtenPrefix(c: Cidr): number {
+  return c.written?.prefix ?? c.prefix;
+}
+
+/** True when an address or block is written in IPv4-mapped IPv6 form (`::ffff:10.0.0.1`, `::ffff:10.0.0.0/104`). */
+export function isIPv4MappedText(text: string): boolean {
+  const addr = text.split('/')[0]?.trim() ?? '';
+  if (!addr.includes(':')) return false;
+  const v = parseIPv6(addr);
+  return v !== undefined && isMapped(v);
+}
+
+/** Why no network plugin would give a pod this address, if none would: loopback, multicast, unspecified, mapped form. */
+export type PodAddressOddity = 'loopback' | 'multicast' | 'unspecified' | 'ipv4-mapped';
+
+export function podAddressOddity(text: string): PodAddressOddity | undefined {
+  if (isIPv4MappedText(text)) return 'ipv4-mapped';
+  const ip = parseIP(text);
+  if (!ip) return undefined;
+  if (ip.value === 0n) return 'unspecified';
+  if (ip.family === 4) {
+    if (ip.value >> 24n === 127n) return 'loopback';
+    if (ip.value >> 28n === 0xen) return 'multicast';
+    return undefined;
+  }
+  if (ip.value === 1n) return 'loopback';
+  if (ip.value >> 120n === 0xffn) return 'multicast';
+  return undefined;
 }
 
 /** True when the CIDR has host bits set (`10.0.0.1/8`): it still means its network block. */

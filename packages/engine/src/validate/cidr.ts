@@ -3,15 +3,13 @@
  * sloppy parser accepts are valid (leading zeros, host bits set, IPv4-mapped IPv6), and each of those
  * forms earns a warning, since other software reads them differently.
  */
-import { formatCidr, hasHostBits, parseCidr, type Cidr } from '../net/index.js';
+import { cidrContains, formatCidr, hasHostBits, isIPv4MappedText, parseCidr, writtenPrefix, type Cidr } from '../net/index.js';
 
 export interface CidrReading {
   cidr: Cidr;
   /** Warnings about the way it is written, with the canonical form to use. */
   warnings: { code: string; message: string; hint: string }[];
 }
-
-const V4_MAPPED_HIGH = 0xffffn; // ::ffff:0:0/96
 
 /** Parses a CIDR the way the API server accepts it; undefined when it rejects it. */
 export function readCidr(text: string): CidrReading | undefined {
@@ -24,7 +22,7 @@ export function readCidr(text: string): CidrReading | undefined {
   const [addr = '', prefix = ''] = text.split('/');
   const v4part = addr.includes(':') ? (addr.slice(addr.lastIndexOf(':') + 1).includes('.') ? addr.slice(addr.lastIndexOf(':') + 1) : '') : addr;
   const leadingZeros = v4part.split('.').some((o) => /^0[0-9]/.test(o)) || /^0[0-9]/.test(prefix);
-  const mapped = cidr.family === 6 && cidr.address >> 32n === V4_MAPPED_HIGH;
+  const mapped = isIPv4MappedText(text);
   if (hasHostBits(cidr)) {
     warnings.push({
       code: 'cidr-host-bits',
@@ -54,7 +52,10 @@ export function readCidr(text: string): CidrReading | undefined {
   return { cidr, warnings };
 }
 
-/** `except` is a strict subset of `cidr`: same family, inside it, and a longer prefix. */
+/**
+ * `except` is a strict subset of `cidr` as the API server checks it: the cidr contains the except's network address
+ * (an IPv4-mapped one read as IPv4, as Go's IPNet.Contains does), and the except's prefix, as written, is longer.
+ */
 export function isStrictSubset(except: Cidr, cidr: Cidr): boolean {
-  return except.family === cidr.family && except.prefix > cidr.prefix && except.start >= cidr.start && except.start <= cidr.end;
+  return writtenPrefix(except) > writtenPrefix(cidr) && cidrContains(cidr, { family: except.family, value: except.start });
 }

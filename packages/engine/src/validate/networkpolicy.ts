@@ -15,6 +15,7 @@ import {
   labelValueErrors,
   qualifiedNameErrors,
 } from './names.js';
+import { validateOwnerReferences } from './owners.js';
 import { quote, Reporter, valueText } from './report.js';
 import { NETWORK_POLICY } from './schemas.js';
 
@@ -72,12 +73,16 @@ export function validateMeta(r: Reporter, meta: unknown, namespaced: boolean, no
   }
   if (name === BAD) {
     // already reported as a type error
+  } else if ((!isStr(name) || name === '') && isStr(generateName) && generateName !== '') {
+    // The API server would name the object on create; kubectl apply, which must know the name beforehand, refuses it.
+    r.add('name-required', 'error', p('name'), `Required value: metadata.name is needed to apply this ${noun}: generateName ${quote(generateName)} names an object only when kubectl create makes it`, {
+      at: p(),
+      hint: 'kubectl apply refuses generateName ("cannot use generate name with apply"): set metadata.name, or create the object with kubectl create',
+    });
   } else if (!isStr(name) || name === '') {
     r.add('name-required', 'error', p('name'), 'Required value: name or generateName is required', {
       at: isObj(meta) ? p() : [],
-      hint: isStr(generateName) && generateName !== ''
-        ? 'kubectl apply needs a fixed name (it cannot use generateName): set metadata.name'
-        : `give the ${noun} a name under metadata: \`name: my-${noun}\``,
+      hint: `give the ${noun} a name under metadata: \`name: my-${noun}\``,
     });
   } else {
     for (const msg of dns1123SubdomainErrors(name)) {
@@ -101,6 +106,7 @@ export function validateMeta(r: Reporter, meta: unknown, namespaced: boolean, no
     }
   }
   validateLabelMap(r, m['labels'], p('labels'));
+  validateOwnerReferences(r, m['ownerReferences']);
   const annotations = m['annotations'];
   if (isObj(annotations)) {
     for (const k of Object.keys(annotations)) {

@@ -4,9 +4,10 @@
  */
 import type { Diagnostic, PathSegment } from '../diagnostics.js';
 import type { LoadedObject } from '../load/load.js';
-import { parseIP } from '../net/index.js';
+import { parseIP, podAddressOddity, type PodAddressOddity } from '../net/index.js';
 import { BAD, Decoder, isObj, reportDuplicateKeys, type StructSchema } from './decode.js';
 import { reportNamespaceAbsent, validateLabelMap } from './networkpolicy.js';
+import { validateOwnerReferences } from './owners.js';
 import { Reporter } from './report.js';
 import { NAMESPACE, NODE, POD, SERVICE } from './schemas.js';
 
@@ -21,6 +22,7 @@ export function validateReadKind(obj: LoadedObject, schema: StructSchema): Diagn
   if (schema !== NAMESPACE && schema !== NODE && ns !== BAD && (typeof ns !== 'string' || ns === '')) {
     reportNamespaceAbsent(r, typed['metadata']);
   }
+  validateOwnerReferences(r, meta['ownerReferences']);
   // Labels are what selectors match: an invalid one would never have reached a cluster.
   validateLabelMap(r, meta['labels'], ['metadata', 'labels']);
   const spec = typed['spec'];
@@ -31,7 +33,10 @@ export function validateReadKind(obj: LoadedObject, schema: StructSchema): Diagn
     const tplLabels = dig(holder, 'template', 'metadata', 'labels');
     validateLabelMap(r, tplLabels, [...tplPath, 'metadata', 'labels']);
   }
-  if (schema === POD) checkIPs(r, typed['status'], ['status'], ['podIP', 'hostIP'], ['podIPs', 'hostIPs']);
+  if (schema === POD) {
+    checkIPs(r, typed['status'], ['status'], ['podIP', 'hostIP'], ['podIPs', 'hostIPs']);
+    checkPodIPs(r, typed['status']);
+  }
   if (schema === SERVICE) checkIPs(r, spec, ['spec'], ['clusterIP'], [], ['clusterIPs']);
   return r.sorted();
 }
@@ -59,6 +64,29 @@ function checkIPs(r: Reporter, holder: unknown, at: PathSegment[], single: strin
     const items = holder[k];
     if (Array.isArray(items)) items.forEach((item, i) => check(item, [...at, k, i]));
   }
+}
+
+const ODDITY: Record<PodAddressOddity, string> = {
+  loopback: 'a loopback address',
+  multicast: 'a multicast address',
+  unspecified: 'the unspecified address',
+  'ipv4-mapped': 'an IPv4-mapped IPv6 address, which Kubernetes and its plugins read as the IPv4 address',
+};
+
+/** Pod addresses no network plugin hands out: likely a typo or a hand-written status, so say so. */
+function checkPodIPs(r: Reporter, status: unknown): void {
+  if (!isObj(status)) return;
+  const check = (v: unknown, path: PathSegment[]): void => {
+    const oddity = typeof v === 'string' ? podAddressOddity(v) : undefined;
+    if (!oddity) return;
+    r.add('pod-ip-unusual', 'warning', path, `pod address ${JSON.stringify(v)} is ${ODDITY[oddity]}: no network plugin gives a pod such an address`, {
+      value: v as string,
+      hint: oddity === 'ipv4-mapped' ? 'write the IPv4 address itself' : 'write the address the pod has in the cluster (kubectl get pod -o wide)',
+    });
+  };
+  check(status['podIP'], ['status', 'podIP']);
+  const items = status['podIPs'];
+  if (Array.isArray(items)) items.forEach((item, i) => check(isObj(item) ? item['ip'] : undefined, ['status', 'podIPs', i, 'ip']));
 }
 
 function dig(v: unknown, ...keys: string[]): unknown {
