@@ -10,6 +10,12 @@ describe('kordon agent', () => {
     expect(r.err).toContain('bad --rescan');
   });
 
+  it.each(['-1', 'soon', ''])('refuses --verify %j as a usage error', async (value) => {
+    const r = await run(['agent', '.', '--verify', value]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('bad --verify');
+  });
+
   it.each(['0', '-1', 'soon'])('refuses --nft-timeout %j as a usage error', async (value) => {
     const r = await run(['agent', '.', '--nft-timeout', value]);
     expect(r.code).toBe(2);

@@ -1,3 +1,4 @@
+import type { SourceText } from '@kordon/source';
 import pc from 'picocolors';
 
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -9,8 +10,8 @@ export type Colors = ReturnType<typeof pc.createColors>;
 export interface Io {
   out(text: string): void;
   err(text: string): void;
-  /** Whole stdin as text (for the `-` path). */
-  readStdin(): Promise<Uint8Array>;
+  /** Whole stdin (for the `-` path), or its first bytes past `maxBytes` when it holds more (reading stops there). */
+  readStdin(maxBytes?: number): Promise<Uint8Array>;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
@@ -22,9 +23,16 @@ export function defaultIo(): Io {
   const io: Io = {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
-    readStdin: async () => {
+    readStdin: async (maxBytes = Number.POSITIVE_INFINITY) => {
       const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+      let size = 0;
+      for await (const c of process.stdin) {
+        const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+        chunks.push(b);
+        size += b.length;
+        // `kordon lint - < /dev/zero` must end with a message, not grow until the heap gives out.
+        if (size > maxBytes) break;
+      }
       return Buffer.concat(chunks);
     },
     stdoutIsTTY: process.stdout.isTTY === true,
@@ -42,6 +50,14 @@ export interface CliContext {
   exitCode: number;
   /** `--no-color` given. */
   noColor: boolean;
+  /** `--max-input-size` given. */
+  maxInputSize?: string;
+  /** `--allow-special-files` given: FIFOs and devices named as paths are read. */
+  allowSpecialFiles?: boolean;
+  /** Inputs that could not be read; the answer covers the rest and the run exits 2. */
+  unreadable?: string[];
+  /** Reads the live cluster (set from --kubeconfig, --context, --cluster before the command runs). */
+  readCluster?: () => Promise<SourceText>;
 }
 
 /**

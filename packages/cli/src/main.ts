@@ -20,6 +20,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     .description('Kubernetes NetworkPolicy: validate, check, explain, matrix, lint, diff, test, enforce')
     .version(VERSION, '-V, --version')
     .option('--no-color', 'never colour the output (also: NO_COLOR=1)')
+    .option('--max-input-size <size>', 'read at most this much input over all paths (default 256M; also KORDON_MAX_INPUT_SIZE)')
+    .option('--allow-special-files', 'read FIFOs and devices named as paths (refused by default: they may never end)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError()
     .exitOverride();
@@ -30,7 +32,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
   ]);
   let yaml: ReturnType<typeof yamlOutput> | undefined;
   program.hook('preAction', (_this, action) => {
-    ctx.noColor = action.optsWithGlobals()['color'] === false;
+    const g = action.optsWithGlobals();
+    ctx.noColor = g['color'] === false;
+    if (typeof g['maxInputSize'] === 'string') ctx.maxInputSize = g['maxInputSize'];
+    if (g['allowSpecialFiles'] === true) ctx.allowSpecialFiles = true;
     yaml = yamlOutput(ctx, action);
   });
   for (const register of commands) register(program, ctx);
@@ -38,7 +43,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
   try {
     await program.parseAsync([...argv], { from: 'user' });
     await yaml?.finish();
-    return ctx.exitCode;
+    const unreadable = ctx.unreadable ?? [];
+    if (unreadable.length === 0) return ctx.exitCode;
+    // The answer above is for what could be read; a script must not take it for the whole input.
+    const n = unreadable.length;
+    io.err(`kordon: ${n === 1 ? '1 input' : `${n} inputs`} could not be read (${unreadable.join(', ')}); the answer covers the rest\n`);
+    return 2;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version exit through here with code 0.

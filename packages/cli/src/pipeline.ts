@@ -17,7 +17,7 @@ export interface LoadOptions {
 
 /** Reads PATHS and builds the cluster model; every diagnostic is kept (nothing stops at the first bad object). */
 export async function loadInput(paths: readonly string[], ctx: CliContext, options: LoadOptions = {}): Promise<Loaded> {
-  const inputs = await readInputs(paths, ctx.io);
+  const inputs = await readInputs(paths, ctx);
   const loaded = loadSources(inputs.files);
   const built = buildCluster(loaded.objects, options.dns ? { dns: options.dns } : {});
   return {

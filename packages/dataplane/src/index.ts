@@ -10,7 +10,9 @@ export { applyScript, checkPrivileges, checkScript, listSet, listTable, NftError
 export type { NftJson, NftTarget, Privileges } from './nft/apply.js';
 
 export { Agent, AgentError } from './agent/agent.js';
-export type { AgentErrorCode, AgentOptions, DeniedConnection, SyncResult } from './agent/agent.js';
+export type { AgentErrorCode, AgentOptions, DeniedConnection, SyncResult, VerifyResult } from './agent/agent.js';
+export { compareViews, describeDifferences, expectedView, kernelView, viewDigest } from './nft/digest.js';
+export type { TableDifference, TableView } from './nft/digest.js';
 export { loadState, ManifestDir, readManifestDir } from './agent/manifests.js';
 export type { LoadedState } from './agent/manifests.js';
 export { startAgent } from './agent/watch.js';

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allowedHosts, exposureWarning, hostAllowed, realPathOf, within } from './serve-guard.js';
 
 /** A manifest file as the page receives it. */
 export interface ManifestFile {
@@ -25,6 +26,8 @@ export interface ServeOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** Set when the bind offers the page beyond this machine (`--host 0.0.0.0`): the CLI prints it. */
+  warning?: string;
   close(): Promise<void>;
 }
 
@@ -55,8 +58,15 @@ export async function serve(paths: readonly string[], options: ServeOptions = {}
     throw new Error(`the page is not built (${join(siteDir, 'index.html')} is missing): run npm run build -w @kordon/web`);
   }
   const read = options.readFiles ?? readManifests;
+  const realSite = (await realPathOf(siteDir)) ?? siteDir;
+  let hosts = new Set<string>();
   const server = createServer((req, res) => {
-    handle(req, res, siteDir, options.manifests === false ? undefined : paths, read).catch((err: unknown) => {
+    if (!hostAllowed(req.headers.host, hosts)) {
+      // DNS rebinding: a page on another origin that points its name at this address gets nothing.
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('forbidden: this server answers only to the names of this machine (Host header)\n');
+      return;
+    }
+    handle(req, res, realSite, options.manifests === false ? undefined : paths, read).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`internal error: ${err instanceof Error ? err.message : String(err)}`);
     });
@@ -68,10 +78,13 @@ export async function serve(paths: readonly string[], options: ServeOptions = {}
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
+  hosts = allowedHosts(host, port);
   const shown = host.includes(':') ? `[${host}]` : host;
+  const warning = exposureWarning(host);
   return {
     url: `http://${shown}:${port}/`,
     port,
+    ...(warning ? { warning } : {}),
     close: () =>
       new Promise<void>((ok) => {
         server.close(() => ok());
@@ -89,8 +102,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, siteDir: string
   if (url.pathname === '/api/manifests' && paths) {
     let body: string;
     try {
-      const files = await read(paths);
-      body = JSON.stringify({ origin: paths.join(' '), files });
+      const { files, skipped } = await confine(await read(paths), paths);
+      body = JSON.stringify({ origin: paths.join(' '), files, skipped });
     } catch (err) {
       res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
@@ -100,17 +113,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, siteDir: string
     res.end(req.method === 'HEAD' ? undefined : body);
     return;
   }
-  let rel = decodeURIComponent(url.pathname);
+  let rel: string;
+  try {
+    rel = decodeURIComponent(url.pathname);
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request: malformed percent-encoding in the path\n');
+    return;
+  }
   if (rel.endsWith('/')) rel += 'index.html';
   const file = normalize(join(siteDir, rel));
   // No path outside the site, whatever `..` or encoded separators the request holds.
-  if (file !== siteDir && !file.startsWith(siteDir.endsWith(sep) ? siteDir : siteDir + sep)) {
+  if (!within(file, siteDir)) {
     res.writeHead(403).end();
     return;
   }
   let data: Buffer;
   try {
-    data = await readFile(file);
+    // Nor through a link inside it.
+    const real = await realPathOf(file);
+    if (real === undefined || !within(real, siteDir)) throw new Error('outside the site');
+    data = await readFile(real);
   } catch {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
     return;
@@ -122,6 +144,33 @@ async function handle(req: IncomingMessage, res: ServerResponse, siteDir: string
     'x-content-type-options': 'nosniff',
   });
   res.end(req.method === 'HEAD' ? undefined : data);
+}
+
+/**
+ * The files whose real place is inside the served paths: a path given is served as it is (even a link: the user named
+ * it), but a link met inside a served directory is followed only when it stays inside one.
+ */
+async function confine(files: readonly ManifestFile[], paths: readonly string[]): Promise<{ files: ManifestFile[]; skipped: { name: string; reason: string }[] }> {
+  const roots: string[] = [];
+  const given = new Set<string>();
+  for (const p of paths) {
+    if (p === '-') continue;
+    given.add(resolve(p));
+    const real = await realPathOf(p);
+    if (real !== undefined) roots.push(real);
+  }
+  const kept: ManifestFile[] = [];
+  const skipped: { name: string; reason: string }[] = [];
+  for (const f of files) {
+    if (f.name === '<stdin>' || given.has(resolve(f.name))) {
+      kept.push(f);
+      continue;
+    }
+    const real = await realPathOf(f.name);
+    if (real !== undefined && roots.some((r) => within(real, r))) kept.push(f);
+    else skipped.push({ name: f.name, reason: 'a symbolic link to a place outside the served paths; not served' });
+  }
+  return { files: kept, skipped };
 }
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);

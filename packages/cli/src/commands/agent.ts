@@ -12,6 +12,7 @@ export interface AgentCommandOptions {
   uninstall?: boolean;
   rescan: string;
   nftTimeout: string;
+  verify: string;
 }
 
 /** A number of seconds from an option, or a usage error naming it. */
@@ -44,6 +45,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--denied', 'print the recorded denied connections and exit')
     .option('--uninstall', "delete kordon's table and exit: enforcement stops")
     .option('--rescan <seconds>', 'read the whole directory again this often, in case a file event was lost (0: never)', '60')
+    .option('--verify <seconds>', "compare the kernel's table with the ruleset this often and repair what differs (0: never; changes by other processes are repaired at once anyway)", '10')
     .option('--nft-timeout <seconds>', 'kill an nft run that takes longer, and try again (up to 3 runs, waiting 0.5 s then 2 s)', '10')
     .addHelpText('after', examples([
       ['kordon agent /etc/kordon/manifests --node $(hostname)', "enforce the manifests for this node's pods, following every change"],
@@ -53,6 +55,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .action(async (source: string, opts: AgentCommandOptions) => {
       const rescan = seconds('--rescan', opts.rescan, 0);
       const nftTimeout = seconds('--nft-timeout', opts.nftTimeout, 0.001);
+      const verify = seconds('--verify', opts.verify, 0);
       const dp = await import('@kordon/dataplane');
       const badTable = dp.tableNameProblem(opts.table);
       if (badTable) throw new UsageError(badTable);
@@ -89,6 +92,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
           ...base,
           source,
           rescanMs: rescan * 1000,
+          verifyMs: verify * 1000,
           onEvent: (e) => ctx.io.err(`kordon agent: ${e.message}${e.ms !== undefined ? ` (${e.ms.toFixed(1)} ms)` : ''}\n`),
         });
       } catch (e) {

@@ -1,7 +1,3 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { extname } from 'node:path';
-import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { yamlFromJson } from '../output/yaml-output.js';
 import { examples } from './help.js';
@@ -51,49 +47,10 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     });
 }
 
-const run = promisify(execFile);
-
-async function git(args: string[]): Promise<string> {
-  const { stdout } = await run('git', args, { maxBuffer: 1 << 30, encoding: 'utf8' });
-  return stdout;
-}
-
-/** `REV:path` when REV names a commit and the argument is not a path on disk. */
-async function gitRevision(spec: string): Promise<{ rev: string; path: string } | undefined> {
-  const colon = spec.indexOf(':');
-  if (colon <= 0 || existsSync(spec)) return undefined;
-  const rev = spec.slice(0, colon);
-  try {
-    await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
-  } catch {
-    return undefined;
-  }
-  return { rev, path: spec.slice(colon + 1) };
-}
-
-/** The manifests of one side: read from disk by the CLI's reader, or from git at a revision. */
+/** The manifests of one side, read by the one Source (files, directories, `REV:path`, `cluster:`). */
 async function readSide(ctx: CliContext, spec: string): Promise<{ files: SourceFile[]; diagnostics: Diagnostic[] }> {
-  const r = await gitRevision(spec);
-  const { readInputs, MANIFEST_EXTENSIONS } = await import('../input.js');
-  if (!r) return readInputs([spec], ctx.io);
-  const path = r.path === '' ? '.' : r.path;
-  let listed: string;
-  try {
-    listed = await git(['ls-tree', '-r', '--full-name', '--name-only', r.rev, '--', path]);
-  } catch (err) {
-    throw new UsageError(`cannot list ${spec} in git: ${(err as { stderr?: string }).stderr?.trim() || String(err)}`);
-  }
-  const names = listed.split('\n').filter((n) => n !== '');
-  if (names.length === 0) throw new UsageError(`${spec}: no such path at revision ${r.rev}`, 'paths after REV: are relative to the working directory');
-  const files: SourceFile[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const name of names) {
-    // A single file is taken whatever its extension, as for paths on disk; a directory gives its manifests.
-    if (names.length > 1 && !MANIFEST_EXTENSIONS.includes(extname(name).toLowerCase())) continue;
-    const text = await git(['show', `${r.rev}:${name}`]);
-    files.push({ name: `${r.rev}:${name}`, text });
-  }
-  return { files, diagnostics };
+  const { readInputs } = await import('../input.js');
+  return readInputs([spec], ctx);
 }
 
 async function buildSide(side: { files: SourceFile[]; diagnostics: Diagnostic[] }): Promise<{ cluster: Cluster; diagnostics: Diagnostic[]; objects: number }> {

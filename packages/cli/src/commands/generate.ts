@@ -79,7 +79,7 @@ async function runGenerate(ctx: CliContext, paths: readonly string[], opts: Gene
   const dns = opts.dns === undefined ? undefined : parseDns(opts.dns);
   const expectations = opts.expect.map((f) => review.parseExpectations({ name: f, text: readText(f, 'expectation file') }));
   const flows = opts.flows.map((f) => review.parseFlows({ name: f, text: readText(f, 'flow file') }));
-  const inputs = await readInputs(paths, ctx.io);
+  const inputs = await readInputs(paths, ctx);
   const loaded = engine.loadSources(inputs.files);
   if (loaded.objects.length === 0) throw new UsageError('the input holds no Kubernetes objects', 'give the manifests of the workloads (YAML or JSON), a directory of them, or - with kubectl get ... -o yaml on stdin');
   const problems = sortDiagnostics([...inputs.diagnostics, ...loaded.diagnostics, ...expectations.flatMap((e) => e.diagnostics), ...flows.flatMap((f) => f.diagnostics)]).filter((d) => d.severity !== 'info');

@@ -30,7 +30,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${opts.port}: expected a port number 0-65535`);
       const { readInputs } = await import('../input.js');
       // Read once now: an unreadable path is a usage error before anything listens.
-      const first = await readInputs(paths, ctx.io);
+      const first = await readInputs(paths, ctx);
       const { serve } = await import('@kordon/web');
       // stdin can be read only once; files and directories are read again on each page load.
       const fromStdin = paths.includes('-');
@@ -39,12 +39,13 @@ export function registerServe(program: Command, ctx: CliContext): void {
         server = await serve(paths, {
           port,
           host: opts.host,
-          readFiles: async (p) => (fromStdin ? first.files : (await readInputs(p, ctx.io)).files),
+          readFiles: async (p) => (fromStdin ? first.files : (await readInputs(p, ctx)).files),
         });
       } catch (err) {
         throw new UsageError(`cannot serve: ${err instanceof Error ? err.message : String(err)}`);
       }
       ctx.io.out(`kordon serve: ${server.url}\n`);
+      if (server.warning) ctx.io.err(`kordon serve: warning: ${server.warning}\n`);
       ctx.io.err(`serving ${first.files.length} file${first.files.length === 1 ? '' : 's'} from ${paths.join(' ')}; press Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());

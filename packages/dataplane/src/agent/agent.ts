@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Cluster, Direction } from '@kordon/engine';
-import { applyScript, checkPrivileges, listSet, type NftTarget } from '../nft/apply.js';
+import { applyScript, checkPrivileges, listSet, listTable, type NftTarget } from '../nft/apply.js';
+import { compareViews, describeDifferences, expectedView, kernelView, repairScript, type TableDifference } from '../nft/digest.js';
 import { CompileCache, compileRuleset, DEFAULT_TABLE, type CompileOptions } from '../nft/compile.js';
 import { diffRulesets } from '../nft/diff.js';
 import { renderDeleteTable, renderRuleset, tableNameProblem, type Ruleset } from '../nft/ruleset.js';
@@ -30,6 +31,16 @@ export interface SyncResult {
 
 /** `invalid-manifests`: the input is wrong (exit 1); `cannot-enforce`: this machine or its options are (exit 2). */
 export type AgentErrorCode = 'invalid-manifests' | 'cannot-enforce';
+
+/** What a comparison of the kernel's table with the ruleset found, and what was done. */
+export interface VerifyResult {
+  /** `ok`: the kernel holds the ruleset; `repaired`: it did not, now it does (as far as nft said). */
+  state: 'ok' | 'repaired' | 'not-synced';
+  differences: readonly TableDifference[];
+  /** How it was repaired: the differing elements and chains only, or the whole table. */
+  mode?: 'incremental' | 'full';
+  ms: number;
+}
 
 export class AgentError extends Error {
   constructor(
@@ -67,6 +78,7 @@ export class Agent {
   private queue: Promise<unknown> = Promise.resolve();
   /** Lets each compile reuse what the change did not touch. */
   private readonly cache = new CompileCache();
+  private repairCount = 0;
   readonly table: string;
 
   private constructor(readonly opts: AgentOptions) {
@@ -84,6 +96,47 @@ export class Agent {
 
   get ruleset(): Ruleset | undefined {
     return this.current;
+  }
+
+  /** Repairs of the kernel's table so far. */
+  get repairs(): number {
+    return this.repairCount;
+  }
+
+  /**
+   * Compares the kernel's table with the ruleset last applied and puts back what differs: a deleted element or a
+   * flushed chain by an incremental transaction, anything larger (a deleted table, set or chain) by replacing the
+   * table. Serialised with syncs. It catches an nft that reported success without applying, too.
+   */
+  verify(): Promise<VerifyResult> {
+    const run = this.queue.then(() => this.doVerify());
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async doVerify(): Promise<VerifyResult> {
+    const t0 = performance.now();
+    const want = this.current;
+    if (!want) return { state: 'not-synced', differences: [], ms: 0 };
+    const differences = compareViews(expectedView(want), kernelView(await listTable(this.table, this.target()), this.table));
+    if (differences.length === 0) return { state: 'ok', differences, ms: performance.now() - t0 };
+    this.repairCount++;
+    const script = repairScript(want, differences);
+    if (script) {
+      try {
+        await applyScript(script, this.target(), { check: false });
+        return { state: 'repaired', differences, mode: 'incremental', ms: performance.now() - t0 };
+      } catch (e) {
+        this.opts.log?.(`repairing only what differs failed, replacing the table: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    await applyScript(renderRuleset(want, { notes: false }), this.target(), { check: false });
+    return { state: 'repaired', differences, mode: 'full', ms: performance.now() - t0 };
+  }
+
+  /** Where and how this agent runs nft. */
+  get nftTarget(): NftTarget {
+    return this.target();
   }
 
   private target(): NftTarget {

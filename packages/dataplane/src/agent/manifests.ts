@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { BuildCache, buildCluster, loadSource, type Cluster, type Diagnostic, type LoadedObject, type LoadResult } from '@kordon/engine';
-
-const MANIFEST = /\.(ya?ml|json)$/i;
+import { isHidden, isManifestName as isManifestFile } from '@kordon/source';
 
 /** Every manifest file under `dir` (or `dir` itself when it is a file), sorted, as the engine's sources. */
 export async function readManifestDir(dir: string): Promise<Array<{ name: string; text: string }>> {
@@ -18,11 +17,10 @@ export interface LoadedState {
   diagnostics: Diagnostic[];
 }
 
-const hidden = (rel: string): boolean => rel.split(sep).some((part) => part.startsWith('.'));
-
 /** Whether the agent reads a file of this name (relative to the source): a manifest, not hidden. */
 export function isManifestName(rel: string): boolean {
-  return MANIFEST.test(rel) && !hidden(rel);
+  // The directory rules of every command: kordon check DIR reads what the agent enforces.
+  return isManifestFile(rel) && !isHidden(rel);
 }
 
 export interface ManifestDirOptions {
@@ -88,7 +86,7 @@ export class ManifestDir {
         if (e.name.startsWith('.')) continue;
         const p = join(d, e.name);
         if (e.isDirectory()) walk(p, rel === '' ? e.name : join(rel, e.name));
-        else if (e.isFile() && MANIFEST.test(e.name) && !this.opts.skip?.(p)) seen.add(p);
+        else if (e.isFile() && isManifestFile(e.name) && !this.opts.skip?.(p)) seen.add(p);
       }
     };
     walk(this.source, '');
@@ -113,13 +111,13 @@ export class ManifestDir {
       return true;
     }
     for (const rel of names) {
-      if (hidden(rel)) continue;
+      if (isHidden(rel)) continue;
       const p = join(this.source, rel);
       if (!existsSync(p)) {
         // A file or a whole directory went away.
         for (const k of [...this.files.keys()]) if (k === p || k.startsWith(p + sep)) this.files.delete(k);
       } else if (statSync(p).isFile()) {
-        if (MANIFEST.test(p)) this.read(p);
+        if (isManifestFile(p)) this.read(p);
       } else {
         this.rescan();
         return false;

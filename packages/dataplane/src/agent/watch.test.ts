@@ -2,7 +2,11 @@ import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { Lab } from '../lab/lab.js';
+import { applyScript, listTable } from '../nft/apply.js';
+import { expectedView, kernelView, viewDigest } from '../nft/digest.js';
 import { requirePrivileges } from '../test-support.js';
 import { startAgent, type AgentEvent, type RunningAgent } from './watch.js';
 
@@ -184,11 +188,11 @@ describe('kordon agent following a directory', () => {
   });
 
   /** A fresh directory and agent (own table, rescans off unless asked) for one test. */
-  const own = async (name: string, files: Record<string, string>, extra: { rescanMs?: number } = {}) => {
+  const own = async (name: string, files: Record<string, string>, extra: { rescanMs?: number; verifyMs?: number; monitor?: boolean } = {}) => {
     const d = mkdtempSync(join(tmpdir(), `kordon-${name}-`));
     for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
     const seen: AgentEvent[] = [];
-    const a = await startAgent({ source: d, netns: lab.nodeNetns, table: `kordon_${name}`, rescanMs: extra.rescanMs ?? 0, onEvent: (e) => seen.push(e) });
+    const a = await startAgent({ source: d, netns: lab.nodeNetns, table: `kordon_${name}`, rescanMs: extra.rescanMs ?? 0, ...extra, onEvent: (e) => seen.push(e) });
     const cleanup = async (): Promise<void> => {
       a.stop();
       await a.agent.uninstall();
@@ -265,6 +269,54 @@ describe('kordon agent following a directory', () => {
       expect(t.seen.at(-1)?.kind).toBe('stopped');
       expect(await until(() => false, 50)).toBe(false);
       expect(isolated(t.agent)).toEqual(['10.7.9.1']);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  const kernelDigest = async (table: string): Promise<string> => viewDigest(kernelView(await listTable(table, { netns: lab.nodeNetns }), table));
+
+  it('repairs at once, through nft monitor, what another process changes in its table; its own changes are not repairs', async () => {
+    const t = await own('monitored', { 'deny.yaml': DENY, 'pods.yaml': PODS }, { verifyMs: 0 });
+    try {
+      const table = 'kordon_monitored';
+      const want = (): string => viewDigest(expectedView(t.agent.agent.ruleset!));
+      // Another process: this one's own nft runs count as the agent's.
+      const nft = async (cmd: string): Promise<void> => void execFileSync('ip', ['netns', 'exec', lab.nodeNetns, 'nft', cmd]);
+      await new Promise((r) => setTimeout(r, 300));
+      for (const tamper of [`delete element inet ${table} ingress4 { 10.7.1.1 }`, `flush chain inet ${table} deny_ingress`, `delete table inet ${table}`]) {
+        const before = t.seen.length;
+        const t0 = performance.now();
+        await nft(tamper);
+        expect(await until(() => t.seen.length > before, 3000), tamper).toBe(true);
+        expect(performance.now() - t0, tamper).toBeLessThan(1500);
+        expect(t.seen[before]?.kind, tamper).toBe('repaired');
+        expect(t.seen[before]?.message, tamper).toMatch(/changed by process \d+ \(nft\)/);
+        expect(await kernelDigest(table), tamper).toBe(want());
+      }
+      expect(t.agent.agent.repairs).toBe(3);
+      // A change of its own, from the directory, is a sync and no repair.
+      writeFileSync(join(t.dir, 'p3.yaml'), onePod(3));
+      expect(await until(() => isolated(t.agent).includes('10.7.9.3'))).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(t.agent.agent.repairs).toBe(3);
+      expect(t.seen.filter((e) => e.kind === 'repaired')).toHaveLength(3);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('repairs on its periodic check when no monitor runs', async () => {
+    const t = await own('checked', { 'deny.yaml': DENY, 'pods.yaml': PODS }, { verifyMs: 150, monitor: false });
+    try {
+      await applyScript('delete element inet kordon_checked ingress4 { 10.7.1.1 }\n', { netns: lab.nodeNetns }, { check: false });
+      expect(await until(() => t.seen.some((e) => e.kind === 'repaired'))).toBe(true);
+      expect(t.seen.find((e) => e.kind === 'repaired')?.message).toMatch(/periodic check\): ingress4 lacked 1 and had 0 extra elements; put back what differed/);
+      expect(await kernelDigest('kordon_checked')).toBe(viewDigest(expectedView(t.agent.agent.ruleset!)));
+      // Checks that find the table as it should be say nothing.
+      const n = t.seen.length;
+      await new Promise((r) => setTimeout(r, 400));
+      expect(t.seen).toHaveLength(n);
     } finally {
       await t.cleanup();
     }

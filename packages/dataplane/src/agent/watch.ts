@@ -2,13 +2,15 @@ import { performance } from 'node:perf_hooks';
 import type { Diagnostic } from '@kordon/engine';
 import { Agent, AgentError, type AgentOptions, type SyncResult } from './agent.js';
 import type { LoadedState } from './manifests.js';
+import { watchKernel } from './kernel.js';
 import { DirectorySource, SourceGoneError, type ClusterSource } from './source.js';
 
 const DEBOUNCE_MS = 10;
 const RESCAN_MS = 60_000;
+const VERIFY_MS = 10_000;
 
 export interface AgentEvent {
-  kind: 'synced' | 'rejected' | 'failed' | 'warning' | 'stopped';
+  kind: 'synced' | 'rejected' | 'failed' | 'warning' | 'stopped' | 'repaired';
   /** What triggered it, in words. */
   message: string;
   result?: SyncResult;
@@ -46,6 +48,13 @@ export interface StartAgentOptions extends AgentOptions {
    * dropped (an inotify queue overflow), as informers resync. A rescan that finds nothing new says nothing.
    */
   rescanMs?: number;
+  /**
+   * Compares the kernel's table with the ruleset this often and repairs what differs, default 10 s, 0 never: a
+   * table changed behind the agent's back, or an nft that said yes and did nothing, is put right.
+   */
+  verifyMs?: number;
+  /** Follows `nft monitor` and repairs at once when another process changes the table (default true). */
+  monitor?: boolean;
   onEvent?: (e: AgentEvent) => void;
 }
 
@@ -106,6 +115,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     } catch (e) {
       if (e instanceof SourceGoneError) return end(e.message);
       emit({ kind: 'failed', message: `change not applied, the previous ruleset stays in force: ${(e as Error).message}` });
+      // What a failed nft left in the kernel is not known for sure: look.
+      kernel.poke('after a failed change');
     }
   };
 
@@ -123,6 +134,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     })();
   };
 
+  const kernel = watchKernel(agent, { verifyMs: opts.verifyMs ?? VERIFY_MS, monitor: opts.monitor ?? true }, (kind, message) => emit({ kind, message }));
+
   source.start({
     changed: (at) => {
       since ??= at;
@@ -139,6 +152,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     stopped = true;
     clearInterval(rescan);
     source.stop();
+    kernel.stop();
   }
 
   return {
