@@ -429,6 +429,7 @@ export class Analysis {
     const n = comp.length;
     const K = this.rep.length;
     const perColumn = choice.columns.map((col) => this.classMatrix(this.single(col)));
+    const labels = this.columnChoices();
     const sets: string[][] = [];
     const index = new Map<string, number>();
     const ofCell = new Uint32Array(n * n);
@@ -440,7 +441,7 @@ export class Analysis {
         perColumn.forEach((cm, k) => {
           let any = false;
           for (const r of comp[g]!.cls) for (const s of comp[h]!.cls) if (cm[r * K + s] === 1) any = true;
-          if (any) open.push(this.columns[choice.columns[k]!]!.label);
+          if (any) open.push(labels[choice.columns[k]!]!.label);
         });
         const key = open.join(' ');
         let at = index.get(key);

@@ -251,7 +251,8 @@ export class Controller {
       return e;
     }
     // Several columns: a line per column, then the full answer for the first one that is allowed (or the first).
-    const results = choice.columns.map((k) => ({ label: a.columns[k]!.label, r: check(k) }));
+    const labels = a.columnChoices();
+    const results = choice.columns.map((k) => ({ label: labels[k]!.label, r: check(k) }));
     const open = results.filter((x) => x.r.verdict === 'allowed');
     const some = results.filter((x) => x.r.partial);
     const pick = open[0] ?? some[0] ?? results[0];
