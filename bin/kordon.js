@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// The CLI as one bundled module (scripts/bundle-cli.mjs): start-up matters for a command run on every check.
-import { main } from '../packages/cli/dist/kordon.mjs';
-
-process.exitCode = await main(process.argv.slice(2));
+// `node bin/kordon.js` from a clone, and the root package's bin for a global install: the same launcher as the
+// installed command (packages/cli/bin/kordon.js).
+import '../packages/cli/bin/kordon.js';

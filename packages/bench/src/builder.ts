@@ -9,6 +9,7 @@ import type {
   ReplicaSet,
   Service,
   ServicePort,
+  StatefulSet,
 } from './k8s.js';
 import { Prng } from './prng.js';
 
@@ -30,12 +31,14 @@ export class ClusterBuilder {
   readonly namespaces: Namespace[] = [];
   readonly deployments: Deployment[] = [];
   readonly replicaSets: ReplicaSet[] = [];
+  readonly statefulSets: StatefulSet[] = [];
   readonly services: Service[] = [];
   readonly pods: Pod[] = [];
   readonly policies: NetworkPolicy[] = [];
   private readonly nodes: number;
   private readonly names = new Set<string>();
   private serviceCount = 0;
+  private readonly deploymentUids = new Map<string, string>();
 
   constructor(
     seed: number,
@@ -84,12 +87,27 @@ export class ClusterBuilder {
     return ns;
   }
 
-  addPod(namespace: string, name: string, labels: Labels, containers: Container[], owner?: ReplicaSetRef): Pod {
+  /** The address the next pod will get (pods are numbered in the order they are added). */
+  nextPodIP(): string {
+    return this.podIP(this.pods.length);
+  }
+
+  private podIP(i: number): string {
+    const node = i % this.nodes;
+    const slot = Math.floor(i / this.nodes);
+    return `10.${node >> 8}.${node & 255}.${slot + 2}`;
+  }
+
+  /** How many nodes (and so node /24s) the cluster has. */
+  get nodeCount(): number {
+    return this.nodes;
+  }
+
+  addPod(namespace: string, name: string, labels: Labels, containers: Container[], owner?: OwnerRef): Pod {
     const i = this.pods.length;
     if (i >= this.plannedPods) throw new Error(`more pods than the ${this.plannedPods} planned`);
     const node = i % this.nodes;
-    const slot = Math.floor(i / this.nodes);
-    const ip = `10.${node >> 8}.${node & 255}.${slot + 2}`;
+    const ip = this.podIP(i);
     const hostIdx = node + 10;
     const hostIP = `172.${16 + (hostIdx >> 16)}.${(hostIdx >> 8) & 255}.${hostIdx & 255}`;
     const pod: Pod = {
@@ -101,7 +119,7 @@ export class ClusterBuilder {
     };
     if (owner) {
       pod.metadata.ownerReferences = [
-        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true },
+        { apiVersion: 'apps/v1', kind: owner.kind ?? 'ReplicaSet', name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true },
       ];
     }
     this.pods.push(pod);
@@ -114,6 +132,7 @@ export class ClusterBuilder {
    */
   addDeployment(namespace: string, name: string, templateHash: string, labels: Labels, replicas: number, containers: Container[]): ReplicaSetRef {
     const depUid = this.uid();
+    this.deploymentUids.set(`${namespace}/${name}`, depUid);
     const rsName = `${name}-${templateHash}`;
     const rsUid = this.uid();
     if (this.emitWorkloads) {
@@ -143,6 +162,40 @@ export class ClusterBuilder {
     return { name: rsName, uid: rsUid };
   }
 
+  /** The previous ReplicaSet of a Deployment caught mid-rollout, with its own template hash and replicas. */
+  addPreviousReplicaSet(namespace: string, deployment: string, templateHash: string, labels: Labels, replicas: number, containers: Container[]): ReplicaSetRef {
+    const depUid = this.deploymentUids.get(`${namespace}/${deployment}`);
+    if (depUid === undefined) throw new Error(`no Deployment ${namespace}/${deployment}`);
+    const name = `${deployment}-${templateHash}`;
+    const uid = this.uid();
+    if (this.emitWorkloads) {
+      this.replicaSets.push({
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: { name, namespace, uid, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment, uid: depUid, controller: true, blockOwnerDeletion: true }] },
+        spec: { replicas, selector: { matchLabels: { ...labels } }, template: { metadata: { labels: { ...labels } }, spec: { containers } } },
+      });
+    }
+    return { name, uid };
+  }
+
+  /**
+   * A StatefulSet: its pods are named `<name>-<ordinal>` and, as the controller does, each gets its own
+   * `statefulset.kubernetes.io/pod-name` and `apps.kubernetes.io/pod-index` labels on top of `labels`.
+   */
+  addStatefulSet(namespace: string, name: string, labels: Labels, replicas: number, containers: Container[]): OwnerRef {
+    const uid = this.uid();
+    if (this.emitWorkloads) {
+      this.statefulSets.push({
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name, namespace, uid, labels: { ...labels } },
+        spec: { replicas, serviceName: name, selector: { matchLabels: { ...labels } }, template: { metadata: { labels: { ...labels } }, spec: { containers } } },
+      });
+    }
+    return { kind: 'StatefulSet', name, uid };
+  }
+
   /** A ClusterIP Service from 10.96.0.0/12; `fixedIP` for well-known ones such as kube-dns at 10.96.0.10. */
   addService(namespace: string, name: string, selector: Labels, ports: ServicePort[], fixedIP?: string): Service {
     let ip = fixedIP;
@@ -170,14 +223,17 @@ export class ClusterBuilder {
 
   /** Every object, kinds in dependency order: namespaces, workloads, services, pods, policies. */
   objects(): K8sObject[] {
-    return [...this.namespaces, ...this.deployments, ...this.replicaSets, ...this.services, ...this.pods, ...this.policies];
+    return [...this.namespaces, ...this.deployments, ...this.replicaSets, ...this.statefulSets, ...this.services, ...this.pods, ...this.policies];
   }
 }
 
-export interface ReplicaSetRef {
+/** The controller a pod's ownerReference names (a ReplicaSet unless said otherwise). */
+export interface OwnerRef {
+  kind?: 'ReplicaSet' | 'StatefulSet';
   name: string;
   uid: string;
 }
+export type ReplicaSetRef = OwnerRef;
 
 export function pauseContainer(): Container {
   return { name: 'app', image: PAUSE_IMAGE };

@@ -7,6 +7,7 @@ import { PRESET_NAMES, type PresetName, type SizeParams } from './presets.js';
 
 const SMALL: Record<PresetName, SizeParams> = {
   realistic: { pods: 400, policies: 300, namespaces: 6 },
+  'realistic-diverse': { pods: 400, policies: 300, namespaces: 6 },
   kano: { pods: 100, policies: 50 },
   'antrea-small-ns': { pods: 40 },
   'antrea-large-ns': { namespaces: 1 },

@@ -11,6 +11,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 /** Small parameters per preset, so every test stays fast. */
 const SMALL: Record<PresetName, SizeParams> = {
   realistic: { pods: 600, policies: 150, namespaces: 8 },
+  'realistic-diverse': { pods: 600, policies: 150, namespaces: 8 },
   kano: { pods: 300, policies: 150 },
   'antrea-small-ns': { pods: 400 },
   'antrea-large-ns': { namespaces: 2 },
@@ -211,6 +212,54 @@ describe('realistic shape mix', () => {
   });
 });
 
+describe('realistic-diverse: the label and address diversity of real clusters', () => {
+  const g = generate({ preset: 'realistic-diverse', pods: 3000, policies: 900, namespaces: 30, seed: 1, workloads: true });
+  const nps = policiesOf(g.objects);
+  const pods = podsOf(g.objects);
+  const label = (p: Pod, k: string) => p.metadata.labels?.[k];
+
+  it('gives StatefulSet pods their own pod-name and pod-index labels, as the controller does', () => {
+    const sts = pods.filter((p) => p.metadata.ownerReferences?.[0]?.kind === 'StatefulSet');
+    expect(sts.length / pods.length).toBeGreaterThan(0.15);
+    expect(sts.length / pods.length).toBeLessThan(0.45);
+    for (const p of sts) {
+      const owner = p.metadata.ownerReferences![0]!.name;
+      expect(label(p, 'statefulset.kubernetes.io/pod-name')).toBe(p.metadata.name);
+      expect(p.metadata.name).toBe(`${owner}-${label(p, 'apps.kubernetes.io/pod-index')}`);
+    }
+    expect(new Set(sts.map((p) => `${p.metadata.namespace}/${label(p, 'statefulset.kubernetes.io/pod-name')}`)).size).toBe(sts.length);
+    const owners = new Set(sts.map((p) => `${p.metadata.namespace}/${p.metadata.ownerReferences![0]!.name}`));
+    expect(g.counts.statefulSets).toBe(owners.size);
+  });
+
+  it('catches some Deployments mid-rollout: two ReplicaSets with their own pod-template-hash', () => {
+    const rsByDeployment = new Map<string, Set<string>>();
+    for (const o of g.objects) {
+      if (o.kind !== 'ReplicaSet') continue;
+      const dep = `${o.metadata.namespace}/${o.metadata.ownerReferences![0]!.name}`;
+      rsByDeployment.set(dep, (rsByDeployment.get(dep) ?? new Set()).add(o.metadata.labels!['pod-template-hash']!));
+    }
+    const rolling = [...rsByDeployment.values()].filter((hashes) => hashes.size === 2).length;
+    expect(rolling / rsByDeployment.size).toBeGreaterThan(0.05);
+    expect([...rsByDeployment.values()].every((h) => h.size <= 2)).toBe(true);
+  });
+
+  it('cuts ipBlocks through the pods\' own addresses: single pods, node /24s, /16s minus node /24s', () => {
+    const blocks = nps.flatMap(peersOf).flatMap((p) => (p.ipBlock ? [p.ipBlock] : []));
+    const ips = new Set(pods.map((p) => p.status.podIP));
+    const singles = blocks.filter((b) => b.cidr.endsWith('/32'));
+    expect(singles.length).toBeGreaterThan(5);
+    for (const b of singles) expect(ips.has(b.cidr.slice(0, -3))).toBe(true);
+    expect(blocks.some((b) => b.cidr.endsWith('/24'))).toBe(true);
+    expect(blocks.some((b) => b.cidr.endsWith('/16') && (b.except?.length ?? 0) > 0)).toBe(true);
+  });
+
+  it('picks one StatefulSet pod by name in a few selectors', () => {
+    const byName = nps.flatMap((np) => [np.spec.podSelector, ...peersOf(np).map((p) => p.podSelector)]).filter((s) => s?.matchLabels?.['statefulset.kubernetes.io/pod-name'] !== undefined);
+    expect(byName.length).toBeGreaterThan(0);
+  });
+});
+
 describe('peer-mirroring presets', () => {
   it('antrea-small-ns: each namespace holds 2+2 pods and default-deny-all, np-1, np-2 as in the Antrea test', () => {
     const objs = generate({ preset: 'antrea-small-ns', pods: 40 }).objects;
@@ -282,7 +331,7 @@ describe('output formats', () => {
     expect(files).toHaveLength(objs.length);
     expect(new Set(files.map((f) => f.path)).size).toBe(files.length);
     files.forEach((f, i) => {
-      expect(f.path.startsWith(`${{ Namespace: 'namespaces', Pod: 'pods', Service: 'services', NetworkPolicy: 'networkpolicies', Deployment: 'deployments', ReplicaSet: 'replicasets' }[objs[i]!.kind]}/`)).toBe(true);
+      expect(f.path.startsWith(`${{ Namespace: 'namespaces', Pod: 'pods', Service: 'services', NetworkPolicy: 'networkpolicies', Deployment: 'deployments', ReplicaSet: 'replicasets', StatefulSet: 'statefulsets' }[objs[i]!.kind]}/`)).toBe(true);
       expect(parse(f.text)).toEqual(objs[i]);
       expect(parse(f.text, { version: '1.1' })).toEqual(objs[i]);
     });

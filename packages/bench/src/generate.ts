@@ -14,7 +14,7 @@ export interface GenerateOptions {
   namespaces?: number;
   /** uint32; default 1. */
   seed?: number;
-  /** Also emit the Deployments and ReplicaSets that own the pods (pods always carry ownerReferences). */
+  /** Also emit the Deployments, ReplicaSets and StatefulSets that own the pods (pods always carry ownerReferences). */
   workloads?: boolean;
 }
 
@@ -22,6 +22,7 @@ export interface GeneratedCounts extends ResolvedSizes {
   services: number;
   deployments: number;
   replicaSets: number;
+  statefulSets: number;
 }
 
 export interface GeneratedCluster {
@@ -45,6 +46,7 @@ export function generate(options: GenerateOptions): GeneratedCluster {
     services: b.services.length,
     deployments: b.deployments.length,
     replicaSets: b.replicaSets.length,
+    statefulSets: b.statefulSets.length,
   };
   // The preset promised exact sizes; a mismatch is a generator bug, not a user error.
   for (const k of ['pods', 'policies', 'namespaces'] as const) {
@@ -62,6 +64,7 @@ export function toJsonList(objects: readonly K8sObject[]): string {
 const KIND_DIR: Record<K8sObject['kind'], string> = {
   Namespace: 'namespaces',
   Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
   ReplicaSet: 'replicasets',
   Service: 'services',
   Pod: 'pods',
@@ -76,12 +79,27 @@ export function toYamlFiles(objects: readonly K8sObject[]): { path: string; text
   });
 }
 
-export type OutputFormat = 'json' | 'yaml-dir';
+export type OutputFormat = 'json' | 'json-stream' | 'yaml' | 'yaml-dir';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'json-stream', 'yaml', 'yaml-dir'];
+
+/** JSON documents separated by `---` lines, as many tools emit a stream of objects. */
+export function toJsonStream(objects: readonly K8sObject[]): string {
+  return objects.map((o) => `${JSON.stringify(o)}\n`).join('---\n');
+}
+
+/** One YAML file of `---`-separated documents. */
+export function toYamlStream(objects: readonly K8sObject[]): string {
+  return objects.map((o) => toYaml(o)).join('---\n');
+}
 
 /** Writes a generated cluster: `json` to the file `out`, `yaml-dir` into the directory `out` (replaced). */
 export function writeCluster(objects: readonly K8sObject[], format: OutputFormat, out: string): void {
   if (format === 'json') {
     writeFileSync(out, toJsonList(objects));
+    return;
+  }
+  if (format === 'json-stream' || format === 'yaml') {
+    writeFileSync(out, format === 'yaml' ? toYamlStream(objects) : toJsonStream(objects));
     return;
   }
   rmSync(out, { recursive: true, force: true });
@@ -100,14 +118,16 @@ export function writeCluster(objects: readonly K8sObject[], format: OutputFormat
 // CLI
 
 const USAGE = `usage: node packages/bench/dist/generate.js --preset NAME [--pods N] [--policies N] [--namespaces N]
-         [--seed N] [--workloads] [--format json|yaml-dir] --out PATH
+         [--seed N] [--workloads] [--format json|json-stream|yaml|yaml-dir] --out PATH
 
 presets:
 ${PRESET_NAMES.map((n) => `  ${n.padEnd(22)} ${PRESETS[n].description}`).join('\n')}
 
 --format json      one kind: List JSON file (default)
+--format json-stream  JSON documents separated by --- lines, in one file
+--format yaml      one file of --- separated YAML documents
 --format yaml-dir  one YAML file per object under PATH/<kind>/
---workloads        also write the Deployments and ReplicaSets owning the pods`;
+--workloads        also write the Deployments, ReplicaSets and StatefulSets owning the pods`;
 
 export interface CliArgs {
   options: GenerateOptions;
@@ -153,8 +173,8 @@ export function parseGenerateArgs(argv: readonly string[]): CliArgs {
         break;
       case '--format': {
         const f = value();
-        if (f !== 'json' && f !== 'yaml-dir') throw new Error('--format is json or yaml-dir');
-        format = f;
+        if (!(OUTPUT_FORMATS as readonly (string | undefined)[]).includes(f)) throw new Error('--format is json or yaml-dir, or json-stream or yaml for one file of --- separated documents');
+        format = f as OutputFormat;
         break;
       }
       case '--out':
@@ -195,6 +215,7 @@ function main(argv: readonly string[]): number {
   console.error(
     `${cluster.preset} seed ${cluster.seed}: ${c.namespaces} namespaces, ${c.pods} pods, ${c.policies} policies, ${c.services} services` +
       (c.deployments > 0 ? `, ${c.deployments} deployments, ${c.replicaSets} replicasets` : '') +
+      (c.statefulSets > 0 ? `, ${c.statefulSets} statefulsets` : '') +
       ` → ${out}`,
   );
   return 0;

@@ -101,6 +101,13 @@ export interface ReplicaSet {
   spec: { replicas: number; selector: LabelSelector; template: PodTemplate };
 }
 
+export interface StatefulSet {
+  apiVersion: 'apps/v1';
+  kind: 'StatefulSet';
+  metadata: ObjectMeta;
+  spec: { replicas: number; serviceName: string; selector: LabelSelector; template: PodTemplate };
+}
+
 export interface NetworkPolicyPort {
   protocol?: Protocol;
   port?: number | string;
@@ -142,5 +149,5 @@ export interface NetworkPolicy {
   };
 }
 
-export type K8sObject = Namespace | Pod | Service | Deployment | ReplicaSet | NetworkPolicy;
+export type K8sObject = Namespace | Pod | Service | Deployment | ReplicaSet | StatefulSet | NetworkPolicy;
 export type Kind = K8sObject['kind'];

@@ -1,4 +1,4 @@
-import { ClusterBuilder, PAUSE_IMAGE, pauseContainer, type ReplicaSetRef } from './builder.js';
+import { ClusterBuilder, PAUSE_IMAGE, pauseContainer, type OwnerRef } from './builder.js';
 import type {
   Container,
   ContainerPort,
@@ -15,6 +15,7 @@ import { apportion, Zipf } from './prng.js';
 
 export const PRESET_NAMES = [
   'realistic',
+  'realistic-diverse',
   'kano',
   'antrea-small-ns',
   'antrea-large-ns',
@@ -402,7 +403,22 @@ interface Workload {
   labels: Labels;
   /** Named ports of the workload's containers, name → (number, protocol). */
   ports: { name: string; port: number; protocol: Protocol }[];
+  /** Names and addresses of its pods. */
+  pods: { name: string; ip: string }[];
+  statefulSet: boolean;
 }
+
+/**
+ * `realistic-diverse` adds the label and address diversity of real clusters to `realistic`: pods that share a workload
+ * still differ in labels no selector needs and in addresses that ipBlocks cut through.
+ */
+interface Diversity {
+  /** Share of workloads that are StatefulSets (each pod its own `statefulset.kubernetes.io/pod-name`). */
+  statefulSets: number;
+  /** Share of Deployments caught mid-rollout: two ReplicaSets, two `pod-template-hash` values. */
+  rollouts: number;
+}
+const DIVERSE: Diversity = { statefulSets: 0.3, rollouts: 0.15 };
 
 interface AppNamespace {
   name: string;
@@ -412,10 +428,20 @@ interface AppNamespace {
   workloads: Workload[];
 }
 
-const realistic: Preset = {
-  name: 'realistic',
-  description:
-    'performance.md §4 default mix: Zipf-sized namespaces with team/env labels, workloads of geometric size (mean 4) with named ports (10 % conflicting), Services, kube-system with kube-dns, and default-deny / allow-DNS / same-namespace / pod / namespace / ipBlock / mixed policies',
+const REALISTIC_DESCRIPTION =
+  'performance.md §4 default mix: Zipf-sized namespaces with team/env labels, workloads of geometric size (mean 4) with named ports (10 % conflicting), Services, kube-system with kube-dns, and default-deny / allow-DNS / same-namespace / pod / namespace / ipBlock / mixed policies';
+
+const realistic = realisticPreset('realistic', REALISTIC_DESCRIPTION);
+const realisticDiverse = realisticPreset(
+  'realistic-diverse',
+  `${REALISTIC_DESCRIPTION}; plus the diversity of real clusters: ${DIVERSE.statefulSets * 100} % of workloads are StatefulSets whose pods each carry their own statefulset.kubernetes.io/pod-name and apps.kubernetes.io/pod-index, ${DIVERSE.rollouts * 100} % of Deployments are mid-rollout (two pod-template-hash values), and ipBlocks cut through the pods' own addresses (node /24s excepted from /16s, node /24s, single pods' /32s); a few policies select one StatefulSet pod by name`,
+  DIVERSE,
+);
+
+function realisticPreset(name: PresetName, description: string, diversity?: Diversity): Preset {
+  return {
+  name,
+  description,
   resolve(p) {
     const pods = p.pods ?? 1000;
     const namespaces = p.namespaces ?? Math.max(2, Math.round(pods / 100));
@@ -471,19 +497,23 @@ const realistic: Preset = {
       for (let j = 0; left > 0; j++) {
         const replicas = Math.min(rng.geometric(4), left);
         left -= replicas;
-        space.workloads.push(addWorkload(b, space.name, `${rng.pick(NOUNS)}-${j}`, replicas));
+        space.workloads.push(addWorkload(b, space.name, `${rng.pick(NOUNS)}-${j}`, replicas, diversity));
       }
     }
 
-    buildRealisticPolicies(b, spaces, sizes.policies);
+    buildRealisticPolicies(b, spaces, sizes.policies, diversity !== undefined);
   },
-};
+  };
+}
 
-function addWorkload(b: ClusterBuilder, ns: string, app: string, replicas: number): Workload {
+function addWorkload(b: ClusterBuilder, ns: string, app: string, replicas: number, diversity?: Diversity): Workload {
   const rng = b.rng;
   const tier = rng.pick(TIERS);
   const hash = b.idString(10);
-  const labels: Labels = { app, tier, version: rng.chance(0.7) ? 'v1' : 'v2', 'pod-template-hash': hash };
+  const statefulSet = diversity !== undefined && rng.chance(diversity.statefulSets);
+  const labels: Labels = { app, tier, version: rng.chance(0.7) ? 'v1' : 'v2' };
+  if (statefulSet) labels['controller-revision-hash'] = `${app}-${hash}`;
+  else labels['pod-template-hash'] = hash;
   const extra = rng.int(0, 4);
   for (let l = 0; l < extra; l++) labels[`key${rng.int(0, 4)}`] = `value${rng.int(0, 9)}`;
   const conflict = rng.chance(0.1);
@@ -501,8 +531,7 @@ function addWorkload(b: ClusterBuilder, ns: string, app: string, replicas: numbe
   const containers: Container[] = [main];
   if (sidecar) containers.push({ name: 'exporter', image: 'quay.io/prometheus/node-exporter:v1.8.2', ports: ports.filter((p) => p.name === 'metrics').map(toContainerPort) });
 
-  const rs: ReplicaSetRef = b.addDeployment(ns, app, hash, labels, replicas, containers);
-  for (let r = 0; r < replicas; r++) b.addPod(ns, b.uniqueSuffix(ns, `${rs.name}-`, 5), { ...labels }, containers, rs);
+  const pods = statefulSet ? addStatefulPods(b, ns, app, labels, replicas, containers) : addReplicaPods(b, ns, app, hash, labels, replicas, containers, diversity);
   if (ports.length > 0 && rng.chance(0.8)) {
     const svcPorts: ServicePort[] = ports.map((p) => {
       const def = NAMED_PORTS.find((d) => d.name === p.name)!;
@@ -510,10 +539,42 @@ function addWorkload(b: ClusterBuilder, ns: string, app: string, replicas: numbe
     });
     b.addService(ns, app, { app }, svcPorts);
   }
-  return { app, tier, labels, ports };
+  return { app, tier, labels, ports, pods, statefulSet };
 }
 
-function buildRealisticPolicies(b: ClusterBuilder, spaces: AppNamespace[], total: number): void {
+function addReplicaPods(b: ClusterBuilder, ns: string, app: string, hash: string, labels: Labels, replicas: number, containers: Container[], diversity?: Diversity): Workload['pods'] {
+  // Mid-rollout: the old ReplicaSet keeps some replicas under its own pod-template-hash.
+  const old = diversity !== undefined && replicas >= 2 && b.rng.chance(diversity.rollouts) ? b.rng.int(1, replicas - 1) : 0;
+  const out: Workload['pods'] = [];
+  const add = (podLabels: Labels, count: number, rs: OwnerRef) => {
+    for (let r = 0; r < count; r++) {
+      const ip = b.nextPodIP();
+      out.push({ name: b.addPod(ns, b.uniqueSuffix(ns, `${rs.name}-`, 5), { ...podLabels }, containers, rs).metadata.name, ip });
+    }
+  };
+  add(labels, replicas - old, b.addDeployment(ns, app, hash, labels, replicas - old, containers));
+  if (old > 0) {
+    const oldHash = b.idString(10);
+    const oldLabels = { ...labels, 'pod-template-hash': oldHash };
+    add(oldLabels, old, b.addPreviousReplicaSet(ns, app, oldHash, oldLabels, old, containers));
+  }
+  return out;
+}
+
+function addStatefulPods(b: ClusterBuilder, ns: string, app: string, labels: Labels, replicas: number, containers: Container[]): Workload['pods'] {
+  const sts = b.addStatefulSet(ns, app, labels, replicas, containers);
+  const out: Workload['pods'] = [];
+  for (let r = 0; r < replicas; r++) {
+    const name = `${app}-${r}`;
+    if (!b.claim(ns, name)) throw new Error(`pod ${ns}/${name} generated twice`);
+    const ip = b.nextPodIP();
+    b.addPod(ns, name, { ...labels, 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(r) }, containers, sts);
+    out.push({ name, ip });
+  }
+  return out;
+}
+
+function buildRealisticPolicies(b: ClusterBuilder, spaces: AppNamespace[], total: number, diverse: boolean): void {
   const rng = b.rng;
   type Spec = Parameters<ClusterBuilder['addPolicy']>[2];
   const planned: { ns: string; name: string; spec: Spec }[] = [];
@@ -563,7 +624,7 @@ function buildRealisticPolicies(b: ClusterBuilder, spaces: AppNamespace[], total
     return spaces[lo]!;
   };
   const teams = [...new Set(spaces.map((s) => s.team))];
-  const gen = new RealisticRules(b, spaces, teams);
+  const gen = new RealisticRules(b, spaces, teams, diverse);
   for (let i = planned.length; i < total; i++) {
     const space = pickSpace();
     const shape = rng.weighted({ pod: 0.4, namespace: 0.2, ipBlock: 0.05, mixed: 0.35 });
@@ -580,6 +641,7 @@ class RealisticRules {
     private readonly b: ClusterBuilder,
     private readonly spaces: readonly AppNamespace[],
     private readonly teams: readonly string[],
+    private readonly diverse: boolean,
   ) {}
 
   private get rng() {
@@ -639,6 +701,8 @@ class RealisticRules {
   /** A selector for a workload: app=…, and in 10 % of cases set-based requirements. */
   private selectorFor(space: AppNamespace, w: Workload): LabelSelector {
     const rng = this.rng;
+    // One StatefulSet member (the primary of a database, say) picked out by the label its controller gives it.
+    if (this.diverse && w.statefulSet && rng.chance(0.05)) return { matchLabels: { 'statefulset.kubernetes.io/pod-name': rng.pick(w.pods).name } };
     if (!rng.chance(0.1)) return { matchLabels: { app: w.app } };
     const extraKeys = Object.keys(w.labels).filter((k) => k.startsWith('key'));
     const op = rng.pick(['In', 'NotIn', 'Exists', 'DoesNotExist'] as const);
@@ -664,12 +728,30 @@ class RealisticRules {
   private ipBlock(dir: PolicyType): { cidr: string; except?: string[] } {
     const rng = this.rng;
     if (dir === 'Egress' && rng.chance(0.6)) return { cidr: '0.0.0.0/0', except: [...RFC1918] };
+    if (this.diverse) return this.podAddressBlock();
     // A /16 of the pod range, minus one to three of its /24s.
     const second = rng.int(0, 15);
     const cidr = `10.${second}.0.0/16`;
     const thirds = [...new Set(Array.from({ length: rng.int(1, 3) }, () => rng.int(0, 255)))].sort((a, b) => a - b);
     if (rng.chance(0.2)) return { cidr };
     return { cidr, except: thirds.map((t) => `10.${second}.${t}.0/24`) };
+  }
+
+  /** Blocks over the addresses pods really have: a /16 minus some node /24s, one node's /24, or one pod's /32. */
+  private podAddressBlock(): { cidr: string; except?: string[] } {
+    const rng = this.rng;
+    const nodes = this.b.nodeCount;
+    const r = rng.float();
+    if (r < 0.25) {
+      const space = rng.pick(this.spaces);
+      return { cidr: `${rng.pick(rng.pick(space.workloads).pods).ip}/32` };
+    }
+    const node = rng.int(0, nodes - 1);
+    const second = node >> 8;
+    if (r < 0.4) return { cidr: `10.${second}.${node & 255}.0/24` };
+    const inSecond = Math.min(256, nodes - (second << 8));
+    const thirds = [...new Set(Array.from({ length: rng.int(1, 3) }, () => rng.int(0, inSecond - 1)))].sort((a, b) => a - b);
+    return { cidr: `10.${second}.0.0/16`, except: thirds.map((t) => `10.${second}.${t}.0/24`) };
   }
 
   private port(target: Workload): NetworkPolicyPort {
@@ -689,6 +771,7 @@ class RealisticRules {
 
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   realistic,
+  'realistic-diverse': realisticDiverse,
   kano,
   'antrea-small-ns': antreaSmallNs,
   'antrea-large-ns': antreaLargeNs,

@@ -125,6 +125,7 @@ export function checkObjects(objects: readonly K8sObject[]): string[] {
       }
       case 'Deployment':
       case 'ReplicaSet':
+      case 'StatefulSet':
         checkSelector(o.spec.selector, 'spec.selector', bad);
         checkLabels(o.spec.template.metadata.labels, 'spec.template.metadata.labels', bad);
         for (const [k, v] of Object.entries(o.spec.selector.matchLabels ?? {})) {

@@ -5,9 +5,10 @@ import type { PresetName } from './presets.js';
  *  - matrix:  read + parse + build + full matrix over every port class + allowed-pair count of each class;
  *  - summary: read + parse + build + every pod's isolation and allowed peers (engine's per-pod summary);
  *  - check-cli: wall time of `node bin/kordon.js check FILE --from ns/pod --to ns/pod`, Node start-up included;
- *  - lint / diff: read + parse + build + `@kordon/review` lint, or diff against a changed copy.
+ *  - lint / diff: read + parse + build + `@kordon/review` lint, or diff against a changed copy;
+ *  - parse: read + parse alone (the input formats' own cost).
  */
-export type Task = 'matrix' | 'summary' | 'check-cli' | 'lint' | 'diff';
+export type Task = 'matrix' | 'summary' | 'check-cli' | 'lint' | 'diff' | 'parse';
 
 export interface Target {
   /** Upper bound on the timed phases together (wall, seconds). */
@@ -26,10 +27,15 @@ export interface Scenario {
   target?: Target;
   /** A published or peer figure for the same workload shape (performance.md §0–§2). */
   anchor?: string;
-  /** How the input is written: one JSON List (default) or one YAML file per object, read as a directory. */
-  format?: 'json' | 'yaml-dir';
+  /**
+   * How the input is written: one JSON List (default), JSON documents separated by `---`, one multi-document YAML
+   * file, or one YAML file per object, read as a directory.
+   */
+  format?: 'json' | 'json-stream' | 'yaml' | 'yaml-dir';
   /** Give up after this many seconds (default: 10× the target, at least 60 s; else the runner's --timeout). */
   timeoutSeconds?: number;
+  /** check-cli: run `node bin/kordon.js` (default) or the installed command, `node_modules/.bin/kordon`. */
+  cli?: 'node' | 'installed';
   /** Sizes for `--quick`. */
   quick: { pods?: number; policies?: number };
 }
@@ -99,6 +105,17 @@ export const SCENARIOS: readonly Scenario[] = [
     quick: { pods: 1_000, policies: 200 },
   },
   {
+    name: 'check-1k-installed',
+    preset: 'realistic',
+    pods: 1_000,
+    policies: 200,
+    task: 'check-cli',
+    cli: 'installed',
+    target: { seconds: 0.3 },
+    anchor: 'the command npm ci links, node_modules/.bin/kordon',
+    quick: { pods: 1_000, policies: 200 },
+  },
+  {
     name: 'lint-10k',
     preset: 'realistic',
     pods: 10_000,
@@ -116,6 +133,16 @@ export const SCENARIOS: readonly Scenario[] = [
     target: { seconds: 5 },
     quick: { pods: 1_000, policies: 200 },
   },
+  // realistic-diverse (issue 12): pods that do not collapse into a few label classes. P = N/5.
+  { name: 'diverse-10k-matrix', preset: 'realistic-diverse', pods: 10_000, policies: 2_000, task: 'matrix', target: { seconds: 1, rssMiB: 1024 }, quick: { pods: 1_000, policies: 200 } },
+  { name: 'diverse-20k-matrix', preset: 'realistic-diverse', pods: 20_000, policies: 4_000, task: 'matrix', quick: { pods: 2_000, policies: 400 } },
+  { name: 'diverse-50k-matrix', preset: 'realistic-diverse', pods: 50_000, policies: 10_000, task: 'matrix', target: { seconds: 10, rssMiB: 4096 }, quick: { pods: 5_000, policies: 1_000 } },
+  { name: 'diverse-100k-matrix', preset: 'realistic-diverse', pods: 100_000, policies: 20_000, task: 'matrix', target: { seconds: 30, rssMiB: 8192 }, quick: { pods: 10_000, policies: 2_000 } },
+  { name: 'diverse-lint-10k', preset: 'realistic-diverse', pods: 10_000, policies: 2_000, task: 'lint', target: { seconds: 5 }, quick: { pods: 1_000, policies: 200 } },
+  { name: 'diverse-diff-10k', preset: 'realistic-diverse', pods: 10_000, policies: 2_000, task: 'diff', target: { seconds: 5 }, quick: { pods: 1_000, policies: 200 } },
+  { name: 'diverse-100k-parse-yaml', preset: 'realistic-diverse', pods: 100_000, policies: 20_000, task: 'parse', format: 'yaml', target: { seconds: 5 }, anchor: 'one file of --- separated YAML documents', quick: { pods: 10_000, policies: 2_000 } },
+  { name: 'diverse-100k-parse-json-stream', preset: 'realistic-diverse', pods: 100_000, policies: 20_000, task: 'parse', format: 'json-stream', anchor: 'JSON documents separated by ---; compare with the List', quick: { pods: 10_000, policies: 2_000 } },
+  { name: 'diverse-100k-parse-json', preset: 'realistic-diverse', pods: 100_000, policies: 20_000, task: 'parse', anchor: 'one kind: List', quick: { pods: 10_000, policies: 2_000 } },
   // Shapes without a project target, for comparison with the published workloads.
   { name: 'kano-2k-1k-matrix', preset: 'kano', pods: 2_000, policies: 1_000, task: 'matrix', anchor: 'KubeSV (Z3) 135 s, 1.24 GB; Kano-py 0.88 s build; performance.md §5.2 asks ≤ 0.14 s', quick: { pods: 200, policies: 100 } },
   { name: 'kano-50k-1k-matrix', preset: 'kano', pods: 50_000, policies: 1_000, task: 'matrix', anchor: 'Kano-py 141.6 s build, 1.17 GB; faithful JS port 21.8 s, 709 MB', quick: { pods: 5_000, policies: 100 } },

@@ -37,9 +37,9 @@ export function reportDiagnostics(ctx: CliContext, loaded: Loaded): void {
   if (s) ctx.io.err(s);
 }
 
-export function rejectedSentence(cluster: Cluster): string {
+export function rejectedSentence(cluster: Cluster, rel: (file: string) => string = (f) => f): string {
   const rej = cluster.rejectedPolicies;
-  const names = rej.map((r) => `${r.namespace}/${r.name}${r.source ? ` (${r.source.file}:${r.source.line})` : ''}`).join(', ');
+  const names = rej.map((r) => `${r.namespace}/${r.name}${r.source ? ` (${rel(r.source.file)}:${r.source.line})` : ''}`).join(', ');
   return `${plural(rej.length, 'invalid NetworkPolicy', 'invalid NetworkPolicies')} left out of the evaluation, as the API server would never have stored ${rej.length === 1 ? 'it' : 'them'}: ${names}`;
 }
 

@@ -16,9 +16,10 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
     .requiredOption('--from <source>', 'ns/pod, ns/workload or an IP address')
     .requiredOption('--to <destination>', 'ns/pod, ns/workload, an IP address, a Service DNS name or ClusterIP')
-    .option('--port <port>', 'N or N/PROTO (PROTO: TCP, UDP, SCTP; default TCP); default for a Service: its first port')
+    .option('--port <port>', 'N, N/PROTO (PROTO: TCP, UDP, SCTP; default TCP) or a port name, resolved on the destination as policies resolve it; default for a Service: its first port')
     .option('--dns <ns/label=value>', 'where the cluster DNS pods are (default kube-system/k8s-app=kube-dns)')
     .option('-o, --output <format>', 'text or json', 'text')
+    .option('-v, --verbose', 'walk every hop, allowed DNS lookups included')
     .addHelpText('after', examples([
       ['kordon check k8s/ --from shop/web --to shop/api --port 8080', 'can the web workload open 8080/TCP to the api workload'],
       ['kordon check k8s/ --from shop/web --to api.shop --port http', 'by Service name, with the DNS lookup; --port names the Service or container port'],
@@ -36,4 +37,5 @@ export interface CheckOptions {
   port?: string;
   dns?: string;
   output: string;
+  verbose?: boolean;
 }

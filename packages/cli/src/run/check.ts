@@ -16,6 +16,8 @@ import {
   type Policy,
   type RuleRef,
 } from '@kordon/engine';
+import { statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { CheckOptions } from '../commands/check.js';
 import { colorsFor, UsageError, type CliContext, type Colors } from '../io.js';
 import { TierPolicies, tierDetailLines, tierStepJson, tierWalk } from './tiers.js';
@@ -23,8 +25,8 @@ import { loadInput, parseDns, parseFormat, rejectedSentence, reportDiagnostics, 
 
 export async function runCheck(ctx: CliContext, paths: readonly string[], opts: CheckOptions): Promise<number> {
   const format = parseFormat(opts.output, ['text', 'json'] as const);
-  if (opts.port !== undefined && !parsePortProto(opts.port)) {
-    throw new UsageError(`bad --port ${JSON.stringify(opts.port)}: write N or N/PROTO with N from 1 to 65535 and PROTO TCP, UDP or SCTP`);
+  if (opts.port !== undefined && !parsePortProto(opts.port) && !(/^[a-z0-9]+(-[a-z0-9]+)*(\/(tcp|udp|sctp))?$/i.test(opts.port) && /^[^/]*[a-z]/i.test(opts.port))) {
+    throw new UsageError(`bad --port ${JSON.stringify(opts.port)}: write N or N/PROTO with N from 1 to 65535 and PROTO TCP, UDP or SCTP, or a port name (http, dns/UDP)`);
   }
   const dns = opts.dns === undefined ? undefined : parseDns(opts.dns);
   const loaded = await loadInput(paths, ctx, dns ? { dns } : {});
@@ -46,8 +48,27 @@ export async function runCheck(ctx: CliContext, paths: readonly string[], opts: 
   const req = opts.port === undefined ? { from: opts.from, to: opts.to } : { from: opts.from, to: opts.to, port: opts.port };
   const result = checkConnection(cluster, req);
   if (format === 'json') ctx.io.out(`${JSON.stringify(checkJson(cluster, result), null, 2)}\n`);
-  else ctx.io.out(renderCheck(cluster, result, colorsFor(ctx, 'out')));
+  else ctx.io.out(renderCheck(cluster, result, colorsFor(ctx, 'out'), { verbose: opts.verbose === true, rel: relativeTo(paths) }));
   return result.verdict === 'allowed' ? 0 : 1;
+}
+
+/** File names as the reader gave them: inside the one directory given, relative to it; else relative to here. */
+export function relativeTo(paths: readonly string[]): (file: string) => string {
+  const dirs = paths.filter((p) => p !== '-' && isDirectory(p));
+  const base = paths.length === 1 && dirs.length === 1 ? resolve(dirs[0]!) : process.cwd();
+  return (file) => {
+    if (file.startsWith('<') || (file.includes(':') && !isAbsolute(file))) return file;
+    const r = relative(base, resolve(file));
+    return r === '' || r.startsWith('..') ? file : r;
+  };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -84,6 +105,7 @@ function directionJson(policies: Map<string, Policy>, v: DirectionVerdict): Reco
   o['selectedBy'] = v.selectedBy;
   o['allowedBy'] = v.allowedBy.map((r) => refJson(policies, r));
   o['nearMisses'] = v.nearMisses.map((m) => ({ ...refJson(policies, m.ref), failed: m.failed, reason: m.reason }));
+  if (v.ignored) o['ignored'] = v.ignored.map((r) => refJson(policies, r));
   if (v.tiers) o['tiers'] = v.tiers.map(tierStepJson);
   return o;
 }
@@ -118,7 +140,21 @@ function ruleLocation(policy: Policy | undefined, ref: Pick<RuleRef, 'direction'
   return policy.locate ? policy.locate(['spec', ref.direction, ref.rule]) : policy.source;
 }
 
-const at = (loc: Location | undefined): string => (loc && loc.line > 0 ? ` at ${loc.file}:${loc.line}` : '');
+/** What every line of the text answer shares. */
+interface View {
+  policies: Map<string, Policy>;
+  c: Colors;
+  rel: (file: string) => string;
+  service?: CheckResult['service'];
+  verbose: boolean;
+  /** Policies already named with their place. */
+  named: Set<string>;
+  /** The cluster policies, when the input has any. */
+  tiers?: TierPolicies;
+}
+
+let currentRel: (file: string) => string = (f) => f;
+const at = (loc: Location | undefined): string => (loc && loc.line > 0 ? ` at ${currentRel(loc.file)}:${loc.line}` : '');
 
 /** The matched parts of a rule: `to[1] pods with app=db in namespace data; ports[0] 5432/TCP`. */
 function matchedParts(policy: Policy | undefined, ref: RuleRef): string {
@@ -131,15 +167,16 @@ function matchedParts(policy: Policy | undefined, ref: RuleRef): string {
   return `${peer}; ${port}`;
 }
 
-function directionLines(policies: Map<string, Policy>, v: DirectionVerdict, who: string, c: Colors, indent: string, tp?: TierPolicies): string[] {
+function directionLines(view: View, v: DirectionVerdict, who: string, indent: string): string[] {
+  const { policies, c } = view;
   const head = `${indent}${v.direction === 'egress' ? 'egress ' : 'ingress'} of ${who}: `;
   const ok = (s: string) => (v.allowed ? c.green(s) : c.red(s));
-  if (v.tiers && tp) {
+  if (v.tiers && view.tiers) {
     // Cluster policies around NetworkPolicy: the walk first, then what each tier matched.
-    const lines = [`${head}${ok(v.allowed ? 'allowed' : 'denied')}: ${tierWalk(v)}`, ...tierDetailLines(tp, v, c, `${indent}    `)];
+    const lines = [`${head}${ok(v.allowed ? 'allowed' : 'denied')}: ${tierWalk(v)}`, ...tierDetailLines(view.tiers, v, c, `${indent}    `)];
     if (v.tiers.some((s) => s.tier === 'NetworkPolicy' && s.outcome !== 'not-isolated')) {
-      lines.push(`${indent}    [NetworkPolicy] isolated by ${isolatingText(policies, v)}`);
-      lines.push(...npRuleLines(policies, v, c, `${indent}    `));
+      const [first = '', ...rest] = directionLines(view, { ...v, tiers: undefined } as DirectionVerdict, who, `${indent}    `);
+      lines.push(`${indent}    [NetworkPolicy] ${first.slice(first.indexOf('isolated by'))}`, ...rest);
     }
     return lines;
   }
@@ -153,14 +190,11 @@ function directionLines(policies: Map<string, Policy>, v: DirectionVerdict, who:
     default:
       break;
   }
-  return [`${head}${ok(v.allowed ? 'allowed' : 'denied')}: isolated by ${isolatingText(policies, v)}`, ...npRuleLines(policies, v, c, `${indent}    `)];
-}
-
-const isolatingText = (policies: Map<string, Policy>, v: DirectionVerdict): string => v.selectedBy.map((id) => `${id}${at(policies.get(id)?.source)}`).join(', ');
-
-/** The NetworkPolicy rules that admit the connection, or the nearest misses when none does. */
-function npRuleLines(policies: Map<string, Policy>, v: DirectionVerdict, c: Colors, sub: string): string[] {
   const lines: string[] = [];
+  // Where each policy is written is said the first time the answer names it, not on every hop.
+  const isolating = v.selectedBy.map((id) => (view.named.has(id) ? id : (view.named.add(id), `${id}${at(policies.get(id)?.source)}`))).join(', ');
+  lines.push(`${head}${ok(v.allowed ? 'allowed' : 'denied')}: isolated by ${isolating}`);
+  const sub = `${indent}    `;
   for (const ref of v.allowedBy) {
     const p = policies.get(ref.policy);
     lines.push(`${sub}${c.green('✓')} admitted by ${describeRuleRef(ref)}${at(ruleLocation(p, ref))}`);
@@ -169,18 +203,42 @@ function npRuleLines(policies: Map<string, Policy>, v: DirectionVerdict, c: Colo
   if (!v.allowed) {
     if (v.nearMisses.length > 0) {
       lines.push(`${sub}no rule admits it; nearest ${v.nearMisses.length === 1 ? 'miss' : 'misses'}:`);
-      for (const m of v.nearMisses) lines.push(...nearMissLines(policies, m, c, sub));
+      for (const m of v.nearMisses) lines.push(...nearMissLines(view, m, sub));
     } else {
       lines.push(...unmatchedRules(policies, v, c, sub));
     }
+    for (const ref of v.ignored ?? []) lines.push(...ignoredLines(view, ref, v.direction, sub));
   }
   return lines;
 }
 
-function nearMissLines(policies: Map<string, Policy>, m: NearMiss, c: Colors, indent: string): string[] {
-  const p = policies.get(m.ref.policy);
+/** A rule that would admit the connection, made ineffective by its policy's policyTypes. */
+function ignoredLines(view: View, ref: RuleRef, direction: string, indent: string): string[] {
+  const p = view.policies.get(ref.policy);
+  const types = p ? [p.ingressIsolation ? 'Ingress' : '', p.egressIsolation ? 'Egress' : ''].filter(Boolean).join(', ') : '';
+  const type = direction === 'ingress' ? 'Ingress' : 'Egress';
+  return [
+    `${indent}${view.c.yellow('!')} ${describeRuleRef(ref)}${at(ruleLocation(p, ref))} would admit it, but is ignored:`,
+    `${indent}    policyTypes [${types}] leaves out ${type}; add ${type} to spec.policyTypes to make the rule count`,
+  ];
+}
+
+function nearMissLines(view: View, m: NearMiss, indent: string): string[] {
+  const p = view.policies.get(m.ref.policy);
   const what = m.failed === 'port' ? 'the peer matches but the port does not' : 'the port matches but the peer does not';
-  return [`${indent}${c.yellow('~')} ${describeRuleRef(m.ref)}${at(ruleLocation(p, m.ref))}: ${what}`, `${indent}    ${m.reason}`];
+  const lines = [`${indent}${view.c.yellow('~')} ${describeRuleRef(m.ref)}${at(ruleLocation(p, m.ref))}: ${what}`, `${indent}    ${m.reason}`];
+  const note = servicePortNote(view, p, m);
+  if (note) lines.push(`${indent}    ${note}`);
+  return lines;
+}
+
+/** The commonest port mistake: the rule names the Service's port, and the pods receive on its target port. */
+function servicePortNote(view: View, policy: Policy | undefined, m: NearMiss): string | undefined {
+  const s = view.service;
+  if (!s || m.failed !== 'port' || !policy || s.targetPort === s.port) return undefined;
+  const rule = (m.ref.direction === 'ingress' ? policy.ingress : policy.egress)[m.ref.rule];
+  if (!rule?.ports?.some((x) => x.port === s.port && x.protocol === s.protocol)) return undefined;
+  return `${s.port}/${s.protocol} is the port of Service ${s.namespace}/${s.name}, which sends it to target port ${s.targetPort}: policies see the target port`;
 }
 
 /** No near miss: every rule of the isolating policies misses on both peer and port, or there are no rules at all. */
@@ -210,13 +268,14 @@ function unmatchedRules(policies: Map<string, Policy>, v: DirectionVerdict, c: C
   return lines;
 }
 
-function hopLines(policies: Map<string, Policy>, h: Hop, c: Colors, indent: string, tp?: TierPolicies): string[] {
+function hopLines(view: View, h: Hop, indent: string): string[] {
+  const c = view.c;
   const verdict = h.verdict.allowed ? c.green('allowed') : c.red('denied');
   const lines = [`${indent}${c.bold(`${h.from} → ${h.to} ${h.port}/${h.protocol}`)}: ${verdict}`];
   if (h.verdict.always === 'same-pod') lines.push(`${indent}    always allowed: a pod can always reach itself`);
   else if (h.verdict.always === 'own-node') lines.push(`${indent}    always allowed: traffic between a pod and its own node is never filtered`);
-  lines.push(...directionLines(policies, h.verdict.egress, h.from, c, `${indent}  `, tp));
-  lines.push(...directionLines(policies, h.verdict.ingress, h.to, c, `${indent}  `, tp));
+  lines.push(...directionLines(view, h.verdict.egress, h.from, `${indent}  `));
+  lines.push(...directionLines(view, h.verdict.ingress, h.to, `${indent}  `));
   return lines;
 }
 
@@ -231,9 +290,10 @@ function shownHops(hops: readonly Hop[]): Hop[] {
   return hops.filter((h) => keep.has(h));
 }
 
-export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors): string {
+export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors, options: { verbose?: boolean; rel?: (file: string) => string } = {}): string {
   const policies = new Map(cluster.policies.map((p) => [p.id, p]));
-  const tp = cluster.clusterPolicies.length > 0 ? new TierPolicies(cluster) : undefined;
+  const view: View = { policies, c, rel: options.rel ?? ((f) => f), verbose: options.verbose === true, named: new Set(), ...(cluster.clusterPolicies.length > 0 ? { tiers: new TierPolicies(cluster) } : {}), ...(r.service ? { service: r.service } : {}) };
+  currentRel = view.rel;
   const lines: string[] = [];
   const badge = r.verdict === 'allowed' ? c.green(c.bold('ALLOWED')) : c.red(c.bold(r.partial ? 'DENIED (partly)' : 'DENIED'));
   lines.push(`${badge}  ${r.summary}`);
@@ -241,11 +301,13 @@ export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors): string
   if (r.dns) {
     lines.push('');
     const state = !r.dns.needed ? 'not restricted' : r.dns.allowed ? c.green('allowed') : c.red('blocked');
-    lines.push(`${c.bold('DNS lookup')} of ${r.to} from ${r.from}: ${state}${r.dns.needed ? '' : ': the client is not isolated for egress'}`);
-    // When lookups are not restricted, the hops say nothing a person needs; show them when they decide the answer.
-    if (r.dns.needed || !r.dns.allowed) {
+    // An allowed lookup is one line (the rule that lets it out); -v walks every hop, as does a blocked lookup.
+    const walk = !r.dns.allowed || (r.dns.needed && view.verbose);
+    const by = r.dns.needed && r.dns.allowed && !walk ? dnsAllowedBy(r.dns.hops) : '';
+    lines.push(`${c.bold('DNS lookup')} of ${r.to} from ${r.from}: ${state}${r.dns.needed ? by : ': the client is not isolated for egress'}`);
+    if (walk) {
       const shown = shownHops(r.dns.hops);
-      for (const h of shown) lines.push(...hopLines(policies, h, c, '  ', tp));
+      for (const h of shown) lines.push(...hopLines(view, h, '  '));
       if (shown.length < r.dns.hops.length) lines.push(`  … ${r.dns.hops.length - shown.length} more lookups alike (-o json lists every one)`);
     }
   }
@@ -260,14 +322,39 @@ export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors): string
     const allowed = r.hops.filter((h) => h.verdict.allowed).length;
     lines.push(c.bold(r.hops.length === 1 ? 'Connection' : `Connections: ${allowed} of ${r.hops.length} allowed`));
     const shown = shownHops(r.hops);
-    for (const h of shown) lines.push(...hopLines(policies, h, c, '  ', tp));
+    for (const h of shown) lines.push(...hopLines(view, h, '  '));
     if (shown.length < r.hops.length) lines.push(`  … ${r.hops.length - shown.length} more connections alike (-o json lists every one)`);
   }
   const notes = [...r.notes];
-  if (cluster.rejectedPolicies.length > 0) notes.push(rejectedSentence(cluster));
+  if (cluster.rejectedPolicies.length > 0) notes.push(rejectedSentence(cluster, view.rel));
   if (notes.length) {
     lines.push('');
-    for (const n of notes) lines.push(`${c.dim('note:')} ${n}`);
+    for (const n of notes) lines.push(...wrap(`note: ${n}`, WIDTH, '      ').map((l, i) => (i === 0 ? `${c.dim('note:')}${l.slice(5)}` : l)));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** ` by ns/pol egress rule 1`: the rules that let the lookups out, each once. */
+function dnsAllowedBy(hops: readonly Hop[]): string {
+  const refs = new Set<string>();
+  for (const h of hops) if (h.verdict.allowed) for (const ref of h.verdict.egress.allowedBy) refs.add(`${ref.policy} egress rule ${ref.rule}`);
+  const list = [...refs];
+  return list.length ? ` by ${list.length > 2 ? `${list.slice(0, 2).join(', ')} and ${list.length - 2} more` : list.join(', ')} (-v: every hop)` : '';
+}
+
+/** The text answer fits a 120-column terminal or review comment. */
+const WIDTH = 120;
+
+/** Words folded at `width`, continuation lines indented. */
+function wrap(text: string, width: number, indent: string): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = indent + word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') out.push(line);
+  return out;
 }

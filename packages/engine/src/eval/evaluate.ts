@@ -101,7 +101,32 @@ function evaluateDirection(ctx: EvalContext, direction: Direction, local: Endpoi
       }
     }
   }
-  return { direction, allowed: allowedBy.length > 0, isolated: true, selectedBy: policies.map((p) => p.id), allowedBy, nearMisses };
+  const verdict: DirectionVerdict = { direction, allowed: allowedBy.length > 0, isolated: true, selectedBy: policies.map((p) => p.id), allowedBy, nearMisses };
+  if (!verdict.allowed) {
+    const ignored = ignoredAdmissions(ctx, direction, local.pod, remote, port, protocol, dest);
+    if (ignored.length) verdict.ignored = ignored;
+  }
+  return verdict;
+}
+
+/** Rules of policies that select the pod but not for `direction` (policyTypes leaves it out) and would admit the connection. */
+function ignoredAdmissions(ctx: EvalContext, direction: Direction, pod: Pod, remote: Endpoint, port: number, protocol: Protocol, dest: Pod | undefined): RuleRef[] {
+  const out: RuleRef[] = [];
+  for (const policy of ctx.policiesByNamespace.get(pod.namespace) ?? []) {
+    if (direction === 'ingress' ? policy.ingressIsolation : policy.egressIsolation) continue;
+    const rules = direction === 'ingress' ? policy.ingress : policy.egress;
+    if (rules.length === 0 || !selectorMatches(policy.podSelector, pod.labels)) continue;
+    for (const rule of rules) {
+      const peerIdx = rule.peers === null ? -1 : rule.peers.findIndex((p) => peerMatches(ctx, policy, p, remote));
+      const portIdx = rule.ports === null ? -1 : rule.ports.findIndex((s) => portSpecMatches(s, port, protocol, dest));
+      if ((rule.peers !== null && peerIdx < 0) || (rule.ports !== null && portIdx < 0)) continue;
+      const r: RuleRef = { policy: policy.id, direction, rule: rule.index };
+      if (peerIdx >= 0) r.peer = peerIdx;
+      if (portIdx >= 0) r.port = portIdx;
+      out.push(r);
+    }
+  }
+  return out;
 }
 
 /** The cluster policy tiers around the NetworkPolicy verdict of one direction, when there are any. */

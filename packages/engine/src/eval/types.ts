@@ -50,6 +50,11 @@ export interface DirectionVerdict {
   /** When denied: rules that came closest. */
   nearMisses: readonly NearMiss[];
   /**
+   * When denied: rules that would admit the connection but do nothing, because their policy's written policyTypes
+   * leaves this direction out (the policy selects the pod for the other direction only).
+   */
+  ignored?: readonly RuleRef[];
+  /**
    * The walk through the tiers (Admin, NetworkPolicy, Baseline) that decided `allowed`; set when the cluster has
    * cluster policies and the local end is a pod they can select.
    */

@@ -3,6 +3,7 @@ import type { Diagnostic, Location, PathSegment } from '../diagnostics.js';
 import { firstBadCharacter, decodeUtf8, MAX_UNDECODABLE, type BadCharacter, type Undecodable } from './bytes.js';
 import { jsonStructure } from './json-duplicates.js';
 import { jsonOffset, jsonPositions, type JsonPos } from './json-positions.js';
+import { jsonStreamDocuments } from './json-stream.js';
 import { MAX_NESTING, nestingProblem, type NestingProblem } from './nesting.js';
 import { splitDocuments } from './split.js';
 import { describeSyntaxError } from './yaml-errors.js';
@@ -115,6 +116,11 @@ function loadSpan(span: Span): LoadResult {
   // JSON is read with JSON.parse, many times faster than a YAML reader; positions are computed only when asked for.
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     const fast = loadJsonFast(span);
+    if (fast) return fast;
+  }
+  // So is a stream of JSON documents between `---` lines, document by document, when every one of them is JSON.
+  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('---')) {
+    const fast = loadJsonStream(span);
     if (fast) return fast;
   }
   return fastSpan(span) ?? fullSpan(span);
@@ -285,6 +291,18 @@ function loadJsonFast(span: Span): LoadResult | undefined {
     diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), ...lazyLocate(prefix) });
   });
   return { objects, diagnostics };
+}
+
+function loadJsonStream(span: Span): LoadResult | undefined {
+  const docs = jsonStreamDocuments(span.text);
+  if (!docs || docs.length === 0) return undefined;
+  const out: LoadResult = { objects: [], diagnostics: [] };
+  for (const [start, end] of docs) {
+    const r = loadJsonFast({ file: span.file, text: span.text.slice(start, end), at: (o) => span.at(start + o) });
+    if (!r) return undefined; // a document JSON.parse refuses: the YAML reader has the last word on the whole stream
+    append(out, r);
+  }
+  return out;
 }
 
 function formatPrefix(prefix: readonly PathSegment[]): string {

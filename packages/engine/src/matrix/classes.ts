@@ -1,13 +1,16 @@
-import { formatLabels, selectorKey, selectorMatches } from '../labels/selector.js';
+import { selectorKey, selectorMatches } from '../labels/selector.js';
 import { parseCidr, parseIP, type Cidr, type IP } from '../net/ip.js';
 import type { Cluster, LabelSelector, Peer, Pod, Policy, Rule } from '../model/types.js';
 import { contextOf, labelsOfNamespace } from '../eval/context.js';
 import { tierAddressRanges } from '../tiers/model.js';
 import { andBits, andNotBits, EMPTY_BITS, forEachBitOf, orBitsAll, setBit, wordsFor, type Bits } from './bitset.js';
+import { effectiveBlockPeers, observedBy, observedLabels, observedPorts } from './observed.js';
 
 /**
- * Pods that no policy can tell apart share a class: same namespace, labels, hostNetwork, named-port map and ipBlock
- * membership. Outside addresses are classes of their own. Every set below is a bitset over classes.
+ * Pods that no policy can tell apart share a class: same namespace and hostNetwork, and the same answer to everything
+ * a policy can observe (observed.ts): the labels and values selectors name, the named ports rules use, and membership
+ * of the ipBlocks of rules that take effect. Outside addresses are classes of their own. Every set below is a bitset
+ * over classes.
  */
 export interface ClassModel {
   /** Endpoint index -> class. Endpoints are the pods, then the outside addresses. */
@@ -59,20 +62,15 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   const pods = cluster.pods;
   // Distinct ipBlocks of all rules.
   const blocks = new Map<string, Block>();
-  for (const p of cluster.policies) {
-    for (const r of [...p.ingress, ...p.egress]) {
-      for (const peer of r.peers ?? []) {
-        if (peer.kind !== 'ipBlock') continue;
-        const k = blockKey(peer);
-        if (blocks.has(k)) continue;
-        const cidr = parseCidr(peer.cidr);
-        if (!cidr) continue;
-        const except = peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined);
-        const block: Block = { key: k, cidr, except };
-        if (cidr.family === 4) block.v4 = [cidr, ...except.filter((e) => e.family === 4)].flatMap((c) => [Number(c.start), Number(c.end)]);
-        blocks.set(k, block);
-      }
-    }
+  for (const peer of effectiveBlockPeers(cluster.policies)) {
+    const k = blockKey(peer);
+    if (blocks.has(k)) continue;
+    const cidr = parseCidr(peer.cidr);
+    if (!cidr) continue;
+    const except = peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined);
+    const block: Block = { key: k, cidr, except };
+    if (cidr.family === 4) block.v4 = [cidr, ...except.filter((e) => e.family === 4)].flatMap((c) => [Number(c.start), Number(c.end)]);
+    blocks.set(k, block);
   }
   // Cluster policy `networks` and `nodes` peers split classes by address too.
   for (const text of tierAddressRanges(cluster)) {
@@ -107,12 +105,13 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   const keyToClass = new Map<string, number>();
   const members: number[][] = [];
   const repr: (Pod | undefined)[] = [];
-  const blockMembers: number[][] = [];
+  const blockMembers: (readonly number[])[] = [];
   const podBlocks = podMembership(pods, blockList, membership);
+  const observed = observedBy(cluster.policies);
   pods.forEach((pod, i) => {
-    const ports = pod.containerPorts.filter((c) => c.name).map((c) => `${c.name}:${c.protocol}:${c.port}`).sort().join(',');
-    const mem = podBlocks[i]!;
-    const key = `${pod.namespace}\u0000${pod.hostNetwork ? 'H' : ''}\u0000${formatLabels(pod.labels)}\u0000${ports}\u0000${mem.join(',')}`;
+    const memId = podBlocks.id[i]!;
+    const mem = podBlocks.sets[memId]!;
+    const key = `${pod.namespace}\u0002${pod.hostNetwork ? 'H' : ''}\u0002${observedLabels(observed, pod)}\u0002${observedPorts(observed, pod)}\u0002${memId}`;
     let c = keyToClass.get(key);
     if (c === undefined) {
       c = members.length;
@@ -277,37 +276,76 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
 }
 
 /**
- * Block indices per pod. Pods with one IPv4 address (nearly all) are found per block by binary search over their sorted
- * addresses, so the cost follows the matches, not blocks times pods; the rest go through `slow`.
+ * Which blocks each pod is in, as an id per pod into a list of distinct block sets. Pods with one IPv4 address (nearly
+ * all) are swept in address order against the blocks' ranges: membership changes only where some range starts or
+ * ends, so the cost follows pods plus ranges, not blocks times pods. The rest go through `slow`.
  */
-function podMembership(pods: readonly Pod[], blocks: readonly Block[], slow: (addrs: readonly string[]) => number[]): number[][] {
-  const out: number[][] = pods.map(() => []);
-  if (blocks.length === 0) return out;
+function podMembership(pods: readonly Pod[], blocks: readonly Block[], slow: (addrs: readonly string[]) => number[]): { id: Int32Array; sets: (readonly number[])[] } {
+  const id = new Int32Array(pods.length);
+  const sets: (readonly number[])[] = [[]];
+  if (blocks.length === 0) return { id, sets };
+  const interned = new Map<string, number>([['', 0]]);
+  const intern = (list: readonly number[]): number => {
+    const key = list.join(',');
+    let k = interned.get(key);
+    if (k === undefined) {
+      k = sets.length;
+      interned.set(key, k);
+      sets.push(list);
+    }
+    return k;
+  };
   const simple: Array<[number, number]> = []; // [address, pod index]
   pods.forEach((pod, i) => {
     const parsed = parsedAddresses(pod.ips);
     if (parsed.length === 1 && parsed[0]!.family === 4) simple.push([Number(parsed[0]!.value), i]);
-    else if (parsed.length > 0) out[i] = slow(pod.ips);
+    else if (parsed.length > 0) id[i] = intern(slow(pod.ips));
   });
   simple.sort((x, y) => x[0] - y[0]);
-  const addrs = Float64Array.from(simple, (e) => e[0]);
-  const lowerBound = (v: number): number => {
-    let lo = 0;
-    let hi = addrs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (addrs[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  // Each IPv4 block as disjoint ranges: its CIDR minus its excepts. An event opens or closes one at an address.
+  const events: Array<[number, number, 1 | -1]> = []; // [address, block, +1 at start / -1 one past the end]
   blocks.forEach((block, b) => {
     if (!block.v4) return;
-    const end = block.v4[1]!;
-    for (let k = lowerBound(block.v4[0]!); k < addrs.length && addrs[k]! <= end; k++) {
-      if (inBlock4(block, addrs[k]!)) out[simple[k]![1]]!.push(b);
+    for (const [lo, hi] of rangesOf(block.v4)) {
+      events.push([lo, b, 1]);
+      events.push([hi + 1, b, -1]);
     }
   });
+  events.sort((x, y) => x[0] - y[0] || x[2] - y[2]);
+  const active = new Set<number>();
+  let e = 0;
+  let current = 0;
+  let dirty = false;
+  for (const [addr, i] of simple) {
+    while (e < events.length && events[e]![0] <= addr) {
+      const [, b, op] = events[e++]!;
+      if (op === 1) active.add(b);
+      else active.delete(b);
+      dirty = true;
+    }
+    if (dirty) {
+      current = intern([...active].sort((x, y) => x - y));
+      dirty = false;
+    }
+    id[i] = current;
+  }
+  return { id, sets };
+}
+
+/** [start, end] of a block's CIDR minus its except ranges (which `v4` lists after it), as disjoint inclusive ranges. */
+function rangesOf(v4: readonly number[]): Array<[number, number]> {
+  const excepts: Array<[number, number]> = [];
+  for (let k = 2; k < v4.length; k += 2) excepts.push([v4[k]!, v4[k + 1]!]);
+  excepts.sort((x, y) => x[0] - y[0]);
+  const out: Array<[number, number]> = [];
+  let from = v4[0]!;
+  const to = v4[1]!;
+  for (const [a, z] of excepts) {
+    if (z < from || a > to) continue;
+    if (a > from) out.push([from, a - 1]);
+    from = Math.max(from, z + 1);
+  }
+  if (from <= to) out.push([from, to]);
   return out;
 }
 

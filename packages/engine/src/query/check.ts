@@ -10,7 +10,11 @@ export interface CheckRequest {
   from: string;
   /** `ns/pod`, `ns/workload`, an IP address, a Service DNS name or ClusterIP. */
   to: string;
-  /** `80`, `80/TCP`; required unless `to` is a Service (then its first port). */
+  /**
+   * `80`, `80/TCP`, or a port name (`http`, `dns/UDP`) resolved on the destination as policies resolve named ports:
+   * a container port of each destination pod, or for a Service the port of that name (else the one targeting that
+   * container port name). Required unless `to` is a Service (then its first port).
+   */
   port?: string;
 }
 
@@ -83,7 +87,8 @@ export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResul
     return r;
   }
   const portArg = req.port === undefined ? undefined : parsePortProto(req.port);
-  if (req.port !== undefined && !portArg) return denied(req, `bad port ${req.port}: write N or N/PROTO`, [`bad port ${req.port}`]);
+  const named = req.port === undefined || portArg ? undefined : parsePortName(req.port);
+  if (req.port !== undefined && !portArg && !named) return denied(req, `bad port ${req.port}: write N, N/PROTO or a port name`, [`bad port ${req.port}`]);
 
   const result: CheckResult = { verdict: 'denied', partial: false, summary: '', from: req.from, to: req.to, problems: [], notes, hops: [] };
   if (req.port !== undefined) result.port = req.port;
@@ -104,9 +109,9 @@ export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResul
         return result;
       }
     }
-    const sp = pickServicePort(svc, portArg);
+    const sp = named ? namedServicePort(svc, named) : pickServicePort(svc, portArg);
     if (!sp) {
-      result.problems.push(portArg ? `Service ${svc.namespace}/${svc.name} has no port ${portArg.port}/${portArg.protocol}` : `Service ${svc.namespace}/${svc.name} has no ports`);
+      result.problems.push(named ? `Service ${svc.namespace}/${svc.name} has no port named ${named.name} (nor one targeting it)` : portArg ? `Service ${svc.namespace}/${svc.name} has no port ${portArg.port}/${portArg.protocol}` : `Service ${svc.namespace}/${svc.name} has no ports`);
       result.summary = result.problems[0]!;
       return result;
     }
@@ -129,7 +134,7 @@ export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResul
       return nums.length ? { ep, port: nums[0]!, protocol: sp.protocol } : { ep, missing: `${endpointName(pod)} has no container port named ${sp.targetPort}/${sp.protocol}` };
     });
   } else {
-    if (!portArg) {
+    if (!portArg && !named) {
       result.problems.push('--port is required unless the destination is a Service');
       result.summary = result.problems[0]!;
       return result;
@@ -140,7 +145,14 @@ export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResul
       result.summary = result.problems[0]!;
       return result;
     }
-    targets = dests.map((ep) => ({ ep, port: portArg.port, protocol: portArg.protocol }));
+    targets = dests.map((ep) => {
+      if (portArg) return { ep, port: portArg.port, protocol: portArg.protocol };
+      const n = named!;
+      // As a policy's named port: the container port of that name and protocol on the destination pod.
+      if (ep.kind !== 'pod') return { ep, missing: `${label(ep)} is not a pod: a port name means nothing there (give a number)` };
+      const nums = resolveNamedPort(ep.pod, n.name, n.protocol);
+      return nums.length ? { ep, port: nums[0]!, protocol: n.protocol } : { ep, missing: `${endpointName(ep.pod)} has no container port named ${n.name}/${n.protocol}` };
+    });
   }
 
   let ok = 0;
@@ -169,6 +181,19 @@ export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResul
         ? `${req.from} reaches only ${ok} of ${total} endpoints of ${req.to}${via}: whether a request succeeds depends on the endpoint it lands on`
         : `${req.from} cannot reach ${req.to}${via}`;
   return result;
+}
+
+/** `http`, `dns/UDP`: an IANA service name (letters, digits, hyphens, one letter at least), protocol TCP by default. */
+function parsePortName(text: string): { name: string; protocol: Protocol } | undefined {
+  const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)(?:\/(TCP|UDP|SCTP))?$/i.exec(text.trim());
+  if (!m || !/[a-z]/i.test(m[1]!) || m[1]!.length > 15) return undefined;
+  return { name: m[1]!.toLowerCase(), protocol: (m[2]?.toUpperCase() as Protocol | undefined) ?? 'TCP' };
+}
+
+/** The Service port named so; else the one whose targetPort is that container port name. */
+function namedServicePort(svc: Service, want: { name: string; protocol: Protocol }): ServicePort | undefined {
+  const proto = (p: ServicePort) => p.protocol === want.protocol;
+  return svc.ports.find((p) => p.name === want.name && proto(p)) ?? svc.ports.find((p) => p.targetPort === want.name && proto(p));
 }
 
 function pickServicePort(svc: Service, want: { port: number; protocol: Protocol } | undefined): ServicePort | undefined {

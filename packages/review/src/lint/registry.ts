@@ -6,6 +6,7 @@ import { policyTypeRules } from './policytypes.js';
 import { redundancyRules } from './redundancy.js';
 import type { LintRule } from './rule.js';
 import { selectionRules } from './selection.js';
+import { servicePortRules } from './serviceports.js';
 
 /** Every lint rule, in the order `kordon lint --list-rules` shows them. IDs are stable: configs and SARIF refer to them. */
 export const RULES: readonly LintRule[] = [
@@ -14,6 +15,7 @@ export const RULES: readonly LintRule[] = [
   ...dnsRules,
   ...namingRules,
   ...selectionRules,
+  ...servicePortRules,
   ...redundancyRules,
   ...coverageRules,
 ];

@@ -91,11 +91,21 @@ const podArb = fc.record({
   containerPorts: fc.uniqueArray(containerPortArb, { maxLength: 3, selector: (c) => `${c.name ?? ''}` || `${c.port}/${c.protocol}` }),
 });
 
+/**
+ * Matrix classes are keyed by what selectors observe, so unique ids split pods only where some selector names them.
+ * This policy names every id but selects no pod (every pod of a large cluster has one of them): it changes no
+ * verdict and keeps the large clusters at one class per pod.
+ */
+const namesEveryId = <P>(ps: P[]): P[] => [
+  ...ps,
+  { namespace: 'ns-a', podSelector: { matchExpressions: [{ key: 'id', operator: 'NotIn', values: IDS }] }, policyTypes: ['Ingress'], ingress: undefined, egress: undefined } as P,
+];
+
 const clusterArbOf = (minPods: number, maxPods: number, maxPolicies: number, allUnique = false) =>
   fc.record({
     namespaces: fc.uniqueArray(fc.record({ name: fc.constantFrom(...NAMESPACES), labels: labelsArb }), { maxLength: 3, selector: (n) => n.name }),
     pods: fc.array(allUnique ? podArb.map((p) => ({ ...p, uniqueId: true, phase: 'Running' })) : podArb, { minLength: minPods, maxLength: maxPods }),
-    policies: fc.array(policyArb, { maxLength: maxPolicies }),
+    policies: fc.array(policyArb, { maxLength: maxPolicies }).map((ps) => (allUnique ? namesEveryId(ps) : ps)),
   });
 export const clusterArb = clusterArbOf(1, 8, 4);
 // More than 32 and 64 pod classes: the bitsets span several words.
