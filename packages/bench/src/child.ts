@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { synthesizeFlows, type FlowCluster } from './flows.js';
 import type { Task } from './scenarios.js';
 
 export interface ChildRequest {
@@ -59,6 +60,7 @@ export const ENGINE_NAMES = {
   summary: ['summarizePods'],
   lint: ['lint', 'lintCluster'],
   diff: ['diff', 'diffClusters'],
+  generate: ['generatePolicies'],
 } as const;
 
 /** The calling thread's CPU time in ms from the scheduler's own accounting (Linux), undefined elsewhere. */
@@ -74,6 +76,14 @@ const maxRssMiB = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10)
 interface SourceFile {
   name: string;
   text: string;
+}
+/** Functions of @kordon/review the generate task needs besides generatePolicies. */
+const generateHelpers: { parseFlows?: Fn } = {};
+interface GenerateLike {
+  inputs: { connections: number };
+  units: readonly unknown[];
+  policies: readonly unknown[];
+  proof: { holds: boolean; allowed: { total: number; failures: readonly unknown[] }; extras: readonly unknown[]; extraPairs: number; lint: readonly unknown[] };
 }
 interface LoadResultLike {
   objects: unknown[];
@@ -129,7 +139,8 @@ export async function runChild(req: ChildRequest): Promise<ChildResult> {
   else if (req.task === 'summary') taskFn = find(engine, ENGINE_NAMES.summary);
   else {
     const review = await importModule('@kordon/review');
-    taskFn = typeof review === 'string' ? undefined : find(review, req.task === 'lint' ? ENGINE_NAMES.lint : ENGINE_NAMES.diff);
+    taskFn = typeof review === 'string' ? undefined : find(review, req.task === 'lint' ? ENGINE_NAMES.lint : req.task === 'generate' ? ENGINE_NAMES.generate : ENGINE_NAMES.diff);
+    if (req.task === 'generate' && typeof review !== 'string') generateHelpers.parseFlows = find(review, ['parseFlows'])?.fn;
   }
   if (!taskFn) missing.push(req.task === 'matrix' ? 'computeMatrix' : req.task === 'summary' ? `a per-pod summary (${ENGINE_NAMES.summary.join(' / ')})` : `@kordon/review ${req.task}`);
   if (missing.length > 0 || !load || !build || !taskFn) return result('not available', `missing: ${missing.join(', ')}`);
@@ -207,6 +218,13 @@ function measure(
       totalPairs: m.pairs.reduce((a, b) => a + b, 0),
       pairsByColumn,
     };
+  } else if (req.task === 'generate') {
+    const parseFlows = generateHelpers.parseFlows as unknown as ((f: SourceFile) => unknown) | undefined;
+    if (!parseFlows) return result('not available', 'missing: @kordon/review parseFlows');
+    const csv = synthesizeFlows(c as unknown as FlowCluster, 100_000);
+    const fn = taskFn.fn as unknown as (input: { objects: unknown[]; expectations: unknown[]; flows: unknown[] }) => GenerateLike;
+    const g = timed('compute', () => fn({ objects: loaded.objects, expectations: [], flows: [parseFlows({ name: 'flows.csv', text: csv })] }));
+    out.summary = { flows: 100_000, connections: g.inputs.connections, workloads: g.units.length, policies: g.policies.length, holds: g.proof.holds ? 1 : 0, allowedChecked: g.proof.allowed.total, allowedFailures: g.proof.allowed.failures.length, extraGroups: g.proof.extras.length, extraPairs: g.proof.extraPairs, lintFindings: g.proof.lint.length };
   } else if (req.task === 'summary') {
     const summaryFn = taskFn.fn as unknown as (cluster: ClusterLike) => unknown;
     const s = timed('compute', () => summaryFn(c));

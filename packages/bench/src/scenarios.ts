@@ -6,9 +6,11 @@ import type { PresetName } from './presets.js';
  *  - summary: read + parse + build + every pod's isolation and allowed peers (engine's per-pod summary);
  *  - check-cli: wall time of `node bin/kordon.js check FILE --from ns/pod --to ns/pod`, Node start-up included;
  *  - lint / diff: read + parse + build + `@kordon/review` lint, or diff against a changed copy;
- *  - parse: read + parse alone (the input formats' own cost).
+ *  - parse: read + parse alone (the input formats' own cost);
+ *  - generate: read + parse + build, then (timed as compute) reading 100,000 observed flows as CSV and
+ *    `@kordon/review` generatePolicies with its proof; the flows are made from the built cluster, untimed.
  */
-export type Task = 'matrix' | 'summary' | 'check-cli' | 'lint' | 'diff' | 'parse';
+export type Task = 'matrix' | 'summary' | 'check-cli' | 'lint' | 'diff' | 'parse' | 'generate';
 
 export interface Target {
   /** Upper bound on the timed phases together (wall, seconds). */
@@ -132,6 +134,16 @@ export const SCENARIOS: readonly Scenario[] = [
     task: 'diff',
     target: { seconds: 5 },
     quick: { pods: 1_000, policies: 200 },
+  },
+  {
+    name: 'generate-1k-workloads-100k-flows',
+    preset: 'realistic',
+    pods: 4_100,
+    policies: 0,
+    task: 'generate',
+    target: { seconds: 10 },
+    anchor: 'issue 14: 1,000 workloads from 100,000 observed flows in under 10 s, proof included',
+    quick: { pods: 400, policies: 0 },
   },
   // realistic-diverse (issue 12): pods that do not collapse into a few label classes. P = N/5.
   { name: 'diverse-10k-matrix', preset: 'realistic-diverse', pods: 10_000, policies: 2_000, task: 'matrix', target: { seconds: 1, rssMiB: 1024 }, quick: { pods: 1_000, policies: 200 } },

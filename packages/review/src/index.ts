@@ -59,3 +59,5 @@ export {
   connectionsMermaid,
   connectionsText,
 } from './connections/render.js';
+export { exposure, exposureMarkdown, exposureText } from './exposure/exposure.js';
+export type { ExposureEntry, ExposurePeer, ExposureReport, ExposureSide } from './exposure/exposure.js';

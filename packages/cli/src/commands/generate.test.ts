@@ -42,6 +42,8 @@ describe('kordon generate', () => {
     expect(j.proof.holds).toBe(true);
     expect(j.proof.allowed.total).toBe(5);
     expect(j.files[0].name).toBe('generated/shop.yaml');
+    const y = await run(['generate', `${FIX}shop.yaml`, '--flows', `${FIX}flows.csv`, '-o', 'yaml']);
+    expect(parseAllDocuments(y.out)[0]!.toJS().kind).toBe('NetworkPolicy');
   });
   it('usage errors exit 2 without a stack trace', async () => {
     for (const argv of [['generate', `${FIX}shop.yaml`, '--cidr-prefix', '40'], ['generate', `${FIX}shop.yaml`, '--flows', t.path('missing.csv')], ['generate', `${FIX}shop.yaml`, '-o', 'xml']]) {

@@ -41,12 +41,16 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
     .option('--system-namespaces', 'also isolate kube-system, kube-public, kube-node-lease and the DNS namespace')
     .option('--dns <ns/label=value>', 'where the cluster DNS pods are (default kube-system/k8s-app=kube-dns)')
     .option('--out <dir>', 'write one file per namespace into DIR and print the proof (default: YAML on stdout, proof as comments)')
-    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .option('-o, --output <format>', 'yaml (the policies, the proof as comments) or json (files and proof)', 'yaml')
     .option('--strict', 'exit 1 when the policies allow any connection that was not asked for')
-    .addHelpText('after', examples([
-      ['kordon generate k8s/ --expect expect.yaml > policies.yaml', 'least-privilege policies for the connections expect.yaml asks for, with the proof'],
-      ['kordon generate k8s/ --flows flows.csv --out generated/', 'from observed flows, one file per namespace'],
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        ['kordon generate k8s/ --expect expect.yaml > policies.yaml', 'policies for what the expectation file allows, the proof at the end as comments'],
+        ['hubble observe -o json > flows.json && kordon generate k8s/ --flows flows.json --out policies/', 'policies for the traffic Hubble saw, one file per namespace'],
+        ['kordon generate k8s/ --flows flows.csv --cidr-prefix 24 --strict', 'merge outside addresses per /24; exit 1 if anything beyond the flows is allowed'],
+      ]),
+    )
     .action(async (paths: string[], opts: GenerateCommandOptions) => {
       ctx.exitCode = await runGenerate(ctx, paths, opts);
     });

@@ -4,6 +4,7 @@ import { registerAgent } from './agent.js';
 import { registerCheck } from './check.js';
 import { registerDiff } from './diff.js';
 import { registerExplain } from './explain.js';
+import { registerExposure } from './exposure.js';
 import { registerGenerate } from './generate.js';
 import { registerLab } from './lab.js';
 import { registerLint } from './lint.js';
@@ -27,6 +28,7 @@ export const commands: Register[] = [
   registerCheck,
   registerDiff,
   registerExplain,
+  registerExposure,
   registerGenerate,
   registerLab,
   registerLint,

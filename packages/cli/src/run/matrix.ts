@@ -71,7 +71,7 @@ export function narrowMatrix(m: Matrix, shown: (i: number) => boolean): Matrix {
     for (let i = 0; i < keep.length; i++) for (let j = 0; j < keep.length; j++) if (allowed(col, i, j)) n++;
     return n;
   });
-  return { endpoints: keep.map((i) => m.endpoints[i]!), podCount, columns: m.columns, allowed, row, allowedPairs: (col) => pairs[col]!, sameAs: (col) => m.sameAs(col), stats: m.stats };
+  return { endpoints: keep.map((i) => m.endpoints[i]!), podCount, columns: m.columns, allowed, row, allowedPairs: (col) => pairs[col]!, sameAs: (col) => m.sameAs(col), stats: m.stats, classOf: (i) => m.classOf(keep[i]!) };
 }
 
 export function countJson(m: Matrix): { pods: number; endpoints: number; allowedPairs: Record<string, number> } {

@@ -6,7 +6,7 @@ import { jsonOffset, jsonPositions, type JsonPos } from './json-positions.js';
 import { jsonStreamDocuments } from './json-stream.js';
 import { MAX_NESTING, nestingProblem, type NestingProblem } from './nesting.js';
 import { splitDocuments } from './split.js';
-import { describeSyntaxError } from './yaml-errors.js';
+import { describeSyntaxErrors, type SyntaxProblem } from './yaml-errors.js';
 import { fastChild, readYamlFast, type FastNode } from './yaml-fast.js';
 
 export { MAX_NESTING };
@@ -227,8 +227,8 @@ function fullSpan(span: Span): LoadResult {
   return { objects, diagnostics };
 }
 
-function syntaxProblem(e: Parameters<typeof describeSyntaxError>[0], text: string, at: (offset: number) => Location): Diagnostic {
-  const p = describeSyntaxError(e, text);
+function syntaxProblem(errors: Parameters<typeof describeSyntaxErrors>[0], text: string, at: (offset: number) => Location): Diagnostic {
+  const p = describeSyntaxErrors(errors, text) as SyntaxProblem;
   return { code: 'yaml-syntax', severity: 'error', message: p.message, hint: p.hint, path: '', ...at(p.offset) };
 }
 
@@ -239,7 +239,7 @@ function documentValue(doc: ParsedDocument, text: string, at: (offset: number) =
   const first = doc.errors[0];
   if (first) {
     // One error per document: the parser's later ones mostly restate the first.
-    diagnostics.push(isStackOverflow(first) || /call stack/i.test(first.message) ? nestingDiagnostic({ kind: 'deep', path: [] }, at(doc.range[0])) : syntaxProblem(first, text, at));
+    diagnostics.push(isStackOverflow(first) || /call stack/i.test(first.message) ? nestingDiagnostic({ kind: 'deep', path: [] }, at(doc.range[0])) : syntaxProblem(doc.errors, text, at));
     return undefined;
   }
   if (doc.contents === null) return undefined; // an empty document between two '---'
@@ -382,9 +382,16 @@ function makeObject(
 // ---------------------------------------------------------------------------------------------
 // Walking the YAML node tree by field path.
 
-function childOf(node: Node | undefined, seg: PathSegment): { keyNode?: Node; valueNode?: Node } | undefined {
+/**
+ * The entry for one step of a field path. Of a key written twice, `last` picks the last: the value toJS() keeps, so
+ * what is inside it is located there; the key itself is shown at its first writing (the second is reported as the
+ * duplicate).
+ */
+function childOf(node: Node | undefined, seg: PathSegment, last = true): { keyNode?: Node; valueNode?: Node } | undefined {
   if (isMap(node)) {
-    for (const pair of node.items) {
+    const n = node.items.length;
+    for (let j = 0; j < n; j++) {
+      const pair = node.items[last ? n - 1 - j : j]!;
       const k = pair.key;
       const keyText = isScalar(k) ? String(k.value) : undefined;
       if (keyText === String(seg)) {
@@ -405,7 +412,8 @@ function childOf(node: Node | undefined, seg: PathSegment): { keyNode?: Node; va
 
 /** How to walk one reader's node tree by field path: the `yaml` library's, or the fast reader's. */
 interface TreeWalk<N> {
-  child(node: N | undefined, seg: PathSegment): { keyNode?: N; valueNode?: N } | undefined;
+  /** `last`: of a key written twice, the last (the value read); else the first. */
+  child(node: N | undefined, seg: PathSegment, last?: boolean): { keyNode?: N; valueNode?: N } | undefined;
   /** Where the node's content starts. */
   start(node: N): number | undefined;
   /** A scalar's source range and style; undefined for a collection. */
@@ -427,8 +435,8 @@ const FAST_TREE: TreeWalk<FastNode> = {
 function locateIn<N>(walk: TreeWalk<N>, root: N | undefined, path: readonly PathSegment[], at: (offset: number) => Location): Location {
   let node = root;
   let best = (node === undefined ? undefined : walk.start(node)) ?? 0;
-  for (const seg of path) {
-    const c = walk.child(node, seg);
+  for (let k = 0; k < path.length; k++) {
+    const c = walk.child(node, path[k] as PathSegment, k < path.length - 1);
     if (!c) break;
     // A map entry is shown at its key; a list item at its value.
     const pos = (c.keyNode === undefined ? undefined : walk.start(c.keyNode)) ?? (c.valueNode === undefined ? undefined : walk.start(c.valueNode));

@@ -90,6 +90,25 @@ describe('a YAML stream is split on --- lines first, as kubectl does', () => {
   });
 });
 
+describe('one YAML syntax error is one message, in words, at its line', () => {
+  it('a line indented too far is one error at that line, not two at the line above', () => {
+    const r = loadSource({ name: 'e.yaml', text: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n   namespace: b\nspec: {}\n' });
+    expect(r.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([['yaml-syntax', 5, 4]]);
+    expect(r.diagnostics[0]!.message).toMatch(/indented more than the key above/);
+  });
+
+  it.each([
+    ['a flow list never closed', 'a: [b, c\n'],
+    ['a tab as indentation', 'a:\n\tb: c\n'],
+    ['items in two columns', 'a:\n  - b\n  c: d\n'],
+    ['a value holding a key', 'a: b: c\n'],
+  ])('%s: one message', (_name, text) => {
+    const r = loadSource({ name: 'e.yaml', text });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['yaml-syntax']);
+    expect(r.diagnostics[0]!.hint).toBeTruthy();
+  });
+});
+
 describe('bytes that are not text', () => {
   const bytes = (s: string, at: number, b: number): Uint8Array => {
     const e = new TextEncoder().encode(s);

@@ -16,8 +16,30 @@ const HINTS: Readonly<Record<string, string>> = {
   DUPLICATE_KEY: 'keep one of them',
 };
 
-/** The parser's first error in a document, at the place a person would fix. */
-export function describeSyntaxError(e: YAMLError, text: string): SyntaxProblem {
+/**
+ * A document's syntax errors as one problem, at the place a person would fix: the parser often reports one mistake
+ * several times over (a line indented too far is "nested mappings" and "implicit keys on one line" at the line above).
+ */
+export function describeSyntaxErrors(errors: readonly YAMLError[], text: string): SyntaxProblem | undefined {
+  const overIndented = errors.find((e) => e.code === 'MULTILINE_IMPLICIT_KEY');
+  if (overIndented) {
+    const nl = text.indexOf('\n', overIndented.pos[0]);
+    if (nl >= 0 && nl < overIndented.pos[1]) {
+      let at = nl + 1;
+      while (text[at] === ' ') at++;
+      return {
+        offset: at,
+        message: 'this line is indented more than the key above it, so YAML reads it as the rest of the value there, and a value cannot hold a `key:`',
+        hint: 'indent it as far as the key it goes with',
+      };
+    }
+  }
+  const first = errors[0];
+  return first && describeSyntaxError(first, text);
+}
+
+/** One parser error, at the place a person would fix. */
+function describeSyntaxError(e: YAMLError, text: string): SyntaxProblem {
   const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
   const quote = /^Missing closing (["'])quote/.exec(message)?.[1];
   if (quote) {

@@ -32,6 +32,11 @@ export interface Matrix {
   sameAs(col: number): number;
   /** How much work was shared: pod classes, and distinct column results. */
   stats: { classes: number; distinctColumns: number };
+  /**
+   * The class of endpoint i, 0 to stats.classes - 1: endpoints of one class answer alike in every column, as sources
+   * and as destinations, except for a pair with itself and a pod with its own node (always allowed).
+   */
+  classOf(i: number): number;
 }
 
 /**
@@ -164,6 +169,7 @@ export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Ma
       return results.indexOf(results[col]!);
     },
     stats: { classes: cm.count, distinctColumns: bySig.size },
+    classOf: (i) => cm.classOf[i]!,
   };
 }
 

@@ -104,20 +104,42 @@ export function provePolicies(ctx: Context, req: Requirements, samples: readonly
     return u ? u.id : m.endpoints[i]!;
   });
   const groups = new Map<string, { from: string; to: string; col: number; pairs: number; i: number; j: number; list: string[] }>();
-  for (let col = 0; col < m.columns.length; col++) {
-    const req = required.get(col);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        if (i === j || !(scoped[i] || scoped[j])) continue;
-        if (!m.allowed(col, i, j)) continue;
-        if (req?.has(i * n + j)) continue;
-        const k = `${group[i]}\u0000${group[j]}\u0000${col}`;
-        const g = groups.get(k);
-        const pair = `${m.endpoints[i]} -> ${m.endpoints[j]} ${m.columns[col]!.label}`;
-        if (g) {
-          g.pairs++;
-          if (g.list.length < 1000) g.list.push(pair);
-        } else groups.set(k, { from: group[i]!, to: group[j]!, col, pairs: 1, i, j, list: [pair] });
+  // Endpoints of one matrix class answer alike: test one pair per class pair, and expand only the allowed ones.
+  const K = m.stats.classes;
+  const members: number[][] = Array.from({ length: K }, () => []);
+  for (let i = 0; i < n; i++) members[m.classOf(i)]!.push(i);
+  const scopedClass = members.map((ms) => ms.some((i) => scoped[i]));
+  const sameCols = new Map<number, number[]>();
+  m.columns.forEach((_, col) => {
+    const first = m.sameAs(col);
+    sameCols.set(first, [...(sameCols.get(first) ?? []), col]);
+  });
+  const record = (col: number, i: number, j: number) => {
+    if (required.get(col)?.has(i * n + j)) return;
+    const k = `${group[i]}\u0000${group[j]}\u0000${col}`;
+    const g = groups.get(k);
+    const pair = `${m.endpoints[i]} -> ${m.endpoints[j]} ${m.columns[col]!.label}`;
+    if (g) {
+      g.pairs++;
+      if (g.list.length < 1000) g.list.push(pair);
+    } else groups.set(k, { from: group[i]!, to: group[j]!, col, pairs: 1, i, j, list: [pair] });
+  };
+  for (const [first, cols] of sameCols) {
+    for (let a = 0; a < K; a++) {
+      const as = members[a]!;
+      for (let b = 0; b < K; b++) {
+        if (!(scopedClass[a] || scopedClass[b])) continue;
+        const bs = members[b]!;
+        // A representative pair of two distinct endpoints (a class paired with itself needs two members).
+        const i = as[0]!;
+        const j = a === b ? bs[1] : bs[0]!;
+        if (j === undefined || !m.allowed(first, i, j)) continue;
+        for (const x of as) {
+          for (const y of bs) {
+            if (x === y || !(scoped[x] || scoped[y]) || !m.allowed(first, x, y)) continue;
+            for (const col of cols) record(col, x, y);
+          }
+        }
       }
     }
   }

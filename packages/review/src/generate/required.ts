@@ -35,11 +35,11 @@ export { endKey };
 
 class NeedSet {
   readonly byKey = new Map<string, Need>();
-  add(src: End, dst: End, port: number, protocol: Protocol, origin: string): void {
+  add(src: End, dst: End, port: number, protocol: Protocol, origin: string, key?: string): void {
     if (src.kind === 'pod' && dst.kind === 'pod' && src.pod === dst.pod) return; // a pod always reaches itself
     if (src.kind === 'ip' && dst.kind === 'ip') return; // neither end has a policy
     const n = { src, dst, port, protocol };
-    const k = needKey(n);
+    const k = key ?? needKey(n);
     const had = this.byKey.get(k);
     if (had) {
       had.count++;
@@ -52,7 +52,9 @@ class NeedSet {
 class Resolver {
   private readonly pods = new Map<string, Pod>();
   private readonly byIp = new Map<string, Pod>();
+  private readonly clusterIPs = new Set<string>();
   constructor(readonly cluster: Cluster) {
+    for (const s of cluster.services) for (const ip of s.clusterIPs) this.clusterIPs.add(ip);
     for (const p of cluster.pods) {
       this.pods.set(`${p.namespace}/${p.name}`, p);
       if (!p.hostNetwork) for (const ip of p.ips) if (!this.byIp.has(ip)) this.byIp.set(ip, p);
@@ -69,7 +71,7 @@ class Resolver {
     if (ip === undefined) return undefined;
     const byIp = this.byIp.get(ip);
     if (byIp) return { kind: 'pod', pod: byIp };
-    if (this.cluster.services.some((s) => s.clusterIPs.includes(ip))) return undefined;
+    if (this.clusterIPs.has(ip)) return undefined;
     return { kind: 'ip', ip };
   }
   /** A hop name of checkConnection (`ns/pod` or an address) as an end. */
@@ -144,18 +146,19 @@ export function requirements(base: Cluster, files: readonly ExpectationFile[], f
   }
 
   // Flows repeat: resolve each distinct (from, to, port) once.
-  const seen = new Map<string, Array<{ src: End; dst: End; port: number; protocol: Protocol; byName: boolean }> | string>();
+  const seen = new Map<string, Array<{ src: End; dst: End; port: number; protocol: Protocol; byName: boolean; key: string }> | string>();
   for (const fl of flows) {
     const key = `${fl.from}\u0000${fl.to}\u0000${fl.port}/${fl.protocol}`;
     let hops = seen.get(key);
     if (hops === undefined) {
-      hops = resolveFlow(base, r, fl);
+      const found = resolveFlow(base, r, fl);
+      hops = typeof found === 'string' ? found : found.map((h) => ({ ...h, key: needKey(h) }));
       seen.set(key, hops);
       if (typeof hops === 'string') problems.push(`${fl.origin}: ${hops}`);
     }
     if (typeof hops === 'string') continue;
     for (const h of hops) {
-      allow.add(h.src, h.dst, h.port, h.protocol, fl.origin);
+      allow.add(h.src, h.dst, h.port, h.protocol, fl.origin, h.key);
       if (h.byName && h.src.kind === 'pod') dnsNeeded.add(h.src.pod);
     }
   }
