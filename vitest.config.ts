@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@kordon/engine': src('engine'),
       '@kordon/review': src('review'),
+      '@kordon/source/testing': fileURLToPath(new URL('./packages/source/src/cluster/testing/index.ts', import.meta.url)),
       '@kordon/source': src('source'),
       '@kordon/dataplane': src('dataplane'),
       '@kordon/cli': src('cli'),

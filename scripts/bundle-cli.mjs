@@ -11,7 +11,8 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['@kordon/dataplane', '@kordon/web'],
+  // client-node (73 MB) loads only when a command reads a cluster.
+  external: ['@kordon/dataplane', '@kordon/web', '@kubernetes/client-node'],
   // Bundled CommonJS dependencies (commander, yaml) call require() for Node's own modules.
   banner: { js: "import { createRequire as kordonRequire } from 'node:module'; const require = kordonRequire(import.meta.url);" },
   logLevel: 'warning',

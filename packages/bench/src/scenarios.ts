@@ -143,6 +143,7 @@ export const SCENARIOS: readonly Scenario[] = [
     task: 'generate',
     target: { seconds: 10 },
     anchor: 'issue 14: 1,000 workloads from 100,000 observed flows in under 10 s, proof included',
+    timeoutSeconds: 400,
     quick: { pods: 400, policies: 0 },
   },
   // realistic-diverse (issue 12): pods that do not collapse into a few label classes. P = N/5.

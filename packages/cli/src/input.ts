@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_INPUT_BYTES, parseSize, readSources, SourceError, type SourceText } from '@kordon/source';
+import { readClusterFor } from './cluster.js';
 import { UsageError, type CliContext } from './io.js';
 
 /** How a run reads its inputs: global options, with environment fallbacks for CI. */
@@ -30,7 +31,7 @@ export async function readInputs(paths: readonly string[], ctx: CliContext): Pro
       readStdin: (max) => ctx.io.readStdin(max),
       maxInputBytes: s.maxInputBytes,
       allowSpecialFiles: s.allowSpecialFiles,
-      ...(ctx.readCluster ? { readCluster: ctx.readCluster } : {}),
+      readCluster: () => readClusterFor(ctx),
     });
   } catch (err) {
     if (err instanceof SourceError) throw new UsageError(err.message, err.hint);

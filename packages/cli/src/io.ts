@@ -1,4 +1,4 @@
-import type { SourceText } from '@kordon/source';
+import type { ClusterSettings } from './cluster.js';
 import pc from 'picocolors';
 
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -56,8 +56,8 @@ export interface CliContext {
   allowSpecialFiles?: boolean;
   /** Inputs that could not be read; the answer covers the rest and the run exits 2. */
   unreadable?: string[];
-  /** Reads the live cluster (set from --kubeconfig, --context, --cluster before the command runs). */
-  readCluster?: () => Promise<SourceText>;
+  /** How to reach the cluster (--kubeconfig, --context, --cluster, --request-timeout). */
+  cluster?: ClusterSettings;
 }
 
 /**

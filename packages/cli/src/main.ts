@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
 import { applyHelpHabits, withExamples } from './commands/help.js';
 import { yamlOutput } from './output/yaml-output.js';
+import { clusterSettings } from './cluster.js';
 import { defaultIo, UsageError, type CliContext, type Io } from './io.js';
 
 export const VERSION = '0.1.0';
@@ -14,14 +15,23 @@ export const VERSION = '0.1.0';
  *
  * `io` replaces the terminal (tests run commands in-process with their own).
  */
-export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+/** How the program was started: `kubectl kordon` when run as a kubectl plugin (help and errors say so). */
+export interface MainOptions {
+  program?: string;
+}
+
+export async function main(argv: readonly string[], io: Io = defaultIo(), options: MainOptions = {}): Promise<number> {
   const ctx: CliContext = { io, exitCode: 0, noColor: false };
-  const program = new Command('kordon')
+  const program = new Command(options.program ?? 'kordon')
     .description('Kubernetes NetworkPolicy: validate, check, explain, matrix, lint, diff, test, enforce')
     .version(VERSION, '-V, --version')
     .option('--no-color', 'never colour the output (also: NO_COLOR=1)')
     .option('--max-input-size <size>', 'read at most this much input over all paths (default 256M; also KORDON_MAX_INPUT_SIZE)')
     .option('--allow-special-files', 'read FIFOs and devices named as paths (refused by default: they may never end)')
+    .option('--kubeconfig <file>', 'kubeconfig to read the cluster with (default: KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to read (default: its current context)')
+    .option('--cluster', 'read the cluster as well as PATHS (with no PATHS the cluster is read anyway)')
+    .option('--request-timeout <seconds>', 'time limit of each API call (default 30)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError()
     .exitOverride();
@@ -36,6 +46,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     ctx.noColor = g['color'] === false;
     if (typeof g['maxInputSize'] === 'string') ctx.maxInputSize = g['maxInputSize'];
     if (g['allowSpecialFiles'] === true) ctx.allowSpecialFiles = true;
+    ctx.cluster = clusterSettings(g);
     yaml = yamlOutput(ctx, action);
   });
   for (const register of commands) register(program, ctx);

@@ -1,6 +1,7 @@
 import { buildCluster, loadSources, type Cluster, type Diagnostic } from '@kordon/engine';
 import { colorsFor, UsageError, type CliContext } from './io.js';
 import { readInputs } from './input.js';
+import { withCluster } from './cluster.js';
 import { formatDiagnostics, plural, sortDiagnostics } from './output/diagnostics.js';
 
 export interface Loaded {
@@ -17,7 +18,7 @@ export interface LoadOptions {
 
 /** Reads PATHS and builds the cluster model; every diagnostic is kept (nothing stops at the first bad object). */
 export async function loadInput(paths: readonly string[], ctx: CliContext, options: LoadOptions = {}): Promise<Loaded> {
-  const inputs = await readInputs(paths, ctx);
+  const inputs = await readInputs(withCluster(paths, ctx), ctx);
   const loaded = loadSources(inputs.files);
   const built = buildCluster(loaded.objects, options.dns ? { dns: options.dns } : {});
   return {

@@ -9,3 +9,9 @@ export { ByteBudget, DEFAULT_MAX_INPUT_BYTES, formatSize, parseSize } from './fi
 export { isDocumentation, isHidden, isManifestName, MANIFEST_EXTENSIONS } from './files/names.js';
 export { reason, SourceError } from './files/problems.js';
 export type { SourceErrorCode } from './files/problems.js';
+export { readCluster } from './cluster/read.js';
+export type { ClusterReadOptions } from './cluster/read.js';
+export { ClusterError, connect } from './cluster/connect.js';
+export type { ClusterFailure, ClusterOptions, Connection } from './cluster/connect.js';
+export { RESOURCES } from './cluster/resources.js';
+export type { Resource } from './cluster/resources.js';

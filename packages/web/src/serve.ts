@@ -162,7 +162,8 @@ async function confine(files: readonly ManifestFile[], paths: readonly string[])
   const kept: ManifestFile[] = [];
   const skipped: { name: string; reason: string }[] = [];
   for (const f of files) {
-    if (f.name === '<stdin>' || given.has(resolve(f.name))) {
+    // stdin and the live cluster (cluster:CONTEXT/RESOURCE) are no place on disk to escape from.
+    if (f.name === '<stdin>' || f.name.startsWith('cluster:') || given.has(resolve(f.name))) {
       kept.push(f);
       continue;
     }

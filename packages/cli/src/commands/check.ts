@@ -13,7 +13,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         "endpoints and each one's target port. The answer names the isolating policies of both sides, the rule that " +
         'admits the connection, or the nearest misses.\n\nExit codes: 0 allowed, 1 denied, 2 usage error or unreadable input.',
     )
-    .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
+    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), - for stdin, REV:path, or cluster: (none: the current kubeconfig context)')
     .requiredOption('--from <source>', 'ns/pod, ns/workload or an IP address')
     .requiredOption('--to <destination>', 'ns/pod, ns/workload, an IP address, a Service DNS name or ClusterIP')
     .option('--port <port>', 'N, N/PROTO (PROTO: TCP, UDP, SCTP; default TCP) or a port name, resolved on the destination as policies resolve it; default for a Service: its first port')

@@ -11,6 +11,7 @@ export interface DiffOptions {
   from?: string;
   to?: string;
   port?: string;
+  againstCluster?: boolean;
 }
 
 /** Formats only the connection list speaks; the others default to the report of flows and causes unless --by is given. */
@@ -22,15 +23,18 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .description(
       'Compares who can reach whom in OLD and NEW, on every port class, and lists the flows newly allowed and newly denied, ' +
         'grouped by workload and port, each with the policy change (or label change) behind it. OLD and NEW are files, ' +
-        'directories, or git revisions written REV:path (kordon diff main:k8s/ k8s/). Pods are matched by namespace and ' +
+        'directories, or git revisions written REV:path (kordon diff main:k8s/ k8s/), or cluster: for the live cluster of ' +
+        'the current kubeconfig context: `kordon diff cluster: policies/` (or --against-cluster policies/) is what ' +
+        'applying policies/ would open or close, as kubectl diff shows for objects. Pods are matched by namespace and ' +
         'name; workloads present in one version only are listed apart.\n\n' +
         'With --by pod|workload|namespace (implied by -o csv, dot, svg and mermaid), the same comparison as two ' +
         '`kordon list` answers: each connection added, removed or changed, with its ports before and after; --from, --to ' +
         'and --port focus it as for list.\n\n' +
         'Exit codes: 0 (with --exit-code: 0 no change, 1 changes), 2 usage error or unreadable input.',
     )
-    .argument('<old>', 'file, directory or REV:path')
-    .argument('<new>', 'file, directory or REV:path')
+    .argument('<old>', 'file, directory, REV:path, or cluster: (the live cluster; NEW is then applied over it)')
+    .argument('[new]', 'file, directory or REV:path')
+    .option('--against-cluster', 'compare the live cluster with the cluster after applying OLD (kordon diff --against-cluster policies/)')
     .option('-o, --output <format>', 'text, json, yaml, md (a pull request comment); with --by also csv, dot, svg, mermaid', 'text')
     .option('--by <grouping>', 'list connections added, removed and changed, by pod, workload or namespace')
     .option('--from <source>', 'with --by: only connections from this (as for kordon list)')
@@ -41,17 +45,40 @@ export function registerDiff(program: Command, ctx: CliContext): void {
       ['kordon diff main:k8s/ k8s/', 'what this branch changes, against main'],
       ['kordon diff main:k8s/ k8s/ -o md > comment.md', 'the same as a pull request comment'],
       ['kordon diff main:k8s/ k8s/ --by workload -o mermaid', 'added and removed connections as a graph'],
+      ['kordon diff cluster: policies/', 'what kubectl apply -f policies/ would open or close in the cluster'],
     ]))
-    .action(async (oldSpec: string, newSpec: string, opts: DiffOptions) => {
+    .action(async (oldSpec: string, newSpec: string | undefined, opts: DiffOptions) => {
+      if (opts.againstCluster) {
+        if (newSpec !== undefined) throw new UsageError('--against-cluster takes one path: the files to apply over the cluster');
+        [oldSpec, newSpec] = ['cluster:', oldSpec];
+      }
+      if (newSpec === undefined) throw new UsageError("missing required argument 'new'", 'kordon diff OLD NEW, or kordon diff cluster: NEW');
       ctx.exitCode = await runDiff(ctx, oldSpec, newSpec, opts);
     });
 }
 
+type Side = { files: SourceFile[]; diagnostics: Diagnostic[] };
+
 /** The manifests of one side, read by the one Source (files, directories, `REV:path`, `cluster:`). */
-async function readSide(ctx: CliContext, spec: string): Promise<{ files: SourceFile[]; diagnostics: Diagnostic[] }> {
+async function readSide(ctx: CliContext, spec: string): Promise<Side> {
   const { readInputs } = await import('../input.js');
   return readInputs([spec], ctx);
 }
+
+/**
+ * `diff cluster: FILES` asks what applying FILES would change, as `kubectl diff` does: the new side is the cluster
+ * with the files applied over it (an object of the files replaces the cluster's of the same kind and name).
+ */
+async function readSides(ctx: CliContext, oldSpec: string, newSpec: string): Promise<[Side, Side]> {
+  const { CLUSTER_SPEC } = await import('@kordon/source');
+  const a = await readSide(ctx, oldSpec);
+  if (oldSpec !== CLUSTER_SPEC || newSpec === CLUSTER_SPEC) return [a, await readSide(ctx, newSpec)];
+  const files = await readSide(ctx, newSpec);
+  return [a, { files: [...a.files, ...files.files], diagnostics: files.diagnostics }];
+}
+
+/** An object of the files replacing the cluster's is what applying them means, not a problem to report. */
+const appliedOver = (d: Diagnostic): boolean => d.code === 'object-duplicate' && /\(first at cluster:/.test(d.message);
 
 async function buildSide(side: { files: SourceFile[]; diagnostics: Diagnostic[] }): Promise<{ cluster: Cluster; diagnostics: Diagnostic[]; objects: number }> {
   const { buildCluster, loadSources } = await import('@kordon/engine');
@@ -71,9 +98,10 @@ async function runDiff(ctx: CliContext, oldSpec: string, newSpec: string, opts: 
   if (opts.by !== undefined) list.parseGroupBy(opts.by);
   list.parseListPort(opts.port);
   const review = await import('@kordon/review');
-  const a = await buildSide(await readSide(ctx, oldSpec));
-  const b = await buildSide(await readSide(ctx, newSpec));
-  const problems = [...a.diagnostics, ...b.diagnostics].filter((d) => d.severity !== 'info');
+  const [sideA, sideB] = await readSides(ctx, oldSpec, newSpec);
+  const a = await buildSide(sideA);
+  const b = await buildSide(sideB);
+  const problems = [...a.diagnostics, ...b.diagnostics].filter((d) => d.severity !== 'info' && !appliedOver(d));
   if (problems.length) ctx.io.err(formatDiagnostics(problems, colorsFor(ctx, 'err')));
   if (a.objects === 0 && b.objects === 0) throw new UsageError('neither version holds a Kubernetes object');
   if (byConnections) {

@@ -12,7 +12,7 @@ export function registerExplain(program: Command, ctx: CliContext): void {
         'each rule allows; per pod, its isolation in each direction, by which policies, and the peers and ports allowed.' +
         '\n\nExit codes: 0 explained, 2 usage error or unreadable input.',
     )
-    .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
+    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), - for stdin, REV:path, or cluster: (none: the current kubeconfig context)')
     .option('--policy <ns/name>', 'only this policy (and the pods it selects)')
     .option('--pod <ns/name>', 'only this pod (and the policies that select it)')
     .option('-n, --namespace <namespace>', 'show only this namespace (policies elsewhere still count where they select its pods or peers)')

@@ -12,6 +12,7 @@ import { registerList } from './list.js';
 import { registerMatrix } from './matrix.js';
 import { registerNft } from './nft.js';
 import { registerServe } from './serve.js';
+import { registerSnapshot } from './snapshot.js';
 import { registerTest } from './test.js';
 import { registerValidate } from './validate.js';
 
@@ -36,6 +37,7 @@ export const commands: Register[] = [
   registerMatrix,
   registerNft,
   registerServe,
+  registerSnapshot,
   registerTest,
   registerValidate,
 ];

@@ -30,7 +30,7 @@ export function registerLint(program: Command, ctx: CliContext): void {
         'Configuration: --config FILE, or .kordon.yaml in the working directory: lint: {disable: [ID…], severity: {ID: level}, failOn: level}.\n' +
         'Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error or unreadable input.',
     )
-    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
+    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), - for stdin, REV:path, or cluster: (none: the current kubeconfig context)')
     .option('-n, --namespace <namespace>', 'show only this namespace (policies elsewhere still count where they select its pods or peers)')
     .option('-A, --all-namespaces', 'show every namespace (the default)')
     .option('-o, --output <format>', 'text, json, yaml, sarif or md', 'text')

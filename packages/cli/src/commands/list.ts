@@ -14,7 +14,7 @@ export function registerList(program: Command, ctx: CliContext): void {
         'policies tell apart, merged. A pod reaching itself is not listed. -o dot, svg (Graphviz) and mermaid draw the ' +
         'same list as a graph for a pull request or a wiki.\n\nExit codes: 0 listed, 2 usage error or unreadable input.',
     )
-    .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
+    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), - for stdin, REV:path, or cluster: (none: the current kubeconfig context)')
     .option('--by <grouping>', 'pod, workload or namespace', 'workload')
     .option('--from <source>', 'only connections from: ns, ns/pod, ns/workload, ns/Kind/name, a Service, an IP or a CIDR')
     .option('--to <destination>', 'only connections to: ns, ns/pod, ns/workload, ns/Kind/name, a Service, an IP or a CIDR')

@@ -15,7 +15,7 @@ export function registerMatrix(program: Command, ctx: CliContext): void {
         'namespace, or -o json, csv, md; --count prints only the number of allowed pairs per port.\n\n' +
         'Exit codes: 0 computed, 2 usage error or unreadable input.',
     )
-    .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
+    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), - for stdin, REV:path, or cluster: (none: the current kubeconfig context)')
     .option('--port <N/PROTO>', 'a port to compute (repeatable; PROTO defaults to TCP)', collect, [])
     .option('--ip <addr>', 'an outside address to add as an endpoint (repeatable, kept in the order given)', collect, [])
     .option('--count', 'print only the number of allowed pairs per port (for inputs too large to print)')

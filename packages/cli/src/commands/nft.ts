@@ -21,7 +21,7 @@ export function registerNft(program: Command, ctx: CliContext): void {
         'table in one transaction.\n\nExit codes: 0 printed, 1 some policy is invalid (left out, as the API server ' +
         'would reject it), 2 usage error or unreadable input.',
     )
-    .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
+    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), - for stdin, REV:path, or cluster: (none: the current kubeconfig context)')
     .option('--node <name>', "compile for the pods whose spec.nodeName is NAME (default: every pod, as one node)")
     .option('--node-ip <ip...>', "the node's own addresses (default: the hostIP of its pods); traffic with the node is always allowed")
     .option('--table <name>', 'nftables table (family inet)', 'kordon')

@@ -18,7 +18,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         'and a YAML editor whose changes re-evaluate live (edits stay in the browser; download them from the page). ' +
         'Runs until interrupted (Ctrl-C).\n\nExit codes: 0 stopped, 2 usage error, unreadable input or the port is taken.',
     )
-    .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin (read once)')
+    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), - for stdin, REV:path, or cluster: (none: the current kubeconfig context) (read once)')
     .option('--port <port>', 'port to listen on (0: a free one)', '0')
     .option('--host <address>', 'address to listen on; anything but loopback offers the page to the network', '127.0.0.1')
     .addHelpText('after', examples([
@@ -29,6 +29,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${opts.port}: expected a port number 0-65535`);
       const { readInputs } = await import('../input.js');
+      const { withCluster } = await import('../cluster.js');
+      paths = withCluster(paths, ctx);
       // Read once now: an unreadable path is a usage error before anything listens.
       const first = await readInputs(paths, ctx);
       const { serve } = await import('@kordon/web');

@@ -27,7 +27,7 @@ export function registerTest(program: Command, ctx: CliContext): void {
         'each directory given is used. PATHS make one cluster; with --each, every directory holding an expect.yaml (given, ' +
         'or found under those given) is a scenario of its own, tested against its own expect.yaml.\n\nExit codes: 0 all passed, 1 a failure or an error in the file, 2 usage error or unreadable input.',
     )
-    .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
+    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), - for stdin, REV:path, or cluster: (none: the current kubeconfig context)')
     .option('--expect <file>', 'expectation file (repeatable)', collect, [])
     .option('--each', 'test every directory holding an expect.yaml (given, or found under those given) as a cluster of its own')
     .option('--dns <ns/label=value>', 'where the cluster DNS pods are (default kube-system/k8s-app=kube-dns)')

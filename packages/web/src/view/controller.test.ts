@@ -200,3 +200,28 @@ describe('Controller, asking by name', () => {
     expect(e.explanation.summary).toMatch(/^DNS lookup of api\.shop is blocked/);
   });
 });
+
+describe('Controller, rules ignored by policyTypes', () => {
+  it('says which rule would admit the connection if its policy counted that direction, with its line', () => {
+    const text = `${demo}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: db-egress-only, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: db } }
+  policyTypes: [Egress]
+  ingress:
+    - from: [{ podSelector: { matchLabels: { app: frontend } } }]
+  egress: [{}]
+`;
+    const c = new Controller();
+    snap(c.handle({ type: 'load', files: [{ name: 'shop.yaml', text }], origin: 'test' }));
+    const want = checkConnection(buildCluster(loadSources([{ name: 'shop.yaml', text }]).objects).cluster, { from: 'shop/frontend', to: 'shop/db', port: '5432/TCP' });
+    expect(want.hops[0]!.verdict.ingress.ignored?.map((r) => r.policy)).toEqual(['shop/db-egress-only']);
+    const e = c.handle({ type: 'check', from: 'shop/frontend', to: 'shop/db', port: '5432/TCP' });
+    if (e.type !== 'explanation') throw new Error(e.type);
+    const line = e.explanation.lines.find((l) => l.text.startsWith('ignored: shop/db-egress-only ingress rule 0'));
+    expect(line?.text).toContain('would admit it, but policyTypes [Egress] leaves out Ingress');
+    expect(text.split('\n')[line!.link!.line - 1]).toMatch(/^\s+- from:/);
+  });
+});

@@ -85,6 +85,16 @@ function directionLines(cluster: Cluster, d: DirectionVerdict, who: string, out:
     l.tone = 'note';
     out.push(l);
   }
+  // Rules that would admit it but do nothing: their policy's policyTypes leave this direction out.
+  for (const ref of d.ignored ?? []) {
+    const pol = cluster.policies.find((x) => x.id === ref.policy);
+    const types = pol ? [pol.ingressIsolation ? 'Ingress' : '', pol.egressIsolation ? 'Egress' : ''].filter(Boolean).join(', ') : '';
+    const type = d.direction === 'ingress' ? 'Ingress' : 'Egress';
+    const l = ruleLine(cluster, ref, 'ignored:', depth + 1);
+    l.text += ` would admit it, but policyTypes [${types}] leaves out ${type}; add ${type} to spec.policyTypes to make the rule count`;
+    l.tone = 'note';
+    out.push(l);
+  }
 }
 
 function ruleLine(cluster: Cluster, ref: RuleRef, verb: string, depth: number): ExplainLine {

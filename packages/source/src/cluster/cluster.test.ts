@@ -1,0 +1,149 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildCluster, loadSources, type Cluster } from '@kordon/engine';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSources } from '../source.js';
+import { readCluster } from './read.js';
+import { RESOURCES } from './resources.js';
+import { makePki, type TestPki } from './testing/certs.js';
+import { TestApiServer } from './testing/api-server.js';
+
+// The cluster reader against the loopback stand-in of kube-apiserver (no real API server runs here), and kubectl
+// (Debian's kubernetes-client) against the same stand-in, so the stand-in speaks what real clients understand.
+
+const SHOP = fileURLToPath(new URL('../../../cli/src/__fixtures__/shop', import.meta.url));
+const SHOP_FILES = ['namespaces.yaml', 'pods.yaml', 'policies.yaml', 'workloads.yaml'].map((f) => join(SHOP, f));
+
+let pki: TestPki;
+let api: TestApiServer;
+const dir = mkdtempSync(join(tmpdir(), 'kordon-cluster-'));
+const kubeconfig = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+/** The objects of the files, as a user would `kubectl apply -f` them. */
+async function shopObjects(): Promise<Record<string, unknown>[]> {
+  const text = await readSources(SHOP_FILES);
+  return loadSources(text.files).objects.map((o) => o.raw);
+}
+
+beforeAll(async () => {
+  pki = makePki('alice');
+  api = new TestApiServer({ pki, tokens: { 'good-token': 'bob', 'one-ns-token': 'carol' }, grants: { carol: { namespaces: '*', pods: ['frontend'], networkpolicies: ['frontend'], services: ['frontend'], deployments: ['frontend'], statefulsets: ['frontend'], daemonsets: ['frontend'], replicasets: ['frontend'], jobs: ['frontend'], cronjobs: ['frontend'], nodes: '*' } }, absent: ['clusternetworkpolicies'] });
+  await api.start();
+  for (const o of await shopObjects()) api.store.put(o);
+});
+afterAll(async () => {
+  await api.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A model without the places its parts were read from: a cluster and files differ only there. */
+function placeless(c: Cluster): unknown {
+  return JSON.parse(JSON.stringify({ namespaces: c.namespaces, pods: c.pods, workloads: c.workloads, services: c.services, policies: c.policies }, (k, v) => (k === 'source' || k === 'file' || k === 'line' || k === 'column' || k === 'endLine' || k === 'endColumn' ? undefined : v)));
+}
+
+describe('reading a cluster', () => {
+  it('gives the same model as the same objects in files, object by object (server defaults normalised)', async () => {
+    const fromCluster = await readCluster({ kubeconfig: kubeconfig('token', api.kubeconfig({ token: 'good-token' })) });
+    expect(fromCluster.diagnostics).toEqual([]);
+    const c = buildCluster(loadSources(fromCluster.files).objects).cluster;
+    const f = buildCluster(loadSources((await readSources(SHOP_FILES)).files).objects).cluster;
+    expect(c.pods.length).toBeGreaterThan(3);
+    const a = placeless(c) as Record<string, unknown[]>;
+    const b = placeless(f) as Record<string, unknown[]>;
+    for (const kind of Object.keys(b)) {
+      expect(a[kind]!.length, kind).toBe(b[kind]!.length);
+      for (let i = 0; i < b[kind]!.length; i++) expect(a[kind]![i], `${kind}[${i}]`).toEqual(b[kind]![i]);
+    }
+  });
+
+  it('authenticates with a client certificate too, and drops managedFields and annotations', async () => {
+    const r = await readCluster({ kubeconfig: kubeconfig('cert', api.kubeconfig('client-cert')) });
+    const text = r.files.map((x) => x.text).join('');
+    expect(text).toContain('"kind":"Pod"');
+    expect(text).not.toContain('managedFields');
+    expect(text).not.toContain('last-applied-configuration');
+    expect(r.files.map((x) => x.name)).toContain('cluster:test/pods');
+  });
+
+  it('paginates with limit and continue', async () => {
+    api.requests.length = 0;
+    await readCluster({ kubeconfig: kubeconfig('token', api.kubeconfig({ token: 'good-token' })), pageSize: 2 });
+    const pods = api.requests.filter((q) => q.startsWith('/api/v1/pods'));
+    expect(pods.length).toBeGreaterThan(1);
+    expect(pods[0]).toBe('/api/v1/pods?limit=2');
+    expect(pods[1]).toMatch(/^\/api\/v1\/pods\?limit=2&continue=/);
+  });
+
+  it('with rights in one namespace: answers with what is visible and says what is not, with the can-i line', async () => {
+    const r = await readCluster({ kubeconfig: kubeconfig('one', api.kubeconfig({ token: 'one-ns-token' })), context: 'test' });
+    const text = r.diagnostics.map((d) => `${d.severity}: ${d.message} / ${d.hint}`).join('\n');
+    // The context's namespace is default; carol may read frontend only, so pods are not readable at all.
+    expect(text).toMatch(/cannot list pods: pods is forbidden: User "carol" cannot list resource "pods" in API group "" in the namespace "default"/);
+    expect(text).toMatch(/check with: kubectl auth can-i list pods -n default/);
+    expect(text).toMatch(/cannot list networkpolicies.*policies there are not seen/);
+    expect(r.unreadable).toContain('pods');
+    expect(r.files.map((f) => f.name)).toContain('cluster:test/namespaces');
+  });
+
+  it('tolerates a cluster policy API that is not installed (404)', async () => {
+    const r = await readCluster({ kubeconfig: kubeconfig('token', api.kubeconfig({ token: 'good-token' })) });
+    expect(r.files.map((f) => f.name)).not.toContain('cluster:test/clusternetworkpolicies');
+    expect(r.files.map((f) => f.name)).toContain('cluster:test/adminnetworkpolicies');
+    expect(r.unreadable).toEqual([]);
+  });
+});
+
+describe('clear answers when the cluster cannot be read', () => {
+  it('an expired or wrong token: 401, in words', async () => {
+    await expect(readCluster({ kubeconfig: kubeconfig('bad', api.kubeconfig({ token: 'expired' })) })).rejects.toThrow(/refused the credentials of context test \(401 Unauthorized/);
+  });
+
+  it('a certificate the kubeconfig does not trust', async () => {
+    await expect(readCluster({ kubeconfig: kubeconfig('ca', api.kubeconfig({ token: 'good-token' }, pki.otherCa)), attempts: 1 })).rejects.toThrow(/presented a certificate that cannot be trusted/);
+  });
+
+  it('a server that does not answer: unreachable, after retries', async () => {
+    const cfg = JSON.parse(api.kubeconfig({ token: 'good-token' })) as { clusters: { cluster: { server: string } }[] };
+    cfg.clusters[0]!.cluster.server = 'https://127.0.0.1:1';
+    const started = Date.now();
+    await expect(readCluster({ kubeconfig: kubeconfig('down', JSON.stringify(cfg)), attempts: 3 })).rejects.toThrow(/cannot reach the API server at https:\/\/127\.0\.0\.1:1: connection refused/);
+    // Three tries with backoff in between, not one.
+    expect(Date.now() - started).toBeGreaterThan(150);
+  });
+
+  it('a context that the kubeconfig does not hold', async () => {
+    await expect(readCluster({ kubeconfig: kubeconfig('token', api.kubeconfig({ token: 'good-token' })), context: 'prod' })).rejects.toThrow(/no context "prod" in the kubeconfig/);
+  });
+});
+
+describe('the stand-in speaks what kubectl speaks', () => {
+  // Asynchronous: the stand-in answers from this very process.
+  const kubectl = (cfg: string, ...args: string[]) =>
+    promisify(execFile)('kubectl', ['--kubeconfig', cfg, ...args], { encoding: 'utf8', timeout: 60_000 }).then(
+      (r) => ({ status: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code?: number; stdout: string; stderr: string }) => ({ status: e.code ?? 1, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  it('kubectl get pods -A -o json lists the pods', async () => {
+    const r = await kubectl(kubeconfig('kc', api.kubeconfig({ token: 'good-token' })), 'get', 'pods', '-A', '-o', 'json');
+    expect(r.status, r.stderr).toBe(0);
+    const list = JSON.parse(r.stdout) as { items: { metadata: { name: string } }[] };
+    const pods = api.store.list(RESOURCES.find((x) => x.kind === 'Pod')!);
+    expect(pods.length).toBeGreaterThan(3);
+    expect(list.items.map((i) => i.metadata.name)).toEqual(pods.map((o) => (o['metadata'] as { name: string }).name));
+  });
+
+  it('kubectl gets a 403 Status it can read', async () => {
+    const r = await kubectl(kubeconfig('kc1', api.kubeconfig({ token: 'one-ns-token' })), 'get', 'networkpolicies', '-A');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/networkpolicies\.networking\.k8s\.io is forbidden: User "carol" cannot list resource "networkpolicies"/);
+  });
+});

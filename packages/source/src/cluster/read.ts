@@ -1,0 +1,107 @@
+import type { Diagnostic, SourceFile } from '@kordon/engine';
+import type { SourceText } from '../files/read.js';
+import { readingNote } from '../files/problems.js';
+import { ClusterError, connect, type ClusterOptions, type Connection } from './connect.js';
+import { canIFor, listPath, RESOURCES, type Resource } from './resources.js';
+import { trimObject } from './trim.js';
+
+type Obj = Record<string, unknown>;
+
+export interface ClusterReadOptions extends ClusterOptions {
+  /** Also read what only snapshots keep (EndpointSlices). */
+  snapshot?: boolean;
+}
+
+interface Status {
+  kind?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+}
+
+const parse = (body: string): Obj | undefined => {
+  try {
+    const v = JSON.parse(body) as unknown;
+    return typeof v === 'object' && v !== null ? (v as Obj) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** One list call's pages (limit/continue), trimmed as they arrive, so memory holds only what the engine needs. */
+async function listAll(conn: Connection, r: Resource, pageSize: number, namespace?: string): Promise<{ items: Obj[]; status: number; failure?: Status }> {
+  const items: Obj[] = [];
+  let cont: string | undefined;
+  do {
+    const q = new URLSearchParams({ limit: String(pageSize) });
+    if (cont) q.set('continue', cont);
+    const res = await conn.get(`${listPath(r, namespace)}?${q}`);
+    const body = parse(res.body);
+    if (res.status !== 200) return { items, status: res.status, failure: (body ?? { message: res.body.slice(0, 200) }) as Status };
+    for (const o of (body?.['items'] as Obj[] | undefined) ?? []) items.push(trimObject(r.kind, r.apiVersion, o));
+    cont = ((body?.['metadata'] as Obj | undefined)?.['continue'] as string | undefined) || undefined;
+  } while (cont);
+  return { items, status: 200 };
+}
+
+/** What a refused list means for the answers, in the reader's words. */
+function consequence(r: Resource): string {
+  switch (r.kind) {
+    case 'NetworkPolicy':
+      return 'policies there are not seen: pods may be isolated that kordon calls open';
+    case 'Pod':
+      return 'pods there are not in the answers, and policies that select peers there match nothing';
+    case 'Namespace':
+      return "namespaceSelectors are judged on the namespaces' names only";
+    default:
+      return `answers that depend on ${r.plural} there may be wrong`;
+  }
+}
+
+/**
+ * Reads the objects kordon evaluates from the current context, each resource one paginated list, and hands them on
+ * as text (one JSON list per resource) so they go through the same loader, validation and model as files. A refused
+ * list (403) is retried in the context's namespace; what stays unreadable is said, with what it means and how to check.
+ */
+export async function readCluster(opts: ClusterReadOptions = {}): Promise<SourceText> {
+  const conn = await connect(opts);
+  const files: SourceFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const unreadable: string[] = [];
+  const pageSize = opts.pageSize ?? 500;
+  const where = `cluster:${conn.context}`;
+  for (const r of RESOURCES) {
+    if (r.snapshotOnly && !opts.snapshot) continue;
+    const name = `${where}/${r.plural}`;
+    let got = await listAll(conn, r, pageSize);
+    let scope: string | undefined;
+    if (got.status === 403 && r.namespaced) {
+      const all = got;
+      got = await listAll(conn, r, pageSize, conn.namespace);
+      if (got.status === 200) {
+        scope = conn.namespace;
+        diagnostics.push(
+          readingNote(name, 'cluster-forbidden', `list ${r.plural} is refused across namespaces (${all.failure?.message ?? 'forbidden'}); read namespace ${conn.namespace} only: ${consequence(r)} elsewhere`, 'warning', `check with: ${canIFor(r)}`),
+        );
+        unreadable.push(`${r.plural} outside ${conn.namespace}`);
+      }
+    }
+    if (got.status === 404 && r.optional) continue;
+    if (got.status === 401) throw new ClusterError('unauthorized', `the API server at ${conn.server} refused the credentials of context ${conn.context} (401 Unauthorized: ${got.failure?.message ?? 'expired or invalid token'})`, 'the token or client certificate has expired or is wrong: log in again, or refresh the kubeconfig');
+    if (got.status === 403) {
+      diagnostics.push(readingNote(name, 'cluster-forbidden', `cannot list ${r.plural}: ${got.failure?.message ?? 'forbidden'}; ${consequence(r)}`, 'error', `check with: ${canIFor(r, r.namespaced ? conn.namespace : undefined)}`));
+      unreadable.push(r.plural);
+      continue;
+    }
+    if (got.status !== 200) {
+      diagnostics.push(readingNote(name, 'cluster-error', `cannot list ${r.plural}: HTTP ${got.status} ${got.failure?.message ?? ''}`.trim(), 'error'));
+      unreadable.push(r.plural);
+      continue;
+    }
+    void scope;
+    // One object per line: diagnostics point at name:line, and each line is an object a person can find.
+    const text = `{"apiVersion":"v1","kind":"List","items":[\n${got.items.map((o) => JSON.stringify(o)).join(',\n')}\n]}\n`;
+    files.push({ name, text });
+  }
+  return { files, diagnostics, unreadable };
+}

@@ -1,0 +1,124 @@
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const pick = (o: unknown, keys: readonly string[]): Obj | undefined => {
+  if (!isObj(o)) return undefined;
+  const out: Obj = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+};
+const mapList = (v: unknown, f: (x: unknown) => unknown): unknown[] | undefined => (Array.isArray(v) ? v.map(f) : undefined);
+const set = (o: Obj, k: string, v: unknown): void => {
+  if (v !== undefined && !(isObj(v) && Object.keys(v).length === 0)) o[k] = v;
+};
+
+/** Metadata kordon uses: names, labels and owners; never managedFields, annotations (they hold secrets) or UIDs of its own. */
+function meta(m: unknown): Obj {
+  const out: Obj = {};
+  const src = isObj(m) ? m : {};
+  for (const k of ['name', 'namespace', 'labels']) if (src[k] !== undefined) out[k] = src[k];
+  const owners = mapList(src['ownerReferences'], (o) => pick(o, ['apiVersion', 'kind', 'name', 'uid', 'controller']));
+  if (owners) out['ownerReferences'] = owners;
+  return out;
+}
+
+const CONTAINER = ['name', 'ports'] as const;
+const containers = (v: unknown) => mapList(v, (c) => pick(c, CONTAINER));
+
+function podSpec(s: unknown): Obj {
+  const out: Obj = {};
+  if (!isObj(s)) return out;
+  set(out, 'nodeName', s['nodeName']);
+  // hostNetwork: false is a default the API server writes; files leave it out.
+  if (s['hostNetwork'] === true) out['hostNetwork'] = true;
+  set(out, 'containers', containers(s['containers']));
+  set(out, 'initContainers', containers(s['initContainers']));
+  return out;
+}
+
+function template(t: unknown): Obj {
+  const out: Obj = {};
+  if (!isObj(t)) return out;
+  set(out, 'metadata', pick(t['metadata'], ['labels']));
+  set(out, 'spec', podSpec(t['spec']));
+  return out;
+}
+
+/**
+ * The API server writes `policyTypes` into every NetworkPolicy (Ingress, plus Egress when there are egress rules). When
+ * the object as applied (kubectl's last-applied-configuration) had none, the written one is that default: drop it, so
+ * the engine knows, as from the file, that policyTypes was inferred.
+ */
+function policySpec(kind: string, spec: unknown, applied: Obj | undefined): unknown {
+  if (kind !== 'NetworkPolicy' || !isObj(spec) || !applied) return spec;
+  const appliedSpec = applied['spec'];
+  if (isObj(appliedSpec) && appliedSpec['policyTypes'] === undefined) {
+    const { policyTypes: _, ...rest } = spec;
+    return rest;
+  }
+  return spec;
+}
+
+function lastApplied(o: Obj): Obj | undefined {
+  const a = isObj(o['metadata']) && isObj(o['metadata']['annotations']) ? o['metadata']['annotations']['kubectl.kubernetes.io/last-applied-configuration'] : undefined;
+  if (typeof a !== 'string') return undefined;
+  try {
+    const v = JSON.parse(a) as unknown;
+    return isObj(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the engine needs of each object, as a file of the same objects would give it: everything else (managedFields,
+ * annotations, status that does not matter, Secrets never read at all) is dropped, which also keeps a 5,000-node pod
+ * list in memory small.
+ */
+export function trimObject(kind: string, apiVersion: string, o: Obj): Obj {
+  const out: Obj = { apiVersion, kind, metadata: meta(o['metadata']) };
+  const spec = isObj(o['spec']) ? o['spec'] : {};
+  const status = isObj(o['status']) ? o['status'] : {};
+  switch (kind) {
+    case 'Pod': {
+      out['spec'] = podSpec(spec);
+      const st = pick(status, ['phase', 'podIP', 'podIPs', 'hostIP', 'hostIPs']);
+      set(out, 'status', st);
+      break;
+    }
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job': {
+      const s: Obj = {};
+      set(s, 'replicas', spec['replicas']);
+      set(s, 'selector', spec['selector']);
+      set(s, 'template', template(spec['template']));
+      out['spec'] = s;
+      break;
+    }
+    case 'CronJob': {
+      const jt = isObj(spec['jobTemplate']) ? spec['jobTemplate'] : {};
+      const js = isObj(jt['spec']) ? jt['spec'] : {};
+      out['spec'] = { jobTemplate: { spec: { template: template(js['template']) } } };
+      break;
+    }
+    case 'Service':
+      out['spec'] = pick(spec, ['type', 'selector', 'ports', 'clusterIP', 'clusterIPs', 'externalName', 'ipFamilies']) ?? {};
+      break;
+    case 'EndpointSlice':
+      for (const k of ['addressType', 'ports']) if (o[k] !== undefined) out[k] = o[k];
+      set(out, 'endpoints', mapList(o['endpoints'], (e) => pick(e, ['addresses', 'nodeName', 'targetRef', 'conditions'])));
+      break;
+    case 'Node':
+      set(out, 'status', pick(status, ['addresses']));
+      break;
+    case 'Namespace':
+      break;
+    default:
+      // NetworkPolicy and the cluster policy kinds: the whole spec is meaning.
+      if (o['spec'] !== undefined) out['spec'] = policySpec(kind, o['spec'], lastApplied(o));
+  }
+  return out;
+}
