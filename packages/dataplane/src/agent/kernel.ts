@@ -21,7 +21,7 @@ export interface KernelWatch {
  * Keeps the kernel's table equal to the agent's ruleset: on a timer, and at once when another process changed the
  * table. Each repair is counted and told; a check that finds the table as it should be says nothing.
  */
-export function watchKernel(agent: Agent, opts: KernelWatchOptions, say: (kind: 'repaired' | 'failed', message: string) => void): KernelWatch {
+export function watchKernel(agent: Agent, opts: KernelWatchOptions, say: (kind: 'repaired' | 'failed' | 'warning', message: string) => void): KernelWatch {
   let timer: NodeJS.Timeout | undefined;
   let queued = false;
   let stopped = false;
@@ -50,7 +50,7 @@ export function watchKernel(agent: Agent, opts: KernelWatchOptions, say: (kind: 
 
   const periodic = opts.verifyMs > 0 ? setInterval(() => poke('periodic check'), opts.verifyMs) : undefined;
   const monitor: TableMonitor | undefined = opts.monitor
-    ? monitorTable(agent.table, agent.nftTarget, (by) => poke(`changed by ${by}`), (line) => say('failed', line))
+    ? monitorTable(agent.table, agent.nftTarget, (by) => poke(`changed by ${by}`), (line) => say('warning', line))
     : undefined;
   return {
     poke,

@@ -154,7 +154,8 @@ async function watchedChange(lab: Lab): Promise<void> {
   objs.forEach((o, i) => writeFileSync(join(dir, `${String(i).padStart(5, '0')}-${String(o['kind']).toLowerCase()}.json`), JSON.stringify(o)));
   let waiter: ((e: AgentEvent) => void) | undefined;
   const next = (): Promise<AgentEvent> => new Promise((r) => (waiter = r));
-  const running = await startAgent({ source: dir, netns: lab.nodeNetns, node: 'node-0', onEvent: (e) => waiter?.(e) });
+  // Only what a file change brings: not the monitor's warnings nor repairs.
+  const running = await startAgent({ source: dir, netns: lab.nodeNetns, node: 'node-0', onEvent: (e) => (e.kind === 'synced' || e.kind === 'rejected' || e.kind === 'failed' ? waiter?.(e) : undefined) });
   const pod = (i: number): Obj => extraPod(i, 'watched', 251);
   const policy = (i: number): Obj => extraPolicy(i, 'watched-pol', 7100);
   const out: Record<string, unknown> = {};
