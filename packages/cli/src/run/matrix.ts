@@ -31,7 +31,9 @@ export async function runMatrix(ctx: CliContext, paths: readonly string[], opts:
     // The matrix keeps --ip addresses as outside endpoints; say so when one is a pod's address.
     if (pod) ctx.io.err(`kordon: --ip ${ip} is the address of pod ${pod.namespace}/${pod.name}; the matrix treats it as an outside address (selectors do not match it)\n`);
   }
-  const full = computeMatrix(loaded.cluster, ports.length ? { ports, ips } : { ips });
+  // --count over the whole cluster asks only for pair counts: the engine then keeps no rows.
+  const countsOnly = opts.count === true && !keep;
+  const full = computeMatrix(loaded.cluster, ports.length ? { ports, ips, countsOnly } : { ips, countsOnly });
   const matrix = keep ? narrowMatrix(full, (i) => i >= full.podCount || keep(loaded.cluster.pods[i]!.namespace)) : full;
   const out = new Chunked((s) => ctx.io.out(s));
   if (opts.count) {

@@ -15,6 +15,11 @@ export interface MatrixOptions {
   ports?: readonly PortProto[];
   /** Outside addresses to add as endpoints, in this order. */
   ips?: readonly string[];
+  /**
+   * Only `allowedPairs` will be asked (as `matrix --count` does): the rows each column changes are then not kept, and a
+   * cell asked for anyway computes its column once more.
+   */
+  countsOnly?: boolean;
 }
 
 export interface Matrix {
@@ -44,7 +49,6 @@ export interface Matrix {
  * use (a `--count` never needs them).
  */
 class ColumnResult {
-  private patchMemo: ColumnPatch | null | undefined;
   readonly pairs: number;
   /** Rows decided with the cluster policy tiers (rows they can change), by class; undefined without tiers. */
   readonly tierRows: TierRows | undefined;
@@ -52,6 +56,7 @@ class ColumnResult {
     private readonly base: BaseMatrix,
     private readonly active: ActiveRules,
     pairs: number,
+    private patchMemo?: ColumnPatch | null,
     tiers?: { stage: TierStage; column: TierColumn },
   ) {
     this.tierRows = tiers ? tierRowsOf(base, active, tiers.stage, tiers.column) : undefined;
@@ -192,7 +197,8 @@ function runColumns(cluster: Cluster, options: MatrixOptions) {
     const sig = tier ? `${active.signature};${tier.signature}` : active.signature;
     let r = bySig.get(sig);
     if (!r) {
-      r = new ColumnResult(base, active, runColumn(base, active, false).pairs, stage && tier ? { stage, column: tier } : undefined);
+      const counted = runColumn(base, active, !options.countsOnly);
+      r = new ColumnResult(base, active, counted.pairs, options.countsOnly ? undefined : (counted.patch ?? null), stage && tier ? { stage, column: tier } : undefined);
       bySig.set(sig, r);
     }
     return r;
