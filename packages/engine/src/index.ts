@@ -77,6 +77,27 @@ export type { Resolved } from './query/resolve.js';
 export { checkConnection, serviceEndpoints } from './query/check.js';
 export type { CheckRequest, CheckResult, Hop } from './query/check.js';
 
+export { policyRefText } from './tiers/types.js';
+export type {
+  ClusterPolicy,
+  Node,
+  PolicyKind,
+  PolicyRef,
+  RejectedClusterPolicy,
+  TierAction,
+  TierName,
+  TierNearMiss,
+  TierPeer,
+  TierPort,
+  TierRule,
+  TierStep,
+  TierSubject,
+} from './tiers/types.js';
+export { describeTierPeer, describeTierPort, describeTierRule, describeTierStep, describeTierWalk } from './tiers/describe.js';
+export { subjectSelects } from './tiers/model.js';
+export { KINDS, kindEntry } from './kinds/registry.js';
+export type { KindEntry, KindRole } from './kinds/registry.js';
+
 export { computeMatrix, endpointAt, summarizePods } from './matrix/matrix.js';
 export type { Matrix, MatrixOptions, PodReachability } from './matrix/matrix.js';
 export { defaultColumns } from './matrix/columns.js';

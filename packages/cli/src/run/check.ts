@@ -5,6 +5,7 @@ import {
   describeRule,
   describeRuleRef,
   parsePortProto,
+  policyRefText,
   resolveName,
   type CheckResult,
   type Cluster,
@@ -19,6 +20,7 @@ import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { CheckOptions } from '../commands/check.js';
 import { colorsFor, UsageError, type CliContext, type Colors } from '../io.js';
+import { TierPolicies, tierDetailLines, tierStepJson, tierWalk } from './tiers.js';
 import { loadInput, parseDns, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
 
 export async function runCheck(ctx: CliContext, paths: readonly string[], opts: CheckOptions): Promise<number> {
@@ -104,6 +106,7 @@ function directionJson(policies: Map<string, Policy>, v: DirectionVerdict): Reco
   o['allowedBy'] = v.allowedBy.map((r) => refJson(policies, r));
   o['nearMisses'] = v.nearMisses.map((m) => ({ ...refJson(policies, m.ref), failed: m.failed, reason: m.reason }));
   if (v.ignored) o['ignored'] = v.ignored.map((r) => refJson(policies, r));
+  if (v.tiers) o['tiers'] = v.tiers.map(tierStepJson);
   return o;
 }
 
@@ -125,6 +128,7 @@ export function checkJson(cluster: Cluster, r: CheckResult): Record<string, unkn
   if (r.service) o['service'] = r.service;
   o['hops'] = r.hops.map((h) => hopJson(policies, h));
   o['rejectedPolicies'] = cluster.rejectedPolicies.map((p) => `${p.namespace}/${p.name}`);
+  if (cluster.rejectedClusterPolicies.length > 0) o['rejectedClusterPolicies'] = cluster.rejectedClusterPolicies.map((p) => policyRefText(p.ref));
   return o;
 }
 
@@ -145,6 +149,8 @@ interface View {
   verbose: boolean;
   /** Policies already named with their place. */
   named: Set<string>;
+  /** The cluster policies, when the input has any. */
+  tiers?: TierPolicies;
 }
 
 let currentRel: (file: string) => string = (f) => f;
@@ -165,6 +171,15 @@ function directionLines(view: View, v: DirectionVerdict, who: string, indent: st
   const { policies, c } = view;
   const head = `${indent}${v.direction === 'egress' ? 'egress ' : 'ingress'} of ${who}: `;
   const ok = (s: string) => (v.allowed ? c.green(s) : c.red(s));
+  if (v.tiers && view.tiers) {
+    // Cluster policies around NetworkPolicy: the walk first, then what each tier matched.
+    const lines = [`${head}${ok(v.allowed ? 'allowed' : 'denied')}: ${tierWalk(v)}`, ...tierDetailLines(view.tiers, v, c, `${indent}    `)];
+    if (v.tiers.some((s) => s.tier === 'NetworkPolicy' && s.outcome !== 'not-isolated')) {
+      const [first = '', ...rest] = directionLines(view, { ...v, tiers: undefined } as DirectionVerdict, who, `${indent}    `);
+      lines.push(`${indent}    [NetworkPolicy] ${first.slice(first.indexOf('isolated by'))}`, ...rest);
+    }
+    return lines;
+  }
   switch (v.bypass) {
     case 'not-a-pod':
       return [`${head}${ok('allowed')}: an address outside the cluster's pods has no policies`];
@@ -277,7 +292,7 @@ function shownHops(hops: readonly Hop[]): Hop[] {
 
 export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors, options: { verbose?: boolean; rel?: (file: string) => string } = {}): string {
   const policies = new Map(cluster.policies.map((p) => [p.id, p]));
-  const view: View = { policies, c, rel: options.rel ?? ((f) => f), verbose: options.verbose === true, named: new Set(), ...(r.service ? { service: r.service } : {}) };
+  const view: View = { policies, c, rel: options.rel ?? ((f) => f), verbose: options.verbose === true, named: new Set(), ...(cluster.clusterPolicies.length > 0 ? { tiers: new TierPolicies(cluster) } : {}), ...(r.service ? { service: r.service } : {}) };
   currentRel = view.rel;
   const lines: string[] = [];
   const badge = r.verdict === 'allowed' ? c.green(c.bold('ALLOWED')) : c.red(c.bold(r.partial ? 'DENIED (partly)' : 'DENIED'));

@@ -2,6 +2,8 @@ import { formatSelector, selectorMatches, selectorMismatch } from '../labels/sel
 import { formatPortSpec, portSpecMatches } from '../ports/ports.js';
 import type { Cluster, Direction, Peer, Pod, Policy, Protocol, Rule } from '../model/types.js';
 import { contextOf, ipBlockMatchesAny, labelsOfNamespace, type EvalContext } from './context.js';
+import { chainDirection } from '../tiers/evaluate.js';
+import { tierModelOf } from '../tiers/model.js';
 import type { DirectionVerdict, Endpoint, NearMiss, RuleRef, Traffic, Verdict } from './types.js';
 
 /** Policies that select `pod` and isolate it in `direction`. hostNetwork pods are never selected. */
@@ -127,6 +129,24 @@ function ignoredAdmissions(ctx: EvalContext, direction: Direction, pod: Pod, rem
   return out;
 }
 
+/** The cluster policy tiers around the NetworkPolicy verdict of one direction, when there are any. */
+function withTiers(ctx: EvalContext, np: DirectionVerdict, local: Endpoint, remote: Endpoint, traffic: Traffic): DirectionVerdict {
+  if (ctx.cluster.clusterPolicies.length === 0 || local.kind !== 'pod' || local.pod.hostNetwork) return np;
+  return chainDirection(
+    {
+      model: tierModelOf(ctx.cluster),
+      direction: np.direction,
+      local: local.pod,
+      localNs: labelsOfNamespace(ctx, local.pod.namespace),
+      remote,
+      remoteNs: remote.kind === 'pod' ? labelsOfNamespace(ctx, remote.pod.namespace) : undefined,
+      port: traffic.port,
+      protocol: traffic.protocol,
+    },
+    np,
+  );
+}
+
 function samePod(a: Endpoint, b: Endpoint): boolean {
   return a.kind === 'pod' && b.kind === 'pod' && a.pod === b.pod;
 }
@@ -150,8 +170,8 @@ function ownNode(a: Endpoint, b: Endpoint): boolean {
  */
 export function evaluate(cluster: Cluster, traffic: Traffic): Verdict {
   const ctx = contextOf(cluster);
-  const egress = evaluateDirection(ctx, 'egress', traffic.from, traffic.to, traffic.port, traffic.protocol);
-  const ingress = evaluateDirection(ctx, 'ingress', traffic.to, traffic.from, traffic.port, traffic.protocol);
+  const egress = withTiers(ctx, evaluateDirection(ctx, 'egress', traffic.from, traffic.to, traffic.port, traffic.protocol), traffic.from, traffic.to, traffic);
+  const ingress = withTiers(ctx, evaluateDirection(ctx, 'ingress', traffic.to, traffic.from, traffic.port, traffic.protocol), traffic.to, traffic.from, traffic);
   if (samePod(traffic.from, traffic.to)) return { allowed: true, always: 'same-pod', egress, ingress };
   if (ownNode(traffic.from, traffic.to)) return { allowed: true, always: 'own-node', egress, ingress };
   return { allowed: egress.allowed && ingress.allowed, egress, ingress };

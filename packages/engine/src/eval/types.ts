@@ -1,4 +1,5 @@
 import type { Direction, Pod, Protocol } from '../model/types.js';
+import type { TierStep } from '../tiers/types.js';
 
 /** One end of a connection: a pod, or an address outside the cluster's pods. */
 export type Endpoint = { kind: 'pod'; pod: Pod } | { kind: 'ip'; ip: string };
@@ -53,6 +54,11 @@ export interface DirectionVerdict {
    * leaves this direction out (the policy selects the pod for the other direction only).
    */
   ignored?: readonly RuleRef[];
+  /**
+   * The walk through the tiers (Admin, NetworkPolicy, Baseline) that decided `allowed`; set when the cluster has
+   * cluster policies and the local end is a pod they can select.
+   */
+  tiers?: readonly TierStep[];
 }
 
 export type AlwaysAllowed = 'same-pod' | 'own-node';

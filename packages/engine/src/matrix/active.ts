@@ -29,7 +29,7 @@ export function activeRules(b: BaseMatrix, col: MatrixColumn, named: NamedMasks)
 function portOk(b: BaseMatrix, rule: Rule, col: MatrixColumn, named: NamedMasks): PortOk {
   let mask: Uint32Array | undefined;
   for (const s of rule.ports ?? []) {
-    const r = specOk(s, col, (n) => namedMask(b, named, n, col.protocol, col.port));
+    const r = specOk(s, col, (n) => namedMaskOf(b, named, n, col.protocol, col.port));
     if (r === true) return true;
     if (r instanceof Uint32Array) {
       if (!mask) mask = r;
@@ -43,7 +43,8 @@ function portOk(b: BaseMatrix, rule: Rule, col: MatrixColumn, named: NamedMasks)
   return mask ?? false;
 }
 
-function namedMask(b: BaseMatrix, named: NamedMasks, name: string, protocol: Protocol, port: number): Uint32Array | undefined {
+/** The destination classes serving `name` on `protocol` at `port` (shared with the cluster policy tiers). */
+export function namedMaskOf(b: BaseMatrix, named: NamedMasks, name: string, protocol: Protocol, port: number): Uint32Array | undefined {
   const key = `${name}/${protocol}`;
   let byPort = named.get(key);
   if (!byPort) {

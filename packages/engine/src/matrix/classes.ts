@@ -2,6 +2,7 @@ import { selectorKey, selectorMatches } from '../labels/selector.js';
 import { parseCidr, parseIP, type Cidr, type IP } from '../net/ip.js';
 import type { Cluster, LabelSelector, Peer, Pod, Policy, Rule } from '../model/types.js';
 import { contextOf, labelsOfNamespace } from '../eval/context.js';
+import { tierAddressRanges } from '../tiers/model.js';
 import { andBits, andNotBits, EMPTY_BITS, forEachBitOf, orBitsAll, setBit, wordsFor, type Bits } from './bitset.js';
 import { effectiveBlockPeers, observedBy, observedLabels, observedPorts } from './observed.js';
 
@@ -27,6 +28,10 @@ export interface ClassModel {
   peersOf(policy: Policy, rule: Rule): Bits;
   /** The classes a policy selects. */
   selectedBy(policy: Policy): Bits;
+  /** Pod classes (never host-network ones) in namespaces matching `namespaces` whose pods match `pods` (null: all). */
+  podsMatching(namespaces: LabelSelector, pods: LabelSelector | null): Bits;
+  /** The classes whose addresses fall in a CIDR of `tierAddressRanges`. */
+  inRange(cidr: string): Bits;
 }
 
 interface Block {
@@ -65,6 +70,16 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     const except = peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined);
     const block: Block = { key: k, cidr, except };
     if (cidr.family === 4) block.v4 = [cidr, ...except.filter((e) => e.family === 4)].flatMap((c) => [Number(c.start), Number(c.end)]);
+    blocks.set(k, block);
+  }
+  // Cluster policy `networks` and `nodes` peers split classes by address too.
+  for (const text of tierAddressRanges(cluster)) {
+    const k = `${text}|`;
+    if (blocks.has(k)) continue;
+    const cidr = parseCidr(text);
+    if (!cidr) continue;
+    const block: Block = { key: k, cidr, except: [] };
+    if (cidr.family === 4) block.v4 = [Number(cidr.start), Number(cidr.end)];
     blocks.set(k, block);
   }
   const blockList = [...blocks.values()];
@@ -251,7 +266,13 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     });
   }
 
-  return { classOf, count, words, members, pod: repr, ingressPolicies, egressPolicies, peersOf, selectedBy };
+  const podsMatching = (nsSel: LabelSelector, podSel: LabelSelector | null): Bits => podsIn(`sel=${selectorKey(nsSel)}`, () => namespacesMatching(nsSel), podSel);
+  const inRange = (cidr: string): Bits => {
+    const b = blockIndex.get(`${cidr}|`);
+    return b === undefined ? EMPTY_BITS : classesInBlock(b);
+  };
+
+  return { classOf, count, words, members, pod: repr, ingressPolicies, egressPolicies, peersOf, selectedBy, podsMatching, inRange };
 }
 
 /**

@@ -332,3 +332,28 @@ function storeRow(patch: PatchBuilder, s: number, added: Uint32Array, words: Int
   }
   patch.add(s, added, lo, hi);
 }
+
+/**
+ * The NetworkPolicy egress and ingress rows of a class on one column, apart, for the cluster policy tiers (which
+ * decide each side on its own): egress is the allowance (every class when S is not isolated for egress, the return
+ * value then false), ingress the destinations admitting S (open destinations included).
+ */
+export function columnSides(b: BaseMatrix, active: ActiveRules): (s: number, egress: Uint32Array, ingress: Uint32Array) => boolean {
+  const d = active.ingress.length === 0 && active.egress.length === 0 ? undefined : columnDelta(b, active);
+  const W = b.W;
+  return (s, egress, ingress) => {
+    const set = b.egressSetOf[s]!;
+    egress.set(b.egressRow(s));
+    const eX = set >= 0 && d ? d.eAdd[set] : undefined;
+    if (eX) for (let k = 0; k < eX.words.length; k++) egress[eX.lo + k]! |= eX.words[k]!;
+    const open = d ? d.openAll : b.open;
+    for (let k = 0; k < W; k++) ingress[k] = b.inFrom[s * W + k]! | open[k]!;
+    if (d) {
+      for (let e = d.head[s]!; e >= 0; e = d.next[e]!) {
+        const x = d.dst[d.entryDst[e]!]!;
+        for (let k = 0; k < x.words.length; k++) ingress[x.lo + k]! |= x.words[k]!;
+      }
+    }
+    return set >= 0;
+  };
+}

@@ -2,12 +2,13 @@ import type { Cluster } from '../model/types.js';
 import type { Endpoint } from '../eval/types.js';
 import { canonicalIP } from '../net/ip.js';
 import type { PortProto } from '../ports/ports.js';
-import { activeRules } from './active.js';
+import { activeRules, namedMaskOf } from './active.js';
 import { BaseMatrix } from './base.js';
 import { getBit } from './bitset.js';
 import { buildClasses } from './classes.js';
 import { defaultColumns, explicitColumns, type MatrixColumn } from './columns.js';
-import { runColumn, type ActiveRules, type ColumnPatch } from './delta.js';
+import { columnSides, runColumn, type ActiveRules, type ColumnPatch } from './delta.js';
+import { TierStage, type TierColumn } from '../tiers/matrix-stage.js';
 
 export interface MatrixOptions {
   /** Columns to compute; default: every port class of the input (see defaultColumns). */
@@ -48,18 +49,74 @@ export interface Matrix {
  * use (a `--count` never needs them).
  */
 class ColumnResult {
+  readonly pairs: number;
+  /** Rows decided with the cluster policy tiers (rows they can change), by class; undefined without tiers. */
+  readonly tierRows: TierRows | undefined;
   constructor(
     private readonly base: BaseMatrix,
     private readonly active: ActiveRules,
-    readonly pairs: number,
+    pairs: number,
     private patchMemo?: ColumnPatch | null,
-  ) {}
+    tiers?: { stage: TierStage; column: TierColumn },
+  ) {
+    this.tierRows = tiers ? tierRowsOf(base, active, tiers.stage, tiers.column) : undefined;
+    this.pairs = pairs + (this.tierRows?.pairsDelta ?? 0);
+  }
 
   /** The added bits per changed row; null when the column is the base. */
   patch(): ColumnPatch | null {
     if (this.patchMemo === undefined) this.patchMemo = runColumn(this.base, this.active, true).patch ?? null;
     return this.patchMemo;
   }
+
+  /** Is D allowed from S (classes)? */
+  has(s: number, d: number): boolean {
+    const t = this.tierRows;
+    if (t && t.at[s]! >= 0) return getBit(t.data, t.at[s]!, d);
+    if (getBit(this.base.base, s * this.base.W, d)) return true;
+    const p = this.patch();
+    return p !== null && p.has(s, d);
+  }
+
+  /** out |= row S. */
+  orRow(out: Uint32Array, s: number): void {
+    const W = this.base.W;
+    const t = this.tierRows;
+    const src = t && t.at[s]! >= 0 ? t.data : this.base.base;
+    const off = t && t.at[s]! >= 0 ? t.at[s]! : s * W;
+    for (let k = 0; k < W; k++) out[k]! |= src[off + k]!;
+    if (src === this.base.base) this.patch()?.orInto(out, s);
+  }
+}
+
+interface TierRows {
+  /** Per class, the offset of its row in `data`, or -1 when no cluster policy can change it. */
+  at: Int32Array;
+  data: Uint32Array;
+  /** Pairs of the tier rows minus their NetworkPolicy-only pairs. */
+  pairsDelta: number;
+}
+
+/** The rows a cluster policy can change, decided through the tiers from this column's NetworkPolicy sides. */
+function tierRowsOf(b: BaseMatrix, active: ActiveRules, stage: TierStage, column: TierColumn): TierRows {
+  const W = b.W;
+  const sides = columnSides(b, active);
+  const at = new Int32Array(b.K).fill(-1);
+  const data = new Uint32Array(stage.rows.length * W);
+  const egress = new Uint32Array(W);
+  const ingress = new Uint32Array(W);
+  const np = new Uint32Array(W);
+  const none = new Uint32Array(W);
+  let delta = 0;
+  stage.rows.forEach((s, i) => {
+    const isolated = sides(s, egress, ingress);
+    const o = i * W;
+    at[s] = o;
+    stage.combine(column, s, data, o, isolated ? egress : null, ingress, 0, none, b.open);
+    for (let k = 0; k < W; k++) np[k] = egress[k]! & ingress[k]!;
+    delta += b.rowPairs(data, o, s) - b.rowPairs(np, 0, s);
+  });
+  return { at, data, pairsDelta: delta };
 }
 
 /**
@@ -75,8 +132,10 @@ export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Ma
   const n = endpoints.length;
   const hasOverrides = overrides.size > 0;
   const classAllowed = (col: number, ci: number, cj: number): boolean => {
+    const r = results[col]!;
+    if (r.tierRows) return r.has(ci, cj);
     if ((base.base[ci * W + (cj >>> 5)]! & (1 << (cj & 31))) !== 0) return true;
-    const p = results[col]!.patch();
+    const p = r.patch();
     return p !== null && p.has(ci, cj);
   };
   // Called for every cell by consumers such as diff: no allocation here.
@@ -92,8 +151,8 @@ export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Ma
     allowed,
     row(col, i) {
       const ci = cm.classOf[i]!;
-      const words = base.base.slice(ci * W, ci * W + W);
-      results[col]!.patch()?.orInto(words, ci);
+      const words = new Uint32Array(W);
+      results[col]!.orRow(words, ci);
       const chars = new Array<string>(n);
       for (let j = 0; j < n; j++) {
         if (i >= podCount && j >= podCount) chars[j] = '-';
@@ -129,13 +188,18 @@ function runColumns(cluster: Cluster, options: MatrixOptions) {
   const base = new BaseMatrix(cm, cluster);
   const bySig = new Map<string, ColumnResult>();
   const named = new Map<string, Map<number, Uint32Array>>();
+  // Cluster policies: the rows they can change are decided through the tiers in every column.
+  const stage0 = cluster.clusterPolicies.length > 0 ? new TierStage(cm, cluster, (n, p, port) => namedMaskOf(base, named, n, p, port)) : undefined;
+  const stage = stage0 && !stage0.empty ? stage0 : undefined;
   const results: ColumnResult[] = columns.map((col) => {
     const active = activeRules(base, col, named);
-    let r = bySig.get(active.signature);
+    const tier = stage?.column(col);
+    const sig = tier ? `${active.signature};${tier.signature}` : active.signature;
+    let r = bySig.get(sig);
     if (!r) {
       const counted = runColumn(base, active, !options.countsOnly);
-      r = new ColumnResult(base, active, counted.pairs, options.countsOnly ? undefined : (counted.patch ?? null));
-      bySig.set(active.signature, r);
+      r = new ColumnResult(base, active, counted.pairs, options.countsOnly ? undefined : (counted.patch ?? null), stage && tier ? { stage, column: tier } : undefined);
+      bySig.set(sig, r);
     }
     return r;
   });
@@ -163,18 +227,25 @@ export function summarizePods(cluster: Cluster, options: MatrixOptions = {}): Po
   const { cm, base, bySig, endpoints, podCount, overrides } = runColumns(cluster, options);
   const W = cm.words;
   const K = cm.count;
-  const patches = [...bySig.values()].map((r) => r.patch()).filter((p): p is ColumnPatch => p !== null);
+  const distinct = [...bySig.values()];
+  const tiered = distinct.some((r) => r.tierRows !== undefined);
+  const patches = tiered ? [] : distinct.map((r) => r.patch()).filter((p): p is ColumnPatch => p !== null);
   const size = cm.members.map((m) => m.length);
   const isIp = (c: number) => cm.pod[c] === undefined;
-  const anyPort = (s: number, d: number) => getBit(base.base, s * W, d) || patches.some((p) => p.has(s, d));
+  const anyPort = (s: number, d: number) => (tiered ? distinct.some((r) => r.has(s, d)) : getBit(base.base, s * W, d) || patches.some((p) => p.has(s, d)));
   const out = new Float64Array(K);
   const inWeight = new Float64Array(K);
   // Rows of all ones add their weight to a whole word at once; spread over its 32 classes at the end.
   const wordWeight = new Float64Array(W);
   const row = new Uint32Array(W);
   for (let s = 0; s < K; s++) {
-    row.set(base.base.subarray(s * W, s * W + W));
-    for (const p of patches) p.orInto(row, s);
+    if (tiered) {
+      row.fill(0);
+      for (const r of distinct) r.orRow(row, s);
+    } else {
+      row.set(base.base.subarray(s * W, s * W + W));
+      for (const p of patches) p.orInto(row, s);
+    }
     const ipRow = isIp(s);
     const w = size[s]!;
     let reach = 0;

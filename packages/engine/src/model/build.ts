@@ -4,6 +4,10 @@ import { canonicalIP } from '../net/ip.js';
 import { selectorMatches } from '../labels/selector.js';
 import { kubectlValueAt, validateObject } from '../validate/index.js';
 import { normalizePolicy } from './normalize.js';
+import { kindEntry, skipNote } from '../kinds/registry.js';
+import type { TierKindSpec } from '../tiers/kinds.js';
+import { compareClusterPolicies, nodeOf, normalizeClusterPolicy } from '../tiers/normalize.js';
+import type { ClusterPolicy, Node, RejectedClusterPolicy } from '../tiers/types.js';
 import {
   DEFAULT_DNS,
   type Cluster,
@@ -27,10 +31,6 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController'];
-/** Kinds kordon reads. Anything else is skipped with a note. */
-const KNOWN_KINDS = new Set<string>(['Namespace', 'Pod', 'Service', 'NetworkPolicy', ...WORKLOAD_KINDS]);
-/** Kinds that commonly travel with manifests and carry nothing for NetworkPolicy: skipped silently. */
-const QUIET_KINDS = new Set<string>(['ConfigMap', 'Secret', 'ServiceAccount', 'Endpoints', 'EndpointSlice', 'Event', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
 
 export interface BuildOptions {
   /** Where cluster DNS lives (default: kube-system pods labelled k8s-app=kube-dns). */
@@ -121,6 +121,8 @@ export class BuildCache {}
 interface Remembered {
   validation?: Diagnostic[];
   policy?: Policy;
+  clusterPolicy?: ClusterPolicy;
+  node?: Node;
   pod?: Pod;
   /** Copies of `pod` with a resolved owner, by owner. */
   owned?: Map<string, Pod>;
@@ -156,6 +158,16 @@ class Models {
   policy(obj: LoadedObject): Policy {
     const m = this.memo(obj);
     return m ? (m.policy ??= normalizePolicy(obj)) : normalizePolicy(obj);
+  }
+
+  clusterPolicy(obj: LoadedObject, kind: TierKindSpec): ClusterPolicy {
+    const m = this.memo(obj);
+    return m ? (m.clusterPolicy ??= normalizeClusterPolicy(obj, kind)) : normalizeClusterPolicy(obj, kind);
+  }
+
+  node(obj: LoadedObject): Node {
+    const m = this.memo(obj);
+    return m ? (m.node ??= nodeOf(obj)) : nodeOf(obj);
   }
 
   pod(obj: LoadedObject, ns: string): Pod {
@@ -213,14 +225,6 @@ class Models {
   }
 }
 
-/** Kinds are Kubernetes' own only in their API groups: Calico's `crd.projectcalico.org` NetworkPolicy is another thing. */
-function inKubernetesGroup(obj: LoadedObject): boolean {
-  const group = obj.apiVersion.includes('/') ? obj.apiVersion.slice(0, obj.apiVersion.indexOf('/')) : '';
-  if (obj.kind === 'NetworkPolicy') return group === 'networking.k8s.io' || group === 'extensions';
-  if (obj.kind === 'Namespace' || obj.kind === 'Pod' || obj.kind === 'Service' || obj.kind === 'ReplicationController') return group === '';
-  return group === 'apps' || group === 'batch' || group === 'extensions';
-}
-
 /** Turns loaded objects into the cluster model: validates, defaults, resolves owners, makes template stand-ins. */
 /**
  * Errors the API server rejects an object for that change nothing it means to network policy (an incomplete owner
@@ -232,10 +236,13 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   const models = new Models(options.cache);
   const diagnostics: Diagnostic[] = [];
   const rejected: RejectedPolicy[] = [];
+  const rejectedCluster: RejectedClusterPolicy[] = [];
   const byKey = new Map<string, LoadedObject>();
   for (const obj of objects) {
-    if (!KNOWN_KINDS.has(obj.kind) || !inKubernetesGroup(obj)) {
-      if (!QUIET_KINDS.has(obj.kind)) diagnostics.push(info(obj, 'kind-skipped', `${obj.kind} (${obj.apiVersion}) is not a kind kordon evaluates; skipped`));
+    const entry = kindEntry(obj);
+    if (!entry) {
+      const note = skipNote(obj);
+      if (note !== undefined) diagnostics.push(info(obj, 'kind-skipped', note));
       continue;
     }
     if (!options.trusted) {
@@ -244,11 +251,12 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
       const errors = problems.filter((p) => p.severity === 'error' && !KEPT_DESPITE.has(p.code)).length;
       if (errors > 0) {
         // The API server would not have stored it: report it, leave it out of the evaluation.
-        if (obj.kind === 'NetworkPolicy') rejected.push(withSource({ namespace: obj.namespace ?? 'default', name: obj.name, errors }, obj));
+        if (entry.model.role === 'networkpolicy') rejected.push(withSource({ namespace: obj.namespace ?? 'default', name: obj.name, errors }, obj));
+        if (entry.model.role === 'clusterpolicy') rejectedCluster.push(withSource({ ref: { kind: entry.model.spec.kind, name: obj.name }, errors }, obj));
         continue;
       }
     }
-    const ns = obj.kind === 'Namespace' ? '' : (obj.namespace ?? 'default');
+    const ns = entry.namespaced ? (obj.namespace ?? 'default') : '';
     const key = `${obj.kind}\u0000${ns}\u0000${obj.name}`;
     const prev = byKey.get(key);
     if (prev) {
@@ -270,6 +278,8 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   const workloads: Workload[] = [];
   const services: Service[] = [];
   const policies: Policy[] = [];
+  const clusterPolicies: ClusterPolicy[] = [];
+  const nodes: Node[] = [];
   const replicaSetOwner = new Map<string, WorkloadRef>(); // ns/rs -> top owner
   const workloadObjs: LoadedObject[] = [];
 
@@ -283,15 +293,24 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
 
   for (const obj of byKey.values()) {
     const meta = isObj(obj.raw['metadata']) ? obj.raw['metadata'] : {};
-    if (obj.kind === 'Namespace') {
+    const role = kindEntry(obj)!.model;
+    if (role.role === 'namespace') {
       ensureNamespace(obj.name, true, labelsOf(meta['labels']), obj);
+      continue;
+    }
+    if (role.role === 'node') {
+      nodes.push(models.node(obj));
+      continue;
+    }
+    if (role.role === 'clusterpolicy') {
+      clusterPolicies.push(models.clusterPolicy(obj, role.spec));
       continue;
     }
     const ns = obj.namespace ?? 'default';
     if (!namespaces.has(ns)) ensureNamespace(ns, false);
-    if (obj.kind === 'NetworkPolicy') policies.push(models.policy(obj));
-    else if (obj.kind === 'Service') services.push(serviceOf(obj, ns));
-    else if (obj.kind === 'Pod') {
+    if (role.role === 'networkpolicy') policies.push(models.policy(obj));
+    else if (role.role === 'service') services.push(serviceOf(obj, ns));
+    else if (role.role === 'pod') {
       const pod = models.pod(obj, ns);
       if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
         diagnostics.push(info(obj, 'pod-finished', `pod ${ns}/${obj.name} is ${pod.phase}: it is gone from the network and left out`));
@@ -367,9 +386,11 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   };
   const nsList = [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   policies.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  clusterPolicies.sort(compareClusterPolicies);
+  nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   models.finish();
   return {
-    cluster: { namespaces: nsList, pods, workloads, services, policies, rejectedPolicies: rejected, dns },
+    cluster: { namespaces: nsList, pods, workloads, services, policies, rejectedPolicies: rejected, clusterPolicies, rejectedClusterPolicies: rejectedCluster, nodes, dns },
     diagnostics,
   };
 }

@@ -1,4 +1,5 @@
 import type { Location, PathSegment } from '../diagnostics.js';
+import type { ClusterPolicy, Node, RejectedClusterPolicy } from '../tiers/types.js';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
@@ -159,6 +160,11 @@ export interface Cluster {
   /** Valid NetworkPolicies only. */
   policies: readonly Policy[];
   rejectedPolicies: readonly RejectedPolicy[];
+  /** Valid ClusterNetworkPolicies, AdminNetworkPolicies and BaselineAdminNetworkPolicies, in evaluation order. */
+  clusterPolicies: readonly ClusterPolicy[];
+  rejectedClusterPolicies: readonly RejectedClusterPolicy[];
+  /** Nodes, for the `nodes` peers of cluster policies. */
+  nodes: readonly Node[];
   /** Where cluster DNS lives; default kube-system pods labelled k8s-app=kube-dns. */
   dns: DnsConfig;
 }

@@ -102,7 +102,10 @@ export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResul
       result.dns = dns;
       if (dns.assumed) notes.push(`no DNS pods (${cluster.dns.namespace}, ${Object.entries(cluster.dns.selector).map(([k, v]) => `${k}=${v}`).join(',')}) in the input: assumed present with no policies of their own`);
       if (!dns.allowed) {
-        result.summary = `DNS lookup of ${req.to} is blocked: ${req.from} is isolated for egress and no rule allows UDP 53 to the cluster DNS pods, so the connection is never tried`;
+        const byTier = dns.hops.some((h) => !h.verdict.allowed && !h.verdict.egress.allowed && !h.verdict.egress.isolated);
+        result.summary = byTier
+          ? `DNS lookup of ${req.to} is blocked: a cluster policy denies ${req.from} UDP 53 to the cluster DNS pods, so the connection is never tried`
+          : `DNS lookup of ${req.to} is blocked: ${req.from} is isolated for egress and no rule allows UDP 53 to the cluster DNS pods, so the connection is never tried`;
         return result;
       }
     }
@@ -218,6 +221,8 @@ function checkDns(cluster: Cluster, sources: Endpoint[]): { needed: boolean; all
     }
     if (!any) allAllowed = false;
   }
-  const needed = sources.some((s) => hops.some((h) => h.from === label(s) && h.verdict.egress.isolated));
+  // A lookup is restricted when a NetworkPolicy isolates the client's egress, or a cluster policy decides it.
+  const restricted = (h: Hop): boolean => h.verdict.egress.isolated || (h.verdict.egress.tiers ?? []).some((t) => t.tier !== 'NetworkPolicy' && t.outcome !== 'no-match');
+  const needed = sources.some((s) => hops.some((h) => h.from === label(s) && restricted(h)));
   return { needed, allowed: allAllowed, hops, assumed };
 }

@@ -1,4 +1,4 @@
-export { validateObject } from './objects.js';
+export { validateObject } from '../kinds/registry.js';
 export { validateNetworkPolicy, NETWORK_POLICY_API_VERSION } from './networkpolicy.js';
 export {
   dns1123LabelErrors,

@@ -157,7 +157,7 @@ function labelValueHint(v: string): string {
   return 'a label value is empty or at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit';
 }
 
-function validateSelector(r: Reporter, sel: unknown, path: PathSegment[]): void {
+export function validateSelector(r: Reporter, sel: unknown, path: PathSegment[]): void {
   if (!isObj(sel)) return;
   validateLabelMap(r, sel['matchLabels'], [...path, 'matchLabels']);
   list(sel['matchExpressions']).forEach((e, i) => {

@@ -1,43 +1,25 @@
 /**
- * Dispatch by kind. NetworkPolicies get the API server's full validation; the other kinds kordon
- * models get a type check of the fields it reads, so that a wrong type is a located error here
- * rather than a surprise later. Kinds kordon does not model are left to the cluster builder.
+ * The kinds kordon reads but does not validate in full get a type check of the fields it reads, so that a wrong type
+ * is a located error here rather than a surprise later. Which kind gets which check: kinds/registry.ts.
  */
 import type { Diagnostic, PathSegment } from '../diagnostics.js';
 import type { LoadedObject } from '../load/load.js';
 import { parseIP, podAddressOddity, type PodAddressOddity } from '../net/index.js';
 import { BAD, Decoder, isObj, reportDuplicateKeys, type StructSchema } from './decode.js';
-import { reportNamespaceAbsent, validateLabelMap, validateNetworkPolicy } from './networkpolicy.js';
+import { reportNamespaceAbsent, validateLabelMap } from './networkpolicy.js';
 import { validateOwnerReferences } from './owners.js';
 import { Reporter } from './report.js';
-import { NAMESPACE, POD, SERVICE, WORKLOADS } from './schemas.js';
+import { NAMESPACE, NODE, POD, SERVICE } from './schemas.js';
 
-function schemaFor(obj: LoadedObject): StructSchema | undefined {
-  const group = obj.apiVersion.includes('/') ? obj.apiVersion.slice(0, obj.apiVersion.indexOf('/')) : '';
-  if (obj.kind === 'Namespace' && group === '') return NAMESPACE;
-  if (obj.kind === 'Pod' && group === '') return POD;
-  if (obj.kind === 'Service' && group === '') return SERVICE;
-  const w = Object.prototype.hasOwnProperty.call(WORKLOADS, obj.kind) ? WORKLOADS[obj.kind] : undefined;
-  if (w && ['apps', 'batch', 'extensions', ''].includes(group)) return w;
-  return undefined;
-}
-
-/** True for the NetworkPolicy of the Kubernetes API (not, say, Calico's `crd.projectcalico.org` one). */
-function isKubernetesNetworkPolicy(obj: LoadedObject): boolean {
-  return obj.kind === 'NetworkPolicy' && (obj.apiVersion.startsWith('networking.k8s.io/') || obj.apiVersion.startsWith('extensions/'));
-}
-
-export function validateObject(obj: LoadedObject): Diagnostic[] {
-  if (isKubernetesNetworkPolicy(obj)) return validateNetworkPolicy(obj);
-  const schema = schemaFor(obj);
-  if (!schema) return [];
+/** A type check of the fields kordon reads of a kind it models without validating it in full. */
+export function validateReadKind(obj: LoadedObject, schema: StructSchema): Diagnostic[] {
   const r = new Reporter(obj);
   reportDuplicateKeys(r);
   const typed = new Decoder(r).decode(obj.raw, schema, []);
   if (!isObj(typed)) return r.sorted();
   const meta = isObj(typed['metadata']) ? typed['metadata'] : {};
   const ns = meta['namespace'];
-  if (schema !== NAMESPACE && ns !== BAD && (typeof ns !== 'string' || ns === '')) {
+  if (schema !== NAMESPACE && schema !== NODE && ns !== BAD && (typeof ns !== 'string' || ns === '')) {
     reportNamespaceAbsent(r, typed['metadata']);
   }
   validateOwnerReferences(r, meta['ownerReferences']);

@@ -81,7 +81,7 @@ export const NETWORK_POLICY = struct('NetworkPolicy', { apiVersion: str, kind: s
 // The metadata of kinds other than NetworkPolicy is open too, because cluster dumps carry fields of their own
 // Kubernetes version (`clusterName` before 1.25), and an error would leave every pod of such a dump out; a near miss
 // of a field (`lables`, which leaves a pod template's pods without labels) is still an error.
-const OPEN_META: StructSchema = { ...struct('ObjectMeta', { ...OBJECT_META.fields }, true), nearMiss: 'error' };
+export const OPEN_META: StructSchema = { ...struct('ObjectMeta', { ...OBJECT_META.fields }, true), nearMiss: 'error' };
 
 const containerPort = struct('ContainerPort', { name: str, containerPort: int32, protocol: str, hostPort: int32, hostIP: str });
 const container = struct('Container', { name: str, ports: list(containerPort), restartPolicy: str }, true);
@@ -171,3 +171,12 @@ export function fieldHomes(root: StructSchema): Map<string, StructSchema[]> {
   visit(root);
   return homes;
 }
+
+const nodeAddress = struct('NodeAddress', { type: str, address: str });
+
+/** What a `nodes` peer of a cluster policy reads: labels and `status.addresses`. */
+export const NODE = struct(
+  'Node',
+  { apiVersion: str, kind: str, metadata: OPEN_META, spec: struct('NodeSpec', {}, true), status: struct('NodeStatus', { addresses: list(nodeAddress) }, true) },
+  true,
+);

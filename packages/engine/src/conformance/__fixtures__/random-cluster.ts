@@ -151,3 +151,104 @@ export const explicitArb = fc.record({
   ips: fc.uniqueArray(fc.constantFrom(...OUTSIDE_IPS, ...NODE_IPS, ...POD_IPS), { maxLength: 3 }),
 });
 
+
+// Cluster policies of both tiers and all three kinds, and the Nodes their `nodes` peers select. Everything generated
+// passes the CRDs' validation: one field per peer and protocol entry, ranges with start < end, no named port beside
+// a networks or nodes peer. Priorities come from a small set, so ties happen.
+
+const NODE_LABELS = ['a', 'b'];
+const ACTIONS = ['Accept', 'Deny', 'Pass'] as const;
+
+const namespacedPodArb = fc.record({ namespaceSelector: selectorArb, podSelector: selectorArb }, { requiredKeys: ['podSelector'] });
+const podPeerArb = fc.oneof(fc.record({ namespaces: selectorArb }), fc.record({ pods: namespacedPodArb }));
+const addressPeerArb = fc.oneof(
+  fc.record({ networks: fc.uniqueArray(fc.constantFrom(...CIDRS.flatMap((c) => [c.cidr, ...c.subs])), { minLength: 1, maxLength: 2 }) }),
+  fc.record({ nodes: fc.record({ matchLabels: fc.dictionary(fc.constant('role'), fc.constantFrom(...NODE_LABELS), { maxKeys: 1 }) }) }),
+);
+const PORT_PAIRS = PORTS.flatMap((a) => PORTS.filter((b) => b > a).map((b) => [a, b] as const));
+const cnpProtocolArb = fc.oneof(
+  fc.record({ proto: fc.constantFrom('tcp', 'udp', 'sctp'), number: fc.constantFrom(...PORTS) }).map(({ proto, number }) => ({ [proto]: { destinationPort: { number } } })),
+  fc.record({ proto: fc.constantFrom('tcp', 'udp', 'sctp'), range: fc.constantFrom(...PORT_PAIRS) }).map(({ proto, range }) => ({ [proto]: { destinationPort: { range: { start: range[0], end: range[1] } } } })),
+  fc.constantFrom(...PORT_NAMES).map((n) => ({ destinationNamedPort: n })),
+);
+const anpPortArb = fc.oneof(
+  fc.record({ protocol: fc.constantFrom(...PROTOS), port: fc.constantFrom(...PORTS) }).map((portNumber) => ({ portNumber })),
+  fc.record({ protocol: fc.constantFrom(...PROTOS), range: fc.constantFrom(...PORT_PAIRS) }).map(({ protocol, range }) => ({ portRange: { protocol, start: range[0], end: range[1] } })),
+  fc.constantFrom(...PORT_NAMES).map((namedPort) => ({ namedPort })),
+);
+
+/** A rule; named ports are dropped when an address peer is present, as the CRD's CEL rule demands. */
+const tierRuleArb = (dir: 'ingress' | 'egress', actions: readonly string[], portsKey: 'protocols' | 'ports') => {
+  const portArbOf: fc.Arbitrary<Record<string, unknown>> = portsKey === 'protocols' ? cnpProtocolArb : anpPortArb;
+  return fc
+    .record({
+      action: fc.constantFrom(...actions),
+      peers: fc.array(dir === 'ingress' ? podPeerArb : fc.oneof(podPeerArb, addressPeerArb), { minLength: 1, maxLength: 2 }),
+      ports: fc.option(fc.array(portArbOf, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+    })
+    .map(({ action, peers, ports }) => {
+      const address = peers.some((p) => 'networks' in p || 'nodes' in p);
+      const kept = ports?.filter((e) => !address || !('destinationNamedPort' in e || 'namedPort' in e));
+      return { action, [dir === 'ingress' ? 'from' : 'to']: peers, ...(kept && kept.length > 0 ? { [portsKey]: kept } : {}) };
+    });
+};
+
+const subjectArb = fc.oneof(fc.record({ namespaces: selectorArb }), fc.record({ pods: namespacedPodArb }));
+
+const cnpArb = fc.record({
+  kind: fc.constant('cnp' as const),
+  tier: fc.constantFrom('Admin', 'Baseline'),
+  priority: fc.constantFrom(1, 2, 5),
+  subject: subjectArb,
+  ingress: fc.array(tierRuleArb('ingress', ACTIONS, 'protocols'), { maxLength: 3 }),
+  egress: fc.array(tierRuleArb('egress', ACTIONS, 'protocols'), { maxLength: 3 }),
+});
+const anpArb = fc.record({
+  kind: fc.constant('anp' as const),
+  priority: fc.constantFrom(1, 2, 5),
+  subject: subjectArb,
+  ingress: fc.array(tierRuleArb('ingress', ['Allow', 'Deny', 'Pass'], 'ports'), { maxLength: 3 }),
+  egress: fc.array(tierRuleArb('egress', ['Allow', 'Deny', 'Pass'], 'ports'), { maxLength: 3 }),
+});
+const banpArb = fc.record({
+  subject: subjectArb,
+  ingress: fc.array(tierRuleArb('ingress', ['Allow', 'Deny'], 'ports'), { maxLength: 3 }),
+  egress: fc.array(tierRuleArb('egress', ['Allow', 'Deny'], 'ports'), { maxLength: 3 }),
+});
+
+const tieredArbOf = (base: fc.Arbitrary<ClusterInput>) =>
+  fc.record({
+    base,
+    policies: fc.array(fc.oneof({ arbitrary: cnpArb, weight: 3 }, { arbitrary: anpArb, weight: 1 }), { maxLength: 5 }),
+    banp: fc.option(banpArb, { nil: undefined }),
+    nodeLabels: fc.array(fc.constantFrom(...NODE_LABELS), { minLength: NODE_IPS.length, maxLength: NODE_IPS.length }),
+  });
+export const tieredClusterArb = tieredArbOf(clusterArb);
+export const largeTieredClusterArb = tieredArbOf(largeClusterArb);
+export type TieredInput = typeof tieredClusterArb extends fc.Arbitrary<infer T> ? T : never;
+
+export function tieredManifestsOf(input: TieredInput): Record<string, unknown>[] {
+  const objects = manifestsOf(input.base);
+  NODE_IPS.forEach((ip, i) => {
+    objects.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: `node-${i}`, labels: { role: input.nodeLabels[i]! } }, status: { addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: `node-${i}` }] } });
+  });
+  input.policies.forEach((p, i) => {
+    const spec: Record<string, unknown> = p.kind === 'cnp' ? { tier: p.tier, priority: p.priority, subject: p.subject } : { priority: p.priority, subject: p.subject };
+    if (p.ingress.length > 0) spec['ingress'] = p.ingress;
+    if (p.egress.length > 0) spec['egress'] = p.egress;
+    objects.push(
+      p.kind === 'cnp'
+        ? { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: `cnp-${i}` }, spec }
+        : { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: `anp-${i}` }, spec },
+    );
+  });
+  if (input.banp) {
+    const spec: Record<string, unknown> = { subject: input.banp.subject };
+    if (input.banp.ingress.length > 0) spec['ingress'] = input.banp.ingress;
+    if (input.banp.egress.length > 0) spec['egress'] = input.banp.egress;
+    objects.push({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec });
+  }
+  return objects;
+}
+
+export const buildTiered = (input: TieredInput): Cluster => clusterOf(tieredManifestsOf(input));
