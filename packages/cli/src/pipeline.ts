@@ -1,4 +1,4 @@
-import { buildCluster, loadSources, type Cluster, type Diagnostic } from '@kordon/engine';
+import { buildCluster, loadSources, parseCidr, serviceNetworkNote, unknownPodIPNote, type BuildOptions, type Cluster, type ClusterNetwork, type Diagnostic } from '@kordon/engine';
 import { colorsFor, UsageError, type CliContext } from './io.js';
 import { readInputs } from './input.js';
 import { withCluster } from './cluster.js';
@@ -14,19 +14,45 @@ export interface Loaded {
 
 export interface LoadOptions {
   dns?: { namespace: string; selector: Record<string, string> };
+  network?: ClusterNetwork;
 }
 
 /** Reads PATHS and builds the cluster model; every diagnostic is kept (nothing stops at the first bad object). */
 export async function loadInput(paths: readonly string[], ctx: CliContext, options: LoadOptions = {}): Promise<Loaded> {
   const inputs = await readInputs(withCluster(paths, ctx), ctx);
   const loaded = loadSources(inputs.files);
-  const built = buildCluster(loaded.objects, options.dns ? { dns: options.dns } : {});
+  const built = buildCluster(loaded.objects, buildOptions(options));
   return {
     cluster: built.cluster,
     diagnostics: sortDiagnostics([...inputs.diagnostics, ...loaded.diagnostics, ...built.diagnostics]),
     files: inputs.files.length,
     objects: loaded.objects.length,
   };
+}
+
+export function buildOptions(options: LoadOptions): BuildOptions {
+  return { ...(options.dns ? { dns: options.dns } : {}), ...(options.network ? { network: options.network } : {}) };
+}
+
+/** `--pod-cidr` and `--service-cidr`, each CIDR[,CIDR]: where pods with no IP (workload templates) sit. */
+export interface NetworkFlags {
+  podCidr?: string;
+  serviceCidr?: string;
+}
+
+export function parseNetwork(flags: NetworkFlags): ClusterNetwork | undefined {
+  if (flags.podCidr === undefined && flags.serviceCidr === undefined) return undefined;
+  const list = (flag: string, text: string | undefined): string[] =>
+    (text ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '').map((t) => {
+      if (!parseCidr(t)) throw new UsageError(`bad ${flag} ${JSON.stringify(t)}: not a CIDR`, `write CIDR[,CIDR], e.g. ${flag} 10.244.0.0/16,fd00:10:244::/56`);
+      return t;
+    });
+  return { podCidrs: list('--pod-cidr', flags.podCidr), serviceCidrs: list('--service-cidr', flags.serviceCidr) };
+}
+
+/** The note every evaluating command prints when verdicts depend on pods' unknown IPs. */
+export function reportUnknownPodIPs(ctx: CliContext, cluster: Cluster, side = ''): void {
+  for (const note of [unknownPodIPNote(cluster), serviceNetworkNote(cluster)]) if (note) ctx.io.err(`kordon: note: ${side}${note}\n`);
 }
 
 /** Prints diagnostics to stderr (commands other than validate), and says which invalid policies were left out. */

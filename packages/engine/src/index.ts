@@ -31,6 +31,7 @@ export type {
   ContainerPort,
   Direction,
   DnsConfig,
+  ClusterNetwork,
   LabelRequirement,
   LabelSelector,
   Labels,
@@ -70,6 +71,7 @@ export { formatPortProto, formatPortSpec, parsePortProto, portSpecMatches, resol
 export type { PortProto } from './ports/ports.js';
 
 export { evaluate, isolatingPolicies, peerMatches } from './eval/evaluate.js';
+export { podInBlock, serviceNetworkNote, standInInBlock, unknownPodIPs, unknownPodIPNote, type PodInBlock, type UnknownPodIPs } from './eval/pod-ip.js';
 export type { AlwaysAllowed, DirectionBypass, DirectionVerdict, Endpoint, NearMiss, RuleRef, Traffic, Verdict } from './eval/types.js';
 
 export { endpointName, podsOfWorkload, resolveName, resolveServiceName } from './query/resolve.js';

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { examples } from './help.js';
+import { examples, withNetworkOptions } from './help.js';
 import type { CliContext } from '../io.js';
+import type { NetworkFlags } from '../pipeline.js';
 
 export function registerCheck(program: Command, ctx: CliContext): void {
-  program
-    .command('check')
+  withNetworkOptions(program.command('check'))
     .summary('can A open a connection to B, and why')
     .description(
       'Can A open a connection to B? A and B are ns/pod, ns/workload (ns/Kind/name when names clash) or an IP address; ' +
@@ -31,7 +31,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     });
 }
 
-export interface CheckOptions {
+export interface CheckOptions extends NetworkFlags {
   from: string;
   to: string;
   port?: string;

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { yamlFromJson } from '../output/yaml-output.js';
-import { examples } from './help.js';
-import type { Cluster, Diagnostic, SourceFile } from '@kordon/engine';
+import { examples, withNetworkOptions } from './help.js';
+import type { Cluster, ClusterNetwork, Diagnostic, SourceFile } from '@kordon/engine';
 import { colorsFor, UsageError, type CliContext } from '../io.js';
 
 export interface DiffOptions {
+  podCidr?: string;
+  serviceCidr?: string;
   output: string;
   exitCode?: boolean;
   by?: string;
@@ -18,7 +20,7 @@ export interface DiffOptions {
 const CONNECTION_ONLY = ['csv', 'dot', 'svg', 'mermaid'];
 
 export function registerDiff(program: Command, ctx: CliContext): void {
-  yamlFromJson(program.command('diff'))
+  withNetworkOptions(yamlFromJson(program.command('diff')))
     .summary('how connectivity changes between two versions, and which policy change causes it')
     .description(
       'Compares who can reach whom in OLD and NEW, on every port class, and lists the flows newly allowed and newly denied, ' +
@@ -80,16 +82,16 @@ async function readSides(ctx: CliContext, oldSpec: string, newSpec: string): Pro
 /** An object of the files replacing the cluster's is what applying them means, not a problem to report. */
 const appliedOver = (d: Diagnostic): boolean => d.code === 'object-duplicate' && /\(first at cluster:/.test(d.message);
 
-async function buildSide(side: { files: SourceFile[]; diagnostics: Diagnostic[] }): Promise<{ cluster: Cluster; diagnostics: Diagnostic[]; objects: number }> {
+async function buildSide(side: { files: SourceFile[]; diagnostics: Diagnostic[] }, network: ClusterNetwork | undefined): Promise<{ cluster: Cluster; diagnostics: Diagnostic[]; objects: number }> {
   const { buildCluster, loadSources } = await import('@kordon/engine');
   const { sortDiagnostics } = await import('../output/diagnostics.js');
   const loaded = loadSources(side.files);
-  const built = buildCluster(loaded.objects);
+  const built = buildCluster(loaded.objects, network ? { network } : {});
   return { cluster: built.cluster, diagnostics: sortDiagnostics([...side.diagnostics, ...loaded.diagnostics, ...built.diagnostics]), objects: loaded.objects.length };
 }
 
 async function runDiff(ctx: CliContext, oldSpec: string, newSpec: string, opts: DiffOptions): Promise<number> {
-  const { parseFormat } = await import('../pipeline.js');
+  const { parseFormat, parseNetwork, reportUnknownPodIPs } = await import('../pipeline.js');
   const { formatDiagnostics } = await import('../output/diagnostics.js');
   const list = await import('../run/list.js');
   const byConnections = opts.by !== undefined || CONNECTION_ONLY.includes(opts.output);
@@ -99,11 +101,14 @@ async function runDiff(ctx: CliContext, oldSpec: string, newSpec: string, opts: 
   list.parseListPort(opts.port);
   const review = await import('@kordon/review');
   const [sideA, sideB] = await readSides(ctx, oldSpec, newSpec);
-  const a = await buildSide(sideA);
-  const b = await buildSide(sideB);
+  const network = parseNetwork(opts);
+  const a = await buildSide(sideA, network);
+  const b = await buildSide(sideB, network);
   const problems = [...a.diagnostics, ...b.diagnostics].filter((d) => d.severity !== 'info' && !appliedOver(d));
   if (problems.length) ctx.io.err(formatDiagnostics(problems, colorsFor(ctx, 'err')));
   if (a.objects === 0 && b.objects === 0) throw new UsageError('neither version holds a Kubernetes object');
+  reportUnknownPodIPs(ctx, a.cluster, 'old: ');
+  reportUnknownPodIPs(ctx, b.cluster, 'new: ');
   if (byConnections) {
     const focus = { by: opts.by ?? 'workload', ...(opts.from !== undefined ? { from: opts.from } : {}), ...(opts.to !== undefined ? { to: opts.to } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
     // A focus names something in either version: resolve it in the new one, else the old.

@@ -29,6 +29,13 @@ export function applyHelpHabits(program: Command): void {
 }
 
 /** The `Examples:` block that ends a command's --help; each example is a command line and what it does. */
+/** `--pod-cidr` and `--service-cidr`, for every command that evaluates ipBlocks. */
+export function withNetworkOptions(cmd: Command): Command {
+  return cmd
+    .option('--pod-cidr <cidrs>', 'CIDR[,CIDR]: the pod network; a pod with no IP (from a workload template) lies in it, so ipBlocks that cover it match that pod')
+    .option('--service-cidr <cidrs>', 'CIDR[,CIDR]: the Service (ClusterIP) network; an ipBlock inside it matches no pod, as policies see pod IPs after the Service is resolved');
+}
+
 export function examples(list: ReadonlyArray<readonly [string, string]>): string {
   return `\nExamples:\n${list.map(([line, what]) => `  # ${what}\n  ${line}`).join('\n\n')}\n`;
 }

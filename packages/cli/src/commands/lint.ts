@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { yamlFromJson } from '../output/yaml-output.js';
-import { examples } from './help.js';
+import { examples, withNetworkOptions } from './help.js';
 import type { Severity } from '@kordon/engine';
 import { colorsFor, UsageError, type CliContext } from '../io.js';
-import type { NamespaceOptions } from '../pipeline.js';
+import type { NamespaceOptions, NetworkFlags } from '../pipeline.js';
 
-export interface LintOptions extends NamespaceOptions {
+export interface LintOptions extends NamespaceOptions, NetworkFlags {
   output: string;
   failOn?: string;
   disable: string[];
@@ -19,7 +19,7 @@ export interface LintOptions extends NamespaceOptions {
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 export function registerLint(program: Command, ctx: CliContext): void {
-  yamlFromJson(program.command('lint'))
+  withNetworkOptions(yamlFromJson(program.command('lint')))
     .summary('find policy mistakes: AND/OR peers, blocked DNS, ignored rules, dead selectors, broad or shadowed rules')
     .description(
       'Checks the manifests for the mistakes published tutorials make: namespaceSelector and podSelector written as two ' +
@@ -60,7 +60,7 @@ function severityOption(name: string, v: string | undefined, extra: readonly str
 
 async function runLint(ctx: CliContext, paths: readonly string[], opts: LintOptions): Promise<number> {
   const review = await import('@kordon/review');
-  const { loadInput, namespaceFilter, parseDns, parseFormat, rejectedSentence, requireObjects } = await import('../pipeline.js');
+  const { loadInput, namespaceFilter, parseDns, parseFormat, parseNetwork, rejectedSentence, reportUnknownPodIPs, requireObjects } = await import('../pipeline.js');
   const { formatDiagnostic } = await import('../output/diagnostics.js');
   if (opts.listRules) {
     const lines = review.RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${r.title}`);
@@ -96,8 +96,10 @@ async function runLint(ctx: CliContext, paths: readonly string[], opts: LintOpti
   for (const id of opts.disable) if (!known.has(id)) ctx.io.err(`kordon: note: --disable ${id} is not a lint rule (kordon lint --list-rules); it applies to input diagnostics of that code\n`);
 
   const dns = opts.dns === undefined ? undefined : parseDns(opts.dns);
-  const loaded = await loadInput(paths, ctx, dns ? { dns } : {});
+  const network = parseNetwork(opts);
+  const loaded = await loadInput(paths, ctx, { ...(dns ? { dns } : {}), ...(network ? { network } : {}) });
   requireObjects(loaded);
+  reportUnknownPodIPs(ctx, loaded.cluster);
   const keep = namespaceFilter(opts);
   const full = review.lint(loaded.cluster, { disable, severity, diagnostics: loaded.diagnostics });
   // -n shows the findings of one namespace; problems of the input itself (no namespace) always show.

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { yamlFromJson } from '../output/yaml-output.js';
-import { examples } from './help.js';
+import { examples, withNetworkOptions } from './help.js';
 import type { CliContext } from '../io.js';
-import type { NamespaceOptions } from '../pipeline.js';
+import type { NamespaceOptions, NetworkFlags } from '../pipeline.js';
 
 export function registerList(program: Command, ctx: CliContext): void {
-  yamlFromJson(program.command('list'))
+  withNetworkOptions(yamlFromJson(program.command('list')))
     .summary('who may connect to whom, one line per pair, with the exact ports')
     .description(
       'Every allowed connection, one line per pair of workloads (or pods, or namespaces): ' +
@@ -33,7 +33,7 @@ export function registerList(program: Command, ctx: CliContext): void {
     });
 }
 
-export interface ListCommandOptions extends NamespaceOptions {
+export interface ListCommandOptions extends NamespaceOptions, NetworkFlags {
   by: string;
   from?: string;
   to?: string;

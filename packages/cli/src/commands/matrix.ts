@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { yamlFromJson } from '../output/yaml-output.js';
-import { examples } from './help.js';
+import { examples, withNetworkOptions } from './help.js';
 import type { CliContext } from '../io.js';
-import type { NamespaceOptions } from '../pipeline.js';
+import type { NamespaceOptions, NetworkFlags } from '../pipeline.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerMatrix(program: Command, ctx: CliContext): void {
-  yamlFromJson(program.command('matrix'))
+  withNetworkOptions(yamlFromJson(program.command('matrix')))
     .summary('who can reach whom, per port')
     .description(
       'Reachability of every pod (and the given outside addresses) to every other, for each port. Default ports: each ' +
@@ -33,7 +33,7 @@ export function registerMatrix(program: Command, ctx: CliContext): void {
     });
 }
 
-export interface MatrixOptions extends NamespaceOptions {
+export interface MatrixOptions extends NamespaceOptions, NetworkFlags {
   port: string[];
   ip: string[];
   count?: boolean;

@@ -7,6 +7,7 @@ import {
   parsePortProto,
   policyRefText,
   resolveName,
+  serviceNetworkNote,
   type CheckResult,
   type Cluster,
   type DirectionVerdict,
@@ -21,7 +22,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { CheckOptions } from '../commands/check.js';
 import { colorsFor, UsageError, type CliContext, type Colors } from '../io.js';
 import { TierPolicies, tierDetailLines, tierStepJson, tierWalk } from './tiers.js';
-import { loadInput, parseDns, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
+import { loadInput, parseDns, parseFormat, parseNetwork, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
 
 export async function runCheck(ctx: CliContext, paths: readonly string[], opts: CheckOptions): Promise<number> {
   const format = parseFormat(opts.output, ['text', 'json'] as const);
@@ -29,8 +30,11 @@ export async function runCheck(ctx: CliContext, paths: readonly string[], opts: 
     throw new UsageError(`bad --port ${JSON.stringify(opts.port)}: write N or N/PROTO with N from 1 to 65535 and PROTO TCP, UDP or SCTP, or a port name (http, dns/UDP)`);
   }
   const dns = opts.dns === undefined ? undefined : parseDns(opts.dns);
-  const loaded = await loadInput(paths, ctx, dns ? { dns } : {});
+  const network = parseNetwork(opts);
+  const loaded = await loadInput(paths, ctx, { ...(dns ? { dns } : {}), ...(network ? { network } : {}) });
   reportDiagnostics(ctx, loaded);
+  const serviceNote = serviceNetworkNote(loaded.cluster);
+  if (serviceNote) ctx.io.err(`kordon: note: ${serviceNote}\n`);
   requireObjects(loaded);
   // Positions are read from the policies; the view leaves out those that are costly to find.
   const cluster = loaded.cluster;

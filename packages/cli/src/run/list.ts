@@ -2,7 +2,7 @@ import { parsePortProto, type Cluster, type PortProto } from '@kordon/engine';
 import type { ConnectionDiff, ConnectionList, Focus, GroupBy, ListOptions } from '@kordon/review';
 import type { ListCommandOptions } from '../commands/list.js';
 import { UsageError, type CliContext } from '../io.js';
-import { loadInput, namespaceFilter, parseFormat, reportDiagnostics, requireObjects } from '../pipeline.js';
+import { loadInput, namespaceFilter, parseFormat, parseNetwork, reportDiagnostics, requireObjects } from '../pipeline.js';
 import { renderSvg } from '../output/graphviz.js';
 import { toYaml } from '../output/yaml.js';
 
@@ -41,7 +41,8 @@ export async function runList(ctx: CliContext, paths: readonly string[], opts: L
   parseGroupBy(opts.by);
   parseListPort(opts.port);
   const keep = namespaceFilter(opts);
-  const loaded = await loadInput(paths, ctx);
+  const network = parseNetwork(opts);
+  const loaded = await loadInput(paths, ctx, network ? { network } : {});
   reportDiagnostics(ctx, loaded);
   requireObjects(loaded);
   const review = await import('@kordon/review');

@@ -5,7 +5,7 @@ import { csvRow } from '../output/csv.js';
 import { mdCell } from '../output/markdown.js';
 import { pad, renderTable } from '../output/table.js';
 import { Chunked } from '../output/chunked.js';
-import { loadInput, namespaceFilter, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
+import { loadInput, namespaceFilter, parseFormat, parseNetwork, rejectedSentence, reportDiagnostics, reportUnknownPodIPs, requireObjects } from '../pipeline.js';
 
 /** Above this many endpoints a terminal table is no use to anyone: the counts are printed instead. */
 export const TEXT_LIMIT = 300;
@@ -23,9 +23,11 @@ export async function runMatrix(ctx: CliContext, paths: readonly string[], opts:
     return c;
   });
   const keep = namespaceFilter(opts);
-  const loaded = await loadInput(paths, ctx);
+  const network = parseNetwork(opts);
+  const loaded = await loadInput(paths, ctx, network ? { network } : {});
   reportDiagnostics(ctx, loaded);
   requireObjects(loaded);
+  reportUnknownPodIPs(ctx, loaded.cluster);
   for (const ip of ips) {
     const pod = loaded.cluster.pods.find((p) => !p.hostNetwork && p.ips.includes(ip));
     // The matrix keeps --ip addresses as outside endpoints; say so when one is a pod's address.

@@ -4,6 +4,7 @@ import type { Cluster, Direction, Peer, Pod, Policy, Protocol, Rule } from '../m
 import { contextOf, ipBlockMatchesAny, labelsOfNamespace, type EvalContext } from './context.js';
 import { chainDirection } from '../tiers/evaluate.js';
 import { tierModelOf } from '../tiers/model.js';
+import { blockText, podInBlock, podNetworkOf } from './pod-ip.js';
 import type { DirectionVerdict, Endpoint, NearMiss, RuleRef, Traffic, Verdict } from './types.js';
 
 /** Policies that select `pod` and isolate it in `direction`. hostNetwork pods are never selected. */
@@ -23,8 +24,8 @@ export function peerMatches(ctx: EvalContext, policy: Policy, peer: Peer, remote
   if (peer.kind === 'ipBlock') {
     const block = ctx.ipBlock(peer);
     if (!block) return false;
-    // An ipBlock matches any address, pod IPs included; a pod without an IP never matches.
-    return remote.kind === 'ip' ? ipBlockMatchesAny(block, [remote.ip]) : ipBlockMatchesAny(block, remote.pod.ips);
+    // An ipBlock matches any address, pod IPs included; a pod without an IP only when the pod network lies inside it.
+    return remote.kind === 'ip' ? ipBlockMatchesAny(block, [remote.ip]) : podInBlock(block, remote.pod, podNetworkOf(ctx.cluster)) === 'yes';
   }
   // Selectors see pods only; a hostNetwork pod carries its node's address, so only an ipBlock can match it.
   if (remote.kind !== 'pod' || remote.pod.hostNetwork) return false;
@@ -35,13 +36,30 @@ export function peerMatches(ctx: EvalContext, policy: Policy, peer: Peer, remote
   return peer.podSelector === null || selectorMatches(peer.podSelector, pod.labels);
 }
 
+/** ipBlocks of `peers` that may or may not hold `remote`, a pod with no IP. */
+function unknownBlocks(ctx: EvalContext, peers: readonly Peer[], remote: Endpoint): string[] {
+  if (remote.kind !== 'pod') return [];
+  const out: string[] = [];
+  for (const peer of peers) {
+    if (peer.kind !== 'ipBlock') continue;
+    const block = ctx.ipBlock(peer);
+    if (block && podInBlock(block, remote.pod, podNetworkOf(ctx.cluster)) === 'depends') out.push(blockText(peer));
+  }
+  return out;
+}
+
 function peerMissReason(ctx: EvalContext, policy: Policy, peers: readonly Peer[], remote: Endpoint): string {
   const who = remote.kind === 'ip' ? remote.ip : `${remote.pod.namespace}/${remote.pod.name}`;
   const reasons: string[] = [];
   for (const peer of peers) {
     if (peer.kind === 'ipBlock') {
       const ex = peer.except.length ? ` except ${peer.except.join(', ')}` : '';
-      reasons.push(remote.kind === 'pod' && remote.pod.ips.length === 0 ? `${who} has no IP for ipBlock ${peer.cidr}` : `${who} is not in ipBlock ${peer.cidr}${ex}`);
+      if (remote.kind === 'pod' && remote.pod.ips.length === 0 && !remote.pod.hostNetwork) {
+        const block = ctx.ipBlock(peer);
+        const net = podNetworkOf(ctx.cluster);
+        const v = block ? podInBlock(block, remote.pod, net) : 'no';
+        reasons.push(!net ? `${who} has no IP for ipBlock ${peer.cidr}` : v === 'depends' ? `whether ${who} is in ipBlock ${peer.cidr}${ex} depends on the pod's IP (pod network ${ctx.cluster.network!.podCidrs.join(', ')})` : `the pod network ${ctx.cluster.network!.podCidrs.join(', ')} is outside ipBlock ${peer.cidr}${ex}`);
+      } else reasons.push(remote.kind === 'pod' && remote.pod.ips.length === 0 ? `${who} has no IP for ipBlock ${peer.cidr}` : `${who} is not in ipBlock ${peer.cidr}${ex}`);
       continue;
     }
     if (remote.kind !== 'pod') {
@@ -81,6 +99,7 @@ function evaluateDirection(ctx: EvalContext, direction: Direction, local: Endpoi
   const dest = direction === 'ingress' ? local.pod : remote.kind === 'pod' ? remote.pod : undefined;
   const allowedBy: RuleRef[] = [];
   const nearMisses: NearMiss[] = [];
+  const depends = new Set<string>();
   for (const policy of policies) {
     const rules: readonly Rule[] = direction === 'ingress' ? policy.ingress : policy.egress;
     for (const rule of rules) {
@@ -98,11 +117,13 @@ function evaluateDirection(ctx: EvalContext, direction: Direction, local: Endpoi
         nearMisses.push({ ref: r, failed: 'port', reason: `${port}/${protocol} is not in ${rule.ports.map(formatPortSpec).join(', ')}${namedNote}` });
       } else if (portOk && rule.peers) {
         nearMisses.push({ ref: r, failed: 'peer', reason: peerMissReason(ctx, policy, rule.peers, remote) });
+        for (const b of unknownBlocks(ctx, rule.peers, remote)) depends.add(b);
       }
     }
   }
   const verdict: DirectionVerdict = { direction, allowed: allowedBy.length > 0, isolated: true, selectedBy: policies.map((p) => p.id), allowedBy, nearMisses };
   if (!verdict.allowed) {
+    if (depends.size) verdict.dependsOnPodIP = [...depends];
     const ignored = ignoredAdmissions(ctx, direction, local.pod, remote, port, protocol, dest);
     if (ignored.length) verdict.ignored = ignored;
   }

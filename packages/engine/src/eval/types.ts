@@ -55,6 +55,11 @@ export interface DirectionVerdict {
    */
   ignored?: readonly RuleRef[];
   /**
+   * When denied: ipBlocks (`cidr` or `cidr except …`) of rules whose ports match and that may or may not contain the
+   * remote pod, a stand-in with no IP (see `--pod-cidr`): the verdict depends on the pod's IP.
+   */
+  dependsOnPodIP?: readonly string[];
+  /**
    * The walk through the tiers (Admin, NetworkPolicy, Baseline) that decided `allowed`; set when the cluster has
    * cluster policies and the local end is a pod they can select.
    */

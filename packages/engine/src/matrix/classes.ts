@@ -3,6 +3,7 @@ import { parseCidr, parseIP, type Cidr, type IP } from '../net/ip.js';
 import type { Cluster, LabelSelector, Peer, Pod, Policy, Rule } from '../model/types.js';
 import { contextOf, labelsOfNamespace } from '../eval/context.js';
 import { tierAddressRanges } from '../tiers/model.js';
+import { podNetworkOf, standInInBlock } from '../eval/pod-ip.js';
 import { andBits, andNotBits, EMPTY_BITS, forEachBitOf, orBitsAll, setBit, wordsFor, type Bits } from './bitset.js';
 import { effectiveBlockPeers, observedBy, observedLabels, observedPorts } from './observed.js';
 
@@ -40,6 +41,8 @@ interface Block {
   except: Cidr[];
   /** IPv4 blocks as plain numbers: [start, end] then the except ranges, compared without BigInt. */
   v4?: number[];
+  /** Whether a pod with no IP (a stand-in from a workload template) is in it, by the pod network. */
+  standIn?: boolean;
 }
 
 const blockKey = (p: Extract<Peer, { kind: 'ipBlock' }>): string => `${p.cidr}|${[...p.except].sort().join(',')}`;
@@ -68,13 +71,14 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     const cidr = parseCidr(peer.cidr);
     if (!cidr) continue;
     const except = peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined);
-    const block: Block = { key: k, cidr, except };
+    const block: Block = { key: k, cidr, except, standIn: standInInBlock({ cidr, except }, podNetworkOf(cluster)) === 'yes' };
     if (cidr.family === 4) block.v4 = [cidr, ...except.filter((e) => e.family === 4)].flatMap((c) => [Number(c.start), Number(c.end)]);
     blocks.set(k, block);
   }
   // Cluster policy `networks` and `nodes` peers split classes by address too.
   for (const text of tierAddressRanges(cluster)) {
-    const k = `${text}|`;
+    // Kept apart from ipBlocks: a pod with no IP is never in a cluster policy's networks.
+    const k = `net:${text}`;
     if (blocks.has(k)) continue;
     const cidr = parseCidr(text);
     if (!cidr) continue;
@@ -268,7 +272,7 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
 
   const podsMatching = (nsSel: LabelSelector, podSel: LabelSelector | null): Bits => podsIn(`sel=${selectorKey(nsSel)}`, () => namespacesMatching(nsSel), podSel);
   const inRange = (cidr: string): Bits => {
-    const b = blockIndex.get(`${cidr}|`);
+    const b = blockIndex.get(`net:${cidr}`);
     return b === undefined ? EMPTY_BITS : classesInBlock(b);
   };
 
@@ -296,10 +300,12 @@ function podMembership(pods: readonly Pod[], blocks: readonly Block[], slow: (ad
     return k;
   };
   const simple: Array<[number, number]> = []; // [address, pod index]
+  const standIn = blocks.flatMap((b, k) => (b.standIn ? [k] : []));
   pods.forEach((pod, i) => {
     const parsed = parsedAddresses(pod.ips);
     if (parsed.length === 1 && parsed[0]!.family === 4) simple.push([Number(parsed[0]!.value), i]);
     else if (parsed.length > 0) id[i] = intern(slow(pod.ips));
+    else if (pod.ips.length === 0 && !pod.hostNetwork && standIn.length > 0) id[i] = intern(standIn);
   });
   simple.sort((x, y) => x[0] - y[0]);
   // Each IPv4 block as disjoint ranges: its CIDR minus its excepts. An event opens or closes one at an address.

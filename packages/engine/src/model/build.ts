@@ -11,6 +11,7 @@ import type { ClusterPolicy, Node, RejectedClusterPolicy } from '../tiers/types.
 import {
   DEFAULT_DNS,
   type Cluster,
+  type ClusterNetwork,
   type ContainerPort,
   type DnsConfig,
   type Namespace,
@@ -37,6 +38,8 @@ export interface BuildOptions {
   dns?: { namespace: string; selector: Record<string, string> };
   /** Skip validation (objects are known good, e.g. generated); default false. */
   trusted?: boolean;
+  /** The pod and Service networks: a pod with no IP (from a workload template) is known to sit in the pod network. */
+  network?: ClusterNetwork;
   /** Carries validation results and models from one build to the next over the same loaded objects. */
   cache?: BuildCache;
 }
@@ -390,7 +393,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   models.finish();
   return {
-    cluster: { namespaces: nsList, pods, workloads, services, policies, rejectedPolicies: rejected, clusterPolicies, rejectedClusterPolicies: rejectedCluster, nodes, dns },
+    cluster: { namespaces: nsList, pods, workloads, services, policies, rejectedPolicies: rejected, clusterPolicies, rejectedClusterPolicies: rejectedCluster, nodes, dns, ...(options.network ? { network: options.network } : {}) },
     diagnostics,
   };
 }

@@ -167,6 +167,13 @@ export interface Cluster {
   nodes: readonly Node[];
   /** Where cluster DNS lives; default kube-system pods labelled k8s-app=kube-dns. */
   dns: DnsConfig;
+  /** The pod and Service networks (`--pod-cidr`, `--service-cidr`), when given: where stand-in pods' IPs lie. */
+  network?: ClusterNetwork;
+}
+
+export interface ClusterNetwork {
+  podCidrs: readonly string[];
+  serviceCidrs: readonly string[];
 }
 
 export interface DnsConfig {

@@ -173,6 +173,10 @@ export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResul
   }
   result.verdict = ok === total && total > 0 ? 'allowed' : 'denied';
   result.partial = ok > 0 && ok < total;
+  for (const hop of result.hops) {
+    const note = dependsOnPodIPNote(cluster, hop);
+    if (note) notes.push(note);
+  }
   const via = result.service ? ` via Service ${result.service.namespace}/${result.service.name}:${result.service.port}` : '';
   result.summary =
     result.verdict === 'allowed'
@@ -181,6 +185,16 @@ export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResul
         ? `${req.from} reaches only ${ok} of ${total} endpoints of ${req.to}${via}: whether a request succeeds depends on the endpoint it lands on`
         : `${req.from} cannot reach ${req.to}${via}`;
   return result;
+}
+
+/** A denial that an unknown pod IP could turn into an allow, in words. */
+function dependsOnPodIPNote(cluster: Cluster, hop: Hop): string | undefined {
+  if (hop.verdict.allowed) return undefined;
+  const sides = [hop.verdict.egress.allowed ? undefined : hop.verdict.egress.dependsOnPodIP, hop.verdict.ingress.allowed ? undefined : hop.verdict.ingress.dependsOnPodIP];
+  const blocks = [...new Set(sides.flatMap((b) => b ?? []))];
+  if (blocks.length === 0) return undefined;
+  const net = cluster.network?.podCidrs.length ? `the pod network ${cluster.network.podCidrs.join(', ')} straddles it` : 'give --pod-cidr to judge it against the pod network';
+  return `${hop.from} → ${hop.to} ${hop.port}/${hop.protocol}: depends on the pod's IP: a pod with no IP (workload template) may or may not be in ipBlock ${blocks.join(', ')} (${net}); counted as not matching`;
 }
 
 /** `http`, `dns/UDP`: an IANA service name (letters, digits, hyphens, one letter at least), protocol TCP by default. */

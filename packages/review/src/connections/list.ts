@@ -1,4 +1,4 @@
-import { cidrContains, computeMatrix, parseCidr, parseIP, resolveName, selectorMatches, type Cluster, type Pod, type PortProto } from '@kordon/engine';
+import { cidrContains, computeMatrix, parseCidr, parseIP, resolveName, unknownPodIPNote, selectorMatches, type Cluster, type Pod, type PortProto } from '@kordon/engine';
 import { addressMatches, addressRanges, describeAddresses, type AddressRange } from './addresses.js';
 import { formatPortSet, portSetOf, type PortSet } from './ports.js';
 
@@ -205,7 +205,11 @@ export function listNotes(cluster: Cluster): string[] {
   const notes: string[] = [];
   const hasIpBlocks = cluster.policies.some((p) => [...p.ingress, ...p.egress].some((r) => r.peers?.some((x) => x.kind === 'ipBlock')));
   const noIp = cluster.pods.filter((p) => p.ips.length === 0 && !p.hostNetwork).length;
-  if (hasIpBlocks && noIp > 0) notes.push(`${noIp} pod${noIp === 1 ? ' has' : 's have'} no IP (workload templates): ipBlocks never match ${noIp === 1 ? 'it' : 'them'} here, though they may in a cluster`);
+  // With a pod network the stand-ins are judged against it; only blocks straddling it are left to note.
+  if (cluster.network?.podCidrs.length) {
+    const note = unknownPodIPNote(cluster);
+    if (note) notes.push(note);
+  } else if (hasIpBlocks && noIp > 0) notes.push(`${noIp} pod${noIp === 1 ? ' has' : 's have'} no IP (workload templates): ipBlocks never match ${noIp === 1 ? 'it' : 'them'} here, though they may in a cluster`);
   notes.push('outside addresses exclude the IPs of pods and nodes in the input; a pod always reaches itself (not listed)');
   return notes;
 }
