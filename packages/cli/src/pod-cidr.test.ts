@@ -86,6 +86,14 @@ describe('diff', () => {
     expect(r.out).not.toMatch(/shop\/web[^\n]*shop\/api/);
     expect(r.err).not.toMatch(DEPENDS);
   });
+  it('--by workload: the connection web -> api is removed without --pod-cidr, kept with it', async () => {
+    const without = await run(['diff', t.path('old'), t.path('new'), '--by', 'workload', '-o', 'json']);
+    const withNet = await run(['diff', t.path('old'), t.path('new'), '--by', 'workload', '-o', 'json', '--pod-cidr', '10.244.0.0/16']);
+    type Change = { from: { name: string }; to: { name: string } };
+    const webApi = (out: string) => (JSON.parse(out) as { changes: Change[] }).changes.filter((c) => c.from.name === 'shop/web[Deployment]' && c.to.name === 'shop/api[Deployment]').length;
+    expect(webApi(without.out)).toBeGreaterThan(0);
+    expect(webApi(withNet.out)).toBe(0);
+  });
 });
 
 describe('matrix', () => {

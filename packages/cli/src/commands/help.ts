@@ -33,7 +33,7 @@ export function applyHelpHabits(program: Command): void {
 export function withNetworkOptions(cmd: Command): Command {
   return cmd
     .option('--pod-cidr <cidrs>', 'CIDR[,CIDR]: the pod network; a pod with no IP (from a workload template) lies in it, so ipBlocks that cover it match that pod')
-    .option('--service-cidr <cidrs>', 'CIDR[,CIDR]: the Service (ClusterIP) network; an ipBlock inside it matches no pod, as policies see pod IPs after the Service is resolved');
+    .option('--service-cidr <cidrs>', 'CIDR[,CIDR]: the Service (ClusterIP) network; ipBlocks that hold Service addresses are noted, as policies see the pods behind a Service, never its ClusterIP');
 }
 
 export function examples(list: ReadonlyArray<readonly [string, string]>): string {
