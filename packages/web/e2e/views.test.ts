@@ -100,6 +100,19 @@ describe.each(VIEWPORTS)('every view at $name', (vp) => {
     await page.click('#tab-matrix');
   });
 
+  it('exposure: the words of kordon exposure, beside the views', async () => {
+    await page.waitForFunction(() => (document.getElementById('exposure')?.textContent ?? '').includes('Not protected by any policy:'));
+    await page.locator('#exposure-section').scrollIntoViewIfNeeded();
+    const text = await page.textContent('#exposure');
+    expect(text).toMatch(/ingress from/);
+    expect(text).toMatch(/egress to/);
+    const b = await box(page, '#exposure-section');
+    expect(b.bottom).toBeLessThanOrEqual(vp.height);
+    const doc = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(doc).toBeLessThanOrEqual(vp.width);
+    await check('exposure');
+  });
+
   it('the paste dialog', async () => {
     await page.click('#paste');
     await page.waitForSelector('#paste-dialog[open]');

@@ -64,6 +64,8 @@ async function send(req: Request): Promise<void> {
         findings = f.findings;
         if (snapshot) renderFindings(snapshot);
       }
+      const x = await ask({ type: 'exposure' });
+      if (x.type === 'exposure') byId('exposure').textContent = x.text;
       next = takePending();
     }
   }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CELL_ALL, CELL_NONE, CELL_SOME } from './analysis.js';
 import { Controller, type Snapshot } from './controller.js';
 import { lintFindings } from './lint.js';
-import { lint } from '@kordon/review';
+import { exposure, exposureText, lint } from '@kordon/review';
 
 const demo = readFileSync(new URL('../../demo/online-shop.yaml', import.meta.url), 'utf8');
 
@@ -223,5 +223,28 @@ spec:
     const line = e.explanation.lines.find((l) => l.text.startsWith('ignored: shop/db-egress-only ingress rule 0'));
     expect(line?.text).toContain('would admit it, but policyTypes [Egress] leaves out Ingress');
     expect(text.split('\n')[line!.link!.line - 1]).toMatch(/^\s+- from:/);
+  });
+});
+
+describe('Controller exposure', () => {
+  it('gives exposure(cluster) of @kordon/review and its CLI text, and follows edits', () => {
+    const c = new Controller();
+    snap(c.handle({ type: 'load', files: [{ name: 'shop.yaml', text: demo }], origin: 'test' }));
+    const cluster = () => buildCluster(loadSources([{ name: 'shop.yaml', text: current }]).objects).cluster;
+    let current = demo;
+    const got = c.handle({ type: 'exposure' });
+    if (got.type !== 'exposure') throw new Error(`expected exposure, got ${got.type}`);
+    const want = exposure(cluster());
+    expect(got.report).toEqual(want);
+    expect(got.text).toBe(exposureText(want));
+    expect(want.entries.length).toBeGreaterThan(0);
+    // An edit that drops every NetworkPolicy leaves every workload unprotected, and the page says so.
+    current = demo.split(/^---$/m).filter((d) => !/kind:\s*NetworkPolicy/.test(d)).join('---');
+    snap(c.handle({ type: 'edit', name: 'shop.yaml', text: current }));
+    const after = c.handle({ type: 'exposure' });
+    if (after.type !== 'exposure') throw new Error(`expected exposure, got ${after.type}`);
+    expect(after.report).toEqual(exposure(cluster()));
+    expect(after.report.unprotected.ingress.length).toBe(after.report.entries.length);
+    expect(after.text).not.toBe(got.text);
   });
 });

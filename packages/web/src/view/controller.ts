@@ -1,4 +1,5 @@
 import { checkConnection, type CheckRequest, type Cluster, type Diagnostic } from '@kordon/engine';
+import { exposure, exposureText, type ExposureReport } from '@kordon/review';
 import { Analysis, CELL_ALL, CELL_NONE, diffViews, type ColumnChoice, type Group, type Isolation, type Level, type MatrixView } from './analysis.js';
 import { explainCheck, type Explanation, type ExplainLine, type SourceLink } from './explain.js';
 import { graphOf, type DirectionFilter, type GraphData } from './graph.js';
@@ -35,7 +36,9 @@ export type Request =
   /** `kordon check --from --to [--port]`: names as the CLI takes them (`ns/pod`, `ns/workload`, a Service name, an IP). */
   | { type: 'check'; from: string; to: string; port?: string }
   /** Lint findings of the current input; asked for after each snapshot, so that lint never delays an edit. */
-  | { type: 'lint' };
+  | { type: 'lint' }
+  /** `kordon exposure` of the current input, asked for after each snapshot like lint. */
+  | { type: 'exposure' };
 
 export interface Snapshot {
   type: 'snapshot';
@@ -64,6 +67,8 @@ export type Response =
   | Snapshot
   | { type: 'explanation'; explanation: Explanation }
   | { type: 'findings'; findings: FindingView[]; ms: number }
+  /** The report of `kordon exposure` and its text, word for word what the CLI prints. */
+  | { type: 'exposure'; report: ExposureReport; text: string }
   | { type: 'error'; message: string };
 
 /** Rows the views handle comfortably: above, the page offers only coarser levels. */
@@ -121,6 +126,10 @@ export class Controller {
         return { type: 'explanation', explanation: this.check(req) };
       case 'lint':
         return { type: 'findings', findings: this.runLint(), ms: now() - t0 };
+      case 'exposure': {
+        const report = exposure(this.analysis?.cluster ?? this.session.evaluate().cluster);
+        return { type: 'exposure', report, text: exposureText(report) };
+      }
     }
   }
 
