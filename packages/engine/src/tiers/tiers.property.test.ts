@@ -3,10 +3,10 @@
 // the same clusters, so the three agree.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../eval/evaluate.js';
-import { matrixVsEvaluate, podByName } from '../conformance/__fixtures__/harness.js';
-import { buildTiered, explicitArb, largeTieredClusterArb, PORTS, PROTOS, tieredClusterArb, tieredManifestsOf } from '../conformance/__fixtures__/random-cluster.js';
-import { reference, type Obj, type REnd } from '../conformance/__fixtures__/reference.js';
+import { matrixVsEvaluate } from '../conformance/__fixtures__/harness.js';
+import { buildTiered, explicitArb, largeTieredClusterArb, tieredClusterArb, tieredManifestsOf } from '../conformance/__fixtures__/random-cluster.js';
+import { reference, type Obj } from '../conformance/__fixtures__/reference.js';
+import { referenceDisagreements } from '../conformance/__fixtures__/agree.js';
 
 describe('cluster policy tiers', () => {
   it('evaluate agrees with the reference on every pod pair and outside address', () => {
@@ -14,20 +14,7 @@ describe('cluster policy tiers', () => {
       fc.property(tieredClusterArb, explicitArb, (input, opts) => {
         const cluster = buildTiered(input);
         const ref = reference(tieredManifestsOf(input) as Obj[]);
-        const ends: REnd[] = [...ref.pods.map((pod) => ({ pod })), ...opts.ips.map((ip) => ({ ip }))];
-        const toEngine = (e: REnd) => ('pod' in e ? { kind: 'pod' as const, pod: podByName(cluster, e.pod.id) } : { kind: 'ip' as const, ip: e.ip });
-        const probes = [...opts.ports, ...PORTS.flatMap((port) => PROTOS.map((protocol) => ({ port, protocol })))];
-        const bad: string[] = [];
-        for (const a of ends) {
-          for (const b of ends) {
-            if ('ip' in a && 'ip' in b) continue;
-            for (const { port, protocol } of probes) {
-              const want = ref.allowed(a, b, port, protocol);
-              const got = evaluate(cluster, { from: toEngine(a), to: toEngine(b), port, protocol }).allowed;
-              if (got !== want) bad.push(`${'pod' in a ? a.pod.id : a.ip} -> ${'pod' in b ? b.pod.id : b.ip} ${port}/${protocol}: evaluate ${got}, reference ${want}`);
-            }
-          }
-        }
+        const bad = referenceDisagreements(cluster, ref, opts);
         expect(bad.slice(0, 10)).toEqual([]);
       }),
       { seed: 909, numRuns: 150 },
