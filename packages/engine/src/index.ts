@@ -97,6 +97,8 @@ export type {
 } from './tiers/types.js';
 export { describeTierPeer, describeTierPort, describeTierRule, describeTierStep, describeTierWalk } from './tiers/describe.js';
 export { subjectSelects } from './tiers/model.js';
+export { selectionOf } from './tiers/selection.js';
+export type { Selection } from './tiers/selection.js';
 export { KINDS, kindEntry } from './kinds/registry.js';
 export type { KindEntry, KindRole } from './kinds/registry.js';
 
