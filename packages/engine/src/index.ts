@@ -27,6 +27,8 @@ export type { BuildOptions, BuildResult } from './model/build.js';
 export { normalizePolicy, normalizeSelector } from './model/normalize.js';
 export { clusterModel } from './model/compiled.js';
 export type { ClusterModel, IPBlockPeer, PortDestination, SelectorPeer } from './model/compiled.js';
+export { endpointClasses } from './model/classes.js';
+export type { EndpointClasses } from './model/classes.js';
 export { DEFAULT_DNS, PROTOCOLS } from './model/types.js';
 export type {
   Cluster,

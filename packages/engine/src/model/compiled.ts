@@ -38,6 +38,8 @@ export interface ClusterModel {
   peerKey(policy: Policy, peer: Peer): string;
   /** Pods a selector peer selects, in cluster order; an ipBlock peer selects addresses, not pods: none. */
   peerPods(policy: Policy, peer: Peer): readonly Pod[];
+  /** Whether a selector peer selects at least one pod; stops at the first (an ipBlock peer: false). */
+  peerSelectsAny(policy: Policy, peer: Peer): boolean;
   /** Whether a selector peer selects the pod (an ipBlock peer: false; see `ipBlock`). */
   peerSelectsPod(policy: Policy, peer: Peer, pod: Pod): boolean;
   /** The parsed ipBlock of a peer; undefined when its CIDR does not parse. */
@@ -86,6 +88,7 @@ function compile(cluster: Cluster): ClusterModel {
   const byPeerKey = new Map<string, Pod[]>();
   const peerKeys = new WeakMap<Peer, string>();
   const selected = new WeakMap<Policy, Pod[]>();
+  const anyByKey = new Map<string, boolean>();
   const blocks = new WeakMap<IPBlockPeer, IPBlock | undefined>();
   let named: Map<string, Set<number>> | undefined;
 
@@ -157,6 +160,20 @@ function compile(cluster: Cluster): ClusterModel {
       if (!r) {
         const namespaces = peer.namespaceSelector === null ? [policy.namespace] : namespacesMatching(peer.namespaceSelector);
         byPeerKey.set(k, (r = podsOf(namespaces, peer.podSelector)));
+      }
+      return r;
+    },
+    peerSelectsAny(policy, peer) {
+      if (peer.kind === 'ipBlock') return false;
+      const k = peerKey(policy, peer);
+      const known = byPeerKey.get(k);
+      if (known) return known.length > 0;
+      let r = anyByKey.get(k);
+      if (r === undefined) {
+        const namespaces = peer.namespaceSelector === null ? [policy.namespace] : namespacesMatching(peer.namespaceSelector);
+        const sel = peer.podSelector;
+        r = namespaces.some((ns) => (selectable.get(ns) ?? []).some((p) => sel === null || selectorMatches(sel, p.labels)));
+        anyByKey.set(k, r);
       }
       return r;
     },
