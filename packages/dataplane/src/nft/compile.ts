@@ -5,9 +5,11 @@ import {
   isolatingPolicies,
   parseCidr,
   parseIP,
+  clusterModel,
   resolveNamedPort,
   selectionOf,
   type Cluster,
+  type ClusterModel,
   type Direction,
   type Family,
   type Peer,
@@ -130,17 +132,6 @@ export class CompileCache {}
 
 const cacheStates = new WeakMap<CompileCache, CacheState>();
 
-const peerTexts = new WeakMap<Peer, string>();
-/**
- * What a peer stands for, as text: equal keys select the same addresses. A namespaceSelector or ipBlock peer
- * reads nothing of its policy's namespace, so the same peer written in many namespaces is computed once.
- */
-function peerKey(policy: Policy, peer: Peer): string {
-  let t = peerTexts.get(peer);
-  if (t === undefined) peerTexts.set(peer, (t = JSON.stringify(peer)));
-  return peer.kind === 'pods' && peer.namespaceSelector === null ? `${policy.namespace}|${t}` : `*|${t}`;
-}
-
 const fingerprints = new WeakMap<Pod, string>();
 /** What of a pod the ruleset reads; once per pod object (the engine keeps a pod's model while its manifest is unchanged). */
 function podFingerprint(p: Pod): string {
@@ -159,7 +150,8 @@ function lookalikeKey(p: Pod): string {
 
 class Compiler {
   private readonly alive: Pod[];
-  /** Who each peer selects: the engine's answer, never derived here. */
+  /** Who each peer selects: the engine's answer, never derived here (NetworkPolicy peers, cluster policy peers). */
+  readonly model: ClusterModel;
   readonly sel: Selection;
   /** Peers computed by this compile, by `peerKey`. */
   private readonly peerCache = new Map<string, PeerTarget>();
@@ -176,6 +168,7 @@ class Compiler {
     readonly cluster: Cluster,
     cache?: CompileCache,
   ) {
+    this.model = clusterModel(cluster);
     this.sel = selectionOf(cluster);
     this.alive = cluster.pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed');
     if (cache) this.state = this.prepareCache(cache);
@@ -200,7 +193,7 @@ class Compiler {
     for (const [k, o] of old.pods) if (!pods.has(k)) changed.push(o.pod);
     const dropped = new Set<string>();
     for (const [k, c] of old.peers) {
-      if (c.peer.kind === 'ipBlock' || !changed.some((p) => this.sel.peerSelectsPod(c.policy, c.peer, p))) fresh.peers.set(k, c);
+      if (c.peer.kind === 'ipBlock' || !changed.some((p) => this.model.peerSelectsPod(c.policy, c.peer, p))) fresh.peers.set(k, c);
       else dropped.add(k);
     }
     for (const [k, r] of old.rules) if (!(r.allPods && changed.length) && !r.peerKeys.some((pk) => dropped.has(pk))) fresh.rules.set(k, r);
@@ -299,7 +292,7 @@ class Compiler {
   }
 
   peer(policy: Policy, peer: Peer): PeerTarget {
-    const key = peerKey(policy, peer);
+    const key = this.model.peerKey(policy, peer);
     const cached = this.peerCache.get(key);
     if (cached) return cached;
     const kept = this.state?.peers.get(key);
@@ -349,7 +342,7 @@ class Compiler {
       ]
         .filter(Boolean)
         .join(' and ');
-      for (const pod of this.podsWhere((p) => this.sel.peerSelectsPod(policy, peer, p))) {
+      for (const pod of this.model.peerPods(policy, peer)) {
         const pr = podRanges(pod);
         pods.push({ pod, ranges: pr });
         for (const f of FAMILIES) ranges[f].push(...pr[f]);
@@ -397,7 +390,7 @@ class Compiler {
     mine.set(named, g);
     if (this.state) {
       const namedEgress = direction === 'egress' && (rule.ports ?? []).some((s) => typeof s.port === 'string');
-      this.usedRules.set(key, { grants: g, peerKeys: (rule.peers ?? []).map((p) => peerKey(policy, p)), allPods: namedEgress });
+      this.usedRules.set(key, { grants: g, peerKeys: (rule.peers ?? []).map((p) => this.model.peerKey(policy, p)), allPods: namedEgress });
     }
     return g;
   }

@@ -1,12 +1,12 @@
 /**
- * Who each part of a policy selects, for consumers that enforce rather than evaluate (the nftables compiler). Every
- * answer comes from the rule `evaluate` and the matrix use (`peerMatches`, `subjectSelects`, `tierPeerMatches`,
- * the tier model's CIDRs and Node addresses), so enforcement cannot drift from the engine's verdicts.
+ * Who each part of a cluster policy selects, for consumers that enforce rather than evaluate (the nftables compiler).
+ * Every answer comes from the rules `evaluate` and the matrix use (`subjectSelects`, `tierPeerMatches`, the tier
+ * model's CIDRs and Node addresses, the compiled model's namespace labels), so enforcement cannot drift from the
+ * engine's verdicts. NetworkPolicy peers are the compiled model's (`clusterModel`).
  */
-import { contextOf, labelsOfNamespace } from '../eval/context.js';
-import { peerMatches } from '../eval/evaluate.js';
+import { clusterModel } from '../model/compiled.js';
 import { parseCidr, type Cidr } from '../net/ip.js';
-import type { Cluster, Peer, Pod, Policy } from '../model/types.js';
+import type { Cluster, Pod } from '../model/types.js';
 import { subjectSelects, tierModelOf, tierPeerMatches } from './model.js';
 import type { ClusterPolicy, TierPeer } from './types.js';
 
@@ -15,8 +15,6 @@ export interface Selection {
   readonly admin: readonly ClusterPolicy[];
   /** Baseline-tier policies in evaluation order (the BaselineAdminNetworkPolicy last). */
   readonly baseline: readonly ClusterPolicy[];
-  /** Whether a NetworkPolicy peer (a selector peer or an ipBlock) matches the pod. */
-  peerSelectsPod(policy: Policy, peer: Peer, pod: Pod): boolean;
   /** Whether a cluster policy's subject selects the pod (never a host-network pod). */
   subjectSelectsPod(policy: ClusterPolicy, pod: Pod): boolean;
   /** Whether a `namespaces` or `pods` peer of a cluster policy matches the pod. */
@@ -38,16 +36,15 @@ function single(ip: string): Cidr | undefined {
 export function selectionOf(cluster: Cluster): Selection {
   const known = selections.get(cluster);
   if (known) return known;
-  const ctx = contextOf(cluster);
+  const cm = clusterModel(cluster);
   const model = tierModelOf(cluster);
   const ranges = new WeakMap<TierPeer, readonly Cidr[]>();
   const s: Selection = {
     admin: model.admin,
     baseline: model.baseline,
-    peerSelectsPod: (policy, peer, pod) => peerMatches(ctx, policy, peer, { kind: 'pod', pod }),
-    subjectSelectsPod: (policy, pod) => subjectSelects(policy, pod, labelsOfNamespace(ctx, pod.namespace)),
+    subjectSelectsPod: (policy, pod) => subjectSelects(policy, pod, cm.namespaceLabels(pod.namespace)),
     tierPeerSelectsPod: (peer, pod) =>
-      (peer.kind === 'namespaces' || peer.kind === 'pods') && tierPeerMatches(model, peer, { pod, nsLabels: labelsOfNamespace(ctx, pod.namespace), ips: pod.ips }),
+      (peer.kind === 'namespaces' || peer.kind === 'pods') && tierPeerMatches(model, peer, { pod, nsLabels: cm.namespaceLabels(pod.namespace), ips: pod.ips }),
     tierPeerRanges(peer) {
       let r = ranges.get(peer);
       if (r) return r;
