@@ -2,7 +2,7 @@
  * One tier's answer for one direction of one connection, for consumers (lint, explain) that ask about a tier on its
  * own: the same walk `evaluate` makes, with the namespace labels looked up as `evaluate` looks them up.
  */
-import { contextOf, labelsOfNamespace } from '../eval/context.js';
+import { clusterModel } from '../model/compiled.js';
 import type { Endpoint } from '../eval/types.js';
 import type { Cluster, Pod, Protocol } from '../model/types.js';
 import { evaluateTier, tierRuleMatches, type TierInput } from './evaluate.js';
@@ -31,14 +31,14 @@ export function tierRuleCovers(cluster: Cluster, q: TierQuery, rule: TierRule): 
 }
 
 function inputOf(cluster: Cluster, q: TierQuery): TierInput {
-  const ctx = contextOf(cluster);
+  const m = clusterModel(cluster);
   return {
     model: tierModelOf(cluster),
     direction: q.direction,
     local: q.local,
-    localNs: labelsOfNamespace(ctx, q.local.namespace),
+    localNs: m.namespaceLabels(q.local.namespace),
     remote: q.remote,
-    remoteNs: q.remote.kind === 'pod' ? labelsOfNamespace(ctx, q.remote.pod.namespace) : undefined,
+    remoteNs: q.remote.kind === 'pod' ? m.namespaceLabels(q.remote.pod.namespace) : undefined,
     port: q.port,
     protocol: q.protocol,
   };
@@ -52,7 +52,7 @@ export function tierPolicies(cluster: Cluster): { admin: readonly ClusterPolicy[
 
 /** Whether the policy's subject selects the pod, with the namespace labels `evaluate` uses. */
 export function subjectSelectsPod(cluster: Cluster, policy: ClusterPolicy, pod: Pod): boolean {
-  return subjectSelects(policy, pod, labelsOfNamespace(contextOf(cluster), pod.namespace));
+  return subjectSelects(policy, pod, clusterModel(cluster).namespaceLabels(pod.namespace));
 }
 
 /** The address ranges a `networks` or `nodes` peer matches (a Node address as a one-address range); other peers: none. */
