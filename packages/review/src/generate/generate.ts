@@ -145,7 +145,7 @@ function unknowable(base: Cluster, req: Requirements, scope: ReadonlySet<string>
   return out;
 }
 
-function assumedDnsNamespace(base: Cluster): LoadedObject[] {
+export function assumedDnsNamespace(base: Cluster): LoadedObject[] {
   const ns = base.dns.namespace;
   if (base.namespaces.some((n) => n.name === ns)) return [];
   return loadSources([{ name: `assumed/${ns}.yaml`, text: `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n` }]).objects;
