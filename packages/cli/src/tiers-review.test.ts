@@ -17,7 +17,7 @@ describe('kordon lint with cluster policies', () => {
       ['pass-without-networkpolicy', 'admin-tier.yaml:65:5'],
       ['cluster-rule-shadowed', 'admin-tier.yaml:19:5'],
       ['subject-selects-nothing', 'admin-tier.yaml:78:5'],
-    ])
+    ] as const)
       expect(r.out).toMatch(new RegExp(`${at.replace(/\./g, '\\.')}.*${rule}|${rule}.*${at.replace(/\./g, '\\.')}`));
     expect(r.out).toContain('ClusterNetworkPolicy sandbox-egress spec.egress[1]');
   });
