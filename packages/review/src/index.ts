@@ -64,3 +64,5 @@ export type { ExposureEntry, ExposurePeer, ExposureReport, ExposureSide } from '
 export { proposeChange } from './generate/change.js';
 export type { ChangeProof, ChangeResult, Extension } from './generate/change.js';
 export type { Narrowing } from './generate/narrow.js';
+export { GUARDRAILS } from './generate/guardrails.js';
+export type { Guardrail } from './generate/guardrails.js';

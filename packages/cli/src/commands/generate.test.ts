@@ -88,3 +88,23 @@ describe('kordon generate --diff', () => {
     expect(lint.out).not.toMatch(/: (warning|error) \[/);
   });
 });
+
+describe('kordon generate --guardrails', () => {
+  it('writes the ClusterNetworkPolicies beside the NetworkPolicies and proves them together', async () => {
+    const r = await run(['generate', scenario, '--expect', `${scenario}/expect.yaml`, '--guardrails', 'admin,baseline']);
+    expect(r.code, r.err).toBe(0);
+    const docs = parseAllDocuments(r.out).map((d) => d.toJS()).filter((d) => d !== null);
+    expect(docs.filter((d) => d.kind === 'ClusterNetworkPolicy').map((d) => `${d.spec.tier} ${d.metadata.name}`)).toEqual(['Admin kordon-admin-dns', 'Admin kordon-admin-protect-system', 'Baseline kordon-baseline-default-deny']);
+    expect(r.out).toMatch(/# proof \(the engine, with the generated policies in place\): holds/);
+    const out = t.path('guard-out');
+    await run(['generate', scenario, '--expect', `${scenario}/expect.yaml`, '--guardrails', 'baseline', '--out', out]);
+    expect(readFileSync(`${out}/cluster-guardrails.yaml`, 'utf8')).toContain('tier: Baseline');
+    const v = await run(['validate', out]);
+    expect(v.code, v.out + v.err).toBe(0);
+  });
+  it('an unknown tier is a usage error', async () => {
+    const r = await run(['generate', scenario, '--guardrails', 'admin,root']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--guardrails takes admin, baseline/);
+  });
+});

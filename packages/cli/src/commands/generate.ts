@@ -15,6 +15,7 @@ export interface GenerateCommandOptions {
   output: string;
   strict?: boolean;
   diff?: boolean;
+  guardrails?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -47,6 +48,7 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'write one file per namespace into DIR and print the proof (default: YAML on stdout, proof as comments)')
     .option('-o, --output <format>', 'yaml (the policies, the proof as comments) or json (files and proof)', 'yaml')
     .option('--strict', 'exit 1 when the policies allow any connection that was not asked for')
+    .option('--guardrails <tiers>', 'also write ClusterNetworkPolicy guardrails: admin (the system namespaces closed to the others but DNS and what was asked), baseline (default deny with DNS for pods no NetworkPolicy selects), or admin,baseline')
     .option('--diff', "propose the smallest change to the input's own policies instead (rules added, peers narrowed), shown as kordon diff shows it")
     .addHelpText(
       'after',
@@ -54,6 +56,7 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
         ['kordon generate k8s/ --expect expect.yaml > policies.yaml', 'policies for what the expectation file allows, the proof at the end as comments'],
         ['hubble observe -o json > flows.json && kordon generate k8s/ --flows flows.json --out policies/', 'policies for the traffic Hubble saw, one file per namespace'],
         ['kordon generate k8s/ --flows flows.csv --cidr-prefix 24 --strict', 'merge outside addresses per /24; exit 1 if anything beyond the flows is allowed'],
+        ['kordon generate k8s/ --expect expect.yaml --guardrails admin,baseline', 'the policies, and ClusterNetworkPolicies that protect kube-system and close what no policy selects'],
         ['kordon generate k8s/ --expect expect.yaml --diff', 'the smallest change to the policies in k8s/ that meets expect.yaml, and what it opens or closes'],
       ]),
     )
@@ -66,6 +69,14 @@ function prefix(text: string, max: number, flag: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${flag} is a prefix length, 0 to ${max}`);
   return n;
+}
+
+function parseGuardrails<T extends string>(text: string | undefined, known: readonly T[]): T[] {
+  if (text === undefined) return [];
+  const out = text.split(',').map((x) => x.trim().toLowerCase()).filter((x) => x !== '');
+  const bad = out.filter((x) => !(known as readonly string[]).includes(x));
+  if (bad.length || out.length === 0) throw new UsageError(`--guardrails takes ${known.join(', ')} or both (comma-separated); not ${JSON.stringify(text)}`);
+  return [...new Set(out)] as T[];
 }
 
 function readText(file: string, what: string): string {
@@ -94,7 +105,8 @@ async function runGenerate(ctx: CliContext, paths: readonly string[], opts: Gene
   if (loaded.objects.length === 0) throw new UsageError('the input holds no Kubernetes objects', 'give the manifests of the workloads (YAML or JSON), a directory of them, or - with kubectl get ... -o yaml on stdin');
   const problems = sortDiagnostics([...inputs.diagnostics, ...loaded.diagnostics, ...expectations.flatMap((e) => e.diagnostics), ...flows.flatMap((f) => f.diagnostics)]).filter((d) => d.severity !== 'info');
   if (problems.length) ctx.io.err(formatDiagnostics(problems, colorsFor(ctx, 'err')));
-  const options = { prefix4, prefix6, systemNamespaces: opts.systemNamespaces === true, ...(dns ? { dns } : {}) };
+  const guardrails = parseGuardrails(opts.guardrails, review.GUARDRAILS);
+  const options = { prefix4, prefix6, systemNamespaces: opts.systemNamespaces === true, ...(dns ? { dns } : {}), guardrails };
 
   if (opts.diff) return printChange(ctx, review.proposeChange({ objects: loaded.objects, expectations, flows, options }), format, opts, review);
   const r = review.generatePolicies({ objects: loaded.objects, expectations, flows, options });

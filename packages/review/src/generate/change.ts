@@ -5,6 +5,7 @@ import { runExpectations, type TestReport } from '../expect/run.js';
 import { lint } from '../lint/lint.js';
 import type { Finding } from '../types.js';
 import { assumedDnsNamespace, DEFAULT_GENERATE_OPTIONS, GENERATED_PREFIX, type GenerateInput, type GenerateOptions, type GeneratedFile } from './generate.js';
+import { guardrailFile } from './guardrails.js';
 import { flatten, narrowings, type Narrowing } from './narrow.js';
 import { plan, type PlannedPolicy } from './plan.js';
 import type { FlowCheck } from './proof.js';
@@ -158,6 +159,8 @@ export function proposeChange(input: GenerateInput): ChangeResult {
   }
 
   const { files } = changeFiles(input.objects, added, raws, extended, narrowed.narrowings, dns);
+  const guard = guardrailFile(base, options.guardrails ?? [], req.allow, unitOf);
+  if (guard) files.push({ ...guard, name: `${GENERATED_PREFIX}${guard.name}` });
   const generated = loadSources(files);
   const built = buildCluster([...replaced(input.objects, raws), ...generated.objects, ...assumed], buildOpts);
   const after = built.cluster;
@@ -309,7 +312,7 @@ function changeFiles(objects: readonly LoadedObject[], added: readonly PlannedPo
       ...extended.filter((e) => e.policy === id).map((e) => `+ ${e.rules} ${e.direction} ${e.rules === 1 ? 'rule' : 'rules'}: ${e.text}`),
       ...narrowed.filter((n) => n.policy === id).map((n) => `~ ${n.text.slice(id.length + 2)} (${n.origins.join('; ')})`),
     ];
-    push(obj.namespace ?? 'default', `${why.map((l) => `# ${l.replace(/[\r\n]+/g, ' ')}`).join('\n')}\n${stringify(raw, { lineWidth: 0 })}`);
+    push(obj.namespace ?? 'default', `${why.map((l) => `# ${l.replace(/[\r\n]+/g, ' ')}`).join('\n')}\n${stringify(raw, { lineWidth: 0, aliasDuplicateObjects: false })}`);
   }
   for (const p of added) push(p.namespace, renderPolicy({ ...p, comment: ['Added:', ...p.comment] }, dns));
   const files = [...byNs.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ns, docs]) => ({ name: `${GENERATED_PREFIX}${ns}.yaml`, namespace: ns, text: docs.join('---\n') }));
