@@ -7,7 +7,7 @@ import {
   parseIP,
   clusterModel,
   resolveNamedPort,
-  selectionOf,
+  tierPeerSelectsPod,
   type Cluster,
   type ClusterModel,
   type Direction,
@@ -18,7 +18,6 @@ import {
   type PortSpec,
   type Protocol,
   type Rule,
-  type Selection,
   type TierPeer,
 } from '@kordon/engine';
 import { formatRange, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
@@ -152,7 +151,6 @@ class Compiler {
   private readonly alive: Pod[];
   /** Who each peer selects: the engine's answer, never derived here (NetworkPolicy peers, cluster policy peers). */
   readonly model: ClusterModel;
-  readonly sel: Selection;
   /** Peers computed by this compile, by `peerKey`. */
   private readonly peerCache = new Map<string, PeerTarget>();
   private lookalikes: Array<{ rep: Pod; pods: Pod[] }> | undefined;
@@ -169,7 +167,6 @@ class Compiler {
     cache?: CompileCache,
   ) {
     this.model = clusterModel(cluster);
-    this.sel = selectionOf(cluster);
     this.alive = cluster.pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed');
     if (cache) this.state = this.prepareCache(cache);
   }
@@ -201,7 +198,7 @@ class Compiler {
     const droppedTier = new Set<string>();
     for (const [k, c] of old.tierPeers) {
       const p = c.peer;
-      const stale = p.kind === 'nodes' ? old.nodesFp !== nodesFp : (p.kind === 'namespaces' || p.kind === 'pods') && changed.some((pod) => this.sel.tierPeerSelectsPod(p, pod));
+      const stale = p.kind === 'nodes' ? old.nodesFp !== nodesFp : (p.kind === 'namespaces' || p.kind === 'pods') && changed.some((pod) => tierPeerSelectsPod(this.cluster, p, pod));
       if (stale) droppedTier.add(k);
       else fresh.tierPeers.set(k, c);
     }
@@ -284,7 +281,7 @@ class Compiler {
 
   tierContext(): TierContext {
     return {
-      sel: this.sel,
+      cluster: this.cluster,
       podsWhere: (holds) => this.podsWhere(holds),
       target: (peer) => this.tierTarget(peer),
       rule: (key, peers, namedEgress, make) => this.tierRule(key, peers, namedEgress, make),

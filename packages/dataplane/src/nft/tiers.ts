@@ -2,9 +2,24 @@
  * The Admin and Baseline tiers as nftables chains. Per direction, local pods selected by the same cluster policies
  * (and, for ingress, resolving their named ports alike) share one chain holding those policies' rules in the engine's
  * order; each rule tests the sets of its peers and ports and then accepts, drops or passes, so the first rule that
- * matches decides, as in `evaluate`. Who a peer or subject selects is the engine's answer (`Selection`).
+ * matches decides, as in `evaluate`. Who a peer or subject selects, and the tiers' order, are the engine's answers.
  */
-import { PROTOCOLS, resolveNamedPort, type ClusterPolicy, type Direction, type Family, type Pod, type Protocol, type Selection, type TierPeer, type TierRule } from '@kordon/engine';
+import {
+  PROTOCOLS,
+  resolveNamedPort,
+  subjectSelectsPod,
+  tierPeerRanges,
+  tierPeerSelectsPod,
+  tierPolicies,
+  type Cluster,
+  type ClusterPolicy,
+  type Direction,
+  type Family,
+  type Pod,
+  type Protocol,
+  type TierPeer,
+  type TierRule,
+} from '@kordon/engine';
 import { ADDR_TYPE, addrOf, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, set, type PerFamily } from './elements.js';
 import { formatRange, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
 import { nftComment, type NftChain, type NftRule, type NftSet } from './ruleset.js';
@@ -31,9 +46,9 @@ export interface TierTarget {
   ranges: PerFamily<AddrRange[]>;
 }
 
-/** The parts of the compiler the tiers read: the engine's selection and the pods it applies to. */
+/** The parts of the compiler the tiers read: the cluster and the pods it applies to. */
 export interface TierContext {
-  sel: Selection;
+  cluster: Cluster;
   /** Live pods for which an engine predicate holds. */
   podsWhere(holds: (pod: Pod) => boolean): Pod[];
   /** What a peer stands for, cached by the compiler across compiles. */
@@ -59,16 +74,16 @@ export interface TiersOut {
 
 export const tierMapName = (d: Direction, t: TierLevel, f: Family): string => `${d === 'egress' ? 'eg' : 'in'}_${t === 'Admin' ? 'admin' : 'base'}${f}`;
 
-export function targetOf(ctx: Pick<TierContext, 'sel' | 'podsWhere'>, peer: TierPeer): TierTarget {
+export function targetOf(ctx: Pick<TierContext, 'cluster' | 'podsWhere'>, peer: TierPeer): TierTarget {
   const points: PerFamily<bigint[]> = { 4: [], 6: [] };
   const ranges: PerFamily<AddrRange[]> = { 4: [], 6: [] };
   let pods: Pod[] = [];
   if (peer.kind === 'namespaces' || peer.kind === 'pods') {
-    pods = ctx.podsWhere((p) => ctx.sel.tierPeerSelectsPod(peer, p));
+    pods = ctx.podsWhere((p) => tierPeerSelectsPod(ctx.cluster, peer, p));
     for (const p of pods) for (const f of FAMILIES) for (const [v] of podRanges(p)[f]) points[f].push(v);
   } else {
     // Single addresses (Node addresses, /32 networks) go to hash sets, like pod addresses.
-    for (const c of ctx.sel.tierPeerRanges(peer)) {
+    for (const c of tierPeerRanges(ctx.cluster, peer)) {
       if (c.start === c.end) points[c.family].push(c.start);
       else ranges[c.family].push([c.start, c.end]);
     }
@@ -192,15 +207,15 @@ export function compileTiers(ctx: TierContext, local: readonly Pod[], reaches: (
   };
   const seenSets = new Set<string>();
   const warned = new Set<string>();
+  const ordered = tierPolicies(ctx.cluster);
   for (const d of ['egress', 'ingress'] as const)
     for (const tier of ['Admin', 'Baseline'] as const) {
-      const ordered = tier === 'Admin' ? ctx.sel.admin : ctx.sel.baseline;
-      const withRules = ordered.filter((p) => (d === 'ingress' ? p.ingress : p.egress).length > 0);
+      const withRules = (tier === 'Admin' ? ordered.admin : ordered.baseline).filter((p) => (d === 'ingress' ? p.ingress : p.egress).length > 0);
       if (!withRules.length) continue;
       const classes = new Map<string, { policies: ClusterPolicy[]; pods: Pod[] }>();
       for (const pod of local) {
         if (!reaches(d, tier, pod)) continue;
-        const policies = withRules.filter((p) => ctx.sel.subjectSelectsPod(p, pod));
+        const policies = withRules.filter((p) => subjectSelectsPod(ctx.cluster, p, pod));
         if (!policies.length) continue;
         const key = `${d}|${tier}|${policies.map((p) => p.id).join(',')}|${d === 'ingress' ? namedSignature(policies, pod) : ''}`;
         const c = classes.get(key);
