@@ -31,6 +31,9 @@ afterAll(async () => {
 
 const json = (s: string): unknown => JSON.parse(s);
 
+/** An answer without its places: the same object is a line of a file in one and a cluster resource in the other. */
+const strip = (s: string) => JSON.stringify(json(s), (k, v) => (['file', 'line', 'column', 'endLine', 'endColumn', 'source', 'sources'].includes(k) ? undefined : v));
+
 describe('with no PATHS, commands read the current kubeconfig context', () => {
   it('check gives the answer the files give (KUBECONFIG or --kubeconfig)', async () => {
     const args = ['--from', 'frontend/web', '--to', 'api.backend', '-o', 'json'];
@@ -48,12 +51,24 @@ describe('with no PATHS, commands read the current kubeconfig context', () => {
       const files = await run([cmd[0]!, ...FILES, ...cmd.slice(1)]);
       const live = await run(['--kubeconfig', cfg, ...cmd]);
       expect(live.code, `${cmd[0]}: ${live.err}`).toBe(files.code);
-      const strip = (s: string) => JSON.stringify(json(s), (k, v) => (['file', 'line', 'column', 'endLine', 'endColumn', 'source', 'sources'].includes(k) ? undefined : v));
       if (cmd[0] === 'lint') {
         // Findings are sorted by place, and the places differ (cluster:test/pods against pods.yaml): compare as sets.
         const findings = (s: string) => (json(strip(s)) as { findings: unknown[] }).findings.map((f) => JSON.stringify(f)).sort();
         expect(findings(live.out)).toEqual(findings(files.out));
       } else expect(strip(live.out), cmd[0]).toBe(strip(files.out));
+    }
+  });
+
+  it('exposure, list and nft answer as for the files too', async () => {
+    for (const cmd of [['exposure', '-o', 'json'], ['list', '-o', 'json'], ['nft']]) {
+      const files = await run([cmd[0]!, ...FILES, ...cmd.slice(1)]);
+      const live = await run(['--kubeconfig', cfg, ...cmd]);
+      expect(live.code, `${cmd[0]}: ${live.err}`).toBe(0);
+      expect(files.code, `${cmd[0]}: ${files.err}`).toBe(0);
+      // nft names a rule's place in its comments: the file's line, or the cluster resource.
+      const unplaced = (s: string) => s.replace(/(cluster:test\/[a-z]+|\/\S+\.yaml)(:\d+(:\d+)?)?/g, '<place>');
+      if (cmd[0] === 'nft') expect(unplaced(live.out)).toBe(unplaced(files.out));
+      else expect(strip(live.out), cmd[0]).toBe(strip(files.out));
     }
   });
 

@@ -136,3 +136,19 @@ describe('list', () => {
     expect(r.out).not.toContain('ipBlocks never match');
   });
 });
+
+describe('test', () => {
+  it('judges expectations with the pod network: web -> api is allowed inside it, and noted without it', async () => {
+    const e = tempTree({ 'expect.yaml': 'expectations:\n  - from: shop/web\n    to: shop/api\n    port: 8080/TCP\n    expect: allowed\n' });
+    try {
+      const without = await run(['test', t.path('new'), '--expect', e.path('expect.yaml')]);
+      expect(without.code).toBe(1);
+      expect(without.err).toMatch(DEPENDS);
+      const withNet = await run(['test', t.path('new'), '--expect', e.path('expect.yaml'), '--pod-cidr', '10.244.0.0/16']);
+      expect(withNet.code, withNet.out).toBe(0);
+      expect(withNet.err).not.toMatch(DEPENDS);
+    } finally {
+      e.cleanup();
+    }
+  });
+});

@@ -25,6 +25,10 @@ export type { CidrReading } from './validate/index.js';
 export { BuildCache, buildCluster } from './model/build.js';
 export type { BuildOptions, BuildResult } from './model/build.js';
 export { normalizePolicy, normalizeSelector } from './model/normalize.js';
+export { clusterModel } from './model/compiled.js';
+export type { ClusterModel, IPBlockPeer, PortDestination, SelectorPeer } from './model/compiled.js';
+export { endpointClasses } from './model/classes.js';
+export type { EndpointClasses } from './model/classes.js';
 export { DEFAULT_DNS, PROTOCOLS } from './model/types.js';
 export type {
   Cluster,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate, toYamlFiles } from '@kordon/bench';
@@ -228,4 +228,37 @@ describe('graph labels at pod level, in chromium', () => {
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
+});
+
+/** What `kordon serve` could not read, or would not serve, is listed on the page: no file goes missing in silence. */
+describe('reading problems on the page, in chromium', () => {
+  let browser: Browser;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kordon-served-'));
+    writeFileSync(join(dir, 'shop.yaml'), demo);
+    const outside = mkdtempSync(join(tmpdir(), 'kordon-outside-'));
+    writeFileSync(join(outside, 'elsewhere.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: elsewhere}\n');
+    symlinkSync(join(outside, 'elsewhere.yaml'), join(dir, 'link.yaml'));
+    writeFileSync(join(dir, 'latin1.yaml'), Buffer.from([...Buffer.from('apiVersion: v1\nkind: Namespace\nmetadata: {name: caf'), 0xe9, ...Buffer.from('}\n')]));
+    browser = await launch();
+    server = await start([dir]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('lists a link out of the folder and a byte that is not UTF-8, each at its place', async () => {
+    const page = await open(browser, server.url);
+    const findings = () => page.$$eval('#findings li.finding', (lis) => lis.map((li) => li.textContent ?? ''));
+    await expect.poll(async () => (await findings()).some((t) => t.includes('outside the served paths'))).toBe(true);
+    const texts = await findings();
+    expect(texts.find((t) => t.includes('latin1.yaml'))).toMatch(/^errorinput-binarybyte 0xE9 here is not UTF-8 text.*latin1\.yaml:3$/);
+    expect(texts.find((t) => t.includes('link.yaml'))).toMatch(/^warninginput-skipped.*outside the served paths.*link\.yaml:1$/);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

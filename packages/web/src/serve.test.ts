@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,30 @@ describe('serve', () => {
       await s.close();
     }
     await expect(serve([], { siteDir: mkdtempSync(join(tmpdir(), 'kordon-empty-')) })).rejects.toThrow(/not built/);
+  });
+
+  it('tells the page what it could not read or would not serve, and which bytes were not UTF-8', async () => {
+    const dir = manifests();
+    const outside = mkdtempSync(join(tmpdir(), 'kordon-out-'));
+    writeFileSync(join(outside, 'secret.yaml'), 'kind: Secret\n');
+    symlinkSync(join(outside, 'secret.yaml'), join(dir, 'link.yaml'));
+    execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
+    writeFileSync(join(dir, 'latin1.yaml'), Buffer.from([...Buffer.from('kind: Namespace\nmetadata: {name: caf'), 0xe9, ...Buffer.from('}\n')]));
+    const s = await serve([dir], { siteDir: site() });
+    try {
+      const api = (await (await fetch(`${s.url}api/manifests`)).json()) as {
+        files: { name: string; text: string; undecodable?: { offset: number; byte: number }[] }[];
+        problems: { file: string; code: string; severity: string }[];
+      };
+      expect(api.files.map((f) => f.name)).not.toContain(join(dir, 'link.yaml'));
+      expect(api.files.find((f) => f.name === join(dir, 'latin1.yaml'))?.undecodable).toEqual([{ offset: 36, byte: 0xe9 }]);
+      const byFile = new Map(api.problems.map((p) => [p.file, `${p.severity} ${p.code}`]));
+      // A link out of the folder is refused (a warning: a file the user may expect is missing); a FIFO is skipped.
+      expect(byFile.get(join(dir, 'link.yaml'))).toBe('warning input-skipped');
+      expect(byFile.get(join(dir, 'pipe.yaml'))).toBe('info input-skipped');
+    } finally {
+      await s.close();
+    }
   });
 
   it('reads files as given and directories by manifest extension, in name order', async () => {

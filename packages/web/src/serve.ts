@@ -1,13 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Diagnostic, SourceFile } from '@kordon/engine';
+import { readSources } from '@kordon/source';
 import { allowedHosts, exposureWarning, hostAllowed, realPathOf, within } from './serve-guard.js';
 
-/** A manifest file as the page receives it. */
-export interface ManifestFile {
-  name: string;
-  text: string;
+/** A manifest file as the page receives it (`undecodable`: its bytes that were not UTF-8). */
+export type ManifestFile = SourceFile;
+
+/** What reading PATHS gave: the files, and what the reading itself found (unreadable files, skipped ones). */
+export interface ManifestRead {
+  files: ManifestFile[];
+  problems: Diagnostic[];
 }
 
 export interface ServeOptions {
@@ -18,7 +23,7 @@ export interface ServeOptions {
   /** The built page (default: `site/` of this package). */
   siteDir?: string;
   /** How PATHS are read; the CLI passes its own reader so `serve` reads exactly what `check` reads. */
-  readFiles?: (paths: readonly string[]) => Promise<ManifestFile[]>;
+  readFiles?: (paths: readonly string[]) => Promise<ManifestRead>;
   /** false: no `/api/manifests`, the page behaves as the static site (drop, paste, examples). Default true. */
   manifests?: boolean;
 }
@@ -57,7 +62,7 @@ export async function serve(paths: readonly string[], options: ServeOptions = {}
   } catch {
     throw new Error(`the page is not built (${join(siteDir, 'index.html')} is missing): run npm run build -w @kordon/web`);
   }
-  const read = options.readFiles ?? readManifests;
+  const read = options.readFiles ?? readPaths;
   const realSite = (await realPathOf(siteDir)) ?? siteDir;
   let hosts = new Set<string>();
   const server = createServer((req, res) => {
@@ -93,7 +98,7 @@ export async function serve(paths: readonly string[], options: ServeOptions = {}
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, siteDir: string, paths: readonly string[] | undefined, read: (p: readonly string[]) => Promise<ManifestFile[]>): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, siteDir: string, paths: readonly string[] | undefined, read: (p: readonly string[]) => Promise<ManifestRead>): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -102,8 +107,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, siteDir: string
   if (url.pathname === '/api/manifests' && paths) {
     let body: string;
     try {
-      const { files, skipped } = await confine(await read(paths), paths);
-      body = JSON.stringify({ origin: paths.join(' '), files, skipped });
+      const given = await read(paths);
+      const { files, skipped } = await confine(given.files, paths);
+      // The page lists these beside the files' own problems: a file it was not given is never silently missing.
+      const problems = [...given.problems, ...skipped.map(skippedProblem)];
+      body = JSON.stringify({ origin: paths.join(' '), files, skipped, problems });
     } catch (err) {
       res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
@@ -174,20 +182,18 @@ async function confine(files: readonly ManifestFile[], paths: readonly string[])
   return { files: kept, skipped };
 }
 
-const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+function skippedProblem(s: { name: string; reason: string }): Diagnostic {
+  return { file: s.name, line: 1, column: 1, code: 'input-skipped', severity: 'warning', message: s.reason, path: '', hint: 'copy the file into the served folder, or name it on the command line' };
+}
+
+/** PATHS read as every command reads them (@kordon/source): files as given, directories by manifest extension. */
+async function readPaths(paths: readonly string[]): Promise<ManifestRead> {
+  if (paths.length === 0) return { files: [], problems: [] };
+  const text = await readSources(paths);
+  return { files: text.files, problems: text.diagnostics };
+}
 
 /** Files as given, directories recursively (manifest extensions only), in plain string order. */
 export async function readManifests(paths: readonly string[]): Promise<ManifestFile[]> {
-  const out: ManifestFile[] = [];
-  const visit = async (p: string, top: boolean): Promise<void> => {
-    const st = await stat(p);
-    if (st.isDirectory()) {
-      const names = (await readdir(p)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const n of names) await visit(join(p, n), false);
-    } else if (top || EXTENSIONS.has(extname(p).toLowerCase())) {
-      out.push({ name: p, text: await readFile(p, 'utf8') });
-    }
-  };
-  for (const p of paths) await visit(p, true);
-  return out;
+  return (await readPaths(paths)).files;
 }

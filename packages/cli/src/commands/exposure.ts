@@ -12,7 +12,7 @@ export function registerExposure(program: Command, ctx: CliContext): void {
         'as they will once deployed ("all pods in namespaces with team=x"); then the workloads no policy protects, per ' +
         'direction.\n\nExit codes: 0 answered, 2 usage error or unreadable input.',
     )
-    .argument('<paths...>', 'files, directories (recursively: .yaml, .yml, .json) or - for stdin')
+    .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), - for stdin, REV:path, or cluster: (none: the current kubeconfig context)')
     .option('--to <destination>', 'only this destination: ns, ns/pod, ns/workload, ns/Kind/name or a Service')
     .option('-o, --output <format>', 'text, json, yaml or md', 'text')
     .addHelpText('after', examples([

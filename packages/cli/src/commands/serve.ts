@@ -41,7 +41,11 @@ export function registerServe(program: Command, ctx: CliContext): void {
         server = await serve(paths, {
           port,
           host: opts.host,
-          readFiles: async (p) => (fromStdin ? first.files : (await readInputs(p, ctx)).files),
+          readFiles: async (p) => {
+            // Unreadable files, skipped ones and refused cluster reads go to the page, as they go to stderr in check.
+            const read = fromStdin ? first : await readInputs(p, ctx);
+            return { files: read.files, problems: read.diagnostics };
+          },
         });
       } catch (err) {
         throw new UsageError(`cannot serve: ${err instanceof Error ? err.message : String(err)}`);

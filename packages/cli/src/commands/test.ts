@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { TestReport } from '@kordon/review';
 import type { Command } from 'commander';
 import { yamlFromJson } from '../output/yaml-output.js';
-import { examples } from './help.js';
+import { examples, withNetworkOptions } from './help.js';
+import type { NetworkFlags } from '../pipeline.js';
 import { UsageError, type CliContext } from '../io.js';
 
-export interface TestOptions {
+export interface TestOptions extends NetworkFlags {
   expect: string[];
   output: string;
   verbose?: boolean;
@@ -17,7 +18,7 @@ export interface TestOptions {
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export function registerTest(program: Command, ctx: CliContext): void {
-  yamlFromJson(program.command('test'))
+  withNetworkOptions(yamlFromJson(program.command('test')))
     .summary('check connectivity expectations (expect.yaml) against the manifests')
     .description(
       'Evaluates an expectation file (docs/testing.md): each item names a source and a destination (ns/pod, ns/workload, ' +
@@ -61,10 +62,11 @@ interface Scenario {
 }
 
 async function runTest(ctx: CliContext, paths: readonly string[], opts: TestOptions): Promise<number> {
-  const { loadInput, parseDns, parseFormat, reportDiagnostics, requireObjects } = await import('../pipeline.js');
+  const { loadInput, parseDns, parseFormat, parseNetwork, reportDiagnostics, reportUnknownPodIPs, requireObjects } = await import('../pipeline.js');
   const format = parseFormat(opts.output, ['text', 'json', 'md'] as const);
   const review = await import('@kordon/review');
   const dns = opts.dns === undefined ? undefined : parseDns(opts.dns);
+  const network = parseNetwork(opts);
   const readExpectations = (files: readonly string[]) =>
     files.map((f) => {
       let text: string;
@@ -77,9 +79,10 @@ async function runTest(ctx: CliContext, paths: readonly string[], opts: TestOpti
     });
   const test = async (inputs: readonly string[], expectFiles: readonly string[]): Promise<TestReport> => {
     const parsed = readExpectations(expectFiles);
-    const loaded = await loadInput(inputs, ctx, dns ? { dns } : {});
+    const loaded = await loadInput(inputs, ctx, { ...(dns ? { dns } : {}), ...(network ? { network } : {}) });
     reportDiagnostics(ctx, loaded);
     requireObjects(loaded);
+    reportUnknownPodIPs(ctx, loaded.cluster);
     return review.runExpectations(loaded.cluster, parsed);
   };
 

@@ -157,8 +157,8 @@ interface View {
   tiers?: TierPolicies;
 }
 
-let currentRel: (file: string) => string = (f) => f;
-const at = (loc: Location | undefined): string => (loc && loc.line > 0 ? ` at ${currentRel(loc.file)}:${loc.line}` : '');
+/** ` at FILE:LINE`, the file named as this answer names files. */
+const at = (view: View, loc: Location | undefined): string => (loc && loc.line > 0 ? ` at ${view.rel(loc.file)}:${loc.line}` : '');
 
 /** The matched parts of a rule: `to[1] pods with app=db in namespace data; ports[0] 5432/TCP`. */
 function matchedParts(policy: Policy | undefined, ref: RuleRef): string {
@@ -196,12 +196,12 @@ function directionLines(view: View, v: DirectionVerdict, who: string, indent: st
   }
   const lines: string[] = [];
   // Where each policy is written is said the first time the answer names it, not on every hop.
-  const isolating = v.selectedBy.map((id) => (view.named.has(id) ? id : (view.named.add(id), `${id}${at(policies.get(id)?.source)}`))).join(', ');
+  const isolating = v.selectedBy.map((id) => (view.named.has(id) ? id : (view.named.add(id), `${id}${at(view, policies.get(id)?.source)}`))).join(', ');
   lines.push(`${head}${ok(v.allowed ? 'allowed' : 'denied')}: isolated by ${isolating}`);
   const sub = `${indent}    `;
   for (const ref of v.allowedBy) {
     const p = policies.get(ref.policy);
-    lines.push(`${sub}${c.green('✓')} admitted by ${describeRuleRef(ref)}${at(ruleLocation(p, ref))}`);
+    lines.push(`${sub}${c.green('✓')} admitted by ${describeRuleRef(ref)}${at(view, ruleLocation(p, ref))}`);
     lines.push(`${sub}    ${matchedParts(p, ref)}`);
   }
   if (!v.allowed) {
@@ -209,7 +209,7 @@ function directionLines(view: View, v: DirectionVerdict, who: string, indent: st
       lines.push(`${sub}no rule admits it; nearest ${v.nearMisses.length === 1 ? 'miss' : 'misses'}:`);
       for (const m of v.nearMisses) lines.push(...nearMissLines(view, m, sub));
     } else {
-      lines.push(...unmatchedRules(policies, v, c, sub));
+      lines.push(...unmatchedRules(view, v, sub));
     }
     for (const ref of v.ignored ?? []) lines.push(...ignoredLines(view, ref, v.direction, sub));
   }
@@ -222,7 +222,7 @@ function ignoredLines(view: View, ref: RuleRef, direction: string, indent: strin
   const types = p ? [p.ingressIsolation ? 'Ingress' : '', p.egressIsolation ? 'Egress' : ''].filter(Boolean).join(', ') : '';
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';
   return [
-    `${indent}${view.c.yellow('!')} ${describeRuleRef(ref)}${at(ruleLocation(p, ref))} would admit it, but is ignored:`,
+    `${indent}${view.c.yellow('!')} ${describeRuleRef(ref)}${at(view, ruleLocation(p, ref))} would admit it, but is ignored:`,
     `${indent}    policyTypes [${types}] leaves out ${type}; add ${type} to spec.policyTypes to make the rule count`,
   ];
 }
@@ -230,7 +230,7 @@ function ignoredLines(view: View, ref: RuleRef, direction: string, indent: strin
 function nearMissLines(view: View, m: NearMiss, indent: string): string[] {
   const p = view.policies.get(m.ref.policy);
   const what = m.failed === 'port' ? 'the peer matches but the port does not' : 'the port matches but the peer does not';
-  const lines = [`${indent}${view.c.yellow('~')} ${describeRuleRef(m.ref)}${at(ruleLocation(p, m.ref))}: ${what}`, `${indent}    ${m.reason}`];
+  const lines = [`${indent}${view.c.yellow('~')} ${describeRuleRef(m.ref)}${at(view, ruleLocation(p, m.ref))}: ${what}`, `${indent}    ${m.reason}`];
   const note = servicePortNote(view, p, m);
   if (note) lines.push(`${indent}    ${note}`);
   return lines;
@@ -246,7 +246,8 @@ function servicePortNote(view: View, policy: Policy | undefined, m: NearMiss): s
 }
 
 /** No near miss: every rule of the isolating policies misses on both peer and port, or there are no rules at all. */
-function unmatchedRules(policies: Map<string, Policy>, v: DirectionVerdict, c: Colors, indent: string): string[] {
+function unmatchedRules(view: View, v: DirectionVerdict, indent: string): string[] {
+  const { policies, c } = view;
   const lines: string[] = [];
   const LIMIT = 8;
   let shown = 0;
@@ -265,7 +266,7 @@ function unmatchedRules(policies: Map<string, Policy>, v: DirectionVerdict, c: C
         continue;
       }
       shown++;
-      lines.push(`${indent}${c.red('✗')} ${id} ${v.direction} rule ${rule.index}${at(ruleLocation(p, { direction: rule.direction, rule: rule.index }))} matches neither peer nor port: ${describeRule(p, rule)}`);
+      lines.push(`${indent}${c.red('✗')} ${id} ${v.direction} rule ${rule.index}${at(view, ruleLocation(p, { direction: rule.direction, rule: rule.index }))} matches neither peer nor port: ${describeRule(p, rule)}`);
     }
   }
   if (hidden > 0) lines.push(`${indent}  … and ${hidden} more rules (see -o json or kordon explain)`);
@@ -297,7 +298,6 @@ function shownHops(hops: readonly Hop[]): Hop[] {
 export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors, options: { verbose?: boolean; rel?: (file: string) => string } = {}): string {
   const policies = new Map(cluster.policies.map((p) => [p.id, p]));
   const view: View = { policies, c, rel: options.rel ?? ((f) => f), verbose: options.verbose === true, named: new Set(), ...(cluster.clusterPolicies.length > 0 ? { tiers: new TierPolicies(cluster) } : {}), ...(r.service ? { service: r.service } : {}) };
-  currentRel = view.rel;
   const lines: string[] = [];
   const badge = r.verdict === 'allowed' ? c.green(c.bold('ALLOWED')) : c.red(c.bold(r.partial ? 'DENIED (partly)' : 'DENIED'));
   lines.push(`${badge}  ${r.summary}`);

@@ -1,7 +1,8 @@
-import { formatSelector, selectorMatches, selectorMismatch } from '../labels/selector.js';
+import { formatSelector, selectorMismatch } from '../labels/selector.js';
 import { formatPortSpec, portSpecMatches } from '../ports/ports.js';
 import type { Cluster, Direction, Peer, Pod, Policy, Protocol, Rule } from '../model/types.js';
-import { contextOf, ipBlockMatchesAny, labelsOfNamespace, type EvalContext } from './context.js';
+import { clusterModel, type ClusterModel } from '../model/compiled.js';
+import { ipBlockContains, parseIP } from '../net/ip.js';
 import { chainDirection } from '../tiers/evaluate.js';
 import { tierModelOf } from '../tiers/model.js';
 import { blockText, podInBlock, podNetworkOf } from './pod-ip.js';
@@ -9,35 +10,31 @@ import type { DirectionVerdict, Endpoint, NearMiss, RuleRef, Traffic, Verdict } 
 
 /** Policies that select `pod` and isolate it in `direction`. hostNetwork pods are never selected. */
 export function isolatingPolicies(cluster: Cluster, pod: Pod, direction: Direction): Policy[] {
-  if (pod.hostNetwork) return [];
-  const ctx = contextOf(cluster);
+  const model = clusterModel(cluster);
   const out: Policy[] = [];
-  for (const p of ctx.policiesByNamespace.get(pod.namespace) ?? []) {
+  for (const p of model.policiesIn(pod.namespace)) {
     if (!(direction === 'ingress' ? p.ingressIsolation : p.egressIsolation)) continue;
-    if (selectorMatches(p.podSelector, pod.labels)) out.push(p);
+    if (model.policySelects(p, pod)) out.push(p);
   }
   return out;
 }
 
 /** Whether `remote` matches one peer of a rule of `policy`. */
-export function peerMatches(ctx: EvalContext, policy: Policy, peer: Peer, remote: Endpoint): boolean {
+export function peerMatches(ctx: ClusterModel, policy: Policy, peer: Peer, remote: Endpoint): boolean {
   if (peer.kind === 'ipBlock') {
     const block = ctx.ipBlock(peer);
     if (!block) return false;
     // An ipBlock matches any address, pod IPs included; a pod without an IP only when the pod network lies inside it.
-    return remote.kind === 'ip' ? ipBlockMatchesAny(block, [remote.ip]) : podInBlock(block, remote.pod, podNetworkOf(ctx.cluster)) === 'yes';
+    if (remote.kind === 'pod') return podInBlock(block, remote.pod, podNetworkOf(ctx.cluster)) === 'yes';
+    const ip = parseIP(remote.ip);
+    return ip !== undefined && ipBlockContains(block, ip);
   }
   // Selectors see pods only; a hostNetwork pod carries its node's address, so only an ipBlock can match it.
-  if (remote.kind !== 'pod' || remote.pod.hostNetwork) return false;
-  const pod = remote.pod;
-  if (peer.namespaceSelector === null) {
-    if (pod.namespace !== policy.namespace) return false;
-  } else if (!selectorMatches(peer.namespaceSelector, labelsOfNamespace(ctx, pod.namespace))) return false;
-  return peer.podSelector === null || selectorMatches(peer.podSelector, pod.labels);
+  return remote.kind === 'pod' && ctx.peerSelectsPod(policy, peer, remote.pod);
 }
 
 /** ipBlocks of `peers` that may or may not hold `remote`, a pod with no IP. */
-function unknownBlocks(ctx: EvalContext, peers: readonly Peer[], remote: Endpoint): string[] {
+function unknownBlocks(ctx: ClusterModel, peers: readonly Peer[], remote: Endpoint): string[] {
   if (remote.kind !== 'pod') return [];
   const out: string[] = [];
   for (const peer of peers) {
@@ -48,7 +45,7 @@ function unknownBlocks(ctx: EvalContext, peers: readonly Peer[], remote: Endpoin
   return out;
 }
 
-function peerMissReason(ctx: EvalContext, policy: Policy, peers: readonly Peer[], remote: Endpoint): string {
+function peerMissReason(ctx: ClusterModel, policy: Policy, peers: readonly Peer[], remote: Endpoint): string {
   const who = remote.kind === 'ip' ? remote.ip : `${remote.pod.namespace}/${remote.pod.name}`;
   const reasons: string[] = [];
   for (const peer of peers) {
@@ -75,7 +72,7 @@ function peerMissReason(ctx: EvalContext, policy: Policy, peers: readonly Peer[]
       continue;
     }
     if (peer.namespaceSelector !== null) {
-      const why = selectorMismatch(peer.namespaceSelector, labelsOfNamespace(ctx, remote.pod.namespace));
+      const why = selectorMismatch(peer.namespaceSelector, ctx.namespaceLabels(remote.pod.namespace));
       if (why) {
         reasons.push(`namespace ${remote.pod.namespace} ${why} (namespaceSelector ${formatSelector(peer.namespaceSelector) || '{}'})`);
         continue;
@@ -89,7 +86,7 @@ function peerMissReason(ctx: EvalContext, policy: Policy, peers: readonly Peer[]
   return reasons.join('; ');
 }
 
-function evaluateDirection(ctx: EvalContext, direction: Direction, local: Endpoint, remote: Endpoint, port: number, protocol: Protocol): DirectionVerdict {
+function evaluateDirection(ctx: ClusterModel, direction: Direction, local: Endpoint, remote: Endpoint, port: number, protocol: Protocol): DirectionVerdict {
   const base = { direction, selectedBy: [] as string[], allowedBy: [] as RuleRef[], nearMisses: [] as NearMiss[] };
   if (local.kind !== 'pod') return { ...base, allowed: true, isolated: false, bypass: 'not-a-pod' };
   if (local.pod.hostNetwork) return { ...base, allowed: true, isolated: false, bypass: 'host-network' };
@@ -131,12 +128,12 @@ function evaluateDirection(ctx: EvalContext, direction: Direction, local: Endpoi
 }
 
 /** Rules of policies that select the pod but not for `direction` (policyTypes leaves it out) and would admit the connection. */
-function ignoredAdmissions(ctx: EvalContext, direction: Direction, pod: Pod, remote: Endpoint, port: number, protocol: Protocol, dest: Pod | undefined): RuleRef[] {
+function ignoredAdmissions(ctx: ClusterModel, direction: Direction, pod: Pod, remote: Endpoint, port: number, protocol: Protocol, dest: Pod | undefined): RuleRef[] {
   const out: RuleRef[] = [];
-  for (const policy of ctx.policiesByNamespace.get(pod.namespace) ?? []) {
+  for (const policy of ctx.policiesIn(pod.namespace)) {
     if (direction === 'ingress' ? policy.ingressIsolation : policy.egressIsolation) continue;
     const rules = direction === 'ingress' ? policy.ingress : policy.egress;
-    if (rules.length === 0 || !selectorMatches(policy.podSelector, pod.labels)) continue;
+    if (rules.length === 0 || !ctx.policySelects(policy, pod)) continue;
     for (const rule of rules) {
       const peerIdx = rule.peers === null ? -1 : rule.peers.findIndex((p) => peerMatches(ctx, policy, p, remote));
       const portIdx = rule.ports === null ? -1 : rule.ports.findIndex((s) => portSpecMatches(s, port, protocol, dest));
@@ -151,16 +148,16 @@ function ignoredAdmissions(ctx: EvalContext, direction: Direction, pod: Pod, rem
 }
 
 /** The cluster policy tiers around the NetworkPolicy verdict of one direction, when there are any. */
-function withTiers(ctx: EvalContext, np: DirectionVerdict, local: Endpoint, remote: Endpoint, traffic: Traffic): DirectionVerdict {
+function withTiers(ctx: ClusterModel, np: DirectionVerdict, local: Endpoint, remote: Endpoint, traffic: Traffic): DirectionVerdict {
   if (ctx.cluster.clusterPolicies.length === 0 || local.kind !== 'pod' || local.pod.hostNetwork) return np;
   return chainDirection(
     {
       model: tierModelOf(ctx.cluster),
       direction: np.direction,
       local: local.pod,
-      localNs: labelsOfNamespace(ctx, local.pod.namespace),
+      localNs: ctx.namespaceLabels(local.pod.namespace),
       remote,
-      remoteNs: remote.kind === 'pod' ? labelsOfNamespace(ctx, remote.pod.namespace) : undefined,
+      remoteNs: remote.kind === 'pod' ? ctx.namespaceLabels(remote.pod.namespace) : undefined,
       port: traffic.port,
       protocol: traffic.protocol,
     },
@@ -190,7 +187,7 @@ function ownNode(a: Endpoint, b: Endpoint): boolean {
  * reaches itself, and traffic between a pod and its own node is always allowed.
  */
 export function evaluate(cluster: Cluster, traffic: Traffic): Verdict {
-  const ctx = contextOf(cluster);
+  const ctx = clusterModel(cluster);
   const egress = withTiers(ctx, evaluateDirection(ctx, 'egress', traffic.from, traffic.to, traffic.port, traffic.protocol), traffic.from, traffic.to, traffic);
   const ingress = withTiers(ctx, evaluateDirection(ctx, 'ingress', traffic.to, traffic.from, traffic.port, traffic.protocol), traffic.to, traffic.from, traffic);
   if (samePod(traffic.from, traffic.to)) return { allowed: true, always: 'same-pod', egress, ingress };

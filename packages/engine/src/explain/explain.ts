@@ -1,7 +1,7 @@
 import type { Location } from '../diagnostics.js';
-import { contextOf } from '../eval/context.js';
+import { clusterModel } from '../model/compiled.js';
 import { isolatingPolicies, peerMatches } from '../eval/evaluate.js';
-import { formatLabels, formatSelector, selectorMatches } from '../labels/selector.js';
+import { formatLabels, formatSelector } from '../labels/selector.js';
 import { resolveNamedPort } from '../ports/ports.js';
 import type { Cluster, Direction, Peer, Pod, Policy, PortSpec, Rule } from '../model/types.js';
 import { describePeer, describePortSpec, describeRule, describeSelector, ruleIsActive } from './words.js';
@@ -111,11 +111,11 @@ const podId = (p: Pod): string => `${p.namespace}/${p.name}`;
 
 /** Pods the policy selects: its namespace, its podSelector; hostNetwork pods are never selected. */
 export function selectedPods(cluster: Cluster, policy: Policy): Pod[] {
-  return cluster.pods.filter((p) => p.namespace === policy.namespace && !p.hostNetwork && selectorMatches(policy.podSelector, p.labels));
+  return [...clusterModel(cluster).selectedPods(policy)];
 }
 
 function peerPods(cluster: Cluster, policy: Policy, peer: Peer): string[] {
-  const ctx = contextOf(cluster);
+  const ctx = clusterModel(cluster);
   return cluster.pods.filter((pod) => peerMatches(ctx, policy, peer, { kind: 'pod', pod })).map(podId);
 }
 
@@ -195,7 +195,7 @@ function explainPodDirection(cluster: Cluster, pod: Pod, direction: Direction): 
     return { direction, isolated: false, policies: [], allowsAll: true, allowed: [], text: `not isolated for ${direction}: every ${dirWord} connection is allowed` };
   }
   const allowed: PodRuleAllowance[] = [];
-  const ctx = contextOf(cluster);
+  const ctx = clusterModel(cluster);
   for (const policy of policies) {
     for (const rule of direction === 'ingress' ? policy.ingress : policy.egress) {
       const a: PodRuleAllowance = {

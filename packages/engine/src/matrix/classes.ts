@@ -1,7 +1,7 @@
-import { selectorKey, selectorMatches } from '../labels/selector.js';
+import { selectorKey } from '../labels/selector.js';
 import { parseCidr, parseIP, type Cidr, type IP } from '../net/ip.js';
 import type { Cluster, LabelSelector, Peer, Pod, Policy, Rule } from '../model/types.js';
-import { contextOf, labelsOfNamespace } from '../eval/context.js';
+import { clusterModel } from '../model/compiled.js';
 import { tierAddressRanges } from '../tiers/model.js';
 import { podNetworkOf, standInInBlock } from '../eval/pod-ip.js';
 import { andBits, andNotBits, EMPTY_BITS, forEachBitOf, orBitsAll, setBit, wordsFor, type Bits } from './bitset.js';
@@ -61,7 +61,7 @@ function inBlock(b: Block, family: 4 | 6, v: bigint): boolean {
 }
 
 export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassModel {
-  const ctx = contextOf(cluster);
+  const model = clusterModel(cluster);
   const pods = cluster.pods;
   // Distinct ipBlocks of all rules.
   const blocks = new Map<string, Block>();
@@ -201,7 +201,7 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     const k = selectorKey(sel);
     let r = nsSelCache.get(k);
     if (!r) {
-      r = orBitsAll([...classesByNs.keys()].filter((ns) => selectorMatches(sel, labelsOfNamespace(ctx, ns))).map((ns) => nsWindow.get(ns)!));
+      r = orBitsAll(model.namespacesMatching(sel).flatMap((ns) => nsWindow.get(ns) ?? []));
       nsSelCache.set(k, r);
     }
     return r;

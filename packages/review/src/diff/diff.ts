@@ -20,6 +20,7 @@ import {
   type Policy,
   type Rule,
 } from '@kordon/engine';
+import { flippableColumns } from './columns.js';
 
 export type PolicyChange = 'added' | 'removed' | 'modified';
 
@@ -276,29 +277,12 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   const all = [...podGroups, ...ipGroups];
   const groupId = new Map(all.map((g, i) => [g, i]));
 
-  // Columns a change can flip for one end and direction: every column when the end's isolation starts or ends; else
-  // the columns of the rules that enter or leave the union of its isolating policies (a changed policy's added or
-  // removed rules, or all rules of a policy that starts or stops selecting it).
-  const ruleTexts = (p: Policy | undefined, d: Direction): Map<string, Rule> => new Map((p ? (d === 'ingress' ? p.ingress : p.egress) : []).map((r) => [ruleText(r), r]));
+  // Columns a change can flip for one end and direction (columns.ts).
   const allCols = columns.map((_, i) => i);
-  const admits = (r: Rule, col: MatrixColumn) => r.ports === null || r.ports.some((sp) => sp.protocol === col.protocol && (sp.port === null || typeof sp.port === 'string' || (col.port >= sp.port && col.port <= (sp.endPort ?? sp.port))));
+  const changedIds = new Set(policyChange.keys());
   const groupCols = (g: Group, d: Direction): number[] => {
     const p = g.pods[0];
-    if (!p) return [];
-    const oldIso = isolatingPolicies(old, p.old, d);
-    const newIso = isolatingPolicies(next, p.next, d);
-    if ((oldIso.length === 0) !== (newIso.length === 0)) return allCols;
-    const moved: Rule[] = [];
-    const ids = new Set([...oldIso, ...newIso].map((x) => x.id).filter((id) => policyChange.has(id)));
-    for (const id of ids) {
-      const o = oldIso.find((x) => x.id === id);
-      const n = newIso.find((x) => x.id === id);
-      const ra = ruleTexts(o, d);
-      const rb = ruleTexts(n, d);
-      for (const [k, r] of ra) if (!rb.has(k)) moved.push(r);
-      for (const [k, r] of rb) if (!ra.has(k)) moved.push(r);
-    }
-    return allCols.filter((i) => moved.some((r) => admits(r, columns[i]!)));
+    return p ? flippableColumns({ old, next, pod: p, direction: d, changed: changedIds, columns, ruleText }) : [];
   };
   const egressCols = new Map(srcs.map((g) => [g, labelsMoved ? allCols : groupCols(g, 'egress')]));
   const ingressCols = new Map(dsts.map((g) => [g, labelsMoved ? allCols : groupCols(g, 'ingress')]));

@@ -1,4 +1,4 @@
-import { checkConnection, endpointName, selectorMatches, type CheckResult, type Cluster, type Diagnostic, type Pod } from '@kordon/engine';
+import { checkConnection, clusterModel, endpointName, selectorMatches, type CheckResult, type Cluster, type Diagnostic, type Pod } from '@kordon/engine';
 import { explainCheck } from '../util/explain.js';
 import { describe, type EndpointRef, type Expectation, type ExpectationFile, type Outcome } from './format.js';
 
@@ -27,10 +27,11 @@ export interface TestReport {
 /** Pods a selector stands for: real pods and workload stand-ins, hostNetwork pods included. */
 function selectPods(cluster: Cluster, e: Extract<EndpointRef, { kind: 'selector' }>): Pod[] {
   const s = e.selector;
+  const model = clusterModel(cluster);
   const nsOk = (ns: string): boolean => {
     if (s.namespace !== undefined && ns !== s.namespace) return false;
     if (s.namespaceLabels) {
-      const labels = cluster.namespaces.find((n) => n.name === ns)?.labels ?? { 'kubernetes.io/metadata.name': ns };
+      const labels = model.namespaceLabels(ns);
       if (!selectorMatches({ matchLabels: s.namespaceLabels, matchExpressions: [] }, labels)) return false;
     }
     return true;

@@ -1,6 +1,6 @@
 import {
+  clusterModel,
   isolatingPolicies,
-  selectorKey,
   selectorMatches,
   type Cluster,
   type Direction,
@@ -30,7 +30,7 @@ export interface LintModel {
   selected(policy: Policy): readonly Pod[];
   /** Namespaces (known to the input) a namespaceSelector matches. */
   namespacesMatching(sel: LabelSelector): readonly Namespace[];
-  /** Pods a selector peer matches (ipBlock peers: none). */
+  /** Pods a selector peer matches (ipBlock peers: none): the engine's model answers. */
   peerPods(policy: Policy, peer: Peer): readonly Pod[];
   /** Whether a selector peer matches at least one pod; stops at the first. */
   peerMatchesAny(policy: Policy, peer: Peer): boolean;
@@ -66,20 +66,9 @@ function countIndex(items: Iterable<Labels>): { count: Map<string, number>; valu
 }
 
 export function lintModel(cluster: Cluster): LintModel {
-  const byNs = new Map<string, Pod[]>();
-  for (const p of cluster.pods) {
-    if (p.hostNetwork) continue;
-    const l = byNs.get(p.namespace);
-    if (l) l.push(p);
-    else byNs.set(p.namespace, [p]);
-  }
+  const engine = clusterModel(cluster);
   const nsByName = new Map(cluster.namespaces.map((n) => [n.name, n]));
-  const selectedCache = new Map<Policy, Pod[]>();
   const nsSelCache = new Map<LabelSelector, Namespace[]>();
-  const peerCache = new Map<Peer, Pod[]>();
-  const anyCache = new Map<Peer, boolean>();
-  const anyByKey = new Map<string, boolean>();
-  const selectedByKey = new Map<string, Pod[]>();
   let podIdx: ReturnType<typeof countIndex> | undefined;
   let nsIdx: ReturnType<typeof countIndex> | undefined;
   const pods = () => (podIdx ??= countIndex(cluster.pods.filter((p) => !p.hostNetwork).map((p) => p.labels)));
@@ -87,52 +76,18 @@ export function lintModel(cluster: Cluster): LintModel {
   const isoCache = new Map<string, Policy[]>();
   const m: LintModel = {
     cluster,
-    podsIn: (ns) => byNs.get(ns) ?? [],
+    podsIn: (ns) => engine.selectablePods(ns),
     hasPods: cluster.pods.length > 0,
     namespace: (name) => nsByName.get(name),
-    namespaceLabels: (name) => nsByName.get(name)?.labels ?? { 'kubernetes.io/metadata.name': name },
-    selected(policy) {
-      let r = selectedCache.get(policy);
-      if (r) return r;
-      // Policies often repeat a selector: one scan per namespace and selector.
-      const key = `${policy.namespace}\u0000${selectorKey(policy.podSelector)}`;
-      r = selectedByKey.get(key);
-      if (!r) selectedByKey.set(key, (r = m.podsIn(policy.namespace).filter((p) => selectorMatches(policy.podSelector, p.labels))));
-      selectedCache.set(policy, r);
-      return r;
-    },
+    namespaceLabels: (name) => engine.namespaceLabels(name),
+    selected: (policy) => engine.selectedPods(policy),
     namespacesMatching(sel) {
       let r = nsSelCache.get(sel);
-      if (!r) nsSelCache.set(sel, (r = cluster.namespaces.filter((n) => selectorMatches(sel, n.labels))));
+      if (!r) nsSelCache.set(sel, (r = engine.namespacesMatching(sel).flatMap((ns) => nsByName.get(ns) ?? [])));
       return r;
     },
-    peerPods(policy, peer) {
-      if (peer.kind === 'ipBlock') return [];
-      let r = peerCache.get(peer);
-      if (r) return r;
-      const namespaces = peer.namespaceSelector === null ? [policy.namespace] : m.namespacesMatching(peer.namespaceSelector).map((n) => n.name);
-      r = [];
-      for (const ns of namespaces) for (const p of m.podsIn(ns)) if (peer.podSelector === null || selectorMatches(peer.podSelector, p.labels)) r.push(p);
-      peerCache.set(peer, r);
-      return r;
-    },
-    peerMatchesAny(policy, peer) {
-      if (peer.kind === 'ipBlock') return false;
-      const cached = peerCache.get(peer);
-      if (cached) return cached.length > 0;
-      let r = anyCache.get(peer);
-      if (r === undefined) {
-        const namespaces = peer.namespaceSelector === null ? [policy.namespace] : m.namespacesMatching(peer.namespaceSelector).map((n) => n.name);
-        const key = `${namespaces.join(',')}\u0000${peer.podSelector === null ? '*' : selectorKey(peer.podSelector)}`;
-        r = anyByKey.get(key);
-        if (r === undefined) {
-          r = peer.podSelector === null ? namespaces.some((n) => m.podsIn(n).length > 0) : m.findPods(namespaces, peer.podSelector, 1).length > 0;
-          anyByKey.set(key, r);
-        }
-        anyCache.set(peer, r);
-      }
-      return r;
-    },
+    peerPods: (policy, peer) => engine.peerPods(policy, peer),
+    peerMatchesAny: (policy, peer) => engine.peerSelectsAny(policy, peer),
     findPods(namespaces, sel, limit) {
       const out: Pod[] = [];
       for (const ns of namespaces) {

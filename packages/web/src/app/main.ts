@@ -1,4 +1,4 @@
-import type { Diagnostic, SourceFile } from '@kordon/engine';
+import { decodeSource, type Diagnostic, type SourceFile } from '@kordon/engine';
 import type { Level } from '../view/analysis.js';
 import type { FindingView, Request, Response, Snapshot } from '../view/controller.js';
 import { sortFindings, type FindingItem } from '../view/findings.js';
@@ -81,6 +81,7 @@ function takePending(): Request | undefined {
 
 function edit(name: string, text: string): void {
   files.set(name, text);
+  undecodable.delete(name);
   if (busy) pendingEdit = { name, text };
   else void send({ type: 'edit', name, text });
 }
@@ -89,6 +90,8 @@ function edit(name: string, text: string): void {
 // Page state.
 
 const files = new Map<string, string>();
+/** Bytes that were not UTF-8 in a file as read (from the server or dropped), until the file is edited in the page. */
+const undecodable = new Map<string, NonNullable<SourceFile['undecodable']>>();
 let snapshot: Snapshot | undefined;
 let tab: 'matrix' | 'graph' = 'matrix';
 let origin = '';
@@ -317,18 +320,31 @@ function renderAskNames(s: Snapshot): void {
 // ---------------------------------------------------------------------------------------------
 // Input: the server's files, dropped or opened files, pasted text, bundled examples.
 
-async function loadFiles(list: SourceFile[], from: string, replace = true): Promise<void> {
-  if (replace) files.clear();
-  for (const f of list) files.set(f.name, f.text);
+/** `problems`: what reading found before parsing (from the server: unreadable files, links it does not serve). */
+async function loadFiles(list: SourceFile[], from: string, replace = true, problems: Diagnostic[] = []): Promise<void> {
+  if (replace) {
+    files.clear();
+    undecodable.clear();
+  }
+  for (const f of list) {
+    files.set(f.name, f.text);
+    if (f.undecodable?.length) undecodable.set(f.name, f.undecodable);
+    else undecodable.delete(f.name);
+  }
   origin = from;
   explanation.clear();
   const first = [...files.keys()].find((n) => /polic|netpol|network/i.test(n)) ?? [...files.keys()][0] ?? '';
   editor.setFiles([...files.keys()], first, files.get(first) ?? '');
-  await send({ type: 'load', files: [...files].map(([name, text]) => ({ name, text })), origin: from });
+  const sources = [...files].map(([name, text]): SourceFile => {
+    const bad = undecodable.get(name);
+    return bad ? { name, text, undecodable: bad } : { name, text };
+  });
+  await send({ type: 'load', files: sources, origin: from, problems });
 }
 
 async function readDropped(list: FileList | File[]): Promise<void> {
-  const read = await Promise.all([...list].map(async (f) => ({ name: f.name, text: await f.text() })));
+  // Decoded as the CLI decodes a file, so a byte that is not UTF-8 is reported at its place, not hidden as U+FFFD.
+  const read = await Promise.all([...list].map(async (f) => decodeSource(f.name, new Uint8Array(await f.arrayBuffer()))));
   if (read.length) await loadFiles(read, read.length === 1 ? read[0]!.name : `${read.length} files`, false);
 }
 
@@ -452,9 +468,9 @@ async function start(): Promise<void> {
   try {
     const res = await fetch('./api/manifests', { cache: 'no-store' });
     if (res.ok && (res.headers.get('content-type') ?? '').includes('json')) {
-      const body = (await res.json()) as { origin: string; files: SourceFile[]; error?: string };
+      const body = (await res.json()) as { origin: string; files: SourceFile[]; problems?: Diagnostic[] };
       document.body.dataset['mode'] = 'served';
-      await loadFiles(body.files, body.origin);
+      await loadFiles(body.files, body.origin, true, body.problems ?? []);
       return;
     }
     if (res.status === 500) {

@@ -1,12 +1,11 @@
 import {
   computeMatrix,
   defaultColumns,
+  endpointClasses,
   formatIP,
-  formatLabels,
   ipBlockContains,
   isolatingPolicies,
   parseCidr,
-  parseIP,
   resolveNamedPort,
   type Cidr,
   type Cluster,
@@ -489,26 +488,12 @@ function isolationOf(cluster: Cluster, pod: Pod): { ingress: Isolation; egress: 
 }
 
 /**
- * Classes at least as fine as the engine's own (namespace, labels, hostNetwork, named ports, ipBlock membership),
- * plus the node for pods that share a node with a hostNetwork pod or a probed address (own-node traffic is always
- * allowed). Finer than needed costs only time; coarser would be wrong, and the tests compare against every pod pair.
+ * The engine's endpoint classes, split by node for pods that share a node with a hostNetwork pod or a probed address
+ * (own-node traffic is always allowed, whatever the policies say).
  */
 function behaviourClasses(cluster: Cluster, ips: readonly string[]): { classOf: Int32Array; rep: number[]; rep2: number[] } {
   const pods = cluster.pods;
-  const blocks: { cidr: Cidr; except: Cidr[] }[] = [];
-  const seenBlock = new Set<string>();
-  for (const p of cluster.policies) {
-    for (const r of [...p.ingress, ...p.egress]) {
-      for (const peer of r.peers ?? []) {
-        if (peer.kind !== 'ipBlock') continue;
-        const k = `${peer.cidr}|${[...peer.except].sort().join(',')}`;
-        if (seenBlock.has(k)) continue;
-        seenBlock.add(k);
-        const cidr = parseCidr(peer.cidr);
-        if (cidr) blocks.push({ cidr, except: peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined) });
-      }
-    }
-  }
+  const engine = endpointClasses(cluster, ips).classOf;
   const nodeKeys = new Set<string>();
   for (const p of pods) {
     if (!p.hostNetwork) continue;
@@ -516,22 +501,13 @@ function behaviourClasses(cluster: Cluster, ips: readonly string[]): { classOf: 
     if (p.hostIP) nodeKeys.add(`ip:${p.hostIP}`);
   }
   for (const ip of ips) nodeKeys.add(`ip:${ip}`);
-  const membership = (addrs: readonly string[]): string => {
-    if (blocks.length === 0 || addrs.length === 0) return '';
-    const parsed = addrs.map(parsedIP).filter((a) => a !== undefined);
-    let s = '';
-    blocks.forEach((b, k) => {
-      if (parsed.some((a) => ipBlockContains(b, a))) s += `${k},`;
-    });
-    return s;
-  };
   const classOf = new Int32Array(pods.length + ips.length);
   const rep: number[] = [];
   const rep2: number[] = [];
   const byKey = new Map<string, number>();
   pods.forEach((pod, i) => {
     const node = [pod.nodeName && nodeKeys.has(`n:${pod.nodeName}`) ? pod.nodeName : '', pod.hostIP && nodeKeys.has(`ip:${pod.hostIP}`) ? pod.hostIP : ''].join('|');
-    const key = `${podKey(pod)}\u0000${membership(pod.ips)}\u0000${node}`;
+    const key = `${engine[i]}\u0000${node}`;
     let c = byKey.get(key);
     if (c === undefined) {
       c = rep.length;
@@ -547,28 +523,6 @@ function behaviourClasses(cluster: Cluster, ips: readonly string[]): { classOf: 
     rep2.push(-1);
   });
   return { classOf, rep, rep2 };
-}
-
-const podKeys = new WeakMap<Pod, string>();
-const ipCache = new Map<string, ReturnType<typeof parseIP>>();
-
-function parsedIP(text: string): ReturnType<typeof parseIP> {
-  if (ipCache.has(text)) return ipCache.get(text);
-  const ip = parseIP(text);
-  if (ipCache.size > 200_000) ipCache.clear();
-  ipCache.set(text, ip);
-  return ip;
-}
-
-/** What policies can see of a pod apart from its addresses; kept per pod object, which survives policy-only edits. */
-function podKey(pod: Pod): string {
-  let k = podKeys.get(pod);
-  if (k === undefined) {
-    const ports = pod.containerPorts.filter((c) => c.name).map((c) => `${c.name}:${c.protocol}:${c.port}`).sort().join(',');
-    k = `${pod.namespace}\u0000${pod.hostNetwork ? 'H' : ''}\u0000${formatLabels(pod.labels)}\u0000${ports}`;
-    podKeys.set(pod, k);
-  }
-  return k;
 }
 
 /** Cells whose state differs between two views, matched by group ids (groups may come and go). */

@@ -23,6 +23,19 @@ const cell = (s: Snapshot, from: string, to: string): number => {
 };
 
 describe('Controller', () => {
+  it('lists what reading found and the bytes that were not UTF-8, at their place, until the file is edited', () => {
+    const c = new Controller();
+    const problem = { file: 'k8s/pipe.yaml', line: 1, column: 1, code: 'input-not-regular', severity: 'error' as const, message: 'not a regular file', path: '' };
+    const text = 'kind: Namespace\napiVersion: v1\nmetadata: {name: caf\uFFFD}\n';
+    const s = snap(c.handle({ type: 'load', files: [{ name: 'k8s/ns.yaml', text, undecodable: [{ offset: text.indexOf('\uFFFD'), byte: 0xe9 }] }], origin: 'test', problems: [problem] }));
+    expect(s.diagnostics.find((d) => d.code === 'input-not-regular')).toMatchObject({ file: 'k8s/pipe.yaml' });
+    expect(s.diagnostics.find((d) => d.code === 'input-binary')).toMatchObject({ file: 'k8s/ns.yaml', line: 3, column: 21 });
+    const edited = snap(c.handle({ type: 'edit', name: 'k8s/ns.yaml', text: text.replace('\uFFFD', 'e') }));
+    expect(edited.diagnostics.map((d) => d.code)).not.toContain('input-binary');
+    // Reading problems stay until the next load: the file is still missing from what the page was given.
+    expect(edited.diagnostics.map((d) => d.code)).toContain('input-not-regular');
+  });
+
   it('answers like checkConnection for the demo, and explains a cell as kordon check does', () => {
     const c = new Controller();
     const s = snap(c.handle({ type: 'load', files: [{ name: 'shop.yaml', text: demo }], origin: 'test' }));

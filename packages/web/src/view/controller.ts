@@ -1,4 +1,4 @@
-import { checkConnection, type CheckRequest, type Cluster, type Diagnostic } from '@kordon/engine';
+import { checkConnection, type CheckRequest, type Cluster, type Diagnostic, type SourceFile } from '@kordon/engine';
 import { exposure, exposureText, type ExposureReport } from '@kordon/review';
 import { Analysis, CELL_ALL, CELL_NONE, diffViews, type ColumnChoice, type Group, type Isolation, type Level, type MatrixView } from './analysis.js';
 import { explainCheck, type Explanation, type ExplainLine, type SourceLink } from './explain.js';
@@ -26,7 +26,8 @@ export interface Settings {
 }
 
 export type Request =
-  | { type: 'load'; files: { name: string; text: string }[]; origin: string }
+  /** `problems`: what reading the input found before any file was parsed (unreadable files, links not served). */
+  | { type: 'load'; files: SourceFile[]; origin: string; problems?: Diagnostic[] }
   | { type: 'edit'; name: string; text: string }
   | { type: 'remove'; name: string }
   | { type: 'settings'; settings: Partial<Settings> }
@@ -81,6 +82,7 @@ export class Controller {
   private readonly session = new Session();
   private analysis: Analysis | undefined;
   private diagnostics: Diagnostic[] = [];
+  private inputProblems: Diagnostic[] = [];
   private lastView: MatrixView | undefined;
   private lastGraphView: MatrixView | undefined;
   private origin = '';
@@ -95,6 +97,7 @@ export class Controller {
     switch (req.type) {
       case 'load':
         this.origin = req.origin;
+        this.inputProblems = req.problems ?? [];
         this.session.setFiles(req.files);
         this.lastView = undefined;
         this.lastGraphView = undefined;
@@ -137,7 +140,7 @@ export class Controller {
     const ev = this.session.evaluate();
     this.timings = ev.timings;
     this.incremental = ev.incremental;
-    this.diagnostics = ev.diagnostics;
+    this.diagnostics = this.inputProblems.length ? [...this.inputProblems, ...ev.diagnostics] : ev.diagnostics;
     const t = now();
     this.analysis = new Analysis(ev.cluster);
     this.timings.build += now() - t;

@@ -63,15 +63,18 @@ export class Session {
     this.files.clear();
     this.loadMs = 0;
     this.last = undefined;
-    for (const f of files) this.setFile(f.name, f.text);
+    for (const f of files) this.setFile(f.name, f.text, f.undecodable);
   }
 
-  /** Adds or replaces one file; unchanged text costs nothing. */
-  setFile(name: string, text: string): void {
+  /**
+   * Adds or replaces one file; unchanged text costs nothing. `undecodable`: the bytes of a file read from disk that
+   * were not UTF-8 (an edit in the page has none), so they are reported at their place as the CLI reports them.
+   */
+  setFile(name: string, text: string, undecodable?: SourceFile['undecodable']): void {
     const old = this.files.get(name);
     if (old?.text === text) return;
     const t0 = now();
-    const next = readFile(name, text);
+    const next = readFile(name, text, undecodable);
     this.files.set(name, next);
     this.loadMs += now() - t0;
     this.noteEdit(old, next);
@@ -160,8 +163,8 @@ export class Session {
   }
 }
 
-function readFile(name: string, text: string): FileState {
-  const loaded = loadSource({ name, text });
+function readFile(name: string, text: string, undecodable: SourceFile['undecodable']): FileState {
+  const loaded = loadSource(undecodable?.length ? { name, text, undecodable } : { name, text });
   const diagnostics = [...loaded.diagnostics];
   const valid: LoadedObject[] = [];
   const rejected: RejectedPolicy[] = [];

@@ -1,0 +1,221 @@
+import { selectorKey, selectorMatches } from '../labels/selector.js';
+import { parseCidr, type IPBlock } from '../net/ip.js';
+import { portSpecMatches } from '../ports/ports.js';
+import type { Cluster, LabelSelector, Labels, Peer, Pod, Policy, PortSpec, Protocol } from './types.js';
+
+export type SelectorPeer = Extract<Peer, { kind: 'pods' }>;
+export type IPBlockPeer = Extract<Peer, { kind: 'ipBlock' }>;
+
+/**
+ * Where a connection's named ports are looked up: the destination pod, an address outside the cluster (which has no
+ * named ports), or any pod of the cluster (a question about every destination at once, as diff asks).
+ */
+export type PortDestination = Pod | 'outside' | 'any-pod';
+
+/**
+ * The NetworkPolicy model compiled once per cluster and read by every evaluator and consumer: `evaluate`, the matrix
+ * classes, explain, lint, diff, the page and the nft compiler. Who a peer selects, which namespaces a selector
+ * matches (with the `kubernetes.io/metadata.name` fallback) and which port a rule admits are decided here and nowhere
+ * else. Everything is computed on first use and kept for the cluster object's lifetime.
+ */
+export interface ClusterModel {
+  readonly cluster: Cluster;
+  /** Labels of a namespace; one not in the input still carries its name label, as the API server sets it. */
+  namespaceLabels(namespace: string): Labels;
+  /** Every namespace the input names (declared, or implied by a pod or a policy in it), sorted. */
+  namespaceNames(): readonly string[];
+  /** The namespaces (of `namespaceNames`) whose labels match a namespaceSelector, sorted. */
+  namespacesMatching(sel: LabelSelector): readonly string[];
+  /** NetworkPolicies of one namespace, in cluster order. */
+  policiesIn(namespace: string): readonly Policy[];
+  /** Pods of one namespace that selectors can see: never hostNetwork ones, which carry their node's address. */
+  selectablePods(namespace: string): readonly Pod[];
+  /** Pods a policy's podSelector selects, in cluster order. */
+  selectedPods(policy: Policy): readonly Pod[];
+  /** Whether a policy selects the pod: its namespace, its podSelector, never a hostNetwork pod. */
+  policySelects(policy: Policy, pod: Pod): boolean;
+  /** What a peer selects, as text: two peers with one key select the same endpoints (in any policy). */
+  peerKey(policy: Policy, peer: Peer): string;
+  /** Pods a selector peer selects, in cluster order; an ipBlock peer selects addresses, not pods: none. */
+  peerPods(policy: Policy, peer: Peer): readonly Pod[];
+  /** Whether a selector peer selects at least one pod; stops at the first (an ipBlock peer: false). */
+  peerSelectsAny(policy: Policy, peer: Peer): boolean;
+  /** Whether a selector peer selects the pod (an ipBlock peer: false; see `ipBlock`). */
+  peerSelectsPod(policy: Policy, peer: Peer, pod: Pod): boolean;
+  /** The parsed ipBlock of a peer; undefined when its CIDR does not parse. */
+  ipBlock(peer: IPBlockPeer): IPBlock | undefined;
+  /** The port numbers that pods of the cluster give a container port name on a protocol. */
+  namedPortNumbers(name: string, protocol: Protocol): ReadonlySet<number>;
+  /** Whether one `ports` entry admits port/protocol toward the destination (named ports resolve on it). */
+  portAdmits(spec: PortSpec, port: number, protocol: Protocol, dest: PortDestination): boolean;
+  /** Whether a rule's `ports` (null: every port) admits port/protocol toward the destination. */
+  portsAdmit(ports: readonly PortSpec[] | null, port: number, protocol: Protocol, dest: PortDestination): boolean;
+}
+
+const models = new WeakMap<Cluster, ClusterModel>();
+
+/** The compiled model of a cluster, built on first use and shared by every query on the same cluster object. */
+export function clusterModel(cluster: Cluster): ClusterModel {
+  let m = models.get(cluster);
+  if (!m) models.set(cluster, (m = compile(cluster)));
+  return m;
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string, keep: (t: T) => boolean = () => true): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const t of items) {
+    if (!keep(t)) continue;
+    const k = key(t);
+    const l = out.get(k);
+    if (l) l.push(t);
+    else out.set(k, [t]);
+  }
+  return out;
+}
+
+function blockKey(peer: IPBlockPeer): string {
+  return `ip:${peer.cidr}|${[...peer.except].sort().join(',')}`;
+}
+
+function compile(cluster: Cluster): ClusterModel {
+  const nsLabels = new Map<string, Labels>();
+  for (const ns of cluster.namespaces) nsLabels.set(ns.name, ns.labels);
+  const policiesByNs = groupBy(cluster.policies, (p) => p.namespace);
+  const selectable = groupBy(cluster.pods, (p) => p.namespace, (p) => !p.hostNetwork);
+  let names: string[] | undefined;
+  let podIndex: Map<Pod, number> | undefined;
+  const nsMatch = new Map<string, string[]>();
+  const byPeerKey = new Map<string, Pod[]>();
+  const peerKeys = new WeakMap<Peer, string>();
+  const selected = new WeakMap<Policy, Pod[]>();
+  const anyByKey = new Map<string, boolean>();
+  const blocks = new WeakMap<IPBlockPeer, IPBlock | undefined>();
+  let named: Map<string, Set<number>> | undefined;
+
+  const namespaceLabels = (ns: string): Labels => nsLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+  const namespaceNames = (): readonly string[] => {
+    if (!names) {
+      const all = new Set<string>(nsLabels.keys());
+      for (const ns of selectable.keys()) all.add(ns);
+      for (const ns of policiesByNs.keys()) all.add(ns);
+      for (const p of cluster.pods) all.add(p.namespace);
+      names = [...all].sort();
+    }
+    return names;
+  };
+  const namespacesMatching = (sel: LabelSelector): readonly string[] => {
+    const k = selectorKey(sel);
+    let r = nsMatch.get(k);
+    if (!r) nsMatch.set(k, (r = namespaceNames().filter((ns) => selectorMatches(sel, namespaceLabels(ns)))));
+    return r;
+  };
+  /** Pods of `namespaces` matching `sel` (null: all), in cluster order. */
+  const podsOf = (namespaces: readonly string[], sel: LabelSelector | null): Pod[] => {
+    const out: Pod[] = [];
+    for (const ns of namespaces) for (const p of selectable.get(ns) ?? []) if (sel === null || selectorMatches(sel, p.labels)) out.push(p);
+    if (namespaces.length > 1) {
+      podIndex ??= new Map(cluster.pods.map((p, i) => [p, i]));
+      const at = podIndex;
+      out.sort((a, b) => at.get(a)! - at.get(b)!);
+    }
+    return out;
+  };
+  const peerKey = (policy: Policy, peer: Peer): string => {
+    let k = peerKeys.get(peer);
+    if (k === undefined) {
+      // A peer's key reads its policy's namespace only when it has no namespaceSelector; peer objects belong to one policy.
+      if (peer.kind === 'ipBlock') k = blockKey(peer);
+      else {
+        const scope = peer.namespaceSelector === null ? `ns:${policy.namespace}` : `sel:${selectorKey(peer.namespaceSelector)}`;
+        k = `${scope}|${peer.podSelector === null ? '*' : selectorKey(peer.podSelector)}`;
+      }
+      peerKeys.set(peer, k);
+    }
+    return k;
+  };
+
+  const model: ClusterModel = {
+    cluster,
+    namespaceLabels,
+    namespaceNames,
+    namespacesMatching,
+    policiesIn: (ns) => policiesByNs.get(ns) ?? [],
+    selectablePods: (ns) => selectable.get(ns) ?? [],
+    selectedPods(policy) {
+      let r = selected.get(policy);
+      if (!r) {
+        const k = `ns:${policy.namespace}|${selectorKey(policy.podSelector)}`;
+        r = byPeerKey.get(k);
+        if (!r) byPeerKey.set(k, (r = podsOf([policy.namespace], policy.podSelector)));
+        selected.set(policy, r);
+      }
+      return r;
+    },
+    policySelects: (policy, pod) => !pod.hostNetwork && pod.namespace === policy.namespace && selectorMatches(policy.podSelector, pod.labels),
+    peerKey,
+    peerPods(policy, peer) {
+      if (peer.kind === 'ipBlock') return [];
+      const k = peerKey(policy, peer);
+      let r = byPeerKey.get(k);
+      if (!r) {
+        const namespaces = peer.namespaceSelector === null ? [policy.namespace] : namespacesMatching(peer.namespaceSelector);
+        byPeerKey.set(k, (r = podsOf(namespaces, peer.podSelector)));
+      }
+      return r;
+    },
+    peerSelectsAny(policy, peer) {
+      if (peer.kind === 'ipBlock') return false;
+      const k = peerKey(policy, peer);
+      const known = byPeerKey.get(k);
+      if (known) return known.length > 0;
+      let r = anyByKey.get(k);
+      if (r === undefined) {
+        const namespaces = peer.namespaceSelector === null ? [policy.namespace] : namespacesMatching(peer.namespaceSelector);
+        const sel = peer.podSelector;
+        r = namespaces.some((ns) => (selectable.get(ns) ?? []).some((p) => sel === null || selectorMatches(sel, p.labels)));
+        anyByKey.set(k, r);
+      }
+      return r;
+    },
+    peerSelectsPod(policy, peer, pod) {
+      if (peer.kind === 'ipBlock' || pod.hostNetwork) return false;
+      if (peer.namespaceSelector === null) {
+        if (pod.namespace !== policy.namespace) return false;
+      } else if (!selectorMatches(peer.namespaceSelector, namespaceLabels(pod.namespace))) return false;
+      return peer.podSelector === null || selectorMatches(peer.podSelector, pod.labels);
+    },
+    ipBlock(peer) {
+      if (blocks.has(peer)) return blocks.get(peer);
+      const cidr = parseCidr(peer.cidr);
+      const b = cidr ? { cidr, except: peer.except.map(parseCidr).filter((c) => c !== undefined) } : undefined;
+      blocks.set(peer, b);
+      return b;
+    },
+    namedPortNumbers(name, protocol) {
+      if (!named) {
+        named = new Map();
+        for (const p of cluster.pods) {
+          for (const cp of p.containerPorts) {
+            if (cp.name === undefined) continue;
+            const k = `${cp.name}/${cp.protocol}`;
+            let s = named.get(k);
+            if (!s) named.set(k, (s = new Set()));
+            s.add(cp.port);
+          }
+        }
+      }
+      return named.get(`${name}/${protocol}`) ?? EMPTY;
+    },
+    portAdmits(spec, port, protocol, dest) {
+      if (dest === 'outside') return portSpecMatches(spec, port, protocol, undefined);
+      if (dest !== 'any-pod' || typeof spec.port !== 'string') return portSpecMatches(spec, port, protocol, dest === 'any-pod' ? undefined : dest);
+      return spec.protocol === protocol && model.namedPortNumbers(spec.port, protocol).has(port);
+    },
+    portsAdmit(ports, port, protocol, dest) {
+      return ports === null || ports.some((s) => model.portAdmits(s, port, protocol, dest));
+    },
+  };
+  return model;
+}
+
+const EMPTY: ReadonlySet<number> = new Set();
