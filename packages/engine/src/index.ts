@@ -100,7 +100,7 @@ export type {
   TierSubject,
 } from './tiers/types.js';
 export { describeTierPeer, describeTierPort, describeTierRule, describeTierStep, describeTierWalk } from './tiers/describe.js';
-export { effectiveAction as tierRuleAction, subjectSelects } from './tiers/model.js';
+export { effectiveAction as tierRuleAction, subjectSelects, tierAddressRanges } from './tiers/model.js';
 export { subjectSelectsPod, tierDecision, tierPeerRanges, tierPolicies, tierRuleCovers } from './tiers/query.js';
 export type { TierQuery } from './tiers/query.js';
 export { explainClusterPolicy, explainPodTiers } from './explain/tiers.js';
