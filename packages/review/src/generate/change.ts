@@ -162,9 +162,9 @@ export function proposeChange(input: GenerateInput): ChangeResult {
 
   const { files, documents } = changeFiles(input.objects, added, raws, extended, narrowed.narrowings, dns);
   const guard = guardrailFile(base, options.guardrails ?? [], req.allow, unitOf);
-  if (guard) {
-    files.push({ ...guard, name: `${GENERATED_PREFIX}${guard.name}` });
-    for (const text of guard.text.split(/^---\n/m)) documents.push({ policy: /\bname: (\S+)/.exec(text)?.[1] ?? 'guardrail', namespace: '', change: 'added', text });
+  if (guard.file) {
+    files.push({ ...guard.file, name: `${GENERATED_PREFIX}${guard.file.name}` });
+    for (const text of guard.file.text.split(/^---\n/m)) documents.push({ policy: /\bname: (\S+)/.exec(text)?.[1] ?? 'guardrail', namespace: '', change: 'added', text });
   }
   const generated = loadSources(files);
   const built = buildCluster([...replaced(input.objects, raws), ...generated.objects, ...assumed], buildOpts);
@@ -220,7 +220,7 @@ export function proposeChange(input: GenerateInput): ChangeResult {
     diff,
     besides: besidesAsked(diff, [...req.allow, ...missing], req.deny),
     inputs: { connections: req.allow.length, denied: req.deny.length, alreadyAllowed, alreadyDenied },
-    notes: [...input.flows.flatMap((f) => f.notes.map((x) => `${f.file}: ${x}`)), ...planned.notes, ...narrowed.notes],
+    notes: [...guard.notes, ...input.flows.flatMap((f) => f.notes.map((x) => `${f.file}: ${x}`)), ...planned.notes, ...narrowed.notes],
     problems: req.problems,
     proof: { allowed, denied, expectations, validation, lint: lintFindings, lintInherited, holds },
     before,
