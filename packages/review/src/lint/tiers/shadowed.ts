@@ -10,7 +10,8 @@ const ACTION: Readonly<Record<string, string>> = { accept: 'Accept', deny: 'Deny
 /**
  * A rule no connection of the input ever reaches: every connection it matches is decided earlier in its tier, by an
  * earlier rule of its own policy or by a policy that comes first (lower priority value, or the same priority and an
- * earlier name). Asked of the engine's tier walk, connection by connection.
+ * earlier name). Asked of the engine's tier walk, connection by connection, for the pods of the input and for a pod with
+ * no labels in each namespace: a rule that only a workload deployed later would reach is not reported.
  */
 export const clusterRuleShadowed: LintRule = {
   id: 'cluster-rule-shadowed',
@@ -31,7 +32,7 @@ export const clusterRuleShadowed: LintRule = {
 
 function shadowed(cluster: Cluster, policy: ClusterPolicy, rule: TierRule): Finding | undefined {
   if (rule.failClosed === 'match-nothing') return undefined;
-  const { sides, complete } = tierSides(cluster).covered(policy, rule);
+  const { sides, complete } = tierSides(cluster).covered(policy, rule, { newPods: true });
   if (!complete || sides.length === 0) return undefined;
   const deciders = new Map<string, { step: TierStep; sides: TierQuery[] }>();
   for (const q of sides) {

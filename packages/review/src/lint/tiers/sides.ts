@@ -29,8 +29,11 @@ export interface TierSides {
   cluster: Cluster;
   /** Representative subject pods of a policy. */
   subjects(policy: ClusterPolicy): readonly Pod[];
-  /** Every connection one rule of the policy matches (up to the budget), and whether the list is whole. */
-  covered(policy: ClusterPolicy, rule: TierRule): { sides: TierQuery[]; complete: boolean };
+  /**
+   * Every connection one rule of the policy matches (up to the budget), and whether the list is whole. With
+   * `newPods`, also those of a pod with no labels added to each namespace, as a workload deployed later would be.
+   */
+  covered(policy: ClusterPolicy, rule: TierRule, options?: { newPods?: boolean }): { sides: TierQuery[]; complete: boolean };
 }
 
 const cache = new WeakMap<Cluster, TierSides>();
@@ -59,6 +62,7 @@ function build(cluster: Cluster): TierSides {
     cluster.pods.filter((p) => !p.hostNetwork),
     false,
   );
+  const newPods = cluster.namespaces.map((n): Pod => ({ namespace: n.name, name: '(a new pod)', labels: {}, ips: [], hostNetwork: false, ready: true, containerPorts: [], fromTemplate: true }));
   const subjectCache = new Map<ClusterPolicy, Pod[]>();
   const subjects = (policy: ClusterPolicy): Pod[] => {
     let l = subjectCache.get(policy);
@@ -70,10 +74,11 @@ function build(cluster: Cluster): TierSides {
   return {
     cluster,
     subjects,
-    covered(policy, rule) {
+    covered(policy, rule, options = {}) {
       const sides: TierQuery[] = [];
-      const remotes: Endpoint[] = [...remotePods.map((pod): Endpoint => ({ kind: 'pod', pod })), ...(rule.direction === 'egress' ? addresses : [])];
-      for (const local of subjects(policy)) {
+      const extra = options.newPods ? newPods : [];
+      const remotes: Endpoint[] = [...[...remotePods, ...extra].map((pod): Endpoint => ({ kind: 'pod', pod })), ...(rule.direction === 'egress' ? addresses : [])];
+      for (const local of [...subjects(policy), ...extra.filter((p) => subjectSelectsPod(cluster, policy, p))]) {
         for (const remote of remotes) {
           if (remote.kind === 'pod' && remote.pod === local) continue;
           const dest = rule.direction === 'ingress' ? local : remote.kind === 'pod' ? remote.pod : undefined;

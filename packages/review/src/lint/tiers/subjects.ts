@@ -7,17 +7,27 @@ import { tierSides } from './sides.js';
 
 const empty = (s: LabelSelector) => Object.keys(s.matchLabels).length === 0 && s.matchExpressions.length === 0;
 
-/** Whether the input can tell: pods exist, and namespace labels are known when the subject reads them. */
+const NAME = 'kubernetes.io/metadata.name';
+
+/**
+ * Whether the input can tell, as for NetworkPolicy selectors: the subject's namespaces have pods in the input, or its
+ * namespaceSelector matches no namespace on a label other than the name while the input declares Namespaces (a
+ * namespace the input never mentions may well exist).
+ */
 function judgeable(model: LintModel, policy: ClusterPolicy): boolean {
   if (!model.hasPods) return false;
-  return empty(policy.subject.namespaceSelector) || model.cluster.namespaces.some((n) => n.declared);
+  const sel = policy.subject.namespaceSelector;
+  const matching = model.namespacesMatching(sel);
+  if (matching.length > 0) return matching.some((n) => model.podsIn(n.name).length > 0);
+  const byName = Object.keys(sel.matchLabels).includes(NAME) || sel.matchExpressions.some((e) => e.key === NAME);
+  return !byName && !empty(sel) && model.cluster.namespaces.some((n) => n.declared);
 }
 
 export const subjectSelectsNothing: LintRule = {
   id: 'subject-selects-nothing',
   severity: 'warning',
   title: 'Cluster policy subject selects no pod',
-  description: 'A ClusterNetworkPolicy (or AdminNetworkPolicy/BaselineAdminNetworkPolicy) whose subject selects no pod of the given cluster has no effect. Host-network pods are never subjects. Namespace selectors are judged only when the input declares Namespaces.',
+  description: 'A ClusterNetworkPolicy (or AdminNetworkPolicy/BaselineAdminNetworkPolicy) whose subject selects no pod of the given cluster has no effect. Host-network pods are never subjects. Judged where the namespaces concerned have pods in the input, or when the namespaceSelector matches no declared Namespace on a label other than the name.',
   check(model) {
     const out: Finding[] = [];
     const sides = tierSides(model.cluster);
