@@ -1,4 +1,5 @@
 import type {
+  ClusterNetworkPolicy,
   Container,
   Deployment,
   K8sObject,
@@ -35,6 +36,7 @@ export class ClusterBuilder {
   readonly services: Service[] = [];
   readonly pods: Pod[] = [];
   readonly policies: NetworkPolicy[] = [];
+  readonly clusterPolicies: ClusterNetworkPolicy[] = [];
   private readonly nodes: number;
   private readonly names = new Set<string>();
   private serviceCount = 0;
@@ -221,9 +223,9 @@ export class ClusterBuilder {
     return np;
   }
 
-  /** Every object, kinds in dependency order: namespaces, workloads, services, pods, policies. */
+  /** Every object, kinds in dependency order: namespaces, workloads, services, pods, policies, cluster policies. */
   objects(): K8sObject[] {
-    return [...this.namespaces, ...this.deployments, ...this.replicaSets, ...this.statefulSets, ...this.services, ...this.pods, ...this.policies];
+    return [...this.namespaces, ...this.deployments, ...this.replicaSets, ...this.statefulSets, ...this.services, ...this.pods, ...this.policies, ...this.clusterPolicies];
   }
 }
 

@@ -32,6 +32,22 @@ describe('generated clusters pass the engine', () => {
     for (const o of loaded.objects) expect(errorsOf(validateObject(o)), `${o.kind} ${o.namespace}/${o.name}`).toEqual([]);
   });
 
+  it('cluster policies: every one validates and is kept, in both tiers with every action, and the rest of the cluster is unchanged', () => {
+    const without = generate({ preset: 'realistic', pods: 600, policies: 120, seed: 5 });
+    const g = generate({ preset: 'realistic', pods: 600, policies: 120, seed: 5, clusterPolicies: 80 });
+    expect(g.counts.clusterPolicies).toBe(80);
+    expect(g.objects.slice(0, without.objects.length)).toEqual(without.objects);
+    const cnps = g.objects.slice(without.objects.length);
+    expect(cnps.every((o) => o.kind === 'ClusterNetworkPolicy')).toBe(true);
+    const loaded = loadSources([{ name: 'cnp.json', text: toJsonList(g.objects) }]);
+    const built = buildCluster(loaded.objects);
+    expect(errorsOf([...loaded.diagnostics, ...built.diagnostics])).toEqual([]);
+    expect(built.cluster.rejectedClusterPolicies).toEqual([]);
+    expect(built.cluster.clusterPolicies).toHaveLength(80);
+    const rules = built.cluster.clusterPolicies.flatMap((p) => [...p.ingress, ...p.egress].map((r) => `${p.tier} ${r.action}`));
+    expect(new Set(rules)).toEqual(new Set(['Admin Accept', 'Admin Deny', 'Admin Pass', 'Baseline Accept', 'Baseline Deny']));
+  });
+
   it.each(PRESET_NAMES)('%s: the engine loads and builds it with no errors or warnings, every policy kept, every pod with its IP', (preset) => {
     const g = generate({ preset, ...SMALL[preset], workloads: true });
     const loaded = loadSources([{ name: `${preset}.json`, text: toJsonList(g.objects) }]);

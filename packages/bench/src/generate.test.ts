@@ -331,7 +331,7 @@ describe('output formats', () => {
     expect(files).toHaveLength(objs.length);
     expect(new Set(files.map((f) => f.path)).size).toBe(files.length);
     files.forEach((f, i) => {
-      expect(f.path.startsWith(`${{ Namespace: 'namespaces', Pod: 'pods', Service: 'services', NetworkPolicy: 'networkpolicies', Deployment: 'deployments', ReplicaSet: 'replicasets', StatefulSet: 'statefulsets' }[objs[i]!.kind]}/`)).toBe(true);
+      expect(f.path.startsWith(`${{ Namespace: 'namespaces', Pod: 'pods', Service: 'services', NetworkPolicy: 'networkpolicies', Deployment: 'deployments', ReplicaSet: 'replicasets', StatefulSet: 'statefulsets', ClusterNetworkPolicy: 'clusternetworkpolicies' }[objs[i]!.kind]}/`)).toBe(true);
       expect(parse(f.text)).toEqual(objs[i]);
       expect(parse(f.text, { version: '1.1' })).toEqual(objs[i]);
     });

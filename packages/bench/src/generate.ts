@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ClusterBuilder } from './builder.js';
+import { addClusterPolicies } from './cluster-policies.js';
 import type { K8sObject } from './k8s.js';
 import { isPresetName, PRESET_NAMES, PRESETS, type PresetName, type ResolvedSizes } from './presets.js';
 import { toYaml } from './yaml.js';
@@ -16,6 +17,8 @@ export interface GenerateOptions {
   seed?: number;
   /** Also emit the Deployments, ReplicaSets and StatefulSets that own the pods (pods always carry ownerReferences). */
   workloads?: boolean;
+  /** ClusterNetworkPolicies to add over the generated cluster (realistic presets; see cluster-policies.ts). */
+  clusterPolicies?: number;
 }
 
 export interface GeneratedCounts extends ResolvedSizes {
@@ -23,6 +26,7 @@ export interface GeneratedCounts extends ResolvedSizes {
   deployments: number;
   replicaSets: number;
   statefulSets: number;
+  clusterPolicies: number;
 }
 
 export interface GeneratedCluster {
@@ -39,6 +43,7 @@ export function generate(options: GenerateOptions): GeneratedCluster {
   const sizes = preset.resolve({ pods: options.pods, policies: options.policies, namespaces: options.namespaces });
   const b = new ClusterBuilder(seed, sizes.pods, options.workloads ?? false);
   preset.build(b, sizes);
+  addClusterPolicies(b, options.clusterPolicies ?? 0, seed);
   const counts: GeneratedCounts = {
     pods: b.pods.length,
     policies: b.policies.length,
@@ -47,6 +52,7 @@ export function generate(options: GenerateOptions): GeneratedCluster {
     deployments: b.deployments.length,
     replicaSets: b.replicaSets.length,
     statefulSets: b.statefulSets.length,
+    clusterPolicies: b.clusterPolicies.length,
   };
   // The preset promised exact sizes; a mismatch is a generator bug, not a user error.
   for (const k of ['pods', 'policies', 'namespaces'] as const) {
@@ -69,6 +75,7 @@ const KIND_DIR: Record<K8sObject['kind'], string> = {
   Service: 'services',
   Pod: 'pods',
   NetworkPolicy: 'networkpolicies',
+  ClusterNetworkPolicy: 'clusternetworkpolicies',
 };
 
 /** One YAML file per object: `<kind>/<namespace>_<name>.yaml` (cluster-scoped: `<kind>/<name>.yaml`). */
@@ -118,7 +125,7 @@ export function writeCluster(objects: readonly K8sObject[], format: OutputFormat
 // CLI
 
 const USAGE = `usage: node packages/bench/dist/generate.js --preset NAME [--pods N] [--policies N] [--namespaces N]
-         [--seed N] [--workloads] [--format json|json-stream|yaml|yaml-dir] --out PATH
+         [--seed N] [--workloads] [--cluster-policies N] [--format json|json-stream|yaml|yaml-dir] --out PATH
 
 presets:
 ${PRESET_NAMES.map((n) => `  ${n.padEnd(22)} ${PRESETS[n].description}`).join('\n')}
@@ -127,7 +134,9 @@ ${PRESET_NAMES.map((n) => `  ${n.padEnd(22)} ${PRESETS[n].description}`).join('\
 --format json-stream  JSON documents separated by --- lines, in one file
 --format yaml      one file of --- separated YAML documents
 --format yaml-dir  one YAML file per object under PATH/<kind>/
---workloads        also write the Deployments, ReplicaSets and StatefulSets owning the pods`;
+--workloads        also write the Deployments, ReplicaSets and StatefulSets owning the pods
+--cluster-policies N  add N ClusterNetworkPolicies (Admin and Baseline, Accept/Deny/Pass) over the cluster;
+                   the rest of the output stays byte for byte what it is without them (realistic presets)`;
 
 export interface CliArgs {
   options: GenerateOptions;
@@ -168,6 +177,9 @@ export function parseGenerateArgs(argv: readonly string[]): CliArgs {
         options.seed = s;
         break;
       }
+      case '--cluster-policies':
+        options.clusterPolicies = positiveInt(flag, value());
+        break;
       case '--workloads':
         options.workloads = true;
         break;
@@ -216,6 +228,7 @@ function main(argv: readonly string[]): number {
     `${cluster.preset} seed ${cluster.seed}: ${c.namespaces} namespaces, ${c.pods} pods, ${c.policies} policies, ${c.services} services` +
       (c.deployments > 0 ? `, ${c.deployments} deployments, ${c.replicaSets} replicasets` : '') +
       (c.statefulSets > 0 ? `, ${c.statefulSets} statefulsets` : '') +
+      (c.clusterPolicies > 0 ? `, ${c.clusterPolicies} cluster policies` : '') +
       ` → ${out}`,
   );
   return 0;

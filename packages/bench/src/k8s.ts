@@ -149,5 +149,39 @@ export interface NetworkPolicy {
   };
 }
 
-export type K8sObject = Namespace | Pod | Service | Deployment | ReplicaSet | StatefulSet | NetworkPolicy;
+/** One `protocols` entry of a v1alpha2 rule. */
+export type CnpProtocol =
+  | { tcp?: { destinationPort?: CnpPort }; udp?: { destinationPort?: CnpPort }; sctp?: { destinationPort?: CnpPort } }
+  | { destinationNamedPort: string };
+export type CnpPort = { number: number } | { range: { start: number; end: number } };
+
+export interface CnpPeer {
+  namespaces?: LabelSelector;
+  pods?: { namespaceSelector: LabelSelector; podSelector: LabelSelector };
+  networks?: string[];
+}
+
+export interface CnpRule {
+  name: string;
+  action: 'Accept' | 'Deny' | 'Pass';
+  from?: CnpPeer[];
+  to?: CnpPeer[];
+  protocols?: CnpProtocol[];
+}
+
+/** policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy (cluster-scoped). */
+export interface ClusterNetworkPolicy {
+  apiVersion: 'policy.networking.k8s.io/v1alpha2';
+  kind: 'ClusterNetworkPolicy';
+  metadata: ObjectMeta;
+  spec: {
+    tier: 'Admin' | 'Baseline';
+    priority: number;
+    subject: { namespaces: LabelSelector } | { pods: { namespaceSelector: LabelSelector; podSelector: LabelSelector } };
+    ingress?: CnpRule[];
+    egress?: CnpRule[];
+  };
+}
+
+export type K8sObject = Namespace | Pod | Service | Deployment | ReplicaSet | StatefulSet | NetworkPolicy | ClusterNetworkPolicy;
 export type Kind = K8sObject['kind'];

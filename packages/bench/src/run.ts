@@ -199,10 +199,11 @@ class Inputs {
   get(s: Scenario, quick: boolean): { files: string[]; cluster: GeneratedCluster } {
     const sizes = sizesOf(s, quick);
     const format = s.format ?? 'json';
-    const key = `${s.preset}-p${sizes.pods ?? 'default'}-n${sizes.policies ?? 'default'}-s${this.seed}${format === 'json' ? '' : `-${format}`}`;
+    const cnp = s.clusterPolicies ? `-cnp${s.clusterPolicies}` : '';
+    const key = `${s.preset}-p${sizes.pods ?? 'default'}-n${sizes.policies ?? 'default'}${cnp}-s${this.seed}${format === 'json' ? '' : `-${format}`}`;
     let hit = this.files.get(key);
     if (!hit) {
-      const cluster = generate({ preset: s.preset, ...sizes, seed: this.seed });
+      const cluster = generate({ preset: s.preset, ...sizes, seed: this.seed, clusterPolicies: s.clusterPolicies ?? 0 });
       const files = this.write(join(this.dir, `${key}${this.chunk && format === 'json' ? `-c${this.chunk}` : ''}`), cluster.objects, format);
       // Keep the objects only for the small inputs the CLI scenario needs to pick pods from.
       hit = { files, cluster: cluster.counts.pods <= 20_000 ? cluster : { ...cluster, objects: [] } };

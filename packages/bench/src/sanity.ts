@@ -71,7 +71,10 @@ export function checkObjects(objects: readonly K8sObject[]): string[] {
     if (!UUID.test(m.uid)) bad(`uid ${m.uid} is not a UUID`);
     if (uids.has(m.uid)) bad(`uid ${m.uid} reused`);
     uids.add(m.uid);
-    if (o.kind === 'Namespace') {
+    if (o.kind === 'ClusterNetworkPolicy') {
+      if (m.namespace !== undefined) bad('a ClusterNetworkPolicy has no namespace');
+      if (!isDns1123Subdomain(m.name)) bad('name is not a DNS-1123 subdomain');
+    } else if (o.kind === 'Namespace') {
       if (m.namespace !== undefined) bad('a Namespace has no namespace');
       if (!isDns1123Label(m.name)) bad('name is not a DNS-1123 label');
       if (m.labels?.['kubernetes.io/metadata.name'] !== m.name) bad('kubernetes.io/metadata.name label missing or wrong');

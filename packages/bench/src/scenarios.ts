@@ -38,6 +38,8 @@ export interface Scenario {
   timeoutSeconds?: number;
   /** check-cli: run `node bin/kordon.js` (default) or the installed command, `node_modules/.bin/kordon`. */
   cli?: 'node' | 'installed';
+  /** ClusterNetworkPolicies added over the preset's cluster (the rest of the input is the same as without them). */
+  clusterPolicies?: number;
   /** Sizes for `--quick`. */
   quick: { pods?: number; policies?: number };
 }
@@ -145,6 +147,17 @@ export const SCENARIOS: readonly Scenario[] = [
     anchor: 'issue 14: 1,000 workloads from 100,000 observed flows in under 10 s, proof included',
     timeoutSeconds: 400,
     quick: { pods: 400, policies: 0 },
+  },
+  // Issue 9: the same cluster as realistic-10k-matrix plus 200 cluster policies (both tiers, every action): within 1.25× of it.
+  {
+    name: 'realistic-10k-tiers-matrix',
+    preset: 'realistic',
+    pods: 10_000,
+    policies: 2_000,
+    clusterPolicies: 200,
+    task: 'matrix',
+    anchor: 'realistic-10k-matrix plus 200 ClusterNetworkPolicies; issue 9 asks at most 1.25× its time',
+    quick: { pods: 1_000, policies: 200 },
   },
   // realistic-diverse (issue 12): pods that do not collapse into a few label classes. P = N/5.
   { name: 'diverse-10k-matrix', preset: 'realistic-diverse', pods: 10_000, policies: 2_000, task: 'matrix', target: { seconds: 1, rssMiB: 1024 }, quick: { pods: 1_000, policies: 200 } },

@@ -1,5 +1,6 @@
 // kordon agent: the options checked before anything touches nftables (the agent itself is tested in the dataplane).
 import { execFileSync } from 'node:child_process';
+import { makePki, TestApiServer } from '@kordon/source/testing';
 import { describe, expect, it } from 'vitest';
 import { run, tempTree } from './test-support.js';
 
@@ -50,4 +51,45 @@ describe('kordon agent', () => {
       t.cleanup();
     }
   });
+
+  it.each([
+    [[], 'give a directory of manifests, or --kubeconfig FILE or --in-cluster'],
+    [['--in-cluster'], 'needs --node NAME (or NODE_NAME)'],
+    [['--in-cluster', '.'], '--in-cluster follows the API server: give it without SOURCE'],
+    [['--in-cluster', '--node', 'n1', '--api-loss', 'maybe'], 'bad --api-loss "maybe": give keep, open, closed'],
+    [['--in-cluster', '--node', 'n1', '--api-loss-after', 'soon'], 'bad --api-loss-after'],
+    [['--in-cluster', '--node', 'n1', '--listen', 'localhost'], 'bad --listen "localhost": give HOST:PORT'],
+  ])('following the API: %j is a usage error', async (args, message) => {
+    const r = await run(['agent', '--netns', 'kordon-test-no-such-netns', ...args], { env: {} });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+  });
+
+  it('follows the API server with --kubeconfig --node, --once syncs after every list and exits 0', async () => {
+    const ns = `kordon-cli-agent-api-${process.pid}`;
+    const api = new TestApiServer({ pki: makePki(), tokens: { t: 'agent' } });
+    await api.start();
+    const pod = (name: string, node: string, ip: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'a', name, labels: { app: name } }, spec: { nodeName: node, containers: [{ name: 'c' }] }, status: { podIP: ip, hostIP: '10.9.0.1' } });
+    api.store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } });
+    api.store.put(pod('mine', 'n1', '10.0.0.1'));
+    api.store.put(pod('theirs', 'n2', '10.0.0.2'));
+    api.store.put({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'a', name: 'deny' }, spec: { podSelector: {} } });
+    const t = tempTree({ kc: api.kubeconfig({ token: 't' }) });
+    execFileSync('ip', ['netns', 'add', ns]);
+    try {
+      const r = await run(['agent', '--kubeconfig', t.path('kc'), '--node', 'n1', '--netns', ns, '--once', '--listen', '127.0.0.1:0']);
+      expect(r.err).toMatch(/until every list is complete, traffic is left as it is/);
+      expect(r.err).toMatch(/enforcing the API server https:\/\/127\.0\.0\.1:\d+ \(context test\): 1 local pods, 1 policies \(full\)/);
+      expect(r.err).toMatch(/\/healthz and \/metrics on http:\/\/127\.0\.0\.1:\d+/);
+      expect(r.code).toBe(0);
+      // Only the pod of n1 is enforced for; the pod of n2 is a peer.
+      const table = execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'map', 'inet', 'kordon', 'ingress4'], { encoding: 'utf8' });
+      expect(table).toContain('10.0.0.1');
+      expect(table).not.toContain('10.0.0.2');
+    } finally {
+      execFileSync('ip', ['netns', 'del', ns]);
+      await api.stop();
+      t.cleanup();
+    }
+  }, 30_000);
 });

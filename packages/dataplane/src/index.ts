@@ -16,7 +16,11 @@ export type { TableDifference, TableView } from './nft/digest.js';
 export { loadState, ManifestDir, readManifestDir } from './agent/manifests.js';
 export type { LoadedState } from './agent/manifests.js';
 export { startAgent } from './agent/watch.js';
-export type { AgentEvent, AgentStop, RunningAgent, StartAgentOptions } from './agent/watch.js';
+export type { AgentEvent, AgentStop, ApiLossPolicy, RunningAgent, StartAgentOptions } from './agent/watch.js';
+export { ApiSource } from './agent/api-source.js';
+export type { ApiSourceOptions } from './agent/api-source.js';
+export { AgentMetrics } from './agent/metrics.js';
+export type { AgentSnapshot } from './agent/metrics.js';
 export { DirectorySource } from './agent/source.js';
 export type { ClusterSource, SourceEvents } from './agent/source.js';
 

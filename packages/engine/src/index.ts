@@ -102,7 +102,11 @@ export type {
   TierSubject,
 } from './tiers/types.js';
 export { describeTierPeer, describeTierPort, describeTierRule, describeTierStep, describeTierWalk } from './tiers/describe.js';
-export { subjectSelects } from './tiers/model.js';
+export { effectiveAction as tierRuleAction, subjectSelects, tierAddressRanges } from './tiers/model.js';
+export { subjectSelectsPod, tierDecision, tierPeerRanges, tierPolicies, tierRuleCovers } from './tiers/query.js';
+export type { TierQuery } from './tiers/query.js';
+export { explainClusterPolicy, explainPodTiers } from './explain/tiers.js';
+export type { ClusterPolicyExplanation, PodTierDirection, PodTiersExplanation, TierPeerExplanation, TierRuleExplanation } from './explain/tiers.js';
 export { KINDS, kindEntry } from './kinds/registry.js';
 export type { KindEntry, KindRole } from './kinds/registry.js';
 

@@ -37,7 +37,7 @@ export type { ExtraFlow, FlowCheck } from './generate/proof.js';
 export type { PlannedPolicy, PlannedRule, PlannedPeer, PlannedPort } from './generate/plan.js';
 export type { Unit } from './generate/units.js';
 export { UNSTABLE_LABEL_KEYS } from './generate/units.js';
-export { generateText } from './generate/text.js';
+export { changeText, generateText } from './generate/text.js';
 
 export { listConnections, pairTable, resolveFocus, groupOf } from './connections/list.js';
 export type { Connection, ConnectionList, ConnectionPeer, Focus, GroupBy, ListOptions, PairTable } from './connections/list.js';
@@ -61,3 +61,8 @@ export {
 } from './connections/render.js';
 export { exposure, exposureMarkdown, exposureText } from './exposure/exposure.js';
 export type { ExposureEntry, ExposurePeer, ExposureReport, ExposureSide } from './exposure/exposure.js';
+export { proposeChange } from './generate/change.js';
+export type { ChangeProof, ChangeResult, Extension } from './generate/change.js';
+export type { Narrowing } from './generate/narrow.js';
+export { GUARDRAILS } from './generate/guardrails.js';
+export type { Guardrail } from './generate/guardrails.js';

@@ -13,5 +13,7 @@ export { readCluster } from './cluster/read.js';
 export type { ClusterReadOptions } from './cluster/read.js';
 export { ClusterError, connect } from './cluster/connect.js';
 export type { ClusterFailure, ClusterOptions, Connection } from './cluster/connect.js';
-export { RESOURCES } from './cluster/resources.js';
+export { AGENT_RESOURCES, RESOURCES } from './cluster/resources.js';
+export { followCluster } from './cluster/follow.js';
+export type { ClusterFollower, FollowEvents, FollowOptions, FollowState, ResourceStatus } from './cluster/follow.js';
 export type { Resource } from './cluster/resources.js';

@@ -1,11 +1,15 @@
 import {
+  explainClusterPolicy,
   explainPod,
+  explainPodTiers,
   explainPolicy,
   formatLocation,
   policyListing,
   selectorMatches,
   type Cluster,
+  type ClusterPolicyExplanation,
   type PodDirectionExplanation,
+  type PodTiersExplanation,
   type PodExplanation,
   type PolicyExplanation,
   type PolicyListingRow,
@@ -15,6 +19,7 @@ import type { ExplainOptions } from '../commands/explain.js';
 import { colorsFor, UsageError, type CliContext, type Colors } from '../io.js';
 import { mdTable } from '../output/markdown.js';
 import { renderTable } from '../output/table.js';
+import { clusterPolicyMd, clusterPolicyText, podTierLines, tierListing } from './explain-tiers.js';
 import { loadInput, namespaceFilter, parseFormat, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
 
 export interface ExplainJson {
@@ -22,6 +27,9 @@ export interface ExplainJson {
   policies: PolicyExplanation[];
   pods: PodExplanation[];
   rejectedPolicies: string[];
+  /** Present when the input has cluster policies: each in evaluation order, and the tiers of each pod shown. */
+  clusterPolicies?: ClusterPolicyExplanation[];
+  podTiers?: PodTiersExplanation[];
 }
 
 export async function runExplain(ctx: CliContext, paths: readonly string[], opts: ExplainOptions): Promise<number> {
@@ -44,9 +52,17 @@ export async function runExplain(ctx: CliContext, paths: readonly string[], opts
 export function explainData(cluster: Cluster, opts: Pick<ExplainOptions, 'policy' | 'pod'>, keep?: (ns: string) => boolean): ExplainJson {
   let policies = keep ? cluster.policies.filter((p) => keep(p.namespace)) : cluster.policies;
   let pods = keep ? cluster.pods.filter((p) => keep(p.namespace)) : cluster.pods;
+  let clusterPolicies = cluster.clusterPolicies;
+  const cp = opts.policy === undefined ? undefined : clusterPolicies.find((x) => x.id === opts.policy);
+  if (cp) {
+    const selected = new Set(explainClusterPolicy(cluster, cp).subject.pods);
+    const its = pods.filter((p) => selected.has(`${p.namespace}/${p.name}`));
+    return withTiers(cluster, { listing: [], policies: [], pods: its.map((p) => explainPod(cluster, p)), rejectedPolicies: cluster.rejectedPolicies.map((r) => `${r.namespace}/${r.name}`) }, [cp], its);
+  }
   if (opts.policy !== undefined) {
+    clusterPolicies = [];
     const p = policies.find((x) => x.id === opts.policy);
-    if (!p) throw new UsageError(`--policy ${opts.policy}: no valid NetworkPolicy of that name in the input`, 'write ns/name; kordon explain lists them');
+    if (!p) throw new UsageError(`--policy ${opts.policy}: no valid NetworkPolicy of that name in the input (nor a cluster policy)`, 'write ns/name, or cnp/name, anp/name, banp/name for a cluster policy; kordon explain lists them');
     policies = [p];
     pods = cluster.pods.filter((pod) => pod.namespace === p.namespace && !pod.hostNetwork && selectorMatches(p.podSelector, pod.labels));
   }
@@ -55,14 +71,26 @@ export function explainData(cluster: Cluster, opts: Pick<ExplainOptions, 'policy
     if (!pod) throw new UsageError(`--pod ${opts.pod}: no pod of that name in the input`, 'write ns/name; a workload stands for its pods by its own name');
     pods = pods.filter((x) => x === pod);
     policies = policies.filter((p) => p.namespace === pod.namespace && !pod.hostNetwork && selectorMatches(p.podSelector, pod.labels));
+    clusterPolicies = clusterPolicies.filter((c) => explainClusterPolicy(cluster, c).subject.pods.includes(opts.pod!));
   }
   const ids = new Set(policies.map((p) => p.id));
-  return {
-    listing: policyListing(cluster).filter((r) => ids.has(`${r.namespace}/${r.name}`)),
-    policies: policies.map((p) => explainPolicy(cluster, p)),
-    pods: pods.map((p) => explainPod(cluster, p)),
-    rejectedPolicies: cluster.rejectedPolicies.map((r) => `${r.namespace}/${r.name}`),
-  };
+  return withTiers(
+    cluster,
+    {
+      listing: policyListing(cluster).filter((r) => ids.has(`${r.namespace}/${r.name}`)),
+      policies: policies.map((p) => explainPolicy(cluster, p)),
+      pods: pods.map((p) => explainPod(cluster, p)),
+      rejectedPolicies: cluster.rejectedPolicies.map((r) => `${r.namespace}/${r.name}`),
+    },
+    clusterPolicies,
+    pods,
+  );
+}
+
+/** Adds the cluster policies and each pod's tiers when the input has cluster policies (the JSON is unchanged without). */
+function withTiers(cluster: Cluster, data: ExplainJson, clusterPolicies: Cluster['clusterPolicies'], pods: Cluster['pods']): ExplainJson {
+  if (cluster.clusterPolicies.length === 0) return data;
+  return { ...data, clusterPolicies: clusterPolicies.map((p) => explainClusterPolicy(cluster, p)), podTiers: pods.map((p) => explainPodTiers(cluster, p)) };
 }
 
 const LIST_LIMIT = 12;
@@ -122,11 +150,24 @@ function directionCell(d: PodDirectionExplanation): string {
   return d.allowsAll ? `isolated, all allowed (${by})` : d.allowed.length === 0 ? `isolated, nothing allowed (${by})` : `isolated (${by})`;
 }
 
-function podText(p: PodExplanation, c: Colors): string[] {
+/** The cluster policies that apply to a pod in either direction, in tier order. */
+function clusterPoliciesCell(t: PodTiersExplanation | undefined): string {
+  if (!t) return '-';
+  const ids = [...new Set([...t.ingress.admin, ...t.egress.admin, ...t.ingress.baseline, ...t.egress.baseline])];
+  return ids.length ? ids.join(', ') : '-';
+}
+
+function podText(p: PodExplanation, c: Colors, tiers?: PodTiersExplanation): string[] {
   const lines = [`${c.bold(`Pod ${p.pod}`)}${p.labels ? ` ${c.dim(`(${p.labels})`)}` : ''}${p.fromTemplate && p.owner ? c.dim(` stand-in for ${p.owner}`) : ''}`];
   for (const d of [p.ingress, p.egress]) {
+    const t = tiers?.[d.direction];
+    if (t) lines.push(...podTierLines(t, c));
+    if (t && !d.isolated && !d.bypass && (t.admin.length > 0 || t.baseline.length > 0)) {
+      lines.push(`  ${d.direction} NetworkPolicy: not isolated by any NetworkPolicy (the cluster policies above decide)`);
+      continue;
+    }
     const state = d.isolated ? (d.allowed.length === 0 ? c.red(d.text) : c.yellow(d.text)) : c.green(d.text);
-    lines.push(`  ${d.direction === 'ingress' ? 'ingress' : 'egress '}: ${state}`);
+    lines.push(`  ${tiers ? `${d.direction} NetworkPolicy` : d.direction === 'ingress' ? 'ingress' : 'egress '}: ${state}`);
     const towards = d.direction === 'ingress' ? 'from' : 'to';
     for (const a of d.allowed) {
       const peers = a.anyPeer ? 'anywhere (every pod and address)' : [a.pods.length ? `pods ${names(a.pods)}` : '', ...a.ipBlocks].filter(Boolean).join('; ') || 'no peer of the input';
@@ -142,27 +183,35 @@ export function renderText(data: ExplainJson, cluster: Cluster, c: Colors, wide 
   const align = ['left', 'left', 'left', 'left', 'right', 'right', 'right'] as const;
   if (data.listing.length && wide) out.push(renderTable([...LISTING_HEADER, 'SELECTED-PODS', 'SOURCE'], wideListingRows(data), { headerStyle: c.dim, align: [...align, 'left', 'left'] }).trimEnd());
   else if (data.listing.length) out.push(renderTable(LISTING_HEADER, listingRows(data.listing), { headerStyle: c.dim, align: [...align] }).trimEnd());
-  else out.push('  none: every pod is open in both directions');
+  else out.push(cluster.clusterPolicies.length ? '  none' : '  none: every pod is open in both directions');
   if (cluster.rejectedPolicies.length) out.push(c.yellow(`note: ${rejectedSentence(cluster)}`));
   for (const p of data.policies) out.push('', ...policyText(p, c));
+  if (data.clusterPolicies) {
+    out.push('', c.bold('Cluster policies'), ...tierListing(data.clusterPolicies, c));
+    for (const p of data.clusterPolicies) out.push('', ...clusterPolicyText(p, c));
+  }
+  const tiersOf = new Map((data.podTiers ?? []).map((t) => [t.pod, t]));
   if (data.pods.length) {
     out.push('', c.bold('Pods'));
-    if (wide) out.push(renderTable(['POD', 'INGRESS', 'EGRESS', 'LABELS', 'OWNER'], data.pods.map((p) => [p.pod, directionCell(p.ingress), directionCell(p.egress), p.labels || '-', p.owner ?? '-']), { headerStyle: c.dim }).trimEnd());
-    else out.push(renderTable(['POD', 'INGRESS', 'EGRESS'], data.pods.map((p) => [p.pod, directionCell(p.ingress), directionCell(p.egress)]), { headerStyle: c.dim }).trimEnd());
-    for (const p of data.pods) out.push('', ...podText(p, c));
+    const tierCol = (p: PodExplanation): string[] => (data.podTiers ? [clusterPoliciesCell(tiersOf.get(p.pod))] : []);
+    const tierHead = data.podTiers ? ['CLUSTER-POLICIES'] : [];
+    if (wide) out.push(renderTable(['POD', 'INGRESS', 'EGRESS', ...tierHead, 'LABELS', 'OWNER'], data.pods.map((p) => [p.pod, directionCell(p.ingress), directionCell(p.egress), ...tierCol(p), p.labels || '-', p.owner ?? '-']), { headerStyle: c.dim }).trimEnd());
+    else out.push(renderTable(['POD', 'INGRESS', 'EGRESS', ...tierHead], data.pods.map((p) => [p.pod, directionCell(p.ingress), directionCell(p.egress), ...tierCol(p)]), { headerStyle: c.dim }).trimEnd());
+    for (const p of data.pods) out.push('', ...podText(p, c, tiersOf.get(p.pod)));
   }
   return `${out.join('\n')}\n`;
 }
 
 export function renderMd(data: ExplainJson, cluster: Cluster): string {
   const out: string[] = ['# NetworkPolicies', ''];
-  out.push(data.listing.length ? mdTable(LISTING_HEADER, listingRows(data.listing), ['left', 'left', 'left', 'left', 'right', 'right', 'right']) : 'None: every pod is open in both directions.\n');
+  out.push(data.listing.length ? mdTable(LISTING_HEADER, listingRows(data.listing), ['left', 'left', 'left', 'left', 'right', 'right', 'right']) : cluster.clusterPolicies.length ? 'None.\n' : 'None: every pod is open in both directions.\n');
   if (cluster.rejectedPolicies.length) out.push(`> ${rejectedSentence(cluster)}\n`);
   for (const p of data.policies) {
     out.push(`## ${p.id}`, '');
     for (const s of p.summary) out.push(`- ${s}`);
     out.push('');
   }
+  if (data.clusterPolicies) out.push(...clusterPolicyMd(data.clusterPolicies, data.podTiers ?? []));
   if (data.pods.length) {
     out.push('# Pods', '');
     out.push(mdTable(['pod', 'ingress', 'egress'], data.pods.map((p) => [p.pod, directionCell(p.ingress), directionCell(p.egress)])));

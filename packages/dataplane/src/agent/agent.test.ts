@@ -149,6 +149,21 @@ describe('agent', () => {
     await applyScript(renderRuleset(compileRuleset(cluster(denyAllIngress, allowWebToPg))), { netns: `${lab.nodeNetns}` });
   });
 
+  // Issue 13: a change behind the agent's back that a sync puts right (its incremental transaction fails, the table is
+  // replaced) is a repair: counted, and logged as one, like those the verify finds.
+  it('counts and logs as a repair the replacement of a table changed behind it', async () => {
+    const logs: string[] = [];
+    const agent = await Agent.create({ netns: lab.nodeNetns, log: (l) => logs.push(l) });
+    await agent.sync(cluster(denyAllIngress));
+    expect(agent.repairs).toBe(0);
+    await applyScript('delete table inet kordon\n', { netns: lab.nodeNetns });
+    await agent.sync(cluster(denyAllIngress, allowWebToPg));
+    expect(agent.repairs).toBe(1);
+    expect(logs.filter((l) => l.startsWith('repaired the table (repair 1; an incremental update failed:'))).toHaveLength(1);
+    // The kernel now holds the ruleset: a check finds nothing to repair.
+    expect((await agent.verify()).state).toBe('ok');
+  });
+
   it('refuses a table name that would put other commands into its scripts', async () => {
     for (const table of ['k; flush table inet other', 'k\nflush ruleset', 'a b', ''])
       await expect(Agent.create({ netns: lab.nodeNetns, table })).rejects.toThrow(/bad --table/);

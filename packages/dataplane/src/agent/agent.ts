@@ -179,8 +179,10 @@ export class Agent {
         this.cluster = cluster;
         return { ...base, mode: 'incremental', applyMs: performance.now() - t1, addedElements: d.addedElements, deletedElements: d.deletedElements, chains: d.chains, sets: d.sets, script: d.script };
       } catch (e) {
-        // The table drifted from what the agent believes (someone edited it): replace it whole.
-        this.opts.log?.(`incremental update failed, replacing the table: ${(e as Error).message.split('\n')[0]}`);
+        // The table drifted from what the agent believes (someone edited it): replacing it whole is a repair, and is
+        // counted and told as one, or a tamper put right this way would go unreported.
+        this.repairCount++;
+        this.opts.log?.(`repaired the table (repair ${this.repairCount}; an incremental update failed: ${(e as Error).message.split('\n')[0]}): replacing it whole`);
       }
     }
     const script = renderRuleset(next, { notes: false });

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManifestDir } from './manifests.js';
 
@@ -96,5 +97,40 @@ describe('ManifestDir', () => {
     expect(st.errors.length).toBeGreaterThan(0);
     expect(st.errors[0]?.file).toMatch(/bad\.yaml$/);
     expect(st.errors[0]?.line).toBeGreaterThan(0);
+  });
+
+  // Issue 13: the agent reads files through @kordon/source, so the commands' rules hold for it too.
+  it('reads through @kordon/source: the size limit over all files, refused when passed', () => {
+    writeFileSync(join(dir, 'a.yaml'), pod('a', '10.0.0.1'));
+    writeFileSync(join(dir, 'b.yaml'), pod('b', '10.0.0.2'));
+    const size = Buffer.byteLength(pod('a', '10.0.0.1'));
+    const fits = new ManifestDir(dir, { maxInputBytes: 2 * size });
+    fits.rescan();
+    expect(names(fits)).toEqual(['a', 'b']);
+    const small = new ManifestDir(dir, { maxInputBytes: 2 * size - 1 });
+    expect(() => small.rescan()).toThrow(/larger than the limit of .*stopped at .*b\.yaml/);
+    // A file that grows past the limit on a later change is refused as well.
+    fits.rescan();
+    writeFileSync(join(dir, 'a.yaml'), pod('a', '10.0.0.1') + '# more\n');
+    expect(() => fits.reconcile(['a.yaml'])).toThrow(/larger than the limit/);
+  });
+
+  it('never opens a FIFO named like a manifest inside the directory, and refuses one given as the source', () => {
+    writeFileSync(join(dir, 'a.yaml'), pod('a', '10.0.0.1'));
+    execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
+    const m = new ManifestDir(dir);
+    m.rescan();
+    expect(names(m)).toEqual(['a']);
+    const fifo = new ManifestDir(join(dir, 'pipe.yaml'));
+    fifo.rescan();
+    expect(fifo.state().errors.map((e) => e.message)).toEqual([expect.stringMatching(/a FIFO, not a regular file: not read/)]);
+  });
+
+  it('locates bytes that are not UTF-8 and keeps the other documents of the file', () => {
+    writeFileSync(join(dir, 'a.yaml'), Buffer.concat([Buffer.from(pod('a', '10.0.0.1') + '---\n'), Buffer.from(pod('c', '10.0.0.3').replace('name: c,', 'name: c, labels: {x: "\xff"},'), 'latin1'), Buffer.from('---\n' + pod('b', '10.0.0.2'))]));
+    const m = new ManifestDir(dir);
+    m.rescan();
+    expect(names(m)).toEqual(['a', 'b']);
+    expect(m.state().diagnostics.filter((d) => /UTF-8/.test(d.message)).map((d) => [d.file, d.line])).toEqual([[relative(process.cwd(), join(dir, 'a.yaml')), 9]]);
   });
 });

@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { BuildCache, buildCluster, loadSource, type Cluster, type Diagnostic, type LoadedObject, type LoadResult } from '@kordon/engine';
-import { isHidden, isManifestName as isManifestFile } from '@kordon/source';
+import { ByteBudget, DEFAULT_MAX_INPUT_BYTES, isHidden, isManifestName as isManifestFile, listManifestFiles, readManifestFile } from '@kordon/source';
 
 /** Every manifest file under `dir` (or `dir` itself when it is a file), sorted, as the engine's sources. */
 export async function readManifestDir(dir: string): Promise<Array<{ name: string; text: string }>> {
@@ -26,6 +26,8 @@ export function isManifestName(rel: string): boolean {
 export interface ManifestDirOptions {
   /** Files never read, by absolute path (the agent's own log when it is written inside the directory). */
   skip?: (path: string) => boolean;
+  /** Most bytes the files may hold together (default: the commands' limit, 256 MiB). */
+  maxInputBytes?: number;
 }
 
 /**
@@ -34,7 +36,11 @@ export interface ManifestDirOptions {
  */
 export class ManifestDir {
   /** Parsed files by path. */
-  private readonly files = new Map<string, { name: string; text: string; result: LoadResult }>();
+  private readonly files = new Map<string, { name: string; text: string; bytes: number; result: LoadResult; reading: Diagnostic[] }>();
+  /** Bytes of every file held, against the size limit. */
+  private bytes = 0;
+  /** Problems of the last walk (a directory that cannot be read). */
+  private walkProblems: Diagnostic[] = [];
   /** Validation and models of unchanged files' objects, carried from one build to the next. */
   private readonly buildCache = new BuildCache();
   /** Directories found by the last walk, relative to the source ('' is the source itself). */
@@ -76,29 +82,22 @@ export class ManifestDir {
     return changed;
   }
 
-  /** The manifest files under the source, by path; records the directories on the way. */
+  /**
+   * The manifest files under the source, by path, by the rules of every command (`@kordon/source`: extensions,
+   * hidden names, links, FIFOs named like manifests skipped); records the directories on the way.
+   */
   private walk(): Set<string> {
-    const seen = new Set<string>();
-    const dirs: string[] = [];
-    const walk = (d: string, rel: string): void => {
-      dirs.push(rel);
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        if (e.name.startsWith('.')) continue;
-        const p = join(d, e.name);
-        if (e.isDirectory()) walk(p, rel === '' ? e.name : join(rel, e.name));
-        else if (e.isFile() && isManifestFile(e.name) && !this.opts.skip?.(p)) seen.add(p);
-      }
-    };
-    walk(this.source, '');
-    this.dirList = dirs;
-    return seen;
+    const found = listManifestFiles(this.source);
+    this.dirList = found.dirs.map((d) => relative(this.source, d));
+    this.walkProblems = found.diagnostics;
+    return new Set(found.paths.filter((p) => !this.opts.skip?.(p)));
   }
 
   private forgetAllBut(seen: ReadonlySet<string>): boolean {
     let changed = false;
     for (const p of [...this.files.keys()])
       if (!seen.has(p)) {
-        this.files.delete(p);
+        this.forget(p);
         changed = true;
       }
     return changed;
@@ -115,7 +114,7 @@ export class ManifestDir {
       const p = join(this.source, rel);
       if (!existsSync(p)) {
         // A file or a whole directory went away.
-        for (const k of [...this.files.keys()]) if (k === p || k.startsWith(p + sep)) this.files.delete(k);
+        for (const k of [...this.files.keys()]) if (k === p || k.startsWith(p + sep)) this.forget(k);
       } else if (statSync(p).isFile()) {
         if (isManifestFile(p)) this.read(p);
       } else {
@@ -126,19 +125,35 @@ export class ManifestDir {
     return true;
   }
 
-  /** Reads one file; true when its text is new. A file gone since the directory was read is forgotten. */
+  private forget(path: string): boolean {
+    const f = this.files.get(path);
+    if (!f) return false;
+    this.bytes -= f.bytes;
+    return this.files.delete(path);
+  }
+
+  /**
+   * Reads one file through `@kordon/source` (a regular file only, the size limit over all files, bytes that are
+   * not UTF-8 located); true when its text is new. A file gone since the directory was read is forgotten; one that
+   * cannot be read is an error of the state, so nothing is enforced without it.
+   */
   private read(path: string): boolean {
-    let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      statSync(path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || path === this.source) throw e;
-      return this.files.delete(path);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && path !== this.source) return this.forget(path);
     }
     const known = this.files.get(path);
-    if (known && known.text === text) return false;
+    const limit = this.opts.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+    const { file, diagnostics } = readManifestFile(path, new ByteBudget(Math.max(0, limit - (this.bytes - (known?.bytes ?? 0)))));
+    const text = file?.text ?? '';
+    if (known && known.text === text && file && diagnostics.length === 0 && known.reading.length === 0) return false;
     const name = relative(process.cwd(), path) || path;
-    this.files.set(path, { name, text, result: loadSource({ name, text }) });
+    this.forget(path);
+    const bytes = file ? Buffer.byteLength(text) : 0;
+    const result: LoadResult = file ? loadSource({ ...file, name }) : { objects: [], diagnostics: [] };
+    this.files.set(path, { name, text, bytes, result, reading: diagnostics });
+    this.bytes += bytes;
     return true;
   }
 
@@ -146,7 +161,7 @@ export class ManifestDir {
     return this.sorted().map(({ name, text }) => ({ name, text }));
   }
 
-  private sorted(): Array<{ name: string; text: string; result: LoadResult }> {
+  private sorted(): Array<{ name: string; text: string; result: LoadResult; reading: Diagnostic[] }> {
     return [...this.files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f);
   }
 
@@ -154,7 +169,9 @@ export class ManifestDir {
   state(): LoadedState {
     const objects: LoadedObject[] = [];
     const diagnostics: Diagnostic[] = [];
+    for (const d of this.walkProblems) diagnostics.push(d);
     for (const f of this.sorted()) {
+      for (const d of f.reading) diagnostics.push(d);
       for (const o of f.result.objects) objects.push(o);
       for (const d of f.result.diagnostics) diagnostics.push(d);
     }

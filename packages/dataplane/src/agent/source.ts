@@ -25,13 +25,16 @@ export interface ClusterSource {
   readAll(): LoadedState;
   /** Reads what the events since the last call may have changed; undefined when nothing did. */
   readChanges(): LoadedState | undefined;
-  start(events: SourceEvents): void;
+  /** Starts following; a source that must connect first (the API server) finishes that before it resolves. */
+  start(events: SourceEvents): void | Promise<void>;
   stop(): void;
 }
 
 export interface DirectorySourceOptions {
   /** Quiet time after a file event before the agent reads, default 10 ms. */
   debounceMs?: number;
+  /** Most bytes the files may hold together (default: the commands' limit). */
+  maxInputBytes?: number;
 }
 
 /** The paths this process writes its output to, when they are files (a log redirected inside the directory). */
@@ -72,7 +75,7 @@ export class DirectorySource implements ClusterSource {
     this.name = source;
     const abs = resolve(source);
     this.skip = ownOutputs();
-    this.dir = new ManifestDir(source, { skip: (p) => this.skip.has(resolve(p)) });
+    this.dir = new ManifestDir(source, { skip: (p) => this.skip.has(resolve(p)), ...(opts.maxInputBytes !== undefined ? { maxInputBytes: opts.maxInputBytes } : {}) });
     const isDir = statSync(abs).isDirectory();
     this.root = isDir ? abs : dirname(abs);
     this.only = isDir ? undefined : basename(abs);

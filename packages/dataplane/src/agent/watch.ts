@@ -3,14 +3,18 @@ import type { Diagnostic } from '@kordon/engine';
 import { Agent, AgentError, type AgentOptions, type SyncResult } from './agent.js';
 import type { LoadedState } from './manifests.js';
 import { watchKernel } from './kernel.js';
-import { DirectorySource, SourceGoneError, type ClusterSource } from './source.js';
+import { ApiSource, type ApiSourceOptions } from './api-source.js';
+import { serveHealth } from './http.js';
+import { AgentMetrics } from './metrics.js';
+import { DirectorySource, SourceGoneError, type ClusterSource, type SourceEvents } from './source.js';
 
 const DEBOUNCE_MS = 10;
 const RESCAN_MS = 60_000;
 const VERIFY_MS = 10_000;
 
 export interface AgentEvent {
-  kind: 'synced' | 'rejected' | 'failed' | 'warning' | 'stopped' | 'repaired';
+  /** `waiting`: not synced yet, the table is left as it is; `api-lost` / `api-back`: the fail mode taking effect or ending. */
+  kind: 'synced' | 'rejected' | 'failed' | 'warning' | 'stopped' | 'repaired' | 'waiting' | 'api-lost' | 'api-back';
   /** What triggered it, in words. */
   message: string;
   result?: SyncResult;
@@ -28,6 +32,12 @@ export interface AgentStop {
 
 export interface RunningAgent {
   agent: Agent;
+  /** Where `/healthz` and `/metrics` are served (`host:port`), when asked for. */
+  address?: string;
+  /** Synced with the source at least once. */
+  readonly synced: boolean;
+  /** Resolves at the first sync (at once for a directory, after every list is complete for the API). */
+  firstSync: Promise<void>;
   /** Resolves after the current change (if any) is handled. */
   settled(): Promise<void>;
   /** Resolves when the agent stops by itself (its source went away); the table stays as it was. */
@@ -35,9 +45,27 @@ export interface RunningAgent {
   stop(): void;
 }
 
+/**
+ * What the table enforces once the API server has been lost for longer than `afterMs`: `keep` the last state seen
+ * (what CNI agents do), `open` (the table is deleted: nothing is enforced) or `closed` (every local pod is isolated
+ * both ways, as by a deny-all policy in each namespace; node traffic stays allowed).
+ */
+export interface ApiLossPolicy {
+  mode: 'keep' | 'open' | 'closed';
+  afterMs: number;
+}
+
 export interface StartAgentOptions extends AgentOptions {
-  /** A directory (or file) of manifests: the source of cluster state. */
-  source: string;
+  /** A directory (or file) of manifests: the source of cluster state (unless `cluster` is given). */
+  source?: string;
+  /** Follow the Kubernetes API instead (kubeconfig or in-cluster). */
+  cluster?: ApiSourceOptions;
+  /** With `cluster`: what to enforce after losing the API (default: keep the last state). */
+  apiLoss?: ApiLossPolicy;
+  /** For a directory: most bytes its files may hold together (default: the commands' limit, 256 MiB). */
+  maxInputBytes?: number;
+  /** Serve `/healthz` and `/metrics` here (port 0: any free port). */
+  listen?: { host: string; port: number };
   /**
    * Quiet time after a file event before reloading, default 10 ms: editors and `kubectl`-like tools write a file in
    * several steps a few milliseconds apart, and each wait adds to the time a change takes to be enforced.
@@ -63,19 +91,24 @@ function describe(d: Diagnostic): string {
 }
 
 /**
- * `kordon agent`: enforces the manifests of a directory and follows every change to it. The first sync
- * replaces the table atomically; each later change is one incremental transaction. A state with errors is
- * refused and the last good ruleset stays in force.
+ * `kordon agent`: enforces the manifests of a directory, or the cluster the API server describes, and follows every
+ * change. The first sync replaces the table atomically; each later change is one incremental transaction. A state
+ * with errors is refused and the last good ruleset stays in force. Following the API, nothing is touched before every
+ * resource has been listed once: until then traffic is left as it is.
  */
 export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent> {
+  if (!opts.cluster && opts.source === undefined) throw new AgentError('kordon agent needs a directory of manifests or the cluster to follow');
   const agent = await Agent.create(opts);
-  const emit = opts.onEvent ?? (() => {});
-  const source: ClusterSource = new DirectorySource(opts.source, opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {});
-  const first = source.readAll();
-  if (first.errors.length)
-    throw new AgentError(`the manifests in ${opts.source} have errors; nothing was enforced:\n${first.errors.map(describe).join('\n')}`, first.errors.map(describe), 'invalid-manifests');
-  const r0 = await agent.sync(first.cluster);
-  emit({ kind: 'synced', message: `enforcing ${opts.source}: ${r0.ruleset.stats.localPods} local pods, ${r0.ruleset.stats.policies} policies (${r0.mode})`, result: r0 });
+  const metrics = new AgentMetrics();
+  const emit = (e: AgentEvent): void => {
+    if (e.kind === 'synced' && e.result) metrics.synced(e.result.mode, e.ms !== undefined ? e.ms / 1000 : undefined);
+    else if (e.kind === 'failed') metrics.failed();
+    else if (e.kind === 'rejected') metrics.rejected();
+    opts.onEvent?.(e);
+  };
+  const api = opts.cluster ? new ApiSource({ ...opts.cluster, ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}) }) : undefined;
+  const dirOpts = { ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}), ...(opts.maxInputBytes !== undefined ? { maxInputBytes: opts.maxInputBytes } : {}) };
+  const source: ClusterSource = api ?? new DirectorySource(opts.source as string, dirOpts);
 
   let running: Promise<void> = Promise.resolve();
   let busy = false;
@@ -83,6 +116,12 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   let want: 'none' | 'changes' | 'all' = 'none';
   let since: number | undefined;
   let stopped = false;
+  let synced = false;
+  /** While the API is lost past the limit: what the table enforces instead of the last state. */
+  let failMode: 'none' | 'open' | 'closed' = 'none';
+  let lossNoted = false;
+  let markSynced: () => void = () => {};
+  const firstSync = new Promise<void>((r) => (markSynced = r));
   let finish: (s: AgentStop) => void = () => {};
   const done = new Promise<AgentStop>((r) => (finish = r));
 
@@ -96,6 +135,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const read = (what: 'changes' | 'all'): LoadedState | undefined => (what === 'all' ? source.readAll() : source.readChanges());
 
   const reload = async (what: 'changes' | 'all'): Promise<void> => {
+    // The API is lost and the fail mode holds the table: what the informers still tell waits for the API to return.
+    if (failMode !== 'none') return;
     const t0 = since ?? performance.now();
     since = undefined;
     try {
@@ -105,18 +146,22 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       // Nothing any file says changed: nothing to sync, nothing to say.
       if (!st) return;
       if (st.errors.length) {
-        emit({ kind: 'rejected', message: `change refused, the previous ruleset stays in force: ${st.errors.map(describe).join('; ')}`, errors: st.errors });
+        emit({ kind: 'rejected', message: `change refused, ${synced ? 'the previous ruleset stays in force' : 'traffic is left as it is'}: ${st.errors.map(describe).join('; ')}`, errors: st.errors });
         return;
       }
       const r = await agent.sync(st.cluster);
-      if (what === 'all' && r.mode === 'unchanged') return;
+      const first = !synced;
+      synced = true;
+      markSynced();
+      if (what === 'all' && r.mode === 'unchanged' && !first) return;
       const timing = `read and build ${loadMs.toFixed(1)} ms, compile ${r.compileMs.toFixed(1)} ms, nft ${r.applyMs.toFixed(1)} ms`;
-      emit({ kind: 'synced', message: `${r.mode}: +${r.addedElements} -${r.deletedElements} elements, ${r.chains.length} chains (${timing})`, result: r, ms: performance.now() - t0, loadMs });
+      const message = first ? enforcingLine(source.name, r) : `${r.mode}: +${r.addedElements} -${r.deletedElements} elements, ${r.chains.length} chains (${timing})`;
+      emit({ kind: 'synced', message, result: r, ms: performance.now() - t0, loadMs });
     } catch (e) {
       if (e instanceof SourceGoneError) return end(e.message);
       emit({ kind: 'failed', message: `change not applied, the previous ruleset stays in force: ${(e as Error).message}` });
       // What a failed nft left in the kernel is not known for sure: look.
-      kernel.poke('after a failed change');
+      kernel?.poke('after a failed change');
     }
   };
 
@@ -134,29 +179,122 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     })();
   };
 
-  const kernel = watchKernel(agent, { verifyMs: opts.verifyMs ?? VERIFY_MS, monitor: opts.monitor ?? true }, (kind, message) => emit({ kind, message }));
-
-  source.start({
+  const events: SourceEvents = {
     changed: (at) => {
       since ??= at;
       kick('changes');
     },
     gone: end,
     warn: (message) => emit({ kind: 'warning', message }),
-  });
+  };
 
-  const rescanMs = opts.rescanMs ?? RESCAN_MS;
+  let kernel: ReturnType<typeof watchKernel> | undefined;
+  if (api) {
+    try {
+      await api.start(events);
+    } catch (e) {
+      throw new AgentError(`kordon agent cannot follow the cluster: ${(e as Error).message}${(e as { hint?: string }).hint ? ` (${(e as { hint?: string }).hint})` : ''}`);
+    }
+    emit({ kind: 'waiting', message: `listing namespaces, pods, policies and nodes from ${api.name}; until every list is complete, traffic is left as it is (a table left by an earlier run stays in force)` });
+  } else {
+    const first = source.readAll();
+    if (first.errors.length)
+      throw new AgentError(`the manifests in ${opts.source} have errors; nothing was enforced:\n${first.errors.map(describe).join('\n')}`, first.errors.map(describe), 'invalid-manifests');
+    const r0 = await agent.sync(first.cluster);
+    synced = true;
+    markSynced();
+    emit({ kind: 'synced', message: enforcingLine(opts.source as string, r0), result: r0 });
+  }
+
+  kernel = watchKernel(agent, { verifyMs: opts.verifyMs ?? VERIFY_MS, monitor: opts.monitor ?? true }, (kind, message) => emit({ kind, message }));
+  if (api) {
+    void api.ready.then(() => {
+      if (!stopped) kick('all');
+    });
+  } else await source.start(events);
+
+  // Informers lose no events (a relist follows an expired watch): the rescan is for directories.
+  const rescanMs = api ? 0 : (opts.rescanMs ?? RESCAN_MS);
   const rescan = rescanMs > 0 ? setInterval(() => kick('all'), rescanMs) : undefined;
+  const loss = api && opts.apiLoss ? setInterval(() => void checkApi(), Math.min(1000, Math.max(50, opts.apiLoss.afterMs / 4))) : undefined;
+
+  /** Puts the fail mode in force once the API has been lost past the limit, and lifts it when the API is back. */
+  async function checkApi(): Promise<void> {
+    const policy = opts.apiLoss as ApiLossPolicy;
+    const lost = api?.lostSince();
+    if (lost === undefined) {
+      lossNoted = false;
+      if (failMode === 'none') return;
+      failMode = 'none';
+      emit({ kind: 'api-back', message: `following ${api?.name} again: enforcing the cluster as it is now` });
+      kick('all');
+      return;
+    }
+    if (failMode !== 'none' || !synced || Date.now() - lost < policy.afterMs) return;
+    const secs = Math.round((Date.now() - lost) / 1000);
+    if (policy.mode === 'keep') {
+      if (!lossNoted) emit({ kind: 'api-lost', message: `the API server has been lost for ${secs} s (limit ${policy.afterMs / 1000} s): enforcing the last state seen until it is back` });
+      lossNoted = true;
+      return;
+    }
+    failMode = policy.mode;
+    try {
+      if (policy.mode === 'open') {
+        await agent.uninstall();
+        emit({ kind: 'api-lost', message: `the API server has been lost for ${secs} s (limit ${policy.afterMs / 1000} s): failing open, the table is deleted and nothing is enforced until it is back` });
+      } else {
+        await agent.sync((api as ApiSource).isolated().cluster);
+        emit({ kind: 'api-lost', message: `the API server has been lost for ${secs} s (limit ${policy.afterMs / 1000} s): failing closed, every pod of this node is isolated both ways until it is back` });
+      }
+    } catch (e) {
+      emit({ kind: 'failed', message: `could not fail ${policy.mode}: ${(e as Error).message}` });
+    }
+  }
+
+  let http: Awaited<ReturnType<typeof serveHealth>> | undefined;
+  if (opts.listen) {
+    http = await serveHealth(
+      opts.listen.host,
+      opts.listen.port,
+      {
+        unhealthy: () => {
+          if (!synced) return 'not synced yet: traffic is left as it is';
+          if (failMode !== 'none') return `the API server is lost: failing ${failMode}`;
+          const lost = api?.lostSince();
+          if (lost !== undefined && opts.apiLoss && Date.now() - lost >= opts.apiLoss.afterMs) return `the API server has been lost for ${Math.round((Date.now() - lost) / 1000)} s: enforcing the last state seen`;
+          return undefined;
+        },
+        metrics: async () =>
+          metrics.render({
+            ruleset: agent.ruleset,
+            repairs: agent.repairs,
+            synced,
+            apiUp: api ? api.lostSince() === undefined : true,
+            failMode,
+            resources: api?.status() ?? [],
+            denied: agent.ruleset ? await agent.denied() : [],
+          }),
+      },
+      (l) => emit({ kind: 'warning', message: l }),
+    );
+  }
 
   function stop(): void {
     stopped = true;
     clearInterval(rescan);
+    clearInterval(loss);
     source.stop();
-    kernel.stop();
+    kernel?.stop();
+    http?.server.close();
   }
 
   return {
     agent,
+    ...(http ? { address: http.address } : {}),
+    get synced() {
+      return synced;
+    },
+    firstSync,
     done,
     async settled() {
       for (;;) {
@@ -167,4 +305,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     },
     stop,
   };
+}
+
+function enforcingLine(what: string, r: SyncResult): string {
+  return `enforcing ${what}: ${r.ruleset.stats.localPods} local pods, ${r.ruleset.stats.policies} policies (${r.mode})`;
 }

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { loadState } from '../agent/manifests.js';
-import { exec } from '../exec.js';
+import { execOk } from '../exec.js';
+import { tampers, type Tamper } from './tamper.js';
 import { Lab } from '../lab/lab.js';
 import { listTable } from '../nft/apply.js';
 import { compileRuleset } from '../nft/compile.js';
@@ -140,12 +141,7 @@ async function main(): Promise<void> {
     const startRss = rssMB(agent.pid as number) ?? 0;
     const afterChange: number[] = [];
     const afterTamper: Array<{ what: string; ms: number }> = [];
-    const tampers: Array<[string, () => string]> = [
-      ['deleted map element', () => 'delete element inet kordon ingress4 { 10.100.0.1 }'],
-      ['flushed forward chain', () => 'flush chain inet kordon forward'],
-      ['deleted table', () => 'delete table inet kordon'],
-      ['foreign map element', () => 'add element inet kordon ingress4 { 10.250.0.1 : accept }'],
-    ];
+    const tamperList = tampers('kordon');
     let next = performance.now();
     let lastTamper = performance.now();
     let done = 0;
@@ -158,8 +154,9 @@ async function main(): Promise<void> {
       if (performance.now() - lastTamper >= TAMPER_S * 1000 || done === CHANGES) {
         afterChange.push(await untilEqual());
         if (done === CHANGES) break;
-        const [what, cmd] = tampers[afterTamper.length % tampers.length] as [string, () => string];
-        await exec('ip', ['netns', 'exec', ns, 'nft', cmd()]);
+        const { what, command } = tamperList[afterTamper.length % tamperList.length] as Tamper;
+        // execOk: a tamper whose nft fails changed nothing, and must not be counted as one.
+        await execOk('ip', ['netns', 'exec', ns, 'nft', command(await listTable('kordon', { netns: ns }))]);
         const ms = await untilEqual();
         afterTamper.push({ what, ms });
         log(`  ${done} changes, RSS ${(rssMB(agent.pid as number) ?? 0).toFixed(0)} MB; equal ${afterChange.at(-1)!.toFixed(0)} ms after the last change; ${what}: equal again after ${ms.toFixed(0)} ms`);
@@ -183,6 +180,7 @@ async function main(): Promise<void> {
       rssMB: { afterStart: startRss, end: endRss, max: max(rss.map(([, r]) => r)), samples: rss },
       agentLogLines: agentLog.length,
       repairsLogged: repairs,
+      tampers: afterTamper.length,
       failures: agentLog.filter((l) => /failed|refused|timed out/.test(l)),
       monitorRestarts: agentLog.filter((l) => l.includes('nft monitor ended')).length,
       agentLog: agentLog.filter((l) => !/: incremental: /.test(l)),
@@ -192,7 +190,8 @@ async function main(): Promise<void> {
     log(`  agent RSS: ${startRss.toFixed(0)} MB after start, ${summary.rssMB.max.toFixed(0)} MB at most, ${endRss.toFixed(0)} MB at the end; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     if (summary.failures.length) log(`  agent failures: ${summary.failures.slice(0, 5).join(' | ')}`);
     if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(summary, null, 2)}\n`);
-    if (!Number.isFinite(summary.afterLastChangeMs.max) || !Number.isFinite(summary.afterTamperMs.max)) process.exitCode = 1;
+    if (repairs < afterTamper.length) log(`  FAIL: ${afterTamper.length - repairs} tampers were put right without a "repaired the table" line`);
+    if (!Number.isFinite(summary.afterLastChangeMs.max) || !Number.isFinite(summary.afterTamperMs.max) || repairs < afterTamper.length) process.exitCode = 1;
   } finally {
     clearInterval(sampler);
     agent.kill('SIGINT');

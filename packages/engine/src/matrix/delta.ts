@@ -1,6 +1,7 @@
 import type { Policy, Rule } from '../model/types.js';
 import { andBits, forEachBitOf, orBitsAll, type Bits } from './bitset.js';
 import type { BaseMatrix } from './base.js';
+import { Segments } from './segments.js';
 
 /** Whether a rule admits a column: always, never, or for the destination classes in a mask (named ports). */
 export type PortOk = boolean | Uint32Array;
@@ -23,7 +24,7 @@ export interface ActiveRules {
  * egress allowances), so a column only ever adds allowed pairs, and only inside the windows of what it adds: a rule
  * of one namespace touches that namespace's few words of each row it reaches, whatever the cluster's size.
  */
-interface ColumnDelta {
+export interface ColumnDelta {
   /** Destinations admitted from anywhere on this column, as disjoint sorted word ranges [lo, hi). */
   openSegs: Segments;
   /** The base's open destinations OR this column's (the base's own array when the column adds none). */
@@ -131,46 +132,6 @@ function touchedRows(flags: Uint8Array): number[] {
   return out;
 }
 
-/** Disjoint sorted word ranges [lo, hi), merged as they are added; rows have a few, so insertion is cheap. */
-class Segments {
-  lo = new Int32Array(8);
-  hi = new Int32Array(8);
-  n = 0;
-
-  clear(): void {
-    this.n = 0;
-  }
-
-  add(lo: number, hi: number): void {
-    // The first range that ends at or after lo; everything before it stays.
-    let i = 0;
-    while (i < this.n && this.hi[i]! < lo) i++;
-    let j = i;
-    while (j < this.n && this.lo[j]! <= hi) {
-      lo = Math.min(lo, this.lo[j]!);
-      hi = Math.max(hi, this.hi[j]!);
-      j++;
-    }
-    // Ranges i..j-1 merge into one at i.
-    const shift = 1 - (j - i);
-    if (shift !== 0) {
-      if (this.n + shift > this.lo.length) {
-        const lo2 = new Int32Array(this.lo.length * 2);
-        const hi2 = new Int32Array(this.hi.length * 2);
-        lo2.set(this.lo);
-        hi2.set(this.hi);
-        this.lo = lo2;
-        this.hi = hi2;
-      }
-      this.lo.copyWithin(i + 1, j, this.n);
-      this.hi.copyWithin(i + 1, j, this.n);
-      this.n += shift;
-    }
-    this.lo[i] = lo;
-    this.hi[i] = hi;
-  }
-}
-
 /** The words of each changed row that differ from the base: the added bits, over a few word ranges per row. */
 export class ColumnPatch {
   constructor(
@@ -251,10 +212,10 @@ class PatchBuilder {
  * One column: its allowed-pair count, and with `store` the rows it changes. Each row that can change is computed only
  * over the word ranges of what the column adds to it, and only the added bits are kept.
  */
-export function runColumn(b: BaseMatrix, active: ActiveRules, store: boolean): { pairs: number; patch?: ColumnPatch } {
+export function runColumn(b: BaseMatrix, active: ActiveRules, store: boolean, delta?: ColumnDelta): { pairs: number; patch?: ColumnPatch } {
   if (active.ingress.length === 0 && active.egress.length === 0) return { pairs: b.basePairs };
   const { W, cm } = b;
-  const d = columnDelta(b, active);
+  const d = delta ?? columnDelta(b, active);
   const scratchIn = new Uint32Array(W);
   const added = new Uint32Array(W);
   // The words a row's additions reach, listed once each (a row can gather hundreds of additions in a few words).
@@ -356,4 +317,56 @@ export function columnSides(b: BaseMatrix, active: ActiveRules): (s: number, egr
     }
     return set >= 0;
   };
+}
+
+/**
+ * Where a column's NetworkPolicy sides of a row differ from the base's, and what it adds there: the cluster policy
+ * tiers count a column from the base's answer and these words alone (tiers/matrix-stage.ts).
+ */
+export interface SideChanges {
+  /** Destinations admitted from anywhere on this column (the base's open ones included). */
+  openAll: Uint32Array;
+  /**
+   * Appends to words[n..] the words where row S's sides can differ from the base (each once: `stamp[k] === s` marks
+   * the listed ones), ORs what the column adds to its egress into addE and to its ingress into addIn at those words,
+   * and returns the new length. The caller zeroes addE and addIn at the listed words when done.
+   */
+  row(s: number, words: Int32Array, n: number, stamp: Int32Array, addE: Uint32Array, addIn: Uint32Array): number;
+}
+
+export function sideChanges(b: BaseMatrix, d: ColumnDelta | undefined): SideChanges | undefined {
+  if (!d) return undefined;
+  const list = (k: number, s: number, words: Int32Array, n: number, stamp: Int32Array): number => {
+    if (stamp[k] === s) return n;
+    stamp[k] = s;
+    words[n] = k;
+    return n + 1;
+  };
+  return {
+    openAll: d.openAll,
+    row(s, words, n, stamp, addE, addIn) {
+      for (let g = 0; g < d.openSegs.n; g++) for (let k = d.openSegs.lo[g]!; k < d.openSegs.hi[g]!; k++) n = list(k, s, words, n, stamp);
+      const set = b.egressSetOf[s]!;
+      const eX = set >= 0 ? d.eAdd[set] : undefined;
+      if (eX) {
+        for (let k = 0; k < eX.words.length; k++) {
+          n = list(eX.lo + k, s, words, n, stamp);
+          addE[eX.lo + k]! |= eX.words[k]!;
+        }
+      }
+      for (let e = d.head[s]!; e >= 0; e = d.next[e]!) {
+        const x = d.dst[d.entryDst[e]!]!;
+        for (let k = 0; k < x.words.length; k++) {
+          n = list(x.lo + k, s, words, n, stamp);
+          addIn[x.lo + k]! |= x.words[k]!;
+        }
+      }
+      return n;
+    },
+  };
+}
+
+/** What a column adds to the base, built once for both runColumn and sideChanges; undefined when nothing. */
+export function prepareColumn(b: BaseMatrix, active: ActiveRules): ColumnDelta | undefined {
+  return active.ingress.length === 0 && active.egress.length === 0 ? undefined : columnDelta(b, active);
 }

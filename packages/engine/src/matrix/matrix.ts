@@ -7,7 +7,7 @@ import { BaseMatrix } from './base.js';
 import { getBit } from './bitset.js';
 import { buildClasses } from './classes.js';
 import { defaultColumns, explicitColumns, type MatrixColumn } from './columns.js';
-import { columnSides, runColumn, type ActiveRules, type ColumnPatch } from './delta.js';
+import { columnSides, prepareColumn, runColumn, sideChanges, type ActiveRules, type ColumnDelta, type ColumnPatch } from './delta.js';
 import { TierStage, type TierColumn } from '../tiers/matrix-stage.js';
 
 export interface MatrixOptions {
@@ -50,17 +50,26 @@ export interface Matrix {
  */
 class ColumnResult {
   readonly pairs: number;
-  /** Rows decided with the cluster policy tiers (rows they can change), by class; undefined without tiers. */
-  readonly tierRows: TierRows | undefined;
+  /** Decided with the cluster policy tiers (on the rows they can change). */
+  readonly tiered: boolean;
+  private tierMemo: TierRows | undefined;
   constructor(
     private readonly base: BaseMatrix,
     private readonly active: ActiveRules,
     pairs: number,
     private patchMemo?: ColumnPatch | null,
-    tiers?: { stage: TierStage; column: TierColumn },
+    private readonly tiers?: { stage: TierStage; column: TierColumn },
+    /** What the column adds to the base, shared with runColumn; not kept. */
+    delta?: ColumnDelta,
   ) {
-    this.tierRows = tiers ? tierRowsOf(base, active, tiers.stage, tiers.column) : undefined;
-    this.pairs = pairs + (this.tierRows?.pairsDelta ?? 0);
+    this.tiered = tiers !== undefined;
+    this.pairs = pairs + (tiers ? tiers.stage.pairsDelta(tiers.column, base, sideChanges(base, delta)) : 0);
+  }
+
+  /** The rows the tiers can change, computed on first use (a `--count` never needs them). */
+  get tierRows(): TierRows | undefined {
+    if (this.tiers && !this.tierMemo) this.tierMemo = tierRowsOf(this.base, this.active, this.tiers.stage, this.tiers.column);
+    return this.tierMemo;
   }
 
   /** The added bits per changed row; null when the column is the base. */
@@ -93,8 +102,6 @@ interface TierRows {
   /** Per class, the offset of its row in `data`, or -1 when no cluster policy can change it. */
   at: Int32Array;
   data: Uint32Array;
-  /** Pairs of the tier rows minus their NetworkPolicy-only pairs. */
-  pairsDelta: number;
 }
 
 /** The rows a cluster policy can change, decided through the tiers from this column's NetworkPolicy sides. */
@@ -105,18 +112,14 @@ function tierRowsOf(b: BaseMatrix, active: ActiveRules, stage: TierStage, column
   const data = new Uint32Array(stage.rows.length * W);
   const egress = new Uint32Array(W);
   const ingress = new Uint32Array(W);
-  const np = new Uint32Array(W);
   const none = new Uint32Array(W);
-  let delta = 0;
   stage.rows.forEach((s, i) => {
     const isolated = sides(s, egress, ingress);
     const o = i * W;
     at[s] = o;
     stage.combine(column, s, data, o, isolated ? egress : null, ingress, 0, none, b.open);
-    for (let k = 0; k < W; k++) np[k] = egress[k]! & ingress[k]!;
-    delta += b.rowPairs(data, o, s) - b.rowPairs(np, 0, s);
   });
-  return { at, data, pairsDelta: delta };
+  return { at, data };
 }
 
 /**
@@ -133,7 +136,7 @@ export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Ma
   const hasOverrides = overrides.size > 0;
   const classAllowed = (col: number, ci: number, cj: number): boolean => {
     const r = results[col]!;
-    if (r.tierRows) return r.has(ci, cj);
+    if (r.tiered) return r.has(ci, cj);
     if ((base.base[ci * W + (cj >>> 5)]! & (1 << (cj & 31))) !== 0) return true;
     const p = r.patch();
     return p !== null && p.has(ci, cj);
@@ -197,8 +200,9 @@ function runColumns(cluster: Cluster, options: MatrixOptions) {
     const sig = tier ? `${active.signature};${tier.signature}` : active.signature;
     let r = bySig.get(sig);
     if (!r) {
-      const counted = runColumn(base, active, !options.countsOnly);
-      r = new ColumnResult(base, active, counted.pairs, options.countsOnly ? undefined : (counted.patch ?? null), stage && tier ? { stage, column: tier } : undefined);
+      const delta = prepareColumn(base, active);
+      const counted = runColumn(base, active, !options.countsOnly, delta);
+      r = new ColumnResult(base, active, counted.pairs, options.countsOnly ? undefined : (counted.patch ?? null), stage && tier ? { stage, column: tier } : undefined, delta);
       bySig.set(sig, r);
     }
     return r;
@@ -228,7 +232,7 @@ export function summarizePods(cluster: Cluster, options: MatrixOptions = {}): Po
   const W = cm.words;
   const K = cm.count;
   const distinct = [...bySig.values()];
-  const tiered = distinct.some((r) => r.tierRows !== undefined);
+  const tiered = distinct.some((r) => r.tiered);
   const patches = tiered ? [] : distinct.map((r) => r.patch()).filter((p): p is ColumnPatch => p !== null);
   const size = cm.members.map((m) => m.length);
   const isIp = (c: number) => cm.pod[c] === undefined;

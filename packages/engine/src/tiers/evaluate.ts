@@ -37,6 +37,11 @@ function firstMatch(input: TierInput, remote: TierRemote, policy: ClusterPolicy)
   return undefined;
 }
 
+/** Whether one rule matches the connection of the input (peer and port), as the tier walk decides it. */
+export function tierRuleMatches(input: TierInput, rule: TierRule): boolean {
+  return ruleMatches(matchRule(input.model, rule, remoteOf(input.remote, input.remoteNs), input.port, input.protocol, destOf(input)));
+}
+
 const OUTCOME: Readonly<Record<TierAction, TierStep['outcome']>> = { Accept: 'accept', Deny: 'deny', Pass: 'pass' };
 
 /** Walks the policies of one tier that select the local pod, by priority, rules in order. */

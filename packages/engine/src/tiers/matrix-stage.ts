@@ -8,10 +8,18 @@
  *   row(S)     = egress(S) & ingress(S)
  *
  * Only rows some cluster policy can touch are computed here; the others keep the NetworkPolicy answer.
+ *
+ * Counting a column does not compute its rows: every step above is word by word, so a row's words can differ from the
+ * port-agnostic answer (rules with ports left out, NetworkPolicy base sides) only inside the windows of the rules with
+ * ports that admit the column and of what the column adds to the NetworkPolicy sides. `pairsDelta` takes the
+ * port-agnostic count of each row, computed once, and corrects it over those words alone.
  */
 import type { Cluster, Protocol } from '../model/types.js';
 import type { MatrixColumn } from '../matrix/columns.js';
 import type { ClassModel } from '../matrix/classes.js';
+import type { BaseMatrix } from '../matrix/base.js';
+import type { SideChanges } from '../matrix/delta.js';
+import { Segments } from '../matrix/segments.js';
 import { EMPTY_BITS, forEachBitOf, orBitsAll, type Bits } from '../matrix/bitset.js';
 import { effectiveAction, tierModelOf, type TierModel } from './model.js';
 import type { ClusterPolicy, TierAction, TierPeer, TierRule } from './types.js';
@@ -35,6 +43,8 @@ export interface TierColumn {
 type NamedMask = (name: string, protocol: Protocol, port: number) => Uint32Array | undefined;
 
 export class TierStage {
+  /** Port-agnostic decisions are kept for every row up to this many words (256 MiB); past it, recomputed per column. */
+  static decisionWords = 64 * 1024 * 1024;
   /** Rows a cluster policy can change, ascending. */
   readonly rows: readonly number[];
   readonly isRow: Uint8Array;
@@ -44,6 +54,13 @@ export class TierStage {
   private readonly ingressOf: number[][];
   private readonly W: number;
   private readonly scratch: Uint32Array[];
+  /** Per class, the ids of its rules (egress and ingress lists) whose ports make them differ between columns. */
+  private readonly portedOf: number[][];
+  /** The column in which no rule with ports admits anything (the port-agnostic answer). */
+  private readonly agnostic: TierColumn;
+  private agnosticMemo: { delta: Float64Array; decisions: Uint32Array | undefined } | undefined;
+  private readonly decisions: Uint32Array;
+  private readonly full = new Segments();
 
   constructor(
     private readonly cm: ClassModel,
@@ -78,7 +95,12 @@ export class TierStage {
       }
     }
     this.rows = rows;
-    this.scratch = Array.from({ length: 8 }, () => new Uint32Array(W));
+    this.scratch = Array.from({ length: 2 }, () => new Uint32Array(W));
+    this.decisions = new Uint32Array(6 * W);
+    this.full.add(0, W);
+    const ported = this.rules.map((r) => r.rule.failClosed !== 'deny-all' && r.rule.ports !== null);
+    this.agnostic = { signature: '', ok: ported.map((p) => !p) };
+    this.portedOf = rows.map((s) => [...this.egressOf[s]!, ...this.ingressOf[s]!].filter((id) => ported[id]));
   }
 
   get empty(): boolean {
@@ -124,17 +146,25 @@ export class TierStage {
    * NetworkPolicy ingress side is `inFrom[iOff..] | open`, where `notIsolated` marks destinations no NetworkPolicy
    * isolates for ingress (the ones Baseline decides).
    */
-  combine(tc: TierColumn, s: number, out: Uint32Array, o: number, npEgress: Uint32Array | null, inFrom: Uint32Array, iOff: number, open: Uint32Array, notIsolated: Uint32Array): void {
+  combine(tc: TierColumn, s: number, out: Uint32Array, o: number, npEgress: Uint32Array | null, inFrom: Uint32Array, iOff: number, open: Uint32Array, notIsolated: Uint32Array, segs: Segments = this.full): void {
+    this.decide(tc, s, this.decisions, 0, segs);
+    this.merge(this.decisions, 0, segs, out, o, npEgress, inFrom, iOff, open, notIsolated);
+  }
+
+  /** Row S's tier decisions in `dec` at `d0`: six rows of W words (see merge), written at the words of segs. */
+  private decide(tc: TierColumn, s: number, dec: Uint32Array, d0: number, segs: Segments): void {
     const W = this.W;
-    const [eAcc, eDen, eBDeny, iAcc, iDen, iBDeny] = this.scratch as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-    this.firstMatch(tc, this.egressOf[s]!, 'subject', eAcc, eDen, eBDeny);
-    this.firstMatch(tc, this.ingressOf[s]!, 'peers', iAcc, iDen, iBDeny);
-    for (let k = 0; k < W; k++) {
-      const egressRest = npEgress ? npEgress[k]! : ~eBDeny[k]!;
-      const egress = eAcc[k]! | (~(eAcc[k]! | eDen[k]!) & egressRest);
-      const ingressRest = (inFrom[iOff + k]! | open[k]!) & ~(notIsolated[k]! & iBDeny[k]!);
-      const ingress = iAcc[k]! | (~(iAcc[k]! | iDen[k]!) & ingressRest);
-      out[o + k] = egress & ingress;
+    this.firstMatch(tc, this.egressOf[s]!, 'subject', dec, d0, d0 + W, d0 + 2 * W, segs);
+    this.firstMatch(tc, this.ingressOf[s]!, 'peers', dec, d0 + 3 * W, d0 + 4 * W, d0 + 5 * W, segs);
+  }
+
+  /** Row S's words at segs from its decisions in `dec` at `d0` and its NetworkPolicy sides (see mergeWord). */
+  private merge(dec: Uint32Array, d0: number, segs: Segments, out: Uint32Array, o: number, npEgress: Uint32Array | null, inFrom: Uint32Array, iOff: number, open: Uint32Array, notIsolated: Uint32Array): void {
+    const W = this.W;
+    for (let g = 0; g < segs.n; g++) {
+      for (let k = segs.lo[g]!; k < segs.hi[g]!; k++) {
+        out[o + k] = mergeWord(dec, d0, W, k, npEgress !== null, npEgress ? npEgress[k]! : 0, inFrom[iOff + k]! | open[k]!, notIsolated[k]!);
+      }
     }
   }
 
@@ -142,16 +172,20 @@ export class TierStage {
    * Runs the rules in order for one row. For egress rules the row is their subject and the targets their peers; for
    * ingress rules the row is among their peers and the targets their subject. The first rule of a tier to match a
    * target decides it there: Admin Accept and Deny land in acc and den (Pass only shields the rest of the tier),
-   * Baseline Deny in bDeny.
+   * Baseline Deny in bDeny (offsets into `out`).
    */
-  private firstMatch(tc: TierColumn, ids: readonly number[], target: 'subject' | 'peers', acc: Uint32Array, den: Uint32Array, bDeny: Uint32Array): void {
-    const dec = this.scratch[6]!;
-    const bDec = this.scratch[7]!;
-    acc.fill(0);
-    den.fill(0);
-    bDeny.fill(0);
-    dec.fill(0);
-    bDec.fill(0);
+  private firstMatch(tc: TierColumn, ids: readonly number[], target: 'subject' | 'peers', out: Uint32Array, acc: number, den: number, bDeny: number, segs: Segments): void {
+    const dec = this.scratch[0]!;
+    const bDec = this.scratch[1]!;
+    for (let g = 0; g < segs.n; g++) {
+      const lo = segs.lo[g]!;
+      const hi = segs.hi[g]!;
+      out.fill(0, acc + lo, acc + hi);
+      out.fill(0, den + lo, den + hi);
+      out.fill(0, bDeny + lo, bDeny + hi);
+      dec.fill(0, lo, hi);
+      bDec.fill(0, lo, hi);
+    }
     for (const id of ids) {
       const ok = tc.ok[id]!;
       if (ok === false) continue;
@@ -159,15 +193,183 @@ export class TierStage {
       const t = target === 'subject' ? r.peers : r.subject;
       const admin = r.tier === 'Admin';
       const d = admin ? dec : bDec;
-      const into = r.action === 'Pass' ? undefined : admin ? (r.action === 'Accept' ? acc : den) : r.action === 'Deny' ? bDeny : undefined;
+      const into = r.action === 'Pass' ? -1 : admin ? (r.action === 'Accept' ? acc : den) : r.action === 'Deny' ? bDeny : -1;
       const w = t.words;
-      for (let k = 0; k < w.length; k++) {
-        const g = t.lo + k;
-        const m = w[k]! & (ok === true ? -1 : ok[g]!) & ~d[g]!;
-        if (m === 0) continue;
-        d[g]! |= m;
-        if (into) into[g]! |= m;
+      const tHi = t.lo + w.length;
+      for (let s = 0; s < segs.n; s++) {
+        const lo = Math.max(segs.lo[s]!, t.lo);
+        const hi = Math.min(segs.hi[s]!, tHi);
+        for (let g = lo; g < hi; g++) {
+          const m = w[g - t.lo]! & (ok === true ? -1 : ok[g]!) & ~d[g]!;
+          if (m === 0) continue;
+          d[g]! |= m;
+          if (into >= 0) out[into + g]! |= m;
+        }
       }
+    }
+  }
+
+  /**
+   * The pairs this column gains (or loses) through the tiers, over every row they can change: the port-agnostic
+   * difference of each row, corrected over the words where the column's rules with ports or its NetworkPolicy sides
+   * (`sides`, undefined when the column adds nothing to them) make the row differ from the port-agnostic one.
+   */
+  pairsDelta(tc: TierColumn, b: BaseMatrix, sides: SideChanges | undefined): number {
+    const ref = this.agnosticOf(b);
+    const W = this.W;
+    const words = new Int32Array(W);
+    const stamp = new Int32Array(W).fill(-1);
+    const addE = new Uint32Array(W);
+    const addIn = new Uint32Array(W);
+    const colDec = new Uint32Array(6 * W);
+    const refDec = ref.decisions ?? new Uint32Array(6 * W);
+    const segs = new Segments();
+    const openAll = sides ? sides.openAll : b.open;
+    let total = 0;
+    for (let i = 0; i < this.rows.length; i++) {
+      const s = this.rows[i]!;
+      total += ref.delta[i]!;
+      let n = 0;
+      let ported = false;
+      for (const id of this.portedOf[i]!) {
+        if (tc.ok[id] === false) continue;
+        const r = this.rules[id]!;
+        const t = r.rule.direction === 'egress' ? r.peers : r.subject;
+        for (let k = t.lo; k < t.lo + t.words.length; k++) {
+          if (stamp[k] === s) continue;
+          stamp[k] = s;
+          words[n++] = k;
+        }
+        ported = true;
+      }
+      if (sides) n = sides.row(s, words, n, stamp, addE, addIn);
+      if (n === 0) continue;
+      // The port-agnostic decisions are kept (or computed here over the listed words); the column's are the same
+      // unless one of its rules with ports admits it.
+      if (ported || !ref.decisions) wordSegments(words, n, segs);
+      if (!ref.decisions) this.decide(this.agnostic, s, refDec, 0, segs);
+      if (ported) this.decide(tc, s, colDec, 0, segs);
+      const r0 = ref.decisions ? i * 6 * W : 0;
+      total += this.listedPairs(b, s, words, n, ported ? colDec : refDec, ported ? 0 : r0, refDec, r0, openAll, addE, addIn);
+    }
+    return total;
+  }
+
+  /**
+   * Over the listed words of row S: pairs(tiers, column) − pairs(NetworkPolicy, column) − the same for the
+   * port-agnostic row; clears addE and addIn there.
+   */
+  private listedPairs(b: BaseMatrix, s: number, words: Int32Array, n: number, cDec: Uint32Array, c0: number, rDec: Uint32Array, r0: number, openAll: Uint32Array, addE: Uint32Array, addIn: Uint32Array): number {
+    const W = this.W;
+    const isIp = this.cm.pod[s] === undefined;
+    const isolated = b.egressSetOf[s]! >= 0;
+    const e0 = b.egressRow(s);
+    const sW = s * W;
+    const sw = s >>> 5;
+    const sBit = 1 << (s & 31);
+    let sum = 0;
+    let diag = 0;
+    for (let j = 0; j < n; j++) {
+      const k = words[j]!;
+      const mask = isIp ? b.podMask[k]! : -1;
+      const rE = e0[k]!;
+      const rI = b.inFrom[sW + k]! | b.open[k]!;
+      const cE = rE | addE[k]!;
+      const cI = rI | openAll[k]! | addIn[k]!;
+      addE[k] = 0;
+      addIn[k] = 0;
+      const nC = cE & cI & mask;
+      const nR = rE & rI & mask;
+      const tC = mergeWord(cDec, c0, W, k, isolated, cE, cI, b.open[k]!) & mask;
+      const tR = mergeWord(rDec, r0, W, k, isolated, rE, rI, b.open[k]!) & mask;
+      // What the tiers add and take away, on the column and on the port-agnostic row; bits alike in both cancel.
+      const addC = tC & ~nC;
+      const cutC = nC & ~tC;
+      const addR = tR & ~nR;
+      const cutR = nR & ~tR;
+      if (addC === addR && cutC === cutR) continue;
+      // (Kept apart: with rules with ports the column's decisions differ, and these sets can overlap.)
+      const p1 = addC & ~addR;
+      const p2 = cutR & ~cutC;
+      const m1 = addR & ~addC;
+      const m2 = cutC & ~cutR;
+      if (p1 !== 0) sum += b.wordWeight(p1, k);
+      if (p2 !== 0) sum += b.wordWeight(p2, k);
+      if (m1 !== 0) sum -= b.wordWeight(m1, k);
+      if (m2 !== 0) sum -= b.wordWeight(m2, k);
+      // A pod always reaches itself: rowPairs counts the diagonal when its bit is off.
+      if (!isIp && k === sw) diag += (tC & sBit ? 0 : 1) - (nC & sBit ? 0 : 1) - (tR & sBit ? 0 : 1) + (nR & sBit ? 0 : 1);
+    }
+    return (sum + diag) * b.sizes[s]!;
+  }
+
+  /**
+   * Per row: its pairs with the tiers minus without them when no rule with ports admits anything, and, while they fit
+   * a bounded budget, its port-agnostic decisions (every column starts from them).
+   */
+  private agnosticOf(b: BaseMatrix): { delta: Float64Array; decisions: Uint32Array | undefined } {
+    if (this.agnosticMemo) return this.agnosticMemo;
+    const W = this.W;
+    const n = this.rows.length;
+    const delta = new Float64Array(n);
+    const decisions = n * 6 * W <= TierStage.decisionWords ? new Uint32Array(n * 6 * W) : undefined;
+    const scratch = decisions ? undefined : new Uint32Array(6 * W);
+    const [e, inn, row, np, none] = Array.from({ length: 5 }, () => new Uint32Array(W)) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+    this.rows.forEach((s, i) => {
+      baseSides(b, s, this.full, e, inn);
+      const dec = decisions ?? scratch!;
+      const d0 = decisions ? i * 6 * W : 0;
+      this.decide(this.agnostic, s, dec, d0, this.full);
+      this.merge(dec, d0, this.full, row, 0, b.egressSetOf[s]! >= 0 ? e : null, inn, 0, none, b.open);
+      for (let k = 0; k < W; k++) np[k] = e[k]! & inn[k]!;
+      delta[i] = b.rowPairs(row, 0, s) - b.rowPairs(np, 0, s);
+    });
+    return (this.agnosticMemo = { delta, decisions });
+  }
+}
+
+
+/**
+ * Word k of a row, first match first: Admin's decision, else NetworkPolicy's egress (Baseline's where S is not
+ * isolated for egress) and ingress (Baseline Deny only where no NetworkPolicy isolates the destination). The six
+ * decision rows at d0 are Admin accept, Admin deny, Baseline deny for egress, then the same for ingress.
+ */
+function mergeWord(dec: Uint32Array, d0: number, W: number, k: number, isolated: boolean, npEgress: number, npIngress: number, notIsolated: number): number {
+  const eAcc = dec[d0 + k]!;
+  const iAcc = dec[d0 + 3 * W + k]!;
+  const egressRest = isolated ? npEgress : ~dec[d0 + 2 * W + k]!;
+  const egress = eAcc | (~(eAcc | dec[d0 + W + k]!) & egressRest);
+  const ingressRest = npIngress & ~(notIsolated & dec[d0 + 5 * W + k]!);
+  const ingress = iAcc | (~(iAcc | dec[d0 + 4 * W + k]!) & ingressRest);
+  return egress & ingress;
+}
+
+/** The listed words as sorted runs. */
+function wordSegments(words: Int32Array, n: number, segs: Segments): void {
+  segs.clear();
+  const sorted = words.slice(0, n).sort();
+  let lo = sorted[0]!;
+  let hi = lo + 1;
+  for (let j = 1; j < n; j++) {
+    const k = sorted[j]!;
+    if (k === hi) hi++;
+    else {
+      segs.add(lo, hi);
+      lo = k;
+      hi = k + 1;
+    }
+  }
+  segs.add(lo, hi);
+}
+
+/** Row S's NetworkPolicy sides from the rules without ports, at the words of segs. */
+function baseSides(b: BaseMatrix, s: number, segs: Segments, egress: Uint32Array, ingress: Uint32Array): void {
+  const e0 = b.egressRow(s);
+  const sW = s * b.W;
+  for (let g = 0; g < segs.n; g++) {
+    for (let k = segs.lo[g]!; k < segs.hi[g]!; k++) {
+      egress[k] = e0[k]!;
+      ingress[k] = b.inFrom[sW + k]! | b.open[k]!;
     }
   }
 }

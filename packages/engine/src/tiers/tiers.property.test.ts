@@ -7,6 +7,7 @@ import { matrixVsEvaluate } from '../conformance/__fixtures__/harness.js';
 import { buildTiered, explicitArb, largeTieredClusterArb, tieredClusterArb, tieredManifestsOf } from '../conformance/__fixtures__/random-cluster.js';
 import { reference, type Obj } from '../conformance/__fixtures__/reference.js';
 import { referenceDisagreements } from '../conformance/__fixtures__/agree.js';
+import { TierStage } from './matrix-stage.js';
 
 describe('cluster policy tiers', () => {
   it('evaluate agrees with the reference on every pod pair and outside address', () => {
@@ -30,6 +31,34 @@ describe('cluster policy tiers', () => {
       }),
       { seed: 910, numRuns: 120 },
     );
+  });
+
+  // countsOnly counts each column from the port-agnostic tier answer and the words its rules with ports change,
+  // without computing rows: the counts must equal the cells.
+  it('with countsOnly, counts and cells agree with evaluate', () => {
+    fc.assert(
+      fc.property(tieredClusterArb, explicitArb, (input, opts) => {
+        const cluster = buildTiered(input);
+        expect(matrixVsEvaluate(cluster, { countsOnly: true })).toEqual([]);
+        expect(matrixVsEvaluate(cluster, { ports: opts.ports, ips: opts.ips, countsOnly: true })).toEqual([]);
+      }),
+      { seed: 912, numRuns: 80 },
+    );
+  });
+
+  it('with countsOnly and no room to keep the port-agnostic decisions, the same', () => {
+    const kept = TierStage.decisionWords;
+    TierStage.decisionWords = 0;
+    try {
+      fc.assert(
+        fc.property(tieredClusterArb, explicitArb, (input, opts) => {
+          expect(matrixVsEvaluate(buildTiered(input), { ports: opts.ports, ips: opts.ips, countsOnly: true })).toEqual([]);
+        }),
+        { seed: 913, numRuns: 60 },
+      );
+    } finally {
+      TierStage.decisionWords = kept;
+    }
   });
 
   it('the matrix agrees with evaluate on large clusters (multi-word bitsets)', () => {

@@ -21,17 +21,21 @@ import {
   type Rule,
 } from '@kordon/engine';
 import { flippableColumns } from './columns.js';
+import { clusterPolicyChanges, tierBlocks, tierCauses, tierTouches } from './tiers.js';
 
 export type PolicyChange = 'added' | 'removed' | 'modified';
 
 /** Why a flow changed: a policy (down to the rule when one admits it), or labels that moved. */
 export interface Cause {
   kind: 'policy' | 'labels';
-  /** `ns/name` of the policy, or of the pod / namespace whose labels changed. */
+  /** `ns/name` of the policy (`cnp/name`, `anp/name`, `banp/name` for a cluster policy), or of the pod / namespace whose labels changed. */
   subject: string;
   change?: PolicyChange;
-  /** `spec.ingress[0]` when one rule of the policy admits (or used to admit) the flow. */
+  /** `spec.ingress[0]` when one rule of the policy admits (or used to admit) the flow, or decides it (cluster policies). */
   rule?: string;
+  /** Cluster policies: the tier and the action of the deciding rule. */
+  tier?: 'Admin' | 'Baseline';
+  action?: 'Accept' | 'Deny' | 'Pass';
   /** In the version that has it (new, or old for removed policies). */
   location?: Location;
   /** One sentence: "now isolates backend/api for ingress", "rule spec.egress[1] admits it". */
@@ -199,7 +203,8 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     else if (policyText(o) !== policyText(p)) policyChange.set(id, 'modified');
   }
   for (const id of oldPolicies.keys()) if (!newPolicies.has(id)) policyChange.set(id, 'removed');
-  const byChange = (c: PolicyChange) => [...policyChange].filter(([, v]) => v === c).map(([k]) => k).sort();
+  const tierChange = clusterPolicyChanges(old, next);
+  const byChange = (c: PolicyChange) => [...[...policyChange].filter(([, v]) => v === c).map(([k]) => k).sort(), ...[...tierChange].filter(([, v]) => v.change === c).map(([k]) => k).sort()];
 
   // Workloads present in one version only.
   const oldWl = new Set(old.pods.map(workloadOf));
@@ -208,7 +213,7 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   if (workloads.added.length || workloads.removed.length) notes.push('flows of workloads that exist in one version only are not listed: they appear or disappear with the workload');
 
   // Endpoint groups over the pods common to both versions.
-  const blocks = allBlocks([old, next]);
+  const blocks = [...allBlocks([old, next]), ...tierBlocks([old, next])];
   const oldIndex = new Map(old.pods.map((p, i) => [`${p.namespace}/${p.name}`, i]));
   const hostNodes = new Set<string>();
   for (const c of [old, next]) for (const p of c.pods) if (p.hostNetwork) for (const k of [p.nodeName, p.hostIP]) if (k !== undefined) hostNodes.add(k);
@@ -252,10 +257,12 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     return { o, n };
   };
   const changedBy = { ingress: changedIn('ingress'), egress: changedIn('egress') };
+  const tierTouched = (g: Group, d: Direction): boolean => tierChange.size > 0 && g.pods[0] !== undefined && tierTouches(old, next, tierChange, g.pods[0], d);
   const touched = (g: Group, d: Direction): boolean => {
     const p = g.pods[0];
     if (!p) return false;
     if (g.moved || nsLabelsChanged.has(p.next.namespace)) return true;
+    if (tierTouched(g, d)) return true;
     const { o, n } = changedBy[d];
     if (o.size === 0 && n.size === 0) return false;
     return isolatingPolicies(old, p.old, d).some((x) => o.has(x)) || isolatingPolicies(next, p.next, d).some((x) => n.has(x));
@@ -271,7 +278,7 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   else
     for (const [list, d] of [[srcs, 'egress'], [dsts, 'ingress']] as const)
       for (const g of list) for (const x of g.pods.slice(0, 1)) for (const p of [...isolatingPolicies(old, x.old, d), ...isolatingPolicies(next, x.next, d)]) relevant.add(p);
-  const samples = outsideSamples(blocksOf(relevant));
+  const samples = outsideSamples([...blocksOf(relevant), ...(tierChange.size > 0 ? tierBlocks([old, next]) : [])]);
   const ipGroups: Group[] = samples.map((s, k) => ({ oldIdx: [old.pods.length + k], newIdx: [next.pods.length + k], pods: [], ip: s.ip, label: s.label }));
   const ips = samples.map((s) => s.ip);
   const all = [...podGroups, ...ipGroups];
@@ -282,7 +289,9 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   const changedIds = new Set(policyChange.keys());
   const groupCols = (g: Group, d: Direction): number[] => {
     const p = g.pods[0];
-    return p ? flippableColumns({ old, next, pod: p, direction: d, changed: changedIds, columns, ruleText }) : [];
+    if (!p) return [];
+    // A changed cluster policy can decide any port: every column.
+    return tierTouched(g, d) ? allCols : flippableColumns({ old, next, pod: p, direction: d, changed: changedIds, columns, ruleText });
   };
   const egressCols = new Map(srcs.map((g) => [g, labelsMoved ? allCols : groupCols(g, 'egress')]));
   const ingressCols = new Map(dsts.map((g) => [g, labelsMoved ? allCols : groupCols(g, 'ingress')]));
@@ -356,7 +365,7 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
       const found: Cause[] = [];
       // Causes read on a few of the changed columns: port-specific rules may differ between them.
       for (const c of [...new Set([cols[0]!, cols[Math.floor(cols.length / 2)]!, cols[cols.length - 1]!])]) {
-        for (const cause of attribute(old, next, s, d, columns[c]!, policyChange, nsLabelsChanged)) if (!found.some((x) => causeKey(x) === causeKey(cause))) found.push(cause);
+        for (const cause of attribute(old, next, s, d, columns[c]!, policyChange, nsLabelsChanged, tierChange)) if (!found.some((x) => causeKey(x) === causeKey(cause))) found.push(cause);
       }
       causeCache.set(key, (causes = found));
     }
@@ -480,7 +489,7 @@ function endpointOf(g: Group, which: 'old' | 'next', second: boolean): Endpoint 
  * that admit it and the changed policies that no longer isolate; for a flow now denied, the changed policies that now
  * isolate without admitting it and the changed rules that used to admit it.
  */
-function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixColumn, policyChange: ReadonlyMap<string, PolicyChange>, nsChanged: ReadonlySet<string>): Cause[] {
+function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixColumn, policyChange: ReadonlyMap<string, PolicyChange>, nsChanged: ReadonlySet<string>, tierChange: ReturnType<typeof clusterPolicyChanges>): Cause[] {
   const same = s === d;
   const t = { port: col.port, protocol: col.protocol };
   const vo = evaluate(old, { from: endpointOf(s, 'old', false), to: endpointOf(d, 'old', same), ...t });
@@ -505,6 +514,11 @@ function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixC
     const n: DirectionVerdict = vn[dir];
     if (o.allowed === n.allowed) continue;
     const local = dir === 'egress' ? who(s, false) : who(d, same);
+    if (n.tiers) {
+      const t = tierCauses(o, n, local, tierChange);
+      causes.push(...t.causes);
+      if (!t.networkPolicyDecides) continue;
+    }
     if (n.allowed) {
       for (const r of n.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admits it for ${local}`, dir, r.rule);
       if (!n.isolated) for (const id of o.selectedBy) add(id, `${local} is no longer isolated for ${dir} (${id} ${policyChange.get(id) === 'removed' ? 'removed' : 'no longer selects it'})`, dir, undefined, true);

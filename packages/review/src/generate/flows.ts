@@ -10,7 +10,7 @@ export interface ObservedFlow {
   origin: string;
 }
 
-export type FlowFormat = 'csv' | 'hubble' | 'probe';
+export type FlowFormat = 'csv' | 'hubble' | 'probe' | 'connection-log';
 
 export interface FlowFile {
   file: string;
@@ -23,13 +23,14 @@ export interface FlowFile {
 
 const problem = (file: string, line: number, message: string, hint: string): Diagnostic => ({ code: 'flow-invalid', severity: 'error', message, hint, path: '', file, line, column: 1 });
 
-/** Reads observed flows: `hubble observe -o json` lines, `kordon lab probe` (or `kordon matrix -o json`) output, or CSV. */
+/** Reads observed flows: kordon connection-log lines (docs/generate.md), `hubble observe -o json` lines, `kordon lab probe` (or `kordon matrix -o json`) output, or CSV. */
 export function parseFlows(file: SourceFile): FlowFile {
   const text = file.text.replace(/^\uFEFF/, '');
   const head = text.trimStart();
   if (head.startsWith('{')) {
     // One object with endpoints/ports/allowed is the matrix; a line per object is Hubble.
     const firstLine = head.slice(0, head.indexOf('\n') < 0 ? head.length : head.indexOf('\n'));
+    if (/"verdict"\s*:/.test(firstLine) && /"from"\s*:/.test(firstLine)) return parseConnectionLog(file.name, text);
     if (/"(flow|source|destination|IP)"\s*:/.test(firstLine) && !/"endpoints"\s*:/.test(firstLine)) return parseHubble(file.name, text);
     return parseProbe(file.name, text);
   }
@@ -173,5 +174,55 @@ function parseProbe(name: string, text: string): FlowFile {
     });
   }
   if (wide.length) out.notes.push(`columns ${wide.join(', ')} stand for many ports and are not generated from: probe the ports you mean with --port`);
+  return out;
+}
+
+const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
+
+/**
+ * The kordon connection log (docs/generate.md): one JSON object per line, `{"time", "node", "direction", "verdict",
+ * "from", "to", "port", "protocol", "packets"}`. A connection seen on both nodes (egress at the source, ingress at the
+ * destination) is one connection; the log's denied attempts are taken too, and counted in a note, because a connection
+ * the policies in force block is what one reads the log to open.
+ */
+function parseConnectionLog(name: string, text: string): FlowFile {
+  const out: FlowFile = { file: name, format: 'connection-log', flows: [], notes: [], diagnostics: [] };
+  let denied = 0;
+  let other = 0;
+  const seen = new Set<string>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(line);
+    } catch {
+      out.diagnostics.push(problem(name, i + 1, 'not a JSON object', 'a connection log has one JSON object per line, see docs/generate.md'));
+      return;
+    }
+    if (!isObj(doc)) return;
+    const { from, to, port, protocol, verdict } = doc;
+    if (verdict !== 'allowed' && verdict !== 'denied') {
+      out.diagnostics.push(problem(name, i + 1, `verdict is ${JSON.stringify(verdict)}`, 'write "allowed" or "denied"'));
+      return;
+    }
+    const proto = typeof protocol === 'string' ? protocol.toUpperCase() : '';
+    if (!PROTOCOLS.has(proto)) {
+      other++; // ICMP and other protocols without ports: no NetworkPolicy port names them
+      return;
+    }
+    if (typeof from !== 'string' || from === '' || typeof to !== 'string' || to === '' || typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      out.diagnostics.push(problem(name, i + 1, 'a connection has from and to (ns/pod or an address) and port (1 to 65535)', 'see the connection log format in docs/generate.md'));
+      return;
+    }
+    // One connection logged at both ends, or again at each report: the first line is where it was seen.
+    const key = `${from}\u0000${to}\u0000${port}/${proto}\u0000${verdict}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (verdict === 'denied') denied++;
+    out.flows.push({ from, to, port, protocol: proto as Protocol, origin: `${name}:${i + 1}` });
+  });
+  if (denied) out.notes.push(`${denied} ${denied === 1 ? 'connection' : 'connections'} the policies in force denied ${denied === 1 ? 'is' : 'are'} taken as wanted (they were attempted); leave ${denied === 1 ? 'it' : 'them'} out of the log to keep ${denied === 1 ? 'it' : 'them'} closed`);
+  if (other) out.notes.push(`${other} connections without a TCP, UDP or SCTP port skipped`);
   return out;
 }

@@ -158,3 +158,49 @@ describe('outside addresses', () => {
     expect(coverAddresses(['2001:db8::1', '2001:db8::3'], [], { prefix4: 32, prefix6: 64 }).map((c) => c.cidr)).toEqual(['2001:db8::/126']);
   });
 });
+
+describe('flows from the kordon connection log', () => {
+  const flows = parseFlows(read('connections.jsonl'));
+  it('reads each connection once, by pod name or address, denied attempts said in a note', () => {
+    expect(flows.format).toBe('connection-log');
+    expect(flows.diagnostics).toEqual([]);
+    // The second line is the first seen at the other end (by address): both name the same connection, resolved later.
+    expect(flows.flows.map((f) => `${f.from} ${f.to} ${f.port}/${f.protocol}`)).toEqual([
+      'shop/web-6d4cf56db6-abcde 10.244.1.20 9000/TCP',
+      '10.244.1.10 10.244.1.20 9000/TCP',
+      'shop/web-6d4cf56db6-abcde shop/web-6d4cf56db6-abcde 8080/TCP',
+      '10.244.1.20 10.244.2.30 5432/TCP',
+      'shop/api-5f7b8c9d4-k2m4n kube-system/coredns-5d78c9869d-7xk2p 53/UDP',
+      'shop/api-5f7b8c9d4-k2m4n 203.0.113.5 443/TCP',
+    ]);
+    expect(flows.flows[5]!.origin).toBe('connections.jsonl:6');
+    expect(flows.notes).toEqual([
+      '1 connection the policies in force denied is taken as wanted (they were attempted); leave it out of the log to keep it closed',
+      '1 connections without a TCP, UDP or SCTP port skipped',
+    ]);
+  });
+  it('reports a bad line at its place, keeping the others', () => {
+    const f = parseFlows({ name: 'c.jsonl', text: '{"verdict":"allowed","from":"a/b","to":"c/d","port":80,"protocol":"TCP"}\n{"verdict":"maybe","from":"a/b","to":"c/d","port":80,"protocol":"TCP"}\n{"verdict":"allowed","from":"a/b","port":80,"protocol":"TCP"}\nnot json\n' });
+    expect(f.format).toBe('connection-log');
+    expect(f.flows).toHaveLength(1);
+    expect(f.diagnostics.map((d) => [d.line, d.message])).toEqual([
+      [2, 'verdict is "maybe"'],
+      [3, 'a connection has from and to (ns/pod or an address) and port (1 to 65535)'],
+      [4, 'not a JSON object'],
+    ]);
+  });
+  it('generates policies that allow exactly the logged connections between pods', () => {
+    const r = generatePolicies({ objects: shop, expectations: [], flows: [flows] });
+    expect(r.proof.holds).toBe(true);
+    expect(r.connections.allow.sort()).toEqual([
+      'shop/api-5f7b8c9d4-k2m4n -> 203.0.113.5 443/TCP',
+      'shop/api-5f7b8c9d4-k2m4n -> kube-system/coredns-5d78c9869d-7xk2p 53/UDP',
+      'shop/api-5f7b8c9d4-k2m4n -> shop/db-0 5432/TCP',
+      'shop/web-6d4cf56db6-abcde -> shop/api-5f7b8c9d4-k2m4n 9000/TCP',
+    ]);
+    expect(r.notes.some((n) => n.startsWith('connections.jsonl: 1 connection the policies in force denied'))).toBe(true);
+    const c = applied(r);
+    expect(checkConnection(c, { from: 'shop/web-6d4cf56db6-abcde', to: 'shop/api-5f7b8c9d4-k2m4n', port: '9000/TCP' }).verdict).toBe('allowed');
+    expect(checkConnection(c, { from: 'shop/api-5f7b8c9d4-k2m4n', to: 'shop/web-6d4cf56db6-abcde', port: '8080/TCP' }).verdict).toBe('denied');
+  });
+});

@@ -5,6 +5,7 @@ import { lint } from '../lint/lint.js';
 import type { Finding } from '../types.js';
 import type { FlowFile } from './flows.js';
 import { plan, type PlannedPolicy } from './plan.js';
+import { guardrailFile, type Guardrail } from './guardrails.js';
 import { cidrSamples, provePolicies, type PolicyProof } from './proof.js';
 import { endKey, requirements, type Need, type Requirements } from './required.js';
 import { renderFiles } from './render.js';
@@ -18,6 +19,8 @@ export interface GenerateOptions {
   /** Also isolate kube-system, kube-public, kube-node-lease and the DNS namespace. */
   systemNamespaces: boolean;
   dns?: { namespace: string; selector: Record<string, string> };
+  /** ClusterNetworkPolicy guardrails to write beside the NetworkPolicies. */
+  guardrails?: readonly Guardrail[];
 }
 
 export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = { prefix4: 32, prefix6: 128, systemNamespaces: false };
@@ -84,6 +87,8 @@ export function generatePolicies(input: GenerateInput): GenerateResult {
   const req = requirements(base, input.expectations, input.flows.flatMap((f) => f.flows));
   const planned = plan(base, units, unitOf, req, options);
   const files = renderFiles(planned.policies, { namespace: base.dns.namespace, selector: { ...base.dns.selector } }).map((f) => ({ ...f, name: `${GENERATED_PREFIX}${f.name}` }));
+  const guard = guardrailFile(base, options.guardrails ?? [], req.allow, unitOf);
+  if (guard) files.push({ ...guard, name: `${GENERATED_PREFIX}${guard.name}` });
 
   const generated = loadSources(files);
   const kept = input.objects.filter((o) => o.kind !== 'NetworkPolicy' || !planned.scope.has(o.namespace ?? 'default'));
@@ -145,7 +150,7 @@ function unknowable(base: Cluster, req: Requirements, scope: ReadonlySet<string>
   return out;
 }
 
-function assumedDnsNamespace(base: Cluster): LoadedObject[] {
+export function assumedDnsNamespace(base: Cluster): LoadedObject[] {
   const ns = base.dns.namespace;
   if (base.namespaces.some((n) => n.name === ns)) return [];
   return loadSources([{ name: `assumed/${ns}.yaml`, text: `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n` }]).objects;

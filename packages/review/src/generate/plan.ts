@@ -40,6 +40,13 @@ export interface PlannedPolicy {
 export interface PlanOptions extends CidrOptions {
   /** Also write policies for kube-system, kube-public, kube-node-lease and the DNS namespace. */
   systemNamespaces: boolean;
+  /**
+   * Write per-namespace default deny and DNS, and DNS egress for every workload where it is not open to the
+   * namespace (true: a whole new set). False writes only the rules the connections need (a change to existing policies).
+   */
+  namespacePolicies?: boolean;
+  /** `ns/name` of policies that exist already: new ones get other names. */
+  taken?: ReadonlySet<string>;
 }
 
 export interface Plan {
@@ -75,8 +82,9 @@ export function plan(base: Cluster, units: readonly Unit[], unitOf: ReadonlyMap<
   const isDns = new Set(req.dnsPods);
 
   // DNS for a whole namespace, unless an expectation keeps some pod of it from the DNS pods.
+  const whole = options.namespacePolicies !== false;
   const nsDns = new Map<string, Protocol[]>();
-  for (const ns of scope) nsDns.set(ns, ['UDP', 'TCP']);
+  for (const ns of scope) if (whole) nsDns.set(ns, ['UDP', 'TCP']);
   for (const [pod, protos] of req.dnsDenied) {
     const cur = nsDns.get(pod.namespace);
     if (!cur) continue;
@@ -113,12 +121,12 @@ export function plan(base: Cluster, units: readonly Unit[], unitOf: ReadonlyMap<
 
   let unplaceable = 0;
   for (const n of req.allow) {
-    if (n.dst.kind === 'pod' && inScope(n.dst.pod)) {
+    if (n.dst.kind === 'pod' && inScope(n.dst.pod) && (!n.sides || n.sides.has('ingress'))) {
       const peer = peerFor(n.src);
       if (peer) add(sideOf(unitOf.get(n.dst.pod)!, 'ingress'), peer, n.port, n.protocol, n.origins, n.count);
       else unplaceable++;
     }
-    if (n.src.kind === 'pod' && inScope(n.src.pod)) {
+    if (n.src.kind === 'pod' && inScope(n.src.pod) && (!n.sides || n.sides.has('egress'))) {
       const covered = n.dst.kind === 'pod' && isDns.has(n.dst.pod) && n.port === DNS_PORT && (nsDns.get(n.src.pod.namespace) ?? []).includes(n.protocol);
       const peer = peerFor(n.dst);
       if (covered) continue;
@@ -130,7 +138,7 @@ export function plan(base: Cluster, units: readonly Unit[], unitOf: ReadonlyMap<
   // Pods that look names up where DNS is not open to the whole namespace get it in their own egress policy.
   // So do the other workloads of a namespace where an expectation keeps some pods from the DNS.
   const needs = new Set([...req.dnsNeeded].map((p) => unitOf.get(p)).filter((u): u is Unit => u !== undefined));
-  for (const unit of units) {
+  for (const unit of whole ? units : []) {
     if (!scope.has(unit.namespace) || (nsDns.get(unit.namespace) ?? []).includes('UDP')) continue;
     const denied = new Set<Protocol>();
     for (const p of unit.pods) for (const x of req.dnsDenied.get(p) ?? []) denied.add(x);
@@ -144,14 +152,14 @@ export function plan(base: Cluster, units: readonly Unit[], unitOf: ReadonlyMap<
   for (const u of units) unitsByNs.set(u.namespace, [...(unitsByNs.get(u.namespace) ?? []), u]);
 
   const policies: PlannedPolicy[] = [];
-  const used = new Set<string>();
+  const used = new Set<string>(options.taken ?? []);
   const uniqueName = (ns: string, name: string) => {
     let n = name;
     for (let i = 2; used.has(`${ns}/${n}`); i++) n = `${name}-${i}`;
     used.add(`${ns}/${n}`);
     return n;
   };
-  for (const ns of [...scope].sort()) {
+  for (const ns of whole ? [...scope].sort() : []) {
     policies.push({
       namespace: ns,
       name: uniqueName(ns, 'default-deny'),

@@ -17,7 +17,7 @@ export interface ExtraFlow {
   pairList: string[];
   /** Why the policies allow it, from the rules the engine says admit it. */
   reason: string;
-  kind: 'workload' | 'shared-label' | 'cidr' | 'dns' | 'not-isolated' | 'existing';
+  kind: 'workload' | 'shared-label' | 'cidr' | 'dns' | 'not-isolated' | 'existing' | 'guardrail';
 }
 
 export interface FlowCheck {
@@ -175,6 +175,12 @@ const name = (e: Endpoint): string => (e.kind === 'pod' ? `${e.pod.namespace}/${
 /** Why one direction admits a connection it was not asked to: undefined when its rule was written for exactly these ends. */
 function sideReason(ctx: Context, v: DirectionVerdict, local: Endpoint, remote: Endpoint): { reason: string; kind: ExtraFlow['kind'] } | undefined {
   if (v.bypass === 'not-a-pod') return undefined;
+  // A cluster policy that accepts decides before any NetworkPolicy (Admin), or where none isolates the pod (Baseline).
+  const decided = v.tiers?.find((s) => s.outcome === 'accept' || s.outcome === 'deny');
+  if (decided && decided.tier !== 'NetworkPolicy' && decided.outcome === 'accept' && decided.policy) {
+    const ours = decided.policy.name.startsWith('kordon-');
+    return { reason: `${ours ? 'the guardrail' : 'the cluster policy'} ${decided.policy.name} (${decided.tier} tier${decided.ruleName ? `, rule ${decided.ruleName}` : ''}) accepts it for ${v.direction}`, kind: ours ? 'guardrail' : 'existing' };
+  }
   if (v.bypass === 'host-network') return { reason: `${name(local)} uses the host network: no policy selects it`, kind: 'not-isolated' };
   if (v.bypass === 'not-isolated') {
     const ns = local.kind === 'pod' ? local.pod.namespace : '';

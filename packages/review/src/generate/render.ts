@@ -82,3 +82,25 @@ export function renderFiles(policies: readonly PlannedPolicy[], dns: { namespace
   for (const p of policies) byNs.set(p.namespace, [...(byNs.get(p.namespace) ?? []), p]);
   return [...byNs.entries()].map(([ns, ps]) => ({ name: `${ns}.yaml`, namespace: ns, text: ps.map((p) => renderPolicy(p, dns)).join('---\n') }));
 }
+
+type Data = Record<string, unknown>;
+/** A label selector as plain data, as it is written in a manifest. */
+export const selectorData = (sel: LabelSelector): Data => {
+  const out: Data = {};
+  if (Object.keys(sel.matchLabels).length > 0) out['matchLabels'] = { ...sel.matchLabels };
+  if (sel.matchExpressions.length > 0) out['matchExpressions'] = sel.matchExpressions.map((e) => (e.operator === 'In' || e.operator === 'NotIn' ? { key: e.key, operator: e.operator, values: [...e.values] } : { key: e.key, operator: e.operator }));
+  return out;
+};
+
+function peerData(p: PlannedPeer, policyNs: string, dns: { namespace: string; selector: Record<string, string> }): Data {
+  if (p.kind === 'cidr') return { ipBlock: { cidr: p.cidr } };
+  if (p.kind === 'dns') return { namespaceSelector: selectorData(nsSelector(dns.namespace)), podSelector: { matchLabels: { ...dns.selector } } };
+  if (p.kind === 'namespace') return p.namespace === policyNs ? { podSelector: {} } : { namespaceSelector: selectorData(nsSelector(p.namespace)) };
+  if (p.unit.namespace === policyNs) return { podSelector: selectorData(p.unit.selector) };
+  return { namespaceSelector: selectorData(nsSelector(p.unit.namespace)), podSelector: selectorData(p.unit.selector) };
+}
+
+/** One planned rule as plain data (to extend a policy of the input), the same fields `renderPolicy` writes. */
+export function ruleData(r: PlannedRule, key: 'from' | 'to', policyNs: string, dns: { namespace: string; selector: Record<string, string> }): Data {
+  return { [key]: r.peers.map((p) => peerData(p, policyNs, dns)), ports: r.ports.map((p) => ({ protocol: p.protocol, port: p.port })) };
+}

@@ -1,4 +1,4 @@
-import { canonicalIP, checkConnection, selectorMatches, type Cluster, type Pod, type Protocol } from '@kordon/engine';
+import { canonicalIP, checkConnection, selectorMatches, type Cluster, type Direction, type Pod, type Protocol } from '@kordon/engine';
 import type { ExpectationFile } from '../expect/format.js';
 import { runExpectation } from '../expect/run.js';
 import type { ObservedFlow } from './flows.js';
@@ -15,6 +15,8 @@ export interface Need {
   /** Where it was asked for (first few), and how many times. */
   origins: string[];
   count: number;
+  /** The directions that need a rule (a change to existing policies); every direction when absent. */
+  sides?: ReadonlySet<Direction>;
 }
 
 export interface Requirements {

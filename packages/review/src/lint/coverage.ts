@@ -1,4 +1,4 @@
-import { selectorIsEmpty, type Direction, type Pod } from '@kordon/engine';
+import { selectorIsEmpty, subjectSelectsPod, type Cluster, type Direction, type Pod } from '@kordon/engine';
 import type { Finding } from '../types.js';
 import type { LintModel } from './model.js';
 import { atObject, few, type LintRule } from './rule.js';
@@ -15,14 +15,18 @@ function byWorkload(pods: readonly Pod[]): Map<string, Pod[]> {
   return out;
 }
 
+/** A cluster policy with rules for the direction selects the pod: its traffic is filtered by the tiers (Pass: see pass-without-networkpolicy). */
+const tierGoverned = (cluster: Cluster, pod: Pod, direction: Direction): boolean =>
+  cluster.clusterPolicies.some((c) => (direction === 'ingress' ? c.ingress : c.egress).length > 0 && subjectSelectsPod(cluster, c, pod));
+
 function unselected(direction: Direction): LintRule {
   const rule: LintRule = {
     id: `${direction}-unprotected`,
     severity: 'info',
     title: `Pods selected by no ${direction} policy`,
-    description: `A pod that no NetworkPolicy selects with ${direction === 'ingress' ? 'Ingress' : 'Egress'} in its policyTypes is not isolated for ${direction}: every ${direction === 'ingress' ? 'source may connect to it' : 'destination is open to it'}.`,
+    description: `A pod that no NetworkPolicy selects with ${direction === 'ingress' ? 'Ingress' : 'Egress'} in its policyTypes, and no cluster policy with ${direction} rules selects, is not isolated for ${direction}: every ${direction === 'ingress' ? 'source may connect to it' : 'destination is open to it'}.`,
     check(model: LintModel): Finding[] {
-      const open = model.cluster.pods.filter((p) => !p.hostNetwork && model.isolating(p, direction).length === 0);
+      const open = model.cluster.pods.filter((p) => !p.hostNetwork && model.isolating(p, direction).length === 0 && !tierGoverned(model.cluster, p, direction));
       const out: Finding[] = [];
       for (const [key, pods] of byWorkload(open)) {
         const first = pods[0]!;

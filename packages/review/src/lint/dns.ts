@@ -4,7 +4,7 @@ import { effectiveRules, type LintModel } from './model.js';
 import { atPolicy, few, policyName, type LintRule } from './rule.js';
 
 /** The cluster DNS pods, or a stand-in with the default labels when the input has none (as `kordon check` does). */
-function dnsPods(cluster: Cluster): { pods: Pod[]; assumed: boolean } {
+export function dnsPods(cluster: Cluster): { pods: Pod[]; assumed: boolean } {
   const sel = { matchLabels: cluster.dns.selector, matchExpressions: [] };
   const pods = cluster.pods.filter((p) => p.namespace === cluster.dns.namespace && selectorMatches(sel, p.labels));
   if (pods.length > 0) return { pods, assumed: false };

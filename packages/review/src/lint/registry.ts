@@ -7,6 +7,7 @@ import { redundancyRules } from './redundancy.js';
 import type { LintRule } from './rule.js';
 import { selectionRules } from './selection.js';
 import { servicePortRules } from './serviceports.js';
+import { tierRules } from './tiers/index.js';
 
 /** Every lint rule, in the order `kordon lint --list-rules` shows them. IDs are stable: configs and SARIF refer to them. */
 export const RULES: readonly LintRule[] = [
@@ -18,6 +19,7 @@ export const RULES: readonly LintRule[] = [
   ...servicePortRules,
   ...redundancyRules,
   ...coverageRules,
+  ...tierRules,
 ];
 
 export function ruleById(id: string): LintRule | undefined {

@@ -1,4 +1,4 @@
-import type { CheckResult, DirectionVerdict, Hop, RuleRef } from '@kordon/engine';
+import { describeTierStep, describeTierWalk, type CheckResult, type DirectionVerdict, type Hop, type RuleRef } from '@kordon/engine';
 
 /** `ns/name spec.ingress[0].from[1]`: a rule reference as a person finds it in the manifest. */
 export function formatRuleRef(r: RuleRef): string {
@@ -8,10 +8,20 @@ export function formatRuleRef(r: RuleRef): string {
   return `${r.policy} spec.${r.direction}[${r.rule}]${peer}${port}`;
 }
 
+/** With cluster policies, the walk through the tiers; the NetworkPolicy detail when that tier decided. */
 function directionLine(v: DirectionVerdict, who: string): string {
   const dir = v.direction;
   if (v.bypass === 'not-a-pod') return `${dir}: ${who} is not a pod, no policy applies`;
   if (v.bypass === 'host-network') return `${dir}: ${who} uses hostNetwork, policies do not select it`;
+  if (!v.tiers || v.tiers.length === 0) return networkPolicyLine(v, who);
+  const np = v.tiers.findIndex((s) => s.tier === 'NetworkPolicy' && s.outcome !== 'not-isolated');
+  if (np < 0) return `${dir}: ${v.allowed ? 'allowed' : 'denied'}: ${describeTierWalk(v.tiers)}`;
+  const before = v.tiers.slice(0, np).map((s) => `${describeTierStep(s)} → `).join('');
+  return `${dir}: ${v.allowed ? 'allowed' : 'denied'}: ${before}[NetworkPolicy] ${networkPolicyLine(v, who).slice(dir.length + 2)}`;
+}
+
+function networkPolicyLine(v: DirectionVerdict, who: string): string {
+  const dir = v.direction;
   if (v.bypass === 'not-isolated') return `${dir}: allowed, no policy selects ${who} for ${dir}`;
   if (v.allowed) return `${dir}: allowed by ${v.allowedBy.map(formatRuleRef).join(', ')}`;
   const near = v.nearMisses.slice(0, 3).map((n) => `${formatRuleRef(n.ref)}: ${n.reason}`);

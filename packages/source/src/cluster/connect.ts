@@ -26,6 +26,8 @@ export interface Connection {
   context: string;
   /** The context's namespace, where a user with rights in one namespace only can still read. */
   namespace: string;
+  /** The loaded kubeconfig, for client-node's own machinery (the watch of an informer). */
+  config: KubeConfig;
   get(path: string): Promise<Response>;
   /** An open stream of watch events (one JSON object per line). */
   stream(path: string): Promise<import('node:http').IncomingMessage>;
@@ -82,6 +84,7 @@ export async function connect(opts: ClusterOptions = {}): Promise<Connection> {
     server: cluster.server,
     context: ctxName,
     namespace,
+    config: kc,
     get: (path) => withRetry(() => send(path, false).then(readAll), attempts),
     stream: (path) => send(path, true),
   };

@@ -3,7 +3,7 @@ import type { SourceText } from '../files/read.js';
 import { readingNote } from '../files/problems.js';
 import { ClusterError, connect, type ClusterOptions, type Connection } from './connect.js';
 import { canIFor, listPath, RESOURCES, type Resource } from './resources.js';
-import { trimObject } from './trim.js';
+import { trimObject, trimVersioned } from './trim.js';
 
 type Obj = Record<string, unknown>;
 
@@ -12,7 +12,7 @@ export interface ClusterReadOptions extends ClusterOptions {
   snapshot?: boolean;
 }
 
-interface Status {
+export interface Status {
   kind?: string;
   message?: string;
   reason?: string;
@@ -28,20 +28,28 @@ const parse = (body: string): Obj | undefined => {
   }
 };
 
-/** One list call's pages (limit/continue), trimmed as they arrive, so memory holds only what the engine needs. */
-async function listAll(conn: Connection, r: Resource, pageSize: number, namespace?: string): Promise<{ items: Obj[]; status: number; failure?: Status }> {
+/**
+ * One list call's pages (limit/continue), trimmed as they arrive, so memory holds only what the engine needs. With
+ * `versions`, each item keeps its `metadata.resourceVersion` and the answer carries the list's (an informer watches
+ * from there).
+ */
+export async function listAll(conn: Connection, r: Resource, pageSize: number, namespace?: string, versions = false): Promise<{ items: Obj[]; status: number; failure?: Status; resourceVersion?: string }> {
   const items: Obj[] = [];
   let cont: string | undefined;
+  let resourceVersion: string | undefined;
   do {
     const q = new URLSearchParams({ limit: String(pageSize) });
     if (cont) q.set('continue', cont);
     const res = await conn.get(`${listPath(r, namespace)}?${q}`);
     const body = parse(res.body);
     if (res.status !== 200) return { items, status: res.status, failure: (body ?? { message: res.body.slice(0, 200) }) as Status };
-    for (const o of (body?.['items'] as Obj[] | undefined) ?? []) items.push(trimObject(r.kind, r.apiVersion, o));
-    cont = ((body?.['metadata'] as Obj | undefined)?.['continue'] as string | undefined) || undefined;
+    for (const o of (body?.['items'] as Obj[] | undefined) ?? []) items.push(versions ? trimVersioned(r, o) : trimObject(r.kind, r.apiVersion, o));
+    const meta = body?.['metadata'] as Obj | undefined;
+    // The first page's version is the list's: later pages are served from the same snapshot.
+    resourceVersion ??= meta?.['resourceVersion'] as string | undefined;
+    cont = (meta?.['continue'] as string | undefined) || undefined;
   } while (cont);
-  return { items, status: 200 };
+  return { items, status: 200, ...(resourceVersion !== undefined ? { resourceVersion } : {}) };
 }
 
 /** What a refused list means for the answers, in the reader's words. */

@@ -39,9 +39,14 @@ export function listPath(r: Resource, namespace?: string): string {
   return namespace !== undefined && r.namespaced ? `${base}/namespaces/${encodeURIComponent(namespace)}/${r.plural}` : `${base}/${r.plural}`;
 }
 
-/** The `kubectl auth can-i` line that checks a refused list. */
-export function canIFor(r: Resource, namespace?: string): string {
+/** The `kubectl auth can-i` line that checks a refused list (or watch). */
+export function canIFor(r: Resource, namespace?: string, verb: 'list' | 'watch' = 'list'): string {
   const g = r.apiVersion.includes('/') ? `.${r.apiVersion.split('/')[0]}` : '';
   const scope = !r.namespaced ? '' : namespace === undefined ? ' -A' : ` -n ${namespace}`;
-  return `kubectl auth can-i list ${r.plural}${g}${scope}`;
+  return `kubectl auth can-i ${verb} ${r.plural}${g}${scope}`;
 }
+
+/** What the agent follows: what decides who may reach whom, not workloads or Services. */
+export const AGENT_RESOURCES: readonly Resource[] = RESOURCES.filter((r) =>
+  ['Namespace', 'Pod', 'NetworkPolicy', 'Node', 'ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'].includes(r.kind),
+);

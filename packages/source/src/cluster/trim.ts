@@ -122,3 +122,11 @@ export function trimObject(kind: string, apiVersion: string, o: Obj): Obj {
   }
   return out;
 }
+
+/** The trimmed object with its `metadata.resourceVersion`, which an informer needs to know what it has seen. */
+export function trimVersioned(r: { kind: string; apiVersion: string }, o: Obj): Obj {
+  const out = trimObject(r.kind, r.apiVersion, o);
+  const rv = isObj(o['metadata']) ? o['metadata']['resourceVersion'] : undefined;
+  if (typeof rv === 'string') (out['metadata'] as Obj)['resourceVersion'] = rv;
+  return out;
+}

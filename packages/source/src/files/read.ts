@@ -118,6 +118,8 @@ function readDirectory(dir: string, into: SourceText, opts: FileReadOptions): vo
       case 'broken-link':
         into.diagnostics.push(readingNote(e.path, 'input-skipped', 'broken symbolic link; skipped'));
         break;
+      case 'directory':
+        break;
       case 'special':
         // A FIFO or socket named like a manifest inside a directory: never opened, since it could block forever.
         into.diagnostics.push(readingNote(e.path, 'input-skipped', 'not a regular file; skipped'));
@@ -128,7 +130,7 @@ function readDirectory(dir: string, into: SourceText, opts: FileReadOptions): vo
 
 /** What a directory walk finds; hidden entries and documentation are passed over without a word. */
 type DirEntry =
-  | { kind: 'manifest' | 'other' | 'broken-link' | 'special'; path: string }
+  | { kind: 'manifest' | 'other' | 'broken-link' | 'special' | 'directory'; path: string }
   | { kind: 'unreadable'; path: string; error: unknown };
 
 /**
@@ -146,6 +148,7 @@ function* walkDirectory(dir: string): Generator<DirEntry> {
   }
   const seen = new Set([root]);
   function* walk(d: string): Generator<DirEntry> {
+    yield { kind: 'directory', path: d };
     let entries: Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
@@ -205,13 +208,18 @@ export function readManifestFile(path: string, budget: ByteBudget = new ByteBudg
   return { file: into.files[0], diagnostics: into.diagnostics };
 }
 
-/** The manifest files a directory holds, by the same rules as a run's directories. */
-export function listManifestFiles(dir: string): { paths: string[]; diagnostics: Diagnostic[] } {
+/**
+ * The manifest files a directory holds, by the same rules as a run's directories, and the directories walked (the
+ * agent watches each).
+ */
+export function listManifestFiles(dir: string): { paths: string[]; dirs: string[]; diagnostics: Diagnostic[] } {
   const paths: string[] = [];
+  const dirs: string[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const e of walkDirectory(dir)) {
     if (e.kind === 'manifest') paths.push(e.path);
+    else if (e.kind === 'directory') dirs.push(e.path);
     else if (e.kind === 'unreadable') diagnostics.push(readingNote(e.path, 'input-unreadable', `cannot read directory ${e.path}: ${reason(e.error)}`, 'error'));
   }
-  return { paths, diagnostics };
+  return { paths, dirs, diagnostics };
 }

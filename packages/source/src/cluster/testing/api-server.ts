@@ -188,6 +188,8 @@ export class TestApiServer {
 
   private watch(res: ServerResponse, r: Resource, ns: string | undefined, q: URLSearchParams): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    // kube-apiserver answers a watch at once; a client that waits for the headers must not wait for the first event.
+    res.flushHeaders();
     const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
     const from = Number(q.get('resourceVersion') ?? String(this.store.resourceVersion));
     const backlog = this.store.since(from);
