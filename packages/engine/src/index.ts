@@ -103,7 +103,7 @@ export type {
 } from './tiers/types.js';
 export { describeTierPeer, describeTierPort, describeTierRule, describeTierStep, describeTierWalk } from './tiers/describe.js';
 export { effectiveAction as tierRuleAction, subjectSelects, tierAddressRanges } from './tiers/model.js';
-export { subjectSelectsPod, tierDecision, tierPeerRanges, tierPolicies, tierRuleCovers } from './tiers/query.js';
+export { subjectSelectsPod, tierDecision, tierPeerRanges, tierPeerSelectsPod, tierPolicies, tierRuleCovers } from './tiers/query.js';
 export type { TierQuery } from './tiers/query.js';
 export { explainClusterPolicy, explainPodTiers } from './explain/tiers.js';
 export type { ClusterPolicyExplanation, PodTierDirection, PodTiersExplanation, TierPeerExplanation, TierRuleExplanation } from './explain/tiers.js';
