@@ -66,3 +66,6 @@ export type { ChangeProof, ChangeResult, Extension } from './generate/change.js'
 export type { Narrowing } from './generate/narrow.js';
 export { GUARDRAILS } from './generate/guardrails.js';
 export type { Guardrail } from './generate/guardrails.js';
+export { applyChange } from './generate/apply.js';
+export type { AppliedFile } from './generate/apply.js';
+export type { ChangeDocument } from './generate/change.js';

@@ -208,6 +208,18 @@ describe('kordon agent following the API server, in the netns lab', () => {
     await expectMatrix('policy deleted', c);
   }, 60_000);
 
+  it('refuses a state with a policy kordon rejects, keeping the last good ruleset, and goes on once it is gone', async () => {
+    const before = running.agent.ruleset;
+    const seen = events.length;
+    // The stand-in stores what it is given: this policy stands for any object the agent's validation refuses.
+    api.store.put(policy('db', 'bad-port', { podSelector: {}, ingress: [{ ports: [{ port: 70000 }] }] }));
+    await until('the refusal', () => events.slice(seen).some((e) => e.kind === 'rejected'));
+    expect(events.slice(seen).find((e) => e.kind === 'rejected')?.message).toMatch(/change refused, the previous ruleset stays in force: cluster:networkpolicies\/db\/bad-port:\d+:\d+: /);
+    expect(running.agent.ruleset).toBe(before);
+    api.store.delete('NetworkPolicy', 'db', 'bad-port');
+    await converged(running, await clusterNow());
+  }, 30_000);
+
   it('when the API server is killed: keeps the last state until the limit, then fails closed; follows on when it is back', async () => {
     const last = await clusterNow();
     const port = api.port;

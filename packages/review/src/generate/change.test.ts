@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster, checkConnection, loadSources, type LoadedObject } from '@kordon/engine';
 import { parse, parseAllDocuments } from 'yaml';
-import { diffClusters, parseExpectations, parseFlows, proposeChange, type ChangeResult, type ExpectationFile } from '../index.js';
+import { applyChange, diffClusters, parseExpectations, parseFlows, proposeChange, type ChangeResult, type ExpectationFile } from '../index.js';
+import type { SourceFile } from '@kordon/engine';
 import { readExample, scenarioDirs, scenarioFiles } from '../__fixtures__/support.js';
 
 /** The input with the change applied as kubectl apply does: each object of the files replaces its namesake. */
@@ -36,10 +37,29 @@ function expectationsHold(objects: readonly LoadedObject[], r: ChangeResult, exp
   for (const b of r.besides) expect(r.diff.changes).toContain(b);
 }
 
-const openAll = (objects: readonly LoadedObject[]) => {
+const openAllFile = (objects: readonly LoadedObject[]): SourceFile => {
   const nss = [...new Set(objects.filter((o) => o.kind === 'Pod' || o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'DaemonSet').map((o) => o.namespace ?? 'default'))];
-  return loadSources([{ name: 'open-all.yaml', text: nss.map((ns) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: open-all, namespace: ${ns}}\nspec:\n  podSelector: {}\n  ingress: [{}]\n  egress: [{}]\n`).join('---\n') }]).objects;
+  return { name: 'open-all.yaml', text: nss.map((ns) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: open-all, namespace: ${ns}}\nspec:\n  podSelector: {}\n  ingress: [{}]\n  egress: [{}]\n`).join('---\n') };
 };
+const openAll = (objects: readonly LoadedObject[]) => loadSources([openAllFile(objects)]).objects;
+
+/** The change written into the input's own files (as the page does): every expectation holds, nothing is duplicated. */
+function holdsInPlace(files: readonly SourceFile[], r: ChangeResult, exp: ExpectationFile): void {
+  const written = applyChange(files, r.documents, (ns) => `generated/${ns || 'cluster'}.yaml`);
+  const byName = new Map(files.map((f) => [f.name, f]));
+  for (const w of written) byName.set(w.name, w);
+  const loaded = loadSources([...byName.values()]);
+  const built = buildCluster(loaded.objects);
+  const wrote = new Set(written.map((w) => w.name));
+  expect([...loaded.diagnostics, ...built.diagnostics].filter((d) => d.severity === 'error' && wrote.has(d.file))).toEqual([]);
+  for (const x of exp.expectations) {
+    if (x.from.kind !== 'name' || x.to.kind !== 'name') continue;
+    const c = checkConnection(built.cluster, x.port === undefined ? { from: x.from.text, to: x.to.text } : { from: x.from.text, to: x.to.text, port: x.port });
+    expect(c.verdict, `${x.name}: ${c.summary}`).toBe(x.expect);
+  }
+  // A changed policy stays in its own file, in its own place: the file's other documents are untouched.
+  for (const d of r.documents.filter((x) => x.change === 'changed')) expect(written.map((w) => w.name)).toContain(d.replaces!.file);
+}
 
 describe('generate --diff on every scenario of examples/', () => {
   const dirs = scenarioDirs();
@@ -61,10 +81,11 @@ describe('generate --diff on every scenario of examples/', () => {
           expectationsHold(objects, r, exp);
         }
       });
-      it('with every namespace opened by an allow-all policy, narrows it back', () => {
+      it('with every namespace opened by an allow-all policy, narrows it back, in the files themselves', () => {
         const objects = [...all, ...openAll(all)];
         const r = proposeChange({ objects, expectations: [exp], flows: [] });
         expectationsHold(objects, r, exp);
+        holdsInPlace([...scenarioFiles(dir), openAllFile(all)], r, exp);
         if (r.inputs.alreadyDenied < r.inputs.denied) expect(r.narrowed.length + r.added.length).toBeGreaterThan(0);
       });
     });

@@ -43,6 +43,8 @@ export interface ChangeResult {
   narrowed: Narrowing[];
   /** Per namespace, the new policies and the changed ones in full, ready for `kubectl apply -f`. */
   files: GeneratedFile[];
+  /** The same, one policy each, with the place in the input a changed one replaces. */
+  documents: ChangeDocument[];
   /** What the change does to connectivity, as `kordon diff` reports it. */
   diff: DiffReport;
   /** Changed flows of the diff that were not asked for: what the change opens (or closes) besides. */
@@ -158,9 +160,12 @@ export function proposeChange(input: GenerateInput): ChangeResult {
     spec[dir] = [...((spec[dir] as Data[] | undefined) ?? []), ...rules.map((r) => ruleData(r, dir === 'ingress' ? 'from' : 'to', p.namespace, dns))];
   }
 
-  const { files } = changeFiles(input.objects, added, raws, extended, narrowed.narrowings, dns);
+  const { files, documents } = changeFiles(input.objects, added, raws, extended, narrowed.narrowings, dns);
   const guard = guardrailFile(base, options.guardrails ?? [], req.allow, unitOf);
-  if (guard) files.push({ ...guard, name: `${GENERATED_PREFIX}${guard.name}` });
+  if (guard.file) {
+    files.push({ ...guard.file, name: `${GENERATED_PREFIX}${guard.file.name}` });
+    for (const text of guard.file.text.split(/^---\n/m)) documents.push({ policy: /\bname: (\S+)/.exec(text)?.[1] ?? 'guardrail', namespace: '', change: 'added', text });
+  }
   const generated = loadSources(files);
   const built = buildCluster([...replaced(input.objects, raws), ...generated.objects, ...assumed], buildOpts);
   const after = built.cluster;
@@ -211,10 +216,11 @@ export function proposeChange(input: GenerateInput): ChangeResult {
     extended,
     narrowed: narrowed.narrowings,
     files,
+    documents,
     diff,
     besides: besidesAsked(diff, [...req.allow, ...missing], req.deny),
     inputs: { connections: req.allow.length, denied: req.deny.length, alreadyAllowed, alreadyDenied },
-    notes: [...input.flows.flatMap((f) => f.notes.map((x) => `${f.file}: ${x}`)), ...planned.notes, ...narrowed.notes],
+    notes: [...guard.notes, ...input.flows.flatMap((f) => f.notes.map((x) => `${f.file}: ${x}`)), ...planned.notes, ...narrowed.notes],
     problems: req.problems,
     proof: { allowed, denied, expectations, validation, lint: lintFindings, lintInherited, holds },
     before,
@@ -299,24 +305,39 @@ function applicable(raw: Data): Data {
   return out;
 }
 
-function changeFiles(objects: readonly LoadedObject[], added: readonly PlannedPolicy[], raws: ReadonlyMap<string, Data>, extended: readonly Extension[], narrowed: readonly Narrowing[], dns: { namespace: string; selector: Record<string, string> }): { files: GeneratedFile[]; changed: Set<string> } {
-  const byNs = new Map<string, string[]>();
-  const push = (ns: string, doc: string) => byNs.set(ns, [...(byNs.get(ns) ?? []), doc]);
-  const changed = new Set<string>();
+/** One policy of the change as YAML: a policy of the input in full as changed, or a new one. */
+export interface ChangeDocument {
+  /** `ns/name` (a cluster policy: its name). */
+  policy: string;
+  namespace: string;
+  change: 'changed' | 'added';
+  /** For a changed policy: the file and line of the input it replaces. */
+  replaces?: { file: string; line: number };
+  text: string;
+}
+
+function changeFiles(objects: readonly LoadedObject[], added: readonly PlannedPolicy[], raws: ReadonlyMap<string, Data>, extended: readonly Extension[], narrowed: readonly Narrowing[], dns: { namespace: string; selector: Record<string, string> }): { files: GeneratedFile[]; documents: ChangeDocument[] } {
+  const documents: ChangeDocument[] = [];
   for (const [id, raw] of raws) {
     const obj = objects.find((o) => o.kind === 'NetworkPolicy' && `${o.namespace ?? 'default'}/${o.name}` === id);
     if (!obj) continue;
-    changed.add(id);
     const why = [
       `Changed: ${id} from ${obj.source.file}:${obj.source.line}.`,
       ...extended.filter((e) => e.policy === id).map((e) => `+ ${e.rules} ${e.direction} ${e.rules === 1 ? 'rule' : 'rules'}: ${e.text}`),
       ...narrowed.filter((n) => n.policy === id).map((n) => `~ ${n.text.slice(id.length + 2)} (${n.origins.join('; ')})`),
     ];
-    push(obj.namespace ?? 'default', `${why.map((l) => `# ${l.replace(/[\r\n]+/g, ' ')}`).join('\n')}\n${stringify(raw, { lineWidth: 0, aliasDuplicateObjects: false })}`);
+    const text = `${why.map((l) => `# ${l.replace(/[\r\n]+/g, ' ')}`).join('\n')}\n${stringify(raw, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+    documents.push({ policy: id, namespace: obj.namespace ?? 'default', change: 'changed', replaces: { file: obj.source.file, line: obj.source.line }, text });
   }
-  for (const p of added) push(p.namespace, renderPolicy({ ...p, comment: ['Added:', ...p.comment] }, dns));
-  const files = [...byNs.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ns, docs]) => ({ name: `${GENERATED_PREFIX}${ns}.yaml`, namespace: ns, text: docs.join('---\n') }));
-  return { files, changed };
+  for (const p of added) documents.push({ policy: `${p.namespace}/${p.name}`, namespace: p.namespace, change: 'added', text: renderPolicy({ ...p, comment: ['Added:', ...p.comment] }, dns) });
+  return { files: filesOf(documents), documents };
+}
+
+/** The documents per namespace, one file each (`generated/<ns>.yaml`; cluster policies in `generated/cluster-guardrails.yaml`). */
+function filesOf(documents: readonly ChangeDocument[]): GeneratedFile[] {
+  const byNs = new Map<string, string[]>();
+  for (const d of documents) byNs.set(d.namespace, [...(byNs.get(d.namespace) ?? []), d.text]);
+  return [...byNs.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ns, docs]) => ({ name: `${GENERATED_PREFIX}${ns === '' ? 'cluster-guardrails' : ns}.yaml`, namespace: ns, text: docs.join('---\n') }));
 }
 
 /** The diff's flows that are more than what was asked: other ports, other pods, wider address ranges, or closed. */

@@ -18,7 +18,13 @@ describe('guardrails on every scenario of examples/', () => {
       expect(r.proof.lint.map((f) => `${f.rule}: ${f.message}`)).toEqual([]);
       expect(r.proof.expectations.failed).toBe(0);
       expect(r.proof.holds).toBe(true);
-      expect(r.cluster.clusterPolicies.map((p) => `${p.tier} ${p.ref.name}`).sort()).toEqual(['Admin kordon-admin-dns', 'Admin kordon-admin-protect-system', 'Baseline kordon-baseline-default-deny']);
+      // A guardrail whose subject would select no pod of the input is left out, and the notes say so.
+      const base = buildCluster(objects.filter((o) => o.kind !== 'NetworkPolicy')).cluster;
+      const dnsPods = base.pods.some((p) => p.namespace === 'kube-system' && p.labels['k8s-app'] === 'kube-dns');
+      const systemPods = base.pods.some((p) => ['kube-system', 'kube-public', 'kube-node-lease'].includes(p.namespace));
+      const want = [...(dnsPods ? ['Admin kordon-admin-dns'] : []), ...(systemPods ? ['Admin kordon-admin-protect-system'] : []), 'Baseline kordon-baseline-default-deny'];
+      expect(r.cluster.clusterPolicies.map((p) => `${p.tier} ${p.ref.name}`).sort()).toEqual(want);
+      expect(r.notes.filter((n) => n.startsWith('guardrail ')).length).toBe(3 - want.length);
       // The file alone, as the engine's validator reads it: every object valid, none rejected.
       const file = r.files.find((f) => f.name === 'generated/cluster-guardrails.yaml')!;
       const alone = loadSources([file]);

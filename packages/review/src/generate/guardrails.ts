@@ -61,6 +61,9 @@ function admin(cluster: Cluster, system: readonly string[], allow: readonly Need
   const asked = new Map<string, { peer: Data; protocols: Data[]; title: string }>();
   for (const n of allow) {
     if (n.dst.kind !== 'pod' || !inSystem.has(n.dst.pod.namespace) || n.src.kind !== 'pod' || n.src.pod.hostNetwork || inSystem.has(n.src.pod.namespace)) continue;
+    // Name lookups are kordon-admin-dns's, which decides first.
+    const dst = n.dst.pod;
+    if (n.port === 53 && dst.namespace === cluster.dns.namespace && Object.entries(cluster.dns.selector).every(([k, v]) => dst.labels[k] === v)) continue;
     const u = unitOf.get(n.src.pod);
     if (!u) continue;
     const k = `${u.id}\u0000${n.dst.pod.namespace}`;
@@ -105,11 +108,27 @@ function admin(cluster: Cluster, system: readonly string[], allow: readonly Need
   return [dns, protect];
 }
 
-/** The guardrails asked for, as one file of ClusterNetworkPolicies. */
-export function guardrailFile(cluster: Cluster, kinds: readonly Guardrail[], allow: readonly Need[], unitOf: ReadonlyMap<Pod, Unit>): { name: string; namespace: string; text: string } | undefined {
-  if (kinds.length === 0) return undefined;
+/** The guardrails asked for, as one file of ClusterNetworkPolicies, and those left out (their subject has no pod). */
+export function guardrailFile(cluster: Cluster, kinds: readonly Guardrail[], allow: readonly Need[], unitOf: ReadonlyMap<Pod, Unit>): { file?: { name: string; namespace: string; text: string }; notes: string[] } {
+  if (kinds.length === 0) return { notes: [] };
   const system = [...new Set([...SYSTEM_NAMESPACES, cluster.dns.namespace])].sort();
-  const docs = [...(kinds.includes('admin') ? admin(cluster, system, allow, unitOf) : []), ...(kinds.includes('baseline') ? [baseline(cluster, system)] : [])];
+  const notes: string[] = [];
+  // A guardrail whose subject selects no pod of the input says nothing the proof can check: it is left out, and said.
+  const dnsPods = cluster.pods.some((p) => p.namespace === cluster.dns.namespace && !p.hostNetwork && Object.entries(cluster.dns.selector).every(([k, v]) => p.labels[k] === v));
+  const systemPods = cluster.pods.some((p) => system.includes(p.namespace) && !p.hostNetwork);
+  const adminDocs = kinds.includes('admin') ? admin(cluster, system, allow, unitOf) : [];
+  const [dns, protect] = adminDocs;
+  const docs: Doc[] = [];
+  if (dns) {
+    if (dnsPods) docs.push(dns);
+    else notes.push(`guardrail kordon-admin-dns left out: the input has no cluster DNS pods (${cluster.dns.namespace}, ${Object.entries(cluster.dns.selector).map(([k, v]) => `${k}=${v}`).join(',')}) for it to select`);
+  }
+  if (protect) {
+    if (systemPods) docs.push(protect);
+    else notes.push(`guardrail kordon-admin-protect-system left out: the input has no pods in ${system.join(', ')} for it to select`);
+  }
+  if (kinds.includes('baseline')) docs.push(baseline(cluster, system));
+  if (docs.length === 0) return { notes };
   const text = docs.map((d) => `${d.comment.map((c) => `# ${c.replace(/[\r\n]+/g, ' ')}`).join('\n')}\n${stringify(d.object, { lineWidth: 0, aliasDuplicateObjects: false })}`).join('---\n');
-  return { name: 'cluster-guardrails.yaml', namespace: '', text };
+  return { file: { name: 'cluster-guardrails.yaml', namespace: '', text }, notes };
 }

@@ -9,6 +9,7 @@ import { ExplainPanel, shortName } from './explain-panel.js';
 import { EXAMPLES } from './examples.js';
 import { GraphPanel, renderLegend } from './graph-view.js';
 import { MatrixPanel } from './matrix-view.js';
+import { ProposePanel } from './propose-panel.js';
 import './styles.css';
 
 // ---------------------------------------------------------------------------------------------
@@ -284,8 +285,39 @@ async function explainCell(row: number, col: number): Promise<void> {
   const g = snapshot?.matrix.groups;
   const from = g?.[row];
   const to = g?.[col];
-  if (from && to) await explanation.show({ kind: 'cell', from: from.id, to: to.id });
+  if (!from || !to) return;
+  await explanation.show({ kind: 'cell', from: from.id, to: to.id });
+  proposals.offer({ from: from.id, to: to.id });
 }
+
+// "Allow this connection" / "Deny": the change goes into the page's files, one edit after another, as typing would.
+const proposals = new ProposePanel({
+  ask,
+  apply: async (list) => {
+    for (const f of list) {
+      files.set(f.name, f.text);
+      undecodable.delete(f.name);
+    }
+    if (list[0]) {
+      selectFile(list[0].name);
+      // The editor opens on the policy the change wrote.
+      const at = list[0].text.split('\n').findIndex((l) => /^# (Changed|Added):/.test(l));
+      if (at >= 0) editor.goTo(at + 1, 1);
+    }
+    for (const f of list) {
+      while (busy) await new Promise((ok) => setTimeout(ok, 20));
+      await send({ type: 'edit', name: f.name, text: f.text });
+    }
+  },
+  texts: (names) => names.map((name) => ({ name, text: files.get(name) })),
+  remove: async (names) => {
+    for (const name of names) {
+      files.delete(name);
+      while (busy) await new Promise((ok) => setTimeout(ok, 20));
+      await send({ type: 'remove', name });
+    }
+  },
+});
 
 async function explainIds(source: string, target: string): Promise<void> {
   const s = snapshot;
@@ -293,6 +325,7 @@ async function explainIds(source: string, target: string): Promise<void> {
   // The graph may be coarser than the matrix: switch the matrix to the graph's level so the cell exists.
   if (s.graphLevel !== s.settings.level) await send({ type: 'settings', settings: { level: s.graphLevel } });
   await explanation.show({ kind: 'cell', from: source, to: target });
+  proposals.offer({ from: source, to: target });
 }
 
 function setupAsk(): void {
@@ -303,6 +336,7 @@ function setupAsk(): void {
     const to = byId<HTMLInputElement>('ask-to').value.trim();
     const port = byId<HTMLInputElement>('ask-port').value.trim();
     if (!from || !to) return;
+    proposals.clear();
     void explanation.show({ kind: 'check', from, to, ...(port ? { port } : {}) });
   });
 }
@@ -333,6 +367,7 @@ async function loadFiles(list: SourceFile[], from: string, replace = true, probl
   }
   origin = from;
   explanation.clear();
+  proposals.clear();
   const first = [...files.keys()].find((n) => /polic|netpol|network/i.test(n)) ?? [...files.keys()][0] ?? '';
   editor.setFiles([...files.keys()], first, files.get(first) ?? '');
   const sources = [...files].map(([name, text]): SourceFile => {

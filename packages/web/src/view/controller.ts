@@ -3,6 +3,7 @@ import { exposure, exposureText, type ExposureReport } from '@kordon/review';
 import { Analysis, CELL_ALL, CELL_NONE, diffViews, type ColumnChoice, type Group, type Isolation, type Level, type MatrixView } from './analysis.js';
 import { explainCheck, type Explanation, type ExplainLine, type SourceLink } from './explain.js';
 import { graphOf, type DirectionFilter, type GraphData } from './graph.js';
+import { propose, type ProposalAction, type ProposalView } from './propose.js';
 import { Session } from './session.js';
 
 /** A lint finding as the page lists it. */
@@ -39,7 +40,9 @@ export type Request =
   /** Lint findings of the current input; asked for after each snapshot, so that lint never delays an edit. */
   | { type: 'lint' }
   /** `kordon exposure` of the current input, asked for after each snapshot like lint. */
-  | { type: 'exposure' };
+  | { type: 'exposure' }
+  /** "Allow this connection" / "Deny" on a cell (by its groups' ids): the smallest change, as `generate --diff` plans it. */
+  | { type: 'propose'; action: ProposalAction; from: string; to: string };
 
 export interface Snapshot {
   type: 'snapshot';
@@ -70,6 +73,7 @@ export type Response =
   | { type: 'findings'; findings: FindingView[]; ms: number }
   /** The report of `kordon exposure` and its text, word for word what the CLI prints. */
   | { type: 'exposure'; report: ExposureReport; text: string }
+  | { type: 'proposal'; proposal: ProposalView }
   | { type: 'error'; message: string };
 
 /** Rows the views handle comfortably: above, the page offers only coarser levels. */
@@ -129,6 +133,13 @@ export class Controller {
         return { type: 'explanation', explanation: this.check(req) };
       case 'lint':
         return { type: 'findings', findings: this.runLint(), ms: now() - t0 };
+      case 'propose': {
+        const a = this.analysis;
+        const view = this.lastView;
+        if (!a || !view) return { type: 'error', message: 'load manifests first' };
+        const files = this.session.names().map((name) => ({ name, text: this.session.text(name) ?? '' }));
+        return { type: 'proposal', proposal: propose(files, a, view, req.from, req.to, req.action) };
+      }
       case 'exposure': {
         const report = exposure(this.analysis?.cluster ?? this.session.evaluate().cluster);
         return { type: 'exposure', report, text: exposureText(report) };
