@@ -1,7 +1,7 @@
 // The public API of @kordon/engine. Anything not listed here is private.
 
-export { compareDiagnostics, formatPath } from './diagnostics.js';
-export type { Diagnostic, Location, ObjectRef, PathSegment, Severity } from './diagnostics.js';
+export { compareDiagnostics, DIAGNOSTIC_CODES, formatPath } from './diagnostics.js';
+export type { Diagnostic, DiagnosticCode, Location, ObjectRef, PathSegment, Severity } from './diagnostics.js';
 
 export { decodeSource, loadSource, loadSources, MAX_NESTING } from './load/load.js';
 export type { LoadedObject, LoadResult, ScalarSource, SourceFile } from './load/load.js';
@@ -82,6 +82,8 @@ export { endpointName, podsOfWorkload, resolveName, resolveServiceName } from '.
 export type { Resolved } from './query/resolve.js';
 export { checkConnection, serviceEndpoints } from './query/check.js';
 export type { CheckRequest, CheckResult, Hop } from './query/check.js';
+export { CHECK_PROBLEM_CODES, checkProblemField, describeCheckProblem } from './query/problems.js';
+export type { CheckProblem, CheckProblemCode } from './query/problems.js';
 
 export { policyRefText } from './tiers/types.js';
 export type {
@@ -101,7 +103,7 @@ export type {
 } from './tiers/types.js';
 export { describeTierPeer, describeTierPort, describeTierRule, describeTierStep, describeTierWalk } from './tiers/describe.js';
 export { effectiveAction as tierRuleAction, subjectSelects, tierAddressRanges } from './tiers/model.js';
-export { subjectSelectsPod, tierDecision, tierPeerRanges, tierPolicies, tierRuleCovers } from './tiers/query.js';
+export { subjectSelectsPod, tierDecision, tierPeerRanges, tierPeerSelectsPod, tierPolicies, tierRuleCovers } from './tiers/query.js';
 export type { TierQuery } from './tiers/query.js';
 export { explainClusterPolicy, explainPodTiers } from './explain/tiers.js';
 export type { ClusterPolicyExplanation, PodTierDirection, PodTiersExplanation, TierPeerExplanation, TierRuleExplanation } from './explain/tiers.js';

@@ -17,6 +17,8 @@ export function registerNft(program: Command, ctx: CliContext): void {
       "Compiles the policies for the pods of one node into kordon's own `inet` table: verdict maps keyed by pod " +
         'address, one chain per class of pods isolated by the same policies, and interval sets of peer, protocol and ' +
         'port, so rules grow with pods plus policies and a packet costs the same whatever the number of policies. ' +
+        'Cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) become tier chains: ' +
+        'per direction Admin by priority, then NetworkPolicy for the pods it isolates, then Baseline, then allow. ' +
         'Comments name the policy and rule each part comes from. The output is an `nft -f` script that replaces the ' +
         'table in one transaction.\n\nExit codes: 0 printed, 1 some policy is invalid (left out, as the API server ' +
         'would reject it), 2 usage error or unreadable input.',
@@ -52,7 +54,8 @@ export function registerNft(program: Command, ctx: CliContext): void {
         ...(opts.nodeIp ? { nodeIPs: opts.nodeIp } : {}),
         table: opts.table,
       });
+      for (const w of rs.warnings ?? []) ctx.io.err(`kordon nft: warning: ${w}\n`);
       ctx.io.out(renderRuleset(rs, { notes: opts.notes }));
-      ctx.exitCode = loaded.cluster.rejectedPolicies.length > 0 || loaded.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+      ctx.exitCode = loaded.cluster.rejectedPolicies.length > 0 || loaded.cluster.rejectedClusterPolicies.length > 0 || loaded.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     });
 }

@@ -272,7 +272,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
             apiUp: api ? api.lostSince() === undefined : true,
             failMode,
             resources: api?.status() ?? [],
-            denied: agent.ruleset ? await agent.denied() : [],
+            // A table deleted behind the agent's back (until the repair) has no records to read: none, not a failed scrape.
+            denied: agent.ruleset ? await agent.denied().catch(() => []) : [],
           }),
       },
       (l) => emit({ kind: 'warning', message: l }),

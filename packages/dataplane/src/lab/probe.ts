@@ -14,6 +14,14 @@ export interface ProbedMatrix {
   unsupported?: Record<string, string>;
 }
 
+/** One cell of a probe: endpoint indices and a port. */
+export interface ProbeCell {
+  from: number;
+  to: number;
+  port: number;
+  protocol: PortProto['protocol'];
+}
+
 export interface LabProbeOptions {
   /** Columns to probe; default the engine's default columns for the cluster. */
   ports?: readonly PortProto[];
@@ -116,9 +124,9 @@ export class LabSession {
     const requests: ProbeRequest[] = [];
     const cellOf: Array<[number, number, number]> = [];
     columns.forEach((col, c) => {
-      const key = `${col.port}/${col.protocol}`;
-      if (this.lab.unsupported.has(key)) {
-        unsupported[col.label] = col.protocol === 'SCTP' && !sctpInKernel() ? 'this kernel has no SCTP (not in /proc/net/protocols): not probed' : `the lab cannot serve ${key}: not probed`;
+      const why = this.notProbed(col.port, col.protocol);
+      if (why) {
+        unsupported[col.label] = why;
         return;
       }
       for (let i = 0; i < n; i++)
@@ -132,17 +140,7 @@ export class LabSession {
           }
         }
     });
-    const results = await this.lab.probe(requests, timeoutMs);
-    // A second try for every failure: on a loaded machine a lost first packet must not read as "denied".
-    // An allowed connection never becomes denied this way; a denied one fails both times.
-    const again = results.flatMap((r, k) => (r.ok ? [] : [k]));
-    if (again.length) {
-      const second = await this.lab.probe(again.map((k) => requests[k] as ProbeRequest), timeoutMs);
-      again.forEach((k, n) => {
-        const r = second[n];
-        if (r?.ok) results[k] = { ...r, reason: `${r.reason} (second try)` };
-      });
-    }
+    const results = await this.connect(requests, timeoutMs);
     const ok = columns.map(() => Array.from({ length: n }, () => new Array<boolean>(n).fill(false)));
     const outcomes = new Map<string, ProbeOutcome[]>();
     results.forEach((r, k) => {
@@ -161,6 +159,51 @@ export class LabSession {
     const out: ProbedMatrix & { outcomes: Map<string, ProbeOutcome[]> } = { endpoints: [...this.endpoints], ports: columns.map((c) => c.label), allowed, outcomes };
     if (Object.keys(unsupported).length) out.unsupported = unsupported;
     return out;
+  }
+
+  /**
+   * Probes single cells: from endpoint `from` to endpoint `to` (indices into `endpoints`) on one port. A cell is
+   * allowed when any shared address family connects; `undefined` for a port the lab could not serve (never guessed).
+   */
+  async probeCells(cells: readonly ProbeCell[], timeoutMs = 1500): Promise<Array<boolean | undefined>> {
+    const requests: ProbeRequest[] = [];
+    const owner: number[] = [];
+    const out: Array<boolean | undefined> = cells.map(() => false);
+    cells.forEach((cell, k) => {
+      if (this.lab.unsupported.has(`${cell.port}/${cell.protocol}`)) return void (out[k] = undefined);
+      const src = this.hostIps[cell.from] as readonly string[];
+      for (const ip of this.hostIps[cell.to] as readonly string[]) {
+        if (!src.some((s) => family(s) === family(ip))) continue;
+        requests.push({ from: cell.from, to: cell.to, ip, port: cell.port, protocol: cell.protocol });
+        owner.push(k);
+      }
+    });
+    const results = await this.connect(requests, timeoutMs);
+    results.forEach((r, n) => {
+      if (r.ok) out[owner[n] as number] = true;
+    });
+    return out;
+  }
+
+  /** Why a port was not probed, or undefined when it was. */
+  notProbed(port: number, protocol: PortProto['protocol']): string | undefined {
+    if (!this.lab.unsupported.has(`${port}/${protocol}`)) return undefined;
+    return protocol === 'SCTP' && !sctpInKernel() ? 'this kernel has no SCTP (not in /proc/net/protocols): not probed' : `the lab cannot serve ${port}/${protocol}: not probed`;
+  }
+
+  /** Every connection once, and every failure a second time: on a loaded machine a lost first packet must not read as "denied". */
+  private async connect(requests: readonly ProbeRequest[], timeoutMs: number): Promise<ProbeOutcome[]> {
+    const results = await this.lab.probe(requests, timeoutMs);
+    // An allowed connection never becomes denied this way; a denied one fails both times.
+    const again = results.flatMap((r, k) => (r.ok ? [] : [k]));
+    if (again.length) {
+      const second = await this.lab.probe(again.map((k) => requests[k] as ProbeRequest), timeoutMs);
+      again.forEach((k, n) => {
+        const r = second[n];
+        if (r?.ok) results[k] = { ...r, reason: `${r.reason} (second try)` };
+      });
+    }
+    return results;
   }
 
   close(): Promise<void> {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   formatPortSpec,
   formatSelector,
@@ -6,22 +5,25 @@ import {
   isolatingPolicies,
   parseCidr,
   parseIP,
+  clusterModel,
   resolveNamedPort,
-  selectorMatches,
+  tierPeerSelectsPod,
   type Cluster,
+  type ClusterModel,
   type Direction,
   type Family,
-  type LabelSelector,
-  type Labels,
   type Peer,
   type Pod,
   type Policy,
   type PortSpec,
   type Protocol,
   type Rule,
+  type TierPeer,
 } from '@kordon/engine';
-import { disjointBoxes, formatPorts, formatRange, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
+import { formatRange, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
+import { ADDR_TYPE, addrOf, append, boxElements, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, refs, set, type PerFamily } from './elements.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
+import { compileTiers, targetOf, tierMapName, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
 
 export interface CompileOptions {
   /** Compile for the pods whose `nodeName` is this; absent: every pod of the cluster is local (the lab). */
@@ -35,14 +37,6 @@ export interface CompileOptions {
 }
 
 export const DEFAULT_TABLE = 'kordon';
-
-const PROTO_NUM: Record<Protocol, number> = { TCP: 6, UDP: 17, SCTP: 132 };
-const PROTO_NAME: Record<number, string> = { 6: 'tcp', 17: 'udp', 132: 'sctp' };
-const FAMILIES: readonly Family[] = [4, 6];
-const ADDR_TYPE: Record<Family, string> = { 4: 'ipv4_addr', 6: 'ipv6_addr' };
-const IP_KW: Record<Family, string> = { 4: 'ip', 6: 'ip6' };
-
-type PerFamily<T> = Record<Family, T>;
 
 interface Grants {
   /** Some rule admits every peer on every port. */
@@ -64,10 +58,6 @@ function emptyGrants(): Grants {
   return { all: false, ports: [], pointPeers: [], addrs: { 4: [], 6: [] }, boxes: { 4: [], 6: [] }, from: { all: [], ports: [], points: [], addrs: [], boxes: [] }, notes: [] };
 }
 
-function append<T>(into: T[], from: readonly T[]): void {
-  for (const x of from) into.push(x);
-}
-
 function merge(into: Grants, g: Grants): void {
   into.all ||= g.all;
   append(into.ports, g.ports);
@@ -82,37 +72,6 @@ function merge(into: Grants, g: Grants): void {
   into.from.addrs.push(...g.from.addrs);
   into.from.boxes.push(...g.from.boxes);
   into.notes.push(...g.notes);
-}
-
-function hash(text: string): string {
-  return createHash('sha1').update(text).digest('hex').slice(0, 10);
-}
-
-function podName(p: Pod): string {
-  return `${p.namespace}/${p.name}`;
-}
-
-function list(names: readonly string[], max = 6): string {
-  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
-}
-
-function addrOf(text: string): { family: Family; value: bigint } | undefined {
-  return parseIP(text);
-}
-
-const rangesOfPod = new WeakMap<Pod, PerFamily<AddrRange[]>>();
-
-/** Addresses of a pod, by family, as one-address ranges (parsed once per pod object). */
-function podRanges(pod: Pod): PerFamily<AddrRange[]> {
-  const known = rangesOfPod.get(pod);
-  if (known) return known;
-  const out: PerFamily<AddrRange[]> = { 4: [], 6: [] };
-  for (const t of pod.ips) {
-    const ip = addrOf(t);
-    if (ip) out[ip.family].push([ip.value, ip.value]);
-  }
-  rangesOfPod.set(pod, out);
-  return out;
 }
 
 interface PeerPod {
@@ -134,7 +93,7 @@ interface PeerTarget {
 interface CachedPeer {
   target: PeerTarget;
   /** For selector peers: what decides whether a changed pod touches it. */
-  namespace: string;
+  policy: Policy;
   peer: Peer;
 }
 
@@ -151,6 +110,17 @@ interface CacheState {
   peers: Map<string, CachedPeer>;
   rules: Map<string, CachedRule>;
   classes: Map<string, { parts: Grants[]; out: ClassOut }>;
+  nodesFp: string;
+  tierPeers: Map<string, { peer: TierPeer; target: TierTarget }>;
+  tierRules: Map<string, { peerKeys: string[]; allPods: boolean; out: RuleOut }>;
+}
+
+const tierPeerTexts = new WeakMap<TierPeer, string>();
+/** A cluster policy peer's content without its place in the rule: equal keys select the same addresses. */
+function tierPeerKey(peer: TierPeer): string {
+  let t = tierPeerTexts.get(peer);
+  if (t === undefined) tierPeerTexts.set(peer, (t = JSON.stringify({ ...peer, index: 0 })));
+  return t;
 }
 
 /**
@@ -161,17 +131,6 @@ export class CompileCache {}
 
 const cacheStates = new WeakMap<CompileCache, CacheState>();
 
-const peerTexts = new WeakMap<Peer, string>();
-/**
- * What a peer stands for, as text: equal keys select the same addresses. A namespaceSelector or ipBlock peer
- * reads nothing of its policy's namespace, so the same peer written in many namespaces is computed once.
- */
-function peerKey(policy: Policy, peer: Peer): string {
-  let t = peerTexts.get(peer);
-  if (t === undefined) peerTexts.set(peer, (t = JSON.stringify(peer)));
-  return peer.kind === 'pods' && peer.namespaceSelector === null ? `${policy.namespace}|${t}` : `*|${t}`;
-}
-
 const fingerprints = new WeakMap<Pod, string>();
 /** What of a pod the ruleset reads; once per pod object (the engine keeps a pod's model while its manifest is unchanged). */
 function podFingerprint(p: Pod): string {
@@ -180,15 +139,21 @@ function podFingerprint(p: Pod): string {
   return fp;
 }
 
+const lookalikeKeys = new WeakMap<Pod, string>();
+/** Pods with the same namespace, labels and host networking: every selector peer answers the same for them. */
+function lookalikeKey(p: Pod): string {
+  let k = lookalikeKeys.get(p);
+  if (k === undefined) lookalikeKeys.set(p, (k = JSON.stringify([p.namespace, p.hostNetwork, Object.entries(p.labels).sort()])));
+  return k;
+}
+
 class Compiler {
-  private readonly nsLabels = new Map<string, Labels>();
   private readonly alive: Pod[];
+  /** Who each peer selects: the engine's answer, never derived here (NetworkPolicy peers, cluster policy peers). */
+  readonly model: ClusterModel;
   /** Peers computed by this compile, by `peerKey`. */
   private readonly peerCache = new Map<string, PeerTarget>();
-
-  /** Pods a selector can match (not hostNetwork), by namespace. */
-  private readonly selectable = new Map<string, Pod[]>();
-  private readonly nsMatch = new WeakMap<LabelSelector, Pod[]>();
+  private lookalikes: Array<{ rep: Pod; pods: Pod[] }> | undefined;
   /** Rules compiled by this compile: by rule object, then by the named ports it resolves (ingress). */
   private readonly ruleCache = new Map<Rule, Map<string, Grants>>();
 
@@ -201,14 +166,8 @@ class Compiler {
     readonly cluster: Cluster,
     cache?: CompileCache,
   ) {
-    for (const ns of cluster.namespaces) this.nsLabels.set(ns.name, ns.labels);
+    this.model = clusterModel(cluster);
     this.alive = cluster.pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed');
-    for (const p of this.alive) {
-      if (p.hostNetwork) continue;
-      const l = this.selectable.get(p.namespace);
-      if (l) l.push(p);
-      else this.selectable.set(p.namespace, [p]);
-    }
     if (cache) this.state = this.prepareCache(cache);
   }
 
@@ -218,7 +177,8 @@ class Compiler {
     for (const p of this.alive) pods.set(`${p.namespace}/${p.name}`, { fp: podFingerprint(p), pod: p });
     const nsFp = JSON.stringify(this.cluster.namespaces.map((n) => [n.name, n.labels]).sort());
     const old = cacheStates.get(cache);
-    const fresh: CacheState = { pods, nsFp, peers: new Map(), rules: new Map(), classes: new Map() };
+    const nodesFp = JSON.stringify(this.cluster.nodes.map((n) => [n.name, n.labels, n.addresses]));
+    const fresh: CacheState = { pods, nsFp, peers: new Map(), rules: new Map(), classes: new Map(), nodesFp, tierPeers: new Map(), tierRules: new Map() };
     cacheStates.set(cache, fresh);
     if (!old || old.nsFp !== nsFp) return fresh;
     const changed: Pod[] = [];
@@ -230,18 +190,49 @@ class Compiler {
     for (const [k, o] of old.pods) if (!pods.has(k)) changed.push(o.pod);
     const dropped = new Set<string>();
     for (const [k, c] of old.peers) {
-      if (c.peer.kind === 'ipBlock' || !changed.some((p) => this.selectorPeerMatches(c.namespace, c.peer, p))) fresh.peers.set(k, c);
+      if (c.peer.kind === 'ipBlock' || !changed.some((p) => this.model.peerSelectsPod(c.policy, c.peer, p))) fresh.peers.set(k, c);
       else dropped.add(k);
     }
     for (const [k, r] of old.rules) if (!(r.allPods && changed.length) && !r.peerKeys.some((pk) => dropped.has(pk))) fresh.rules.set(k, r);
     fresh.classes = old.classes;
+    const droppedTier = new Set<string>();
+    for (const [k, c] of old.tierPeers) {
+      const p = c.peer;
+      const stale = p.kind === 'nodes' ? old.nodesFp !== nodesFp : (p.kind === 'namespaces' || p.kind === 'pods') && changed.some((pod) => tierPeerSelectsPod(this.cluster, p, pod));
+      if (stale) droppedTier.add(k);
+      else fresh.tierPeers.set(k, c);
+    }
+    for (const [k, r] of old.tierRules) if (!(r.allPods && changed.length) && !r.peerKeys.some((pk) => droppedTier.has(pk))) fresh.tierRules.set(k, r);
     return fresh;
   }
 
-  private selectorPeerMatches(namespace: string, peer: Peer, pod: Pod): boolean {
-    if (peer.kind !== 'pods' || pod.hostNetwork) return false;
-    if (peer.namespaceSelector === null ? pod.namespace !== namespace : !selectorMatches(peer.namespaceSelector, this.labelsOfNamespace(pod.namespace))) return false;
-    return peer.podSelector === null || selectorMatches(peer.podSelector, pod.labels);
+  private readonly tierTargets = new Map<string, TierTarget>();
+  private readonly usedTierPeers = new Map<string, { peer: TierPeer; target: TierTarget }>();
+  private readonly tierRuleOuts = new Map<string, RuleOut>();
+  private readonly usedTierRules = new Map<string, { peerKeys: string[]; allPods: boolean; out: RuleOut }>();
+
+  /** What a cluster policy peer stands for: computed once per content, kept across compiles until a change touches it. */
+  tierTarget(peer: TierPeer): TierTarget {
+    const key = tierPeerKey(peer);
+    let t = this.tierTargets.get(key);
+    if (t) return t;
+    t = this.state?.tierPeers.get(key)?.target ?? targetOf(this, peer);
+    this.tierTargets.set(key, t);
+    this.usedTierPeers.set(key, { peer, target: t });
+    return t;
+  }
+
+  /** A compiled cluster policy rule, kept across compiles while its peers (and, for egress named ports, all pods) are unchanged. */
+  tierRule(key: string, peers: readonly TierPeer[], namedEgress: boolean, make: () => RuleOut): RuleOut {
+    let out = this.tierRuleOuts.get(key);
+    if (out) return out;
+    const peerKeys = peers.map(tierPeerKey);
+    const kept = this.state?.tierRules.get(key);
+    if (kept) for (const p of peers) this.tierTarget(p);
+    out = kept?.out ?? make();
+    this.tierRuleOuts.set(key, out);
+    this.usedTierRules.set(key, { peerKeys, allPods: namedEgress, out });
+    return out;
   }
 
   /** A class chain and its sets, reused when the rules behind it are the very same as last time. */
@@ -260,15 +251,27 @@ class Compiler {
     this.state.peers = this.usedPeers;
     this.state.rules = this.usedRules;
     this.state.classes = this.newClasses;
+    this.state.tierPeers = this.usedTierPeers;
+    this.state.tierRules = this.usedTierRules;
   }
 
-  /** Pods of every namespace whose labels match (each namespace judged once). */
-  private podsInNamespaces(sel: LabelSelector): Pod[] {
-    const known = this.nsMatch.get(sel);
-    if (known) return known;
+  /** Live pods grouped by what a selector can see of them (namespace, labels, host networking). */
+  private groups(): Array<{ rep: Pod; pods: Pod[] }> {
+    if (this.lookalikes) return this.lookalikes;
+    const by = new Map<string, { rep: Pod; pods: Pod[] }>();
+    for (const p of this.alive) {
+      const k = lookalikeKey(p);
+      const g = by.get(k);
+      if (g) g.pods.push(p);
+      else by.set(k, { rep: p, pods: [p] });
+    }
+    return (this.lookalikes = [...by.values()]);
+  }
+
+  /** The live pods a predicate of the engine holds for, asked once per group of lookalike pods. */
+  podsWhere(holds: (pod: Pod) => boolean): Pod[] {
     const out: Pod[] = [];
-    for (const [ns, pods] of this.selectable) if (selectorMatches(sel, this.labelsOfNamespace(ns))) append(out, pods);
-    this.nsMatch.set(sel, out);
+    for (const g of this.groups()) if (holds(g.rep)) append(out, g.pods);
     return out;
   }
 
@@ -276,12 +279,17 @@ class Compiler {
     return this.alive;
   }
 
-  private labelsOfNamespace(ns: string): Labels {
-    return this.nsLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+  tierContext(): TierContext {
+    return {
+      cluster: this.cluster,
+      podsWhere: (holds) => this.podsWhere(holds),
+      target: (peer) => this.tierTarget(peer),
+      rule: (key, peers, namedEgress, make) => this.tierRule(key, peers, namedEgress, make),
+    };
   }
 
   peer(policy: Policy, peer: Peer): PeerTarget {
-    const key = peerKey(policy, peer);
+    const key = this.model.peerKey(policy, peer);
     const cached = this.peerCache.get(key);
     if (cached) return cached;
     const kept = this.state?.peers.get(key);
@@ -293,7 +301,7 @@ class Compiler {
       return t;
     }
     const t = this.computePeer(policy, peer);
-    if (this.state) this.usedPeers.set(key, { target: t, namespace: policy.namespace, peer });
+    if (this.state) this.usedPeers.set(key, { target: t, policy, peer });
     this.peerCache.set(key, t);
     return t;
   }
@@ -331,10 +339,7 @@ class Compiler {
       ]
         .filter(Boolean)
         .join(' and ');
-      // A hostNetwork pod carries its node's address: only an ipBlock can match it, so `selectable` leaves it out.
-      const candidates = nsSel === null ? (this.selectable.get(policy.namespace) ?? []) : this.podsInNamespaces(nsSel);
-      for (const pod of candidates) {
-        if (podSel !== null && !selectorMatches(podSel, pod.labels)) continue;
+      for (const pod of this.model.peerPods(policy, peer)) {
         const pr = podRanges(pod);
         pods.push({ pod, ranges: pr });
         for (const f of FAMILIES) ranges[f].push(...pr[f]);
@@ -382,7 +387,7 @@ class Compiler {
     mine.set(named, g);
     if (this.state) {
       const namedEgress = direction === 'egress' && (rule.ports ?? []).some((s) => typeof s.port === 'string');
-      this.usedRules.set(key, { grants: g, peerKeys: (rule.peers ?? []).map((p) => peerKey(policy, p)), allPods: namedEgress });
+      this.usedRules.set(key, { grants: g, peerKeys: (rule.peers ?? []).map((p) => this.model.peerKey(policy, p)), allPods: namedEgress });
     }
     return g;
   }
@@ -487,46 +492,6 @@ function peerBoxes(t: PeerTarget, fixed: readonly PortBox[]): PerFamily<Box[]> {
   return group;
 }
 
-interface BoxTexts {
-  /** One address on one port: hash set elements. */
-  points: string[];
-  /** The rest: interval set elements. */
-  spans: string[];
-}
-const textsOfGroup = new WeakMap<readonly Box[], BoxTexts>();
-
-/** Box groups as disjoint set elements; one group (the common case) is written once and shared by every class. */
-function boxTexts(f: Family, groups: readonly (readonly Box[])[]): BoxTexts {
-  const distinct = [...new Set(groups)];
-  const one = distinct.length === 1 ? (distinct[0] as readonly Box[]) : undefined;
-  const known = one && textsOfGroup.get(one);
-  if (known) return known;
-  // One address on one port is a hash lookup, whatever the number of elements; ranges need an interval set,
-  // whose lookup grows with its size. Most peer·port pairs of pod selectors are points.
-  const boxes = disjointBoxes(one ?? distinct.flat());
-  const out: BoxTexts = {
-    points: boxElements(f, boxes.filter((b) => b.lo === b.hi && b.pLo === b.pHi), false),
-    spans: boxElements(f, boxes.filter((b) => b.lo !== b.hi || b.pLo !== b.pHi), false),
-  };
-  if (one) textsOfGroup.set(one, out);
-  return out;
-}
-
-function boxElements(family: Family | undefined, boxes: readonly Box[], normalize = true): string[] {
-  return (normalize ? disjointBoxes(boxes) : boxes).map((b) => {
-    const port = `${PROTO_NAME[b.proto] ?? b.proto} . ${formatPorts(b.pLo, b.pHi)}`;
-    return family === undefined ? port : `${formatRange(family, b.lo, b.hi)} . ${port}`;
-  });
-}
-
-function set(name: string, type: string, elements: string[], notes: string[], flags: string[] = ['interval']): NftSet {
-  return { name, kind: 'set', type, flags, options: [], elements, dynamic: false, notes };
-}
-
-function refs(list: readonly string[]): string {
-  return list.length ? list.join('; ') : 'none';
-}
-
 function classNote(direction: Direction, pods: readonly Pod[], policies: readonly Policy[]): string {
   return `${direction} of ${pods.length} pods (${list(pods.map(podName))}), isolated by ${policies.map((p) => p.id).join(', ')}`;
 }
@@ -620,12 +585,14 @@ export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cach
   const classChains: NftChain[] = [];
   const maps: Record<Direction, PerFamily<string[]>> = { ingress: { 4: [], 6: [] }, egress: { 4: [], 6: [] } };
   const classCount: Record<Direction, number> = { ingress: 0, egress: 0 };
+  const isolated: Record<Direction, Set<Pod>> = { ingress: new Set(), egress: new Set() };
 
   for (const direction of ['ingress', 'egress'] as const) {
     const classes = new Map<string, { policies: Policy[]; pods: Pod[] }>();
     for (const pod of local) {
       const policies = isolatingPolicies(cluster, pod, direction);
       if (policies.length === 0) continue;
+      isolated[direction].add(pod);
       const ids = policies.map((p) => p.id).sort();
       const key = `${direction}|${ids.join(',')}|${direction === 'ingress' ? namedSignature(policies, pod) : ''}`;
       const cls = classes.get(key);
@@ -653,6 +620,10 @@ export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cach
     classCount[direction] = classes.size;
   }
 
+  // The tiers: Admin for every local pod its policies select, Baseline only where no NetworkPolicy isolates the pod.
+  const tiered = cluster.clusterPolicies.length > 0;
+  const tiers = tiered ? compileTiers(c.tierContext(), local, (d, tier, pod) => tier === 'Admin' || !isolated[d].has(pod)) : undefined;
+
   const nodeIPs = new Set<string>(opts.nodeIPs ?? local.map((p) => p.hostIP).filter((x): x is string => x !== undefined));
   const nodeAddrs: PerFamily<string[]> = { 4: [], 6: [] };
   for (const t of nodeIPs) {
@@ -674,6 +645,7 @@ export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cach
         dynamic: false,
         notes: [`local pods isolated for ${d} (IPv${f}), to the chain of their class`],
       });
+  if (tiers) fixed.push(...tierMaps(tiers));
   const timeout = opts.deniedTimeout ?? '10m';
   for (const d of ['ingress', 'egress'] as const)
     for (const f of FAMILIES)
@@ -701,26 +673,10 @@ export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cach
     ],
   });
 
-  const forward: NftChain = {
-    name: 'forward',
-    hook: 'type filter hook forward priority filter; policy accept;',
-    comment: 'kordon NetworkPolicy enforcement',
-    notes: ['every routed packet of this node: replies first, then the egress of the source pod, then the ingress of the destination pod'],
-    rules: [
-      { text: `ct state established,related accept comment "replies of allowed connections"`, notes: [] },
-      ...FAMILIES.flatMap((f) => [
-        { text: `${IP_KW[f]} saddr @node${f} accept comment "from this node"`, notes: [] },
-        { text: `${IP_KW[f]} daddr @node${f} accept comment "to this node"`, notes: [] },
-      ]),
-      ...FAMILIES.map((f) => ({ text: `${IP_KW[f]} saddr vmap @egress${f} comment "egress of isolated local pods"`, notes: [] })),
-      ...FAMILIES.map((f) => ({ text: `${IP_KW[f]} daddr vmap @ingress${f} comment "ingress of isolated local pods"`, notes: [] })),
-    ],
-  };
-
   c.finish();
-  const chains = [forward, deny('ingress'), deny('egress'), ...classChains];
-  const allSets = [...fixed, ...sets];
-  return {
+  const chains = [...entryChains(tiered), deny('ingress'), deny('egress'), ...classChains, ...(tiers?.chains ?? [])];
+  const allSets = [...fixed, ...sets, ...(tiers?.sets ?? [])];
+  const out: Ruleset = {
     table,
     comment: `managed by kordon; node ${opts.node ?? '(all pods)'}; do not edit`,
     sets: allSets,
@@ -734,6 +690,91 @@ export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cach
       elements: allSets.reduce((n, s) => n + s.elements.length, 0),
     },
   };
+  if (tiers) {
+    out.stats.tierClasses = tiers.classes.egress.Admin + tiers.classes.egress.Baseline + tiers.classes.ingress.Admin + tiers.classes.ingress.Baseline;
+    out.stats.clusterPolicies = cluster.clusterPolicies.length;
+  }
+  if (tiers?.warnings.length) out.warnings = tiers.warnings;
+  return out;
+}
+
+/** The verdict maps of the tier chains, keyed by local pod address. */
+function tierMaps(tiers: TiersOut): NftSet[] {
+  const out: NftSet[] = [];
+  for (const d of ['egress', 'ingress'] as const)
+    for (const tier of ['Admin', 'Baseline'] as const)
+      for (const f of FAMILIES)
+        out.push({
+          name: tierMapName(d, tier, f),
+          kind: 'map',
+          type: `${ADDR_TYPE[f]} : verdict`,
+          flags: [],
+          options: [],
+          elements: tiers.maps[d][tier][f].sort(),
+          dynamic: false,
+          notes: [`local pods (IPv${f}) whose ${d} reaches the ${tier} tier and is selected by its policies, to the chain of their class`],
+        });
+  return out;
+}
+
+const FROM_NODE: NftRule[] = [
+  { text: `ct state established,related accept comment "replies of allowed connections"`, notes: [] },
+  ...FAMILIES.flatMap((f) => [
+    { text: `${IP_KW[f]} saddr @node${f} accept comment "from this node"`, notes: [] },
+    { text: `${IP_KW[f]} daddr @node${f} accept comment "to this node"`, notes: [] },
+  ]),
+];
+
+const vmapRule = (field: 'saddr' | 'daddr', map: string, f: Family, what: string): NftRule => ({ text: `${IP_KW[f]} ${field} vmap @${map}${f} comment "${what}"`, notes: [] });
+
+/**
+ * The forward hook. Without cluster policies: replies, node traffic, then the NetworkPolicy egress of the source pod
+ * (its chain returns when egress is admitted) and the ingress of the destination pod. With them, each direction is a
+ * chain of tiers, first answer wins: Admin (accept, drop, or return on Pass or no match), then NetworkPolicy for pods it
+ * isolates, then Baseline for the rest, then allow. An Admin egress Accept skips the rest of egress with `goto ingress`;
+ * the ingress chain ends in accept, so egress that falls through every tier continues there too.
+ */
+function entryChains(tiered: boolean): NftChain[] {
+  const hook = 'type filter hook forward priority filter; policy accept;';
+  const egressNP = FAMILIES.map((f) => vmapRule('saddr', 'egress', f, 'egress of isolated local pods'));
+  const ingressNP = FAMILIES.map((f) => vmapRule('daddr', 'ingress', f, 'ingress of isolated local pods'));
+  if (!tiered)
+    return [
+      {
+        name: 'forward',
+        hook,
+        comment: 'kordon NetworkPolicy enforcement',
+        notes: ['every routed packet of this node: replies first, then the egress of the source pod, then the ingress of the destination pod'],
+        rules: [...FROM_NODE, ...egressNP, ...ingressNP],
+      },
+    ];
+  const tier = (field: 'saddr' | 'daddr', d: Direction, t: TierLevel, what: string) => FAMILIES.map((f) => vmapRule(field, tierMapName(d, t, f).slice(0, -1), f, what));
+  return [
+    {
+      name: 'forward',
+      hook,
+      comment: 'kordon policy enforcement: Admin, NetworkPolicy, Baseline tiers',
+      notes: ['every routed packet of this node: replies and node traffic first, then the egress tiers of the source pod, then the ingress tiers of the destination pod'],
+      rules: [
+        ...FROM_NODE,
+        ...tier('saddr', 'egress', 'Admin', 'egress: Admin tier'),
+        ...egressNP,
+        ...tier('saddr', 'egress', 'Baseline', 'egress: Baseline tier, pods no NetworkPolicy isolates'),
+        { text: `goto ingress comment "egress allowed: on to the destination's ingress"`, notes: [] },
+      ],
+    },
+    {
+      name: 'ingress',
+      comment: 'ingress tiers of the destination pod',
+      notes: ['reached once egress is allowed: Admin, NetworkPolicy, Baseline, then allow'],
+      rules: [
+        ...tier('daddr', 'ingress', 'Admin', 'ingress: Admin tier'),
+        ...ingressNP,
+        ...tier('daddr', 'ingress', 'Baseline', 'ingress: Baseline tier, pods no NetworkPolicy isolates'),
+        { text: `accept comment "no tier denied"`, notes: [] },
+      ],
+    },
+  ];
 }
 
 const ruleKeys = new WeakMap<Rule, string>();

@@ -38,6 +38,9 @@ export interface RulesetStats {
   egressClasses: number;
   rules: number;
   elements: number;
+  /** Cluster policies compiled, and the chains of their tiers (absent without cluster policies). */
+  clusterPolicies?: number;
+  tierClasses?: number;
 }
 
 export interface Ruleset {
@@ -46,6 +49,8 @@ export interface Ruleset {
   sets: readonly NftSet[];
   chains: readonly NftChain[];
   stats: RulesetStats;
+  /** What the ruleset cannot enforce as written (a `domainNames` peer matches nothing), for people. */
+  warnings?: readonly string[];
 }
 
 export interface RenderOptions {
@@ -104,6 +109,8 @@ export function renderRuleset(rs: Ruleset, opts: RenderOptions = {}): string {
   const out = [
     `# kordon: ${rs.comment}`,
     `# ${rs.stats.localPods} local pods, ${rs.stats.policies} policies, ${rs.stats.ingressClasses} ingress and ${rs.stats.egressClasses} egress classes, ${rs.stats.rules} rules, ${rs.stats.elements} set elements`,
+    ...(rs.stats.clusterPolicies ? [`# ${rs.stats.clusterPolicies} cluster policies in ${rs.stats.tierClasses ?? 0} tier chains`] : []),
+    ...(opts.notes ?? true ? (rs.warnings ?? []).map((w) => `# warning: ${w}`) : []),
     `add table inet ${rs.table}`,
     `delete table inet ${rs.table}`,
     `table inet ${rs.table} {`,

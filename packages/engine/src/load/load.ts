@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
-import type { Diagnostic, Location, PathSegment } from '../diagnostics.js';
+import type { Diagnostic, DiagnosticCode, Location, PathSegment } from '../diagnostics.js';
 import { firstBadCharacter, decodeUtf8, MAX_UNDECODABLE, type BadCharacter, type Undecodable } from './bytes.js';
 import { jsonStructure } from './json-duplicates.js';
 import { jsonOffset, jsonPositions, type JsonPos } from './json-positions.js';
@@ -126,7 +126,7 @@ function loadSpan(span: Span): LoadResult {
   return fastSpan(span) ?? fullSpan(span);
 }
 
-function fileProblem(file: string, code: string, message: string, hint: string): Diagnostic {
+function fileProblem(file: string, code: DiagnosticCode, message: string, hint: string): Diagnostic {
   return { code, severity: 'error', message, hint, path: '', file, line: 1, column: 1 };
 }
 

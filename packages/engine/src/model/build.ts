@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import type { LoadedObject } from '../load/load.js';
 import { canonicalIP } from '../net/ip.js';
 import { selectorMatches } from '../labels/selector.js';
@@ -64,7 +64,7 @@ function labelsOf(v: unknown): Record<string, string> {
   return out;
 }
 
-function info(obj: LoadedObject, code: string, message: string, hint?: string): Diagnostic {
+function info(obj: LoadedObject, code: DiagnosticCode, message: string, hint?: string): Diagnostic {
   const d: Diagnostic = { code, severity: 'info', message, path: '', ...obj.source, object: ref(obj) };
   if (hint) d.hint = hint;
   return d;

@@ -4,6 +4,7 @@ import type { Endpoint, Verdict } from '../eval/types.js';
 import type { Cluster, Pod, Protocol, Service, ServicePort } from '../model/types.js';
 import { parsePortProto, resolveNamedPort } from '../ports/ports.js';
 import { endpointName, resolveName, type Resolved } from './resolve.js';
+import { describeCheckProblem, type CheckProblem } from './problems.js';
 
 export interface CheckRequest {
   /** `ns/pod`, `ns/workload` or an IP address. */
@@ -37,8 +38,10 @@ export interface CheckResult {
   from: string;
   to: string;
   port?: string;
-  /** Problems with the request itself (names that do not resolve, a port the Service lacks). */
+  /** Problems with the request itself (names that do not resolve, a port the Service lacks), in words. */
   problems: string[];
+  /** The same problems as data, one per entry of `problems`: branch on `code`, never on the words. */
+  issues: CheckProblem[];
   /** Notes worth knowing (assumed DNS pods, stand-in pods made from templates). */
   notes: string[];
   dns?: { needed: boolean; allowed: boolean; hops: Hop[]; assumed: boolean };
@@ -46,9 +49,21 @@ export interface CheckResult {
   hops: Hop[];
 }
 
-function denied(req: CheckRequest, summary: string, problems: string[]): CheckResult {
-  const r: CheckResult = { verdict: 'denied', partial: false, summary, from: req.from, to: req.to, problems, notes: [], hops: [] };
+function denied(req: CheckRequest, summary: string, problem: CheckProblem): CheckResult {
+  const r: CheckResult = { verdict: 'denied', partial: false, summary, from: req.from, to: req.to, problems: [describeCheckProblem(problem)], issues: [problem], notes: [], hops: [] };
   if (req.port !== undefined) r.port = req.port;
+  return r;
+}
+
+function addProblem(r: CheckResult, p: CheckProblem): void {
+  r.issues.push(p);
+  r.problems.push(describeCheckProblem(p));
+}
+
+/** Ends the request on one problem, which is also its summary. */
+function stop(r: CheckResult, p: CheckProblem): CheckResult {
+  addProblem(r, p);
+  r.summary = r.problems[0]!;
   return r;
 }
 
@@ -77,23 +92,25 @@ function dnsServers(cluster: Cluster): { pods: Pod[]; assumed: boolean } {
 export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResult {
   const fromR = resolveName(cluster, req.from);
   const sources = sourcePods(fromR);
-  if (!sources) return denied(req, `cannot resolve source ${req.from}: ${fromR.kind === 'unresolved' ? fromR.reason : 'a Service cannot open connections'}`, [fromR.kind === 'unresolved' ? fromR.reason : 'source must be a pod, workload or IP']);
-  if (sources.length === 0) return denied(req, `workload ${req.from} has no pods in the input`, [`no pods of ${req.from}`]);
+  if (!sources) {
+    const p: CheckProblem = fromR.kind === 'unresolved' ? { code: 'source-unresolved', name: req.from, reason: fromR.reason } : { code: 'source-is-service', name: req.from };
+    return denied(req, `cannot resolve source ${req.from}: ${fromR.kind === 'unresolved' ? fromR.reason : 'a Service cannot open connections'}`, p);
+  }
+  if (sources.length === 0) return denied(req, `workload ${req.from} has no pods in the input`, { code: 'workload-without-pods', side: 'from', name: req.from });
   const clientNs = sources[0]!.kind === 'pod' ? sources[0]!.pod.namespace : undefined;
   const toR = resolveName(cluster, req.to, clientNs);
   const notes: string[] = [];
   if (toR.kind === 'unresolved') {
-    const r = denied(req, `${req.to} does not resolve: ${toR.reason}`, [toR.reason]);
-    return r;
+    return denied(req, `${req.to} does not resolve: ${toR.reason}`, { code: 'destination-unresolved', name: req.to, reason: toR.reason });
   }
   const portArg = req.port === undefined ? undefined : parsePortProto(req.port);
   const named = req.port === undefined || portArg ? undefined : parsePortName(req.port);
-  if (req.port !== undefined && !portArg && !named) return denied(req, `bad port ${req.port}: write N, N/PROTO or a port name`, [`bad port ${req.port}`]);
+  if (req.port !== undefined && !portArg && !named) return denied(req, `bad port ${req.port}: write N, N/PROTO or a port name`, { code: 'port-invalid', text: req.port });
 
-  const result: CheckResult = { verdict: 'denied', partial: false, summary: '', from: req.from, to: req.to, problems: [], notes, hops: [] };
+  const result: CheckResult = { verdict: 'denied', partial: false, summary: '', from: req.from, to: req.to, problems: [], issues: [], notes, hops: [] };
   if (req.port !== undefined) result.port = req.port;
 
-  let targets: Array<{ ep: Endpoint; port: number; protocol: Protocol } | { ep: Endpoint; missing: string }> = [];
+  let targets: Array<{ ep: Endpoint; port: number; protocol: Protocol } | { ep: Endpoint; missing: CheckProblem }> = [];
   if (toR.kind === 'service') {
     const svc = toR.service;
     // The name is resolved first: that is a DNS query from the client, itself traffic that policies may block.
@@ -110,48 +127,32 @@ export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResul
       }
     }
     const sp = named ? namedServicePort(svc, named) : pickServicePort(svc, portArg);
+    const service = `${svc.namespace}/${svc.name}`;
     if (!sp) {
-      result.problems.push(named ? `Service ${svc.namespace}/${svc.name} has no port named ${named.name} (nor one targeting it)` : portArg ? `Service ${svc.namespace}/${svc.name} has no port ${portArg.port}/${portArg.protocol}` : `Service ${svc.namespace}/${svc.name} has no ports`);
-      result.summary = result.problems[0]!;
-      return result;
+      const want = named ? { port: named.name, protocol: named.protocol } : portArg ? { port: portArg.port, protocol: portArg.protocol } : undefined;
+      return stop(result, want ? { code: 'service-port-missing', service, ...want } : { code: 'service-without-ports', service });
     }
     const eps = serviceEndpoints(cluster, svc);
     result.service = { namespace: svc.namespace, name: svc.name, port: sp.port, protocol: sp.protocol, targetPort: sp.targetPort, endpoints: eps.map(endpointName) };
-    if (!svc.selector) {
-      result.problems.push(`Service ${svc.namespace}/${svc.name} has no selector: its endpoints are managed by hand and not in the input`);
-      result.summary = result.problems[0]!;
-      return result;
-    }
-    if (eps.length === 0) {
-      result.problems.push(`Service ${svc.namespace}/${svc.name} selects no ready pod: the connection is refused`);
-      result.summary = result.problems[0]!;
-      return result;
-    }
+    if (!svc.selector) return stop(result, { code: 'service-without-selector', service });
+    if (eps.length === 0) return stop(result, { code: 'service-without-endpoints', service });
     targets = eps.map((pod) => {
       const ep: Endpoint = { kind: 'pod', pod };
       if (typeof sp.targetPort === 'number') return { ep, port: sp.targetPort, protocol: sp.protocol };
       const nums = resolveNamedPort(pod, sp.targetPort, sp.protocol);
-      return nums.length ? { ep, port: nums[0]!, protocol: sp.protocol } : { ep, missing: `${endpointName(pod)} has no container port named ${sp.targetPort}/${sp.protocol}` };
+      return nums.length ? { ep, port: nums[0]!, protocol: sp.protocol } : { ep, missing: { code: 'named-port-missing', endpoint: endpointName(pod), name: sp.targetPort, protocol: sp.protocol } };
     });
   } else {
-    if (!portArg && !named) {
-      result.problems.push('--port is required unless the destination is a Service');
-      result.summary = result.problems[0]!;
-      return result;
-    }
+    if (!portArg && !named) return stop(result, { code: 'port-required' });
     const dests: Endpoint[] = toR.kind === 'pod' ? [{ kind: 'pod', pod: toR.pod }] : toR.kind === 'workload' ? toR.pods.map((pod) => ({ kind: 'pod', pod })) : [{ kind: 'ip', ip: toR.ip }];
-    if (dests.length === 0) {
-      result.problems.push(`workload ${req.to} has no pods in the input`);
-      result.summary = result.problems[0]!;
-      return result;
-    }
+    if (dests.length === 0) return stop(result, { code: 'workload-without-pods', side: 'to', name: req.to });
     targets = dests.map((ep) => {
       if (portArg) return { ep, port: portArg.port, protocol: portArg.protocol };
       const n = named!;
       // As a policy's named port: the container port of that name and protocol on the destination pod.
-      if (ep.kind !== 'pod') return { ep, missing: `${label(ep)} is not a pod: a port name means nothing there (give a number)` };
+      if (ep.kind !== 'pod') return { ep, missing: { code: 'named-port-on-address', endpoint: label(ep) } };
       const nums = resolveNamedPort(ep.pod, n.name, n.protocol);
-      return nums.length ? { ep, port: nums[0]!, protocol: n.protocol } : { ep, missing: `${endpointName(ep.pod)} has no container port named ${n.name}/${n.protocol}` };
+      return nums.length ? { ep, port: nums[0]!, protocol: n.protocol } : { ep, missing: { code: 'named-port-missing', endpoint: endpointName(ep.pod), name: n.name, protocol: n.protocol } };
     });
   }
 
@@ -161,7 +162,7 @@ export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResul
     for (const t of targets) {
       total++;
       if ('missing' in t) {
-        result.problems.push(t.missing);
+        addProblem(result, t.missing);
         continue;
       }
       // Two stand-ins for one workload are two different replicas, not one pod talking to itself.

@@ -6,7 +6,7 @@ import { clusterModel } from '../model/compiled.js';
 import type { Endpoint } from '../eval/types.js';
 import type { Cluster, Pod, Protocol } from '../model/types.js';
 import { evaluateTier, tierRuleMatches, type TierInput } from './evaluate.js';
-import { subjectSelects, tierModelOf } from './model.js';
+import { subjectSelects, tierModelOf, tierPeerMatches } from './model.js';
 import { parseIP } from '../net/ip.js';
 import type { ClusterPolicy, TierPeer, TierRule, TierStep } from './types.js';
 
@@ -66,4 +66,10 @@ export function tierPeerRanges(cluster: Cluster, peer: TierPeer): Array<{ family
     if (ip) out.push({ family: ip.family, start: ip.value, end: ip.value });
   }
   return out;
+}
+
+/** Whether a `namespaces` or `pods` peer matches the pod (never a host-network one); address peers: false. */
+export function tierPeerSelectsPod(cluster: Cluster, peer: TierPeer, pod: Pod): boolean {
+  if (peer.kind !== 'namespaces' && peer.kind !== 'pods') return false;
+  return tierPeerMatches(tierModelOf(cluster), peer, { pod, nsLabels: clusterModel(cluster).namespaceLabels(pod.namespace), ips: pod.ips });
 }

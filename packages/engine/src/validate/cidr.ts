@@ -4,11 +4,12 @@
  * forms earns a warning, since other software reads them differently.
  */
 import { cidrContains, formatCidr, hasHostBits, isIPv4MappedText, parseCidr, writtenPrefix, type Cidr } from '../net/index.js';
+import type { DiagnosticCode } from '../diagnostics.js';
 
 export interface CidrReading {
   cidr: Cidr;
   /** Warnings about the way it is written, with the canonical form to use. */
-  warnings: { code: string; message: string; hint: string }[];
+  warnings: { code: DiagnosticCode; message: string; hint: string }[];
 }
 
 /** Parses a CIDR the way the API server accepts it; undefined when it rejects it. */

@@ -1,4 +1,4 @@
-import { compareDiagnostics, formatPath, type Diagnostic, type PathSegment, type Severity } from '../diagnostics.js';
+import { compareDiagnostics, formatPath, type Diagnostic, type DiagnosticCode, type PathSegment, type Severity } from '../diagnostics.js';
 import type { LoadedObject } from '../load/load.js';
 
 /** Collects the diagnostics of one object, each located in its file. */
@@ -8,7 +8,7 @@ export class Reporter {
   constructor(readonly obj: LoadedObject) {}
 
   add(
-    code: string,
+    code: DiagnosticCode,
     severity: Severity,
     path: readonly PathSegment[],
     message: string,

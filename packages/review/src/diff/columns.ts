@@ -1,4 +1,4 @@
-import { clusterModel, isolatingPolicies, type Cluster, type Direction, type MatrixColumn, type Pod, type PortDestination, type Rule } from '@kordon/engine';
+import { clusterModel, isolatingPolicies, type Cluster, type ClusterModel, type Direction, type MatrixColumn, type Pod, type Rule } from '@kordon/engine';
 
 /** One end of a pod pair in both versions, and how its policies changed. */
 export interface ColumnsInput {
@@ -27,7 +27,8 @@ export function flippableColumns(x: ColumnsInput): number[] {
   const newIso = isolatingPolicies(x.next, x.pod.next, x.direction);
   if ((oldIso.length === 0) !== (newIso.length === 0)) return all;
   const texts = (rules: readonly Rule[] | undefined) => new Map((rules ?? []).map((r) => [x.ruleText(r), r]));
-  const moved: { rule: Rule; cluster: Cluster; pod: Pod }[] = [];
+  const models = { old: clusterModel(x.old), next: clusterModel(x.next) };
+  const moved: { rule: Rule; model: ClusterModel; pod: Pod }[] = [];
   const ids = new Set([...oldIso, ...newIso].map((p) => p.id).filter((id) => x.changed.has(id)));
   const rulesOf = (list: typeof oldIso, id: string) => {
     const p = list.find((q) => q.id === id);
@@ -36,12 +37,11 @@ export function flippableColumns(x: ColumnsInput): number[] {
   for (const id of ids) {
     const ra = texts(rulesOf(oldIso, id));
     const rb = texts(rulesOf(newIso, id));
-    for (const [k, r] of ra) if (!rb.has(k)) moved.push({ rule: r, cluster: x.old, pod: x.pod.old });
-    for (const [k, r] of rb) if (!ra.has(k)) moved.push({ rule: r, cluster: x.next, pod: x.pod.next });
+    for (const [k, r] of ra) if (!rb.has(k)) moved.push({ rule: r, model: models.old, pod: x.pod.old });
+    for (const [k, r] of rb) if (!ra.has(k)) moved.push({ rule: r, model: models.next, pod: x.pod.next });
   }
-  return all.filter((i) => moved.some((m) => admits(m.cluster, m.rule, x.columns[i]!, x.direction === 'ingress' ? m.pod : 'any-pod')));
-}
-
-function admits(cluster: Cluster, r: Rule, col: MatrixColumn, dest: PortDestination): boolean {
-  return clusterModel(cluster).portsAdmit(r.ports, col.port, col.protocol, dest);
+  return all.filter((i) => {
+    const col = x.columns[i]!;
+    return moved.some((m) => m.model.portsAdmit(m.rule.ports, col.port, col.protocol, x.direction === 'ingress' ? m.pod : 'any-pod'));
+  });
 }

@@ -1,4 +1,4 @@
-import type { Diagnostic, Location, PathSegment, SourceFile } from '@kordon/engine';
+import type { Diagnostic, DiagnosticCode, Location, PathSegment, SourceFile } from '@kordon/engine';
 import { formatPath, parsePortProto } from '@kordon/engine';
 import { readYamlDocument } from '../util/yamlfile.js';
 
@@ -46,7 +46,7 @@ export function parseExpectations(file: SourceFile): ExpectationFile {
   const doc = readYamlDocument(file);
   const diagnostics = [...doc.diagnostics];
   const expectations: Expectation[] = [];
-  const problem = (path: PathSegment[], code: string, message: string, hint: string, value?: unknown): void => {
+  const problem = (path: PathSegment[], code: DiagnosticCode, message: string, hint: string, value?: unknown): void => {
     const d: Diagnostic = { code, severity: 'error', message, hint, path: formatPath(path), ...doc.locate(path) };
     if (value !== undefined) d.value = typeof value === 'string' ? value : JSON.stringify(value);
     diagnostics.push(d);

@@ -1,4 +1,4 @@
-import { checkConnection, clusterModel, endpointName, selectorMatches, type CheckResult, type Cluster, type Diagnostic, type Pod } from '@kordon/engine';
+import { checkConnection, checkProblemField, clusterModel, endpointName, selectorMatches, type CheckResult, type Cluster, type Diagnostic, type Pod } from '@kordon/engine';
 import { explainCheck } from '../util/explain.js';
 import { describe, type EndpointRef, type Expectation, type ExpectationFile, type Outcome } from './format.js';
 
@@ -46,11 +46,12 @@ function sideNames(cluster: Cluster, e: EndpointRef): string[] {
 }
 
 /** Which field of the request is wrong, when checkConnection could not evaluate it at all. */
-function requestProblem(r: CheckResult, from: string, to: string): 'from' | 'to' | 'port' | undefined {
+function requestProblem(r: CheckResult): 'from' | 'to' | 'port' | undefined {
   if (r.hops.length > 0) return undefined;
-  if (r.summary.startsWith('cannot resolve source') || r.summary === `workload ${from} has no pods in the input`) return 'from';
-  if (r.summary.startsWith(`${to} does not resolve`) || r.summary === `workload ${to} has no pods in the input`) return 'to';
-  if (r.summary.startsWith('bad port') || r.problems.some((p) => p.startsWith('--port is required') || / has no port /.test(p))) return 'port';
+  for (const p of r.issues) {
+    const field = checkProblemField(p);
+    if (field) return field;
+  }
   return undefined;
 }
 
@@ -71,7 +72,7 @@ export function runExpectation(cluster: Cluster, x: Expectation): ExpectationRes
       const req = x.port === undefined ? { from, to } : { from, to, port: x.port };
       const r = checkConnection(cluster, req);
       // A name that does not resolve, or a port the destination lacks, is a mistake in the file, not a verdict.
-      const field = requestProblem(r, from, to);
+      const field = requestProblem(r);
       if (field !== undefined) {
         const res = fail(field === 'port' ? 'to' : field, r.summary);
         if (field === 'port' && res.error) Object.assign(res.error, x.locate(['port']), { path: 'port' });

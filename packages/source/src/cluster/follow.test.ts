@@ -19,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kordon-follow-'));
 
 beforeAll(async () => {
   pki = makePki();
-  api = new TestApiServer({ pki, tokens: { t: 'agent', limited: 'lim' }, grants: { lim: { namespaces: '*', nodes: '*', networkpolicies: '*', clusternetworkpolicies: '*', adminnetworkpolicies: '*', baselineadminnetworkpolicies: '*' } }, absent: ['adminnetworkpolicies'], bookmarkMs: 100 });
+  api = new TestApiServer({ pki, tokens: { t: 'agent', limited: 'lim', listonly: 'lister' }, noWatch: { lister: ['pods'] }, grants: { lim: { namespaces: '*', nodes: '*', networkpolicies: '*', clusternetworkpolicies: '*', adminnetworkpolicies: '*', baselineadminnetworkpolicies: '*' } }, absent: ['adminnetworkpolicies'], bookmarkMs: 100 });
   await api.start();
   api.store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } });
   api.store.put(pod('a', 'p1'));
@@ -119,5 +119,16 @@ describe('followCluster', () => {
     g.stop();
     expect(r.synced()).toBe(0);
     expect(r.log.find((l) => l.includes('cannot list pods'))).toMatch(/User "lim" cannot list resource "pods".*kubectl auth can-i list pods -A and kubectl auth can-i watch pods -A/);
+  });
+
+  it('names the watch verb when only the watch is refused, and is not synced while it cannot watch', async () => {
+    const kc = join(dir, 'kc-listonly');
+    writeFileSync(kc, api.kubeconfig({ token: 'listonly' }));
+    const r = recorder();
+    const g = await followCluster({ kubeconfig: kc, backoffMs: 50, maxBackoffMs: 100 }, r.events);
+    await until(() => r.log.filter((l) => l.startsWith('pods: the watch was refused')).length >= 2);
+    g.stop();
+    expect(r.synced()).toBe(0);
+    expect(r.log.find((l) => l.startsWith('pods: the watch was refused'))).toMatch(/HTTP 403.*check with: kubectl auth can-i watch pods -A; trying again/);
   });
 });

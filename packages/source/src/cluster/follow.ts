@@ -199,7 +199,8 @@ class Informer {
     this.status.restarts++;
     const wait = this.backoff * (0.8 + Math.random() * 0.4);
     this.backoff = Math.min(this.backoff * 2, this.opts.maxBackoffMs ?? 30_000);
-    this.events.log(`${this.r.plural}: ${describe(err, this.conn.server)}; trying again in ${(wait / 1000).toFixed(1)} s`);
+    const check = code === 403 && !(err instanceof ListFailure) ? `; check with: ${canIFor(this.r, undefined, 'watch')}` : '';
+    this.events.log(`${this.r.plural}: ${describe(err, this.conn.server)}${check}; trying again in ${(wait / 1000).toFixed(1)} s`);
     this.timer = setTimeout(() => void this.lw?.start(), wait);
   }
 

@@ -1,7 +1,7 @@
-import type { Diagnostic } from '@kordon/engine';
+import type { Diagnostic, DiagnosticCode } from '@kordon/engine';
 
 /** A note about reading itself, placed at the start of the file it concerns. */
-export function readingNote(file: string, code: string, message: string, severity: Diagnostic['severity'] = 'info', hint?: string): Diagnostic {
+export function readingNote(file: string, code: DiagnosticCode, message: string, severity: Diagnostic['severity'] = 'info', hint?: string): Diagnostic {
   const d: Diagnostic = { code, severity, message, path: '', file, line: 1, column: 1 };
   if (hint) d.hint = hint;
   return d;

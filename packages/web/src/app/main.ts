@@ -154,6 +154,7 @@ async function render(s: Snapshot): Promise<void> {
   editor.setDiagnostics(s.diagnostics, jumpTo);
   renderControls(s);
   renderIsolation(s);
+  renderClusterPolicies(s);
   renderFindings(s);
   renderChange(s);
   matrix.render(s.matrix, s.changes.cells);
@@ -198,7 +199,7 @@ function renderControls(s: Snapshot): void {
   byId<HTMLSelectElement>('direction').value = s.settings.direction;
   byId<HTMLSelectElement>('direction').disabled = chosen === '';
   const st = s.stats;
-  byId('stats').textContent = `${st.pods} pods · ${st.namespaces} namespaces · ${st.policies} policies${st.rejected ? ` · ${st.rejected} rejected` : ''}`;
+  byId('stats').textContent = `${st.pods} pods · ${st.namespaces} namespaces · ${st.policies} policies${st.clusterPolicies ? ` · ${st.clusterPolicies} cluster policies` : ''}${st.rejected ? ` · ${st.rejected} rejected` : ''}`;
 }
 
 function renderIsolation(s: Snapshot): void {
@@ -210,6 +211,26 @@ function renderIsolation(s: Snapshot): void {
     return h('div', { class: 'iso-row' }, h('span', { class: 'iso-dir' }, dir === 'ingress' ? 'Ingress' : 'Egress'), chip('deny', c.deny, 'default-deny'), chip('restricted', c.restricted, 'restricted'), chip('open', c.open, 'wide open'), chip('host', c.host, 'hostNetwork'));
   };
   box.append(row('ingress'), row('egress'));
+}
+
+/** The cluster policies in the order the tiers try them; each name shows its line in the editor. */
+function renderClusterPolicies(s: Snapshot): void {
+  const section = byId('tiers-section');
+  section.hidden = s.clusterPolicies.length === 0;
+  const list = byId('tiers');
+  clear(list);
+  for (const p of s.clusterPolicies) {
+    const go = p.link ? () => jumpTo(p.link!) : undefined;
+    list.append(
+      h(
+        'li',
+        { class: 'tier-item' },
+        h('span', { class: `tier-name ${p.tier.toLowerCase()}` }, `${p.tier} · ${p.priority}`),
+        go ? h('button', { type: 'button', class: 'linkish plain tier-policy', onclick: go, 'aria-label': `${p.id}: show in the editor` }, p.id) : h('span', { class: 'tier-policy' }, p.id),
+        h('span', { class: 'tier-detail' }, `${p.subject} (${p.pods} pod${p.pods === 1 ? '' : 's'}); ${p.rules}`),
+      ),
+    );
+  }
 }
 
 function renderFindings(s: Snapshot): void {

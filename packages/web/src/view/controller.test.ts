@@ -25,7 +25,7 @@ const cell = (s: Snapshot, from: string, to: string): number => {
 describe('Controller', () => {
   it('lists what reading found and the bytes that were not UTF-8, at their place, until the file is edited', () => {
     const c = new Controller();
-    const problem = { file: 'k8s/pipe.yaml', line: 1, column: 1, code: 'input-not-regular', severity: 'error' as const, message: 'not a regular file', path: '' };
+    const problem = { file: 'k8s/pipe.yaml', line: 1, column: 1, code: 'input-not-regular' as const, severity: 'error' as const, message: 'not a regular file', path: '' };
     const text = 'kind: Namespace\napiVersion: v1\nmetadata: {name: caf\uFFFD}\n';
     const s = snap(c.handle({ type: 'load', files: [{ name: 'k8s/ns.yaml', text, undecodable: [{ offset: text.indexOf('\uFFFD'), byte: 0xe9 }] }], origin: 'test', problems: [problem] }));
     expect(s.diagnostics.find((d) => d.code === 'input-not-regular')).toMatchObject({ file: 'k8s/pipe.yaml' });

@@ -5,6 +5,7 @@ import { explainCheck, type Explanation, type ExplainLine, type SourceLink } fro
 import { graphOf, type DirectionFilter, type GraphData } from './graph.js';
 import { propose, type ProposalAction, type ProposalView } from './propose.js';
 import { Session } from './session.js';
+import { clusterPolicyItems, type ClusterPolicyItem } from './tiers.js';
 
 /** A lint finding as the page lists it. */
 export interface FindingView {
@@ -49,7 +50,9 @@ export interface Snapshot {
   origin: string;
   files: { name: string; errors: number; warnings: number }[];
   diagnostics: Diagnostic[];
-  stats: { pods: number; namespaces: number; policies: number; rejected: number; workloads: number; classes: number; addresses: number };
+  stats: { pods: number; namespaces: number; policies: number; clusterPolicies: number; rejected: number; workloads: number; classes: number; addresses: number };
+  /** The cluster policies, Admin then Baseline, each tier in evaluation order. */
+  clusterPolicies: ClusterPolicyItem[];
   isolation: { ingress: Record<Isolation, number>; egress: Record<Isolation, number> };
   namespaces: string[];
   columns: { key: string; label: string }[];
@@ -216,7 +219,8 @@ export class Controller {
       origin: this.origin,
       files,
       diagnostics: this.diagnostics,
-      stats: { pods: c.pods.length, namespaces: c.namespaces.length, policies: c.policies.length, rejected: c.rejectedPolicies.length, workloads: c.workloads.length, classes: a.classCount, addresses: a.ips.length },
+      stats: { pods: c.pods.length, namespaces: c.namespaces.length, policies: c.policies.length, clusterPolicies: c.clusterPolicies.length, rejected: c.rejectedPolicies.length, workloads: c.workloads.length, classes: a.classCount, addresses: a.ips.length },
+      clusterPolicies: clusterPolicyItems(c),
       isolation,
       namespaces: c.namespaces.map((n) => n.name),
       columns: a.columnChoices().map(({ key, label }) => ({ key, label })),

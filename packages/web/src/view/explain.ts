@@ -1,4 +1,4 @@
-import { describeRuleRef, locateRule, type CheckResult, type Cluster, type DirectionVerdict, type Hop, type Location, type RuleRef } from '@kordon/engine';
+import { describeRuleRef, describeTierStep, describeTierWalk, locateRule, policyRefText, type CheckResult, type Cluster, type DirectionVerdict, type Hop, type Location, type RuleRef, type TierStep } from '@kordon/engine';
 
 /** A place in the YAML a line of the explanation points at. */
 export interface SourceLink {
@@ -64,6 +64,32 @@ function directionLines(cluster: Cluster, d: DirectionVerdict, who: string, out:
     out.push({ text: `${who}: hostNetwork pods are not selected by NetworkPolicy`, depth, tone: 'note' });
     return;
   }
+  if (d.tiers && d.tiers.length > 0) {
+    tierLines(cluster, d, d.tiers, who, out, depth);
+    return;
+  }
+  networkPolicyLines(cluster, d, who, out, depth);
+}
+
+const STEP_TONE: Readonly<Record<TierStep['outcome'], ExplainLine['tone']>> = { accept: 'allowed', deny: 'denied', pass: 'note', 'no-match': 'note', 'not-isolated': 'note' };
+
+/**
+ * The walk through the tiers, as `kordon check` prints it: one line per tier, linked to the deciding (or passing) rule,
+ * with ties and the nearest misses under it; the NetworkPolicy tier, when it decides, with its own rule-level lines.
+ */
+function tierLines(cluster: Cluster, d: DirectionVerdict, steps: readonly TierStep[], who: string, out: ExplainLine[], depth: number): void {
+  out.push({ text: `${who}: ${d.allowed ? 'allowed' : 'denied'}: ${describeTierWalk(steps)}`, depth, tone: d.allowed ? 'allowed' : 'denied' });
+  for (const st of steps) {
+    out.push({ text: describeTierStep(st), depth: depth + 1, tone: STEP_TONE[st.outcome], ...linkOf(st.source) });
+    if (st.ambiguousWith?.length) out.push({ text: `tie: ${st.ambiguousWith.map(policyRefText).join(', ')} ${st.ambiguousWith.length === 1 ? 'has' : 'have'} the same priority and would decide otherwise; the API leaves the order to the implementation`, depth: depth + 2, tone: 'note' });
+    for (const m of (st.nearMisses ?? []).slice(0, 3)) out.push({ text: `closest: ${policyRefText(m.policy)} rule ${m.rule}${m.ruleName ? ` "${m.ruleName}"` : ''} (${m.action}) — ${m.failed} does not match: ${m.reason}`, depth: depth + 2, tone: 'note', ...linkOf(m.source) });
+    if (st.tier === 'NetworkPolicy' && st.outcome !== 'not-isolated') networkPolicyLines(cluster, d, who, out, depth + 2);
+  }
+  const last = steps[steps.length - 1];
+  if (last && last.tier === 'Baseline' && (last.outcome === 'no-match' || last.outcome === 'pass')) out.push({ text: 'no tier decided: allowed by default', depth: depth + 1, tone: 'allowed' });
+}
+
+function networkPolicyLines(cluster: Cluster, d: DirectionVerdict, who: string, out: ExplainLine[], depth: number): void {
   if (d.bypass === 'not-isolated') {
     out.push({ text: `${who}: allowed, no policy selects it for ${d.direction}`, depth, tone: 'allowed' });
     return;

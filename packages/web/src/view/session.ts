@@ -1,6 +1,7 @@
 import {
   buildCluster,
   compareDiagnostics,
+  kindEntry,
   loadSource,
   normalizePolicy,
   validateObject,
@@ -12,8 +13,11 @@ import {
   type SourceFile,
 } from '@kordon/engine';
 
-/** Kinds whose validation the cluster builder would run; other kinds it skips or notes itself. */
-const VALIDATED = new Set(['Namespace', 'Pod', 'Service', 'NetworkPolicy', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController']);
+/**
+ * Kinds whose validation the cluster builder would run (the kinds of the engine's registry, cluster policies and
+ * Nodes included); other kinds it skips or notes itself. The build is then told the objects are already validated.
+ */
+const validated = (obj: LoadedObject): boolean => kindEntry(obj) !== undefined;
 
 interface FileState {
   text: string;
@@ -169,7 +173,7 @@ function readFile(name: string, text: string, undecodable: SourceFile['undecodab
   const valid: LoadedObject[] = [];
   const rejected: RejectedPolicy[] = [];
   for (const obj of loaded.objects) {
-    if (!VALIDATED.has(obj.kind)) {
+    if (!validated(obj)) {
       valid.push(obj);
       continue;
     }

@@ -18,6 +18,8 @@ export interface TestApiServerOptions {
   grants?: Record<string, Grants>;
   /** Resources answered with 404, as when a CRD is not installed (by plural). */
   absent?: readonly string[];
+  /** Per user, resources (by plural) that may be listed but not watched. */
+  noWatch?: Record<string, readonly string[]>;
   /** Milliseconds between BOOKMARK events on a watch (default 1000). */
   bookmarkMs?: number;
 }
@@ -112,7 +114,8 @@ export class TestApiServer {
     const r = m ? this.served().find((x) => x.plural === m[3] && x.apiVersion === apiVersion) : undefined;
     if (!m || !r) return this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
     const ns = m[2] !== undefined ? decodeURIComponent(m[2]) : undefined;
-    if (!this.allowed(user, r, ns)) {
+    const watching = url.searchParams.get('watch') === '1' || url.searchParams.get('watch') === 'true';
+    if (!this.allowed(user, r, ns) || (watching && this.opts.noWatch?.[user]?.includes(r.plural))) {
       const g = r.apiVersion.includes('/') ? r.apiVersion.split('/')[0] : '';
       const where = ns === undefined ? 'at the cluster scope' : `in the namespace "${ns}"`;
       const verb = url.searchParams.get('watch') ? 'watch' : 'list';

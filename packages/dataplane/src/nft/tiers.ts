@@ -1,0 +1,252 @@
+/**
+ * The Admin and Baseline tiers as nftables chains. Per direction, local pods selected by the same cluster policies
+ * (and, for ingress, resolving their named ports alike) share one chain holding those policies' rules in the engine's
+ * order; each rule tests the sets of its peers and ports and then accepts, drops or passes, so the first rule that
+ * matches decides, as in `evaluate`. Who a peer or subject selects, and the tiers' order, are the engine's answers.
+ */
+import {
+  PROTOCOLS,
+  resolveNamedPort,
+  subjectSelectsPod,
+  tierPeerRanges,
+  tierPeerSelectsPod,
+  tierPolicies,
+  type Cluster,
+  type ClusterPolicy,
+  type Direction,
+  type Family,
+  type Pod,
+  type Protocol,
+  type TierPeer,
+  type TierRule,
+} from '@kordon/engine';
+import { ADDR_TYPE, addrOf, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, set, type PerFamily } from './elements.js';
+import { formatRange, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
+import { nftComment, type NftChain, type NftRule, type NftSet } from './ruleset.js';
+
+export type TierLevel = 'Admin' | 'Baseline';
+
+/** The verdict a matching rule takes, by direction and tier. See the forward chain in compile.ts. */
+const VERDICT: Record<Direction, Record<TierLevel, Record<'Accept' | 'Deny' | 'Pass', string>>> = {
+  // Egress is decided first; an Admin Accept skips the rest of egress and goes on to the destination's ingress.
+  egress: {
+    Admin: { Accept: 'goto ingress', Deny: 'jump deny_egress', Pass: 'return' },
+    Baseline: { Accept: 'return', Deny: 'jump deny_egress', Pass: 'return' },
+  },
+  ingress: {
+    Admin: { Accept: 'accept', Deny: 'jump deny_ingress', Pass: 'return' },
+    Baseline: { Accept: 'accept', Deny: 'jump deny_ingress', Pass: 'return' },
+  },
+};
+
+/** What a tier peer stands for: pod addresses (points) and address ranges (CIDRs, Node addresses). */
+export interface TierTarget {
+  pods: Pod[];
+  points: PerFamily<bigint[]>;
+  ranges: PerFamily<AddrRange[]>;
+}
+
+/** The parts of the compiler the tiers read: the cluster and the pods it applies to. */
+export interface TierContext {
+  cluster: Cluster;
+  /** Live pods for which an engine predicate holds. */
+  podsWhere(holds: (pod: Pod) => boolean): Pod[];
+  /** What a peer stands for, cached by the compiler across compiles. */
+  target(peer: TierPeer): TierTarget;
+  /** A compiled rule, cached by the compiler across compiles. */
+  rule(key: string, peers: readonly TierPeer[], namedEgress: boolean, make: () => RuleOut): RuleOut;
+}
+
+export interface RuleOut {
+  sets: NftSet[];
+  rules: NftRule[];
+  warnings: string[];
+}
+
+export interface TiersOut {
+  sets: NftSet[];
+  chains: NftChain[];
+  /** Local pod address → chain, per direction and tier. */
+  maps: Record<Direction, Record<TierLevel, PerFamily<string[]>>>;
+  classes: Record<Direction, Record<TierLevel, number>>;
+  warnings: string[];
+}
+
+export const tierMapName = (d: Direction, t: TierLevel, f: Family): string => `${d === 'egress' ? 'eg' : 'in'}_${t === 'Admin' ? 'admin' : 'base'}${f}`;
+
+export function targetOf(ctx: Pick<TierContext, 'cluster' | 'podsWhere'>, peer: TierPeer): TierTarget {
+  const points: PerFamily<bigint[]> = { 4: [], 6: [] };
+  const ranges: PerFamily<AddrRange[]> = { 4: [], 6: [] };
+  let pods: Pod[] = [];
+  if (peer.kind === 'namespaces' || peer.kind === 'pods') {
+    pods = ctx.podsWhere((p) => tierPeerSelectsPod(ctx.cluster, peer, p));
+    for (const p of pods) for (const f of FAMILIES) for (const [v] of podRanges(p)[f]) points[f].push(v);
+  } else {
+    // Single addresses (Node addresses, /32 networks) go to hash sets, like pod addresses.
+    for (const c of tierPeerRanges(ctx.cluster, peer)) {
+      if (c.start === c.end) points[c.family].push(c.start);
+      else ranges[c.family].push([c.start, c.end]);
+    }
+  }
+  return { pods, points: { 4: sortedUnique(points[4]), 6: sortedUnique(points[6]) }, ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) } };
+}
+
+const describePeerKind = (p: TierPeer): string => (p.kind === 'domainNames' ? `domainNames ${p.names.join(', ')}` : p.kind);
+
+/** The protocols a named port entry can stand for: its own, or (v1alpha1) the container port's. */
+const namedProtocols = (protocol: Protocol | undefined): readonly Protocol[] => (protocol ? [protocol] : PROTOCOLS);
+
+/** One rule as nft rules over its own sets. `local`: the class's pod, on which ingress named ports resolve. */
+function compileRule(ctx: TierContext, policy: ClusterPolicy, rule: TierRule, tier: TierLevel, local: Pod, base: string): RuleOut {
+  const d = rule.direction;
+  const ref = `${policy.id} ${d}[${rule.index}]${rule.name ? ` (${rule.name})` : ''}`;
+  const action = rule.failClosed === 'deny-all' ? 'Deny' : rule.action;
+  const verdict = `${VERDICT[d][tier][action]} comment ${nftComment(`${ref}: ${rule.writtenAction}`)}`;
+  const out: RuleOut = { sets: [], rules: [], warnings: [] };
+  if (rule.failClosed === 'deny-all') {
+    out.rules.push({ text: verdict, notes: [`${ref}: a peer kordon does not know fails closed: ${rule.writtenAction} becomes deny-all`] });
+    return out;
+  }
+  if (rule.failClosed === 'match-nothing') {
+    out.rules.push({ text: `counter comment ${nftComment(`${ref}: matches nothing (fails closed)`)}`, notes: [`${ref}: a peer kordon does not know fails closed: this Accept matches nothing`] });
+    return out;
+  }
+  const notes: string[] = [];
+  const field = d === 'ingress' ? 'saddr' : 'daddr';
+  const word = d === 'ingress' ? 'from' : 'to';
+  for (const peer of rule.peers)
+    if (peer.kind === 'domainNames') {
+      const w = `${ref} ${word}[${peer.index}]: domainNames cannot be enforced from manifests; this peer matches nothing`;
+      out.warnings.push(w);
+      notes.push(w);
+    }
+  const targets = rule.peers.map((p) => ({ peer: p, t: ctx.target(p) }));
+  for (const { peer, t } of targets) notes.push(`${ref} ${word}[${peer.index}] ${describePeerKind(peer)}: ${t.points[4].length + t.points[6].length} addresses, ${t.ranges[4].length + t.ranges[6].length} ranges`);
+  if (rule.ports === null) {
+    for (const f of FAMILIES) {
+      const points = sortedUnique(targets.flatMap(({ t }) => t.points[f]));
+      const ranges = mergeRanges(targets.flatMap(({ t }) => t.ranges[f]));
+      if (points.length) {
+        const s = set(`${base}_a${f}`, ADDR_TYPE[f], points.map((v) => formatRange(f, v, v)), [`${ref}: peer addresses, every port`], []);
+        out.sets.push(s);
+        out.rules.push({ text: `${IP_KW[f]} ${field} @${s.name} ${verdict}`, notes: notes.splice(0) });
+      }
+      if (ranges.length) {
+        const s = set(`${base}_n${f}`, ADDR_TYPE[f], ranges.map(([lo, hi]) => formatRange(f, lo, hi)), [`${ref}: peer address ranges, every port`]);
+        out.sets.push(s);
+        out.rules.push({ text: `${IP_KW[f]} ${field} @${s.name} ${verdict}`, notes: notes.splice(0) });
+      }
+    }
+  } else {
+    const fixed: Array<{ proto: number; lo: number; hi: number }> = [];
+    const namedEgress: Array<{ name: string; protocol?: Protocol }> = [];
+    for (const e of rule.ports) {
+      if (e.kind === 'port') fixed.push({ proto: PROTO_NUM[e.protocol], lo: e.start, hi: e.end });
+      else if (e.kind === 'protocol') fixed.push({ proto: PROTO_NUM[e.protocol], lo: 0, hi: 65535 });
+      else if (d === 'ingress') for (const p of namedProtocols(e.protocol)) for (const n of resolveNamedPort(local, e.name, p)) fixed.push({ proto: PROTO_NUM[p], lo: n, hi: n });
+      else namedEgress.push(e.protocol ? { name: e.name, protocol: e.protocol } : { name: e.name });
+    }
+    for (const f of FAMILIES) {
+      const boxes: Box[] = [];
+      for (const { t } of targets) {
+        for (const p of fixed) {
+          for (const v of t.points[f]) boxes.push({ lo: v, hi: v, proto: p.proto, pLo: p.lo, pHi: p.hi });
+          for (const [lo, hi] of t.ranges[f]) boxes.push({ lo, hi, proto: p.proto, pLo: p.lo, pHi: p.hi });
+        }
+        // An egress named port is the remote pod's own container port of that name.
+        for (const e of namedEgress)
+          for (const pod of t.pods)
+            for (const proto of namedProtocols(e.protocol))
+              for (const n of resolveNamedPort(pod, e.name, proto)) for (const [v] of podRanges(pod)[f]) boxes.push({ lo: v, hi: v, proto: PROTO_NUM[proto], pLo: n, pHi: n });
+      }
+      if (!boxes.length) continue;
+      const { points, spans } = boxTexts(f, [boxes]);
+      const type = `${ADDR_TYPE[f]} . inet_proto . inet_service`;
+      for (const [suffix, part, flags] of [
+        ['p', points, []],
+        ['s', spans, ['interval']],
+      ] as const) {
+        const s = set(`${base}_${suffix}${f}`, type, part, [`${ref}: peer and port ${suffix === 'p' ? 'points' : 'ranges'}`], [...flags]);
+        out.sets.push(s);
+        out.rules.push({ text: `${IP_KW[f]} ${field} . meta l4proto . th dport @${s.name} ${verdict}`, notes: notes.splice(0) });
+      }
+    }
+  }
+  if (out.rules.length === 0) out.rules.push({ text: `counter comment ${nftComment(`${ref}: no peer address now`)}`, notes: [...notes, `${ref}: its peers select no address at the moment`] });
+  return out;
+}
+
+/** The named ports the ingress rules of these policies resolve on a pod: pods that differ need separate chains. */
+function namedSignature(policies: readonly ClusterPolicy[], pod: Pod): string {
+  const parts: string[] = [];
+  for (const p of policies)
+    for (const r of p.ingress)
+      for (const e of r.ports ?? []) if (e.kind === 'named') parts.push(`${e.name}/${e.protocol ?? '*'}=${namedProtocols(e.protocol).map((pr) => resolveNamedPort(pod, e.name, pr).join(',')).join(';')}`);
+  return [...new Set(parts)].sort().join(' ');
+}
+
+/** The rules of one tier's policies for one direction, compiled once per rule (and named-port resolution). */
+function ruleOut(ctx: TierContext, policy: ClusterPolicy, rule: TierRule, tier: TierLevel, local: Pod): RuleOut {
+  const named = rule.direction === 'ingress' && (rule.ports ?? []).some((e) => e.kind === 'named') ? `|${namedSignature([policy], local)}` : '';
+  const key = `${rule.direction}|${policy.id}|${rule.index}${named}`;
+  const namedEgress = rule.direction === 'egress' && (rule.ports ?? []).some((e) => e.kind === 'named');
+  return ctx.rule(`${key}|${JSON.stringify(rule)}`, rule.peers, namedEgress, () => compileRule(ctx, policy, rule, tier, local, `t_${hash(key)}`));
+}
+
+/**
+ * The tier chains for the local pods. `reaches(d, tier, pod)` says whether the pod's evaluation reaches the tier in
+ * direction d: Admin always, Baseline only when no NetworkPolicy isolates the pod in d.
+ */
+export function compileTiers(ctx: TierContext, local: readonly Pod[], reaches: (d: Direction, tier: TierLevel, pod: Pod) => boolean): TiersOut {
+  const out: TiersOut = {
+    sets: [],
+    chains: [],
+    maps: { egress: { Admin: { 4: [], 6: [] }, Baseline: { 4: [], 6: [] } }, ingress: { Admin: { 4: [], 6: [] }, Baseline: { 4: [], 6: [] } } },
+    classes: { egress: { Admin: 0, Baseline: 0 }, ingress: { Admin: 0, Baseline: 0 } },
+    warnings: [],
+  };
+  const seenSets = new Set<string>();
+  const warned = new Set<string>();
+  const ordered = tierPolicies(ctx.cluster);
+  for (const d of ['egress', 'ingress'] as const)
+    for (const tier of ['Admin', 'Baseline'] as const) {
+      const withRules = (tier === 'Admin' ? ordered.admin : ordered.baseline).filter((p) => (d === 'ingress' ? p.ingress : p.egress).length > 0);
+      if (!withRules.length) continue;
+      const classes = new Map<string, { policies: ClusterPolicy[]; pods: Pod[] }>();
+      for (const pod of local) {
+        if (!reaches(d, tier, pod)) continue;
+        const policies = withRules.filter((p) => subjectSelectsPod(ctx.cluster, p, pod));
+        if (!policies.length) continue;
+        const key = `${d}|${tier}|${policies.map((p) => p.id).join(',')}|${d === 'ingress' ? namedSignature(policies, pod) : ''}`;
+        const c = classes.get(key);
+        if (c) c.pods.push(pod);
+        else classes.set(key, { policies, pods: [pod] });
+      }
+      out.classes[d][tier] = classes.size;
+      const prefix = `${d === 'egress' ? 'e' : 'i'}${tier === 'Admin' ? 'a' : 'b'}`;
+      for (const [key, cls] of [...classes].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const name = `${prefix}_${hash(key)}`;
+        const rules: NftRule[] = [];
+        for (const policy of cls.policies)
+          for (const rule of d === 'ingress' ? policy.ingress : policy.egress) {
+            const r = ruleOut(ctx, policy, rule, tier, cls.pods[0] as Pod);
+            for (const s of r.sets) if (!seenSets.has(s.name)) (seenSets.add(s.name), out.sets.push(s));
+            for (const w of r.warnings) if (!warned.has(w)) (warned.add(w), out.warnings.push(w));
+            rules.push(...r.rules);
+          }
+        const ids = cls.policies.map((p) => p.id).join(', ');
+        out.chains.push({
+          name,
+          comment: `${tier} ${d}: ${ids}`,
+          notes: [`${tier} tier, ${d} of ${cls.pods.length} pods (${list(cls.pods.map(podName))}), selected by ${ids}; no rule matched: on to the next tier`],
+          rules,
+        });
+        for (const pod of cls.pods)
+          for (const t of pod.ips) {
+            const ip = addrOf(t);
+            if (ip) out.maps[d][tier][ip.family].push(`${formatRange(ip.family, ip.value, ip.value)} : jump ${name}`);
+          }
+      }
+    }
+  return out;
+}
