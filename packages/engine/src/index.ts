@@ -76,6 +76,8 @@ export type { PortProto } from './ports/ports.js';
 
 export { evaluate, isolatingPolicies, peerMatches } from './eval/evaluate.js';
 export { podInBlock, serviceNetworkNote, standInInBlock, unknownPodIPs, unknownPodIPNote, type PodInBlock, type UnknownPodIPs } from './eval/pod-ip.js';
+export { describeNearMiss, describePeerMiss } from './eval/misses.js';
+export type { NearMissWhy, PeerMiss, PeerMissCode } from './eval/misses.js';
 export type { AlwaysAllowed, DirectionBypass, DirectionVerdict, Endpoint, NearMiss, RuleRef, Traffic, Verdict } from './eval/types.js';
 
 export { endpointName, podsOfWorkload, resolveName, resolveServiceName } from './query/resolve.js';

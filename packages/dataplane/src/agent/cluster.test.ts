@@ -1,6 +1,7 @@
 // The agent following the Kubernetes API end to end: the loopback stand-in API server (no kube-apiserver runs here)
 // serves the cluster; `kordon agent` follows it with client-node informers and enforces in the netns lab; after each
-// step (pods created, relabelled, deleted; policies changed; the API server killed and restarted; a watch expired)
+// step (pods created, relabelled, deleted; NetworkPolicies and ClusterNetworkPolicies changed; the API server killed
+// and restarted; a watch expired)
 // the connections probed for real equal `kordon matrix` of what the API server holds, read as `kordon matrix
 // cluster:` reads it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -206,6 +207,29 @@ describe('kordon agent following the API server, in the netns lab', () => {
     c = await clusterNow();
     await converged(running, c);
     await expectMatrix('policy deleted', c);
+  }, 60_000);
+
+  it('follows ClusterNetworkPolicies of both tiers added, changed and deleted', async () => {
+    const cnp = (name: string, tier: 'Admin' | 'Baseline', priority: number, subject: Obj, ingress: Obj[]): Obj => ({ apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name }, spec: { tier, priority, subject, ingress } });
+    // Admin: nothing from app reaches db on 5432, whatever db's NetworkPolicies allow. Baseline: app's pods, which no
+    // NetworkPolicy isolates on ingress, take nothing from db.
+    const admin = (action: string) => cnp('no-app-to-pg', 'Admin', 10, { namespaces: { matchLabels: { team: 'b' } } }, [{ action, from: [{ namespaces: { matchLabels: { team: 'a' } } }], protocols: [{ tcp: { destinationPort: { number: 5432 } } }] }]);
+    api.store.put(admin('Deny'));
+    api.store.put(cnp('app-baseline', 'Baseline', 5, { namespaces: { matchLabels: { team: 'a' } } }, [{ action: 'Deny', from: [{ namespaces: { matchLabels: { team: 'b' } } }] }]));
+    let c = await clusterNow();
+    expect(c.clusterPolicies.map((p) => p.ref.name).sort()).toEqual(['app-baseline', 'no-app-to-pg']);
+    await converged(running, c);
+    await expectMatrix('cluster policies added', c);
+    api.store.put(admin('Pass'));
+    c = await clusterNow();
+    await converged(running, c);
+    await expectMatrix('Admin Deny changed to Pass', c);
+    api.store.delete('ClusterNetworkPolicy', undefined, 'no-app-to-pg');
+    api.store.delete('ClusterNetworkPolicy', undefined, 'app-baseline');
+    c = await clusterNow();
+    await converged(running, c);
+    expect(c.clusterPolicies).toEqual([]);
+    await expectMatrix('cluster policies deleted', c);
   }, 60_000);
 
   it('refuses a state with a policy kordon rejects, keeping the last good ruleset, and goes on once it is gone', async () => {

@@ -1,5 +1,6 @@
-import { formatSelector, selectorMismatch } from '../labels/selector.js';
-import { formatPortSpec, portSpecMatches } from '../ports/ports.js';
+import { selectorMismatch } from '../labels/selector.js';
+import { portSpecMatches } from '../ports/ports.js';
+import { describeNearMiss, type NearMissWhy, type PeerMiss } from './misses.js';
 import type { Cluster, Direction, Peer, Pod, Policy, Protocol, Rule } from '../model/types.js';
 import { clusterModel, type ClusterModel } from '../model/compiled.js';
 import { ipBlockContains, parseIP } from '../net/ip.js';
@@ -45,45 +46,47 @@ function unknownBlocks(ctx: ClusterModel, peers: readonly Peer[], remote: Endpoi
   return out;
 }
 
-function peerMissReason(ctx: ClusterModel, policy: Policy, peers: readonly Peer[], remote: Endpoint): string {
+/** Why each peer of a rule misses the remote end (peers that match add nothing). */
+function peerMisses(ctx: ClusterModel, policy: Policy, peers: readonly Peer[], remote: Endpoint): PeerMiss[] {
   const who = remote.kind === 'ip' ? remote.ip : `${remote.pod.namespace}/${remote.pod.name}`;
-  const reasons: string[] = [];
+  const out: PeerMiss[] = [];
   for (const peer of peers) {
     if (peer.kind === 'ipBlock') {
-      const ex = peer.except.length ? ` except ${peer.except.join(', ')}` : '';
+      const block = { who, cidr: peer.cidr, except: peer.except };
       if (remote.kind === 'pod' && remote.pod.ips.length === 0 && !remote.pod.hostNetwork) {
-        const block = ctx.ipBlock(peer);
+        const parsed = ctx.ipBlock(peer);
         const net = podNetworkOf(ctx.cluster);
-        const v = block ? podInBlock(block, remote.pod, net) : 'no';
-        reasons.push(!net ? `${who} has no IP for ipBlock ${peer.cidr}` : v === 'depends' ? `whether ${who} is in ipBlock ${peer.cidr}${ex} depends on the pod's IP (pod network ${ctx.cluster.network!.podCidrs.join(', ')})` : `the pod network ${ctx.cluster.network!.podCidrs.join(', ')} is outside ipBlock ${peer.cidr}${ex}`);
-      } else reasons.push(remote.kind === 'pod' && remote.pod.ips.length === 0 ? `${who} has no IP for ipBlock ${peer.cidr}` : `${who} is not in ipBlock ${peer.cidr}${ex}`);
+        const v = parsed ? podInBlock(parsed, remote.pod, net) : 'no';
+        const podCidrs = ctx.cluster.network?.podCidrs ?? [];
+        out.push(!net ? { code: 'no-ip-for-ipblock', who, cidr: peer.cidr } : v === 'depends' ? { code: 'ipblock-depends-on-pod-ip', ...block, podCidrs } : { code: 'pod-network-outside-ipblock', ...block, podCidrs });
+      } else out.push(remote.kind === 'pod' && remote.pod.ips.length === 0 ? { code: 'no-ip-for-ipblock', who, cidr: peer.cidr } : { code: 'outside-ipblock', ...block });
       continue;
     }
     if (remote.kind !== 'pod') {
-      reasons.push(`${who} is not a pod, so selectors cannot match it`);
+      out.push({ code: 'not-a-pod', who });
       continue;
     }
     if (remote.pod.hostNetwork) {
-      reasons.push(`${who} uses hostNetwork: only an ipBlock with its node's IP can match it`);
+      out.push({ code: 'host-network', who });
       continue;
     }
     if (peer.namespaceSelector === null && remote.pod.namespace !== policy.namespace) {
-      reasons.push(`podSelector alone means namespace ${policy.namespace}, but ${who} is in ${remote.pod.namespace}`);
+      out.push({ code: 'other-namespace', who, policyNamespace: policy.namespace, namespace: remote.pod.namespace });
       continue;
     }
     if (peer.namespaceSelector !== null) {
-      const why = selectorMismatch(peer.namespaceSelector, ctx.namespaceLabels(remote.pod.namespace));
-      if (why) {
-        reasons.push(`namespace ${remote.pod.namespace} ${why} (namespaceSelector ${formatSelector(peer.namespaceSelector) || '{}'})`);
+      const mismatch = selectorMismatch(peer.namespaceSelector, ctx.namespaceLabels(remote.pod.namespace));
+      if (mismatch) {
+        out.push({ code: 'namespace-selector', namespace: remote.pod.namespace, selector: peer.namespaceSelector, mismatch });
         continue;
       }
     }
     if (peer.podSelector !== null) {
-      const why = selectorMismatch(peer.podSelector, remote.pod.labels);
-      if (why) reasons.push(`pod ${who} ${why} (podSelector ${formatSelector(peer.podSelector) || '{}'})`);
+      const mismatch = selectorMismatch(peer.podSelector, remote.pod.labels);
+      if (mismatch) out.push({ code: 'pod-selector', who, selector: peer.podSelector, mismatch });
     }
   }
-  return reasons.join('; ');
+  return out;
 }
 
 function evaluateDirection(ctx: ClusterModel, direction: Direction, local: Endpoint, remote: Endpoint, port: number, protocol: Protocol): DirectionVerdict {
@@ -109,11 +112,11 @@ function evaluateDirection(ctx: ClusterModel, direction: Direction, local: Endpo
       if (portIdx >= 0) r.port = portIdx;
       if (peerOk && portOk) allowedBy.push(r);
       else if (peerOk && rule.ports) {
-        const named = rule.ports.filter((s) => typeof s.port === 'string');
-        const namedNote = named.length && !dest ? ' (named ports never match an address outside the cluster)' : '';
-        nearMisses.push({ ref: r, failed: 'port', reason: `${port}/${protocol} is not in ${rule.ports.map(formatPortSpec).join(', ')}${namedNote}` });
+        const why: NearMissWhy = { failed: 'port', port, protocol, ports: rule.ports, outsideNamedPorts: !dest && rule.ports.some((s) => typeof s.port === 'string') };
+        nearMisses.push({ ref: r, failed: 'port', reason: describeNearMiss(why), why });
       } else if (portOk && rule.peers) {
-        nearMisses.push({ ref: r, failed: 'peer', reason: peerMissReason(ctx, policy, rule.peers, remote) });
+        const why: NearMissWhy = { failed: 'peer', peers: peerMisses(ctx, policy, rule.peers, remote) };
+        nearMisses.push({ ref: r, failed: 'peer', reason: describeNearMiss(why), why });
         for (const b of unknownBlocks(ctx, rule.peers, remote)) depends.add(b);
       }
     }

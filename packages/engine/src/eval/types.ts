@@ -1,5 +1,6 @@
 import type { Direction, Pod, Protocol } from '../model/types.js';
 import type { TierStep } from '../tiers/types.js';
+import type { NearMissWhy } from './misses.js';
 
 /** One end of a connection: a pod, or an address outside the cluster's pods. */
 export type Endpoint = { kind: 'pod'; pod: Pod } | { kind: 'ip'; ip: string };
@@ -29,6 +30,8 @@ export interface NearMiss {
   failed: 'peer' | 'port';
   /** Why, in words: "port 81/TCP is not in 80/TCP", "pod y/b does not match podSelector pod=a". */
   reason: string;
+  /** The same as data, which `reason` is rendered from: branch on it, never on the words. */
+  why: NearMissWhy;
 }
 
 /** Why a direction was decided without consulting rules. */
