@@ -10,6 +10,7 @@ import {
   tierPeerSelectsPod,
   type Cluster,
   type ClusterModel,
+  type ClusterPolicy,
   type Direction,
   type Family,
   type Peer,
@@ -113,6 +114,7 @@ interface CacheState {
   nodesFp: string;
   tierPeers: Map<string, { peer: TierPeer; target: TierTarget }>;
   tierRules: Map<string, { peerKeys: string[]; allPods: boolean; out: RuleOut }>;
+  subjects: WeakMap<ClusterPolicy, WeakMap<Pod, boolean>>;
 }
 
 const tierPeerTexts = new WeakMap<TierPeer, string>();
@@ -130,6 +132,17 @@ function tierPeerKey(peer: TierPeer): string {
 export class CompileCache {}
 
 const cacheStates = new WeakMap<CompileCache, CacheState>();
+
+const isolating = new WeakMap<Policy, Partial<Record<Direction, Grants>>>();
+/**
+ * The part of a policy with no rules for a direction: it isolates and admits nothing. One object per policy model and
+ * direction, so that the classes it is in stay cached from one compile to the next.
+ */
+function isolatesOnly(policy: Policy, direction: Direction): Grants {
+  let byDir = isolating.get(policy);
+  if (!byDir) isolating.set(policy, (byDir = {}));
+  return (byDir[direction] ??= { ...emptyGrants(), notes: [`${policy.id} isolates ${direction} and admits nothing by itself`] });
+}
 
 const fingerprints = new WeakMap<Pod, string>();
 /** What of a pod the ruleset reads; once per pod object (the engine keeps a pod's model while its manifest is unchanged). */
@@ -178,9 +191,10 @@ class Compiler {
     const nsFp = JSON.stringify(this.cluster.namespaces.map((n) => [n.name, n.labels]).sort());
     const old = cacheStates.get(cache);
     const nodesFp = JSON.stringify(this.cluster.nodes.map((n) => [n.name, n.labels, n.addresses]));
-    const fresh: CacheState = { pods, nsFp, peers: new Map(), rules: new Map(), classes: new Map(), nodesFp, tierPeers: new Map(), tierRules: new Map() };
+    const fresh: CacheState = { pods, nsFp, peers: new Map(), rules: new Map(), classes: new Map(), nodesFp, tierPeers: new Map(), tierRules: new Map(), subjects: new WeakMap() };
     cacheStates.set(cache, fresh);
     if (!old || old.nsFp !== nsFp) return fresh;
+    fresh.subjects = old.subjects;
     const changed: Pod[] = [];
     for (const [k, v] of pods) {
       const o = old.pods.get(k);
@@ -285,6 +299,7 @@ class Compiler {
       podsWhere: (holds) => this.podsWhere(holds),
       target: (peer) => this.tierTarget(peer),
       rule: (key, peers, namedEgress, make) => this.tierRule(key, peers, namedEgress, make),
+      subjects: this.state?.subjects ?? new WeakMap(),
     };
   }
 
@@ -358,7 +373,7 @@ class Compiler {
     const out: Grants[] = [];
     for (const policy of policies) {
       const rules: readonly Rule[] = direction === 'ingress' ? policy.ingress : policy.egress;
-      if (rules.length === 0) out.push({ ...emptyGrants(), notes: [`${policy.id} isolates ${direction} and admits nothing by itself`] });
+      if (rules.length === 0) out.push(isolatesOnly(policy, direction));
       for (const rule of rules) out.push(this.ruleGrants(direction, policy, rule, rep));
     }
     return out;

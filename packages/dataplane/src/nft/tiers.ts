@@ -55,6 +55,11 @@ export interface TierContext {
   target(peer: TierPeer): TierTarget;
   /** A compiled rule, cached by the compiler across compiles. */
   rule(key: string, peers: readonly TierPeer[], namedEgress: boolean, make: () => RuleOut): RuleOut;
+  /**
+   * Whether a policy's subject selects a pod, remembered across compiles while namespace labels stay the same (the
+   * engine keeps the model objects of unchanged manifests, so an unchanged policy and pod are the same objects).
+   */
+  subjects: WeakMap<ClusterPolicy, WeakMap<Pod, boolean>>;
 }
 
 export interface RuleOut {
@@ -185,12 +190,27 @@ function namedSignature(policies: readonly ClusterPolicy[], pod: Pod): string {
   return [...new Set(parts)].sort().join(' ');
 }
 
+const ruleTexts = new WeakMap<TierRule, string>();
+const ruleText = (rule: TierRule): string => {
+  let t = ruleTexts.get(rule);
+  if (t === undefined) ruleTexts.set(rule, (t = JSON.stringify(rule)));
+  return t;
+};
+
+function selects(ctx: TierContext, policy: ClusterPolicy, pod: Pod): boolean {
+  let byPod = ctx.subjects.get(policy);
+  if (!byPod) ctx.subjects.set(policy, (byPod = new WeakMap()));
+  let v = byPod.get(pod);
+  if (v === undefined) byPod.set(pod, (v = subjectSelectsPod(ctx.cluster, policy, pod)));
+  return v;
+}
+
 /** The rules of one tier's policies for one direction, compiled once per rule (and named-port resolution). */
 function ruleOut(ctx: TierContext, policy: ClusterPolicy, rule: TierRule, tier: TierLevel, local: Pod): RuleOut {
   const named = rule.direction === 'ingress' && (rule.ports ?? []).some((e) => e.kind === 'named') ? `|${namedSignature([policy], local)}` : '';
   const key = `${rule.direction}|${policy.id}|${rule.index}${named}`;
   const namedEgress = rule.direction === 'egress' && (rule.ports ?? []).some((e) => e.kind === 'named');
-  return ctx.rule(`${key}|${JSON.stringify(rule)}`, rule.peers, namedEgress, () => compileRule(ctx, policy, rule, tier, local, `t_${hash(key)}`));
+  return ctx.rule(`${key}|${ruleText(rule)}`, rule.peers, namedEgress, () => compileRule(ctx, policy, rule, tier, local, `t_${hash(key)}`));
 }
 
 /**
@@ -215,7 +235,7 @@ export function compileTiers(ctx: TierContext, local: readonly Pod[], reaches: (
       const classes = new Map<string, { policies: ClusterPolicy[]; pods: Pod[] }>();
       for (const pod of local) {
         if (!reaches(d, tier, pod)) continue;
-        const policies = withRules.filter((p) => subjectSelectsPod(ctx.cluster, p, pod));
+        const policies = withRules.filter((p) => selects(ctx, p, pod));
         if (!policies.length) continue;
         const key = `${d}|${tier}|${policies.map((p) => p.id).join(',')}|${d === 'ingress' ? namedSignature(policies, pod) : ''}`;
         const c = classes.get(key);

@@ -182,7 +182,14 @@ export function proposeChange(input: GenerateInput): ChangeResult {
   const dnsKept = [...req.dnsDenied.keys()].map((p) => `${p.namespace}/${p.name} `);
   const askedDns = (f: Finding) => f.rule === 'dns-blocked' && dnsKept.some((p) => f.message.startsWith(p));
   const changedFindings = lint(after).findings.filter((f) => isGenerated(f.location?.file) && f.severity !== 'info' && !had.has(findingKey(f)) && !askedDns(f));
-  const inFlawed = (f: Finding) => after.policies.some((p) => flawed.has(p.id) && p.source?.file === f.location?.file && within(p, f, after));
+  // A pod the input already kept from the DNS still is: the change did not close it (its message names new policies).
+  const dnsBefore = (f: Finding): boolean => {
+    const name = /^(\S+?\/\S+?)[,\s]/.exec(f.message)?.[1];
+    const pod = name === undefined ? undefined : beforePod.get(name);
+    const dnsTarget = req.dnsPods[0] ? beforePod.get(`${req.dnsPods[0].namespace}/${req.dnsPods[0].name}`) : undefined;
+    return pod !== undefined && dnsTarget !== undefined && !evaluate(before, { from: { kind: 'pod', pod }, to: { kind: 'pod', pod: dnsTarget }, port: 53, protocol: 'UDP' }).egress.allowed;
+  };
+  const inFlawed = (f: Finding) => (f.rule === 'dns-blocked' && dnsBefore(f)) || after.policies.some((p) => flawed.has(p.id) && p.source?.file === f.location?.file && within(p, f, after));
   const lintFindings = changedFindings.filter((f) => !inFlawed(f));
   const lintInherited = changedFindings.filter(inFlawed);
 

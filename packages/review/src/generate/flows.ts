@@ -83,9 +83,8 @@ function hubbleEnd(ep: unknown, ip: unknown): string | undefined {
   return typeof ip === 'string' && ip !== '' ? ip : undefined;
 }
 
-function parseHubble(name: string, text: string): FlowFile {
-  const out: FlowFile = { file: name, format: 'hubble', flows: [], notes: [], diagnostics: [] };
-  const skipped = { reply: 0, dropped: 0, l7: 0, other: 0 };
+/** Each non-empty line of a JSON Lines file, parsed; a line that is not JSON is a diagnostic at its place. */
+function jsonLines(out: FlowFile, text: string, hint: string, each: (doc: unknown, index: number) => void): void {
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === '') return;
@@ -93,9 +92,17 @@ function parseHubble(name: string, text: string): FlowFile {
     try {
       doc = JSON.parse(line);
     } catch {
-      out.diagnostics.push(problem(name, i + 1, 'not a JSON object', 'give the output of hubble observe -o json (one flow per line)'));
+      out.diagnostics.push(problem(out.file, i + 1, 'not a JSON object', hint));
       return;
     }
+    each(doc, i);
+  });
+}
+
+function parseHubble(name: string, text: string): FlowFile {
+  const out: FlowFile = { file: name, format: 'hubble', flows: [], notes: [], diagnostics: [] };
+  const skipped = { reply: 0, dropped: 0, l7: 0, other: 0 };
+  jsonLines(out, text, 'give the output of hubble observe -o json (one flow per line)', (doc, i) => {
     // `hubble observe -o json` wraps each flow as {"flow": {...}, "node_name", "time"}; the API's Flow itself is accepted too.
     const flow = isObj(doc) && isObj(doc['flow']) ? doc['flow'] : doc;
     if (!isObj(flow)) return;
@@ -190,16 +197,7 @@ function parseConnectionLog(name: string, text: string): FlowFile {
   let denied = 0;
   let other = 0;
   const seen = new Set<string>();
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '') return;
-    let doc: unknown;
-    try {
-      doc = JSON.parse(line);
-    } catch {
-      out.diagnostics.push(problem(name, i + 1, 'not a JSON object', 'a connection log has one JSON object per line, see docs/generate.md'));
-      return;
-    }
+  jsonLines(out, text, 'a connection log has one JSON object per line, see docs/generate.md', (doc, i) => {
     if (!isObj(doc)) return;
     const { from, to, port, protocol, verdict } = doc;
     if (verdict !== 'allowed' && verdict !== 'denied') {
