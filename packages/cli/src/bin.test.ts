@@ -20,6 +20,15 @@ describe('bin/kordon.js (the built CLI)', () => {
     expect(r.stdout).toBe(`${VERSION}\n`);
   });
 
+  it('stops writing quietly when the reader of its output goes away (kordon … | head), with its own exit code', () => {
+    for (const args of ['matrix examples/', 'test --help']) {
+      // pipefail: the status is kordon's own, not head's.
+      const r = spawnSync('bash', ['-c', `set -o pipefail; node bin/kordon.js ${args} | head -c 10 >/dev/null`], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.stderr, args).not.toMatch(/EPIPE|node:events|^\s+at /m);
+      expect(r.status, args).toBe(0);
+    }
+  });
+
   it('sets the exit code of a denied check, with the answer on stdout and diagnostics on stderr', () => {
     const r = spawnSync('node', ['bin/kordon.js', 'check', SHOP, '--from', 'frontend/web', '--to', 'api.backend', '-o', 'json'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(1);

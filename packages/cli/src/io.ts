@@ -19,10 +19,25 @@ export interface Io {
   columns?: number;
 }
 
+/**
+ * A write to a closed pipe (`kordon matrix … | head`) ends that stream's output quietly, as for any Unix tool: the
+ * reader has what it wanted, and the command still ends with its documented exit code, never a stack trace.
+ */
+function pipeWriter(stream: NodeJS.WriteStream): (t: string) => void {
+  let closed = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') closed = true;
+    else throw err;
+  });
+  return (t) => {
+    if (!closed) stream.write(t);
+  };
+}
+
 export function defaultIo(): Io {
   const io: Io = {
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    out: pipeWriter(process.stdout),
+    err: pipeWriter(process.stderr),
     readStdin: async (maxBytes = Number.POSITIVE_INFINITY) => {
       const chunks: Buffer[] = [];
       let size = 0;
