@@ -3,8 +3,9 @@ import type { Diagnostic } from '@kordon/engine';
 import { Agent, AgentError, type AgentOptions, type SyncResult } from './agent.js';
 import type { LoadedState } from './manifests.js';
 import { watchKernel } from './kernel.js';
+import { watchApiLoss, type ApiLossPolicy, type FailMode } from './api-loss.js';
 import { ApiSource, type ApiSourceOptions } from './api-source.js';
-import { serveHealth } from './http.js';
+import { serveHealth, type HealthEndpoints } from './http.js';
 import { AgentMetrics } from './metrics.js';
 import { DirectorySource, SourceGoneError, type ClusterSource, type SourceEvents } from './source.js';
 
@@ -43,16 +44,6 @@ export interface RunningAgent {
   /** Resolves when the agent stops by itself (its source went away); the table stays as it was. */
   done: Promise<AgentStop>;
   stop(): void;
-}
-
-/**
- * What the table enforces once the API server has been lost for longer than `afterMs`: `keep` the last state seen
- * (what CNI agents do), `open` (the table is deleted: nothing is enforced) or `closed` (every local pod is isolated
- * both ways, as by a deny-all policy in each namespace; node traffic stays allowed).
- */
-export interface ApiLossPolicy {
-  mode: 'keep' | 'open' | 'closed';
-  afterMs: number;
 }
 
 export interface StartAgentOptions extends AgentOptions {
@@ -117,9 +108,6 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   let since: number | undefined;
   let stopped = false;
   let synced = false;
-  /** While the API is lost past the limit: what the table enforces instead of the last state. */
-  let failMode: 'none' | 'open' | 'closed' = 'none';
-  let lossNoted = false;
   let markSynced: () => void = () => {};
   const firstSync = new Promise<void>((r) => (markSynced = r));
   let finish: (s: AgentStop) => void = () => {};
@@ -136,7 +124,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
 
   const reload = async (what: 'changes' | 'all'): Promise<void> => {
     // The API is lost and the fail mode holds the table: what the informers still tell waits for the API to return.
-    if (failMode !== 'none') return;
+    if (failMode() !== 'none') return;
     const t0 = since ?? performance.now();
     since = undefined;
     try {
@@ -179,6 +167,11 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     })();
   };
 
+  const loss = api && opts.apiLoss
+    ? watchApiLoss(api, agent, opts.apiLoss, { synced: () => synced, say: (kind, message) => emit({ kind, message }), resume: () => kick('all') })
+    : undefined;
+  const failMode = (): FailMode => loss?.mode ?? 'none';
+
   const events: SourceEvents = {
     changed: (at) => {
       since ??= at;
@@ -216,74 +209,16 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   // Informers lose no events (a relist follows an expired watch): the rescan is for directories.
   const rescanMs = api ? 0 : (opts.rescanMs ?? RESCAN_MS);
   const rescan = rescanMs > 0 ? setInterval(() => kick('all'), rescanMs) : undefined;
-  const loss = api && opts.apiLoss ? setInterval(() => void checkApi(), Math.min(1000, Math.max(50, opts.apiLoss.afterMs / 4))) : undefined;
-
-  /** Puts the fail mode in force once the API has been lost past the limit, and lifts it when the API is back. */
-  async function checkApi(): Promise<void> {
-    const policy = opts.apiLoss as ApiLossPolicy;
-    const lost = api?.lostSince();
-    if (lost === undefined) {
-      lossNoted = false;
-      if (failMode === 'none') return;
-      failMode = 'none';
-      emit({ kind: 'api-back', message: `following ${api?.name} again: enforcing the cluster as it is now` });
-      kick('all');
-      return;
-    }
-    if (failMode !== 'none' || !synced || Date.now() - lost < policy.afterMs) return;
-    const secs = Math.round((Date.now() - lost) / 1000);
-    if (policy.mode === 'keep') {
-      if (!lossNoted) emit({ kind: 'api-lost', message: `the API server has been lost for ${secs} s (limit ${policy.afterMs / 1000} s): enforcing the last state seen until it is back` });
-      lossNoted = true;
-      return;
-    }
-    failMode = policy.mode;
-    try {
-      if (policy.mode === 'open') {
-        await agent.uninstall();
-        emit({ kind: 'api-lost', message: `the API server has been lost for ${secs} s (limit ${policy.afterMs / 1000} s): failing open, the table is deleted and nothing is enforced until it is back` });
-      } else {
-        await agent.sync((api as ApiSource).isolated().cluster);
-        emit({ kind: 'api-lost', message: `the API server has been lost for ${secs} s (limit ${policy.afterMs / 1000} s): failing closed, every pod of this node is isolated both ways until it is back` });
-      }
-    } catch (e) {
-      emit({ kind: 'failed', message: `could not fail ${policy.mode}: ${(e as Error).message}` });
-    }
-  }
-
   let http: Awaited<ReturnType<typeof serveHealth>> | undefined;
   if (opts.listen) {
-    http = await serveHealth(
-      opts.listen.host,
-      opts.listen.port,
-      {
-        unhealthy: () => {
-          if (!synced) return 'not synced yet: traffic is left as it is';
-          if (failMode !== 'none') return `the API server is lost: failing ${failMode}`;
-          const lost = api?.lostSince();
-          if (lost !== undefined && opts.apiLoss && Date.now() - lost >= opts.apiLoss.afterMs) return `the API server has been lost for ${Math.round((Date.now() - lost) / 1000)} s: enforcing the last state seen`;
-          return undefined;
-        },
-        metrics: async () =>
-          metrics.render({
-            ruleset: agent.ruleset,
-            repairs: agent.repairs,
-            synced,
-            apiUp: api ? api.lostSince() === undefined : true,
-            failMode,
-            resources: api?.status() ?? [],
-            // A table deleted behind the agent's back (until the repair) has no records to read: none, not a failed scrape.
-            denied: agent.ruleset ? await agent.denied().catch(() => []) : [],
-          }),
-      },
-      (l) => emit({ kind: 'warning', message: l }),
-    );
+    const state = { agent, metrics, api, apiLoss: opts.apiLoss, synced: () => synced, failMode };
+    http = await serveHealth(opts.listen.host, opts.listen.port, healthOf(state), (l) => emit({ kind: 'warning', message: l }));
   }
 
   function stop(): void {
     stopped = true;
     clearInterval(rescan);
-    clearInterval(loss);
+    loss?.stop();
     source.stop();
     kernel?.stop();
     http?.server.close();
@@ -305,6 +240,30 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       }
     },
     stop,
+  };
+}
+
+/** `/healthz` and `/metrics` of a running agent. */
+function healthOf(s: { agent: Agent; metrics: AgentMetrics; api: ApiSource | undefined; apiLoss: ApiLossPolicy | undefined; synced: () => boolean; failMode: () => FailMode }): HealthEndpoints {
+  return {
+    unhealthy: () => {
+      if (!s.synced()) return 'not synced yet: traffic is left as it is';
+      if (s.failMode() !== 'none') return `the API server is lost: failing ${s.failMode()}`;
+      const lost = s.api?.lostSince();
+      if (lost !== undefined && s.apiLoss && Date.now() - lost >= s.apiLoss.afterMs) return `the API server has been lost for ${Math.round((Date.now() - lost) / 1000)} s: enforcing the last state seen`;
+      return undefined;
+    },
+    metrics: async () =>
+      s.metrics.render({
+        ruleset: s.agent.ruleset,
+        repairs: s.agent.repairs,
+        synced: s.synced(),
+        apiUp: s.api ? s.api.lostSince() === undefined : true,
+        failMode: s.failMode(),
+        resources: s.api?.status() ?? [],
+        // A table deleted behind the agent's back (until the repair) has no records to read: none, not a failed scrape.
+        denied: s.agent.ruleset ? await s.agent.denied().catch(() => []) : [],
+      }),
   };
 }
 
