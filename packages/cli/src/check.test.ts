@@ -150,6 +150,15 @@ describe('kordon check', () => {
     expect(hop.ingress.nearMisses[0]!.line).toBeLessThan(hop.ingress.nearMisses[1]!.line);
   });
 
+  it('JSON gives near misses (and problems) as data beside their words', async () => {
+    const r = await run(['check', SHOP, '--from', 'frontend/admin', '--to', 'backend/db', '--port', '5432', '-o', 'json']);
+    const j = JSON.parse(r.out) as { issues: unknown[]; hops: { ingress: { nearMisses: { reason: string; why: { failed: string; peers?: { code: string }[] } }[] } }[] };
+    expect(j.issues).toEqual([]);
+    const miss = j.hops[0]!.ingress.nearMisses[0]!;
+    expect(miss.why.failed).toBe('peer');
+    expect(miss.why.peers!.map((p) => p.code)).toEqual(['other-namespace']);
+  });
+
   it('a Service whose endpoints disagree is denied, marked partial, and says it depends on the endpoint', async () => {
     const t = tempTree({
       'all.yaml': yaml`

@@ -108,7 +108,7 @@ function directionJson(policies: Map<string, Policy>, v: DirectionVerdict): Reco
   if (v.bypass) o['bypass'] = v.bypass;
   o['selectedBy'] = v.selectedBy;
   o['allowedBy'] = v.allowedBy.map((r) => refJson(policies, r));
-  o['nearMisses'] = v.nearMisses.map((m) => ({ ...refJson(policies, m.ref), failed: m.failed, reason: m.reason }));
+  o['nearMisses'] = v.nearMisses.map((m) => ({ ...refJson(policies, m.ref), failed: m.failed, reason: m.reason, why: m.why }));
   if (v.ignored) o['ignored'] = v.ignored.map((r) => refJson(policies, r));
   if (v.tiers) o['tiers'] = v.tiers.map(tierStepJson);
   return o;
@@ -127,6 +127,7 @@ export function checkJson(cluster: Cluster, r: CheckResult): Record<string, unkn
   const o: Record<string, unknown> = { verdict: r.verdict, partial: r.partial, summary: r.summary, from: r.from, to: r.to };
   if (r.port !== undefined) o['port'] = r.port;
   o['problems'] = r.problems;
+  o['issues'] = r.issues;
   o['notes'] = r.notes;
   if (r.dns) o['dns'] = { needed: r.dns.needed, allowed: r.dns.allowed, assumed: r.dns.assumed, hops: r.dns.hops.map((h) => hopJson(policies, h)) };
   if (r.service) o['service'] = r.service;
