@@ -107,6 +107,8 @@ interface CachedRule {
 
 interface CacheState {
   pods: Map<string, { fp: string; pod: Pod }>;
+  /** The pod objects of `pods`: the engine keeps an unchanged pod's object, so the same objects mean no pod changed. */
+  podObjects: Set<Pod>;
   nsFp: string;
   peers: Map<string, CachedPeer>;
   rules: Map<string, CachedRule>;
@@ -186,22 +188,28 @@ class Compiler {
 
   /** Drops what the changes since the last compile touched; returns the state to read and refill. */
   private prepareCache(cache: CompileCache): CacheState {
-    const pods = new Map<string, { fp: string; pod: Pod }>();
-    for (const p of this.alive) pods.set(`${p.namespace}/${p.name}`, { fp: podFingerprint(p), pod: p });
-    const nsFp = JSON.stringify(this.cluster.namespaces.map((n) => [n.name, n.labels]).sort());
     const old = cacheStates.get(cache);
+    const samePods = old !== undefined && old.podObjects.size === this.alive.length && this.alive.every((p) => old.podObjects.has(p));
+    let pods: Map<string, { fp: string; pod: Pod }>;
+    if (samePods) pods = old.pods;
+    else {
+      pods = new Map();
+      for (const p of this.alive) pods.set(`${p.namespace}/${p.name}`, { fp: podFingerprint(p), pod: p });
+    }
+    const nsFp = JSON.stringify(this.cluster.namespaces.map((n) => [n.name, n.labels]).sort());
     const nodesFp = JSON.stringify(this.cluster.nodes.map((n) => [n.name, n.labels, n.addresses]));
-    const fresh: CacheState = { pods, nsFp, peers: new Map(), rules: new Map(), classes: new Map(), nodesFp, tierPeers: new Map(), tierRules: new Map(), subjects: new WeakMap() };
+    const fresh: CacheState = { pods, podObjects: samePods ? old.podObjects : new Set(this.alive), nsFp, peers: new Map(), rules: new Map(), classes: new Map(), nodesFp, tierPeers: new Map(), tierRules: new Map(), subjects: new WeakMap() };
     cacheStates.set(cache, fresh);
     if (!old || old.nsFp !== nsFp) return fresh;
     fresh.subjects = old.subjects;
     const changed: Pod[] = [];
-    for (const [k, v] of pods) {
-      const o = old.pods.get(k);
-      if (!o) changed.push(v.pod);
-      else if (o.fp !== v.fp) changed.push(v.pod, o.pod);
-    }
-    for (const [k, o] of old.pods) if (!pods.has(k)) changed.push(o.pod);
+    if (!samePods)
+      for (const [k, v] of pods) {
+        const o = old.pods.get(k);
+        if (!o) changed.push(v.pod);
+        else if (o.fp !== v.fp) changed.push(v.pod, o.pod);
+      }
+    if (!samePods) for (const [k, o] of old.pods) if (!pods.has(k)) changed.push(o.pod);
     const dropped = new Set<string>();
     for (const [k, c] of old.peers) {
       if (c.peer.kind === 'ipBlock' || !changed.some((p) => this.model.peerSelectsPod(c.policy, c.peer, p))) fresh.peers.set(k, c);

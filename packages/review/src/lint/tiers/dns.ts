@@ -22,6 +22,7 @@ export const clusterDnsBlocked: LintRule = {
   description: 'A ClusterNetworkPolicy (or Admin/BaselineAdminNetworkPolicy) egress rule that denies the lookups of the pods it selects to the cluster DNS (UDP and TCP 53): every Service name they use fails to resolve.',
   check(model) {
     const out: Finding[] = [];
+    if (model.cluster.clusterPolicies.length === 0) return out;
     const { pods: dns, assumed } = dnsPods(model.cluster);
     const sides = tierSides(model.cluster);
     for (const policy of model.cluster.clusterPolicies) {

@@ -30,6 +30,7 @@ export const subjectSelectsNothing: LintRule = {
   description: 'A ClusterNetworkPolicy (or AdminNetworkPolicy/BaselineAdminNetworkPolicy) whose subject selects no pod of the given cluster has no effect. Host-network pods are never subjects. Judged where the namespaces concerned have pods in the input, or when the namespaceSelector matches no declared Namespace on a label other than the name.',
   check(model) {
     const out: Finding[] = [];
+    if (model.cluster.clusterPolicies.length === 0) return out;
     const sides = tierSides(model.cluster);
     for (const policy of model.cluster.clusterPolicies) {
       if (!judgeable(model, policy) || sides.subjects(policy).length > 0) continue;
