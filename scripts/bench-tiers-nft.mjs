@@ -71,7 +71,8 @@ try {
     }
   }
   const changed = rows.filter((r) => r.mode !== "unchanged");
-  if (!changed.length) { console.log(JSON.stringify(rows, null, 1), JSON.stringify(first.ruleset.stats)); process.exit(1); }
+  // Thrown, not exited: the finally below removes the namespace.
+  if (!changed.length) throw new Error(`no edit changed the ruleset of ${node}: ${JSON.stringify(rows)}`);
   const out = {
     date: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,

@@ -109,11 +109,14 @@ function compile(cluster: Cluster): ClusterModel {
     if (!r) nsMatch.set(k, (r = namespaceNames().filter((ns) => selectorMatches(sel, namespaceLabels(ns)))));
     return r;
   };
+  let sorted: boolean | undefined;
+  // buildCluster sorts pods by namespace: then namespaces in name order already give cluster order, with no sort.
+  const sortedByNamespace = (): boolean => (sorted ??= cluster.pods.every((p, i) => i === 0 || cluster.pods[i - 1]!.namespace <= p.namespace));
   /** Pods of `namespaces` matching `sel` (null: all), in cluster order. */
   const podsOf = (namespaces: readonly string[], sel: LabelSelector | null): Pod[] => {
     const out: Pod[] = [];
     for (const ns of namespaces) for (const p of selectable.get(ns) ?? []) if (sel === null || selectorMatches(sel, p.labels)) out.push(p);
-    if (namespaces.length > 1) {
+    if (namespaces.length > 1 && !sortedByNamespace()) {
       podIndex ??= new Map(cluster.pods.map((p, i) => [p, i]));
       const at = podIndex;
       out.sort((a, b) => at.get(a)! - at.get(b)!);

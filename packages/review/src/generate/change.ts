@@ -178,7 +178,10 @@ export function proposeChange(input: GenerateInput): ChangeResult {
   // A changed policy that had warnings keeps them: they are the input's, said apart.
   // So does one that admitted every peer (a rule without peers): what the narrowed rule lists is narrower than it was.
   const wide = new Set(narrowed.narrowings.filter((n) => n.action === 'list-peers').map((n) => n.policy));
-  const flawed = new Set(before.policies.filter((p) => raws.has(p.id) && (wide.has(p.id) || beforeFindings.some((f) => f.location?.file === p.source?.file && within(p, f, before)))).map((p) => p.id));
+  const beforeDocs = documentRanges(before);
+  const flawed = new Set(before.policies.filter((p) => raws.has(p.id) && (wide.has(p.id) || beforeFindings.some((f) => f.location?.file === p.source?.file && within(beforeDocs, p, f)))).map((p) => p.id));
+  const afterDocs = documentRanges(after);
+  const flawedAfter = after.policies.filter((p) => flawed.has(p.id));
   const dnsKept = [...req.dnsDenied.keys()].map((p) => `${p.namespace}/${p.name} `);
   const askedDns = (f: Finding) => f.rule === 'dns-blocked' && dnsKept.some((p) => f.message.startsWith(p));
   const changedFindings = lint(after).findings.filter((f) => isGenerated(f.location?.file) && f.severity !== 'info' && !had.has(findingKey(f)) && !askedDns(f));
@@ -189,7 +192,7 @@ export function proposeChange(input: GenerateInput): ChangeResult {
     const dnsTarget = req.dnsPods[0] ? beforePod.get(`${req.dnsPods[0].namespace}/${req.dnsPods[0].name}`) : undefined;
     return pod !== undefined && dnsTarget !== undefined && !evaluate(before, { from: { kind: 'pod', pod }, to: { kind: 'pod', pod: dnsTarget }, port: 53, protocol: 'UDP' }).egress.allowed;
   };
-  const inFlawed = (f: Finding) => (f.rule === 'dns-blocked' && dnsBefore(f)) || after.policies.some((p) => flawed.has(p.id) && p.source?.file === f.location?.file && within(p, f, after));
+  const inFlawed = (f: Finding) => (f.rule === 'dns-blocked' && dnsBefore(f)) || flawedAfter.some((p) => p.source?.file === f.location?.file && within(afterDocs, p, f));
   const lintFindings = changedFindings.filter((f) => !inFlawed(f));
   const lintInherited = changedFindings.filter(inFlawed);
 
@@ -235,12 +238,27 @@ export function proposeChange(input: GenerateInput): ChangeResult {
   };
 }
 
+/** Where each policy's document ends: the line the next policy of its file starts on. */
+function documentRanges(cluster: Cluster): Map<Policy, number> {
+  const byFile = new Map<string, Policy[]>();
+  for (const p of cluster.policies) {
+    if (!p.source) continue;
+    const list = byFile.get(p.source.file);
+    if (list) list.push(p);
+    else byFile.set(p.source.file, [p]);
+  }
+  const end = new Map<Policy, number>();
+  for (const ps of byFile.values()) {
+    ps.sort((a, b) => a.source!.line - b.source!.line);
+    ps.forEach((p, i) => end.set(p, ps.slice(i + 1).find((q) => q.source!.line > p.source!.line)?.source!.line ?? Infinity));
+  }
+  return end;
+}
+
 /** A finding located inside the policy's document: after its start and before the next policy of the file. */
-function within(p: Policy, f: Finding, cluster: Cluster): boolean {
+function within(ends: ReadonlyMap<Policy, number>, p: Policy, f: Finding): boolean {
   const line = f.location?.line ?? 0;
-  const start = p.source?.line ?? 0;
-  const next = Math.min(...cluster.policies.filter((q) => q.source?.file === p.source?.file && (q.source?.line ?? 0) > start).map((q) => q.source!.line), Infinity);
-  return line >= start && line < next;
+  return line >= (p.source?.line ?? 0) && line < (ends.get(p) ?? Infinity);
 }
 
 /** The input with each changed policy in place of its own. */
