@@ -60,3 +60,22 @@ describe('matrix classes: pods no policy can tell apart', () => {
     expect(classesOf([...pods(), denyAll, block(['Egress'])])).toEqual({ classes: 3, mismatches: [] });
   });
 });
+
+describe('labels and port names only a cluster policy names', () => {
+  const cnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name }, spec });
+  const shop = [
+    podObject({ namespace: 'db', name: 'p1', labels: { app: 'x', role: 'r1' }, ips: ['10.0.0.1'], containerPorts: [{ name: 'admin', port: 9000 }] }),
+    podObject({ namespace: 'db', name: 'p2', labels: { app: 'x', role: 'r2' }, ips: ['10.0.0.2'], containerPorts: [{ name: 'web', port: 9000 }] }),
+    podObject({ namespace: 'db', name: 'client', labels: { app: 'client' }, ips: ['10.0.0.3'] }),
+  ];
+  // No NetworkPolicy names `role` or the port `admin`: only the cluster policy tells p1 from p2.
+  it.each([
+    ['a subject podSelector', cnp('deny-r1', { tier: 'Admin', priority: 10, subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { role: 'r1' } } } }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] })],
+    ['a peer podSelector', cnp('deny-from-r1', { tier: 'Admin', priority: 10, subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { role: 'r1' } } } }] }] })],
+    ['a destinationNamedPort', cnp('deny-admin', { tier: 'Admin', priority: 10, subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }], protocols: [{ destinationNamedPort: 'admin' }] }] })],
+  ])('%s splits the classes, and the matrix equals evaluate', (_what, policy) => {
+    const r = classesOf([...shop, policy]);
+    expect(r.mismatches).toEqual([]);
+    expect(r.classes).toBeGreaterThanOrEqual(2);
+  });
+});

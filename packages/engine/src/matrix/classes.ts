@@ -111,7 +111,7 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   const repr: (Pod | undefined)[] = [];
   const blockMembers: (readonly number[])[] = [];
   const podBlocks = podMembership(pods, blockList, membership);
-  const observed = observedBy(cluster.policies);
+  const observed = observedBy(cluster.policies, cluster.clusterPolicies);
   pods.forEach((pod, i) => {
     const memId = podBlocks.id[i]!;
     const mem = podBlocks.sets[memId]!;

@@ -1,4 +1,5 @@
 import type { LabelSelector, Peer, Pod, Policy, Rule } from '../model/types.js';
+import type { ClusterPolicy, TierRule } from '../tiers/types.js';
 
 /**
  * What the policies can observe of a pod. Two pods of one namespace that agree on all of it are told apart by no
@@ -14,8 +15,11 @@ export interface Observed {
   portNames: ReadonlySet<string>;
 }
 
-/** Every pod selector the policies apply to pods, and every port name they use. */
-export function observedBy(policies: readonly Policy[]): Observed {
+/**
+ * Every pod selector the policies apply to pods, and every port name they use: NetworkPolicies and cluster policies
+ * alike, since a label only a ClusterNetworkPolicy's subject or peer names still tells pods apart.
+ */
+export function observedBy(policies: readonly Policy[], clusterPolicies: readonly ClusterPolicy[] = []): Observed {
   const labels = new Map<string, Set<string>>();
   const portNames = new Set<string>();
   const see = (sel: LabelSelector | null) => {
@@ -35,6 +39,15 @@ export function observedBy(policies: readonly Policy[]): Observed {
     see(p.podSelector);
     p.ingress.forEach(seeRule);
     p.egress.forEach(seeRule);
+  }
+  const seeTierRule = (rule: TierRule) => {
+    for (const peer of rule.peers) if (peer.kind === 'pods') see(peer.podSelector);
+    for (const port of rule.ports ?? []) if (port.kind === 'named') portNames.add(port.name);
+  };
+  for (const cp of clusterPolicies) {
+    if (cp.subject.kind === 'pods') see(cp.subject.podSelector);
+    cp.ingress.forEach(seeTierRule);
+    cp.egress.forEach(seeTierRule);
   }
   return { labels, keys: [...labels.keys()].sort(), portNames };
 }

@@ -33,6 +33,19 @@ describe('cluster policy tiers', () => {
     );
   });
 
+  // Matrix classes are keyed by what selectors observe: a label or port name only a cluster policy names must still
+  // tell pods apart. Without NetworkPolicies nothing else names them.
+  it('the matrix agrees with evaluate when only cluster policies name labels and ports', () => {
+    fc.assert(
+      fc.property(tieredClusterArb, explicitArb, (input, opts) => {
+        const cluster = buildTiered({ ...input, base: { ...input.base, policies: [] } });
+        expect(matrixVsEvaluate(cluster)).toEqual([]);
+        expect(matrixVsEvaluate(cluster, { ports: opts.ports, ips: opts.ips, countsOnly: true })).toEqual([]);
+      }),
+      { seed: 914, numRuns: 120 },
+    );
+  });
+
   // countsOnly counts each column from the port-agnostic tier answer and the words its rules with ports change,
   // without computing rows: the counts must equal the cells.
   it('with countsOnly, counts and cells agree with evaluate', () => {
