@@ -12,26 +12,59 @@ export interface ServicePortMapping {
   targets: number[];
 }
 
+/** A Service port, with the pods behind the Service: what a rule's port may have been copied from. */
+interface ServiceEntry {
+  service: Service;
+  servicePort: ServicePort;
+  behind: ReadonlySet<Pod>;
+}
+
+/** Per `port/protocol`, the Service ports with that number, in Service order: computed once per cluster. */
+const byPortCache = new WeakMap<LintModel['cluster'], Map<string, ServiceEntry[]>>();
+
+function servicesByPort(model: LintModel): Map<string, ServiceEntry[]> {
+  const cached = byPortCache.get(model.cluster);
+  if (cached) return cached;
+  const podsByNs = new Map<string, Pod[]>();
+  for (const p of model.cluster.pods) {
+    let list = podsByNs.get(p.namespace);
+    if (!list) podsByNs.set(p.namespace, (list = []));
+    list.push(p);
+  }
+  const out = new Map<string, ServiceEntry[]>();
+  for (const service of model.cluster.services) {
+    if (!service.selector) continue;
+    const sel = { matchLabels: service.selector, matchExpressions: [] };
+    const behind = new Set((podsByNs.get(service.namespace) ?? []).filter((p) => selectorMatches(sel, p.labels)));
+    if (behind.size === 0) continue;
+    for (const sp of service.ports) {
+      const key = `${sp.port}/${sp.protocol}`;
+      let list = out.get(key);
+      if (!list) out.set(key, (list = []));
+      list.push({ service, servicePort: sp, behind });
+    }
+  }
+  byPortCache.set(model.cluster, out);
+  return out;
+}
+
 /**
  * Services in front of `pods` with a port equal to `spec`'s number whose target is a different port, when the rule
  * admits none of those targets: the policy was written against the Service, not the pods.
  */
 export function serviceMappingsFor(model: LintModel, rule: Rule, spec: PortSpec, pods: readonly Pod[]): ServicePortMapping[] {
   if (typeof spec.port !== 'number' || (spec.endPort !== null && spec.endPort !== spec.port)) return [];
+  const entries = servicesByPort(model).get(`${spec.port}/${spec.protocol}`);
+  if (!entries) return [];
   const out: ServicePortMapping[] = [];
-  for (const service of model.cluster.services) {
-    if (!service.selector) continue;
-    const sel = { matchLabels: service.selector, matchExpressions: [] };
-    const behind = pods.filter((p) => p.namespace === service.namespace && selectorMatches(sel, p.labels));
+  for (const { service, servicePort: sp, behind: all } of entries) {
+    const behind = pods.filter((p) => all.has(p));
     if (behind.length === 0) continue;
-    for (const sp of service.ports) {
-      if (sp.port !== spec.port || sp.protocol !== spec.protocol) continue;
-      const targets = [...new Set(behind.flatMap((p) => (typeof sp.targetPort === 'number' ? [sp.targetPort] : resolveNamedPort(p, sp.targetPort, sp.protocol))))];
-      if (targets.length === 0 || targets.includes(spec.port)) continue;
-      // Another entry of the same rule already admits the target: the Service port is there as well, not instead.
-      if (behind.some((p) => targets.some((t) => (rule.ports ?? []).some((s) => portSpecMatches(s, t, sp.protocol, p))))) continue;
-      out.push({ service, servicePort: sp, pods: behind, targets });
-    }
+    const targets = [...new Set(behind.flatMap((p) => (typeof sp.targetPort === 'number' ? [sp.targetPort] : resolveNamedPort(p, sp.targetPort, sp.protocol))))];
+    if (targets.length === 0 || targets.includes(spec.port)) continue;
+    // Another entry of the same rule already admits the target: the Service port is there as well, not instead.
+    if (behind.some((p) => targets.some((t) => (rule.ports ?? []).some((s) => portSpecMatches(s, t, sp.protocol, p))))) continue;
+    out.push({ service, servicePort: sp, pods: behind, targets });
   }
   return out;
 }
