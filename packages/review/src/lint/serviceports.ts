@@ -57,9 +57,14 @@ export function serviceMappingsFor(model: LintModel, rule: Rule, spec: PortSpec,
   const entries = servicesByPort(model).get(`${spec.port}/${spec.protocol}`);
   if (!entries) return [];
   const out: ServicePortMapping[] = [];
+  // A Service fronts few pods, a rule may reach thousands: walk the Service's pods, kept in the rule's order.
+  const position = new Map<Pod, number>();
+  pods.forEach((p, i) => position.set(p, i));
   for (const { service, servicePort: sp, behind: all } of entries) {
-    const behind = pods.filter((p) => all.has(p));
+    const behind: Pod[] = [];
+    for (const p of all) if (position.has(p)) behind.push(p);
     if (behind.length === 0) continue;
+    behind.sort((a, b) => position.get(a)! - position.get(b)!);
     const targets = [...new Set(behind.flatMap((p) => (typeof sp.targetPort === 'number' ? [sp.targetPort] : resolveNamedPort(p, sp.targetPort, sp.protocol))))];
     if (targets.length === 0 || targets.includes(spec.port)) continue;
     // Another entry of the same rule already admits the target: the Service port is there as well, not instead.
