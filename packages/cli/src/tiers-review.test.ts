@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { run, tempTree } from './test-support.js';
 
 const DIR = fileURLToPath(new URL('../../../examples/005-cluster-policy-tiers/platform', import.meta.url));
-const EXPECT = `${DIR}/expect-tiers.yaml`;
+const EXPECT = `${DIR}/expect.yaml`;
 
 describe('kordon lint with cluster policies', () => {
   it('reports the five tier findings at file:line:column, and fails', async () => {

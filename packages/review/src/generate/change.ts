@@ -230,7 +230,7 @@ export function proposeChange(input: GenerateInput): ChangeResult {
     diff,
     besides: besidesAsked(diff, [...req.allow, ...missing], req.deny),
     inputs: { connections: req.allow.length, denied: req.deny.length, alreadyAllowed, alreadyDenied },
-    notes: [...guard.notes, ...input.flows.flatMap((f) => f.notes.map((x) => `${f.file}: ${x}`)), ...planned.notes, ...narrowed.notes],
+    notes: [...guard.notes, ...input.flows.flatMap((f) => f.notes.map((x) => `${f.file}: ${x}`)), ...req.notes, ...planned.notes, ...narrowed.notes],
     problems: req.problems,
     proof: { allowed, denied, expectations, validation, lint: lintFindings, lintInherited, holds },
     before,

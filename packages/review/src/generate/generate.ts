@@ -120,7 +120,7 @@ export function generatePolicies(input: GenerateInput): GenerateResult {
     replaced,
     inputs: { expectations: input.expectations.reduce((n, f) => n + f.expectations.length, 0), flows: input.flows.reduce((n, f) => n + f.flows.length, 0), connections: req.allow.length, denied: req.deny.length },
     connections: { allow: req.allow.map(needText), deny: req.deny.map(needText) },
-    notes: [...guard.notes, ...(assumed.length ? [`the input has no namespace ${base.dns.namespace}: the proof assumes it exists, as it does in every cluster`] : []), ...input.flows.flatMap((f) => f.notes.map((x) => `${f.file}: ${x}`)), ...planned.notes, ...unknowable(base, req, planned.scope, input)],
+    notes: [...guard.notes, ...(assumed.length ? [`the input has no namespace ${base.dns.namespace}: the proof assumes it exists, as it does in every cluster`] : []), ...input.flows.flatMap((f) => f.notes.map((x) => `${f.file}: ${x}`)), ...req.notes, ...planned.notes, ...unknowable(base, req, planned.scope, input)],
     problems: req.problems,
     proof: { ...proof, expectations, validation, lint: lintFindings, lintAsked, holds },
     cluster: final.cluster,

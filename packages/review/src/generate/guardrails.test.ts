@@ -23,7 +23,9 @@ describe('guardrails on every scenario of examples/', () => {
       const dnsPods = base.pods.some((p) => p.namespace === 'kube-system' && p.labels['k8s-app'] === 'kube-dns');
       const systemPods = base.pods.some((p) => ['kube-system', 'kube-public', 'kube-node-lease'].includes(p.namespace));
       const want = [...(dnsPods ? ['Admin kordon-admin-dns'] : []), ...(systemPods ? ['Admin kordon-admin-protect-system'] : []), 'Baseline kordon-baseline-default-deny'];
-      expect(r.cluster.clusterPolicies.map((p) => `${p.tier} ${p.ref.name}`).sort()).toEqual(want);
+      // The input's own cluster policies stay in force beside the guardrails (none in a scenario without them).
+      const own = base.clusterPolicies.map((p) => `${p.tier} ${p.ref.name}`);
+      expect(r.cluster.clusterPolicies.map((p) => `${p.tier} ${p.ref.name}`).sort()).toEqual([...own, ...want].sort());
       expect(r.notes.filter((n) => n.startsWith('guardrail ')).length).toBe(3 - want.length);
       // The file alone, as the engine's validator reads it: every object valid, none rejected.
       const file = r.files.find((f) => f.name === 'generated/cluster-guardrails.yaml')!;

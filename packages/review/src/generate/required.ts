@@ -1,4 +1,4 @@
-import { canonicalIP, checkConnection, selectorMatches, type Cluster, type Direction, type Pod, type Protocol } from '@kordon/engine';
+import { canonicalIP, checkConnection, describeTierStep, selectorMatches, type CheckResult, type Cluster, type Direction, type Pod, type Protocol } from '@kordon/engine';
 import type { ExpectationFile } from '../expect/format.js';
 import { runExpectation } from '../expect/run.js';
 import type { ObservedFlow } from './flows.js';
@@ -29,6 +29,8 @@ export interface Requirements {
   dnsPods: Pod[];
   /** Inputs that name nothing in the manifests, in words. */
   problems: string[];
+  /** What the requirements keep as asked, in words (a lookup a cluster policy denies, left without DNS). */
+  notes: string[];
 }
 
 const endKey = (e: End): string => (e.kind === 'pod' ? `${e.pod.namespace}/${e.pod.name}` : e.ip);
@@ -100,6 +102,7 @@ export function requirements(base: Cluster, files: readonly ExpectationFile[], f
   const dnsPods = dnsServers(base);
   const isDns = new Set(dnsPods);
   const problems: string[] = [];
+  const notes: string[] = [];
 
   const denyDns = (pod: Pod, protos: readonly Protocol[]) => {
     const s = dnsDenied.get(pod) ?? new Set<Protocol>();
@@ -108,6 +111,7 @@ export function requirements(base: Cluster, files: readonly ExpectationFile[], f
   };
   // Allowed expectations first: a denied one through a Service name whose connections must all work is a denied lookup.
   const denied: Array<{ origin: string; hops: Array<{ src: End; dst: End; port: number; protocol: Protocol }>; byName: boolean }> = [];
+  const lookups: Array<{ origin: string; check: CheckResult }> = [];
   for (const f of files) {
     for (const x of f.expectations) {
       const res = runExpectation(base, x);
@@ -126,6 +130,7 @@ export function requirements(base: Cluster, files: readonly ExpectationFile[], f
           if (src && dst) hops.push({ src, dst, port: h.port, protocol: h.protocol });
         }
         if (x.expect === 'denied') {
+          if (c.dns && !c.dns.allowed) lookups.push({ origin, check: c });
           denied.push({ origin, hops, byName });
           continue;
         }
@@ -136,6 +141,7 @@ export function requirements(base: Cluster, files: readonly ExpectationFile[], f
       }
     }
   }
+  for (const l of lookups) deniedLookup(r, l.origin, l.check, isDns, deny, denyDns, notes);
   for (const d of denied) {
     if (d.byName && d.hops.length > 0 && d.hops.every((h) => allow.byKey.has(needKey(h)))) {
       for (const h of d.hops) if (h.src.kind === 'pod') denyDns(h.src.pod, ['UDP', 'TCP']);
@@ -166,7 +172,32 @@ export function requirements(base: Cluster, files: readonly ExpectationFile[], f
   }
   // A flow to the DNS pods on port 53 is a lookup: the pod needs DNS.
   for (const n of allow.byKey.values()) if (n.src.kind === 'pod' && n.dst.kind === 'pod' && isDns.has(n.dst.pod) && n.port === 53) dnsNeeded.add(n.src.pod);
-  return { allow: [...allow.byKey.values()], deny: [...deny.byKey.values()], dnsNeeded, dnsDenied, dnsPods, problems };
+  return { allow: [...allow.byKey.values()], deny: [...deny.byKey.values()], dnsNeeded, dnsDenied, dnsPods, problems, notes };
+}
+
+/**
+ * A denied expectation whose lookup the input already denies (a cluster policy, before any NetworkPolicy): the lookup is
+ * what must stay denied. Once the generated policies isolate the client's egress, Baseline is no longer consulted, so
+ * the client gets no DNS egress and each lookup hop is proved denied.
+ */
+function deniedLookup(r: Resolver, origin: string, c: CheckResult, isDns: ReadonlySet<Pod>, deny: NeedSet, denyDns: (pod: Pod, protos: readonly Protocol[]) => void, notes: string[]): void {
+  const why = new Set<string>();
+  const clients = new Set<Pod>();
+  for (const h of c.dns?.hops ?? []) {
+    if (h.verdict.allowed) continue;
+    const src = r.hop(h.from);
+    const dst = r.hop(h.to);
+    if (!src || src.kind !== 'pod' || !dst || dst.kind !== 'pod' || !isDns.has(dst.pod)) continue;
+    clients.add(src.pod);
+    for (const proto of ['UDP', 'TCP'] as const) deny.add(src, dst, h.port, proto, origin);
+    const step = [...(h.verdict.egress.tiers ?? [])].reverse().find((t) => t.outcome === 'deny');
+    if (step) why.add(describeTierStep(step));
+  }
+  for (const pod of clients) {
+    denyDns(pod, ['UDP', 'TCP']);
+    const by = why.size > 0 ? `, as ${[...why].join('; ')} decides in the input` : '';
+    notes.push(`no DNS egress for ${pod.namespace}/${pod.name}: ${origin} expects its lookups denied${by}`);
+  }
 }
 
 function resolveFlow(base: Cluster, r: Resolver, fl: ObservedFlow): Array<{ src: End; dst: End; port: number; protocol: Protocol; byName: boolean }> | string {
