@@ -18,6 +18,7 @@ export interface AgentCommandOptions {
   apiLoss: string;
   apiLossAfter: string;
   listen?: string;
+  connectionLog?: string;
 }
 
 const API_LOSS = ['keep', 'open', 'closed'] as const;
@@ -49,7 +50,8 @@ export function registerAgent(program: Command, ctx: CliContext): void {
         "kordon's table in one transaction (a table left by an earlier run enforces until then, so a restart never " +
         'drops isolation); each later change is one incremental `nft` transaction touching only the affected set ' +
         'elements and chains. A change with an invalid policy is refused and the last good ruleset stays. Denied ' +
-        'connections are recorded per pod, peer and port: see them with --denied. Only the table named by --table ' +
+        'connections are recorded per pod, peer and port: see them with --denied, or log each as a JSON line for ' +
+        '`kordon generate --flows` with --connection-log FILE. Only the table named by --table ' +
         'is touched. Needs root (CAP_NET_ADMIN) and the nft program.\n\nExit codes: 0 stopped cleanly, 1 refused ' +
         '(invalid manifests at start), 2 usage error, missing privileges, nft failure at start, or the watched ' +
         'directory deleted (the table stays).',
@@ -64,6 +66,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--table <name>', 'nftables table (family inet)', 'kordon')
     .option('--netns <name>', 'apply inside this network namespace (ip netns) instead of this one')
     .option('--once', 'sync once and exit (the ruleset stays)')
+    .option('--connection-log <file>', 'append a JSON line for each newly recorded denied connection to FILE (the format `kordon generate --flows` reads; denied connections only, allowed ones leave no record)')
     .option('--denied', 'print the recorded denied connections and exit')
     .option('--uninstall', "delete kordon's table and exit: enforcement stops")
     .option('--rescan <seconds>', 'read the whole directory again this often, in case a file event was lost (0: never)', '60')
@@ -74,6 +77,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       ['kordon agent --in-cluster --node $NODE_NAME', 'in a DaemonSet (deploy/): follow the API server, enforce for this node'],
       ['kordon agent --kubeconfig ~/.kube/config --node worker-1 --api-loss closed --api-loss-after 60', 'isolate the pods of worker-1 when the API is lost for a minute'],
       ['kordon agent manifests/ --once', 'sync once and exit, leaving the ruleset in place'],
+      ['kordon agent manifests/ --connection-log /var/log/kordon/connections.jsonl', 'enforce, and log each denied connection for `kordon generate --flows`'],
       ['kordon agent manifests/ --denied', 'show the connections the ruleset denied'],
     ]))
     .action(async (source: string | undefined, opts: AgentCommandOptions) => {
@@ -89,6 +93,11 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       const rescan = seconds('--rescan', opts.rescan, 0);
       const nftTimeout = seconds('--nft-timeout', opts.nftTimeout, 0.001);
       const verify = seconds('--verify', opts.verify, 0);
+      if (opts.connectionLog !== undefined) {
+        const alone = opts.once ? '--once' : opts.denied ? '--denied' : opts.uninstall ? '--uninstall' : undefined;
+        if (alone) throw new UsageError(`--connection-log logs while the agent runs: it does nothing with ${alone}`);
+        if (opts.connectionLog === '') throw new UsageError('bad --connection-log "": give a file');
+      }
       const dp = await import('@kordon/dataplane');
       const badTable = dp.tableNameProblem(opts.table);
       if (badTable) throw new UsageError(badTable);
@@ -142,6 +151,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
             : {}),
           ...(listen ? { listen } : {}),
           ...(source !== undefined ? { maxInputBytes: inputSettings(ctx).maxInputBytes } : {}),
+          ...(opts.connectionLog !== undefined ? { connectionLog: { file: opts.connectionLog } } : {}),
           rescanMs: rescan * 1000,
           verifyMs: verify * 1000,
           onEvent: (e) => ctx.io.err(`kordon agent: ${e.message}${e.ms !== undefined ? ` (${e.ms.toFixed(1)} ms)` : ''}\n`),

@@ -35,6 +35,8 @@ export interface DirectorySourceOptions {
   debounceMs?: number;
   /** Most bytes the files may hold together (default: the commands' limit). */
   maxInputBytes?: number;
+  /** Files this agent writes (its connection log): never read as manifests, their writes raise no event. */
+  ownFiles?: readonly string[];
 }
 
 /** The paths this process writes its output to, when they are files (a log redirected inside the directory). */
@@ -75,6 +77,7 @@ export class DirectorySource implements ClusterSource {
     this.name = source;
     const abs = resolve(source);
     this.skip = ownOutputs();
+    for (const f of opts.ownFiles ?? []) this.skip.add(f);
     this.dir = new ManifestDir(source, { skip: (p) => this.skip.has(resolve(p)), ...(opts.maxInputBytes !== undefined ? { maxInputBytes: opts.maxInputBytes } : {}) });
     const isDir = statSync(abs).isDirectory();
     this.root = isDir ? abs : dirname(abs);

@@ -2,6 +2,8 @@ import { performance } from 'node:perf_hooks';
 import type { Diagnostic } from '@kordon/engine';
 import { Agent, AgentError, type AgentOptions, type SyncResult } from './agent.js';
 import type { LoadedState } from './manifests.js';
+import { hostname } from 'node:os';
+import { openConnectionLog, type ConnectionLog } from './connlog.js';
 import { watchKernel } from './kernel.js';
 import { watchApiLoss, type ApiLossPolicy, type FailMode } from './api-loss.js';
 import { ApiSource, type ApiSourceOptions } from './api-source.js';
@@ -72,6 +74,11 @@ export interface StartAgentOptions extends AgentOptions {
    * table changed behind the agent's back, or an nft that said yes and did nothing, is put right.
    */
   verifyMs?: number;
+  /**
+   * Appends a JSON line (the connection log of docs/generate.md) for each denied connection the kernel newly
+   * records, read this often (default every second). Inside a watched directory the file is never read as a manifest.
+   */
+  connectionLog?: { file: string; pollMs?: number };
   /** Follows `nft monitor` and repairs at once when another process changes the table (default true). */
   monitor?: boolean;
   onEvent?: (e: AgentEvent) => void;
@@ -98,7 +105,14 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     opts.onEvent?.(e);
   };
   const api = opts.cluster ? new ApiSource({ ...opts.cluster, ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}) }) : undefined;
-  const dirOpts = { ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}), ...(opts.maxInputBytes !== undefined ? { maxInputBytes: opts.maxInputBytes } : {}) };
+  const connlog: ConnectionLog | undefined = opts.connectionLog
+    ? openConnectionLog(agent, { file: opts.connectionLog.file, node: opts.node ?? hostname(), ...(opts.connectionLog.pollMs !== undefined ? { pollMs: opts.connectionLog.pollMs } : {}) }, (message) => emit({ kind: 'warning', message }))
+    : undefined;
+  const dirOpts = {
+    ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
+    ...(opts.maxInputBytes !== undefined ? { maxInputBytes: opts.maxInputBytes } : {}),
+    ...(connlog ? { ownFiles: connlog.paths } : {}),
+  };
   const source: ClusterSource = api ?? new DirectorySource(opts.source as string, dirOpts);
 
   let running: Promise<void> = Promise.resolve();
@@ -221,6 +235,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     loss?.stop();
     source.stop();
     kernel?.stop();
+    connlog?.stop();
     http?.server.close();
   }
 
