@@ -19,6 +19,7 @@ export interface ConnectionLog {
   readonly paths: readonly string[];
   /** Reads the records now and appends the new ones; resolves to how many lines were written. */
   poll(): Promise<number>;
+  /** Stops reading, after one last read. */
   stop(): void;
 }
 
@@ -36,7 +37,7 @@ export function connectionLogLine(d: DeniedConnection, node: string, time: Date)
  * one seen again after it expired (absent from a read, or its counter lower than before) is new again. The kernel
  * records denied connections only: allowed ones leave no record, so the log holds none.
  */
-export function openConnectionLog(agent: Agent, opts: ConnectionLogOptions, say: (message: string) => void): ConnectionLog {
+export function openConnectionLog(agent: Pick<Agent, 'ruleset' | 'denied'>, opts: ConnectionLogOptions, say: (message: string) => void): ConnectionLog {
   try {
     appendFileSync(opts.file, '');
   } catch (e) {
@@ -91,8 +92,11 @@ export function openConnectionLog(agent: Agent, opts: ConnectionLogOptions, say:
     paths,
     poll,
     stop() {
+      if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      // What was denied since the last read is written before the process exits (the read keeps it alive).
+      void poll();
     },
   };
 }
