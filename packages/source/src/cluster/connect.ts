@@ -1,5 +1,5 @@
-import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { SourceError } from '../files/problems.js';
 
@@ -79,7 +79,11 @@ export async function connect(opts: ClusterOptions = {}): Promise<Connection> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const attempts = Math.max(1, opts.attempts ?? 4);
   const base = new URL(cluster.server);
-  const send = (path: string, streaming: boolean) => open(kc, base, cluster.server, path, timeoutMs, streaming);
+  // client-node makes a new agent per request, so every page of a list would pay a TLS handshake (on both ends).
+  // List calls share one keep-alive agent instead; its idle sockets are unref'd, so they never hold the process open.
+  // Watches keep their own: each holds its socket for minutes. Behind a proxy, client-node's proxy agent stays.
+  const pool = base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  const send = (path: string, streaming: boolean) => open(kc, base, cluster.server, path, timeoutMs, streaming ? undefined : pool);
   return {
     server: cluster.server,
     context: ctxName,
@@ -90,10 +94,15 @@ export async function connect(opts: ClusterOptions = {}): Promise<Connection> {
   };
 }
 
-async function open(kc: KubeConfig, base: URL, server: string, path: string, timeoutMs: number, streaming: boolean): Promise<import('node:http').IncomingMessage> {
+async function open(kc: KubeConfig, base: URL, server: string, path: string, timeoutMs: number, pool: HttpAgent | undefined): Promise<import('node:http').IncomingMessage> {
+  const streaming = pool === undefined;
   const url = new URL(path, base);
   const opts: RequestOptions = { method: 'GET', hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: { Accept: 'application/json' } };
+  // Credentials are applied per call: an exec plugin or token file may hand out a fresh token.
   await kc.applyToHTTPSOptions(opts);
+  // The TLS options (ca, cert, key, servername, rejectUnauthorized) stay on the request, where the pooled agent takes
+  // them and keys its sockets by them.
+  if (pool && !kc.getCurrentCluster()?.proxyUrl) opts.agent = pool;
   const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(opts);
   return new Promise((resolve, reject) => {
     // A watch stays open for minutes by design; only its start is timed.

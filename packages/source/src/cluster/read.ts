@@ -66,50 +66,63 @@ function consequence(r: Resource): string {
   }
 }
 
+interface ReadResult {
+  file?: SourceFile;
+  diagnostics: Diagnostic[];
+  unreadable: string[];
+}
+
+/** One resource's list (retried in the context's namespace when refused across namespaces), as text for the loader. */
+async function readResource(conn: Connection, r: Resource, pageSize: number): Promise<ReadResult> {
+  const diagnostics: Diagnostic[] = [];
+  const unreadable: string[] = [];
+  const name = `cluster:${conn.context}/${r.plural}`;
+  let got = await listAll(conn, r, pageSize);
+  if (got.status === 403 && r.namespaced) {
+    const all = got;
+    got = await listAll(conn, r, pageSize, conn.namespace);
+    if (got.status === 200) {
+      diagnostics.push(
+        readingNote(name, 'cluster-forbidden', `list ${r.plural} is refused across namespaces (${all.failure?.message ?? 'forbidden'}); read namespace ${conn.namespace} only: ${consequence(r)} elsewhere`, 'warning', `check with: ${canIFor(r)}`),
+      );
+      unreadable.push(`${r.plural} outside ${conn.namespace}`);
+    }
+  }
+  if (got.status === 404 && r.optional) return { diagnostics, unreadable };
+  if (got.status === 401) throw new ClusterError('unauthorized', `the API server at ${conn.server} refused the credentials of context ${conn.context} (401 Unauthorized: ${got.failure?.message ?? 'expired or invalid token'})`, 'the token or client certificate has expired or is wrong: log in again, or refresh the kubeconfig');
+  if (got.status === 403) {
+    diagnostics.push(readingNote(name, 'cluster-forbidden', `cannot list ${r.plural}: ${got.failure?.message ?? 'forbidden'}; ${consequence(r)}`, 'error', `check with: ${canIFor(r, r.namespaced ? conn.namespace : undefined)}`));
+    return { diagnostics, unreadable: [...unreadable, r.plural] };
+  }
+  if (got.status !== 200) {
+    diagnostics.push(readingNote(name, 'cluster-error', `cannot list ${r.plural}: HTTP ${got.status} ${got.failure?.message ?? ''}`.trim(), 'error'));
+    return { diagnostics, unreadable: [...unreadable, r.plural] };
+  }
+  // One object per line: diagnostics point at name:line, and each line is an object a person can find.
+  const text = `{"apiVersion":"v1","kind":"List","items":[\n${got.items.map((o) => JSON.stringify(o)).join(',\n')}\n]}\n`;
+  return { file: { name, text }, diagnostics, unreadable };
+}
+
 /**
  * Reads the objects kordon evaluates from the current context, each resource one paginated list, and hands them on
  * as text (one JSON list per resource) so they go through the same loader, validation and model as files. A refused
  * list (403) is retried in the context's namespace; what stays unreadable is said, with what it means and how to check.
+ * The lists run at once: while the server writes one page, the client parses another. Results keep resource order,
+ * and the first failure in that order is the one thrown.
  */
 export async function readCluster(opts: ClusterReadOptions = {}): Promise<SourceText> {
   const conn = await connect(opts);
+  const pageSize = opts.pageSize ?? 500;
+  const wanted = RESOURCES.filter((r) => !r.snapshotOnly || opts.snapshot);
+  const settled = await Promise.allSettled(wanted.map((r) => readResource(conn, r, pageSize)));
   const files: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const unreadable: string[] = [];
-  const pageSize = opts.pageSize ?? 500;
-  const where = `cluster:${conn.context}`;
-  for (const r of RESOURCES) {
-    if (r.snapshotOnly && !opts.snapshot) continue;
-    const name = `${where}/${r.plural}`;
-    let got = await listAll(conn, r, pageSize);
-    let scope: string | undefined;
-    if (got.status === 403 && r.namespaced) {
-      const all = got;
-      got = await listAll(conn, r, pageSize, conn.namespace);
-      if (got.status === 200) {
-        scope = conn.namespace;
-        diagnostics.push(
-          readingNote(name, 'cluster-forbidden', `list ${r.plural} is refused across namespaces (${all.failure?.message ?? 'forbidden'}); read namespace ${conn.namespace} only: ${consequence(r)} elsewhere`, 'warning', `check with: ${canIFor(r)}`),
-        );
-        unreadable.push(`${r.plural} outside ${conn.namespace}`);
-      }
-    }
-    if (got.status === 404 && r.optional) continue;
-    if (got.status === 401) throw new ClusterError('unauthorized', `the API server at ${conn.server} refused the credentials of context ${conn.context} (401 Unauthorized: ${got.failure?.message ?? 'expired or invalid token'})`, 'the token or client certificate has expired or is wrong: log in again, or refresh the kubeconfig');
-    if (got.status === 403) {
-      diagnostics.push(readingNote(name, 'cluster-forbidden', `cannot list ${r.plural}: ${got.failure?.message ?? 'forbidden'}; ${consequence(r)}`, 'error', `check with: ${canIFor(r, r.namespaced ? conn.namespace : undefined)}`));
-      unreadable.push(r.plural);
-      continue;
-    }
-    if (got.status !== 200) {
-      diagnostics.push(readingNote(name, 'cluster-error', `cannot list ${r.plural}: HTTP ${got.status} ${got.failure?.message ?? ''}`.trim(), 'error'));
-      unreadable.push(r.plural);
-      continue;
-    }
-    void scope;
-    // One object per line: diagnostics point at name:line, and each line is an object a person can find.
-    const text = `{"apiVersion":"v1","kind":"List","items":[\n${got.items.map((o) => JSON.stringify(o)).join(',\n')}\n]}\n`;
-    files.push({ name, text });
+  for (const s of settled) {
+    if (s.status === 'rejected') throw s.reason;
+    if (s.value.file) files.push(s.value.file);
+    diagnostics.push(...s.value.diagnostics);
+    unreadable.push(...s.value.unreadable);
   }
   return { files, diagnostics, unreadable };
 }

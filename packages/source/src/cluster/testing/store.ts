@@ -85,6 +85,8 @@ export class Store {
   /** Versions older than this are gone (etcd compaction): watching from them answers 410 Gone. */
   oldest = 1000;
   private readonly listeners = new Set<(c: Change) => void>();
+  /** Each resource's objects in key order, kept until it changes: a paginated list asks for it once per page. */
+  private readonly sorted = new Map<string, Obj[]>();
 
   get resourceVersion(): number {
     return this.rv;
@@ -108,6 +110,7 @@ export class Store {
     if (prev) m['uid'] = (prev['metadata'] as Obj)['uid'];
     m['resourceVersion'] = String(++this.rv);
     b.set(k, o);
+    this.sorted.delete(r.plural);
     this.record({ rv: this.rv, type, resource: r, object: o });
     return o;
   }
@@ -120,6 +123,7 @@ export class Store {
     const o = b.get(k);
     if (!o) return false;
     b.delete(k);
+    this.sorted.delete(r.plural);
     const gone = structuredClone(o);
     (gone['metadata'] as Obj)['resourceVersion'] = String(++this.rv);
     this.record({ rv: this.rv, type: 'DELETED', resource: r, object: gone });
@@ -137,8 +141,9 @@ export class Store {
     this.oldest = this.rv;
   }
 
-  list(r: Resource, namespace?: string): Obj[] {
-    const all = [...this.bucket(r).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
+  list(r: Resource, namespace?: string): readonly Obj[] {
+    let all = this.sorted.get(r.plural);
+    if (!all) this.sorted.set(r.plural, (all = [...this.bucket(r).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o)));
     return namespace === undefined ? all : all.filter((o) => (o['metadata'] as Obj)['namespace'] === namespace);
   }
 
