@@ -12,7 +12,7 @@ import { requirePrivileges } from '../test-support.js';
 requirePrivileges();
 
 const root = fileURLToPath(new URL('../../../../examples/', import.meta.url));
-const SCENARIOS = ['002-earthly-namespaces/3-allow-by-labels', '000-pod-network-policies/2-ipblock', '004-policy-cookbook/8-nginx-trusted-namespace'];
+const SCENARIOS = ['002-earthly-namespaces/3-allow-by-labels', '000-pod-network-policies/2-ipblock', '004-policy-cookbook/8-nginx-trusted-namespace', '005-cluster-policy-tiers/platform'];
 
 describe('generated policies: the lab probes what the engine proved', () => {
   for (const dir of SCENARIOS) {

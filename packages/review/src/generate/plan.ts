@@ -1,4 +1,5 @@
 import { type Cluster, type Direction, type LabelSelector, type Pod, type Protocol } from '@kordon/engine';
+import { AdminSides } from './admin.js';
 import { coverAddresses, type CidrOptions } from './cidr.js';
 import { endKey, type End, type Requirements } from './required.js';
 import type { Unit } from './units.js';
@@ -120,13 +121,14 @@ export function plan(base: Cluster, units: readonly Unit[], unitOf: ReadonlyMap<
   };
 
   let unplaceable = 0;
+  const admin = new AdminSides(base);
   for (const n of req.allow) {
-    if (n.dst.kind === 'pod' && inScope(n.dst.pod) && (!n.sides || n.sides.has('ingress'))) {
+    if (n.dst.kind === 'pod' && inScope(n.dst.pod) && (!n.sides || n.sides.has('ingress')) && !admin.decidesAllow(n, 'ingress')) {
       const peer = peerFor(n.src);
       if (peer) add(sideOf(unitOf.get(n.dst.pod)!, 'ingress'), peer, n.port, n.protocol, n.origins, n.count);
       else unplaceable++;
     }
-    if (n.src.kind === 'pod' && inScope(n.src.pod) && (!n.sides || n.sides.has('egress'))) {
+    if (n.src.kind === 'pod' && inScope(n.src.pod) && (!n.sides || n.sides.has('egress')) && !admin.decidesAllow(n, 'egress')) {
       const covered = n.dst.kind === 'pod' && isDns.has(n.dst.pod) && n.port === DNS_PORT && (nsDns.get(n.src.pod.namespace) ?? []).includes(n.protocol);
       const peer = peerFor(n.dst);
       if (covered) continue;
@@ -134,6 +136,7 @@ export function plan(base: Cluster, units: readonly Unit[], unitOf: ReadonlyMap<
       else unplaceable++;
     }
   }
+  notes.push(...admin.notes());
   if (unplaceable) notes.push(`${unplaceable} connections involve a pod without an address or workload and are left out`);
   // Pods that look names up where DNS is not open to the whole namespace get it in their own egress policy.
   // So do the other workloads of a namespace where an expectation keeps some pods from the DNS.

@@ -102,3 +102,49 @@ describe('generate keeps the verdicts the Baseline tier decides', () => {
     expect(note).toContain('[Baseline] cnp/sandbox-egress rule 1 "deny-all": Deny');
   });
 });
+
+const ADMIN = `${CLUSTER}---
+apiVersion: v1
+kind: Namespace
+metadata: {name: monitoring}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: prometheus, namespace: monitoring, labels: {app: prometheus}}
+spec: {containers: [{name: c, image: prometheus}]}
+status: {podIP: 10.244.3.5}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: monitoring-and-quarantine}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: web}}}
+  ingress:
+  - {name: from-monitoring, action: Accept, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]}
+  - {name: no-sandbox, action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: sandbox}}}]}
+`;
+
+describe('generate leaves what the Admin tier decides to the Admin tier', () => {
+  const objects = loadSources([{ name: 'cluster.yaml', text: ADMIN }]).objects;
+  const exp = parseExpectations({ name: 'expect.yaml', text: 'expectations:\n  - {name: monitoring scrapes the site, from: monitoring/prometheus, to: web/site, port: 8080/TCP, expect: allowed}\n' });
+  it('writes no rule for a side the Admin tier accepts, says so, and the proof holds', () => {
+    const r = generatePolicies({ objects, expectations: [exp], flows: [] });
+    expect(r.proof.holds).toBe(true);
+    expect(r.policies.some((p) => p.namespace === 'web' && p.direction === 'ingress')).toBe(false);
+    // The other side is NetworkPolicy's: prometheus's egress gets its rule.
+    expect(r.policies.some((p) => p.namespace === 'monitoring' && p.direction === 'egress')).toBe(true);
+    const note = r.notes.find((n) => n.startsWith('the Admin tier accepts 1 asked connection'));
+    expect(note).toContain('monitoring/prometheus -> web/site 8080/TCP ingress: [Admin] cnp/monitoring-and-quarantine rule 0 "from-monitoring": Accept');
+    const applied = buildCluster([...objects, ...loadSources(r.files).objects]).cluster;
+    expect(checkConnection(applied, { from: 'monitoring/prometheus', to: 'web/site', port: '8080/TCP' }).verdict).toBe('allowed');
+  });
+  it('says that no NetworkPolicy can allow an observed connection the Admin tier denies, and the proof fails', () => {
+    const flows = { file: 'flows.csv', format: 'csv' as const, flows: [{ from: 'sandbox/builder', to: 'web/site', port: 8080, protocol: 'TCP' as const, origin: 'flows.csv:2' }], diagnostics: [], notes: [] };
+    const r = generatePolicies({ objects, expectations: [], flows: [flows] });
+    expect(r.proof.holds).toBe(false);
+    expect(r.policies.some((p) => p.namespace === 'web' && p.direction === 'ingress')).toBe(false);
+    expect(r.notes.find((n) => n.startsWith('the Admin tier denies 1 asked connection'))).toContain('sandbox/builder -> web/site 8080/TCP ingress: [Admin] cnp/monitoring-and-quarantine rule 1 "no-sandbox": Deny');
+  });
+});
