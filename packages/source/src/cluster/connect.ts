@@ -53,8 +53,9 @@ export class ClusterError extends SourceError {
 
 /** Loads the kubeconfig as kubectl does (client-node's KubeConfig: files, contexts, exec plugins, in-cluster). */
 export async function connect(opts: ClusterOptions = {}): Promise<Connection> {
-  const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
+  // Only the kubeconfig part of client-node: its index loads every generated API (~970 modules, ~0.65 s of CPU).
+  const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
+  const kc = new KubeConfig();
   try {
     if (opts.inCluster) kc.loadFromCluster();
     else if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
