@@ -10,6 +10,7 @@ export class AdminSides {
   private readonly any: boolean;
   private readonly accepted: string[] = [];
   private readonly deniedAllow: string[] = [];
+  private readonly acceptedDeny: string[] = [];
   constructor(private readonly cluster: Cluster) {
     this.any = tierPolicies(cluster).admin.length > 0;
   }
@@ -33,6 +34,16 @@ export class AdminSides {
     return true;
   }
 
+  /** Records the connections that must stay denied where the Admin tier accepts every side a policy could close. */
+  checkDenied(needs: readonly Need[]): void {
+    for (const n of needs) {
+      const sides = (['egress', 'ingress'] as const).filter((d) => (d === 'egress' ? n.src : n.dst).kind === 'pod');
+      const steps = sides.map((d) => this.decision(n, d));
+      if (sides.length === 0 || !steps.every((s) => s?.outcome === 'accept')) continue;
+      this.acceptedDeny.push(`${endKey(n.src)} -> ${endKey(n.dst)} ${n.port}/${n.protocol}: ${steps.map((s) => describeTierStep(s!)).join(', ')}`);
+    }
+  }
+
   notes(): string[] {
     const out: string[] = [];
     const eg = (xs: readonly string[]) => `${xs.slice(0, 3).join('; ')}${xs.length > 3 ? `; and ${xs.length - 3} more` : ''}`;
@@ -41,6 +52,9 @@ export class AdminSides {
     }
     if (this.deniedAllow.length > 0) {
       out.push(`the Admin tier denies ${this.deniedAllow.length} asked ${this.deniedAllow.length === 1 ? 'connection' : 'connections'} before any NetworkPolicy is consulted: no NetworkPolicy can allow ${this.deniedAllow.length === 1 ? 'it' : 'them'}, change the cluster policy: ${eg(this.deniedAllow)}`);
+    }
+    if (this.acceptedDeny.length > 0) {
+      out.push(`the Admin tier accepts ${this.acceptedDeny.length} ${this.acceptedDeny.length === 1 ? 'connection' : 'connections'} that must stay denied, on every side a policy could close, before any NetworkPolicy is consulted: no NetworkPolicy can deny ${this.acceptedDeny.length === 1 ? 'it' : 'them'}, change the cluster policy: ${eg(this.acceptedDeny)}`);
     }
     return out;
   }

@@ -136,6 +136,7 @@ export function plan(base: Cluster, units: readonly Unit[], unitOf: ReadonlyMap<
       else unplaceable++;
     }
   }
+  admin.checkDenied(req.deny);
   notes.push(...admin.notes());
   if (unplaceable) notes.push(`${unplaceable} connections involve a pod without an address or workload and are left out`);
   // Pods that look names up where DNS is not open to the whole namespace get it in their own egress policy.

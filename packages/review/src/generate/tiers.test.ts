@@ -148,3 +148,30 @@ describe('generate leaves what the Admin tier decides to the Admin tier', () => 
     expect(r.notes.find((n) => n.startsWith('the Admin tier denies 1 asked connection'))).toContain('sandbox/builder -> web/site 8080/TCP ingress: [Admin] cnp/monitoring-and-quarantine rule 1 "no-sandbox": Deny');
   });
 });
+
+describe('generate and a connection the Admin tier accepts that must stay denied', () => {
+  const openAll = ADMIN.replace('{name: from-monitoring, action: Accept, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]}', '{name: from-monitoring, action: Accept, from: [{namespaces: {}}]}');
+  const sandboxOut = `---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: sandbox-to-web}
+spec:
+  tier: Admin
+  priority: 5
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: sandbox}}}
+  egress:
+  - {action: Accept, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: web}}}]}
+`;
+  const exp = parseExpectations({ name: 'expect.yaml', text: 'expectations:\n  - {name: the builder cannot reach the site, from: sandbox/builder, to: web/site, port: 8080/TCP, expect: denied}\n' });
+  const run = (text: string) => generatePolicies({ objects: loadSources([{ name: 'cluster.yaml', text }]).objects, expectations: [exp], flows: [] });
+  it('closes it with a NetworkPolicy where the Admin tier leaves one side open', () => {
+    const r = run(openAll);
+    expect(r.proof.holds).toBe(true);
+    expect(r.notes.some((n) => n.includes('must stay denied'))).toBe(false);
+  });
+  it('says no NetworkPolicy can deny it when the Admin tier accepts both sides, and the proof fails', () => {
+    const r = run(openAll + sandboxOut);
+    expect(r.proof.holds).toBe(false);
+    expect(r.notes.find((n) => n.startsWith('the Admin tier accepts 1 connection that must stay denied'))).toContain('sandbox/builder -> web/site 8080/TCP: [Admin] cnp/sandbox-to-web rule 0: Accept, [Admin] cnp/monitoring-and-quarantine rule 0 "from-monitoring": Accept');
+  });
+});
