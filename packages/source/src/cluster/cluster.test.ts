@@ -82,6 +82,16 @@ describe('reading a cluster', () => {
     expect(pods[1]).toMatch(/^\/api\/v1\/pods\?limit=2&continue=/);
   });
 
+  it('sends the pages of its lists over kept-alive connections, not one TLS handshake per page', async () => {
+    api.requests.length = 0;
+    const before = api.connections;
+    await readCluster({ kubeconfig: kubeconfig('token', api.kubeconfig({ token: 'good-token' })), pageSize: 1 });
+    const lists = new Set(api.requests.map((q) => q.split('?')[0]));
+    // At most one connection per list running at once; with pages of one object there are many more requests.
+    expect(api.requests.length).toBeGreaterThan(lists.size + 5);
+    expect(api.connections - before).toBeLessThanOrEqual(lists.size);
+  });
+
   it('with rights in one namespace: answers with what is visible and says what is not, with the can-i line', async () => {
     const r = await readCluster({ kubeconfig: kubeconfig('one', api.kubeconfig({ token: 'one-ns-token' })), context: 'test' });
     const text = r.diagnostics.map((d) => `${d.severity}: ${d.message} / ${d.hint}`).join('\n');

@@ -40,12 +40,15 @@ export class TestApiServer {
   url = '';
   /** Requests served, by path and query, for tests of pagination and retries. */
   readonly requests: string[] = [];
+  /** TLS connections accepted, for tests that pages share a connection. */
+  connections = 0;
 
   constructor(readonly opts: TestApiServerOptions) {}
 
   async start(port = 0): Promise<string> {
     const o = this.opts;
     this.server = createServer({ key: o.pki.serverKey, cert: o.pki.serverCert, ca: o.pki.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => this.handle(req, res));
+    this.server.on('secureConnection', () => this.connections++);
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     const addr = this.server.address();
     this.url = `https://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}`;
