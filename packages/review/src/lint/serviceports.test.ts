@@ -64,4 +64,21 @@ describe('service-port-not-target', () => {
     expect(found(app('443', '8443', ', {port: 8443}'))).toEqual([]);
     expect(found(app('https', '8443'))).toEqual([]);
   });
+
+  it('reports a port field once, however many Services use that number, naming them', () => {
+    const second = `
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api-admin, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{port: 443, targetPort: https}]
+`;
+    const fs = found(app('443', '8443') + second);
+    expect(fs.map((f) => `${f.object?.name} ${f.path}`)).toEqual(['api-in spec.ingress[0].ports[0].port', 'web-out spec.egress[0].ports[0].port']);
+    expect(fs[0]!.message).toBe('port 443/TCP is the port of 2 Services (shop/api, shop/api-admin); their pods receive on 8443');
+    expect(fs[0]!.explanation).toContain('shop/api to 8443, shop/api-admin to 8443');
+    expect(fs[0]!.fix).toBe('write the target ports (8443, https) instead of 443');
+  });
 });

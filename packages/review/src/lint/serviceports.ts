@@ -74,6 +74,31 @@ export function serviceMappingsFor(model: LintModel, rule: Rule, spec: PortSpec,
   return out;
 }
 
+type Words = { message: string; explanation: string; fix: string };
+
+function oneService(m: ServicePortMapping, spec: PortSpec, direction: string): Words {
+  const svc = `${m.service.namespace}/${m.service.name}`;
+  const target = m.targets.join(' or ');
+  const named = typeof m.servicePort.targetPort === 'string';
+  return {
+    message: `port ${spec.port}/${spec.protocol} is Service ${svc}'s port; its pods receive on ${target}${named ? ` (targetPort ${m.servicePort.targetPort})` : ''}`,
+    explanation: `Service ${svc} maps port ${m.servicePort.port} to target port ${target} on ${few(m.pods.map((p) => `${p.namespace}/${p.name}`))}. Policies see the connection after that translation, at ${target}, so this ${direction} rule does not admit connections made through the Service.`,
+    fix: `write port: ${named ? String(m.servicePort.targetPort) : target} (the container port${named ? "'s name" : ''}) instead of ${spec.port}`,
+  };
+}
+
+function manyServices(ms: readonly ServicePortMapping[], spec: PortSpec, direction: string): Words {
+  const names = ms.map((m) => `${m.service.namespace}/${m.service.name}`);
+  const targets = [...new Set(ms.flatMap((m) => m.targets))].sort((a, b) => a - b);
+  const written = [...new Set(ms.map((m) => String(m.servicePort.targetPort)))];
+  const each = ms.map((m) => `${m.service.namespace}/${m.service.name} to ${m.targets.join(' or ')}`);
+  return {
+    message: `port ${spec.port}/${spec.protocol} is the port of ${ms.length} Services (${few(names, 3)}); their pods receive on ${targets.join(' or ')}`,
+    explanation: `These Services map port ${spec.port} to other ports: ${few(each, 5)}. Policies see a connection after that translation, at the target port, so this ${direction} rule does not admit connections made through them.`,
+    fix: written.length === 1 ? `write port: ${written[0]} instead of ${spec.port}` : `write the target ports (${written.join(', ')}) instead of ${spec.port}`,
+  };
+}
+
 const servicePort: LintRule = {
   id: 'service-port-not-target',
   severity: 'warning',
@@ -91,18 +116,11 @@ const servicePort: LintRule = {
           const pods = direction === 'ingress' ? model.selected(policy) : rule.peers === null ? [] : rule.peers.flatMap((peer) => model.peerPods(policy, peer));
           if (pods.length === 0) continue;
           for (const spec of rule.ports) {
-            for (const m of serviceMappingsFor(model, rule, spec, pods)) {
-              const svc = `${m.service.namespace}/${m.service.name}`;
-              const target = m.targets.join(' or ');
-              const name = typeof m.servicePort.targetPort === 'string' ? ` (targetPort ${m.servicePort.targetPort})` : '';
-              out.push(
-                atPolicy(servicePort, model, policy, ['spec', direction, rule.index, 'ports', spec.index, 'port'], {
-                  message: `port ${spec.port}/${spec.protocol} is Service ${svc}'s port; its pods receive on ${target}${name}`,
-                  explanation: `Service ${svc} maps port ${m.servicePort.port} to target port ${target} on ${few(m.pods.map((p) => `${p.namespace}/${p.name}`))}. Policies see the connection after that translation, at ${target}, so this ${direction} rule does not admit connections made through the Service.`,
-                  fix: `write port: ${typeof m.servicePort.targetPort === 'string' ? m.servicePort.targetPort : target} (the container port${typeof m.servicePort.targetPort === 'string' ? "'s name" : ''}) instead of ${spec.port}`,
-                }),
-              );
-            }
+            const mappings = serviceMappingsFor(model, rule, spec, pods);
+            if (mappings.length === 0) continue;
+            const at = ['spec', direction, rule.index, 'ports', spec.index, 'port'];
+            // One finding per port field, however many Services use that number: one place, one thing to fix.
+            out.push(atPolicy(servicePort, model, policy, at, mappings.length === 1 ? oneService(mappings[0]!, spec, direction) : manyServices(mappings, spec, direction)));
           }
         }
       }
