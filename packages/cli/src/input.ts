@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_INPUT_BYTES, parseSize, readSources, SourceError, type SourceText } from '@kordon/source';
+import { ByteBudget, DEFAULT_MAX_INPUT_BYTES, parseSize, readManifestFile, readSources, SourceError, type SourceText } from '@kordon/source';
+import type { SourceFile } from '@kordon/engine';
 import { readClusterFor } from './cluster.js';
 import { UsageError, type CliContext } from './io.js';
 
@@ -39,4 +40,34 @@ export async function readInputs(paths: readonly string[], ctx: CliContext): Pro
   }
   if (text.unreadable.length > 0) (ctx.unreadable ??= []).push(...text.unreadable);
   return text;
+}
+
+/**
+ * A kordon file of its own (an expectation file, a lint configuration), read by the same rules as manifests: the size
+ * limit, FIFOs refused, bytes that are not UTF-8 located. Any of those is a usage error naming the file and the place.
+ */
+export function readKordonFile(path: string, what: string, ctx: CliContext): SourceFile {
+  let read: ReturnType<typeof readManifestFile>;
+  try {
+    read = readManifestFile(path, new ByteBudget(inputSettings(ctx).maxInputBytes));
+  } catch (err) {
+    if (err instanceof SourceError) throw new UsageError(err.message, err.hint);
+    throw err;
+  }
+  const { file, diagnostics } = read;
+  if (file === undefined) {
+    const d = diagnostics[0];
+    throw new UsageError(`cannot read ${what} ${path}: ${d?.message ?? 'not a regular file'}`, d?.hint);
+  }
+  const bad = file.undecodable?.[0];
+  if (bad !== undefined) {
+    const before = file.text.slice(0, bad.offset);
+    const line = before.split('\n').length;
+    const column = bad.offset - before.lastIndexOf('\n');
+    throw new UsageError(
+      `${path}:${line}:${column}: ${what} is not UTF-8 text (byte 0x${bad.byte.toString(16).padStart(2, '0')})`,
+      'save it as UTF-8',
+    );
+  }
+  return file;
 }
