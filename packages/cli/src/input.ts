@@ -22,9 +22,10 @@ export function inputSettings(ctx: CliContext): InputSettings {
 
 /**
  * Reads PATHS through the one Source (files, directories, `-`, `REV:path`, `cluster:`). A path that cannot be read is
- * reported and remembered on the context, which turns the exit code into 2 once the answer for the rest is given.
+ * reported and remembered on the context, which turns the exit code into 2 once the answer for the rest is given
+ * (`remember: false` for a re-read whose caller shows what it could not read).
  */
-export async function readInputs(paths: readonly string[], ctx: CliContext): Promise<SourceText> {
+export async function readInputs(paths: readonly string[], ctx: CliContext, opts: { remember?: boolean } = {}): Promise<SourceText> {
   const s = inputSettings(ctx);
   let text: SourceText;
   try {
@@ -38,7 +39,8 @@ export async function readInputs(paths: readonly string[], ctx: CliContext): Pro
     if (err instanceof SourceError) throw new UsageError(err.message, err.hint);
     throw err;
   }
-  if (text.unreadable.length > 0) (ctx.unreadable ??= []).push(...text.unreadable);
+  // A re-read (serve's page loads) reports to its caller only: the run's exit code is decided by its first read.
+  if (text.unreadable.length > 0 && opts.remember !== false) (ctx.unreadable ??= []).push(...text.unreadable);
   return text;
 }
 
