@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, 
 import type { Diagnostic, DiagnosticCode, Location, PathSegment } from '../diagnostics.js';
 import { firstBadCharacter, decodeUtf8, MAX_UNDECODABLE, type BadCharacter, type Undecodable } from './bytes.js';
 import { jsonStructure } from './json-duplicates.js';
-import { jsonOffset, jsonPositions, type JsonPos } from './json-positions.js';
+import { jsonLocator } from './json-positions.js';
 import { jsonStreamDocuments } from './json-stream.js';
 import { MAX_NESTING, nestingProblem, type NestingProblem } from './nesting.js';
 import { splitDocuments } from './split.js';
@@ -340,9 +340,9 @@ function loadJsonFast(span: Span): LoadResult | undefined {
     diagnostics.push(nestingDiagnostic({ kind: 'deep', path: [] }, at(structure.tooDeepAt)));
     return { objects, diagnostics };
   }
-  // Positions are worked out once, and only when a message or a reference needs one.
-  let positions: JsonPos | undefined;
-  const lazyLocate = (path: readonly PathSegment[]): Location => at(jsonOffset((positions ??= jsonPositions(text)), path));
+  // Positions are worked out only when a message or a reference needs one, and only along the paths asked for.
+  let offsetOf: ((path: readonly PathSegment[]) => number) | undefined;
+  const lazyLocate = (path: readonly PathSegment[]): Location => at((offsetOf ??= jsonLocator(text))(path));
   const dups = structure.duplicates;
   collectObjects(value, [], (raw, prefix) => {
     const locate = (path: readonly PathSegment[]) => lazyLocate([...prefix, ...path]);
