@@ -3,7 +3,7 @@
  * then Baseline, then allow. Each tier answers accept, deny, or passes; the first answer that is not a pass wins.
  */
 import type { Labels, Pod, Protocol } from '../model/types.js';
-import type { DirectionVerdict, Endpoint } from '../eval/types.js';
+import { endpointAddresses, type DirectionVerdict, type Endpoint } from '../eval/types.js';
 import { describeTierPort, tierPeerMiss } from './describe.js';
 import { effectiveAction, matchRule, ruleMatches, subjectSelects, type TierModel, type TierRemote } from './model.js';
 import type { ClusterPolicy, PolicyRef, TierAction, TierNearMiss, TierRule, TierStep } from './types.js';
@@ -20,7 +20,7 @@ export interface TierInput {
 }
 
 function remoteOf(e: Endpoint, nsLabels: Labels | undefined): TierRemote {
-  return e.kind === 'pod' ? { pod: e.pod, nsLabels: nsLabels!, ips: e.pod.ips } : { ips: [e.ip] };
+  return e.kind === 'pod' ? { pod: e.pod, nsLabels: nsLabels!, ips: endpointAddresses(e) } : { ips: [e.ip] };
 }
 
 /** The destination whose named ports count: for ingress the local pod, for egress the remote one. */
