@@ -1,4 +1,3 @@
-import { selectorMismatch } from '../labels/selector.js';
 import { portSpecMatches } from '../ports/ports.js';
 import { describeNearMiss, type NearMissWhy, type PeerMiss } from './misses.js';
 import type { Cluster, Direction, Peer, Pod, Policy, Protocol, Rule } from '../model/types.js';
@@ -66,25 +65,8 @@ function peerMisses(ctx: ClusterModel, policy: Policy, peers: readonly Peer[], r
       out.push({ code: 'not-a-pod', who });
       continue;
     }
-    if (remote.pod.hostNetwork) {
-      out.push({ code: 'host-network', who });
-      continue;
-    }
-    if (peer.namespaceSelector === null && remote.pod.namespace !== policy.namespace) {
-      out.push({ code: 'other-namespace', who, policyNamespace: policy.namespace, namespace: remote.pod.namespace });
-      continue;
-    }
-    if (peer.namespaceSelector !== null) {
-      const mismatch = selectorMismatch(peer.namespaceSelector, ctx.namespaceLabels(remote.pod.namespace));
-      if (mismatch) {
-        out.push({ code: 'namespace-selector', namespace: remote.pod.namespace, selector: peer.namespaceSelector, mismatch });
-        continue;
-      }
-    }
-    if (peer.podSelector !== null) {
-      const mismatch = selectorMismatch(peer.podSelector, remote.pod.labels);
-      if (mismatch) out.push({ code: 'pod-selector', who, selector: peer.podSelector, mismatch });
-    }
+    const miss = ctx.peerMissOf(policy, peer, remote.pod);
+    if (miss) out.push(miss);
   }
   return out;
 }
