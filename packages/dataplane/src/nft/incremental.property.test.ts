@@ -140,3 +140,45 @@ describe('incremental compile: after random event sequences the ruleset is the o
     expect(withPodPeers).toBeGreaterThan(100);
   });
 });
+
+describe('incremental compile: named egress ports, which resolve on pods no peer names', () => {
+  const pod = (name: string, ip: string, ports: Obj[], node = 'node-0'): Obj => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'ns-a', labels: { app: name } },
+    spec: { nodeName: node, containers: [{ name: 'c', image: 'i', ports }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
+  });
+  const policy = (name: string, to: Obj[] | undefined): Obj => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: 'ns-a' },
+    spec: { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ ...(to ? { to } : {}), ports: [{ port: 'http' }] }] },
+  });
+  it.each([
+    ['to every peer', undefined],
+    ['to an ipBlock', [{ ipBlock: { cidr: '10.9.0.0/16' } }]],
+  ])('%s: a pod off the node gaining, changing or losing the port name changes the rule', (_, to) => {
+    const http = (port: number): Obj[] => [{ name: 'http', containerPort: port }];
+    const steps: Obj[][] = [
+      [pod('client', '10.9.0.1', []), pod('server', '10.9.0.2', http(8080), 'node-1'), policy('p', to as Obj[] | undefined)],
+      [pod('client', '10.9.0.1', []), pod('server', '10.9.0.2', http(9090), 'node-1'), policy('p', to as Obj[] | undefined)],
+      [pod('client', '10.9.0.1', []), pod('server', '10.9.0.2', http(9090), 'node-1'), pod('other', '10.9.0.3', http(7070), 'node-1'), policy('p', to as Obj[] | undefined)],
+      [pod('client', '10.9.0.1', []), pod('server', '10.9.0.2', http(9090), 'node-1'), pod('other', '10.9.0.3', [], 'node-1'), policy('p', to as Obj[] | undefined)],
+      [pod('client', '10.9.0.1', []), pod('server', '10.9.0.2', [], 'node-1'), policy('p', to as Obj[] | undefined)],
+    ];
+    const store = new ObjectStore();
+    const cache = new CompileCache();
+    const texts: string[] = [];
+    for (const [i, objs] of steps.entries()) {
+      for (const k of [...store.entries()].map(([key]) => key)) if (!objs.some((o) => keyOf(o) === k)) store.remove(k);
+      for (const o of objs) store.put(keyOf(o), o);
+      const text = renderRuleset(compileRuleset(store.build().cluster, { node: 'node-0' }, cache));
+      expect(text, `step ${i}`).toBe(renderRuleset(fromScratch(objs, { node: 'node-0' })));
+      texts.push(text);
+    }
+    // Every step changes the ports the client may reach, except that 'other' losing its port name goes back to step 1.
+    expect(new Set(texts).size).toBe(4);
+    expect(texts[3]).toBe(texts[1]);
+  });
+});
