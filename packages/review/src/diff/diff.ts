@@ -2,6 +2,7 @@ import {
   clusterModel,
   computeMatrix,
   defaultColumns,
+  describeRuleRef,
   evaluate,
   formatIP,
   isolatingPolicies,
@@ -40,7 +41,7 @@ export interface Cause {
   action?: 'Accept' | 'Deny' | 'Pass';
   /** In the version that has it (new, or old for removed policies). */
   location?: Location;
-  /** One sentence: "now isolates backend/api for ingress", "rule spec.egress[1] admits it". */
+  /** One sentence: "now isolates backend/api for ingress", "backend/api egress rule 1 admits it for backend/api". */
   effect: string;
 }
 
@@ -602,12 +603,12 @@ function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixC
       if (!t.networkPolicyDecides) continue;
     }
     if (n.allowed) {
-      for (const r of n.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admits it for ${local}`, dir, r.rule);
+      for (const r of n.allowedBy) add(r.policy, `${describeRuleRef({ policy: r.policy, direction: dir, rule: r.rule })} admits it for ${local}`, dir, r.rule);
       if (!n.isolated) for (const id of o.selectedBy) add(id, `${local} is no longer isolated for ${dir} (${id} ${policyChange.get(id) === 'removed' ? 'removed' : 'no longer selects it'})`, dir, undefined, true);
     } else {
       for (const id of n.selectedBy) if (!o.selectedBy.includes(id)) add(id, `${id} now isolates ${local} for ${dir} and no rule admits the flow`, dir);
       for (const id of n.selectedBy) if (o.selectedBy.includes(id)) add(id, `${id} changed: its ${dir} rules no longer admit the flow for ${local}`, dir);
-      for (const r of o.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admitted it before`, dir, r.rule, true);
+      for (const r of o.allowedBy) add(r.policy, `${describeRuleRef({ policy: r.policy, direction: dir, rule: r.rule })} admitted it before`, dir, r.rule, true);
     }
   }
   if (causes.length === 0) {
