@@ -14,8 +14,8 @@ describe('kordon check with cluster policy tiers', () => {
   it('shows the Admin deny of the integration test with its rule, name and place', async () => {
     const r = await run(['check', ...WORLD, join(BASE, 'api_integration/standard-anp-np-banp.yaml'), '--from', `${NS}slytherin/draco-malfoy-0`, '--to', `${NS}gryffindor/harry-potter-0`, '--port', '80']);
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`ingress of ${NS}gryffindor/harry-potter-0: denied: [Admin] cnp/pass-example rule 0 "deny-all-ingress-from-slytherin": Deny\n`);
-    expect(r.out).toMatch(/✗ \[Admin\] cnp\/pass-example rule 0 "deny-all-ingress-from-slytherin": Deny at .*api_integration\/standard-anp-np-banp\.yaml:13: Deny from namespaces conformance-house=slytherin on every port/);
+    expect(r.out).toContain(`ingress of ${NS}gryffindor/harry-potter-0: denied: [Admin] cnp/pass-example ingress rule 0 "deny-all-ingress-from-slytherin": Deny\n`);
+    expect(r.out).toMatch(/✗ \[Admin\] cnp\/pass-example ingress rule 0 "deny-all-ingress-from-slytherin": Deny at .*api_integration\/standard-anp-np-banp\.yaml:13: Deny from namespaces conformance-house=slytherin on every port/);
     expect(r.out).toContain(`egress  of ${NS}slytherin/draco-malfoy-0: allowed: [Admin] no policy selects it → [NetworkPolicy] not isolated → [Baseline] no policy selects it → allowed by default`);
   });
 
@@ -39,8 +39,8 @@ describe('kordon check with cluster policy tiers', () => {
     try {
       const r = await run(['check', t.path('cluster.json'), t.path('tiers.json'), '--from', 'mon/prom', '--to', 'default/web', '--port', '8080']);
       expect(r.code).toBe(1);
-      expect(r.out).toContain('ingress of default/web: denied: [Admin] cnp/monitoring rule 1 "to-np" (Pass) → [NetworkPolicy] not isolated → [Baseline] cnp/default-deny rule 0: Deny\n');
-      expect(r.out).toContain('~ [Admin] cnp/monitoring rule 0 "metrics-only" (Accept) at ');
+      expect(r.out).toContain('ingress of default/web: denied: [Admin] cnp/monitoring ingress rule 1 "to-np" (Pass) → [NetworkPolicy] not isolated → [Baseline] cnp/default-deny ingress rule 0: Deny\n');
+      expect(r.out).toContain('~ [Admin] cnp/monitoring ingress rule 0 "metrics-only" (Accept) at ');
       expect(r.out).toContain('8080/TCP is not in named port metrics');
       const ok = await run(['check', t.path('cluster.json'), t.path('tiers.json'), '--from', 'mon/prom', '--to', 'default/web', '--port', '9090', '-o', 'json']);
       expect(ok.code).toBe(0);

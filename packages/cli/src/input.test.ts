@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CliContext } from './io.js';
 import { run, STACK_TRACE, tempTree, yaml } from './test-support.js';
 
 const SHOP = fileURLToPath(new URL('./__fixtures__/shop', import.meta.url));
@@ -194,4 +196,23 @@ describe('a 50 MB file', () => {
       u.cleanup();
     }
   }, 180_000);
+});
+
+describe('readInputs', () => {
+  it('remembers what it could not read for the exit code, once: re-reads (serve) report to their caller only', async () => {
+    const { readInputs } = await import('./input.js');
+    const t = tempTree({ 'ok.yaml': denyAll });
+    execFileSync('mkfifo', [t.path('fifo.yaml')]);
+    const ctx: CliContext = { io: { out: () => {}, err: () => {}, readStdin: async () => new Uint8Array(), stdoutIsTTY: false, stderrIsTTY: false, env: {} }, exitCode: 0, noColor: true };
+    const paths = [t.path('ok.yaml'), t.path('fifo.yaml')];
+    const first = await readInputs(paths, ctx);
+    expect(first.unreadable).toEqual([t.path('fifo.yaml')]);
+    for (let i = 0; i < 3; i++) {
+      const again = await readInputs(paths, ctx, { remember: false });
+      expect(again.unreadable).toEqual([t.path('fifo.yaml')]);
+      expect(again.files.map((f) => f.name)).toEqual([t.path('ok.yaml')]);
+    }
+    expect(ctx.unreadable).toEqual([t.path('fifo.yaml')]);
+    t.cleanup();
+  });
 });

@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_INPUT_BYTES, parseSize, readSources, SourceError, type SourceText } from '@kordon/source';
+import { ByteBudget, DEFAULT_MAX_INPUT_BYTES, parseSize, readManifestFile, readSources, SourceError, type SourceText } from '@kordon/source';
+import type { SourceFile } from '@kordon/engine';
 import { readClusterFor } from './cluster.js';
 import { UsageError, type CliContext } from './io.js';
 
@@ -21,9 +22,10 @@ export function inputSettings(ctx: CliContext): InputSettings {
 
 /**
  * Reads PATHS through the one Source (files, directories, `-`, `REV:path`, `cluster:`). A path that cannot be read is
- * reported and remembered on the context, which turns the exit code into 2 once the answer for the rest is given.
+ * reported and remembered on the context, which turns the exit code into 2 once the answer for the rest is given
+ * (`remember: false` for a re-read whose caller shows what it could not read).
  */
-export async function readInputs(paths: readonly string[], ctx: CliContext): Promise<SourceText> {
+export async function readInputs(paths: readonly string[], ctx: CliContext, opts: { remember?: boolean } = {}): Promise<SourceText> {
   const s = inputSettings(ctx);
   let text: SourceText;
   try {
@@ -37,6 +39,37 @@ export async function readInputs(paths: readonly string[], ctx: CliContext): Pro
     if (err instanceof SourceError) throw new UsageError(err.message, err.hint);
     throw err;
   }
-  if (text.unreadable.length > 0) (ctx.unreadable ??= []).push(...text.unreadable);
+  // A re-read (serve's page loads) reports to its caller only: the run's exit code is decided by its first read.
+  if (text.unreadable.length > 0 && opts.remember !== false) (ctx.unreadable ??= []).push(...text.unreadable);
   return text;
+}
+
+/**
+ * A kordon file of its own (an expectation file, a lint configuration), read by the same rules as manifests: the size
+ * limit, FIFOs refused, bytes that are not UTF-8 located. Any of those is a usage error naming the file and the place.
+ */
+export function readKordonFile(path: string, what: string, ctx: CliContext): SourceFile {
+  let read: ReturnType<typeof readManifestFile>;
+  try {
+    read = readManifestFile(path, new ByteBudget(inputSettings(ctx).maxInputBytes));
+  } catch (err) {
+    if (err instanceof SourceError) throw new UsageError(err.message, err.hint);
+    throw err;
+  }
+  const { file, diagnostics } = read;
+  if (file === undefined) {
+    const d = diagnostics[0];
+    throw new UsageError(`cannot read ${what} ${path}: ${d?.message ?? 'not a regular file'}`, d?.hint);
+  }
+  const bad = file.undecodable?.[0];
+  if (bad !== undefined) {
+    const before = file.text.slice(0, bad.offset);
+    const line = before.split('\n').length;
+    const column = bad.offset - before.lastIndexOf('\n');
+    throw new UsageError(
+      `${path}:${line}:${column}: ${what} is not UTF-8 text (byte 0x${bad.byte.toString(16).padStart(2, '0')})`,
+      'save it as UTF-8',
+    );
+  }
+  return file;
 }

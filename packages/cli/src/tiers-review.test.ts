@@ -58,10 +58,10 @@ describe('kordon test with cluster policies', () => {
       const r = await run(['test', '--expect', t.path('expect.yaml'), DIR]);
       expect(r.code).toBe(1);
       expect(r.out).toContain('6 passed, 4 failed');
-      expect(r.out).toContain('ingress: denied: [Admin] cnp/isolate-sandbox rule 0 "deny-sandbox": Deny');
-      expect(r.out).toContain('egress: denied: [Admin] no rule matches → [NetworkPolicy] not isolated → [Baseline] cnp/sandbox-egress rule 1 "deny-all": Deny');
+      expect(r.out).toContain('ingress: denied: [Admin] cnp/isolate-sandbox ingress rule 0 "deny-sandbox": Deny');
+      expect(r.out).toContain('egress: denied: [Admin] no rule matches → [NetworkPolicy] not isolated → [Baseline] cnp/sandbox-egress egress rule 1 "deny-all": Deny');
       // A NetworkPolicy decision keeps its rule-level detail after the Pass.
-      expect(r.out).toContain('ingress: denied: [Admin] cnp/pass-to-namespace-owners rule 0 "namespace-owners-decide" (Pass) → [NetworkPolicy] denied, payments/db-0 is isolated for ingress by payments/db-from-api and no rule matches');
+      expect(r.out).toContain('ingress: denied: [Admin] cnp/pass-to-namespace-owners ingress rule 0 "namespace-owners-decide" (Pass) → [NetworkPolicy] denied, payments/db-0 is isolated for ingress by payments/db-from-api and no rule matches');
     } finally {
       t.cleanup();
     }

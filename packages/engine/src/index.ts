@@ -96,14 +96,17 @@ export type {
   RejectedClusterPolicy,
   TierAction,
   TierName,
+  TierMissWhy,
   TierNearMiss,
   TierPeer,
+  TierPeerMiss,
+  TierPeerMissCode,
   TierPort,
   TierRule,
   TierStep,
   TierSubject,
 } from './tiers/types.js';
-export { describeTierPeer, describeTierPort, describeTierRule, describeTierStep, describeTierWalk } from './tiers/describe.js';
+export { describeTierMiss, describeTierPeer, describeTierPeerMiss, describeTierPort, describeTierRule, describeTierStep, describeTierWalk } from './tiers/describe.js';
 export { effectiveAction as tierRuleAction, subjectSelects, tierAddressRanges } from './tiers/model.js';
 export { subjectSelectsPod, tierDecision, tierPeerRanges, tierPeerSelectsPod, tierPolicies, tierRuleCovers } from './tiers/query.js';
 export type { TierQuery } from './tiers/query.js';
@@ -118,6 +121,16 @@ export { defaultColumns } from './matrix/columns.js';
 export type { MatrixColumn, PortRange } from './matrix/columns.js';
 
 export {
+  citedClusterPolicy,
+  citedNetworkPolicy,
+  describeMiss,
+  describeMissFailure,
+  describeStep,
+  describeWalk,
+  explainConnection,
+  explainDirection,
+  formatRuleCite,
+  networkPolicyRef,
   describePeer,
   describePortSpec,
   describePorts,
@@ -135,6 +148,15 @@ export {
   selectedPods,
 } from './explain/index.js';
 export type {
+  ClusterTierStep,
+  ConnectionExplanation,
+  DirectionExplanation,
+  ExplainedConnection,
+  ExplainedMiss,
+  ExplanationStep,
+  NetworkPolicyStep,
+  PolicyCite,
+  RuleCite,
   ClusterExplanation,
   PeerExplanation,
   PodDirectionExplanation,

@@ -53,9 +53,9 @@ describe('cluster policy tiers on the page, in chromium', () => {
     const text = (await page.textContent('#explain')) ?? '';
     expect(text).toContain(`ingress of payments/api-6f9c7d8b5-k2x4p: denied: ${describeTierWalk(r.hops[0]!.verdict.ingress.tiers!)}`);
     expect(text).toContain('tie: cnp/pass-to-namespace-owners has the same priority and would decide otherwise');
-    expect(text).toContain('[Baseline] cnp/sandbox-egress rule 1 "deny-all": Deny');
+    expect(text).toContain('[Baseline] cnp/sandbox-egress egress rule 1 "deny-all": Deny');
     // The deciding rule's line is a link to the editor.
-    const where = await page.$$eval('#explain li', (lis) => lis.filter((li) => li.textContent?.startsWith('[Admin] cnp/isolate-sandbox rule 0')).map((li) => li.querySelector('.where')?.textContent));
+    const where = await page.$$eval('#explain li', (lis) => lis.filter((li) => li.textContent?.startsWith('[Admin] cnp/isolate-sandbox ingress rule 0')).map((li) => li.querySelector('.where')?.textContent));
     const rule = cluster.clusterPolicies.find((p) => p.id === 'cnp/isolate-sandbox')!.locate!(['spec', 'ingress', 0]);
     expect(where).toEqual([`platform/admin-tier.yaml:${rule.line}`]);
     expect(await axeViolations(page)).toEqual([]);
@@ -63,7 +63,7 @@ describe('cluster policy tiers on the page, in chromium', () => {
     // Pass, then the payments team's NetworkPolicy, with its rule-level reason.
     await ask(page, 'frontend/web-7d4b9c6f8-9qz2m', 'payments/db-0', '5432/TCP');
     const np = (await page.textContent('#explain')) ?? '';
-    expect(np).toContain('[Admin] cnp/pass-to-namespace-owners rule 0 "namespace-owners-decide" (Pass)');
+    expect(np).toContain('[Admin] cnp/pass-to-namespace-owners ingress rule 0 "namespace-owners-decide" (Pass)');
     expect(np).toContain('denied, isolated by payments/db-from-api and no rule admits it');
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { yamlFromJson } from '../output/yaml-output.js';
 import { examples, withNetworkOptions } from './help.js';
@@ -62,6 +62,7 @@ async function runLint(ctx: CliContext, paths: readonly string[], opts: LintOpti
   const review = await import('@kordon/review');
   const { loadInput, namespaceFilter, parseDns, parseFormat, parseNetwork, rejectedSentence, reportUnknownPodIPs, requireObjects } = await import('../pipeline.js');
   const { formatDiagnostic } = await import('../output/diagnostics.js');
+  const { readKordonFile } = await import('../input.js');
   if (opts.listRules) {
     const lines = review.RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${r.title}`);
     ctx.io.out(`${lines.join('\n')}\n`);
@@ -76,13 +77,7 @@ async function runLint(ctx: CliContext, paths: readonly string[], opts: LintOpti
   const disable = [...opts.disable];
   let severity: Record<string, Severity> = {};
   if (configPath !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(configPath, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read the configuration ${configPath}`);
-    }
-    const { config, diagnostics } = review.parseLintConfig({ name: configPath, text });
+    const { config, diagnostics } = review.parseLintConfig(readKordonFile(configPath, 'the configuration', ctx));
     if (diagnostics.some((d) => d.severity === 'error')) {
       ctx.io.err(diagnostics.map((d) => formatDiagnostic(d, colorsFor(ctx, 'err'))).join(''));
       throw new UsageError(`the configuration ${configPath} has errors`);

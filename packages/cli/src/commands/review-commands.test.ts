@@ -23,6 +23,8 @@ const t = tempTree({
   'config/.kordon.yaml': 'lint:\n  disable: [deny-name-allows]\n',
   'config/bad.yaml': 'lint:\n  failOn: sometimes\n',
   'expect/wrong.yaml': 'expectations:\n  - name: web reaches itself by address\n    from: default/web\n    to: default/web\n    port: 80\n    expect: denied\n  - name: outside reaches web\n    from: 203.0.113.1\n    to: default/web\n    port: 80\n    expect: allowed\n',
+  'expect/latin1.yaml': new Uint8Array([...Buffer.from('expectations:\n  - name: caf'), 0xe9, ...Buffer.from('\n    from: default/web\n    to: default/web\n    port: 80\n    expect: allowed\n')]),
+  'config/latin1.yaml': new Uint8Array([...Buffer.from('lint:\n  disable: [caf'), 0xe9, ...Buffer.from(']\n')]),
   'expect/broken.yaml': 'expectations:\n  - from: default/web\n    to: default/nobody\n    port: 80\n    expect: allowed\n',
   'scenarios/a/pod.yaml': pod,
   'scenarios/a/expect.yaml': 'expectations:\n  - {from: default/web, to: default/web, port: 80, expect: allowed}\n',
@@ -100,6 +102,13 @@ describe('kordon lint', () => {
     expect(none.err).not.toMatch(STACK_TRACE);
   });
 
+  it('a configuration that is not UTF-8 is a usage error at its place', async () => {
+    const r = await run(['lint', t.path('ok'), '--config', t.path('config/latin1.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${t.path('config/latin1.yaml')}:2:16: the configuration is not UTF-8 text (byte 0xe9)`);
+    expect(r.err).not.toMatch(STACK_TRACE);
+  });
+
   it('--list-rules', async () => {
     const r = await run(['lint', '--list-rules']);
     expect(r.code).toBe(0);
@@ -166,6 +175,19 @@ describe('kordon test', () => {
     expect(withOwn.code).toBe(0);
     expect(withOwn.out.trimEnd()).toBe('1 passed, 0 failed');
     expect((await run(['test', t.path('dns'), '--dns', 'nonsense'])).code).toBe(2);
+  });
+
+  it('an expectation file is read as manifests are: a missing file, a directory or bytes that are not UTF-8 are usage errors with the place', async () => {
+    const latin1 = await run(['test', t.path('ok'), '--expect', t.path('expect/latin1.yaml')]);
+    expect(latin1.code).toBe(2);
+    expect(latin1.err).toContain(`${t.path('expect/latin1.yaml')}:2:14: the expectation file is not UTF-8 text (byte 0xe9)`);
+    expect(latin1.err).not.toMatch(STACK_TRACE);
+    const missing = await run(['test', t.path('ok'), '--expect', t.path('expect/none.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain(`cannot read the expectation file ${t.path('expect/none.yaml')}: cannot read`);
+    const dir = await run(['test', t.path('ok'), '--expect', t.path('expect')]);
+    expect(dir.code).toBe(2);
+    expect(dir.err).toContain('not a regular file');
   });
 
   it('no expectation file is a usage error', async () => {

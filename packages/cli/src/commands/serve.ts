@@ -43,7 +43,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
           host: opts.host,
           readFiles: async (p) => {
             // Unreadable files, skipped ones and refused cluster reads go to the page, as they go to stderr in check.
-            const read = fromStdin ? first : await readInputs(p, ctx);
+            const read = fromStdin ? first : await readInputs(p, ctx, { remember: false });
             return { files: read.files, problems: read.diagnostics };
           },
         });

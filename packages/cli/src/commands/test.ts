@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestReport } from '@kordon/review';
 import type { Command } from 'commander';
@@ -65,18 +65,11 @@ async function runTest(ctx: CliContext, paths: readonly string[], opts: TestOpti
   const { loadInput, parseDns, parseFormat, parseNetwork, reportDiagnostics, reportUnknownPodIPs, requireObjects } = await import('../pipeline.js');
   const format = parseFormat(opts.output, ['text', 'json', 'md'] as const);
   const review = await import('@kordon/review');
+  const { readKordonFile } = await import('../input.js');
   const dns = opts.dns === undefined ? undefined : parseDns(opts.dns);
   const network = parseNetwork(opts);
   const readExpectations = (files: readonly string[]) =>
-    files.map((f) => {
-      let text: string;
-      try {
-        text = readFileSync(f, 'utf8');
-      } catch {
-        throw new UsageError(`cannot read the expectation file ${f}`);
-      }
-      return review.parseExpectations({ name: f, text });
-    });
+    files.map((f) => review.parseExpectations(readKordonFile(f, 'the expectation file', ctx)));
   const test = async (inputs: readonly string[], expectFiles: readonly string[]): Promise<TestReport> => {
     const parsed = readExpectations(expectFiles);
     const loaded = await loadInput(inputs, ctx, { ...(dns ? { dns } : {}), ...(network ? { network } : {}) });

@@ -1,27 +1,40 @@
 import {
   checkConnection,
+  citedClusterPolicy,
+  citedNetworkPolicy,
+  describeMiss,
+  describeMissFailure,
   describePeer,
   describePortSpec,
   describeRule,
   describeRuleRef,
+  describeStep,
+  describeTierRule,
+  describeWalk,
+  explainConnection,
+  formatRuleCite,
+  locateRule,
   parsePortProto,
   policyRefText,
   resolveName,
   serviceNetworkNote,
   type CheckResult,
   type Cluster,
+  type DirectionExplanation,
   type DirectionVerdict,
+  type ExplainedMiss,
   type Hop,
   type Location,
-  type NearMiss,
+  type NetworkPolicyStep,
   type Policy,
+  type RuleCite,
   type RuleRef,
 } from '@kordon/engine';
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { CheckOptions } from '../commands/check.js';
 import { colorsFor, UsageError, type CliContext, type Colors } from '../io.js';
-import { TierPolicies, tierDetailLines, tierStepJson, tierWalk } from './tiers.js';
+import { tierStepJson } from './tiers.js';
 import { loadInput, parseDns, parseFormat, parseNetwork, rejectedSentence, reportDiagnostics, requireObjects } from '../pipeline.js';
 
 export async function runCheck(ctx: CliContext, paths: readonly string[], opts: CheckOptions): Promise<number> {
@@ -90,6 +103,10 @@ interface RefJson {
   column?: number;
 }
 
+function ruleLocation(policy: Policy | undefined, ref: Pick<RuleRef, 'direction' | 'rule'>): Location | undefined {
+  return policy ? locateRule(policy, ref) : undefined;
+}
+
 function refJson(policies: Map<string, Policy>, ref: RuleRef): RefJson {
   const o: RefJson = { policy: ref.policy, direction: ref.direction, rule: ref.rule, text: describeRuleRef(ref) };
   if (ref.peer !== undefined) o.peer = ref.peer;
@@ -114,11 +131,14 @@ function directionJson(policies: Map<string, Policy>, v: DirectionVerdict): Reco
   return o;
 }
 
-function hopJson(policies: Map<string, Policy>, h: Hop): Record<string, unknown> {
+function hopJson(cluster: Cluster, policies: Map<string, Policy>, h: Hop): Record<string, unknown> {
   const o: Record<string, unknown> = { purpose: h.purpose, from: h.from, to: h.to, port: h.port, protocol: h.protocol, allowed: h.verdict.allowed };
   if (h.verdict.always) o['always'] = h.verdict.always;
   o['egress'] = directionJson(policies, h.verdict.egress);
   o['ingress'] = directionJson(policies, h.verdict.ingress);
+  // The engine's explanation tree, as the text answer renders it (docs/cli.md).
+  const t = explainConnection(cluster, h);
+  o['explanation'] = { egress: t.egress, ingress: t.ingress };
   return o;
 }
 
@@ -129,40 +149,34 @@ export function checkJson(cluster: Cluster, r: CheckResult): Record<string, unkn
   o['problems'] = r.problems;
   o['issues'] = r.issues;
   o['notes'] = r.notes;
-  if (r.dns) o['dns'] = { needed: r.dns.needed, allowed: r.dns.allowed, assumed: r.dns.assumed, hops: r.dns.hops.map((h) => hopJson(policies, h)) };
+  if (r.dns) o['dns'] = { needed: r.dns.needed, allowed: r.dns.allowed, assumed: r.dns.assumed, hops: r.dns.hops.map((h) => hopJson(cluster, policies, h)) };
   if (r.service) o['service'] = r.service;
-  o['hops'] = r.hops.map((h) => hopJson(policies, h));
+  o['hops'] = r.hops.map((h) => hopJson(cluster, policies, h));
   o['rejectedPolicies'] = cluster.rejectedPolicies.map((p) => `${p.namespace}/${p.name}`);
   if (cluster.rejectedClusterPolicies.length > 0) o['rejectedClusterPolicies'] = cluster.rejectedClusterPolicies.map((p) => policyRefText(p.ref));
   return o;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Text
-
-function ruleLocation(policy: Policy | undefined, ref: Pick<RuleRef, 'direction' | 'rule'>): Location | undefined {
-  if (!policy) return undefined;
-  return policy.locate ? policy.locate(['spec', ref.direction, ref.rule]) : policy.source;
-}
+// Text: rendered from the engine's explanation tree (`explainConnection`); the words of steps, rule references and
+// near misses are the engine's (`describeStep`, `formatRuleCite`, `describeMiss`), as on the page and in review.
 
 /** What every line of the text answer shares. */
 interface View {
-  policies: Map<string, Policy>;
+  cluster: Cluster;
   c: Colors;
   rel: (file: string) => string;
   service?: CheckResult['service'];
   verbose: boolean;
   /** Policies already named with their place. */
   named: Set<string>;
-  /** The cluster policies, when the input has any. */
-  tiers?: TierPolicies;
 }
 
 /** ` at FILE:LINE`, the file named as this answer names files. */
 const at = (view: View, loc: Location | undefined): string => (loc && loc.line > 0 ? ` at ${view.rel(loc.file)}:${loc.line}` : '');
 
 /** The matched parts of a rule: `to[1] pods with app=db in namespace data; ports[0] 5432/TCP`. */
-function matchedParts(policy: Policy | undefined, ref: RuleRef): string {
+function matchedParts(policy: Policy | undefined, ref: RuleCite): string {
   if (!policy) return '';
   const rule = (ref.direction === 'ingress' ? policy.ingress : policy.egress)[ref.rule];
   if (!rule) return '';
@@ -172,102 +186,105 @@ function matchedParts(policy: Policy | undefined, ref: RuleRef): string {
   return `${peer}; ${port}`;
 }
 
-function directionLines(view: View, v: DirectionVerdict, who: string, indent: string): string[] {
-  const { policies, c } = view;
-  const head = `${indent}${v.direction === 'egress' ? 'egress ' : 'ingress'} of ${who}: `;
-  const ok = (s: string) => (v.allowed ? c.green(s) : c.red(s));
-  if (v.tiers && view.tiers) {
+function directionLines(view: View, d: DirectionExplanation, indent: string): string[] {
+  const c = view.c;
+  const head = `${indent}${d.direction === 'egress' ? 'egress ' : 'ingress'} of ${d.endpoint}: `;
+  const ok = (s: string) => (d.allowed ? c.green(s) : c.red(s));
+  const verdict = ok(d.allowed ? 'allowed' : 'denied');
+  if (d.bypass === 'not-a-pod') return [`${head}${verdict}: an address outside the cluster's pods has no policies`];
+  if (d.bypass === 'host-network') return [`${head}${verdict}: it uses hostNetwork, and policies never select such pods`];
+  const np = d.steps.find((s): s is NetworkPolicyStep => s.tier === 'NetworkPolicy');
+  if (d.tiered) {
     // Cluster policies around NetworkPolicy: the walk first, then what each tier matched.
-    const lines = [`${head}${ok(v.allowed ? 'allowed' : 'denied')}: ${tierWalk(v)}`, ...tierDetailLines(view.tiers, v, c, `${indent}    `)];
-    if (v.tiers.some((s) => s.tier === 'NetworkPolicy' && s.outcome !== 'not-isolated')) {
-      const [first = '', ...rest] = directionLines(view, { ...v, tiers: undefined } as DirectionVerdict, who, `${indent}    `);
-      lines.push(`${indent}    [NetworkPolicy] ${first.slice(first.indexOf('isolated by'))}`, ...rest);
+    const lines = [`${head}${verdict}: ${describeWalk(d)}`, ...tierDetailLines(view, d, `${indent}    `)];
+    if (np && np.outcome !== 'not-isolated') {
+      const [first, ...rest] = networkPolicyLines(view, d, np, `${indent}    `);
+      lines.push(`${indent}    [NetworkPolicy] ${first}`, ...rest);
     }
     return lines;
   }
-  switch (v.bypass) {
-    case 'not-a-pod':
-      return [`${head}${ok('allowed')}: an address outside the cluster's pods has no policies`];
-    case 'host-network':
-      return [`${head}${ok('allowed')}: it uses hostNetwork, and policies never select such pods`];
-    case 'not-isolated':
-      return [`${head}${ok('allowed')}: not isolated (no policy selects it with policyType ${v.direction === 'ingress' ? 'Ingress' : 'Egress'})`];
-    default:
-      break;
-  }
-  const lines: string[] = [];
+  if (!np || np.outcome === 'not-isolated') return [`${head}${verdict}: not isolated (no policy selects it with policyType ${d.direction === 'ingress' ? 'Ingress' : 'Egress'})`];
+  const [first, ...rest] = networkPolicyLines(view, d, np, indent);
+  return [`${head}${verdict}: ${first}`, ...rest];
+}
+
+/** `isolated by …`, then the rules that admit the connection, or (denied) the nearest misses and ignored rules. */
+function networkPolicyLines(view: View, d: DirectionExplanation, np: NetworkPolicyStep, indent: string): string[] {
+  const c = view.c;
   // Where each policy is written is said the first time the answer names it, not on every hop.
-  const isolating = v.selectedBy.map((id) => (view.named.has(id) ? id : (view.named.add(id), `${id}${at(view, policies.get(id)?.source)}`))).join(', ');
-  lines.push(`${head}${ok(v.allowed ? 'allowed' : 'denied')}: isolated by ${isolating}`);
+  const isolating = np.isolatedBy
+    .map((p) => {
+      const id = policyRefText(p.policy);
+      return view.named.has(id) ? id : (view.named.add(id), `${id}${at(view, p.source)}`);
+    })
+    .join(', ');
+  const lines = [`isolated by ${isolating}`];
   const sub = `${indent}    `;
-  for (const ref of v.allowedBy) {
-    const p = policies.get(ref.policy);
-    lines.push(`${sub}${c.green('✓')} admitted by ${describeRuleRef(ref)}${at(view, ruleLocation(p, ref))}`);
-    lines.push(`${sub}    ${matchedParts(p, ref)}`);
+  for (const ref of np.admittedBy) {
+    lines.push(`${sub}${c.green('✓')} admitted by ${formatRuleCite(ref)}${at(view, ref.source)}`);
+    lines.push(`${sub}    ${matchedParts(citedNetworkPolicy(view.cluster, ref), ref)}`);
   }
-  if (!v.allowed) {
-    if (v.nearMisses.length > 0) {
-      lines.push(`${sub}no rule admits it; nearest ${v.nearMisses.length === 1 ? 'miss' : 'misses'}:`);
-      for (const m of v.nearMisses) lines.push(...nearMissLines(view, m, sub));
+  if (np.outcome === 'deny') {
+    if (np.nearMisses.length > 0) {
+      lines.push(`${sub}no rule admits it; nearest ${np.nearMisses.length === 1 ? 'miss' : 'misses'}:`);
+      for (const m of np.nearMisses) lines.push(...nearMissLines(view, m, sub));
     } else {
-      lines.push(...unmatchedRules(view, v, sub));
+      lines.push(...unmatchedRules(view, d, np, sub));
     }
-    for (const ref of v.ignored ?? []) lines.push(...ignoredLines(view, ref, v.direction, sub));
+    for (const x of np.ignored) lines.push(...ignoredLines(view, x, d.direction, sub));
   }
   return lines;
 }
 
 /** A rule that would admit the connection, made ineffective by its policy's policyTypes. */
-function ignoredLines(view: View, ref: RuleRef, direction: string, indent: string): string[] {
-  const p = view.policies.get(ref.policy);
-  const types = p ? [p.ingressIsolation ? 'Ingress' : '', p.egressIsolation ? 'Egress' : ''].filter(Boolean).join(', ') : '';
+function ignoredLines(view: View, x: NetworkPolicyStep['ignored'][number], direction: string, indent: string): string[] {
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';
   return [
-    `${indent}${view.c.yellow('!')} ${describeRuleRef(ref)}${at(view, ruleLocation(p, ref))} would admit it, but is ignored:`,
-    `${indent}    policyTypes [${types}] leaves out ${type}; add ${type} to spec.policyTypes to make the rule count`,
+    `${indent}${view.c.yellow('!')} ${formatRuleCite(x.rule)}${at(view, x.rule.source)} would admit it, but is ignored:`,
+    `${indent}    policyTypes [${x.policyTypes.join(', ')}] leaves out ${type}; add ${type} to spec.policyTypes to make the rule count`,
   ];
 }
 
-function nearMissLines(view: View, m: NearMiss, indent: string): string[] {
-  const p = view.policies.get(m.ref.policy);
-  const what = m.failed === 'port' ? 'the peer matches but the port does not' : 'the port matches but the peer does not';
-  const lines = [`${indent}${view.c.yellow('~')} ${describeRuleRef(m.ref)}${at(view, ruleLocation(p, m.ref))}: ${what}`, `${indent}    ${m.reason}`];
-  const note = servicePortNote(view, p, m);
+function nearMissLines(view: View, m: ExplainedMiss, indent: string): string[] {
+  const lines = [`${indent}${view.c.yellow('~')} ${formatRuleCite(m.rule)}${at(view, m.rule.source)}: ${describeMissFailure(m)}`, `${indent}    ${describeMiss(m)}`];
+  const note = servicePortNote(view, citedNetworkPolicy(view.cluster, m.rule), m);
   if (note) lines.push(`${indent}    ${note}`);
   return lines;
 }
 
 /** The commonest port mistake: the rule names the Service's port, and the pods receive on its target port. */
-function servicePortNote(view: View, policy: Policy | undefined, m: NearMiss): string | undefined {
+function servicePortNote(view: View, policy: Policy | undefined, m: ExplainedMiss): string | undefined {
   const s = view.service;
   if (!s || m.failed !== 'port' || !policy || s.targetPort === s.port) return undefined;
-  const rule = (m.ref.direction === 'ingress' ? policy.ingress : policy.egress)[m.ref.rule];
+  const rule = (m.rule.direction === 'ingress' ? policy.ingress : policy.egress)[m.rule.rule];
   if (!rule?.ports?.some((x) => x.port === s.port && x.protocol === s.protocol)) return undefined;
   return `${s.port}/${s.protocol} is the port of Service ${s.namespace}/${s.name}, which sends it to target port ${s.targetPort}: policies see the target port`;
 }
 
 /** No near miss: every rule of the isolating policies misses on both peer and port, or there are no rules at all. */
-function unmatchedRules(view: View, v: DirectionVerdict, indent: string): string[] {
-  const { policies, c } = view;
+function unmatchedRules(view: View, d: DirectionExplanation, np: NetworkPolicyStep, indent: string): string[] {
+  const c = view.c;
   const lines: string[] = [];
   const LIMIT = 8;
   let shown = 0;
   let hidden = 0;
-  for (const id of v.selectedBy) {
-    const p = policies.get(id);
+  const empty = new Set(np.withoutRules.map((p) => policyRefText(p.policy)));
+  for (const cite of np.isolatedBy) {
+    const id = policyRefText(cite.policy);
+    const p = citedNetworkPolicy(view.cluster, cite);
     if (!p) continue;
-    const rules = v.direction === 'ingress' ? p.ingress : p.egress;
-    if (rules.length === 0) {
-      lines.push(`${indent}${c.red('✗')} ${id} has no ${v.direction} rules: it allows nothing`);
+    if (empty.has(id)) {
+      lines.push(`${indent}${c.red('✗')} ${id} has no ${d.direction} rules: it allows nothing`);
       continue;
     }
-    for (const rule of rules) {
+    for (const rule of d.direction === 'ingress' ? p.ingress : p.egress) {
       if (shown >= LIMIT) {
         hidden++;
         continue;
       }
       shown++;
-      lines.push(`${indent}${c.red('✗')} ${id} ${v.direction} rule ${rule.index}${at(view, ruleLocation(p, { direction: rule.direction, rule: rule.index }))} matches neither peer nor port: ${describeRule(p, rule)}`);
+      const ref: RuleCite = { policy: cite.policy, direction: rule.direction, rule: rule.index };
+      lines.push(`${indent}${c.red('✗')} ${formatRuleCite(ref)}${at(view, locateRule(p, { direction: rule.direction, rule: rule.index }))} matches neither peer nor port: ${describeRule(p, rule)}`);
     }
   }
   if (hidden > 0) lines.push(`${indent}  … and ${hidden} more rules (see -o json or kordon explain)`);
@@ -276,12 +293,13 @@ function unmatchedRules(view: View, v: DirectionVerdict, indent: string): string
 
 function hopLines(view: View, h: Hop, indent: string): string[] {
   const c = view.c;
-  const verdict = h.verdict.allowed ? c.green('allowed') : c.red('denied');
-  const lines = [`${indent}${c.bold(`${h.from} → ${h.to} ${h.port}/${h.protocol}`)}: ${verdict}`];
-  if (h.verdict.always === 'same-pod') lines.push(`${indent}    always allowed: a pod can always reach itself`);
-  else if (h.verdict.always === 'own-node') lines.push(`${indent}    always allowed: traffic between a pod and its own node is never filtered`);
-  lines.push(...directionLines(view, h.verdict.egress, h.from, `${indent}  `));
-  lines.push(...directionLines(view, h.verdict.ingress, h.to, `${indent}  `));
+  const t = explainConnection(view.cluster, h);
+  const verdict = t.allowed ? c.green('allowed') : c.red('denied');
+  const lines = [`${indent}${c.bold(`${t.from} → ${t.to} ${t.port}/${t.protocol}`)}: ${verdict}`];
+  if (t.always === 'same-pod') lines.push(`${indent}    always allowed: a pod can always reach itself`);
+  else if (t.always === 'own-node') lines.push(`${indent}    always allowed: traffic between a pod and its own node is never filtered`);
+  lines.push(...directionLines(view, t.egress, `${indent}  `));
+  lines.push(...directionLines(view, t.ingress, `${indent}  `));
   return lines;
 }
 
@@ -297,8 +315,7 @@ function shownHops(hops: readonly Hop[]): Hop[] {
 }
 
 export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors, options: { verbose?: boolean; rel?: (file: string) => string } = {}): string {
-  const policies = new Map(cluster.policies.map((p) => [p.id, p]));
-  const view: View = { policies, c, rel: options.rel ?? ((f) => f), verbose: options.verbose === true, named: new Set(), ...(cluster.clusterPolicies.length > 0 ? { tiers: new TierPolicies(cluster) } : {}), ...(r.service ? { service: r.service } : {}) };
+  const view: View = { cluster, c, rel: options.rel ?? ((f) => f), verbose: options.verbose === true, named: new Set(), ...(r.service ? { service: r.service } : {}) };
   const lines: string[] = [];
   const badge = r.verdict === 'allowed' ? c.green(c.bold('ALLOWED')) : c.red(c.bold(r.partial ? 'DENIED (partly)' : 'DENIED'));
   lines.push(`${badge}  ${r.summary}`);
@@ -308,7 +325,7 @@ export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors, options
     const state = !r.dns.needed ? 'not restricted' : r.dns.allowed ? c.green('allowed') : c.red('blocked');
     // An allowed lookup is one line (the rule that lets it out); -v walks every hop, as does a blocked lookup.
     const walk = !r.dns.allowed || (r.dns.needed && view.verbose);
-    const by = r.dns.needed && r.dns.allowed && !walk ? dnsAllowedBy(r.dns.hops) : '';
+    const by = r.dns.needed && r.dns.allowed && !walk ? dnsAllowedBy(cluster, r.dns.hops) : '';
     lines.push(`${c.bold('DNS lookup')} of ${r.to} from ${r.from}: ${state}${r.dns.needed ? by : ': the client is not isolated for egress'}`);
     if (walk) {
       const shown = shownHops(r.dns.hops);
@@ -339,12 +356,48 @@ export function renderCheck(cluster: Cluster, r: CheckResult, c: Colors, options
   return `${lines.join('\n')}\n`;
 }
 
-/** ` by ns/pol egress rule 1`: the rules that let the lookups out, each once. */
-function dnsAllowedBy(hops: readonly Hop[]): string {
+/** ` by ns/pol egress rule 1`: the rules that let the lookups out (a NetworkPolicy rule, or a cluster policy's Accept), each once. */
+function dnsAllowedBy(cluster: Cluster, hops: readonly Hop[]): string {
   const refs = new Set<string>();
-  for (const h of hops) if (h.verdict.allowed) for (const ref of h.verdict.egress.allowedBy) refs.add(`${ref.policy} egress rule ${ref.rule}`);
+  for (const h of hops) {
+    if (!h.verdict.allowed) continue;
+    for (const s of explainConnection(cluster, h).egress.steps) {
+      if (s.tier === 'NetworkPolicy') for (const ref of s.admittedBy) refs.add(formatRuleCite(ref, false));
+      else if (s.outcome === 'accept' && s.decidedBy) refs.add(formatRuleCite(s.decidedBy, false));
+    }
+  }
   const list = [...refs];
   return list.length ? ` by ${list.length > 2 ? `${list.slice(0, 2).join(', ')} and ${list.length - 2} more` : list.join(', ')} (-v: every hop)` : '';
+}
+
+/** The lines under the walk: each cluster policy step with its rule and place, ties, and (when denied) nearest misses. */
+function tierDetailLines(view: View, d: DirectionExplanation, indent: string): string[] {
+  const c = view.c;
+  const lines: string[] = [];
+  for (const step of d.steps) {
+    if (step.tier === 'NetworkPolicy' || !step.decidedBy) continue;
+    const cite = step.decidedBy;
+    const p = citedClusterPolicy(view.cluster, cite);
+    const rule = p ? (cite.direction === 'ingress' ? p.ingress : p.egress)[cite.rule] : undefined;
+    const mark = step.outcome === 'accept' ? c.green('✓') : step.outcome === 'deny' ? c.red('✗') : c.dim('→');
+    lines.push(`${indent}${mark} ${describeStep(step)}${at(view, cite.source)}${rule ? `: ${describeTierRule(rule)}` : ''}`);
+    if (step.ambiguousWith.length > 0) {
+      lines.push(`${indent}    ${c.yellow('!')} ambiguous: ${step.ambiguousWith.map(policyRefText).join(', ')} ${step.ambiguousWith.length === 1 ? 'has' : 'have'} the same priority (${cite.priority ?? '?'}) and would decide otherwise; the API leaves their order undefined (kordon orders them by name)`);
+    }
+  }
+  if (!d.allowed) {
+    const misses = d.steps.flatMap((s) => (s.tier === 'NetworkPolicy' ? [] : s.nearMisses));
+    if (misses.length > 0) {
+      lines.push(`${indent}nearest ${misses.length === 1 ? 'miss' : 'misses'} among the cluster policies:`);
+      for (const m of misses.slice(0, 6)) {
+        const action = m.tier === 'NetworkPolicy' ? '' : ` (${m.action})`;
+        lines.push(`${indent}${c.yellow('~')} [${m.tier}] ${formatRuleCite(m.rule)}${action}${at(view, m.rule.source)}: ${describeMissFailure(m)}`);
+        lines.push(`${indent}    ${describeMiss(m)}`);
+      }
+      if (misses.length > 6) lines.push(`${indent}  … and ${misses.length - 6} more (see -o json)`);
+    }
+  }
+  return lines;
 }
 
 /** The text answer fits a 120-column terminal or review comment. */

@@ -1,4 +1,3 @@
-import { selectorMismatch } from '../labels/selector.js';
 import { portSpecMatches } from '../ports/ports.js';
 import { describeNearMiss, type NearMissWhy, type PeerMiss } from './misses.js';
 import type { Cluster, Direction, Peer, Pod, Policy, Protocol, Rule } from '../model/types.js';
@@ -7,7 +6,7 @@ import { ipBlockContains, parseIP } from '../net/ip.js';
 import { chainDirection } from '../tiers/evaluate.js';
 import { tierModelOf } from '../tiers/model.js';
 import { blockText, podInBlock, podNetworkOf } from './pod-ip.js';
-import type { DirectionVerdict, Endpoint, NearMiss, RuleRef, Traffic, Verdict } from './types.js';
+import { endpointAddresses, type DirectionVerdict, type Endpoint, type NearMiss, type RuleRef, type Traffic, type Verdict } from './types.js';
 
 /** Policies that select `pod` and isolate it in `direction`. hostNetwork pods are never selected. */
 export function isolatingPolicies(cluster: Cluster, pod: Pod, direction: Direction): Policy[] {
@@ -26,8 +25,8 @@ export function peerMatches(ctx: ClusterModel, policy: Policy, peer: Peer, remot
     const block = ctx.ipBlock(peer);
     if (!block) return false;
     // An ipBlock matches any address, pod IPs included; a pod without an IP only when the pod network lies inside it.
-    if (remote.kind === 'pod') return podInBlock(block, remote.pod, podNetworkOf(ctx.cluster)) === 'yes';
-    const ip = parseIP(remote.ip);
+    if (remote.kind === 'pod' && remote.address === undefined) return podInBlock(block, remote.pod, podNetworkOf(ctx.cluster)) === 'yes';
+    const ip = parseIP(endpointAddresses(remote)[0]!);
     return ip !== undefined && ipBlockContains(block, ip);
   }
   // Selectors see pods only; a hostNetwork pod carries its node's address, so only an ipBlock can match it.
@@ -48,7 +47,7 @@ function unknownBlocks(ctx: ClusterModel, peers: readonly Peer[], remote: Endpoi
 
 /** Why each peer of a rule misses the remote end (peers that match add nothing). */
 function peerMisses(ctx: ClusterModel, policy: Policy, peers: readonly Peer[], remote: Endpoint): PeerMiss[] {
-  const who = remote.kind === 'ip' ? remote.ip : `${remote.pod.namespace}/${remote.pod.name}`;
+  const who = remote.kind === 'ip' ? remote.ip : `${remote.pod.namespace}/${remote.pod.name}${remote.address !== undefined ? ` (${remote.address})` : ''}`;
   const out: PeerMiss[] = [];
   for (const peer of peers) {
     if (peer.kind === 'ipBlock') {
@@ -66,25 +65,8 @@ function peerMisses(ctx: ClusterModel, policy: Policy, peers: readonly Peer[], r
       out.push({ code: 'not-a-pod', who });
       continue;
     }
-    if (remote.pod.hostNetwork) {
-      out.push({ code: 'host-network', who });
-      continue;
-    }
-    if (peer.namespaceSelector === null && remote.pod.namespace !== policy.namespace) {
-      out.push({ code: 'other-namespace', who, policyNamespace: policy.namespace, namespace: remote.pod.namespace });
-      continue;
-    }
-    if (peer.namespaceSelector !== null) {
-      const mismatch = selectorMismatch(peer.namespaceSelector, ctx.namespaceLabels(remote.pod.namespace));
-      if (mismatch) {
-        out.push({ code: 'namespace-selector', namespace: remote.pod.namespace, selector: peer.namespaceSelector, mismatch });
-        continue;
-      }
-    }
-    if (peer.podSelector !== null) {
-      const mismatch = selectorMismatch(peer.podSelector, remote.pod.labels);
-      if (mismatch) out.push({ code: 'pod-selector', who, selector: peer.podSelector, mismatch });
-    }
+    const miss = ctx.peerMissOf(policy, peer, remote.pod);
+    if (miss) out.push(miss);
   }
   return out;
 }

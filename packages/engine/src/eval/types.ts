@@ -3,7 +3,15 @@ import type { TierStep } from '../tiers/types.js';
 import type { NearMissWhy } from './misses.js';
 
 /** One end of a connection: a pod, or an address outside the cluster's pods. */
-export type Endpoint = { kind: 'pod'; pod: Pod } | { kind: 'ip'; ip: string };
+/**
+ * One side of a connection. `address` names the pod address the connection uses, when the question names one (a
+ * dual-stack pod has an address per family and a kernel judges each connection by its own): ipBlocks and `networks`
+ * peers then see that address only. Without it they see every address of the pod.
+ */
+export type Endpoint = { kind: 'pod'; pod: Pod; address?: string } | { kind: 'ip'; ip: string };
+
+/** The addresses an ipBlock or `networks` peer judges an endpoint by. */
+export const endpointAddresses = (e: Endpoint): readonly string[] => (e.kind === 'ip' ? [e.ip] : e.address !== undefined ? [e.address] : e.pod.ips);
 
 export interface Traffic {
   from: Endpoint;

@@ -10,3 +10,8 @@ export type {
   RuleExplanation,
 } from './explain.js';
 export { describePeer, describePorts, describePortSpec, describeRule, describeRuleRef, describeSelector, formatLocation, locateRule, ruleIsActive } from './words.js';
+export { citedClusterPolicy, citedNetworkPolicy, explainConnection, explainDirection, networkPolicyRef } from './connection.js';
+export type { ExplainedConnection } from './connection.js';
+export { formatRuleCite } from './cite.js';
+export { describeMiss, describeMissFailure, describeStep, describeWalk } from './tree-words.js';
+export type { ClusterTierStep, ConnectionExplanation, DirectionExplanation, ExplainedMiss, ExplanationStep, NetworkPolicyStep, PolicyCite, RuleCite } from './tree.js';

@@ -3,6 +3,9 @@ import { formatSelector, selectorIsEmpty } from '../labels/selector.js';
 import { formatPortSpec } from '../ports/ports.js';
 import type { LabelSelector, Peer, Policy, PortSpec, Rule } from '../model/types.js';
 import type { RuleRef } from '../eval/types.js';
+import { networkPolicyRef } from './connection.js';
+import type { RuleCite } from './tree.js';
+import { formatRuleCite } from './cite.js';
 
 /** `pods with app=web`, `all pods`; `namespaces with team=a`, `all namespaces`. */
 export function describeSelector(sel: LabelSelector, noun: 'pods' | 'namespaces'): string {
@@ -67,12 +70,11 @@ export function formatLocation(loc: Location | undefined): string | undefined {
 
 /**
  * A RuleRef in words: `app/allow-api ingress rule 0 (from[1], ports[0])`: the indices are the ones of the manifest,
- * so that a person finds the exact lines.
+ * so that a person finds the exact lines. The same style as every rule of an explanation (`formatRuleCite`).
  */
 export function describeRuleRef(ref: RuleRef): string {
-  const field = ref.direction === 'ingress' ? 'from' : 'to';
-  const parts: string[] = [];
-  if (ref.peer !== undefined) parts.push(`${field}[${ref.peer}]`);
-  if (ref.port !== undefined) parts.push(`ports[${ref.port}]`);
-  return `${ref.policy} ${ref.direction} rule ${ref.rule}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+  const c: RuleCite = { policy: networkPolicyRef(ref.policy), direction: ref.direction, rule: ref.rule };
+  if (ref.peer !== undefined) c.peer = ref.peer;
+  if (ref.port !== undefined) c.port = ref.port;
+  return formatRuleCite(c);
 }

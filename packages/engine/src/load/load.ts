@@ -2,12 +2,14 @@ import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, 
 import type { Diagnostic, DiagnosticCode, Location, PathSegment } from '../diagnostics.js';
 import { firstBadCharacter, decodeUtf8, MAX_UNDECODABLE, type BadCharacter, type Undecodable } from './bytes.js';
 import { jsonStructure } from './json-duplicates.js';
-import { jsonOffset, jsonPositions, type JsonPos } from './json-positions.js';
+import { jsonLocator } from './json-positions.js';
 import { jsonStreamDocuments } from './json-stream.js';
 import { MAX_NESTING, nestingProblem, type NestingProblem } from './nesting.js';
 import { splitDocuments } from './split.js';
 import { describeSyntaxErrors, type SyntaxProblem } from './yaml-errors.js';
 import { fastChild, readYamlFast, type FastNode } from './yaml-fast.js';
+import { readYamlLite, type LiteDocument } from './yaml-lite.js';
+import type { Part } from './split.js';
 
 export { MAX_NESTING };
 
@@ -123,7 +125,7 @@ function loadSpan(span: Span): LoadResult {
     const fast = loadJsonStream(span);
     if (fast) return fast;
   }
-  return fastSpan(span) ?? fullSpan(span);
+  return liteSpan(span, false) ?? fastSpan(span) ?? fullSpan(span);
 }
 
 function fileProblem(file: string, code: DiagnosticCode, message: string, hint: string): Diagnostic {
@@ -176,6 +178,66 @@ function fastSpan(span: Span): LoadResult | undefined {
     });
   });
   return { objects, diagnostics };
+}
+
+/**
+ * YAML through the quick reader (yaml-lite.ts), document by document; a document it leaves goes to the fast and then
+ * the full reader alone. Undefined when it can read none of them (then the whole span goes to those readers, as
+ * before), or with `only`, when it cannot read every one (for the tests that compare the readers).
+ */
+function liteSpan(span: Span, only: boolean): LoadResult | undefined {
+  const { text } = span;
+  // A carriage return breaks lines for YAML, also inside what reads as one line here (a comment).
+  if (text.includes('\r')) return undefined;
+  const parts = splitDocuments(text);
+  const docs: (LiteDocument | undefined)[] = [];
+  let read = 0;
+  for (const p of parts) {
+    const d = readYamlLite(text, p.start, p.end);
+    if (d) read++;
+    else if (only) return undefined;
+    docs.push(d);
+  }
+  if (read === 0) return undefined;
+  const out: LoadResult = { objects: [], diagnostics: [] };
+  parts.forEach((p, k) => {
+    const d = docs[k];
+    if (d) liteObjects(span, p, d, out);
+    else {
+      const part: Span = { file: span.file, text: text.slice(p.start, p.end), at: (o) => span.at(p.start + o) };
+      append(out, fastSpan(part) ?? fullSpan(part));
+    }
+  });
+  return out;
+}
+
+/** Positioned trees of the documents asked about last: validation asks about one object's fields in a row. */
+const liteTrees = new Map<Part, FastNode | undefined>();
+const LITE_TREES_KEPT = 16;
+
+function liteTree(text: string, part: Part): FastNode | undefined {
+  if (liteTrees.has(part)) return liteTrees.get(part);
+  const root = readYamlLite(text, part.start, part.end, true)?.root;
+  if (liteTrees.size >= LITE_TREES_KEPT) liteTrees.delete(liteTrees.keys().next().value as Part);
+  liteTrees.set(part, root);
+  return root;
+}
+
+function liteObjects(span: Span, part: Part, doc: LiteDocument, out: LoadResult): void {
+  const { file, text, at } = span;
+  collectObjects(doc.value, [], (raw, prefix) => {
+    const locate = (path: readonly PathSegment[]): Location => locateIn(FAST_TREE, liteTree(text, part), [...prefix, ...path], at);
+    // The start of a document's own object is known without its tree.
+    const source = prefix.length === 0 ? () => at(doc.start) : () => locate([]);
+    out.objects.push(makeObject(raw, file, { file, line: 0, column: 0 }, locate, (path) => scalarIn(FAST_TREE, liteTree(text, part), [...prefix, ...path], text), [], source));
+  }, (message, prefix) => {
+    out.diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), hint: 'each document must be a Kubernetes object with apiVersion and kind', ...locateIn(FAST_TREE, liteTree(text, part), prefix, at) });
+  });
+}
+
+/** YAML through the quick reader alone, or undefined when it cannot read every document (for tests). */
+export function loadYamlLite(file: string, text: string): LoadResult | undefined {
+  return liteSpan({ file, text, at: lazyLines(file, text) }, true);
 }
 
 /** Offset to line and column; the line starts are found on the first call only. */
@@ -278,9 +340,9 @@ function loadJsonFast(span: Span): LoadResult | undefined {
     diagnostics.push(nestingDiagnostic({ kind: 'deep', path: [] }, at(structure.tooDeepAt)));
     return { objects, diagnostics };
   }
-  // Positions are worked out once, and only when a message or a reference needs one.
-  let positions: JsonPos | undefined;
-  const lazyLocate = (path: readonly PathSegment[]): Location => at(jsonOffset((positions ??= jsonPositions(text)), path));
+  // Positions are worked out only when a message or a reference needs one, and only along the paths asked for.
+  let offsetOf: ((path: readonly PathSegment[]) => number) | undefined;
+  const lazyLocate = (path: readonly PathSegment[]): Location => at((offsetOf ??= jsonLocator(text))(path));
   const dups = structure.duplicates;
   collectObjects(value, [], (raw, prefix) => {
     const locate = (path: readonly PathSegment[]) => lazyLocate([...prefix, ...path]);

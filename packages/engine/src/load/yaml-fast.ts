@@ -45,7 +45,7 @@ function giveUp(why: string): GiveUp {
 let coreTags: readonly ScalarTag[] | undefined;
 
 /** What the `yaml` library makes of a plain scalar under the YAML 1.2 core schema. */
-function resolveCore(text: string): unknown {
+export function resolveCore(text: string): unknown {
   coreTags ??= (new Schema({ schema: 'core' }).tags as unknown[]).filter(
     (t): t is ScalarTag => typeof t === 'object' && t !== null && 'test' in t && (t as ScalarTag).test instanceof RegExp && (t as ScalarTag).default === true,
   );

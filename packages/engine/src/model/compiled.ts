@@ -1,4 +1,5 @@
-import { selectorKey, selectorMatches } from '../labels/selector.js';
+import { selectorKey, selectorMatches, selectorMismatch } from '../labels/selector.js';
+import type { PeerMiss } from '../eval/misses.js';
 import { parseCidr, type IPBlock } from '../net/ip.js';
 import { portSpecMatches } from '../ports/ports.js';
 import type { Cluster, LabelSelector, Labels, Peer, Pod, Policy, PortSpec, Protocol } from './types.js';
@@ -42,6 +43,12 @@ export interface ClusterModel {
   peerSelectsAny(policy: Policy, peer: Peer): boolean;
   /** Whether a selector peer selects the pod (an ipBlock peer: false; see `ipBlock`). */
   peerSelectsPod(policy: Policy, peer: Peer, pod: Pod): boolean;
+  /**
+   * Why a selector peer does not select the pod, read with the same rules as `peerSelectsPod` (hostNetwork, the
+   * policy's own namespace for a podSelector alone, the namespace labels with their fallback); undefined when it does.
+   * An ipBlock peer: undefined (see `ipBlock`).
+   */
+  peerMissOf(policy: Policy, peer: Peer, pod: Pod): PeerMiss | undefined;
   /** The parsed ipBlock of a peer; undefined when its CIDR does not parse. */
   ipBlock(peer: IPBlockPeer): IPBlock | undefined;
   /** The port numbers that pods of the cluster give a container port name on a protocol. */
@@ -186,6 +193,19 @@ function compile(cluster: Cluster): ClusterModel {
         if (pod.namespace !== policy.namespace) return false;
       } else if (!selectorMatches(peer.namespaceSelector, namespaceLabels(pod.namespace))) return false;
       return peer.podSelector === null || selectorMatches(peer.podSelector, pod.labels);
+    },
+    peerMissOf(policy, peer, pod) {
+      if (peer.kind === 'ipBlock') return undefined;
+      const who = `${pod.namespace}/${pod.name}`;
+      if (pod.hostNetwork) return { code: 'host-network', who };
+      if (peer.namespaceSelector === null) {
+        if (pod.namespace !== policy.namespace) return { code: 'other-namespace', who, policyNamespace: policy.namespace, namespace: pod.namespace };
+      } else {
+        const mismatch = selectorMismatch(peer.namespaceSelector, namespaceLabels(pod.namespace));
+        if (mismatch) return { code: 'namespace-selector', namespace: pod.namespace, selector: peer.namespaceSelector, mismatch };
+      }
+      const mismatch = peer.podSelector === null ? undefined : selectorMismatch(peer.podSelector, pod.labels);
+      return mismatch && peer.podSelector ? { code: 'pod-selector', who, selector: peer.podSelector, mismatch } : undefined;
     },
     ipBlock(peer) {
       if (blocks.has(peer)) return blocks.get(peer);

@@ -68,13 +68,13 @@ function stop(r: CheckResult, p: CheckProblem): CheckResult {
 }
 
 function sourcePods(r: Resolved): Endpoint[] | undefined {
-  if (r.kind === 'pod') return [{ kind: 'pod', pod: r.pod }];
+  if (r.kind === 'pod') return [r.address !== undefined ? { kind: 'pod', pod: r.pod, address: r.address } : { kind: 'pod', pod: r.pod }];
   if (r.kind === 'workload') return r.pods.map((pod) => ({ kind: 'pod', pod }));
   if (r.kind === 'ip') return [{ kind: 'ip', ip: r.ip }];
   return undefined;
 }
 
-const label = (e: Endpoint): string => (e.kind === 'pod' ? endpointName(e.pod) : e.ip);
+const label = (e: Endpoint): string => (e.kind === 'ip' ? e.ip : e.address !== undefined ? `${endpointName(e.pod)} (${e.address})` : endpointName(e.pod));
 
 /** The cluster DNS pods, or one assumed stand-in when the input has none. */
 function dnsServers(cluster: Cluster): { pods: Pod[]; assumed: boolean } {
@@ -144,7 +144,7 @@ export function checkConnection(cluster: Cluster, req: CheckRequest): CheckResul
     });
   } else {
     if (!portArg && !named) return stop(result, { code: 'port-required' });
-    const dests: Endpoint[] = toR.kind === 'pod' ? [{ kind: 'pod', pod: toR.pod }] : toR.kind === 'workload' ? toR.pods.map((pod) => ({ kind: 'pod', pod })) : [{ kind: 'ip', ip: toR.ip }];
+    const dests: Endpoint[] = toR.kind === 'pod' ? [toR.address !== undefined ? { kind: 'pod', pod: toR.pod, address: toR.address } : { kind: 'pod', pod: toR.pod }] : toR.kind === 'workload' ? toR.pods.map((pod) => ({ kind: 'pod', pod })) : [{ kind: 'ip', ip: toR.ip }];
     if (dests.length === 0) return stop(result, { code: 'workload-without-pods', side: 'to', name: req.to });
     targets = dests.map((ep) => {
       if (portArg) return { ep, port: portArg.port, protocol: portArg.protocol };

@@ -3,7 +3,7 @@ import type { Cluster, Pod, Service, Workload } from '../model/types.js';
 
 /** What a name on the command line (or in an expectation file) refers to. */
 export type Resolved =
-  | { kind: 'pod'; pod: Pod }
+  | { kind: 'pod'; pod: Pod; address?: string }
   | { kind: 'workload'; workload: Workload; pods: Pod[] }
   | { kind: 'service'; service: Service; via: 'dns' | 'cluster-ip'; name: string }
   | { kind: 'ip'; ip: string }
@@ -24,7 +24,8 @@ export function resolveName(cluster: Cluster, text: string, clientNamespace?: st
   const ip = canonicalIP(name);
   if (ip) {
     const pod = cluster.pods.find((p) => !p.hostNetwork && p.ips.includes(ip));
-    if (pod) return { kind: 'pod', pod };
+    // One address of a dual-stack pod: the question is about that family's connection.
+    if (pod) return pod.ips.length > 1 ? { kind: 'pod', pod, address: ip } : { kind: 'pod', pod };
     const svc = cluster.services.find((s) => s.clusterIPs.includes(ip));
     if (svc) return { kind: 'service', service: svc, via: 'cluster-ip', name };
     return { kind: 'ip', ip };

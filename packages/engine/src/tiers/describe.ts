@@ -1,8 +1,8 @@
 /** Cluster policy peers, ports and misses in words; the explanations and the near misses of the tier walk use them. */
-import { formatSelector, selectorMismatch } from '../labels/selector.js';
+import { formatSelector } from '../labels/selector.js';
 import type { LabelSelector } from '../model/types.js';
-import type { TierModel, TierRemote } from './model.js';
-import { policyRefText, type TierPeer, type TierPort, type TierRule, type TierStep } from './types.js';
+import { formatRuleCite } from '../explain/cite.js';
+import { type TierMissWhy, type TierPeer, type TierPeerMiss, type TierPort, type TierRule, type TierStep } from './types.js';
 
 const sel = (s: LabelSelector): string => formatSelector(s) || '{}';
 
@@ -35,33 +35,40 @@ export function describeTierRule(rule: TierRule): string {
   return `${rule.writtenAction || rule.action} ${rule.direction === 'ingress' ? 'from' : 'to'} ${peers} on ${ports}`;
 }
 
-/** Why the remote end matches no peer of the rule. */
-export function tierPeerMiss(model: TierModel, peers: readonly TierPeer[], remote: TierRemote, who: string): string {
-  const out: string[] = [];
-  for (const peer of peers) {
-    if (peer.kind === 'namespaces' || peer.kind === 'pods') {
-      if (!remote.pod) out.push(`${who} is not a pod, so ${peer.kind} peers cannot match it`);
-      else if (remote.pod.hostNetwork) out.push(`${who} uses hostNetwork: only networks or nodes peers match it`);
-      else {
-        const nsWhy = selectorMismatch(peer.namespaceSelector, remote.nsLabels!);
-        if (nsWhy) out.push(`namespace ${remote.pod.namespace} ${nsWhy} (${describeTierPeer(peer)})`);
-        else if (peer.kind === 'pods') {
-          const why = selectorMismatch(peer.podSelector, remote.pod.labels);
-          if (why) out.push(`pod ${who} ${why} (${describeTierPeer(peer)})`);
-        }
-      }
-    } else if (peer.kind === 'networks') out.push(remote.ips.length === 0 ? `${who} has no IP for networks ${peer.cidrs.join(', ')}` : `${who} is not in networks ${peer.cidrs.join(', ')}`);
-    else if (peer.kind === 'nodes') out.push(`${who} is not an address of nodes ${sel(peer.nodeSelector)} (${[...model.nodeAddresses(peer)].join(', ') || 'no such node'})`);
-    else if (peer.kind === 'domainNames') out.push(`domainNames ${peer.names.join(', ')} cannot be decided from manifests`);
+/** One cluster policy peer miss in words, as `kordon check` prints it. */
+export function describeTierPeerMiss(m: TierPeerMiss): string {
+  switch (m.code) {
+    case 'not-a-pod':
+      return `${m.who} is not a pod, so ${m.peer.kind} peers cannot match it`;
+    case 'host-network':
+      return `${m.who} uses hostNetwork: only networks or nodes peers match it`;
+    case 'namespace-selector':
+      return `namespace ${m.namespace} ${m.mismatch} (${describeTierPeer(m.peer)})`;
+    case 'pod-selector':
+      return `pod ${m.who} ${m.mismatch} (${describeTierPeer(m.peer)})`;
+    case 'no-ip-for-networks':
+      return `${m.who} has no IP for networks ${m.cidrs.join(', ')}`;
+    case 'outside-networks':
+      return `${m.who} is not in networks ${m.cidrs.join(', ')}`;
+    case 'not-node-address':
+      return `${m.who} is not an address of nodes ${sel(m.nodeSelector)} (${m.addresses.join(', ') || 'no such node'})`;
+    case 'domain-names':
+      return `domainNames ${m.names.join(', ')} cannot be decided from manifests`;
   }
-  return out.join('; ');
+}
+
+/** A cluster policy near miss's reason in words: the `reason` of `TierNearMiss`. */
+export function describeTierMiss(why: TierMissWhy): string {
+  if (why.failed === 'peer') return why.peers.map(describeTierPeerMiss).join('; ');
+  const note = why.outsideNamedPorts ? ' (named ports never match an address outside the cluster)' : '';
+  return `${why.port}/${why.protocol} is not in ${why.ports.map(describeTierPort).join(', ')}${note}`;
 }
 
 const ACTION_WORD: Readonly<Record<string, string>> = { accept: 'Accept', deny: 'Deny', pass: 'Pass' };
 
 /**
- * One step of a tier walk in a few words: `[Admin] cnp/x rule 2 (Pass)`, `[NetworkPolicy] not isolated`,
- * `[Baseline] cnp/default rule 0: Deny`, `[Admin] no rule matches`.
+ * One step of a tier walk in a few words, in the style of the explanation tree (`describeStep`):
+ * `[Admin] cnp/x ingress rule 2 (Pass)`, `[NetworkPolicy] not isolated`, `[Baseline] cnp/default ingress rule 0: Deny`.
  */
 export function describeTierStep(step: TierStep): string {
   const head = `[${step.tier}]`;
@@ -69,8 +76,8 @@ export function describeTierStep(step: TierStep): string {
     if (step.outcome === 'not-isolated') return `${head} not isolated`;
     return `${head} ${step.outcome === 'accept' ? 'allowed' : 'denied'} (isolated by ${(step.policies ?? []).join(', ')})`;
   }
-  if (step.outcome === 'no-match' || !step.policy) return `${head} ${step.policies && step.policies.length > 0 ? 'no rule matches' : 'no policy selects it'}`;
-  const rule = `${policyRefText(step.policy)} rule ${step.rule}${step.ruleName ? ` "${step.ruleName}"` : ''}`;
+  if (step.outcome === 'no-match' || !step.policy || step.rule === undefined) return `${head} ${step.policies && step.policies.length > 0 ? 'no rule matches' : 'no policy selects it'}`;
+  const rule = formatRuleCite({ policy: step.policy, direction: step.direction, rule: step.rule, ...(step.ruleName ? { name: step.ruleName } : {}) }, false);
   return step.outcome === 'pass' ? `${head} ${rule} (Pass)` : `${head} ${rule}: ${ACTION_WORD[step.outcome]}`;
 }
 

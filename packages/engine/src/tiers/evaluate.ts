@@ -3,10 +3,10 @@
  * then Baseline, then allow. Each tier answers accept, deny, or passes; the first answer that is not a pass wins.
  */
 import type { Labels, Pod, Protocol } from '../model/types.js';
-import type { DirectionVerdict, Endpoint } from '../eval/types.js';
-import { describeTierPort, tierPeerMiss } from './describe.js';
-import { effectiveAction, matchRule, ruleMatches, subjectSelects, type TierModel, type TierRemote } from './model.js';
-import type { ClusterPolicy, PolicyRef, TierAction, TierNearMiss, TierRule, TierStep } from './types.js';
+import { endpointAddresses, type DirectionVerdict, type Endpoint } from '../eval/types.js';
+import { describeTierMiss } from './describe.js';
+import { effectiveAction, matchRule, ruleMatches, subjectSelects, tierPeerMiss, type TierModel, type TierRemote } from './model.js';
+import type { ClusterPolicy, PolicyRef, TierAction, TierMissWhy, TierNearMiss, TierPeerMiss, TierRule, TierStep } from './types.js';
 
 export interface TierInput {
   model: TierModel;
@@ -20,7 +20,7 @@ export interface TierInput {
 }
 
 function remoteOf(e: Endpoint, nsLabels: Labels | undefined): TierRemote {
-  return e.kind === 'pod' ? { pod: e.pod, nsLabels: nsLabels!, ips: e.pod.ips } : { ips: [e.ip] };
+  return e.kind === 'pod' ? { pod: e.pod, nsLabels: nsLabels!, ips: endpointAddresses(e) } : { ips: [e.ip] };
 }
 
 /** The destination whose named ports count: for ingress the local pod, for egress the remote one. */
@@ -93,22 +93,15 @@ function nearMiss(input: TierInput, remote: TierRemote, who: string, policy: Clu
   const peerOk = m.peer >= 0;
   const portOk = m.port === null || m.port >= 0;
   if (peerOk === portOk) return undefined;
-  const miss: TierNearMiss = {
-    policy: policy.ref,
-    rule: rule.index,
-    action: rule.action,
-    failed: peerOk ? 'port' : 'peer',
-    reason: peerOk
-      ? `${input.port}/${input.protocol} is not in ${rule.ports!.map(describeTierPort).join(', ')}${rule.ports!.some((p) => p.kind === 'named') && !destOfIsPod(input) ? ' (named ports never match an address outside the cluster)' : ''}`
-      : tierPeerMiss(input.model, rule.peers, remote, who),
-  };
+  const why: TierMissWhy = peerOk
+    ? { failed: 'port', port: input.port, protocol: input.protocol, ports: rule.ports!, outsideNamedPorts: rule.ports!.some((p) => p.kind === 'named') && destOf(input) === undefined }
+    : { failed: 'peer', peers: rule.peers.map((p) => tierPeerMiss(input.model, p, remote, who)).filter((x): x is TierPeerMiss => x !== undefined) };
+  const miss: TierNearMiss = { policy: policy.ref, rule: rule.index, action: rule.action, failed: why.failed, reason: describeTierMiss(why), why };
   if (rule.name) miss.ruleName = rule.name;
   const src = policy.locate?.(['spec', input.direction, rule.index]);
   if (src) miss.source = src;
   return miss;
 }
-
-const destOfIsPod = (input: TierInput): boolean => destOf(input) !== undefined;
 
 /**
  * The whole chain for one direction, given the NetworkPolicy verdict of that direction: Admin; NetworkPolicy when it

@@ -3,10 +3,10 @@
  * CIDRs parsed, every `nodes` peer resolved to the addresses of the Nodes it selects. `evaluate` and the matrix both
  * read this; neither re-derives who a peer selects.
  */
-import { selectorMatches } from '../labels/selector.js';
+import { selectorMatches, selectorMismatch } from '../labels/selector.js';
 import { cidrContains, parseCidr, parseIP, type Cidr } from '../net/ip.js';
 import type { Cluster, Labels, Pod, Protocol } from '../model/types.js';
-import type { ClusterPolicy, TierPeer, TierPort, TierRule } from './types.js';
+import type { ClusterPolicy, TierPeer, TierPeerMiss, TierPort, TierRule } from './types.js';
 
 export interface TierModel {
   admin: readonly ClusterPolicy[];
@@ -88,6 +88,33 @@ export function tierPeerMatches(model: TierModel, peer: TierPeer, remote: TierRe
     }
     default:
       return false;
+  }
+}
+
+/**
+ * Why one peer does not match the remote end (`who` names it), read beside `tierPeerMatches` so that a miss is explained
+ * by the same reading that decided it; undefined when the peer matches (an `unknown` peer has nothing to say).
+ */
+export function tierPeerMiss(model: TierModel, peer: TierPeer, remote: TierRemote, who: string): TierPeerMiss | undefined {
+  if (tierPeerMatches(model, peer, remote)) return undefined;
+  switch (peer.kind) {
+    case 'namespaces':
+    case 'pods': {
+      if (!remote.pod) return { code: 'not-a-pod', who, peer };
+      if (remote.pod.hostNetwork) return { code: 'host-network', who, peer };
+      const nsWhy = selectorMismatch(peer.namespaceSelector, remote.nsLabels!);
+      if (nsWhy) return { code: 'namespace-selector', namespace: remote.pod.namespace, peer, mismatch: nsWhy };
+      const why = peer.kind === 'pods' ? selectorMismatch(peer.podSelector, remote.pod.labels) : undefined;
+      return why ? { code: 'pod-selector', who, peer, mismatch: why } : undefined;
+    }
+    case 'networks':
+      return { code: remote.ips.length === 0 ? 'no-ip-for-networks' : 'outside-networks', who, cidrs: peer.cidrs };
+    case 'nodes':
+      return { code: 'not-node-address', who, nodeSelector: peer.nodeSelector, addresses: [...model.nodeAddresses(peer)] };
+    case 'domainNames':
+      return { code: 'domain-names', names: peer.names };
+    default:
+      return undefined;
   }
 }
 

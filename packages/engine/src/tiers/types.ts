@@ -121,9 +121,41 @@ export interface TierNearMiss {
   ruleName?: string;
   action: TierAction;
   failed: 'peer' | 'port';
+  /** Why, in words, rendered from `why` by `describeTierMiss`. */
   reason: string;
+  /** The same as data: branch on it, never on the words. */
+  why: TierMissWhy;
   source?: Location;
 }
+
+/**
+ * Why one peer of a cluster policy rule does not match the remote end: a closed union of codes with the facts as
+ * fields (the cluster policy counterpart of `PeerMiss`). `peer` is the peer as the rule holds it.
+ */
+export type TierPeerMiss =
+  /** `namespaces` and `pods` peers see pods only, and the remote end is an address. */
+  | { code: 'not-a-pod'; who: string; peer: TierPeer }
+  /** The remote pod uses hostNetwork: only `networks` or `nodes` peers match it. */
+  | { code: 'host-network'; who: string; peer: TierPeer }
+  /** The remote pod's namespace does not match the peer's namespaceSelector (`mismatch`: the first failing term). */
+  | { code: 'namespace-selector'; namespace: string; peer: TierPeer; mismatch: string }
+  /** The remote pod does not match the peer's podSelector. */
+  | { code: 'pod-selector'; who: string; peer: TierPeer; mismatch: string }
+  /** The remote end has no IP to hold against a `networks` peer. */
+  | { code: 'no-ip-for-networks'; who: string; cidrs: readonly string[] }
+  /** No address of the remote end is in the `networks` CIDRs. */
+  | { code: 'outside-networks'; who: string; cidrs: readonly string[] }
+  /** The remote end is not an address of the Nodes a `nodes` peer selects (`addresses`: theirs). */
+  | { code: 'not-node-address'; who: string; nodeSelector: LabelSelector; addresses: readonly string[] }
+  /** `domainNames` cannot be decided from manifests: such a peer matches nothing here. */
+  | { code: 'domain-names'; names: readonly string[] };
+
+export type TierPeerMissCode = TierPeerMiss['code'];
+
+/** Why a cluster policy near miss missed: the port (with every entry of the rule), or each of its peers. */
+export type TierMissWhy =
+  | { failed: 'port'; port: number; protocol: Protocol; ports: readonly TierPort[]; outsideNamedPorts: boolean }
+  | { failed: 'peer'; peers: readonly TierPeerMiss[] };
 
 export const policyRefText = (r: PolicyRef): string =>
   r.kind === 'NetworkPolicy' ? `${r.namespace ?? 'default'}/${r.name}` : `${SHORT[r.kind]}/${r.name}`;

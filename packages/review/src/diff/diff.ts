@@ -1,6 +1,8 @@
 import {
+  clusterModel,
   computeMatrix,
   defaultColumns,
+  describeRuleRef,
   evaluate,
   formatIP,
   isolatingPolicies,
@@ -21,6 +23,7 @@ import {
   type Rule,
 } from '@kordon/engine';
 import { flippableColumns } from './columns.js';
+import { causeKey, ColumnLists, FlowTable, type ColumnList } from './flows.js';
 import { clusterPolicyChanges, tierBlocks, tierCauses, tierTouches } from './tiers.js';
 
 export type PolicyChange = 'added' | 'removed' | 'modified';
@@ -38,7 +41,7 @@ export interface Cause {
   action?: 'Accept' | 'Deny' | 'Pass';
   /** In the version that has it (new, or old for removed policies). */
   location?: Location;
-  /** One sentence: "now isolates backend/api for ingress", "rule spec.egress[1] admits it". */
+  /** One sentence: "now isolates backend/api for ingress", "backend/api egress rule 1 admits it for backend/api". */
   effect: string;
 }
 
@@ -82,23 +85,58 @@ function workloadOf(p: Pod): string {
   return p.owner ? `${p.namespace}/${p.owner.name}` : `${p.namespace}/${p.name}`;
 }
 
-const membershipCache = new WeakMap<readonly Cidr[][], Map<string, string>>();
+/** Blocks as plain ranges: IPv4 bounds as numbers (comparing bigints per pod and block was most of the grouping). */
+interface BlockRanges {
+  family: Uint8Array;
+  /** Per block, the index of its first range in `lo`/`hi`; ranges of a block: its CIDR, then its excepts. */
+  first: Int32Array;
+  lo: Array<number | bigint>;
+  hi: Array<number | bigint>;
+}
 
-/** Which ipBlocks contain any of the addresses: one bit per block, computed once per address set. */
+const rangesCache = new WeakMap<readonly Cidr[][], { ranges: BlockRanges; byAddresses: Map<string, string> }>();
+
+function blockRanges(blocks: readonly Cidr[][]): BlockRanges {
+  const family = new Uint8Array(blocks.length);
+  const first = new Int32Array(blocks.length + 1);
+  const lo: Array<number | bigint> = [];
+  const hi: Array<number | bigint> = [];
+  blocks.forEach((b, i) => {
+    family[i] = b[0]!.family;
+    first[i] = lo.length;
+    // Excepts of the other family never hold an address of this one: left out.
+    for (const c of b) {
+      if (c.family !== b[0]!.family) continue;
+      lo.push(c.family === 4 ? Number(c.start) : c.start);
+      hi.push(c.family === 4 ? Number(c.end) : c.end);
+    }
+  });
+  first[blocks.length] = lo.length;
+  return { family, first, lo, hi };
+}
+
+/** Whether block i holds the address (inside its CIDR, outside each except). */
+function blockHolds(r: BlockRanges, i: number, family: number, v: number | bigint): boolean {
+  if (r.family[i] !== family) return false;
+  const f = r.first[i]!;
+  if (v < r.lo[f]! || v > r.hi[f]!) return false;
+  for (let k = f + 1; k < r.first[i + 1]!; k++) if (v >= r.lo[k]! && v <= r.hi[k]!) return false;
+  return true;
+}
+
+/** Which ipBlocks contain any of the addresses, as the list of their indexes; computed once per address set. */
 function membership(ipTexts: readonly string[], blocks: readonly Cidr[][]): string {
   if (blocks.length === 0 || ipTexts.length === 0) return '';
-  let cache = membershipCache.get(blocks);
-  if (!cache) membershipCache.set(blocks, (cache = new Map()));
+  let cache = rangesCache.get(blocks);
+  if (!cache) rangesCache.set(blocks, (cache = { ranges: blockRanges(blocks), byAddresses: new Map() }));
   const key = ipTexts.join(',');
-  let m = cache.get(key);
+  let m = cache.byAddresses.get(key);
   if (m !== undefined) return m;
-  const ips = ipTexts.map(parseIP).filter((x) => x !== undefined);
-  m = '';
-  for (const [cidr, ...except] of blocks) {
-    const inside = ips.some((ip) => ip.family === cidr!.family && ip.value >= cidr!.start && ip.value <= cidr!.end && !except.some((e) => ip.family === e.family && ip.value >= e.start && ip.value <= e.end));
-    m += inside ? '1' : '0';
-  }
-  cache.set(key, m);
+  const ips = ipTexts.map(parseIP).filter((x) => x !== undefined).map((ip) => ({ family: ip.family, v: ip.family === 4 ? Number(ip.value) : ip.value }));
+  const inside: number[] = [];
+  for (let i = 0; i < blocks.length; i++) if (ips.some((ip) => blockHolds(cache.ranges, i, ip.family, ip.v))) inside.push(i);
+  m = inside.join(',');
+  cache.byAddresses.set(key, m);
   return m;
 }
 
@@ -182,9 +220,18 @@ interface Group {
   newIdx: number[];
   pods: Array<{ old: Pod; next: Pod }>;
   /** The pods look different to policies in the two versions (labels, ports, addresses). */
-  moved?: boolean;
-  ip?: string;
-  label?: string;
+  moved: boolean;
+  ip: string | undefined;
+  label: string | undefined;
+  /** Index among all groups (pods, then outside addresses), set once they are all known. */
+  id: number;
+  /** Its pods' workloads with how many pods each (an outside address: its range), once asked. */
+  names: Array<{ name: string; n: number }> | undefined;
+}
+
+/** Every group with the same fields in the same order: the pair loop reads them millions of times. */
+function newGroup(oldIdx: number[], newIdx: number[], moved: boolean, outside?: { ip: string; label: string }): Group {
+  return { oldIdx, newIdx, pods: [], moved, ip: outside?.ip, label: outside?.label, id: -1, names: undefined };
 }
 
 /**
@@ -196,6 +243,12 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   // Policies.
   const oldPolicies = new Map(old.policies.map((p) => [p.id, p]));
   const newPolicies = new Map(next.policies.map((p) => [p.id, p]));
+  const firstById = (list: readonly Policy[]) => {
+    const m = new Map<string, Policy>();
+    for (const p of list) if (!m.has(p.id)) m.set(p.id, p);
+    return m;
+  };
+  const policyAt: PolicyAt = { old: firstById(old.policies), next: firstById(next.policies) };
   const policyChange = new Map<string, PolicyChange>();
   for (const [id, p] of newPolicies) {
     const o = oldPolicies.get(id);
@@ -226,7 +279,7 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     const sn = podShape(p, blocks, hostNodes);
     const key = `${so}\u0001${sn}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { oldIdx: [], newIdx: [], pods: [], moved: so !== sn }));
+    if (!g) groups.set(key, (g = newGroup([], [], so !== sn)));
     g.oldIdx.push(oi);
     g.newIdx.push(ni);
     g.pods.push({ old: o, next: p });
@@ -257,15 +310,25 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     return { o, n };
   };
   const changedBy = { ingress: changedIn('ingress'), egress: changedIn('egress') };
+  // The pods those policies isolate, per version: the model's selections, read once instead of every pod's policies.
+  const isolatedBy = (c: Cluster, policies: ReadonlySet<Policy>, d: Direction): Set<Pod> => {
+    const model = clusterModel(c);
+    const out = new Set<Pod>();
+    for (const x of policies) if (d === 'ingress' ? x.ingressIsolation : x.egressIsolation) for (const p of model.selectedPods(x)) out.add(p);
+    return out;
+  };
+  const isolatedByChanged = {
+    ingress: { o: isolatedBy(old, changedBy.ingress.o, 'ingress'), n: isolatedBy(next, changedBy.ingress.n, 'ingress') },
+    egress: { o: isolatedBy(old, changedBy.egress.o, 'egress'), n: isolatedBy(next, changedBy.egress.n, 'egress') },
+  };
   const tierTouched = (g: Group, d: Direction): boolean => tierChange.size > 0 && g.pods[0] !== undefined && tierTouches(old, next, tierChange, g.pods[0], d);
   const touched = (g: Group, d: Direction): boolean => {
     const p = g.pods[0];
     if (!p) return false;
     if (g.moved || nsLabelsChanged.has(p.next.namespace)) return true;
     if (tierTouched(g, d)) return true;
-    const { o, n } = changedBy[d];
-    if (o.size === 0 && n.size === 0) return false;
-    return isolatingPolicies(old, p.old, d).some((x) => o.has(x)) || isolatingPolicies(next, p.next, d).some((x) => n.has(x));
+    const { o, n } = isolatedByChanged[d];
+    return o.has(p.old) || n.has(p.next);
   };
   // Label changes anywhere make peers of unchanged policies match differently: then every pair is compared.
   const labelsMoved = nsLabelsChanged.size > 0 || podGroups.some((g) => g.moved);
@@ -279,10 +342,10 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     for (const [list, d] of [[srcs, 'egress'], [dsts, 'ingress']] as const)
       for (const g of list) for (const x of g.pods.slice(0, 1)) for (const p of [...isolatingPolicies(old, x.old, d), ...isolatingPolicies(next, x.next, d)]) relevant.add(p);
   const samples = outsideSamples([...blocksOf(relevant), ...(tierChange.size > 0 ? tierBlocks([old, next]) : [])]);
-  const ipGroups: Group[] = samples.map((s, k) => ({ oldIdx: [old.pods.length + k], newIdx: [next.pods.length + k], pods: [], ip: s.ip, label: s.label }));
+  const ipGroups: Group[] = samples.map((s, k) => newGroup([old.pods.length + k], [next.pods.length + k], false, s));
   const ips = samples.map((s) => s.ip);
   const all = [...podGroups, ...ipGroups];
-  const groupId = new Map(all.map((g, i) => [g, i]));
+  all.forEach((g, i) => (g.id = i));
 
   // Columns a change can flip for one end and direction (columns.ts).
   const allCols = columns.map((_, i) => i);
@@ -311,8 +374,9 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     if (!b) return a;
     return [...new Set([...a, ...b])].sort((x, y) => x - y);
   };
-  const flows = new Map<string, FlowChange>();
-  const compare = (s: Group, d: Group) => {
+  const table = new FlowTable(columns.length);
+  const lists = new ColumnLists(columns);
+  const compare = (s: Group, d: Group, cols: readonly number[]) => {
     if (s.ip !== undefined && d.ip !== undefined) return;
     // Within one group, compare two different members (a pod always reaches itself).
     const same = s === d;
@@ -321,80 +385,77 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     const oj = same ? d.oldIdx[1]! : d.oldIdx[0]!;
     const ni = s.newIdx[0]!;
     const nj = same ? d.newIdx[1]! : d.newIdx[0]!;
+    if (cols.length === 1) {
+      const c = cols[0]!;
+      const a = mOld.allowed(slot[c]!, oi, oj);
+      const b = mNew.allowed(slot[c]!, ni, nj);
+      if (a !== b && a !== undefined && b !== undefined) record(s, d, lists.single(c), b ? 'allowed' : 'denied');
+      return;
+    }
     let allowedCols: number[] | undefined;
     let deniedCols: number[] | undefined;
-    const cols = pairCols(s, d);
-    let flipped = 0;
     for (const c of cols) {
       const a = mOld.allowed(slot[c]!, oi, oj);
       const b = mNew.allowed(slot[c]!, ni, nj);
       if (a === b || a === undefined || b === undefined) continue;
-      flipped++;
       if (b) (allowedCols ??= []).push(c);
       else (deniedCols ??= []).push(c);
     }
-    if (flipped === 0) return;
-    // The same column lists recur for thousands of pairs: one shared array per list keeps their keys cached.
-    if (allowedCols) allowedCols = interned(allowedCols);
-    if (deniedCols) deniedCols = interned(deniedCols);
-    if (allowedCols) record(s, d, allowedCols, 'allowed');
-    if (deniedCols) record(s, d, deniedCols, 'denied');
+    if (allowedCols) record(s, d, lists.of(allowedCols), 'allowed');
+    if (deniedCols) record(s, d, lists.of(deniedCols), 'denied');
   };
   const srcTouched = new Set(srcs);
   const dstTouched = new Set(dsts);
-  const causeCache = new Map<string, Cause[]>();
-  const internTable = new Map<string, number[]>();
-  const colKey = new WeakMap<number[], { key: string; labels: string[] }>();
-  const interned = (cols: number[]): number[] => {
-    const k = cols.join(',');
-    let r = internTable.get(k);
-    if (!r) {
-      internTable.set(k, (r = cols));
-      colKey.set(r, { key: k, labels: cols.map((c) => columns[c]!.label) });
-    }
-    return r;
-  };
-  const namesCache = new Map<Group, Array<{ name: string; n: number }>>();
-  const record = (s: Group, d: Group, cols: number[], change: 'allowed' | 'denied') => {
-    // An end nothing touched keeps its own verdict in both versions: the flip is the other end's, and so are its
-    // causes. One attribution then serves every partner of the touched end (a new rule admitting 10,000 sources).
-    const ck = colKey.get(cols)!;
-    const key = `${srcTouched.has(s) || labelsMoved ? groupId.get(s) : '*'}>${dstTouched.has(d) || labelsMoved ? groupId.get(d) : '*'}|${change}|${ck.key}`;
-    let causes = causeCache.get(key);
+  /** Causes by the pair of ends (an untouched end counts as any) and the column list with its change. */
+  const causeCache = new Map<number, Map<number, Cause[]>>();
+  const names = (g: Group) => (g.names ??= g.ip !== undefined ? [{ name: g.label!, n: 1 }] : countBy(g.pods.map((p) => workloadOf(p.next))));
+  const causesOf = (s: Group | undefined, d: Group | undefined, from: Group, to: Group, list: ColumnList, change: 'allowed' | 'denied'): Cause[] => {
+    const pairKey = ((s ? s.id : -1) + 1) * (all.length + 1) + (d ? d.id : -1) + 1;
+    let byList = causeCache.get(pairKey);
+    if (!byList) causeCache.set(pairKey, (byList = new Map()));
+    const key = list.id * 2 + (change === 'allowed' ? 0 : 1);
+    let causes = byList.get(key);
     if (!causes) {
       const found: Cause[] = [];
+      const cols = list.cols;
       // Causes read on a few of the changed columns: port-specific rules may differ between them.
       for (const c of [...new Set([cols[0]!, cols[Math.floor(cols.length / 2)]!, cols[cols.length - 1]!])]) {
-        for (const cause of attribute(old, next, s, d, columns[c]!, policyChange, nsLabelsChanged, tierChange)) if (!found.some((x) => causeKey(x) === causeKey(cause))) found.push(cause);
+        for (const cause of attribute(old, next, from, to, columns[c]!, policyChange, nsLabelsChanged, tierChange, policyAt)) if (!found.some((x) => causeKey(x) === causeKey(cause))) found.push(cause);
       }
-      causeCache.set(key, (causes = found));
+      byList.set(key, (causes = found));
     }
-    const labels = ck.labels;
-    const names = (g: Group) => {
-      let r = namesCache.get(g);
-      if (!r) namesCache.set(g, (r = g.ip !== undefined ? [{ name: g.label!, n: 1 }] : countBy(g.pods.map((p) => workloadOf(p.next)))));
-      return r;
-    };
+    return causes;
+  };
+  // Pairs come destination by destination with one column list: what depends on the destination alone is kept.
+  let last: { s: Group | undefined; d: Group; list: ColumnList; change: 'allowed' | 'denied'; causes: Cause[]; buckets: ReturnType<FlowTable['bucket']>[] } | undefined;
+  const record = (s: Group, d: Group, list: ColumnList, change: 'allowed' | 'denied') => {
+    // An end nothing touched keeps its own verdict in both versions: the flip is the other end's, and so are its
+    // causes. One attribution then serves every partner of the touched end (a new rule admitting 10,000 sources).
+    const sk = labelsMoved || srcTouched.has(s) ? s : undefined;
+    if (!last || last.s !== sk || last.d !== d || last.list !== list || last.change !== change) {
+      const dk = labelsMoved || dstTouched.has(d) ? d : undefined;
+      const causes = causesOf(sk, dk, s, d, list, change);
+      const buckets = last && last.d === d && last.list === list && last.change === change ? last.buckets : names(d).map((t) => table.bucket(change, list, t.name));
+      last = { s: sk, d, list, change, causes, buckets };
+    }
+    const { causes, buckets } = last;
+    const targets = names(d);
     for (const f of names(s)) {
-      for (const t of names(d)) {
+      for (let ti = 0; ti < targets.length; ti++) {
+        const t = targets[ti]!;
         const pairs = f.n * t.n - (s === d && f.name === t.name ? f.n : 0);
-        if (pairs <= 0) continue;
-        const key = `${change}\u0000${f.name}\u0000${t.name}\u0000${ck.key}`;
-        const prev = flows.get(key);
-        if (prev) {
-          prev.pairs += pairs;
-          // Flows share their cause list until a merge brings a different one (copy on write).
-          if (prev.causes !== causes) {
-            const extra = causes.filter((c) => !prev.causes.some((x) => causeKey(x) === causeKey(c)));
-            if (extra.length) prev.causes = [...prev.causes, ...extra];
-          }
-        } else flows.set(key, { change, from: f.name, to: t.name, ports: labels, allPorts: cols.length === columns.length, pairs, causes });
+        if (pairs > 0) table.add(buckets[ti]!, change, list, f.name, t.name, pairs, causes);
       }
     }
   };
-  for (const s of srcs) for (const d of all) compare(s, d);
+  for (const s of srcs) for (const d of all) compare(s, d, pairCols(s, d));
   // Pairs whose source was touched are compared above already.
-  for (const d of dsts) for (const s of all) if (!srcTouched.has(s)) compare(s, d);
+  const untouchedSources = all.filter((s) => !srcTouched.has(s));
+  for (const d of dsts) {
+    // The source's columns do not count: it was not touched (pairCols with no egress entry).
+    const cols = ingressCols.get(d) ?? [];
+    if (cols.length > 0) for (const s of untouchedSources) compare(s, d, cols);
+  }
 
   // Many workloads on one side with the same change, ports and other end: one line per namespace, or one for all.
   const universe = new Map<string, Set<string>>();
@@ -404,7 +465,7 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
     set.add(name);
     universe.set(ns, set);
   }
-  const collapsed = collapse(collapse([...flows.values()], 'from', universe), 'to', universe);
+  const collapsed = collapse(collapse(table.flows, 'from', universe), 'to', universe);
   const order = (f: FlowChange) => `${f.change === 'allowed' ? 0 : 1}\u0000${f.from}\u0000${f.to}\u0000${f.ports.join(',')}`;
   const changes = collapsed.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   return {
@@ -471,12 +532,12 @@ function countBy(items: readonly string[]): Array<{ name: string; n: number }> {
   return [...m].map(([name, n]) => ({ name, n }));
 }
 
-const causeKeys = new WeakMap<Cause, string>();
-const causeKey = (c: Cause): string => {
-  let k = causeKeys.get(c);
-  if (k === undefined) causeKeys.set(c, (k = `${c.kind}|${c.subject}|${c.rule ?? ''}|${c.effect}`));
-  return k;
-};
+
+/** Policies of each version by id (the first of an id, as `find` gives). */
+interface PolicyAt {
+  old: ReadonlyMap<string, Policy>;
+  next: ReadonlyMap<string, Policy>;
+}
 
 function endpointOf(g: Group, which: 'old' | 'next', second: boolean): Endpoint {
   if (g.ip !== undefined) return { kind: 'ip', ip: g.ip };
@@ -489,7 +550,7 @@ function endpointOf(g: Group, which: 'old' | 'next', second: boolean): Endpoint 
  * that admit it and the changed policies that no longer isolate; for a flow now denied, the changed policies that now
  * isolate without admitting it and the changed rules that used to admit it.
  */
-function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixColumn, policyChange: ReadonlyMap<string, PolicyChange>, nsChanged: ReadonlySet<string>, tierChange: ReturnType<typeof clusterPolicyChanges>): Cause[] {
+function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixColumn, policyChange: ReadonlyMap<string, PolicyChange>, nsChanged: ReadonlySet<string>, tierChange: ReturnType<typeof clusterPolicyChanges>, policyAt: PolicyAt): Cause[] {
   const same = s === d;
   const t = { port: col.port, protocol: col.protocol };
   const vo = evaluate(old, { from: endpointOf(s, 'old', false), to: endpointOf(d, 'old', same), ...t });
@@ -497,7 +558,7 @@ function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixC
   const causes: Cause[] = [];
   const who = (g: Group, second: boolean) => (g.ip !== undefined ? g.label! : `${g.pods[second && g.pods.length > 1 ? 1 : 0]!.next.namespace}/${g.pods[second && g.pods.length > 1 ? 1 : 0]!.next.name}`);
   const locOf = (id: string, path: (string | number)[], before: boolean): Location | undefined => {
-    const p = before ? old.policies.find((x) => x.id === id) : (next.policies.find((x) => x.id === id) ?? old.policies.find((x) => x.id === id));
+    const p = before ? policyAt.old.get(id) : (policyAt.next.get(id) ?? policyAt.old.get(id));
     return p?.locate ? p.locate(path) : p?.source;
   };
   const add = (id: string, effect: string, dir: Direction, rule?: number, before = false) => {
@@ -520,12 +581,12 @@ function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixC
       if (!t.networkPolicyDecides) continue;
     }
     if (n.allowed) {
-      for (const r of n.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admits it for ${local}`, dir, r.rule);
+      for (const r of n.allowedBy) add(r.policy, `${describeRuleRef({ policy: r.policy, direction: dir, rule: r.rule })} admits it for ${local}`, dir, r.rule);
       if (!n.isolated) for (const id of o.selectedBy) add(id, `${local} is no longer isolated for ${dir} (${id} ${policyChange.get(id) === 'removed' ? 'removed' : 'no longer selects it'})`, dir, undefined, true);
     } else {
       for (const id of n.selectedBy) if (!o.selectedBy.includes(id)) add(id, `${id} now isolates ${local} for ${dir} and no rule admits the flow`, dir);
       for (const id of n.selectedBy) if (o.selectedBy.includes(id)) add(id, `${id} changed: its ${dir} rules no longer admit the flow for ${local}`, dir);
-      for (const r of o.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admitted it before`, dir, r.rule, true);
+      for (const r of o.allowedBy) add(r.policy, `${describeRuleRef({ policy: r.policy, direction: dir, rule: r.rule })} admitted it before`, dir, r.rule, true);
     }
   }
   if (causes.length === 0) {

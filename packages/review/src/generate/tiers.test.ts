@@ -99,7 +99,7 @@ describe('generate keeps the verdicts the Baseline tier decides', () => {
   it('says why, naming the Baseline rule that decides it in the input', () => {
     const note = r.notes.find((n) => n.startsWith('no DNS egress for sandbox/tester'));
     expect(note).toContain('the tester cannot resolve the site');
-    expect(note).toContain('[Baseline] cnp/sandbox-egress rule 1 "deny-all": Deny');
+    expect(note).toContain('[Baseline] cnp/sandbox-egress egress rule 1 "deny-all": Deny');
   });
 });
 
@@ -136,7 +136,7 @@ describe('generate leaves what the Admin tier decides to the Admin tier', () => 
     // The other side is NetworkPolicy's: prometheus's egress gets its rule.
     expect(r.policies.some((p) => p.namespace === 'monitoring' && p.direction === 'egress')).toBe(true);
     const note = r.notes.find((n) => n.startsWith('the Admin tier accepts 1 asked connection'));
-    expect(note).toContain('monitoring/prometheus -> web/site 8080/TCP ingress: [Admin] cnp/monitoring-and-quarantine rule 0 "from-monitoring": Accept');
+    expect(note).toContain('monitoring/prometheus -> web/site 8080/TCP ingress: [Admin] cnp/monitoring-and-quarantine ingress rule 0 "from-monitoring": Accept');
     const applied = buildCluster([...objects, ...loadSources(r.files).objects]).cluster;
     expect(checkConnection(applied, { from: 'monitoring/prometheus', to: 'web/site', port: '8080/TCP' }).verdict).toBe('allowed');
   });
@@ -145,7 +145,7 @@ describe('generate leaves what the Admin tier decides to the Admin tier', () => 
     const r = generatePolicies({ objects, expectations: [], flows: [flows] });
     expect(r.proof.holds).toBe(false);
     expect(r.policies.some((p) => p.namespace === 'web' && p.direction === 'ingress')).toBe(false);
-    expect(r.notes.find((n) => n.startsWith('the Admin tier denies 1 asked connection'))).toContain('sandbox/builder -> web/site 8080/TCP ingress: [Admin] cnp/monitoring-and-quarantine rule 1 "no-sandbox": Deny');
+    expect(r.notes.find((n) => n.startsWith('the Admin tier denies 1 asked connection'))).toContain('sandbox/builder -> web/site 8080/TCP ingress: [Admin] cnp/monitoring-and-quarantine ingress rule 1 "no-sandbox": Deny');
   });
 });
 
@@ -172,6 +172,6 @@ spec:
   it('says no NetworkPolicy can deny it when the Admin tier accepts both sides, and the proof fails', () => {
     const r = run(openAll + sandboxOut);
     expect(r.proof.holds).toBe(false);
-    expect(r.notes.find((n) => n.startsWith('the Admin tier accepts 1 connection that must stay denied'))).toContain('sandbox/builder -> web/site 8080/TCP: [Admin] cnp/sandbox-to-web rule 0: Accept, [Admin] cnp/monitoring-and-quarantine rule 0 "from-monitoring": Accept');
+    expect(r.notes.find((n) => n.startsWith('the Admin tier accepts 1 connection that must stay denied'))).toContain('sandbox/builder -> web/site 8080/TCP: [Admin] cnp/sandbox-to-web egress rule 0: Accept, [Admin] cnp/monitoring-and-quarantine ingress rule 0 "from-monitoring": Accept');
   });
 });
