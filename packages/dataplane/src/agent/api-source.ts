@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { BuildCache, buildCluster, loadSource, type Diagnostic, type LoadedObject } from '@kordon/engine';
+import { buildCluster, loadSource, type Diagnostic } from '@kordon/engine';
 import { followCluster, type ClusterFollower, type FollowOptions, type Resource, type ResourceStatus } from '@kordon/source';
 import type { LoadedState } from './manifests.js';
+import { ObjectStore } from './object-store.js';
 import type { ClusterSource, SourceEvents } from './source.js';
 
 type Obj = Record<string, unknown>;
@@ -26,8 +27,7 @@ const keyOf = (r: Resource, o: Obj): string => {
  */
 export class ApiSource implements ClusterSource {
   name = 'the Kubernetes API';
-  private readonly objects = new Map<string, LoadedObject>();
-  private readonly buildCache = new BuildCache();
+  private readonly objects = new ObjectStore();
   private follower: ClusterFollower | undefined;
   private dirty = false;
   private since: number | undefined;
@@ -72,16 +72,12 @@ export class ApiSource implements ClusterSource {
   }
 
   private put(r: Resource, o: Obj): void {
-    const key = keyOf(r, o);
-    const loaded = loadSource({ name: `cluster:${key}`, text: JSON.stringify(o) });
-    const obj = loaded.objects[0];
-    if (obj) this.objects.set(key, obj);
-    else this.objects.delete(key);
+    this.objects.put(keyOf(r, o), o);
     this.touch();
   }
 
   private remove(r: Resource, o: Obj): void {
-    if (this.objects.delete(keyOf(r, o))) this.touch();
+    if (this.objects.remove(keyOf(r, o))) this.touch();
   }
 
   private touch(): void {
@@ -109,7 +105,7 @@ export class ApiSource implements ClusterSource {
   }
 
   private state(): LoadedState {
-    const built = buildCluster([...this.objects.values()], { cache: this.buildCache });
+    const built = this.objects.build();
     const diagnostics: Diagnostic[] = built.diagnostics;
     return { cluster: built.cluster, diagnostics, errors: diagnostics.filter((d) => d.severity === 'error') };
   }
@@ -120,7 +116,7 @@ export class ApiSource implements ClusterSource {
    * traffic) hold.
    */
   isolated(): LoadedState {
-    const kept = [...this.objects].filter(([k]) => !POLICY_PLURALS.has(k.slice(0, k.indexOf('/')))).map(([, o]) => o);
+    const kept = [...this.objects.entries()].filter(([k]) => !POLICY_PLURALS.has(k.slice(0, k.indexOf('/')))).map(([, o]) => o);
     const namespaces = kept.filter((o) => o.kind === 'Namespace').map((o) => o.name);
     const denyAll = namespaces.map((ns) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: ns, name: 'kordon-fail-closed' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } }));
     const loaded = loadSource({ name: 'kordon:fail-closed', text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: denyAll }) });

@@ -1,15 +1,15 @@
-import { performance } from 'node:perf_hooks';
+import { hostname } from 'node:os';
 import type { Diagnostic } from '@kordon/engine';
 import { Agent, AgentError, type AgentOptions, type SyncResult } from './agent.js';
 import type { LoadedState } from './manifests.js';
-import { hostname } from 'node:os';
 import { openConnectionLog, type ConnectionLog } from './connlog.js';
 import { watchKernel } from './kernel.js';
 import { watchApiLoss, type ApiLossPolicy, type FailMode } from './api-loss.js';
 import { ApiSource, type ApiSourceOptions } from './api-source.js';
 import { serveHealth, type HealthEndpoints } from './http.js';
 import { AgentMetrics } from './metrics.js';
-import { DirectorySource, SourceGoneError, type ClusterSource, type SourceEvents } from './source.js';
+import { DirectorySource, type ClusterSource } from './source.js';
+import { describeDiagnostic, SyncLoop } from './sync-loop.js';
 
 const DEBOUNCE_MS = 10;
 const RESCAN_MS = 60_000;
@@ -84,10 +84,6 @@ export interface StartAgentOptions extends AgentOptions {
   onEvent?: (e: AgentEvent) => void;
 }
 
-function describe(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.column}: ${d.message}`;
-}
-
 /**
  * `kordon agent`: enforces the manifests of a directory, or the cluster the API server describes, and follows every
  * change. The first sync replaces the table atomically; each later change is one incremental transaction. A state
@@ -98,164 +94,89 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   if (!opts.cluster && opts.source === undefined) throw new AgentError('kordon agent needs a directory of manifests or the cluster to follow');
   const agent = await Agent.create(opts);
   const metrics = new AgentMetrics();
-  const emit = (e: AgentEvent): void => {
+  const emit = meteredEmit(metrics, opts.onEvent);
+  const { source, api, connlog } = openSource(opts, agent, emit);
+  const loop = new SyncLoop(agent, source, emit);
+  const loss = api && opts.apiLoss
+    ? watchApiLoss(api, agent, opts.apiLoss, { synced: () => loop.synced, say: (kind, message) => emit({ kind, message }), resume: () => loop.kick('all') })
+    : undefined;
+  const failMode = (): FailMode => loss?.mode ?? 'none';
+  loop.failMode = failMode;
+  if (api) await connect(api, loop, emit);
+  else await loop.syncFirst(readFirst(source, opts.source as string), opts.source as string);
+  const kernel = watchKernel(agent, { verifyMs: opts.verifyMs ?? VERIFY_MS, monitor: opts.monitor ?? true }, (kind, message) => emit({ kind, message }));
+  loop.kernel = kernel;
+  if (api) void api.ready.then(() => loop.kick('all'));
+  else await source.start(loop.events());
+  // Informers lose no events (a relist follows an expired watch): the rescan is for directories.
+  const rescanMs = api ? 0 : (opts.rescanMs ?? RESCAN_MS);
+  const rescan = rescanMs > 0 ? setInterval(() => loop.kick('all'), rescanMs) : undefined;
+  const http = opts.listen
+    ? await serveHealth(opts.listen.host, opts.listen.port, healthOf({ agent, metrics, api, apiLoss: opts.apiLoss, synced: () => loop.synced, failMode }), (l) => emit({ kind: 'warning', message: l }))
+    : undefined;
+  loop.onStop(() => {
+    clearInterval(rescan);
+    loss?.stop();
+    source.stop();
+    kernel.stop();
+    connlog?.stop();
+    http?.server.close();
+  });
+  return {
+    agent,
+    ...(http ? { address: http.address } : {}),
+    get synced() {
+      return loop.synced;
+    },
+    firstSync: loop.firstSync,
+    done: loop.done,
+    settled: () => loop.settled((opts.debounceMs ?? DEBOUNCE_MS) + 5),
+    stop: () => loop.stop(),
+  };
+}
+
+/** The agent's events, counted in its metrics on the way to the caller. */
+function meteredEmit(metrics: AgentMetrics, onEvent: ((e: AgentEvent) => void) | undefined): (e: AgentEvent) => void {
+  return (e) => {
     if (e.kind === 'synced' && e.result) metrics.synced(e.result.mode, e.ms !== undefined ? e.ms / 1000 : undefined);
     else if (e.kind === 'failed') metrics.failed();
     else if (e.kind === 'rejected') metrics.rejected();
-    opts.onEvent?.(e);
+    onEvent?.(e);
   };
+}
+
+/** Where the cluster comes from (the API, or a directory), and the connection log, whose files a directory skips. */
+function openSource(opts: StartAgentOptions, agent: Agent, emit: (e: AgentEvent) => void): { source: ClusterSource; api: ApiSource | undefined; connlog: ConnectionLog | undefined } {
   const api = opts.cluster ? new ApiSource({ ...opts.cluster, ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}) }) : undefined;
-  const connlog: ConnectionLog | undefined = opts.connectionLog
+  const connlog = opts.connectionLog
     ? openConnectionLog(agent, { file: opts.connectionLog.file, node: opts.node ?? hostname(), ...(opts.connectionLog.pollMs !== undefined ? { pollMs: opts.connectionLog.pollMs } : {}) }, (message) => emit({ kind: 'warning', message }))
     : undefined;
+  if (api) return { source: api, api, connlog };
   const dirOpts = {
     ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
     ...(opts.maxInputBytes !== undefined ? { maxInputBytes: opts.maxInputBytes } : {}),
     ...(connlog ? { ownFiles: connlog.paths } : {}),
   };
-  const source: ClusterSource = api ?? new DirectorySource(opts.source as string, dirOpts);
+  return { source: new DirectorySource(opts.source as string, dirOpts), api, connlog };
+}
 
-  let running: Promise<void> = Promise.resolve();
-  let busy = false;
-  /** What the next pass reads: the changes of the last batches, or everything (the rescan timer). */
-  let want: 'none' | 'changes' | 'all' = 'none';
-  let since: number | undefined;
-  let stopped = false;
-  let synced = false;
-  let markSynced: () => void = () => {};
-  const firstSync = new Promise<void>((r) => (markSynced = r));
-  let finish: (s: AgentStop) => void = () => {};
-  const done = new Promise<AgentStop>((r) => (finish = r));
-
-  const end = (reason: string): void => {
-    if (stopped) return;
-    emit({ kind: 'stopped', message: `${reason}; stopping, the table stays as it was` });
-    stop();
-    finish({ reason });
-  };
-
-  const read = (what: 'changes' | 'all'): LoadedState | undefined => (what === 'all' ? source.readAll() : source.readChanges());
-
-  const reload = async (what: 'changes' | 'all'): Promise<void> => {
-    // The API is lost and the fail mode holds the table: what the informers still tell waits for the API to return.
-    if (failMode() !== 'none') return;
-    const t0 = since ?? performance.now();
-    since = undefined;
-    try {
-      const t1 = performance.now();
-      const st = read(what);
-      const loadMs = performance.now() - t1;
-      // Nothing any file says changed: nothing to sync, nothing to say.
-      if (!st) return;
-      if (st.errors.length) {
-        emit({ kind: 'rejected', message: `change refused, ${synced ? 'the previous ruleset stays in force' : 'traffic is left as it is'}: ${st.errors.map(describe).join('; ')}`, errors: st.errors });
-        return;
-      }
-      const r = await agent.sync(st.cluster);
-      const first = !synced;
-      synced = true;
-      markSynced();
-      if (what === 'all' && r.mode === 'unchanged' && !first) return;
-      const timing = `read and build ${loadMs.toFixed(1)} ms, compile ${r.compileMs.toFixed(1)} ms, nft ${r.applyMs.toFixed(1)} ms`;
-      const message = first ? enforcingLine(source.name, r) : `${r.mode}: +${r.addedElements} -${r.deletedElements} elements, ${r.chains.length} chains (${timing})`;
-      emit({ kind: 'synced', message, result: r, ms: performance.now() - t0, loadMs });
-    } catch (e) {
-      if (e instanceof SourceGoneError) return end(e.message);
-      emit({ kind: 'failed', message: `change not applied, the previous ruleset stays in force: ${(e as Error).message}` });
-      // What a failed nft left in the kernel is not known for sure: look.
-      kernel?.poke('after a failed change');
-    }
-  };
-
-  const kick = (what: 'changes' | 'all'): void => {
-    if (want !== 'all') want = what;
-    if (busy || stopped) return;
-    busy = true;
-    running = (async () => {
-      while (want !== 'none' && !stopped) {
-        const w = want;
-        want = 'none';
-        await reload(w);
-      }
-      busy = false;
-    })();
-  };
-
-  const loss = api && opts.apiLoss
-    ? watchApiLoss(api, agent, opts.apiLoss, { synced: () => synced, say: (kind, message) => emit({ kind, message }), resume: () => kick('all') })
-    : undefined;
-  const failMode = (): FailMode => loss?.mode ?? 'none';
-
-  const events: SourceEvents = {
-    changed: (at) => {
-      since ??= at;
-      kick('changes');
-    },
-    gone: end,
-    warn: (message) => emit({ kind: 'warning', message }),
-  };
-
-  let kernel: ReturnType<typeof watchKernel> | undefined;
-  if (api) {
-    try {
-      await api.start(events);
-    } catch (e) {
-      throw new AgentError(`kordon agent cannot follow the cluster: ${(e as Error).message}${(e as { hint?: string }).hint ? ` (${(e as { hint?: string }).hint})` : ''}`);
-    }
-    emit({ kind: 'waiting', message: `listing namespaces, pods, policies and nodes from ${api.name}; until every list is complete, traffic is left as it is (a table left by an earlier run stays in force)` });
-  } else {
-    const first = source.readAll();
-    if (first.errors.length)
-      throw new AgentError(`the manifests in ${opts.source} have errors; nothing was enforced:\n${first.errors.map(describe).join('\n')}`, first.errors.map(describe), 'invalid-manifests');
-    const r0 = await agent.sync(first.cluster);
-    synced = true;
-    markSynced();
-    emit({ kind: 'synced', message: enforcingLine(opts.source as string, r0), result: r0 });
+/** Connects to the API server and starts the informers; the first sync waits for every list. */
+async function connect(api: ApiSource, loop: SyncLoop, emit: (e: AgentEvent) => void): Promise<void> {
+  try {
+    await api.start(loop.events());
+  } catch (e) {
+    const hint = (e as { hint?: string }).hint;
+    throw new AgentError(`kordon agent cannot follow the cluster: ${(e as Error).message}${hint ? ` (${hint})` : ''}`);
   }
+  emit({ kind: 'waiting', message: `listing namespaces, pods, policies and nodes from ${api.name}; until every list is complete, traffic is left as it is (a table left by an earlier run stays in force)` });
+}
 
-  kernel = watchKernel(agent, { verifyMs: opts.verifyMs ?? VERIFY_MS, monitor: opts.monitor ?? true }, (kind, message) => emit({ kind, message }));
-  if (api) {
-    void api.ready.then(() => {
-      if (!stopped) kick('all');
-    });
-  } else await source.start(events);
-
-  // Informers lose no events (a relist follows an expired watch): the rescan is for directories.
-  const rescanMs = api ? 0 : (opts.rescanMs ?? RESCAN_MS);
-  const rescan = rescanMs > 0 ? setInterval(() => kick('all'), rescanMs) : undefined;
-  let http: Awaited<ReturnType<typeof serveHealth>> | undefined;
-  if (opts.listen) {
-    const state = { agent, metrics, api, apiLoss: opts.apiLoss, synced: () => synced, failMode };
-    http = await serveHealth(opts.listen.host, opts.listen.port, healthOf(state), (l) => emit({ kind: 'warning', message: l }));
-  }
-
-  function stop(): void {
-    stopped = true;
-    clearInterval(rescan);
-    loss?.stop();
-    source.stop();
-    kernel?.stop();
-    connlog?.stop();
-    http?.server.close();
-  }
-
-  return {
-    agent,
-    ...(http ? { address: http.address } : {}),
-    get synced() {
-      return synced;
-    },
-    firstSync,
-    done,
-    async settled() {
-      for (;;) {
-        await new Promise((r) => setTimeout(r, (opts.debounceMs ?? DEBOUNCE_MS) + 5));
-        await running;
-        if (!busy && want === 'none') return;
-      }
-    },
-    stop,
-  };
+/** A directory's manifests, read whole; with errors nothing is enforced and the agent does not start. */
+function readFirst(source: ClusterSource, dir: string): LoadedState {
+  const first = source.readAll();
+  if (first.errors.length)
+    throw new AgentError(`the manifests in ${dir} have errors; nothing was enforced:\n${first.errors.map(describeDiagnostic).join('\n')}`, first.errors.map(describeDiagnostic), 'invalid-manifests');
+  return first;
 }
 
 /** `/healthz` and `/metrics` of a running agent. */
@@ -280,8 +201,4 @@ function healthOf(s: { agent: Agent; metrics: AgentMetrics; api: ApiSource | und
         denied: s.agent.ruleset ? await s.agent.denied().catch(() => []) : [],
       }),
   };
-}
-
-function enforcingLine(what: string, r: SyncResult): string {
-  return `enforcing ${what}: ${r.ruleset.stats.localPods} local pods, ${r.ruleset.stats.policies} policies (${r.mode})`;
 }

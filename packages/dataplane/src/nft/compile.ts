@@ -101,13 +101,15 @@ interface CachedPeer {
 interface CachedRule {
   grants: Grants;
   peerKeys: string[];
-  /** Named egress ports read pods beyond the rule's peers: any pod change invalidates the rule. */
-  allPods: boolean;
+  /**
+   * Named egress ports resolve on every destination pod, beyond the rule's peers: a changed pod with a container port
+   * of one of these names (before or after the change) invalidates the rule. A pod without one adds nothing to it.
+   */
+  namedEgress: ReadonlyArray<{ name: string; protocol: Protocol }>;
 }
 
 interface CacheState {
-  pods: Map<string, { fp: string; pod: Pod }>;
-  /** The pod objects of `pods`: the engine keeps an unchanged pod's object, so the same objects mean no pod changed. */
+  /** The live pods of the last compile: the engine keeps an unchanged pod's object, so the same object means no change. */
   podObjects: Set<Pod>;
   nsFp: string;
   peers: Map<string, CachedPeer>;
@@ -154,6 +156,28 @@ function podFingerprint(p: Pod): string {
   return fp;
 }
 
+/**
+ * Pods whose fingerprint differs between two compiles: arrived, gone, or changed (both versions). Only pods whose
+ * object is not the last compile's are looked at; a new object with the same content (a relist) is no change.
+ */
+function changedPods(before: ReadonlySet<Pod>, alive: readonly Pod[], now: ReadonlySet<Pod>): Pod[] {
+  const key = (p: Pod): string => `${p.namespace}/${p.name}`;
+  const left = new Map<string, Pod>();
+  for (const p of before) if (!now.has(p)) left.set(key(p), p);
+  const changed: Pod[] = [];
+  for (const p of alive) {
+    if (before.has(p)) continue;
+    const o = left.get(key(p));
+    if (!o) changed.push(p);
+    else {
+      left.delete(key(p));
+      if (podFingerprint(o) !== podFingerprint(p)) changed.push(p, o);
+    }
+  }
+  for (const o of left.values()) changed.push(o);
+  return changed;
+}
+
 const lookalikeKeys = new WeakMap<Pod, string>();
 /** Pods with the same namespace, labels and host networking: every selector peer answers the same for them. */
 function lookalikeKey(p: Pod): string {
@@ -190,32 +214,21 @@ class Compiler {
   private prepareCache(cache: CompileCache): CacheState {
     const old = cacheStates.get(cache);
     const samePods = old !== undefined && old.podObjects.size === this.alive.length && this.alive.every((p) => old.podObjects.has(p));
-    let pods: Map<string, { fp: string; pod: Pod }>;
-    if (samePods) pods = old.pods;
-    else {
-      pods = new Map();
-      for (const p of this.alive) pods.set(`${p.namespace}/${p.name}`, { fp: podFingerprint(p), pod: p });
-    }
     const nsFp = JSON.stringify(this.cluster.namespaces.map((n) => [n.name, n.labels]).sort());
     const nodesFp = JSON.stringify(this.cluster.nodes.map((n) => [n.name, n.labels, n.addresses]));
-    const fresh: CacheState = { pods, podObjects: samePods ? old.podObjects : new Set(this.alive), nsFp, peers: new Map(), rules: new Map(), classes: new Map(), nodesFp, tierPeers: new Map(), tierRules: new Map(), subjects: new WeakMap() };
+    const podObjects = samePods ? old.podObjects : new Set(this.alive);
+    const fresh: CacheState = { podObjects, nsFp, peers: new Map(), rules: new Map(), classes: new Map(), nodesFp, tierPeers: new Map(), tierRules: new Map(), subjects: new WeakMap() };
     cacheStates.set(cache, fresh);
     if (!old || old.nsFp !== nsFp) return fresh;
     fresh.subjects = old.subjects;
-    const changed: Pod[] = [];
-    if (!samePods)
-      for (const [k, v] of pods) {
-        const o = old.pods.get(k);
-        if (!o) changed.push(v.pod);
-        else if (o.fp !== v.fp) changed.push(v.pod, o.pod);
-      }
-    if (!samePods) for (const [k, o] of old.pods) if (!pods.has(k)) changed.push(o.pod);
+    const changed = samePods ? [] : changedPods(old.podObjects, this.alive, podObjects);
     const dropped = new Set<string>();
     for (const [k, c] of old.peers) {
       if (c.peer.kind === 'ipBlock' || !changed.some((p) => this.model.peerSelectsPod(c.policy, c.peer, p))) fresh.peers.set(k, c);
       else dropped.add(k);
     }
-    for (const [k, r] of old.rules) if (!(r.allPods && changed.length) && !r.peerKeys.some((pk) => dropped.has(pk))) fresh.rules.set(k, r);
+    const resolvesAny = (named: CachedRule['namedEgress']): boolean => named.length > 0 && changed.some((pod) => named.some((n) => resolveNamedPort(pod, n.name, n.protocol).length > 0));
+    for (const [k, r] of old.rules) if (!resolvesAny(r.namedEgress) && !r.peerKeys.some((pk) => dropped.has(pk))) fresh.rules.set(k, r);
     fresh.classes = old.classes;
     const droppedTier = new Set<string>();
     for (const [k, c] of old.tierPeers) {
@@ -409,8 +422,8 @@ class Compiler {
     this.addRule(g, direction, policy, rule, rep);
     mine.set(named, g);
     if (this.state) {
-      const namedEgress = direction === 'egress' && (rule.ports ?? []).some((s) => typeof s.port === 'string');
-      this.usedRules.set(key, { grants: g, peerKeys: (rule.peers ?? []).map((p) => this.model.peerKey(policy, p)), allPods: namedEgress });
+      const namedEgress = direction === 'egress' ? (rule.ports ?? []).flatMap((s) => (typeof s.port === 'string' ? [{ name: s.port, protocol: s.protocol }] : [])) : [];
+      this.usedRules.set(key, { grants: g, peerKeys: (rule.peers ?? []).map((p) => this.model.peerKey(policy, p)), namedEgress });
     }
     return g;
   }

@@ -122,10 +122,25 @@ export function disjointBoxes(boxes: readonly Box[]): Box[] {
   return out;
 }
 
+const ADDRESS_TEXTS_MAX = 1 << 18;
+const addressTexts: Record<Family, Map<bigint, string>> = { 4: new Map(), 6: new Map() };
+/**
+ * One address as text, remembered: every compile writes each pod's address into many sets, and a pod change makes
+ * the sets of every peer holding a pod again. Bounded (dropped whole when full), as addresses come and go.
+ */
+function addressText(family: Family, v: bigint): string {
+  const known = addressTexts[family].get(v);
+  if (known !== undefined) return known;
+  const t = formatIP({ family, value: v });
+  if (addressTexts[family].size >= ADDRESS_TEXTS_MAX) addressTexts[family].clear();
+  addressTexts[family].set(v, t);
+  return t;
+}
+
 /** `10.0.0.0/8` when the range is a prefix, the address when it is one, `a-b` otherwise. */
 export function formatRange(family: Family, lo: bigint, hi: bigint): string {
   const f = (v: bigint): string => formatIP({ family, value: v });
-  if (lo === hi) return f(lo);
+  if (lo === hi) return addressText(family, lo);
   const size = hi - lo + 1n;
   if ((size & (size - 1n)) === 0n && lo % size === 0n) {
     const bits = family === 4 ? 32 : 128;

@@ -346,8 +346,9 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     if (top) pods[i] = models.withOwner(pod, top);
   });
 
-  const podNames = new Set(pods.map((p) => `${p.namespace}/${p.name}`));
-  const owned = new Set(pods.filter((p) => p.owner).map((p) => `${p.namespace}/${p.owner!.kind}/${p.owner!.name}`));
+  // Read only when there are workloads (an agent follows none): a set of every pod's name costs a build at 10,000 pods.
+  const podNames = workloadObjs.length ? new Set(pods.map((p) => `${p.namespace}/${p.name}`)) : new Set<string>();
+  const owned = workloadObjs.length ? new Set(pods.filter((p) => p.owner).map((p) => `${p.namespace}/${p.owner!.kind}/${p.owner!.name}`)) : new Set<string>();
   for (const obj of workloadObjs) {
     const ns = obj.namespace ?? 'default';
     const tpl = templateOf(obj);

@@ -1,0 +1,184 @@
+// The agent's incremental path against a compile from scratch: random clusters with cluster policies of both tiers,
+// then random event sequences as informers deliver them (an object added, replaced or deleted: pods relabelled or
+// moved, policies and cluster policies edited, namespaces and nodes relabelled). After each event the ruleset built
+// with the caches carried over (ObjectStore's build cache, the CompileCache) must be the text a fresh compile writes,
+// and the nft delta sent for the event, played on the previous table, must leave exactly that table.
+import { buildCluster, loadSources } from '@kordon/engine';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { tieredClusterArb, tieredManifestsOf, type TieredInput } from '../../../engine/src/conformance/__fixtures__/random-cluster.js';
+import { ObjectStore } from '../agent/object-store.js';
+import { CompileCache, compileRuleset, type CompileOptions } from './compile.js';
+import { diffRulesets } from './diff.js';
+import { renderRuleset, type Ruleset } from './ruleset.js';
+
+type Obj = Record<string, unknown>;
+
+const keyOf = (o: Obj): string => {
+  const m = o['metadata'] as Obj;
+  return `${String(o['kind'])}/${String(m['namespace'] ?? '')}/${String(m['name'])}`;
+};
+
+/** A table as nft holds it: elements of each set by key (a map's by its key), rule texts of each chain. */
+interface TableState {
+  sets: Map<string, Map<string, string>>;
+  chains: Map<string, string[]>;
+}
+
+const elementKey = (kind: 'set' | 'map', e: string): string => (kind === 'map' ? e.slice(0, e.indexOf(' : ')) : e);
+
+function stateOf(rs: Ruleset): TableState {
+  const sets = new Map<string, Map<string, string>>();
+  for (const s of rs.sets) if (!s.dynamic) sets.set(s.name, new Map(s.elements.map((e) => [elementKey(s.kind, e), e])));
+  return { sets, chains: new Map(rs.chains.map((c) => [c.name, c.rules.map((r) => r.text)])) };
+}
+
+/** Plays an `nft -f` delta (the commands diffRulesets writes) on a table, as the kernel would. */
+function play(before: Ruleset, script: string, t: string): TableState {
+  const st = stateOf(before);
+  const kinds = new Map(before.sets.map((s) => [s.name, s.kind]));
+  const dynamic = new Set(before.sets.filter((s) => s.dynamic).map((s) => s.name));
+  for (const line of script.split('\n').filter(Boolean)) {
+    let m: RegExpExecArray | null;
+    if ((m = new RegExp(`^add (set|map) inet ${t} (\\S+) \\{`).exec(line))) {
+      kinds.set(m[2]!, m[1] as 'set' | 'map');
+      if (line.includes('dynamic')) dynamic.add(m[2]!);
+      else st.sets.set(m[2]!, new Map());
+    } else if ((m = new RegExp(`^delete (set|map) inet ${t} (\\S+)$`).exec(line))) st.sets.delete(m[2]!);
+    else if ((m = new RegExp(`^(add|delete) element inet ${t} (\\S+) \\{ (.*) \\}$`).exec(line))) {
+      const set = st.sets.get(m[2]!);
+      if (!set) throw new Error(`element of a missing set: ${line}`);
+      const kind = kinds.get(m[2]!) ?? 'set';
+      for (const e of m[3]!.split(', ')) {
+        // A map element is deleted by its key alone.
+        const k = m[1] === 'add' ? elementKey(kind, e) : e;
+        if (m[1] === 'add') {
+          if (set.has(k)) throw new Error(`nft refuses to add an element twice: ${e} to ${m[2]}`);
+          set.set(k, e);
+        } else if (!set.delete(k)) throw new Error(`nft refuses to delete a missing element: ${e} of ${m[2]}`);
+      }
+    } else if ((m = new RegExp(`^add chain inet ${t} (\\S+) `).exec(line))) st.chains.set(m[1]!, []);
+    else if ((m = new RegExp(`^flush chain inet ${t} (\\S+)$`).exec(line))) st.chains.set(m[1]!, []);
+    else if ((m = new RegExp(`^delete chain inet ${t} (\\S+)$`).exec(line))) st.chains.delete(m[1]!);
+    else if ((m = new RegExp(`^add rule inet ${t} (\\S+) (.*)$`).exec(line))) st.chains.get(m[1]!)!.push(m[2]!);
+    else throw new Error(`a command the player does not know: ${line}`);
+  }
+  return st;
+}
+
+const fromScratch = (objects: Obj[], opts: CompileOptions): Ruleset => {
+  const loaded = loadSources([{ name: 'all.json', text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) }]);
+  return compileRuleset(buildCluster(loaded.objects).cluster, opts);
+};
+
+/**
+ * Most generated pods are off the network (no address, not running, host network), so peers would seldom change: here
+ * every pod runs with an address on a node, so that each event moves pods in and out of peers and classes.
+ */
+function onTheNetwork(input: TieredInput): TieredInput {
+  const pods = input.base.pods.map((p) => ({ ...p, hostNetwork: false, phase: 'Running', nodeNameKnown: true, ips: p.ips.length ? p.ips : ['10.0.0.1'] }));
+  return { ...input, base: { ...input.base, pods } };
+}
+
+/**
+ * Two pods never share an address in a cluster (the generator may give them one): each pod of a cluster gets its own,
+ * by name and cluster, so that putting the other cluster's pod of the same name moves it to a neighbouring address.
+ */
+function ownAddresses(objects: Obj[], origin: 0 | 1): Obj[] {
+  return objects.map((o) => {
+    if (o['kind'] !== 'Pod' || (o['spec'] as Obj)['hostNetwork']) return o;
+    const status = o['status'] as Obj;
+    const n = 2 * Number(/\d+$/.exec(String((o['metadata'] as Obj)['name']))![0]) + origin + 1;
+    const ips = ((status['podIPs'] as Array<{ ip: string }> | undefined) ?? []).map((x) => (x.ip.includes(':') ? `fd00::${n.toString(16)}` : `10.0.0.${n}`));
+    return { ...o, status: { ...status, ...(ips.length ? { podIP: ips[0], podIPs: ips.map((ip) => ({ ip })) } : {}) } };
+  });
+}
+
+/** An event: an object of the pool put (added, or replacing the object of that name), or the n-th object held deleted. */
+const eventArb = fc.oneof(fc.record({ put: fc.nat() }), fc.record({ del: fc.nat() }));
+
+describe('incremental compile: after random event sequences the ruleset is the one a fresh compile writes', () => {
+  it('ruleset text equal, and the delta sent leaves exactly that table', () => {
+    let withPodPeers = 0;
+    fc.assert(
+      fc.property(tieredClusterArb, tieredClusterArb, fc.array(eventArb, { minLength: 1, maxLength: 10 }), fc.boolean(), (start, other, events, oneNode) => {
+        const opts: CompileOptions = oneNode ? { node: 'node-0' } : {};
+        // The other cluster's objects share names with the start's (p0, pol-0, cnp-0, node-0...): putting one is an edit.
+        const first = ownAddresses(tieredManifestsOf(onTheNetwork(start)) as Obj[], 0);
+        const pool = [...ownAddresses(tieredManifestsOf(onTheNetwork(other)) as Obj[], 1), ...first];
+        const held = new Map<string, Obj>();
+        const store = new ObjectStore();
+        const cache = new CompileCache();
+        const put = (o: Obj): void => {
+          held.set(keyOf(o), o);
+          store.put(keyOf(o), o);
+        };
+        for (const o of first) put(o);
+        let last = compileRuleset(store.build().cluster, opts, cache);
+        expect(renderRuleset(last)).toBe(renderRuleset(fromScratch([...held.values()], opts)));
+        for (const ev of events) {
+          if ('put' in ev) put(structuredClone(pool[ev.put % pool.length]!));
+          else {
+            const keys = [...held.keys()].sort();
+            const k = keys[ev.del % Math.max(1, keys.length)];
+            if (k === undefined) continue;
+            held.delete(k);
+            store.remove(k);
+          }
+          const next = compileRuleset(store.build().cluster, opts, cache);
+          const want = fromScratch([...held.values()], opts);
+          if (want.sets.some((s) => s.kind === 'set' && /^(in|eg|t)_/.test(s.name) && s.elements.some((e) => /^(10\.0\.0\.\d+|fd00::[0-9a-f]+)( |$)/.test(e)))) withPodPeers++;
+          expect(renderRuleset(next)).toBe(renderRuleset(want));
+          const played = play(last, diffRulesets(last, next).script, next.table);
+          expect(played).toEqual(stateOf(want));
+          last = next;
+        }
+      }),
+      { numRuns: 150, seed: 20261202 },
+    );
+    // Steps whose ruleset holds peer pods in its sets (what a pod event changes): the property is not vacuous.
+    expect(withPodPeers).toBeGreaterThan(100);
+  });
+});
+
+describe('incremental compile: named egress ports, which resolve on pods no peer names', () => {
+  const pod = (name: string, ip: string, ports: Obj[], node = 'node-0'): Obj => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'ns-a', labels: { app: name } },
+    spec: { nodeName: node, containers: [{ name: 'c', image: 'i', ports }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
+  });
+  const policy = (name: string, to: Obj[] | undefined): Obj => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: 'ns-a' },
+    spec: { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ ...(to ? { to } : {}), ports: [{ port: 'http' }] }] },
+  });
+  it.each([
+    ['to every peer', undefined],
+    ['to an ipBlock', [{ ipBlock: { cidr: '10.9.0.0/16' } }]],
+  ])('%s: a pod off the node gaining, changing or losing the port name changes the rule', (_, to) => {
+    const http = (port: number): Obj[] => [{ name: 'http', containerPort: port }];
+    const steps: Obj[][] = [
+      [pod('client', '10.9.0.1', []), pod('server', '10.9.0.2', http(8080), 'node-1'), policy('p', to as Obj[] | undefined)],
+      [pod('client', '10.9.0.1', []), pod('server', '10.9.0.2', http(9090), 'node-1'), policy('p', to as Obj[] | undefined)],
+      [pod('client', '10.9.0.1', []), pod('server', '10.9.0.2', http(9090), 'node-1'), pod('other', '10.9.0.3', http(7070), 'node-1'), policy('p', to as Obj[] | undefined)],
+      [pod('client', '10.9.0.1', []), pod('server', '10.9.0.2', http(9090), 'node-1'), pod('other', '10.9.0.3', [], 'node-1'), policy('p', to as Obj[] | undefined)],
+      [pod('client', '10.9.0.1', []), pod('server', '10.9.0.2', [], 'node-1'), policy('p', to as Obj[] | undefined)],
+    ];
+    const store = new ObjectStore();
+    const cache = new CompileCache();
+    const texts: string[] = [];
+    for (const [i, objs] of steps.entries()) {
+      for (const k of [...store.entries()].map(([key]) => key)) if (!objs.some((o) => keyOf(o) === k)) store.remove(k);
+      for (const o of objs) store.put(keyOf(o), o);
+      const text = renderRuleset(compileRuleset(store.build().cluster, { node: 'node-0' }, cache));
+      expect(text, `step ${i}`).toBe(renderRuleset(fromScratch(objs, { node: 'node-0' })));
+      texts.push(text);
+    }
+    // Every step changes the ports the client may reach, except that 'other' losing its port name goes back to step 1.
+    expect(new Set(texts).size).toBe(4);
+    expect(texts[3]).toBe(texts[1]);
+  });
+});
