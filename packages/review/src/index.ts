@@ -17,7 +17,7 @@ export type { EndpointRef, Expectation, ExpectationFile, Outcome, PodSelectorRef
 export { runExpectation, runExpectations } from './expect/run.js';
 export type { ExpectationResult, TestReport } from './expect/run.js';
 
-export { explainCheck, explainHop, formatRuleRef } from './util/explain.js';
+export { explainCheck, explainHop } from './util/explain.js';
 export { readYamlDocument } from './util/yamlfile.js';
 export type { YamlDocument } from './util/yamlfile.js';
 

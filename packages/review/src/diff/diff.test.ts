@@ -29,7 +29,7 @@ describe('diff between two versions', () => {
     expect(r.summary).toEqual({ allowed: 0, denied: 4, flows: 4 });
     const fb = r.changes.find((c) => c.from === 'frontend/frontend' && c.to === 'backend/backend')!;
     expect(fb.causes.map((c) => `${c.subject} ${c.change}`)).toEqual(['frontend/frontend removed', 'backend/backend removed']);
-    expect(fb.causes[0]!.effect).toBe('frontend/frontend spec.egress[0] admitted it before');
+    expect(fb.causes[0]!.effect).toBe('frontend/frontend egress rule 0 admitted it before');
   });
 
   it('no policy yet to deny_all: isolation closes flows, per port class, with the newly isolating policy', () => {
@@ -57,7 +57,7 @@ describe('diff between two versions', () => {
     expect(r.policies.modified).toEqual(['app/db']);
     expect(r.changes.map(line)).toEqual(['allowed app/web -> app/db 6432/TCP', 'denied app/web -> app/db 5432/TCP']);
     expect(r.changes[0]!.causes.map((c) => `${c.subject} ${c.change} ${c.rule}`)).toEqual(['app/db modified spec.ingress[0]']);
-    expect(r.changes[1]!.causes.map((c) => c.effect)).toEqual(['app/db changed: its ingress rules no longer admit the flow for app/db', 'app/db spec.ingress[0] admitted it before']);
+    expect(r.changes[1]!.causes.map((c) => c.effect)).toEqual(['app/db changed: its ingress rules no longer admit the flow for app/db', 'app/db ingress rule 0 admitted it before']);
   });
 
   it('outside addresses: an ipBlock added opens that range only', () => {
@@ -86,7 +86,7 @@ describe('diff between two versions', () => {
     const r = diffClusters(scenario('002-earthly-namespaces/2-deny-all').cluster, scenario('002-earthly-namespaces/3-allow-by-labels').cluster);
     const t = diffText(r);
     expect(t).toContain('+ frontend/frontend -> backend/backend on all ports');
-    expect(t).toContain('because frontend/frontend spec.egress[0] admits it for frontend/frontend (002-earthly-namespaces/3-allow-by-labels/allow_frontend_egress.yaml:14) [added]');
+    expect(t).toContain('because frontend/frontend egress rule 0 admits it for frontend/frontend (002-earthly-namespaces/3-allow-by-labels/allow_frontend_egress.yaml:14) [added]');
     expect(t.trimEnd().split('\n').at(-1)).toBe('4 flows newly allowed, 0 flows newly denied');
     const md = diffMarkdown(r);
     expect(md).toContain('| `frontend/frontend` | `backend/backend` | all ports |');

@@ -2,6 +2,7 @@ import {
   clusterModel,
   computeMatrix,
   defaultColumns,
+  describeRuleRef,
   evaluate,
   formatIP,
   isolatingPolicies,
@@ -40,7 +41,7 @@ export interface Cause {
   action?: 'Accept' | 'Deny' | 'Pass';
   /** In the version that has it (new, or old for removed policies). */
   location?: Location;
-  /** One sentence: "now isolates backend/api for ingress", "rule spec.egress[1] admits it". */
+  /** One sentence: "now isolates backend/api for ingress", "backend/api egress rule 1 admits it for backend/api". */
   effect: string;
 }
 
@@ -375,30 +376,29 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   };
   const table = new FlowTable(columns.length);
   const lists = new ColumnLists(columns);
-  const compare = (s: Group, d: Group, cols: readonly number[]) => {
-    if (s.ip !== undefined && d.ip !== undefined) return;
+  /** How one column changes for a pair: 0 not at all (or not comparable), 1 now allowed, 2 now denied. */
+  const flip = (s: Group, d: Group, c: number): number => {
+    if (s.ip !== undefined && d.ip !== undefined) return 0;
     // Within one group, compare two different members (a pod always reaches itself).
     const same = s === d;
-    if (same && s.oldIdx.length < 2) return;
-    const oi = s.oldIdx[0]!;
-    const oj = same ? d.oldIdx[1]! : d.oldIdx[0]!;
-    const ni = s.newIdx[0]!;
-    const nj = same ? d.newIdx[1]! : d.newIdx[0]!;
+    if (same && s.oldIdx.length < 2) return 0;
+    const a = mOld.allowed(slot[c]!, s.oldIdx[0]!, same ? d.oldIdx[1]! : d.oldIdx[0]!);
+    const b = mNew.allowed(slot[c]!, s.newIdx[0]!, same ? d.newIdx[1]! : d.newIdx[0]!);
+    return a === b || a === undefined || b === undefined ? 0 : b ? 1 : 2;
+  };
+  const compare = (s: Group, d: Group, cols: readonly number[]) => {
     if (cols.length === 1) {
       const c = cols[0]!;
-      const a = mOld.allowed(slot[c]!, oi, oj);
-      const b = mNew.allowed(slot[c]!, ni, nj);
-      if (a !== b && a !== undefined && b !== undefined) record(s, d, lists.single(c), b ? 'allowed' : 'denied');
+      const f = flip(s, d, c);
+      if (f !== 0) record(s, d, lists.single(c), f === 1 ? 'allowed' : 'denied');
       return;
     }
     let allowedCols: number[] | undefined;
     let deniedCols: number[] | undefined;
     for (const c of cols) {
-      const a = mOld.allowed(slot[c]!, oi, oj);
-      const b = mNew.allowed(slot[c]!, ni, nj);
-      if (a === b || a === undefined || b === undefined) continue;
-      if (b) (allowedCols ??= []).push(c);
-      else (deniedCols ??= []).push(c);
+      const f = flip(s, d, c);
+      if (f === 1) (allowedCols ??= []).push(c);
+      else if (f === 2) (deniedCols ??= []).push(c);
     }
     if (allowedCols) record(s, d, lists.of(allowedCols), 'allowed');
     if (deniedCols) record(s, d, lists.of(deniedCols), 'denied');
@@ -450,10 +450,33 @@ export function diffClusters(old: Cluster, next: Cluster): DiffReport {
   for (const s of srcs) for (const d of all) compare(s, d, pairCols(s, d));
   // Pairs whose source was touched are compared above already.
   const untouchedSources = all.filter((s) => !srcTouched.has(s));
-  for (const d of dsts) {
-    // The source's columns do not count: it was not touched (pairCols with no egress entry).
-    const cols = ingressCols.get(d) ?? [];
-    if (cols.length > 0) for (const s of untouchedSources) compare(s, d, cols);
+  // The source's columns do not count: it was not touched (pairCols with no egress entry). Destinations with one
+  // column go in blocks: their cells are read source by source (along the matrices' rows, not down their columns),
+  // then recorded destination by destination, in the order of the plain loop.
+  const BLOCK = 64;
+  const flips = new Uint8Array(BLOCK * untouchedSources.length);
+  for (let b0 = 0; b0 < dsts.length; b0 += BLOCK) {
+    const block = dsts.slice(b0, b0 + BLOCK);
+    const single = block.map((d) => {
+      const cols = ingressCols.get(d) ?? [];
+      return cols.length === 1 ? cols[0]! : -1;
+    });
+    untouchedSources.forEach((s, si) => {
+      for (let k = 0; k < block.length; k++) if (single[k]! >= 0) flips[k * untouchedSources.length + si] = flip(s, block[k]!, single[k]!);
+    });
+    block.forEach((d, k) => {
+      const c = single[k]!;
+      if (c < 0) {
+        const cols = ingressCols.get(d) ?? [];
+        if (cols.length > 0) for (const s of untouchedSources) compare(s, d, cols);
+        return;
+      }
+      const off = k * untouchedSources.length;
+      untouchedSources.forEach((s, si) => {
+        const f = flips[off + si]!;
+        if (f !== 0) record(s, d, lists.single(c), f === 1 ? 'allowed' : 'denied');
+      });
+    });
   }
 
   // Many workloads on one side with the same change, ports and other end: one line per namespace, or one for all.
@@ -580,12 +603,12 @@ function attribute(old: Cluster, next: Cluster, s: Group, d: Group, col: MatrixC
       if (!t.networkPolicyDecides) continue;
     }
     if (n.allowed) {
-      for (const r of n.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admits it for ${local}`, dir, r.rule);
+      for (const r of n.allowedBy) add(r.policy, `${describeRuleRef({ policy: r.policy, direction: dir, rule: r.rule })} admits it for ${local}`, dir, r.rule);
       if (!n.isolated) for (const id of o.selectedBy) add(id, `${local} is no longer isolated for ${dir} (${id} ${policyChange.get(id) === 'removed' ? 'removed' : 'no longer selects it'})`, dir, undefined, true);
     } else {
       for (const id of n.selectedBy) if (!o.selectedBy.includes(id)) add(id, `${id} now isolates ${local} for ${dir} and no rule admits the flow`, dir);
       for (const id of n.selectedBy) if (o.selectedBy.includes(id)) add(id, `${id} changed: its ${dir} rules no longer admit the flow for ${local}`, dir);
-      for (const r of o.allowedBy) add(r.policy, `${r.policy} spec.${dir}[${r.rule}] admitted it before`, dir, r.rule, true);
+      for (const r of o.allowedBy) add(r.policy, `${describeRuleRef({ policy: r.policy, direction: dir, rule: r.rule })} admitted it before`, dir, r.rule, true);
     }
   }
   if (causes.length === 0) {

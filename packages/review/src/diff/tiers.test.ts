@@ -22,8 +22,8 @@ describe('diff with cluster policies', () => {
     expect(r.policies).toEqual({ added: [], removed: [], modified: ['cnp/sandbox-egress'] });
     expect(r.changes.map(line)).toEqual(['allowed sandbox/tester -> kube-system/coredns 53/TCP,53/UDP']);
     expect(causes(r.changes[0]!)).toEqual(['cnp/sandbox-egress modified Baseline spec.egress[0] Accept', 'cnp/sandbox-egress modified Baseline spec.egress[1] Deny']);
-    expect(r.changes[0]!.causes[0]!.effect).toBe('[Baseline] cnp/sandbox-egress spec.egress[0] "dns" (Accept) now decides it for sandbox/tester');
-    expect(r.changes[0]!.causes[1]!.effect).toBe('[Baseline] cnp/sandbox-egress spec.egress[1] "deny-all" (Deny) decided it before for sandbox/tester');
+    expect(r.changes[0]!.causes[0]!.effect).toBe('[Baseline] cnp/sandbox-egress egress rule 0 "dns" (Accept) now decides it for sandbox/tester');
+    expect(r.changes[0]!.causes[1]!.effect).toBe('[Baseline] cnp/sandbox-egress egress rule 1 "deny-all" (Deny) decided it before for sandbox/tester');
     expect(r.changes[0]!.causes[0]!.location?.file).toBe(`${DIR}/baseline-tier.yaml`);
     expect(diffText(r)).toContain('cnp/sandbox-egress');
   });
@@ -34,7 +34,7 @@ describe('diff with cluster policies', () => {
     expect(r.changes.map(line)).toEqual(['denied monitoring/prometheus-0 -> payments/* all']);
     const [db] = r.changes;
     expect([...new Set(causes(db!))]).toEqual(['cnp/allow-monitoring removed Admin spec.ingress[0] Accept']);
-    expect(db!.causes.map((c) => c.effect)).toContain('[Admin] cnp/allow-monitoring spec.ingress[0] "from-monitoring" (Accept) decided it before for payments/db-0');
+    expect(db!.causes.map((c) => c.effect)).toContain('[Admin] cnp/allow-monitoring ingress rule 0 "from-monitoring" (Accept) decided it before for payments/db-0');
     // Pods no NetworkPolicy isolates stay open: the Pass below sends them to the default allow.
     expect(r.changes.filter((c) => c.to.startsWith('frontend/'))).toEqual([]);
   });

@@ -3,6 +3,7 @@
  * cluster policy behind a flipped verdict, read from the tier walk each verdict carries (`DirectionVerdict.tiers`).
  */
 import {
+  formatRuleCite,
   parseCidr,
   policyRefText,
   subjectSelectsPod,
@@ -78,7 +79,7 @@ export function tierCauses(o: DirectionVerdict, n: DirectionVerdict, local: stri
     const action = ACTION[step.outcome] as NonNullable<Cause['action']>;
     const rule = `spec.${step.direction}[${step.rule}]`;
     const verb = step.outcome === 'pass' ? (before ? 'passed it on before' : 'now passes it on') : before ? 'decided it before' : 'now decides it';
-    const c: Cause = { kind: 'policy', subject: id, change: ch.change, rule, tier: step.tier as 'Admin' | 'Baseline', action, effect: `[${step.tier}] ${id} ${rule}${step.ruleName ? ` "${step.ruleName}"` : ''} (${action}) ${verb} for ${local}` };
+    const c: Cause = { kind: 'policy', subject: id, change: ch.change, rule, tier: step.tier as 'Admin' | 'Baseline', action, effect: `[${step.tier}] ${formatRuleCite({ policy: step.policy, direction: step.direction, rule: step.rule!, ...(step.ruleName ? { name: step.ruleName } : {}) })} (${action}) ${verb} for ${local}` };
     if (step.source) c.location = step.source;
     causes.push(c);
   };

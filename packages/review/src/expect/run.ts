@@ -90,7 +90,7 @@ export function runExpectation(cluster: Cluster, x: Expectation): ExpectationRes
   const against = checks.filter((c) => (x.expect === 'allowed' ? c.verdict !== 'allowed' : c.verdict === 'allowed' || c.partial));
   const shown = against.length > 0 ? against : checks;
   const explanation: string[] = [];
-  for (const c of shown.slice(0, 3)) explanation.push(...explainCheck(c));
+  for (const c of shown.slice(0, 3)) explanation.push(...explainCheck(cluster, c));
   if (shown.length > 3) explanation.push(`(${shown.length - 3} more connections disagree)`);
   const what = checks.length === 1 ? checks[0]!.summary : `${allowed} of ${checks.length} connections allowed`;
   let summary = passed ? what : `expected ${x.expect}, got ${actual}: ${what}`;

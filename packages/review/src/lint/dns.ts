@@ -29,17 +29,10 @@ function serviceReach(model: LintModel): { reach: (policy: Policy, rule: Rule) =
   const cluster = model.cluster;
   const endpoints = new Map<Service, Pod[]>();
   const byPod = new Map<Pod, Array<{ svc: Service; port: number; protocol: Protocol }>>();
-  // serviceEndpoints scans every pod; per namespace is enough here (same rule: ready pods matching the selector).
-  const podsByNs = new Map<string, Pod[]>();
-  for (const p of cluster.pods) {
-    const l = podsByNs.get(p.namespace);
-    if (l) l.push(p);
-    else podsByNs.set(p.namespace, [p]);
-  }
+  // serviceEndpoints scans every pod; the Service's own pods are enough here (same rule: ready pods matching the selector).
   for (const svc of cluster.services) {
     if (svc.selector === undefined) continue;
-    const sel = { matchLabels: svc.selector, matchExpressions: [] };
-    const eps = Object.keys(svc.selector).length === 0 ? [] : (podsByNs.get(svc.namespace) ?? []).filter((p) => p.ready && selectorMatches(sel, p.labels));
+    const eps = Object.keys(svc.selector).length === 0 ? [] : model.servicePods(svc).filter((p) => p.ready);
     endpoints.set(svc, eps);
     for (const sp of svc.ports) {
       for (const pod of eps) {

@@ -3,6 +3,7 @@ import {
   isolatingPolicies,
   selectorMatches,
   type Cluster,
+  type ClusterModel,
   type Direction,
   type LabelSelector,
   type Labels,
@@ -12,6 +13,7 @@ import {
   type Peer,
   type Pod,
   type Policy,
+  type Service,
 } from '@kordon/engine';
 
 /**
@@ -43,6 +45,8 @@ export interface LintModel {
   podLabelKeys(): readonly string[];
   namespaceLabelKeys(): readonly string[];
   namespaceLabelValues(key: string): readonly string[];
+  /** Pods of a Service's namespace that its selector matches, ready or not, in cluster order (no selector: none). */
+  servicePods(service: Service): readonly Pod[];
   /** Policies that isolate the pod in the direction. */
   isolating(pod: Pod, direction: Direction): readonly Policy[];
   /** Where a field of a policy is written. */
@@ -65,6 +69,23 @@ function countIndex(items: Iterable<Labels>): { count: Map<string, number>; valu
   return { count, values };
 }
 
+const NONE: readonly Policy[] = [];
+const NONE_PODS: readonly Pod[] = [];
+
+/** Per pod, the policies that isolate it in the direction, in cluster order (as `isolatingPolicies` lists them). */
+function isolationIndex(engine: ClusterModel, cluster: Cluster, direction: Direction): Map<Pod, Policy[]> {
+  const out = new Map<Pod, Policy[]>();
+  for (const p of cluster.policies) {
+    if (!(direction === 'ingress' ? p.ingressIsolation : p.egressIsolation)) continue;
+    for (const pod of engine.selectedPods(p)) {
+      const l = out.get(pod);
+      if (l) l.push(p);
+      else out.set(pod, [p]);
+    }
+  }
+  return out;
+}
+
 export function lintModel(cluster: Cluster): LintModel {
   const engine = clusterModel(cluster);
   const nsByName = new Map(cluster.namespaces.map((n) => [n.name, n]));
@@ -74,6 +95,37 @@ export function lintModel(cluster: Cluster): LintModel {
   const pods = () => (podIdx ??= countIndex(cluster.pods.filter((p) => !p.hostNetwork).map((p) => p.labels)));
   const nss = () => (nsIdx ??= countIndex(cluster.namespaces.map((n) => n.labels)));
   const isoCache = new Map<string, Policy[]>();
+  const clusterPods = new Set(cluster.pods);
+  const servicePodCache = new Map<Service, Pod[]>();
+  // Pods by namespace and `key=value`: a Service selector is checked against the pods with its rarest label only.
+  let byLabel: Map<string, Map<string, Pod[]>> | undefined;
+  const podsMatchingLabels = (namespace: string, labels: Labels): Pod[] => {
+    if (!byLabel) {
+      byLabel = new Map();
+      for (const p of cluster.pods) {
+        let ns = byLabel.get(p.namespace);
+        if (!ns) byLabel.set(p.namespace, (ns = new Map([['', []]])));
+        ns.get('')!.push(p);
+        for (const [k, v] of Object.entries(p.labels)) {
+          const kv = `${k}=${v}`;
+          const l = ns.get(kv);
+          if (l) l.push(p);
+          else ns.set(kv, [p]);
+        }
+      }
+    }
+    const ns = byLabel.get(namespace);
+    if (!ns) return [];
+    let candidates = ns.get('')!;
+    for (const [k, v] of Object.entries(labels)) {
+      const l = ns.get(`${k}=${v}`) ?? [];
+      if (l.length < candidates.length) candidates = l;
+    }
+    const sel = { matchLabels: labels, matchExpressions: [] };
+    return candidates.filter((p) => selectorMatches(sel, p.labels));
+  };
+  let isoIngress: Map<Pod, Policy[]> | undefined;
+  let isoEgress: Map<Pod, Policy[]> | undefined;
   const m: LintModel = {
     cluster,
     podsIn: (ns) => engine.selectablePods(ns),
@@ -105,8 +157,16 @@ export function lintModel(cluster: Cluster): LintModel {
     podLabelKeys: () => [...pods().values.keys()].sort(),
     namespaceLabelKeys: () => [...nss().values.keys()].sort(),
     namespaceLabelValues: (k) => [...(nss().values.get(k) ?? [])].sort(),
+    servicePods(service) {
+      if (!service.selector) return NONE_PODS;
+      let r = servicePodCache.get(service);
+      if (!r) servicePodCache.set(service, (r = podsMatchingLabels(service.namespace, service.selector)));
+      return r;
+    },
     isolating(pod, direction) {
-      // Pods with the same namespace and labels are isolated by the same policies.
+      // A pod of the cluster: the policies whose selections (the model's) hold it, indexed once per direction.
+      if (clusterPods.has(pod)) return (direction === 'ingress' ? (isoIngress ??= isolationIndex(engine, cluster, 'ingress')) : (isoEgress ??= isolationIndex(engine, cluster, 'egress'))).get(pod) ?? NONE;
+      // Any other pod (a stand-in, as for the assumed DNS pods): pods with the same namespace and labels are isolated by the same policies.
       const key = `${direction}\u0000${pod.namespace}\u0000${pod.hostNetwork}\u0000${JSON.stringify(pod.labels)}`;
       let r = isoCache.get(key);
       if (!r) isoCache.set(key, (r = isolatingPolicies(cluster, pod, direction)));

@@ -1,4 +1,4 @@
-import { portSpecMatches, resolveNamedPort, selectorMatches, type Pod, type PortSpec, type Rule, type Service, type ServicePort } from '@kordon/engine';
+import { portSpecMatches, resolveNamedPort, type Pod, type PortSpec, type Rule, type Service, type ServicePort } from '@kordon/engine';
 import type { Finding } from '../types.js';
 import type { LintModel } from './model.js';
 import { atPolicy, few, type LintRule } from './rule.js';
@@ -25,17 +25,10 @@ const byPortCache = new WeakMap<LintModel['cluster'], Map<string, ServiceEntry[]
 function servicesByPort(model: LintModel): Map<string, ServiceEntry[]> {
   const cached = byPortCache.get(model.cluster);
   if (cached) return cached;
-  const podsByNs = new Map<string, Pod[]>();
-  for (const p of model.cluster.pods) {
-    let list = podsByNs.get(p.namespace);
-    if (!list) podsByNs.set(p.namespace, (list = []));
-    list.push(p);
-  }
   const out = new Map<string, ServiceEntry[]>();
   for (const service of model.cluster.services) {
     if (!service.selector) continue;
-    const sel = { matchLabels: service.selector, matchExpressions: [] };
-    const behind = new Set((podsByNs.get(service.namespace) ?? []).filter((p) => selectorMatches(sel, p.labels)));
+    const behind = new Set(model.servicePods(service));
     if (behind.size === 0) continue;
     for (const sp of service.ports) {
       const key = `${sp.port}/${sp.protocol}`;
@@ -48,25 +41,30 @@ function servicesByPort(model: LintModel): Map<string, ServiceEntry[]> {
   return out;
 }
 
+/** The Service ports with the number of a single-port `spec`; none for a range or a named port. */
+function entriesFor(model: LintModel, spec: PortSpec): ServiceEntry[] | undefined {
+  if (typeof spec.port !== 'number' || (spec.endPort !== null && spec.endPort !== spec.port)) return undefined;
+  return servicesByPort(model).get(`${spec.port}/${spec.protocol}`);
+}
+
 /**
- * Services in front of `pods` with a port equal to `spec`'s number whose target is a different port, when the rule
- * admits none of those targets: the policy was written against the Service, not the pods.
+ * Services in front of the rule's pods (`position`: each pod's place in the rule's list) with a port equal to `spec`'s
+ * number whose target is a different port, when the rule admits none of those targets: the policy was written against
+ * the Service, not the pods.
  */
-export function serviceMappingsFor(model: LintModel, rule: Rule, spec: PortSpec, pods: readonly Pod[]): ServicePortMapping[] {
-  if (typeof spec.port !== 'number' || (spec.endPort !== null && spec.endPort !== spec.port)) return [];
-  const entries = servicesByPort(model).get(`${spec.port}/${spec.protocol}`);
-  if (!entries) return [];
+export function serviceMappingsFor(model: LintModel, rule: Rule, spec: PortSpec, position: ReadonlyMap<Pod, number>): ServicePortMapping[] {
+  const entries = entriesFor(model, spec);
+  if (!entries || typeof spec.port !== 'number') return [];
+  const port = spec.port;
   const out: ServicePortMapping[] = [];
   // A Service fronts few pods, a rule may reach thousands: walk the Service's pods, kept in the rule's order.
-  const position = new Map<Pod, number>();
-  pods.forEach((p, i) => position.set(p, i));
   for (const { service, servicePort: sp, behind: all } of entries) {
     const behind: Pod[] = [];
     for (const p of all) if (position.has(p)) behind.push(p);
     if (behind.length === 0) continue;
     behind.sort((a, b) => position.get(a)! - position.get(b)!);
     const targets = [...new Set(behind.flatMap((p) => (typeof sp.targetPort === 'number' ? [sp.targetPort] : resolveNamedPort(p, sp.targetPort, sp.protocol))))];
-    if (targets.length === 0 || targets.includes(spec.port)) continue;
+    if (targets.length === 0 || targets.includes(port)) continue;
     // Another entry of the same rule already admits the target: the Service port is there as well, not instead.
     if (behind.some((p) => targets.some((t) => (rule.ports ?? []).some((s) => portSpecMatches(s, t, sp.protocol, p))))) continue;
     out.push({ service, servicePort: sp, pods: behind, targets });
@@ -112,11 +110,16 @@ const servicePort: LintRule = {
         if (!(direction === 'ingress' ? policy.ingressIsolation : policy.egressIsolation)) continue;
         for (const rule of direction === 'ingress' ? policy.ingress : policy.egress) {
           if (rule.ports === null) continue;
+          // Most port numbers are no Service's: then the rule's pods are not needed.
+          const specs = rule.ports.filter((spec) => entriesFor(model, spec) !== undefined);
+          if (specs.length === 0) continue;
           // The destinations of the rule: the selected pods (ingress), or the pods its peers name (egress).
           const pods = direction === 'ingress' ? model.selected(policy) : rule.peers === null ? [] : rule.peers.flatMap((peer) => model.peerPods(policy, peer));
           if (pods.length === 0) continue;
-          for (const spec of rule.ports) {
-            const mappings = serviceMappingsFor(model, rule, spec, pods);
+          const position = new Map<Pod, number>();
+          pods.forEach((p, i) => position.set(p, i));
+          for (const spec of specs) {
+            const mappings = serviceMappingsFor(model, rule, spec, position);
             if (mappings.length === 0) continue;
             const at = ['spec', direction, rule.index, 'ports', spec.index, 'port'];
             // One finding per port field, however many Services use that number: one place, one thing to fix.
