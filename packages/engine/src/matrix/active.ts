@@ -1,14 +1,37 @@
-import type { PortSpec, Protocol, Rule } from '../model/types.js';
-import type { BaseMatrix } from './base.js';
+import type { Cluster, Policy, PortSpec, Protocol, Rule } from '../model/types.js';
 import { setBit } from './bitset.js';
+import type { ClassModel } from './classes.js';
 import type { MatrixColumn } from './columns.js';
 import type { ActiveRule, ActiveRules, PortOk } from './delta.js';
 
 /** Destination classes that serve a port name on a protocol, per port number: `name/protocol` → number → mask. */
 export type NamedMasks = Map<string, Map<number, Uint32Array>>;
 
+/** Rules with ports, per direction, of policies that isolate in that direction: the rules that tell columns apart. */
+export interface PortRules {
+  ingress: Array<{ policy: Policy; rule: Rule }>;
+  egress: Array<{ policy: Policy; rule: Rule }>;
+}
+
+export function portRules(cluster: Cluster): PortRules {
+  const out: PortRules = { ingress: [], egress: [] };
+  for (const policy of cluster.policies) {
+    if (policy.ingressIsolation) for (const rule of policy.ingress) if (rule.ports !== null) out.ingress.push({ policy, rule });
+    if (policy.egressIsolation) for (const rule of policy.egress) if (rule.ports !== null) out.egress.push({ policy, rule });
+  }
+  return out;
+}
+
+/** What a column's rules are read against: the classes and the rules with ports (the base matrix is one). */
+export interface ColumnRules {
+  readonly cm: ClassModel;
+  readonly K: number;
+  readonly W: number;
+  readonly specific: PortRules;
+}
+
 /** The rules with ports that admit this column; columns with the same ones share a result. */
-export function activeRules(b: BaseMatrix, col: MatrixColumn, named: NamedMasks): ActiveRules {
+export function activeRules(b: ColumnRules, col: MatrixColumn, named: NamedMasks): ActiveRules {
   const sig: string[] = [];
   const pick = (list: ReadonlyArray<{ policy: ActiveRule['policy']; rule: Rule }>, tag: string) => {
     const out: ActiveRule[] = [];
@@ -26,7 +49,7 @@ export function activeRules(b: BaseMatrix, col: MatrixColumn, named: NamedMasks)
   return { signature: sig.join(','), ingress, egress };
 }
 
-function portOk(b: BaseMatrix, rule: Rule, col: MatrixColumn, named: NamedMasks): PortOk {
+function portOk(b: ColumnRules, rule: Rule, col: MatrixColumn, named: NamedMasks): PortOk {
   let mask: Uint32Array | undefined;
   for (const s of rule.ports ?? []) {
     const r = specOk(s, col, (n) => namedMaskOf(b, named, n, col.protocol, col.port));
@@ -44,7 +67,7 @@ function portOk(b: BaseMatrix, rule: Rule, col: MatrixColumn, named: NamedMasks)
 }
 
 /** The destination classes serving `name` on `protocol` at `port` (shared with the cluster policy tiers). */
-export function namedMaskOf(b: BaseMatrix, named: NamedMasks, name: string, protocol: Protocol, port: number): Uint32Array | undefined {
+export function namedMaskOf(b: ColumnRules, named: NamedMasks, name: string, protocol: Protocol, port: number): Uint32Array | undefined {
   const key = `${name}/${protocol}`;
   let byPort = named.get(key);
   if (!byPort) {

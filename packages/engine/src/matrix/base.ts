@@ -1,6 +1,7 @@
 import type { Cluster, Policy, Rule } from '../model/types.js';
 import { forEachBitOf, getBit, orBits, popcount32, setBit, type Bits } from './bitset.js';
 import type { ClassModel } from './classes.js';
+import { portRules, type PortRules } from './active.js';
 
 /**
  * The answer of the rules without `ports`, which every column shares. Row S of `base` holds the classes S may
@@ -32,7 +33,7 @@ export class BaseMatrix {
   readonly egressSetClasses: number[][] = [];
   private readonly setsByPolicy = new Map<Policy, number[]>();
   /** Rules with ports, per direction, of policies that isolate in that direction. */
-  readonly specific: { ingress: Array<{ policy: Policy; rule: Rule }>; egress: Array<{ policy: Policy; rule: Rule }> } = { ingress: [], egress: [] };
+  readonly specific: PortRules;
   readonly basePairs: number;
   /** The shared egress row of sets that allow nothing without ports. */
   readonly emptyRow: Uint32Array;
@@ -66,14 +67,10 @@ export class BaseMatrix {
 
     this.inFrom = new Uint32Array(K * W);
     for (const policy of cluster.policies) {
-      if (policy.ingressIsolation) {
-        for (const rule of policy.ingress) {
-          if (rule.ports === null) addIngress((s) => [this.inFrom, s * W], cm.peersOf(policy, rule), cm.selectedBy(policy));
-          else this.specific.ingress.push({ policy, rule });
-        }
-      }
-      if (policy.egressIsolation) for (const rule of policy.egress) if (rule.ports !== null) this.specific.egress.push({ policy, rule });
+      if (!policy.ingressIsolation) continue;
+      for (const rule of policy.ingress) if (rule.ports === null) addIngress((s) => [this.inFrom, s * W], cm.peersOf(policy, rule), cm.selectedBy(policy));
     }
+    this.specific = portRules(cluster);
     this.egressSetOf = new Int32Array(K).fill(-1);
     this.buildEgressSets();
 

@@ -2,13 +2,14 @@ import type { Cluster } from '../model/types.js';
 import type { Endpoint } from '../eval/types.js';
 import { canonicalIP } from '../net/ip.js';
 import type { PortProto } from '../ports/ports.js';
-import { activeRules, namedMaskOf } from './active.js';
+import { activeRules, namedMaskOf, portRules, type ColumnRules, type NamedMasks } from './active.js';
 import { BaseMatrix } from './base.js';
 import { getBit } from './bitset.js';
 import { buildClasses } from './classes.js';
 import { defaultColumns, explicitColumns, type MatrixColumn } from './columns.js';
 import { columnSides, prepareColumn, runColumn, sideChanges, type ActiveRules, type ColumnDelta, type ColumnPatch } from './delta.js';
 import { TierStage, type TierColumn } from '../tiers/matrix-stage.js';
+import { FactoredCounts } from './factored.js';
 
 export interface MatrixOptions {
   /** Columns to compute; default: every port class of the input (see defaultColumns). */
@@ -130,6 +131,7 @@ function tierRowsOf(b: BaseMatrix, active: ActiveRules, stage: TierStage, column
  * over the word ranges those rules reach (delta.ts), and keeps no rows until a cell is asked for.
  */
 export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Matrix {
+  if (options.countsOnly) return countedMatrix(cluster, options);
   const { cm, base, columns, results, bySig, endpoints, podCount, overrides } = runColumns(cluster, options);
   const W = cm.words;
   const n = endpoints.length;
@@ -176,6 +178,48 @@ export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Ma
     sameAs(col) {
       return results.indexOf(results[col]!);
     },
+    stats: { classes: cm.count, distinctColumns: bySig.size },
+    classOf: (i) => cm.classOf[i]!,
+  };
+}
+
+/**
+ * The matrix when only counts are asked for: each distinct column counted by roles (factored.ts), with no class rows
+ * at all. A cell asked for anyway computes the whole matrix once, as without `countsOnly`.
+ */
+function countedMatrix(cluster: Cluster, options: MatrixOptions): Matrix {
+  const ips = (options.ips ?? []).map((ip) => canonicalIP(ip) ?? ip);
+  const cm = buildClasses(cluster, ips);
+  const columns = options.ports ? explicitColumns(options.ports) : defaultColumns(cluster);
+  const podCount = cluster.pods.length;
+  const endpoints = [...cluster.pods.map((p) => `${p.namespace}/${p.name}`), ...ips];
+  const rules: ColumnRules = { cm, K: cm.count, W: cm.words, specific: portRules(cluster) };
+  const named: NamedMasks = new Map();
+  const stage0 = cluster.clusterPolicies.length > 0 ? new TierStage(cm, cluster, (n, p, port) => namedMaskOf(rules, named, n, p, port)) : undefined;
+  const stage = stage0 && !stage0.empty ? stage0 : undefined;
+  const n = endpoints.length;
+  const own: Array<[number, number]> = [];
+  for (const key of ownNodePairs(cluster, ips, n)) own.push([cm.classOf[Math.floor(key / n)]!, cm.classOf[key % n]!]);
+  const counter = new FactoredCounts(cm, stage, own);
+  const bySig = new Map<string, { first: number; pairs: number }>();
+  const results = columns.map((col, i) => {
+    const active = activeRules(rules, col, named);
+    const tier = stage?.column(col);
+    const sig = tier ? `${active.signature};${tier.signature}` : active.signature;
+    let r = bySig.get(sig);
+    if (!r) bySig.set(sig, (r = { first: i, pairs: counter.count(active, tier) }));
+    return r;
+  });
+  let full: Matrix | undefined;
+  const cells = (): Matrix => (full ??= computeMatrix(cluster, { ...options, countsOnly: false }));
+  return {
+    endpoints,
+    podCount,
+    columns,
+    allowed: (col, i, j) => cells().allowed(col, i, j),
+    row: (col, i) => cells().row(col, i),
+    allowedPairs: (col) => results[col]!.pairs,
+    sameAs: (col) => results[col]!.first,
     stats: { classes: cm.count, distinctColumns: bySig.size },
     classOf: (i) => cm.classOf[i]!,
   };

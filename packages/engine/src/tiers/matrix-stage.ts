@@ -61,6 +61,8 @@ export class TierStage {
   private agnosticMemo: { delta: Float64Array; decisions: Uint32Array | undefined } | undefined;
   private readonly decisions: Uint32Array;
   private readonly full = new Segments();
+  /** Per class: ids of ingress rules whose subject holds it (global order). */
+  private readonly ingressSubjectOf: number[][];
 
   constructor(
     private readonly cm: ClassModel,
@@ -75,6 +77,7 @@ export class TierStage {
     const model = tierModelOf(cluster);
     this.egressOf = Array.from({ length: K }, () => []);
     this.ingressOf = Array.from({ length: K }, () => []);
+    this.ingressSubjectOf = Array.from({ length: K }, () => []);
     for (const policy of cluster.clusterPolicies) {
       const subject = subjectBits(cm, policy);
       for (const rule of [...policy.egress, ...policy.ingress]) {
@@ -83,7 +86,10 @@ export class TierStage {
         const id = this.rules.length;
         this.rules.push({ tier: policy.tier, action: effectiveAction(rule), rule, subject, peers });
         if (rule.direction === 'egress') forEachBitOf(subject, (c) => this.egressOf[c]!.push(id));
-        else forEachBitOf(peers, (c) => this.ingressOf[c]!.push(id));
+        else {
+          forEachBitOf(peers, (c) => this.ingressOf[c]!.push(id));
+          forEachBitOf(subject, (c) => this.ingressSubjectOf[c]!.push(id));
+        }
       }
     }
     const rows: number[] = [];
@@ -105,6 +111,50 @@ export class TierStage {
 
   get empty(): boolean {
     return this.rows.length === 0;
+  }
+
+  /** The ids of the rules of one direction of the cluster policies whose subject holds class C, in order. */
+  subjectRules(c: number, direction: 'ingress' | 'egress'): readonly number[] {
+    return direction === 'egress' ? this.egressOf[c]! : this.ingressSubjectOf[c]!;
+  }
+
+  /** The rule a compiled rule id stands for. */
+  ruleOf(id: number): TierRule {
+    return this.rules[id]!.rule;
+  }
+
+  /**
+   * One side of a connection decided through the tiers for a pod with the rules `ids` (`subjectRules` of its class), over every remote end: out[k] for the targets of word k
+   * (the rules' peers). `np` is the NetworkPolicy answer of that side (null: no NetworkPolicy isolates the pod that
+   * way, Baseline then decides). `at` >= 0: the named ports of the rules are looked up on that class (an ingress side,
+   * whose destination is the pod itself); -1: on the targets (an egress side).
+   */
+  sideRow(tc: TierColumn, ids: readonly number[], at: number, np: Uint32Array | null, out: Uint32Array): void {
+    this.sideDecisions(tc, ids, at, this.decisions);
+    this.sideAnswer(this.decisions, np, out);
+  }
+
+  /** The first-match decisions of `sideRow` (Admin accept, Admin deny, Baseline deny: three rows of W words). */
+  sideDecisions(tc: TierColumn, ids: readonly number[], at: number, dec: Uint32Array): void {
+    const W = this.W;
+    this.firstMatch(tc, ids, 'subject', dec, 0, W, 2 * W, this.full, at);
+  }
+
+  /** `sideRow` from its decisions. */
+  sideAnswer(dec: Uint32Array, np: Uint32Array | null, out: Uint32Array): void {
+    const W = this.W;
+    for (let k = 0; k < W; k++) out[k] = firstAnswer(dec[k]!, dec[W + k]!, np ? np[k]! : ~dec[2 * W + k]!);
+  }
+
+  /** The column in which no rule with ports admits anything. */
+  get portAgnostic(): TierColumn {
+    return this.agnostic;
+  }
+
+  /** Whether a rule's ports make it differ between columns. */
+  ported(id: number): boolean {
+    const r = this.rules[id]!.rule;
+    return r.failClosed !== 'deny-all' && r.ports !== null;
   }
 
   /** Which rules admit this column; columns with the same answer share a result. */
@@ -174,7 +224,7 @@ export class TierStage {
    * target decides it there: Admin Accept and Deny land in acc and den (Pass only shields the rest of the tier),
    * Baseline Deny in bDeny (offsets into `out`).
    */
-  private firstMatch(tc: TierColumn, ids: readonly number[], target: 'subject' | 'peers', out: Uint32Array, acc: number, den: number, bDeny: number, segs: Segments): void {
+  private firstMatch(tc: TierColumn, ids: readonly number[], target: 'subject' | 'peers', out: Uint32Array, acc: number, den: number, bDeny: number, segs: Segments, at = -1): void {
     const dec = this.scratch[0]!;
     const bDec = this.scratch[1]!;
     for (let g = 0; g < segs.n; g++) {
@@ -187,7 +237,9 @@ export class TierStage {
       bDec.fill(0, lo, hi);
     }
     for (const id of ids) {
-      const ok = tc.ok[id]!;
+      let ok = tc.ok[id]!;
+      // Named ports looked up on one pod: the rule admits the column for every target or for none.
+      if (at >= 0 && ok instanceof Uint32Array) ok = (ok[at >>> 5]! & (1 << (at & 31))) !== 0;
       if (ok === false) continue;
       const r = this.rules[id]!;
       const t = target === 'subject' ? r.peers : r.subject;
@@ -335,13 +387,17 @@ export class TierStage {
  * decision rows at d0 are Admin accept, Admin deny, Baseline deny for egress, then the same for ingress.
  */
 function mergeWord(dec: Uint32Array, d0: number, W: number, k: number, isolated: boolean, npEgress: number, npIngress: number, notIsolated: number): number {
-  const eAcc = dec[d0 + k]!;
-  const iAcc = dec[d0 + 3 * W + k]!;
-  const egressRest = isolated ? npEgress : ~dec[d0 + 2 * W + k]!;
-  const egress = eAcc | (~(eAcc | dec[d0 + W + k]!) & egressRest);
-  const ingressRest = npIngress & ~(notIsolated & dec[d0 + 5 * W + k]!);
-  const ingress = iAcc | (~(iAcc | dec[d0 + 4 * W + k]!) & ingressRest);
+  const egress = firstAnswer(dec[d0 + k]!, dec[d0 + W + k]!, isolated ? npEgress : ~dec[d0 + 2 * W + k]!);
+  const ingress = firstAnswer(dec[d0 + 3 * W + k]!, dec[d0 + 4 * W + k]!, npIngress & ~(notIsolated & dec[d0 + 5 * W + k]!));
   return egress & ingress;
+}
+
+/**
+ * The chain of one side, word by word: what Admin accepts, else what Admin leaves undecided and the rest allows (the
+ * NetworkPolicy answer where it isolates the pod, else what Baseline does not deny).
+ */
+function firstAnswer(adminAccept: number, adminDeny: number, rest: number): number {
+  return adminAccept | (~(adminAccept | adminDeny) & rest);
 }
 
 /** The listed words as sorted runs. */

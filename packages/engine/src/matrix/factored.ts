@@ -1,0 +1,487 @@
+/**
+ * Pair counts without class × class rows. Each direction is decided on its own side (docs/semantics.md), so for a
+ * source s and a destination t on one column
+ *
+ *   allowed(s, t) = E(a(s), t) ∧ I(d(t), s)
+ *
+ * where a(s) is the egress role of s and d(t) the ingress role of t (roles.ts): the egress side sees s only through
+ * its role and t in full, the ingress side t only through its role and s in full. Summing over a pair of roles
+ * separates the two sides:
+ *
+ *   Σ_{s,t} allowed = Σ_{a,d} e(a, d) · i(a, d),   e(a, d) = |{t ∈ d : E(a, t)}|,   i(a, d) = |{s ∈ a : I(d, s)}|
+ *
+ * so a column costs one row per role (egress rows over destinations, ingress rows over sources) instead of one per
+ * class. The port-agnostic answer (rules with ports left out) is summed once, rows that allow everything in bulk (an
+ * open egress role contributes |d| · i(a, d) for every d, an open ingress role |a| · e(a, d) for every a). A column
+ * then changes only the rows of roles whose rules with ports admit it, and only at some words, so it is counted as
+ *
+ *   Σ e_c · i_c = Σ e_0 · i_0 + Σ (e_c − e_0) · i_c + Σ e_0 · (i_c − i_0)
+ *
+ * with each difference read off the words where a changed row differs from its port-agnostic one. What no role can
+ * see is corrected pair by pair: a pod always reaches itself, and a pod and its own node always reach each other.
+ */
+import type { Rule } from '../model/types.js';
+import type { TierColumn, TierStage } from '../tiers/matrix-stage.js';
+import { orBits, popcount32, type Bits } from './bitset.js';
+import type { ClassModel } from './classes.js';
+import type { ActiveRules, PortOk } from './delta.js';
+import { assignRoles, type Role, type Roles } from './roles.js';
+
+/** Runs of consecutive classes of one role, sorted, with the first run reaching each word. */
+interface Runs {
+  start: Int32Array;
+  end: Int32Array;
+  role: Int32Array;
+  atWord: Int32Array;
+}
+
+export class FactoredCounts {
+  private readonly K: number;
+  private readonly W: number;
+  private readonly roles: Roles;
+  private readonly sizes: Int32Array;
+  private readonly planes: Uint32Array[];
+  /** Every class; and pod classes only (an outside address reaches no other outside address). */
+  private readonly all: Uint32Array;
+  private readonly podMask: Uint32Array;
+  /** Endpoints per role. */
+  private readonly ingressWeight: Float64Array;
+  private readonly egressWeight: Float64Array;
+  /** Runs of every class by egress role and by ingress role; and the egress runs of roles that can be restricted. */
+  private readonly egressRuns: Runs;
+  private readonly ingressRuns: Runs;
+  private readonly restrictedRuns: Runs;
+  /** Per role, its classes as [start, end) runs, flattened. */
+  private readonly egressRunsOf: Int32Array[];
+  private readonly ingressRunsOf: Int32Array[];
+  /** The NetworkPolicy rows from the rules without ports, per role (null: not isolated in that direction). */
+  private readonly egressBase: (Uint32Array | null)[];
+  private readonly ingressBase: (Uint32Array | null)[];
+  /** The port-agnostic rows (tiers included), per role. */
+  private readonly egress0: Uint32Array[];
+  private readonly ingress0: Uint32Array[];
+  /** Σ e_0 · i_0, on first use. */
+  private sum0: number | undefined;
+  /** Room for the rows a column changes: a slot per role that can change, or -1. */
+  private readonly egressSlot: Int32Array;
+  private readonly ingressSlot: Int32Array;
+  private readonly egressRoom: Uint32Array[];
+  private readonly ingressRoom: Uint32Array[];
+  /** Per role, its NetworkPolicy rules with ports (the ones a column can add). */
+  private readonly egressPorted: PortedRule[][];
+  private readonly ingressPorted: PortedRule[][];
+  /** Own-node pairs as [source class, destination class], flattened. */
+  private readonly ownNode: Int32Array;
+  /** Per role with cluster policy rules: its rules with ports, and its port-agnostic tier decisions. */
+  private readonly tierMemo = new Map<Role, { ported: number[]; dec: Uint32Array }>();
+
+  constructor(
+    private readonly cm: ClassModel,
+    private readonly stage: TierStage | undefined,
+    ownNode: Iterable<[number, number]>,
+  ) {
+    const K = (this.K = cm.count);
+    const W = (this.W = cm.words);
+    const roles = (this.roles = assignRoles(cm, stage));
+    this.sizes = Int32Array.from(cm.members, (m) => m.length);
+    this.planes = planesOf(this.sizes, W);
+    this.all = new Uint32Array(W);
+    this.podMask = new Uint32Array(W);
+    for (let c = 0; c < K; c++) {
+      this.all[c >>> 5]! |= 1 << (c & 31);
+      if (cm.pod[c]) this.podMask[c >>> 5]! |= 1 << (c & 31);
+    }
+    this.egressWeight = new Float64Array(roles.egress.length);
+    this.ingressWeight = new Float64Array(roles.ingress.length);
+    for (let c = 0; c < K; c++) {
+      this.egressWeight[roles.egressOf[c]!]! += this.sizes[c]!;
+      this.ingressWeight[roles.ingressOf[c]!]! += this.sizes[c]!;
+    }
+    const alwaysOpen = (r: Role) => r.kind === 'open' || (r.kind === 'pod' && r.policies.length === 0 && r.tierRules.length === 0);
+    this.egressRuns = runsOf(roles.egressOf, W, () => true);
+    this.ingressRuns = runsOf(roles.ingressOf, W, () => true);
+    this.restrictedRuns = runsOf(roles.egressOf, W, (a) => !alwaysOpen(roles.egress[a]!));
+    this.egressRunsOf = perRole(this.egressRuns, roles.egress.length);
+    this.ingressRunsOf = perRole(this.ingressRuns, roles.ingress.length);
+    this.egressBase = roles.egress.map((r) => this.baseRow(r, 'egress'));
+    this.ingressBase = roles.ingress.map((r) => this.baseRow(r, 'ingress'));
+    const changes = (r: Role, dir: 'egress' | 'ingress') => r.kind === 'pod' && (r.tierRules.length > 0 || r.policies.some((p) => (dir === 'egress' ? p.egress : p.ingress).some((rule) => rule.ports !== null)));
+    let slots = 0;
+    this.egressSlot = Int32Array.from(roles.egress, (r) => (changes(r, 'egress') ? slots++ : -1));
+    this.egressRoom = rooms(slots, W);
+    slots = 0;
+    this.ingressSlot = Int32Array.from(roles.ingress, (r) => (changes(r, 'ingress') ? slots++ : -1));
+    this.ingressRoom = rooms(slots, W);
+    const ported = (r: Role, dir: 'egress' | 'ingress'): PortedRule[] =>
+      r.kind !== 'pod' ? [] : r.policies.flatMap((policy) => (dir === 'egress' ? policy.egress : policy.ingress).filter((rule) => rule.ports !== null).map((rule) => ({ rule, peers: cm.peersOf(policy, rule) })));
+    this.egressPorted = roles.egress.map((r) => ported(r, 'egress'));
+    this.ingressPorted = roles.ingress.map((r) => ported(r, 'ingress'));
+    this.egress0 = roles.egress.map((r, a) => this.agnosticRow(r, this.egressBase[a]!, 'egress'));
+    this.ingress0 = roles.ingress.map((r, d) => this.agnosticRow(r, this.ingressBase[d]!, 'ingress'));
+    const own: number[] = [];
+    for (const [s, t] of ownNode) own.push(s, t);
+    this.ownNode = Int32Array.from(own);
+  }
+
+  /** Distinct rows: egress and ingress roles. */
+  get roleCounts(): { egress: number; ingress: number } {
+    return { egress: this.roles.egress.length, ingress: this.roles.ingress.length };
+  }
+
+  /** The NetworkPolicy row of a role from its rules without ports; null when no policy isolates it that way. */
+  private baseRow(role: Role, dir: 'egress' | 'ingress'): Uint32Array | null {
+    if (role.kind !== 'pod' || role.policies.length === 0) return null;
+    const row = new Uint32Array(this.W);
+    for (const p of role.policies) for (const rule of dir === 'egress' ? p.egress : p.ingress) if (rule.ports === null) orBits(row, 0, this.cm.peersOf(p, rule));
+    return row;
+  }
+
+  /** A role's row when no rule with ports admits anything. */
+  private agnosticRow(role: Role, base: Uint32Array | null, dir: 'egress' | 'ingress'): Uint32Array {
+    if (role.kind === 'outside' && dir === 'egress') return this.podMask;
+    if (role.kind !== 'pod') return this.all;
+    if (!this.stage || role.tierRules.length === 0) return base ?? this.all;
+    const row = new Uint32Array(this.W);
+    this.stage.sideAnswer(this.tierMemoOf(role, dir).dec, base, row);
+    return this.fullOr(row);
+  }
+
+  private tierMemoOf(role: Role, dir: 'egress' | 'ingress'): { ported: number[]; dec: Uint32Array } {
+    let memo = this.tierMemo.get(role);
+    if (!memo) {
+      const stage = this.stage!;
+      const dec = new Uint32Array(3 * this.W);
+      stage.sideDecisions(stage.portAgnostic, role.tierRules, dir === 'egress' ? -1 : role.rep, dec);
+      this.tierMemo.set(role, (memo = { ported: role.tierRules.filter((id) => stage.ported(id)), dec }));
+    }
+    return memo;
+  }
+
+  /** `all` when the row (masked to the classes) holds every class, else the row. */
+  private fullOr(row: Uint32Array): Uint32Array {
+    let full = true;
+    for (let k = 0; k < this.W; k++) {
+      row[k]! &= this.all[k]!;
+      if (row[k] !== this.all[k]) full = false;
+    }
+    return full ? this.all : row;
+  }
+
+  /**
+   * The NetworkPolicy row of a role on a column: its base row and the rules with ports that admit the column (named
+   * ports: on the destinations for egress, on the role's own pods for ingress), written into `room` when it differs.
+   */
+  private npRow(role: Role, base: Uint32Array, rules: readonly PortedRule[], dir: 'egress' | 'ingress', ok: ReadonlyMap<Rule, PortOk>, room: Uint32Array): Uint32Array {
+    let row = base;
+    for (const { rule, peers } of rules) {
+      const o = ok.get(rule);
+      if (o === undefined || o === false) continue;
+      if (o instanceof Uint32Array && dir === 'ingress' && !hasBit(o, role.rep)) continue;
+      if (row === base) {
+        room.set(base);
+        row = room;
+      }
+      if (o === true || dir === 'ingress') orBits(row, 0, peers);
+      else for (let k = 0; k < peers.words.length; k++) row[peers.lo + k]! |= peers.words[k]! & o[peers.lo + k]!;
+    }
+    return row;
+  }
+
+  /** One side's row of a role on a column, tiers included: its port-agnostic row when the column changes nothing. */
+  private rowOn(role: Role, r: number, dir: 'egress' | 'ingress', ok: ReadonlyMap<Rule, PortOk>, tier: TierColumn | undefined): Uint32Array {
+    const row0 = dir === 'egress' ? this.egress0[r]! : this.ingress0[r]!;
+    const slot = dir === 'egress' ? this.egressSlot[r]! : this.ingressSlot[r]!;
+    if (slot < 0) return row0;
+    const room = (dir === 'egress' ? this.egressRoom : this.ingressRoom)[slot]!;
+    const base = dir === 'egress' ? this.egressBase[r]! : this.ingressBase[r]!;
+    const np = base ? this.npRow(role, base, (dir === 'egress' ? this.egressPorted : this.ingressPorted)[r]!, dir, ok, room) : null;
+    if (!this.stage || !tier || role.tierRules.length === 0) return np === base ? row0 : np!;
+    const at = dir === 'egress' ? -1 : role.rep;
+    const memo = this.tierMemoOf(role, dir);
+    let admits = false;
+    for (const id of memo.ported) {
+      const o = tier.ok[id]!;
+      if (o === true || (o instanceof Uint32Array && (at < 0 || hasBit(o, at)))) {
+        admits = true;
+        break;
+      }
+    }
+    if (!admits) {
+      if (np === base) return row0;
+      this.stage.sideAnswer(memo.dec, np, room);
+    } else this.stage.sideRow(tier, role.tierRules, at, np, room);
+    return this.fullOr(room);
+  }
+
+  /** Allowed pairs of one column: every (source, destination) pair of endpoints but outside-to-outside ones. */
+  count(active: ActiveRules, tier: TierColumn | undefined): number {
+    const { roles } = this;
+    const ok = new Map<Rule, PortOk>();
+    for (const r of active.egress) ok.set(r.rule, r.ok);
+    for (const r of active.ingress) ok.set(r.rule, r.ok);
+    const E = roles.egress.map((role, a) => this.rowOn(role, a, 'egress', ok, tier));
+    const I = roles.ingress.map((role, d) => this.rowOn(role, d, 'ingress', ok, tier));
+    this.sum0 ??= this.sum(this.egress0, this.ingress0);
+    return this.sum0 + this.egressChanges(E, I) + this.ingressChanges(I) + this.corrections(E, I);
+  }
+
+  /** Σ_{a,d} e(a, d) · i(a, d) for these rows, open rows in bulk. */
+  private sum(E: readonly Uint32Array[], I: readonly Uint32Array[]): number {
+    const { K, W, roles, all, sizes } = this;
+    const { start, end, role: runRole, atWord } = this.restrictedRuns;
+    // Sources whose egress allows everything, and their number.
+    const openSrc = new Uint32Array(W);
+    let openSrcWeight = 0;
+    for (let c = 0; c < K; c++) {
+      if (E[roles.egressOf[c]!] !== all) continue;
+      openSrc[c >>> 5]! |= 1 << (c & 31);
+      openSrcWeight += sizes[c]!;
+    }
+    const restrictedSrc = new Uint32Array(W);
+    for (let k = 0; k < W; k++) restrictedSrc[k] = all[k]! & ~openSrc[k]!;
+    const openDst = new Uint32Array(W);
+    const acc = new Float64Array(roles.egress.length);
+    const touched = new Int32Array(roles.egress.length);
+    const runCount = start.length;
+    let pairs = 0;
+    for (let d = 0; d < I.length; d++) {
+      const row = I[d]!;
+      const runs = this.ingressRunsOf[d]!;
+      if (row === all) {
+        for (let r = 0; r < runs.length; r += 2) for (let c = runs[r]!; c < runs[r + 1]!; c++) openDst[c >>> 5]! |= 1 << (c & 31);
+        continue;
+      }
+      // Open sources reach every destination of d that admits them.
+      pairs += this.ingressWeight[d]! * this.weightOf(row, openSrc);
+      // The other sources, per egress role: i(a, d) from the row, then e(a, d) from a's row over d's destinations.
+      let n = 0;
+      for (let k = 0; k < W; k++) {
+        const x = row[k]! & restrictedSrc[k]!;
+        if (x === 0) continue;
+        const lo = k << 5;
+        for (let r = atWord[k]!; r < runCount && start[r]! < lo + 32; r++) {
+          const m = x & bitsBetween(start[r]! > lo ? start[r]! - lo : 0, end[r]! < lo + 32 ? end[r]! - lo : 32);
+          if (m === 0) continue;
+          const a = runRole[r]!;
+          if (acc[a] === 0) touched[n++] = a;
+          acc[a]! += this.weight(m, k);
+        }
+      }
+      for (let j = 0; j < n; j++) {
+        const a = touched[j]!;
+        pairs += this.runsWeight(E[a]!, runs) * acc[a]!;
+        acc[a] = 0;
+      }
+    }
+    // Destinations that admit everyone: every source whose egress allows them.
+    for (let a = 0; a < E.length; a++) if (E[a] !== all) pairs += this.egressWeight[a]! * this.weightOf(E[a]!, openDst);
+    return pairs + openSrcWeight * this.weightOf(openDst, all);
+  }
+
+  /** Σ (e_c − e_0) · i_c over the egress rows the column changes, read at the words where they changed. */
+  private egressChanges(E: readonly Uint32Array[], I: readonly Uint32Array[]): number {
+    const { W, egress0 } = this;
+    const { start, end, role: runRole, atWord } = this.ingressRuns;
+    const runCount = start.length;
+    const acc = new Float64Array(I.length);
+    const stamp = new Int32Array(I.length).fill(-1);
+    const touched = new Int32Array(I.length);
+    let total = 0;
+    for (let a = 0; a < E.length; a++) {
+      const row = E[a]!;
+      const row0 = egress0[a]!;
+      if (row === row0) continue;
+      let n = 0;
+      for (let k = 0; k < W; k++) {
+        const x = row[k]!;
+        const x0 = row0[k]!;
+        if (x === x0) continue;
+        const lo = k << 5;
+        for (let r = atWord[k]!; r < runCount && start[r]! < lo + 32; r++) {
+          const m = bitsBetween(start[r]! > lo ? start[r]! - lo : 0, end[r]! < lo + 32 ? end[r]! - lo : 32);
+          const diff = this.weight(x & m, k) - this.weight(x0 & m, k);
+          if (diff === 0) continue;
+          const d = runRole[r]!;
+          if (stamp[d] !== a) {
+            stamp[d] = a;
+            acc[d] = 0;
+            touched[n++] = d;
+          }
+          acc[d]! += diff;
+        }
+      }
+      const runs = this.egressRunsOf[a]!;
+      for (let j = 0; j < n; j++) {
+        const d = touched[j]!;
+        if (acc[d] !== 0) total += acc[d]! * this.runsWeight(I[d]!, runs);
+      }
+    }
+    return total;
+  }
+
+  /** Σ e_0 · (i_c − i_0) over the ingress rows the column changes. */
+  private ingressChanges(I: readonly Uint32Array[]): number {
+    const { W, ingress0, egress0 } = this;
+    const { start, end, role: runRole, atWord } = this.egressRuns;
+    const runCount = start.length;
+    const acc = new Float64Array(egress0.length);
+    const stamp = new Int32Array(egress0.length).fill(-1);
+    const touched = new Int32Array(egress0.length);
+    let total = 0;
+    for (let d = 0; d < I.length; d++) {
+      const row = I[d]!;
+      const row0 = ingress0[d]!;
+      if (row === row0) continue;
+      let n = 0;
+      for (let k = 0; k < W; k++) {
+        const x = row[k]!;
+        const x0 = row0[k]!;
+        if (x === x0) continue;
+        const lo = k << 5;
+        for (let r = atWord[k]!; r < runCount && start[r]! < lo + 32; r++) {
+          const m = bitsBetween(start[r]! > lo ? start[r]! - lo : 0, end[r]! < lo + 32 ? end[r]! - lo : 32);
+          const diff = this.weight(x & m, k) - this.weight(x0 & m, k);
+          if (diff === 0) continue;
+          const a = runRole[r]!;
+          if (stamp[a] !== d) {
+            stamp[a] = d;
+            acc[a] = 0;
+            touched[n++] = a;
+          }
+          acc[a]! += diff;
+        }
+      }
+      const runs = this.ingressRunsOf[d]!;
+      for (let j = 0; j < n; j++) {
+        const a = touched[j]!;
+        if (acc[a] !== 0) total += acc[a]! * this.runsWeight(egress0[a]!, runs);
+      }
+    }
+    return total;
+  }
+
+  /**
+   * What the roles cannot see: a pod always reaches itself, and a pod and its own node always reach each other; the
+   * sum counts those pairs only where both sides allow them.
+   */
+  private corrections(E: readonly Uint32Array[], I: readonly Uint32Array[]): number {
+    const { K, roles, sizes } = this;
+    let extra = 0;
+    for (let c = 0; c < K; c++) {
+      if (!this.cm.pod[c]) continue;
+      if (!(hasBit(E[roles.egressOf[c]!]!, c) && hasBit(I[roles.ingressOf[c]!]!, c))) extra += sizes[c]!;
+    }
+    const own = this.ownNode;
+    for (let x = 0; x < own.length; x += 2) {
+      const s = own[x]!;
+      const t = own[x + 1]!;
+      if (!(hasBit(E[roles.egressOf[s]!]!, t) && hasBit(I[roles.ingressOf[t]!]!, s))) extra++;
+    }
+    return extra;
+  }
+
+  /** Σ |c| over the classes c set in both rows. */
+  private weightOf(row: Uint32Array, mask: Uint32Array): number {
+    let sum = 0;
+    for (let k = 0; k < this.W; k++) {
+      const x = row[k]! & mask[k]!;
+      if (x !== 0) sum += this.weight(x, k);
+    }
+    return sum;
+  }
+
+  /** Σ |c| over the classes of the runs (flattened [start, end) pairs) set in the row. */
+  private runsWeight(row: Uint32Array, runs: Int32Array): number {
+    let sum = 0;
+    for (let r = 0; r < runs.length; r += 2) {
+      const from = runs[r]!;
+      const to = runs[r + 1]!;
+      const k0 = from >>> 5;
+      const k1 = (to - 1) >>> 5;
+      for (let k = k0; k <= k1; k++) {
+        let x = row[k]!;
+        if (x === 0) continue;
+        x &= bitsBetween(k === k0 ? from & 31 : 0, k === k1 ? to - (k << 5) : 32);
+        if (x !== 0) sum += this.weight(x, k);
+      }
+    }
+    return sum;
+  }
+
+  /** Σ |c| over the classes of word k set in x. */
+  private weight(x: number, k: number): number {
+    if (x === 0) return 0;
+    const planes = this.planes;
+    if (planes.length === 1) return popcount32(x & planes[0]![k]!);
+    let sum = 0;
+    for (let b = 0; b < planes.length; b++) sum += popcount32(x & planes[b]![k]!) << b;
+    return sum;
+  }
+}
+
+/** A NetworkPolicy rule with ports and the classes its peers select. */
+interface PortedRule {
+  rule: Rule;
+  peers: Bits;
+}
+
+/** `n` rows of W words in one buffer. */
+function rooms(n: number, W: number): Uint32Array[] {
+  const buf = new Uint32Array(n * W);
+  return Array.from({ length: n }, (_, i) => buf.subarray(i * W, i * W + W));
+}
+
+/** Maximal runs of consecutive classes with one role, over the classes whose role passes `keep`. */
+function runsOf(roleOf: Int32Array, W: number, keep: (role: number) => boolean): Runs {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const roles: number[] = [];
+  for (let c = 0; c < roleOf.length; c++) {
+    const r = roleOf[c]!;
+    if (!keep(r)) continue;
+    if (ends.length > 0 && ends[ends.length - 1] === c && roles[roles.length - 1] === r) ends[ends.length - 1] = c + 1;
+    else {
+      starts.push(c);
+      ends.push(c + 1);
+      roles.push(r);
+    }
+  }
+  const atWord = new Int32Array(W);
+  for (let k = 0, r = 0; k < W; k++) {
+    while (r < ends.length && ends[r]! <= k << 5) r++;
+    atWord[k] = r;
+  }
+  return { start: Int32Array.from(starts), end: Int32Array.from(ends), role: Int32Array.from(roles), atWord };
+}
+
+/** Each role's runs as flattened [start, end) pairs. */
+function perRole(runs: Runs, count: number): Int32Array[] {
+  const lists: number[][] = Array.from({ length: count }, () => []);
+  for (let r = 0; r < runs.start.length; r++) lists[runs.role[r]!]!.push(runs.start[r]!, runs.end[r]!);
+  return lists.map((l) => Int32Array.from(l));
+}
+
+/** Bits from..to-1 of a word (0 <= from <= to <= 32). */
+function bitsBetween(from: number, to: number): number {
+  const upper = to >= 32 ? -1 : (1 << to) - 1;
+  return upper & (-1 << from);
+}
+
+function hasBit(row: Uint32Array, c: number): boolean {
+  return (row[c >>> 5]! & (1 << (c & 31))) !== 0;
+}
+
+/** Class sizes as bit planes: the weighted count of a word is a few popcounts. */
+function planesOf(sizes: Int32Array, W: number): Uint32Array[] {
+  let max = 1;
+  for (const s of sizes) if (s > max) max = s;
+  const planes: Uint32Array[] = [];
+  for (let b = 0; 1 << b <= max; b++) {
+    const plane = new Uint32Array(W);
+    sizes.forEach((s, c) => {
+      if (s & (1 << b)) plane[c >>> 5]! |= 1 << (c & 31);
+    });
+    planes.push(plane);
+  }
+  return planes;
+}
