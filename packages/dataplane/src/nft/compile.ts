@@ -3,7 +3,6 @@ import {
   formatSelector,
   ipBlockRanges,
   isolatingPolicies,
-  parseCidr,
   parseIP,
   clusterModel,
   resolveNamedPort,
@@ -348,19 +347,17 @@ class Compiler {
     let podsOf = (): PeerPod[] => pods;
     let describe: string;
     if (peer.kind === 'ipBlock') {
-      const cidr = parseCidr(peer.cidr);
-      const except = peer.except.map(parseCidr).filter((c) => c !== undefined);
+      const block = this.model.ipBlock(peer);
       describe = `ipBlock ${peer.cidr}${peer.except.length ? ` except ${peer.except.join(', ')}` : ''}`;
-      if (cidr) {
-        const block = { cidr, except };
-        ranges[cidr.family] = knownRanges ? knownRanges[cidr.family] : ipBlockRanges(block);
-        const fam = cidr.family;
-        // Only named egress ports need the pods inside the block: found on first use.
+      if (block) {
+        const fam = block.cidr.family;
+        ranges[fam] = knownRanges ? knownRanges[fam] : ipBlockRanges(block);
+        // Only named egress ports need the pods inside the block: found on first use, the model saying which
+        // addresses of a pod the block holds.
         podsOf = () => {
-          const inside = (v: bigint): boolean => ranges[fam].some(([a, b]) => v >= a && v <= b);
           const found: PeerPod[] = [];
           for (const pod of this.alive) {
-            const hit = podRanges(pod)[fam].filter(([v]) => inside(v));
+            const hit = this.model.addressesInBlock(peer, pod).map((ip): AddrRange => [ip.value, ip.value]);
             if (hit.length) found.push({ pod, ranges: { 4: fam === 4 ? hit : [], 6: fam === 6 ? hit : [] } });
           }
           return found;
