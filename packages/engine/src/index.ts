@@ -106,7 +106,7 @@ export type {
   TierStep,
   TierSubject,
 } from './tiers/types.js';
-export { describeTierMiss, describeTierPeer, describeTierPeerMiss, describeTierPort, describeTierRule, describeTierStep, describeTierWalk } from './tiers/describe.js';
+export { describeTierMiss, describeTierPeer, describeTierPeerMiss, describeTierPort, describeTierRule, describeTierStep } from './tiers/describe.js';
 export { effectiveAction as tierRuleAction, subjectSelects, tierAddressRanges } from './tiers/model.js';
 export { subjectSelectsPod, tierDecision, tierPeerRanges, tierPeerSelectsPod, tierPolicies, tierRuleCovers } from './tiers/query.js';
 export type { TierQuery } from './tiers/query.js';

@@ -3,7 +3,7 @@
 // order the tiers try them, and an invalid ClusterNetworkPolicy typed into the editor is reported at its line.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCluster, checkConnection, describeTierWalk, loadSources } from '@kordon/engine';
+import { buildCluster, checkConnection, describeWalk, explainConnection, loadSources } from '@kordon/engine';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/serve.js';
@@ -51,7 +51,7 @@ describe('cluster policy tiers on the page, in chromium', () => {
     const r = checkConnection(cluster, { from: 'sandbox/tester', to: 'payments/api-6f9c7d8b5-k2x4p', port: '8080/TCP' });
     expect(await page.textContent('#explain .verdict')).toBe(r.verdict);
     const text = (await page.textContent('#explain')) ?? '';
-    expect(text).toContain(`ingress of payments/api-6f9c7d8b5-k2x4p: denied: ${describeTierWalk(r.hops[0]!.verdict.ingress.tiers!)}`);
+    expect(text).toContain(`ingress of payments/api-6f9c7d8b5-k2x4p: denied: ${describeWalk(explainConnection(cluster, r.hops[0]!).ingress)}`);
     expect(text).toContain('tie: cnp/pass-to-namespace-owners has the same priority and would decide otherwise');
     expect(text).toContain('[Baseline] cnp/sandbox-egress egress rule 1 "deny-all": Deny');
     // The deciding rule's line is a link to the editor.

@@ -6,24 +6,13 @@
 import { describeNearMiss } from '../eval/misses.js';
 import { describeTierMiss } from '../tiers/describe.js';
 import { policyRefText } from '../tiers/types.js';
-import { formatRuleCite } from './cite.js';
+import { stepWords } from './cite.js';
 import type { DirectionExplanation, ExplainedMiss, ExplanationStep } from './tree.js';
 
-const ACTION_WORD: Readonly<Record<string, string>> = { accept: 'Accept', deny: 'Deny', pass: 'Pass' };
-
-/**
- * One step of a walk in a few words: `[Admin] cnp/x ingress rule 2 (Pass)`, `[NetworkPolicy] not isolated`,
- * `[NetworkPolicy] denied (isolated by ns/a)`, `[Baseline] cnp/default ingress rule 0: Deny`, `[Admin] no rule matches`.
- */
+/** One step of a walk in a few words (see `stepWords`). */
 export function describeStep(step: ExplanationStep): string {
-  const head = `[${step.tier}]`;
-  if (step.tier === 'NetworkPolicy') {
-    if (step.outcome === 'not-isolated') return `${head} not isolated`;
-    return `${head} ${step.outcome === 'accept' ? 'allowed' : 'denied'} (isolated by ${step.isolatedBy.map((p) => policyRefText(p.policy)).join(', ')})`;
-  }
-  if (!step.decidedBy) return `${head} ${step.policies.length > 0 ? 'no rule matches' : 'no policy selects it'}`;
-  const rule = formatRuleCite(step.decidedBy, false);
-  return step.outcome === 'pass' ? `${head} ${rule} (Pass)` : `${head} ${rule}: ${ACTION_WORD[step.outcome]}`;
+  if (step.tier === 'NetworkPolicy') return stepWords({ tier: step.tier, outcome: step.outcome, isolatedBy: step.isolatedBy.map((p) => policyRefText(p.policy)) });
+  return stepWords({ tier: step.tier, outcome: step.outcome, selects: step.policies.length > 0, ...(step.decidedBy ? { decidedBy: step.decidedBy } : {}) });
 }
 
 /** The walk of one direction on one line; a walk that ends without a decision ends in the default allow. */

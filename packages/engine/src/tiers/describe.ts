@@ -1,7 +1,7 @@
 /** Cluster policy peers, ports and misses in words; the explanations and the near misses of the tier walk use them. */
 import { formatSelector } from '../labels/selector.js';
 import type { LabelSelector } from '../model/types.js';
-import { formatRuleCite } from '../explain/cite.js';
+import { stepWords } from '../explain/cite.js';
 import { type TierMissWhy, type TierPeer, type TierPeerMiss, type TierPort, type TierRule, type TierStep } from './types.js';
 
 const sel = (s: LabelSelector): string => formatSelector(s) || '{}';
@@ -64,27 +64,9 @@ export function describeTierMiss(why: TierMissWhy): string {
   return `${why.port}/${why.protocol} is not in ${why.ports.map(describeTierPort).join(', ')}${note}`;
 }
 
-const ACTION_WORD: Readonly<Record<string, string>> = { accept: 'Accept', deny: 'Deny', pass: 'Pass' };
-
-/**
- * One step of a tier walk in a few words, in the style of the explanation tree (`describeStep`):
- * `[Admin] cnp/x ingress rule 2 (Pass)`, `[NetworkPolicy] not isolated`, `[Baseline] cnp/default ingress rule 0: Deny`.
- */
+/** One step of the verdict's own tier walk in words: the same words as a step of the explanation tree (`stepWords`). */
 export function describeTierStep(step: TierStep): string {
-  const head = `[${step.tier}]`;
-  if (step.tier === 'NetworkPolicy') {
-    if (step.outcome === 'not-isolated') return `${head} not isolated`;
-    return `${head} ${step.outcome === 'accept' ? 'allowed' : 'denied'} (isolated by ${(step.policies ?? []).join(', ')})`;
-  }
-  if (step.outcome === 'no-match' || !step.policy || step.rule === undefined) return `${head} ${step.policies && step.policies.length > 0 ? 'no rule matches' : 'no policy selects it'}`;
-  const rule = formatRuleCite({ policy: step.policy, direction: step.direction, rule: step.rule, ...(step.ruleName ? { name: step.ruleName } : {}) }, false);
-  return step.outcome === 'pass' ? `${head} ${rule} (Pass)` : `${head} ${rule}: ${ACTION_WORD[step.outcome]}`;
-}
-
-/** The whole walk of one direction on one line; a walk that ends without a decision ends in the default allow. */
-export function describeTierWalk(steps: readonly TierStep[]): string {
-  const parts = steps.map(describeTierStep);
-  const last = steps[steps.length - 1];
-  if (last && last.tier === 'Baseline' && (last.outcome === 'no-match' || last.outcome === 'pass')) parts.push('allowed by default');
-  return parts.join(' → ');
+  if (step.tier === 'NetworkPolicy') return stepWords({ tier: 'NetworkPolicy', outcome: step.outcome === 'not-isolated' ? 'not-isolated' : step.outcome === 'accept' ? 'accept' : 'deny', isolatedBy: step.policies ?? [] });
+  const decidedBy = step.policy && step.rule !== undefined ? { policy: step.policy, direction: step.direction, rule: step.rule, ...(step.ruleName ? { name: step.ruleName } : {}) } : undefined;
+  return stepWords({ tier: step.tier, outcome: step.outcome === 'not-isolated' ? 'no-match' : step.outcome, selects: (step.policies ?? []).length > 0, ...(decidedBy ? { decidedBy } : {}) });
 }
