@@ -25,7 +25,7 @@ import type { TierColumn, TierStage } from '../tiers/matrix-stage.js';
 import { orBits, popcount32, type Bits } from './bitset.js';
 import type { ClassModel } from './classes.js';
 import type { ActiveRules, PortOk } from './delta.js';
-import { assignRoles, type Role, type Roles } from './roles.js';
+import type { Role, Roles } from './roles.js';
 
 /** Runs of consecutive classes of one role, sorted, with the first run reaching each word. */
 interface Runs {
@@ -36,6 +36,8 @@ interface Runs {
 }
 
 export class FactoredCounts {
+  /** `auto`: count by roles where `factoredWork` says it is cheaper than class rows; `always`: whenever asked (tests). */
+  static use: 'auto' | 'always' = 'auto';
   private readonly K: number;
   private readonly W: number;
   private readonly roles: Roles;
@@ -78,11 +80,12 @@ export class FactoredCounts {
   constructor(
     private readonly cm: ClassModel,
     private readonly stage: TierStage | undefined,
+    roles: Roles,
     ownNode: Iterable<[number, number]>,
   ) {
     const K = (this.K = cm.count);
     const W = (this.W = cm.words);
-    const roles = (this.roles = assignRoles(cm, stage));
+    this.roles = roles;
     this.sizes = Int32Array.from(cm.members, (m) => m.length);
     this.planes = planesOf(this.sizes, W);
     this.all = new Uint32Array(W);
@@ -451,6 +454,21 @@ export class FactoredCounts {
     for (let b = 0; b < planes.length; b++) sum += popcount32(x & planes[b]![k]!) << b;
     return sum;
   }
+}
+
+/**
+ * About the words the port-agnostic sum reads: each ingress role's row and, per word, the runs of classes whose
+ * egress can be restricted. Class rows cost about K · W words per distinct column instead.
+ */
+export function factoredWork(cm: ClassModel, roles: Roles): number {
+  let runs = 0;
+  for (let c = 0; c < cm.count; c++) {
+    const a = roles.egressOf[c]!;
+    const r = roles.egress[a]!;
+    if (r.kind === 'open' || (r.kind === 'pod' && r.policies.length === 0 && r.tierRules.length === 0)) continue;
+    if (c === 0 || roles.egressOf[c - 1] !== a) runs++;
+  }
+  return roles.ingress.length * (cm.words + runs);
 }
 
 /** A NetworkPolicy rule with ports and the classes its peers select. */
