@@ -8,7 +8,7 @@ import { MAX_NESTING, nestingProblem, type NestingProblem } from './nesting.js';
 import { splitDocuments } from './split.js';
 import { describeSyntaxErrors, type SyntaxProblem } from './yaml-errors.js';
 import { fastChild, readYamlFast, type FastNode } from './yaml-fast.js';
-import { readYamlLite, type LiteDocument } from './yaml-lite.js';
+import { liteScalarAt, readYamlLite, type LiteDocument } from './yaml-lite.js';
 import type { Part } from './split.js';
 
 export { MAX_NESTING };
@@ -211,7 +211,7 @@ function liteSpan(span: Span, only: boolean): LoadResult | undefined {
   return out;
 }
 
-/** Positioned trees of the documents asked about last: validation asks about one object's fields in a row. */
+/** Positioned trees of the documents asked about last: messages often point at one object's fields in a row. */
 const liteTrees = new Map<Part, FastNode | undefined>();
 const LITE_TREES_KEPT = 16;
 
@@ -229,7 +229,7 @@ function liteObjects(span: Span, part: Part, doc: LiteDocument, out: LoadResult)
     const locate = (path: readonly PathSegment[]): Location => locateIn(FAST_TREE, liteTree(text, part), [...prefix, ...path], at);
     // The start of a document's own object is known without its tree.
     const source = prefix.length === 0 ? () => at(doc.start) : () => locate([]);
-    out.objects.push(makeObject(raw, file, { file, line: 0, column: 0 }, locate, (path) => scalarIn(FAST_TREE, liteTree(text, part), [...prefix, ...path], text), [], source));
+    out.objects.push(makeObject(raw, file, { file, line: 0, column: 0 }, locate, (path) => liteScalarAt(doc, [...prefix, ...path], text), [], source));
   }, (message, prefix) => {
     out.diagnostics.push({ code: 'object-invalid', severity: 'error', message, path: formatPrefix(prefix), hint: 'each document must be a Kubernetes object with apiVersion and kind', ...locateIn(FAST_TREE, liteTree(text, part), prefix, at) });
   });

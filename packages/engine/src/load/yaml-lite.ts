@@ -19,6 +19,11 @@ export interface LiteDocument {
   start: number;
   /** With `positions`: the node tree, with the positions the `yaml` reader gives. */
   root?: FastNode;
+  /**
+   * Without `positions`: where each scalar value is written, in document order, as start and end offsets (the end
+   * bit-inverted for a quoted scalar): what `liteScalarAt` answers YAML 1.1 re-reads from, without a tree.
+   */
+  scalars?: Int32Array;
 }
 
 class GiveUp extends Error {}
@@ -44,6 +49,9 @@ for (const c of '-?:,[]{}#&*!|>\'"%@`<') NOT_PLAIN_START[c.charCodeAt(0)] = 1;
 
 const NO_CHILDREN: FastNode[] = [];
 
+/** Scratch for the scalar offsets of the document being read; each document keeps a copy of its part. */
+let SCALARS = new Int32Array(1024);
+
 /** Reads the document `text.slice(start, end)`, or undefined when only the other readers may answer. */
 export function readYamlLite(text: string, start: number, end: number, positions = false): LiteDocument | undefined {
   const r = new Reader(text, start, end, positions);
@@ -66,6 +74,8 @@ class Reader {
   private depth = 0;
   /** With positions: the node of the value read last. */
   private node: FastNode | undefined;
+  /** Entries of SCALARS written for this document. */
+  private scalarCount = 0;
 
   constructor(
     private readonly t: string,
@@ -83,6 +93,7 @@ class Reader {
     if (this.ind >= 0) throw GIVE_UP; // a line the root could not take
     const doc: LiteDocument = { value, start: rootStart };
     if (this.positions && this.node) doc.root = this.node;
+    if (!this.positions) doc.scalars = SCALARS.slice(0, this.scalarCount);
     return doc;
   }
 
@@ -166,6 +177,7 @@ class Reader {
         else {
           value = null;
           if (children) this.node = { kind: 'scalar', start: colon + 1, end: colon + 1, value: null, plain: true, children: NO_CHILDREN };
+          else this.scalar(colon + 1, colon + 1, true);
         }
         if (this.ind > n) throw GIVE_UP;
       } else {
@@ -249,6 +261,10 @@ class Reader {
       if (close < 0 || t.charCodeAt(close) !== 58) throw GIVE_UP;
       if (close + 1 !== this.lineEnd && t.charCodeAt(close + 1) !== 32) throw GIVE_UP;
       this.keyValue = quoted(t, at, close);
+      // A key that reads as an array index would come first among its object's keys: scalars in document order
+      // (liteScalarAt) need keys in the order they are written.
+      const d = this.keyValue.charCodeAt(0);
+      if (d >= 48 && d <= 57) throw GIVE_UP;
       this.keyEnd = close;
       this.keyPlain = false;
       return close;
@@ -283,6 +299,7 @@ class Reader {
       this.restIsBlank(close);
       const v = quoted(t, at, close);
       if (this.positions) this.node = { kind: 'scalar', start: at, end: close, value: v, plain: false, children: NO_CHILDREN };
+      else this.scalar(at, close, false);
       return v;
     }
     if (c === 91 || c === 123) {
@@ -311,7 +328,20 @@ class Reader {
     const s = t.slice(at, e);
     const v = MAY_RESOLVE[c] === 1 ? resolveCore(s) : s;
     if (this.positions) this.node = { kind: 'scalar', start: at, end: e, value: v, plain: true, children: NO_CHILDREN };
+    else this.scalar(at, e, true);
     return v;
+  }
+
+  private scalar(start: number, end: number, plain: boolean): void {
+    const k = this.scalarCount;
+    if (k + 2 > SCALARS.length) {
+      const grown = new Int32Array(SCALARS.length * 2);
+      grown.set(SCALARS);
+      SCALARS = grown;
+    }
+    SCALARS[k] = start;
+    SCALARS[k + 1] = plain ? end : ~end;
+    this.scalarCount = k + 2;
   }
 
   /** After a closed scalar only blanks and a comment may follow on its line. */
@@ -368,4 +398,44 @@ function separatorLine(t: string, from: number, to: number): boolean {
     if (c !== 32) return false;
   }
   return true;
+}
+
+/**
+ * The source of the scalar at `path` in a document read without positions, as the `yaml` reader's tree gives it:
+ * its place among the document's scalars is the count of scalars before it in document order, which is the order of
+ * its value's keys (this reader leaves keys that look like numbers, which objects would put first, to the others).
+ */
+export function liteScalarAt(doc: LiteDocument, path: readonly (string | number)[], text: string): { text: string; plain: boolean } | undefined {
+  const scalars = doc.scalars;
+  if (!scalars) return undefined;
+  let node: unknown = doc.value;
+  let index = 0;
+  for (const seg of path) {
+    if (Array.isArray(node)) {
+      if (typeof seg !== 'number' || seg >= node.length) return undefined;
+      for (let i = 0; i < seg; i++) index += scalarsIn(node[i]);
+      node = node[seg];
+    } else if (typeof node === 'object' && node !== null) {
+      const o = node as Record<string, unknown>;
+      const key = String(seg);
+      if (!Object.hasOwn(o, key)) return undefined;
+      for (const k in o) {
+        if (k === key) break;
+        index += scalarsIn(o[k]);
+      }
+      node = o[key];
+    } else return undefined;
+  }
+  if (typeof node === 'object' && node !== null) return undefined;
+  const start = scalars[2 * index] as number;
+  const end = scalars[2 * index + 1] as number;
+  return end >= 0 ? { text: text.slice(start, end), plain: true } : { text: text.slice(start, ~end), plain: false };
+}
+
+function scalarsIn(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 1;
+  let n = 0;
+  if (Array.isArray(v)) for (const x of v) n += scalarsIn(x);
+  else for (const k in v) n += scalarsIn((v as Record<string, unknown>)[k]);
+  return n;
 }

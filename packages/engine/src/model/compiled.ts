@@ -1,6 +1,6 @@
 import { selectorKey, selectorMatches, selectorMismatch } from '../labels/selector.js';
 import type { PeerMiss } from '../eval/misses.js';
-import { parseCidr, type IPBlock } from '../net/ip.js';
+import { ipBlockContains, parseCidr, parseIP, type IP, type IPBlock } from '../net/ip.js';
 import { portSpecMatches } from '../ports/ports.js';
 import type { Cluster, LabelSelector, Labels, Peer, Pod, Policy, PortSpec, Protocol } from './types.js';
 
@@ -51,6 +51,11 @@ export interface ClusterModel {
   peerMissOf(policy: Policy, peer: Peer, pod: Pod): PeerMiss | undefined;
   /** The parsed ipBlock of a peer; undefined when its CIDR does not parse. */
   ipBlock(peer: IPBlockPeer): IPBlock | undefined;
+  /**
+   * The pod's addresses an ipBlock peer holds (an ipBlock matches pod IPs too, hostNetwork pods' node addresses
+   * included); none when the CIDR does not parse. A pod with no IP: none (see `podInBlock` for stand-ins).
+   */
+  addressesInBlock(peer: IPBlockPeer, pod: Pod): readonly IP[];
   /** The port numbers that pods of the cluster give a container port name on a protocol. */
   namedPortNumbers(name: string, protocol: Protocol): ReadonlySet<number>;
   /** Whether one `ports` entry admits port/protocol toward the destination (named ports resolve on it). */
@@ -98,6 +103,7 @@ function compile(cluster: Cluster): ClusterModel {
   const anyByKey = new Map<string, boolean>();
   const blocks = new WeakMap<IPBlockPeer, IPBlock | undefined>();
   let named: Map<string, Set<number>> | undefined;
+  const podIPs = new WeakMap<Pod, IP[]>();
 
   const namespaceLabels = (ns: string): Labels => nsLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
   const namespaceNames = (): readonly string[] => {
@@ -214,6 +220,14 @@ function compile(cluster: Cluster): ClusterModel {
       blocks.set(peer, b);
       return b;
     },
+    addressesInBlock(peer, pod) {
+      const block = model.ipBlock(peer);
+      if (!block || pod.ips.length === 0) return NO_IPS;
+      let ips = podIPs.get(pod);
+      if (!ips) podIPs.set(pod, (ips = pod.ips.map(parseIP).filter((x): x is IP => x !== undefined)));
+      const inside = ips.filter((ip) => ipBlockContains(block, ip));
+      return inside.length === ips.length ? ips : inside;
+    },
     namedPortNumbers(name, protocol) {
       if (!named) {
         named = new Map();
@@ -242,3 +256,4 @@ function compile(cluster: Cluster): ClusterModel {
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
+const NO_IPS: readonly IP[] = [];

@@ -94,7 +94,54 @@ interface BlockRanges {
   hi: Array<number | bigint>;
 }
 
-const rangesCache = new WeakMap<readonly Cidr[][], { ranges: BlockRanges; byAddresses: Map<string, string> }>();
+/**
+ * Per family, the sorted points where some block's range (CIDR or except) starts or ends: between two points every
+ * block holds all addresses or none, so an address's blocks are those of its stretch, found by binary search.
+ */
+interface Stretches {
+  points: Map<number, Array<number | bigint>>;
+  /** The blocks holding a stretch, as their indexes joined, by family and stretch: filled on first use. */
+  keys: Map<number, Array<string | undefined>>;
+}
+
+const rangesCache = new WeakMap<readonly Cidr[][], { ranges: BlockRanges; stretches: Stretches; byAddresses: Map<string, string> }>();
+
+function stretchesOf(r: BlockRanges): Stretches {
+  const sets = new Map<number, Set<number | bigint>>();
+  for (let i = 0; i < r.family.length; i++) {
+    const f = r.family[i]!;
+    let set = sets.get(f);
+    if (!set) sets.set(f, (set = new Set()));
+    for (let k = r.first[i]!; k < r.first[i + 1]!; k++) {
+      set.add(r.lo[k]!);
+      set.add(f === 4 ? (r.hi[k] as number) + 1 : (r.hi[k] as bigint) + 1n);
+    }
+  }
+  const points = new Map<number, Array<number | bigint>>();
+  for (const [f, set] of sets) points.set(f, [...set].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+  return { points, keys: new Map([...points.keys()].map((f) => [f, []])) };
+}
+
+/** The indexes of the blocks that hold the address, joined: those of its stretch. */
+function blocksHolding(r: BlockRanges, st: Stretches, family: number, v: number | bigint): string {
+  const pts = st.points.get(family);
+  if (!pts || pts.length === 0 || v < pts[0]!) return '';
+  let lo = 0;
+  let hi = pts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (pts[mid]! <= v) lo = mid;
+    else hi = mid - 1;
+  }
+  const keys = st.keys.get(family)!;
+  let k = keys[lo];
+  if (k === undefined) {
+    const inside: number[] = [];
+    for (let i = 0; i < r.family.length; i++) if (blockHolds(r, i, family, pts[lo]!)) inside.push(i);
+    keys[lo] = k = inside.join(',');
+  }
+  return k;
+}
 
 function blockRanges(blocks: readonly Cidr[][]): BlockRanges {
   const family = new Uint8Array(blocks.length);
@@ -128,14 +175,17 @@ function blockHolds(r: BlockRanges, i: number, family: number, v: number | bigin
 function membership(ipTexts: readonly string[], blocks: readonly Cidr[][]): string {
   if (blocks.length === 0 || ipTexts.length === 0) return '';
   let cache = rangesCache.get(blocks);
-  if (!cache) rangesCache.set(blocks, (cache = { ranges: blockRanges(blocks), byAddresses: new Map() }));
+  if (!cache) {
+    const ranges = blockRanges(blocks);
+    rangesCache.set(blocks, (cache = { ranges, stretches: stretchesOf(ranges), byAddresses: new Map() }));
+  }
   const key = ipTexts.join(',');
   let m = cache.byAddresses.get(key);
   if (m !== undefined) return m;
   const ips = ipTexts.map(parseIP).filter((x) => x !== undefined).map((ip) => ({ family: ip.family, v: ip.family === 4 ? Number(ip.value) : ip.value }));
-  const inside: number[] = [];
-  for (let i = 0; i < blocks.length; i++) if (ips.some((ip) => blockHolds(cache.ranges, i, ip.family, ip.v))) inside.push(i);
-  m = inside.join(',');
+  const c = cache;
+  const each = ips.map((ip) => blocksHolding(c.ranges, c.stretches, ip.family, ip.v));
+  m = each.length === 1 ? each[0]! : [...new Set(each.flatMap((k) => (k === '' ? [] : k.split(',').map(Number))))].sort((x, y) => x - y).join(',');
   cache.byAddresses.set(key, m);
   return m;
 }

@@ -1,4 +1,4 @@
-import { buildCluster, evaluate, loadSources, selectorMatches, type Cluster, type Diagnostic, type Direction, type Endpoint, type LoadedObject, type Pod, type Policy, type Protocol } from '@kordon/engine';
+import { buildCluster, clusterModel, evaluate, loadSources, type Cluster, type Diagnostic, type Direction, type Endpoint, type LoadedObject, type Pod, type Policy, type Protocol } from '@kordon/engine';
 import { stringify } from 'yaml';
 import { diffClusters, type DiffReport, type FlowChange } from '../diff/diff.js';
 import { runExpectations, type TestReport } from '../expect/run.js';
@@ -303,13 +303,15 @@ const basePodOf = (base: Cluster, p: Pod): Pod | undefined => base.pods.find((x)
 /** The policy of the input that selects exactly the unit's pods and isolates it for the direction, if there is one. */
 function selectingExactly(before: Cluster, unit: Unit, direction: Direction): Policy | undefined {
   const mine = new Set(unit.pods.map((p) => p.name));
-  const nsPods = before.pods.filter((p) => p.namespace === unit.namespace && !p.hostNetwork);
-  return before.policies
+  const model = clusterModel(before);
+  return model
+    .policiesIn(unit.namespace)
     // A policy without rules for the direction, or named as a deny, is a deny: rules are not added to it.
     .filter((p) => p.namespace === unit.namespace && !/deny/i.test(p.name) && (direction === 'ingress' ? p.ingressIsolation && p.ingress.length > 0 : p.egressIsolation && p.egress.length > 0))
     .sort((a, b) => (a.id < b.id ? -1 : 1))
     .find((p) => {
-      const sel = nsPods.filter((x) => selectorMatches(p.podSelector, x.labels));
+      // Who the policy selects is the model's answer (its namespace, its podSelector, never a hostNetwork pod).
+      const sel = model.selectedPods(p);
       return sel.length === mine.size && sel.every((x) => mine.has(x.name));
     });
 }

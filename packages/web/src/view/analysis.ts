@@ -1,11 +1,11 @@
 import {
+  clusterModel,
   computeMatrix,
   defaultColumns,
   endpointClasses,
   formatIP,
   ipBlockContains,
   isolatingPolicies,
-  parseCidr,
   resolveNamedPort,
   type Cidr,
   type Cluster,
@@ -87,16 +87,16 @@ export interface MatrixView {
 /** Outside addresses to probe: one address inside each distinct ipBlock of the policies, outside its excepts. */
 export function outsideAddresses(cluster: Cluster, limit = 24): string[] {
   const podIPs = new Set(cluster.pods.flatMap((p) => p.ips));
+  const model = clusterModel(cluster);
   const out: string[] = [];
   const seen = new Set<string>();
   for (const pol of cluster.policies) {
     for (const rule of [...pol.ingress, ...pol.egress]) {
       for (const peer of rule.peers ?? []) {
         if (peer.kind !== 'ipBlock') continue;
-        const cidr = parseCidr(peer.cidr);
-        if (!cidr) continue;
-        const except = peer.except.map(parseCidr).filter((c): c is Cidr => c !== undefined);
-        const ip = pickAddress(cidr, except, podIPs);
+        const block = model.ipBlock(peer);
+        if (!block) continue;
+        const ip = pickAddress(block.cidr, block.except, podIPs);
         if (ip && !seen.has(ip)) {
           seen.add(ip);
           out.push(ip);
@@ -194,30 +194,16 @@ export class Analysis {
    * and the catch-all columns are left out: they read the same for nearly every pod. Ties go to the lower port.
    */
   private busiestColumn(): number {
-    const selected = new Map<string, Pod[]>();
-    this.cluster.pods.forEach((pod, i) => {
-      for (const id of this.podIsolation[i]!.policies) {
-        const l = selected.get(id) ?? [];
-        l.push(pod);
-        selected.set(id, l);
-      }
-    });
+    // Who a policy selects and what a port name resolves to are the model's answers, as everywhere else.
+    const model = clusterModel(this.cluster);
     const ranges = this.columns.map(columnRange);
     const score = this.columns.map(() => 0);
-    // Egress names resolve on any pod: once per name, not once per rule.
-    const anyPod = new Map<string, [number, number][]>();
-    const onAnyPod = (spec: PortSpec) => {
-      const key = `${spec.port}/${spec.protocol}`;
-      let hit = anyPod.get(key);
-      if (!hit) anyPod.set(key, (hit = portsOf(spec, this.cluster.pods)));
-      return hit;
-    };
     for (const p of this.cluster.policies) {
-      const mine = selected.get(p.id) ?? [];
+      const mine = model.selectedPods(p);
       if (mine.length === 0) continue;
       for (const r of [...p.ingress, ...p.egress]) {
         for (const spec of r.ports ?? []) {
-          const numbers = r.direction === 'ingress' || typeof spec.port !== 'string' ? portsOf(spec, mine) : onAnyPod(spec);
+          const numbers = typeof spec.port === 'string' ? namedPortRanges(r.direction === 'ingress' ? namedOn(mine, spec.port, spec.protocol) : model.namedPortNumbers(spec.port, spec.protocol)) : portsOf(spec);
           ranges.forEach((range, k) => {
             if (range && this.columns[k]!.protocol === spec.protocol && numbers.some(([lo, hi]) => lo <= range[1] && range[0] <= hi)) score[k]! += mine.length;
           });
@@ -465,14 +451,19 @@ function columnRange(c: MatrixColumn): [number, number] | undefined {
   return lo === 53 && hi === 53 ? undefined : [lo, hi];
 }
 
-/** The port ranges one `ports` entry names; a named port, as the given pods' containers resolve it. */
-function portsOf(spec: PortSpec, pods: readonly Pod[]): [number, number][] {
-  if (typeof spec.port === 'number') return [[spec.port, spec.endPort ?? spec.port]];
-  if (typeof spec.port !== 'string') return [];
-  const nums = new Set<number>();
-  for (const pod of pods) for (const n of resolveNamedPort(pod, spec.port, spec.protocol)) nums.add(n);
-  return [...nums].map((n) => [n, n]);
+/** The port range a numbered `ports` entry names (a port name: see `namedOn`); an entry without a port: none. */
+function portsOf(spec: PortSpec): [number, number][] {
+  return typeof spec.port === 'number' ? [[spec.port, spec.endPort ?? spec.port]] : [];
 }
+
+/** The numbers a container port name resolves to on these pods (the engine's resolution, pod by pod). */
+function namedOn(pods: readonly Pod[], name: string, protocol: PortSpec['protocol']): Set<number> {
+  const nums = new Set<number>();
+  for (const pod of pods) for (const n of resolveNamedPort(pod, name, protocol)) nums.add(n);
+  return nums;
+}
+
+const namedPortRanges = (nums: ReadonlySet<number>): [number, number][] => [...nums].map((n) => [n, n]);
 
 function isolationOf(cluster: Cluster, pod: Pod): { ingress: Isolation; egress: Isolation; policies: string[] } {
   if (pod.hostNetwork) return { ingress: 'host', egress: 'host', policies: [] };

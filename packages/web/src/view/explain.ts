@@ -1,4 +1,19 @@
-import { describeRuleRef, describeTierStep, describeTierWalk, locateRule, policyRefText, type CheckResult, type Cluster, type DirectionVerdict, type Hop, type Location, type RuleRef, type TierStep } from '@kordon/engine';
+import {
+  describeMiss,
+  describeStep,
+  describeWalk,
+  explainConnection,
+  formatRuleCite,
+  policyRefText,
+  type CheckResult,
+  type Cluster,
+  type DirectionExplanation,
+  type ExplanationStep,
+  type Hop,
+  type Location,
+  type NetworkPolicyStep,
+  type RuleCite,
+} from '@kordon/engine';
 
 /** A place in the YAML a line of the explanation points at. */
 export interface SourceLink {
@@ -24,7 +39,7 @@ export interface Explanation {
 
 const MAX_HOPS = 12;
 
-/** The text of `kordon check`, as lines the page can link to the YAML. */
+/** The text of `kordon check`, as lines the page can link to the YAML: rendered from the engine's explanation tree. */
 export function explainCheck(cluster: Cluster, r: CheckResult): Explanation {
   const lines: ExplainLine[] = [];
   for (const p of r.problems) lines.push({ text: `problem: ${p}`, depth: 0, tone: 'denied' });
@@ -48,14 +63,14 @@ export function explainCheck(cluster: Cluster, r: CheckResult): Explanation {
 }
 
 function hopLines(cluster: Cluster, h: Hop, out: ExplainLine[], depth: number): void {
-  const v = h.verdict;
-  const always = v.always === 'same-pod' ? ' (a pod always reaches itself)' : v.always === 'own-node' ? ' (traffic between a pod and its own node is always allowed)' : '';
-  out.push({ text: `${h.from} → ${h.to} ${h.port}/${h.protocol}: ${v.allowed ? 'allowed' : 'denied'}${always}`, depth, tone: v.allowed ? 'allowed' : 'denied' });
-  directionLines(cluster, v.egress, `egress of ${h.from}`, out, depth + 1);
-  directionLines(cluster, v.ingress, `ingress of ${h.to}`, out, depth + 1);
+  const t = explainConnection(cluster, h);
+  const always = t.always === 'same-pod' ? ' (a pod always reaches itself)' : t.always === 'own-node' ? ' (traffic between a pod and its own node is always allowed)' : '';
+  out.push({ text: `${t.from} → ${t.to} ${t.port}/${t.protocol}: ${t.allowed ? 'allowed' : 'denied'}${always}`, depth, tone: t.allowed ? 'allowed' : 'denied' });
+  directionLines(t.egress, `egress of ${t.from}`, out, depth + 1);
+  directionLines(t.ingress, `ingress of ${t.to}`, out, depth + 1);
 }
 
-function directionLines(cluster: Cluster, d: DirectionVerdict, who: string, out: ExplainLine[], depth: number): void {
+function directionLines(d: DirectionExplanation, who: string, out: ExplainLine[], depth: number): void {
   if (d.bypass === 'not-a-pod') {
     out.push({ text: `${who}: an address outside the cluster's pods has no policy`, depth, tone: 'note' });
     return;
@@ -64,70 +79,65 @@ function directionLines(cluster: Cluster, d: DirectionVerdict, who: string, out:
     out.push({ text: `${who}: hostNetwork pods are not selected by NetworkPolicy`, depth, tone: 'note' });
     return;
   }
-  if (d.tiers && d.tiers.length > 0) {
-    tierLines(cluster, d, d.tiers, who, out, depth);
+  if (d.tiered) {
+    tierLines(d, who, out, depth);
     return;
   }
-  networkPolicyLines(cluster, d, who, out, depth);
+  networkPolicyLines(d, who, out, depth);
 }
 
-const STEP_TONE: Readonly<Record<TierStep['outcome'], ExplainLine['tone']>> = { accept: 'allowed', deny: 'denied', pass: 'note', 'no-match': 'note', 'not-isolated': 'note' };
+const STEP_TONE: Readonly<Record<ExplanationStep['outcome'], ExplainLine['tone']>> = { accept: 'allowed', deny: 'denied', pass: 'note', 'no-match': 'note', 'not-isolated': 'note' };
 
 /**
  * The walk through the tiers, as `kordon check` prints it: one line per tier, linked to the deciding (or passing) rule,
  * with ties and the nearest misses under it; the NetworkPolicy tier, when it decides, with its own rule-level lines.
  */
-function tierLines(cluster: Cluster, d: DirectionVerdict, steps: readonly TierStep[], who: string, out: ExplainLine[], depth: number): void {
-  out.push({ text: `${who}: ${d.allowed ? 'allowed' : 'denied'}: ${describeTierWalk(steps)}`, depth, tone: d.allowed ? 'allowed' : 'denied' });
-  for (const st of steps) {
-    out.push({ text: describeTierStep(st), depth: depth + 1, tone: STEP_TONE[st.outcome], ...linkOf(st.source) });
-    if (st.ambiguousWith?.length) out.push({ text: `tie: ${st.ambiguousWith.map(policyRefText).join(', ')} ${st.ambiguousWith.length === 1 ? 'has' : 'have'} the same priority and would decide otherwise; the API leaves the order to the implementation`, depth: depth + 2, tone: 'note' });
-    for (const m of (st.nearMisses ?? []).slice(0, 3)) out.push({ text: `closest: ${policyRefText(m.policy)} rule ${m.rule}${m.ruleName ? ` "${m.ruleName}"` : ''} (${m.action}) — ${m.failed} does not match: ${m.reason}`, depth: depth + 2, tone: 'note', ...linkOf(m.source) });
-    if (st.tier === 'NetworkPolicy' && st.outcome !== 'not-isolated') networkPolicyLines(cluster, d, who, out, depth + 2);
+function tierLines(d: DirectionExplanation, who: string, out: ExplainLine[], depth: number): void {
+  out.push({ text: `${who}: ${d.allowed ? 'allowed' : 'denied'}: ${describeWalk(d)}`, depth, tone: d.allowed ? 'allowed' : 'denied' });
+  for (const st of d.steps) {
+    out.push({ text: describeStep(st), depth: depth + 1, tone: STEP_TONE[st.outcome], ...linkOf(st.tier === 'NetworkPolicy' ? undefined : st.decidedBy?.source) });
+    if (st.tier === 'NetworkPolicy') {
+      if (st.outcome !== 'not-isolated') networkPolicyLines(d, who, out, depth + 2);
+      continue;
+    }
+    if (st.ambiguousWith.length) out.push({ text: `tie: ${st.ambiguousWith.map(policyRefText).join(', ')} ${st.ambiguousWith.length === 1 ? 'has' : 'have'} the same priority and would decide otherwise; the API leaves the order to the implementation`, depth: depth + 2, tone: 'note' });
+    for (const m of st.nearMisses.slice(0, 3)) out.push({ text: `closest: ${formatRuleCite(m.rule)}${m.tier === 'NetworkPolicy' ? '' : ` (${m.action})`} — ${m.failed} does not match: ${describeMiss(m)}`, depth: depth + 2, tone: 'note', ...linkOf(m.rule.source) });
   }
-  const last = steps[steps.length - 1];
-  if (last && last.tier === 'Baseline' && (last.outcome === 'no-match' || last.outcome === 'pass')) out.push({ text: 'no tier decided: allowed by default', depth: depth + 1, tone: 'allowed' });
+  if (d.byDefault) out.push({ text: 'no tier decided: allowed by default', depth: depth + 1, tone: 'allowed' });
 }
 
-function networkPolicyLines(cluster: Cluster, d: DirectionVerdict, who: string, out: ExplainLine[], depth: number): void {
-  if (d.bypass === 'not-isolated') {
+function networkPolicyLines(d: DirectionExplanation, who: string, out: ExplainLine[], depth: number): void {
+  const np = d.steps.find((s): s is NetworkPolicyStep => s.tier === 'NetworkPolicy');
+  if (!np || np.outcome === 'not-isolated') {
     out.push({ text: `${who}: allowed, no policy selects it for ${d.direction}`, depth, tone: 'allowed' });
     return;
   }
-  if (d.allowed) {
+  if (np.outcome === 'accept') {
     out.push({ text: `${who}: allowed`, depth, tone: 'allowed' });
-    for (const ref of d.allowedBy) out.push(ruleLine(cluster, ref, 'by', depth + 1));
+    for (const ref of np.admittedBy) out.push(ruleLine(ref, 'by', depth + 1));
     return;
   }
-  out.push({ text: `${who}: denied, isolated by ${d.selectedBy.join(', ')} and no rule admits it`, depth, tone: 'denied' });
-  for (const p of d.selectedBy) {
-    const pol = cluster.policies.find((x) => x.id === p);
-    const rules = pol ? (d.direction === 'ingress' ? pol.ingress : pol.egress).length : 0;
-    if (pol && rules === 0) out.push({ text: `${p} has no ${d.direction} rules: it denies all ${d.direction}`, depth: depth + 1, ...linkOf(pol.source) });
-  }
-  for (const m of d.nearMisses.slice(0, 6)) {
-    const l = ruleLine(cluster, m.ref, 'closest:', depth + 1);
-    l.text += ` — ${m.failed} does not match: ${m.reason}`;
+  out.push({ text: `${who}: denied, isolated by ${np.isolatedBy.map((p) => policyRefText(p.policy)).join(', ')} and no rule admits it`, depth, tone: 'denied' });
+  for (const p of np.withoutRules) out.push({ text: `${policyRefText(p.policy)} has no ${d.direction} rules: it denies all ${d.direction}`, depth: depth + 1, ...linkOf(p.source) });
+  for (const m of np.nearMisses.slice(0, 6)) {
+    const l = ruleLine(m.rule, 'closest:', depth + 1);
+    l.text += ` — ${m.failed} does not match: ${describeMiss(m)}`;
     l.tone = 'note';
     out.push(l);
   }
   // Rules that would admit it but do nothing: their policy's policyTypes leave this direction out.
-  for (const ref of d.ignored ?? []) {
-    const pol = cluster.policies.find((x) => x.id === ref.policy);
-    const types = pol ? [pol.ingressIsolation ? 'Ingress' : '', pol.egressIsolation ? 'Egress' : ''].filter(Boolean).join(', ') : '';
+  for (const x of np.ignored) {
     const type = d.direction === 'ingress' ? 'Ingress' : 'Egress';
-    const l = ruleLine(cluster, ref, 'ignored:', depth + 1);
-    l.text += ` would admit it, but policyTypes [${types}] leaves out ${type}; add ${type} to spec.policyTypes to make the rule count`;
+    const l = ruleLine(x.rule, 'ignored:', depth + 1);
+    l.text += ` would admit it, but policyTypes [${x.policyTypes.join(', ')}] leaves out ${type}; add ${type} to spec.policyTypes to make the rule count`;
     l.tone = 'note';
     out.push(l);
   }
 }
 
-function ruleLine(cluster: Cluster, ref: RuleRef, verb: string, depth: number): ExplainLine {
-  const pol = cluster.policies.find((p) => p.id === ref.policy);
-  const loc = pol ? locateRule(pol, ref) : undefined;
+function ruleLine(ref: RuleCite, verb: string, depth: number): ExplainLine {
   // The engine's words for a rule reference, as `kordon check` prints them: the indices are the manifest's.
-  return { text: `${verb} ${describeRuleRef(ref)}`, depth, tone: 'allowed', ...linkOf(loc) };
+  return { text: `${verb} ${formatRuleCite(ref)}`, depth, tone: 'allowed', ...linkOf(ref.source) };
 }
 
 function linkOf(loc: Location | undefined): { link?: SourceLink } {
