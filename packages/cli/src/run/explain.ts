@@ -5,7 +5,7 @@ import {
   explainPolicy,
   formatLocation,
   policyListing,
-  selectorMatches,
+  clusterModel,
   type Cluster,
   type ClusterPolicyExplanation,
   type PodDirectionExplanation,
@@ -64,13 +64,13 @@ export function explainData(cluster: Cluster, opts: Pick<ExplainOptions, 'policy
     const p = policies.find((x) => x.id === opts.policy);
     if (!p) throw new UsageError(`--policy ${opts.policy}: no valid NetworkPolicy of that name in the input (nor a cluster policy)`, 'write ns/name, or cnp/name, anp/name, banp/name for a cluster policy; kordon explain lists them');
     policies = [p];
-    pods = cluster.pods.filter((pod) => pod.namespace === p.namespace && !pod.hostNetwork && selectorMatches(p.podSelector, pod.labels));
+    pods = [...clusterModel(cluster).selectedPods(p)];
   }
   if (opts.pod !== undefined) {
     const pod = pods.find((x) => `${x.namespace}/${x.name}` === opts.pod);
     if (!pod) throw new UsageError(`--pod ${opts.pod}: no pod of that name in the input`, 'write ns/name; a workload stands for its pods by its own name');
     pods = pods.filter((x) => x === pod);
-    policies = policies.filter((p) => p.namespace === pod.namespace && !pod.hostNetwork && selectorMatches(p.podSelector, pod.labels));
+    policies = policies.filter((p) => clusterModel(cluster).policySelects(p, pod));
     clusterPolicies = clusterPolicies.filter((c) => explainClusterPolicy(cluster, c).subject.pods.includes(opts.pod!));
   }
   const ids = new Set(policies.map((p) => p.id));

@@ -1,9 +1,10 @@
 // The agent following the API: `node packages/dataplane/dist/bench/agent-api.js [--pods 1000] [--policies 200]
-// [--nodes 10] [--rounds 9] [--json FILE]` (root, nft, ip, openssl).
+// [--nodes 10] [--cluster-policies 0] [--rounds 9] [--json FILE] [--kordon FILE]` (root, nft, ip, openssl).
 //
 // Serves a synthetic cluster from the stand-in API server (in this process), runs `kordon agent --kubeconfig …
 // --node node-0` (the real command, its own process) in a network namespace, and changes the cluster through the
-// server: a pod of node-0 added, relabelled and deleted, a policy's port changed. Each change is timed from the
+// server: a pod of node-0 added, relabelled and deleted, a policy's port changed, and (with --cluster-policies) a
+// ClusterNetworkPolicy's rule action or port changed. Each change is timed from the
 // store's write to the agent's log line of the committed nft transaction (the watch event's delivery, the build,
 // the compile and nft), with the agent's main-thread CPU over the change from /proc. Also: the time to the first
 // sync, and the agent's RSS after it and at the end.
@@ -24,13 +25,20 @@ const PODS = opt('--pods', 1000);
 const POLICIES = opt('--policies', 200);
 const NODES = opt('--nodes', 10);
 const ROUNDS = opt('--rounds', 9);
+const CLUSTER_POLICIES = opt('--cluster-policies', 0);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
-const KORDON = fileURLToPath(new URL('../../../../bin/kordon.js', import.meta.url));
+// `--kordon FILE`: another build's launcher as the agent (an A/B; the cluster and the timing stay this script's).
+const KORDON = args.includes('--kordon') ? (args[args.indexOf('--kordon') + 1] as string) : fileURLToPath(new URL('../../../../bin/kordon.js', import.meta.url));
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : NaN;
+};
+/** The nearest-rank 95th percentile (with under 20 samples, the largest). */
+const p95 = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)]! : NaN;
 };
 
 function rssMB(pid: number): number {
@@ -50,7 +58,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kordon-agent-api-'));
   const api = new TestApiServer({ pki: makePki(), tokens: { t: 'agent' }, bookmarkMs: 60_000 });
   await api.start();
-  const objs = syntheticObjects({ pods: PODS, policies: POLICIES, nodes: NODES });
+  const objs = syntheticObjects({ pods: PODS, policies: POLICIES, nodes: NODES, clusterPolicies: CLUSTER_POLICIES });
   for (const o of objs) api.store.put(o);
   writeFileSync(join(dir, 'kc'), api.kubeconfig({ token: 't' }));
   const lab = await Lab.create({ hosts: [] });
@@ -83,7 +91,8 @@ async function main(): Promise<void> {
     log(`first sync ${firstSyncS.toFixed(1)} s after start (${first.text.replace(/^kordon agent: /, '')}); RSS ${rssAfterStart.toFixed(0)} MB`);
     const pods = objs.filter((o) => o['kind'] === 'Pod');
     const policies = objs.filter((o) => o['kind'] === 'NetworkPolicy');
-    const byKind: Record<string, Array<{ ms: number; agentMs: number; cpuMs: number; mode: string }>> = { 'pod added': [], 'pod relabelled': [], 'pod deleted': [], 'policy changed': [] };
+    const clusterPolicies = objs.filter((o) => o['kind'] === 'ClusterNetworkPolicy');
+    const byKind: Record<string, Array<{ ms: number; agentMs: number; cpuMs: number; mode: string }>> = { 'pod added': [], 'pod relabelled': [], 'pod deleted': [], 'policy changed': [], ...(clusterPolicies.length ? { 'cluster policy changed': [] } : {}) };
     const time = async (kind: string, change: () => void): Promise<void> => {
       await sleep(300);
       const from = lines.length;
@@ -112,17 +121,30 @@ async function main(): Promise<void> {
         if (ports[0]['endPort'] !== undefined) ports[0]['endPort'] = 20010 + r;
       } else (p['metadata'] as Obj)['labels'] = { rev: String(r) };
       await time('policy changed', () => api.store.put(p));
+      if (clusterPolicies.length) {
+        // Admin policies (even) select whole teams' namespaces, so pods of node-0: an edit changes its ruleset.
+        const c = structuredClone(clusterPolicies[(2 * r) % clusterPolicies.length] as Obj);
+        const rule = ((c['spec'] as Obj)['ingress'] as Obj[])[0]!;
+        if (r % 2 === 0) rule['action'] = rule['action'] === 'Deny' ? 'Accept' : 'Deny';
+        else rule['protocols'] = [{ tcp: { destinationPort: { number: 9000 + r } } }];
+        await time('cluster policy changed', () => api.store.put(c));
+      }
     }
     const rssEnd = rssMB(pid);
     const summary = {
       machine: { cpu: cpus()[0]?.model, cores: cpus().length, loadavgAtEnd: loadavg(), node: process.version, when: new Date().toISOString() },
-      cluster: { pods: PODS, policies: POLICIES, nodes: NODES, localPods: pods.filter((p) => (p['spec'] as Obj)['nodeName'] === 'node-0').length },
+      cluster: { pods: PODS, policies: POLICIES, clusterPolicies: CLUSTER_POLICIES, nodes: NODES, localPods: pods.filter((p) => (p['spec'] as Obj)['nodeName'] === 'node-0').length },
       firstSyncSeconds: firstSyncS,
       rssMB: { afterFirstSync: rssAfterStart, end: rssEnd },
-      changes: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { medianMs: median(xs.map((x) => x.ms)), medianAgentMs: median(xs.map((x) => x.agentMs)), medianMainThreadCpuMs: median(xs.map((x) => x.cpuMs)), all: xs }])),
+      changes: Object.fromEntries(
+        Object.entries(byKind).map(([k, xs]) => [
+          k,
+          { medianMs: median(xs.map((x) => x.ms)), p95Ms: p95(xs.map((x) => x.ms)), medianAgentMs: median(xs.map((x) => x.agentMs)), medianMainThreadCpuMs: median(xs.map((x) => x.cpuMs)), p95MainThreadCpuMs: p95(xs.map((x) => x.cpuMs)), all: xs },
+        ]),
+      ),
     };
     for (const [k, v] of Object.entries(summary.changes))
-      log(`  ${k}: median ${v.medianMs.toFixed(1)} ms from the API write to the commit (agent's own ${v.medianAgentMs.toFixed(1)} ms from the event), main-thread CPU ${v.medianMainThreadCpuMs.toFixed(0)} ms; modes ${[...new Set(v.all.map((x) => x.mode))].join(',')}`);
+      log(`  ${k}: median ${v.medianMs.toFixed(1)} ms (p95 ${v.p95Ms.toFixed(1)}) from the API write to the commit (agent's own ${v.medianAgentMs.toFixed(1)} ms from the event), main-thread CPU ${v.medianMainThreadCpuMs.toFixed(0)} ms (p95 ${v.p95MainThreadCpuMs.toFixed(0)}); modes ${[...new Set(v.all.map((x) => x.mode))].join(',')}`);
     log(`  RSS ${rssAfterStart.toFixed(0)} MB after the first sync, ${rssEnd.toFixed(0)} MB at the end; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(summary, null, 2)}\n`);
   } finally {

@@ -8,6 +8,8 @@ export interface SyntheticSpec {
   nodes?: number;
   /** Pods of node-0 (the node compiled for); the rest spread evenly over the other nodes. */
   podsOnNode0?: number;
+  /** ClusterNetworkPolicies of both tiers (default none): Admin guardrails and delegations, Baseline defaults. */
+  clusterPolicies?: number;
 }
 
 type Obj = Record<string, unknown>;
@@ -62,7 +64,36 @@ export function syntheticObjects(spec: SyntheticSpec): Obj[] {
     }
     objs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `pol${k}`, namespace }, spec: body });
   }
+  for (let k = 0; k < (spec.clusterPolicies ?? 0); k++) objs.push(syntheticClusterPolicy(k, apps));
   return objs;
+}
+
+/**
+ * Cluster policy k: even ones Admin (a Deny from the other environment on a port, a Pass to NetworkPolicy for the
+ * team's own pods), odd ones Baseline (a default Deny of ingress from every namespace, DNS egress accepted).
+ */
+function syntheticClusterPolicy(k: number, apps: number): Obj {
+  const team = { matchLabels: { team: `t${k % 5}` } };
+  const tcp = (port: number): Obj => ({ tcp: { destinationPort: { number: port } } });
+  const spec: Obj =
+    k % 2 === 0
+      ? {
+          tier: 'Admin',
+          priority: k,
+          subject: { namespaces: team },
+          ingress: [
+            { name: 'no-cross-env', action: 'Deny', from: [{ namespaces: { matchLabels: { env: k % 4 ? 'dev' : 'prod' } } }], protocols: [tcp(7000 + (k % 100))] },
+            { name: 'own-team', action: 'Pass', from: [{ pods: { namespaceSelector: team, podSelector: { matchLabels: { app: `app${k % apps}` } } } }] },
+          ],
+        }
+      : {
+          tier: 'Baseline',
+          priority: k,
+          subject: { pods: { namespaceSelector: team, podSelector: { matchLabels: { tier: ['web', 'api', 'db'][k % 3] } } } },
+          ingress: [{ name: 'default-deny', action: 'Deny', from: [{ namespaces: {} }] }],
+          egress: [{ name: 'dns', action: 'Accept', to: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'ns0' } } }], protocols: [{ udp: { destinationPort: { number: 53 } } }] }],
+        };
+  return { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: `cnp${k}` }, spec };
 }
 
 export function syntheticCluster(spec: SyntheticSpec): Cluster {

@@ -20,7 +20,7 @@ import {
   type Rule,
   type TierPeer,
 } from '@kordon/engine';
-import { formatRange, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
+import { formatRange, joinPoints, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
 import { ADDR_TYPE, addrOf, append, boxElements, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, refs, set, type PerFamily } from './elements.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
 import { compileTiers, targetOf, tierMapName, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
@@ -379,11 +379,13 @@ class Compiler {
       }
     }
     let memo: PeerPod[] | undefined;
-    // Only rules that open every port read the points: made on first use.
-    let points: PerFamily<bigint[]> | undefined;
-    const pointsOf = (): PerFamily<bigint[]> =>
-      peer.kind === 'pods' ? { 4: sortedUnique(ranges[4].map((r) => r[0])), 6: sortedUnique(ranges[6].map((r) => r[0])) } : { 4: [], 6: [] };
-    return { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, points: () => (points ??= pointsOf()), pods: () => (memo ??= podsOf()), describe };
+    if (peer.kind === 'pods') {
+      // Pod addresses are single points: sorted once, they give both the points and the merged ranges.
+      const points: PerFamily<bigint[]> = { 4: sortedUnique(ranges[4].map((r) => r[0])), 6: sortedUnique(ranges[6].map((r) => r[0])) };
+      return { ranges: { 4: joinPoints(points[4]), 6: joinPoints(points[6]) }, points: () => points, pods: () => (memo ??= podsOf()), describe };
+    }
+    const none: PerFamily<bigint[]> = { 4: [], 6: [] };
+    return { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, points: () => none, pods: () => (memo ??= podsOf()), describe };
   }
 
   /** What each rule of `policies` admits for `direction`, for the class whose pods look like `rep`. */
@@ -496,16 +498,41 @@ const peerPointTexts = new WeakMap<PeerTarget, PerFamily<string[]>>();
  */
 function pointTexts(peers: readonly PeerTarget[], f: Family): string[] {
   const distinct = [...new Set(peers)];
-  if (distinct.length === 1) {
-    const peer = distinct[0] as PeerTarget;
-    let texts = peerPointTexts.get(peer);
-    if (!texts) {
-      const points = peer.points();
-      peerPointTexts.set(peer, (texts = { 4: points[4].map((v) => formatRange(4, v, v)), 6: points[6].map((v) => formatRange(6, v, v)) }));
-    }
-    return texts[f];
+  if (distinct.length === 1) return pointTextsOf(distinct[0] as PeerTarget)[f];
+  // Each peer's points are sorted and unique: merged pairwise with their texts, not sorted and written again.
+  let acc: { values: readonly bigint[]; texts: readonly string[] } = { values: [], texts: [] };
+  for (const p of distinct) acc = mergePoints(acc, { values: p.points()[f], texts: pointTextsOf(p)[f] });
+  return acc.texts.slice();
+}
+
+function pointTextsOf(peer: PeerTarget): PerFamily<string[]> {
+  let texts = peerPointTexts.get(peer);
+  if (!texts) {
+    const points = peer.points();
+    peerPointTexts.set(peer, (texts = { 4: points[4].map((v) => formatRange(4, v, v)), 6: points[6].map((v) => formatRange(6, v, v)) }));
   }
-  return sortedUnique(distinct.flatMap((p) => p.points()[f])).map((v) => formatRange(f, v, v));
+  return texts;
+}
+
+/** Two sorted lists of unique addresses, with their texts, as one. */
+function mergePoints(a: { values: readonly bigint[]; texts: readonly string[] }, b: { values: readonly bigint[]; texts: readonly string[] }): { values: bigint[]; texts: string[] } {
+  const values: bigint[] = [];
+  const texts: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.values.length || j < b.values.length) {
+    const x = a.values[i];
+    const y = b.values[j];
+    if (y === undefined || (x !== undefined && x < y)) {
+      values.push(x as bigint);
+      texts.push(a.texts[i++] as string);
+    } else {
+      values.push(y);
+      texts.push(b.texts[j++] as string);
+      if (x === y) i++;
+    }
+  }
+  return { values, texts };
 }
 
 type PortBox = { proto: number; lo: number; hi: number };

@@ -42,6 +42,17 @@ export function mergeRanges(ranges: readonly AddrRange[]): AddrRange[] {
   return out;
 }
 
+/** Sorted unique addresses as ranges, neighbours joined: what `mergeRanges` makes of them as one-address ranges. */
+export function joinPoints(sorted: readonly bigint[]): AddrRange[] {
+  const out: Array<[bigint, bigint]> = [];
+  for (const v of sorted) {
+    const last = out[out.length - 1];
+    if (last && v === last[1] + 1n) last[1] = v;
+    else out.push([v, v]);
+  }
+  return out;
+}
+
 /** A box of the (address × protocol × port) space: what one rule admits. */
 export interface Box {
   lo: bigint;

@@ -1,32 +1,16 @@
 // The fast YAML reader must answer exactly as the full one does, or not at all.
 import fc from 'fast-check';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { PathSegment } from '../diagnostics.js';
 import { loadYaml, loadYamlFast, type LoadResult } from './load.js';
 import { lastGiveUp, readYamlFast } from './yaml-fast.js';
+import { paths, yamlFiles } from './__fixtures__/answers.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/', import.meta.url));
 const SHARED = process.env['KORDON_SHARED'] ?? fileURLToPath(new URL('../../../../../shared/', import.meta.url));
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((e) => {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) return yamlFiles(p);
-    return /\.ya?ml$/.test(e) ? [p] : [];
-  });
-}
-
-/** Every field path of a value, the empty one included. */
-function paths(v: unknown, prefix: PathSegment[] = []): PathSegment[][] {
-  const out: PathSegment[][] = [prefix];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...prefix, i])));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...prefix, k]));
-  return out;
-}
 
 /** What a reader answered, in full: objects, positions of every field, scalar sources, problems. */
 function answers(r: LoadResult): unknown {

@@ -1,25 +1,17 @@
 // The quick YAML reader must answer exactly as the full one does (objects, every field's position, scalar sources,
 // problems), or leave the document to the other readers.
 import fc from 'fast-check';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { answers } from './__fixtures__/answers.js';
-import { loadSources, loadYaml, loadYamlFast, loadYamlLite, type LoadResult } from './load.js';
+import { answers, yamlFiles } from './__fixtures__/answers.js';
+import { loadSources, loadYaml, loadYamlFast, loadYamlLite } from './load.js';
 import { readYamlLite } from './yaml-lite.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/', import.meta.url));
 const SHARED = process.env['KORDON_SHARED'] ?? fileURLToPath(new URL('../../../../../shared/', import.meta.url));
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((e) => {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) return yamlFiles(p);
-    return /\.ya?ml$/.test(e) ? [p] : [];
-  });
-}
 
 describe('the quick YAML reader', () => {
   it('answers as the full reader for every YAML file of the examples, seeds and conformance data it reads', () => {

@@ -1,4 +1,4 @@
-import { describePeer, describePorts, isolatingPolicies, type Cluster, type Direction, type Location, type Pod } from '@kordon/engine';
+import { describePeer, describePorts, describeRuleRef, isolatingPolicies, type Cluster, type Direction, type Location, type Pod } from '@kordon/engine';
 import { groupOf } from '../connections/list.js';
 
 /** One way in (or out): a peer of a rule, in the selector or CIDR words of the policy, whoever exists today. */
@@ -42,7 +42,7 @@ function side(cluster: Cluster, pod: Pod, direction: Direction): ExposureSide {
       const ports = describePorts(rule.ports);
       const at = (peer?: number): Location | undefined =>
         p.locate ? p.locate(['spec', direction, rule.index, ...(peer === undefined ? [] : [direction === 'ingress' ? 'from' : 'to', peer])]) : p.source;
-      const base = { ports, rule: `${p.id} ${direction} rule ${rule.index}` };
+      const base = { ports, rule: describeRuleRef({ policy: p.id, direction, rule: rule.index }) };
       if (rule.peers === null) {
         const loc = at();
         peers.push({ ...base, peer: direction === 'ingress' ? 'anyone (every pod and address)' : 'anywhere (every pod and address)', ...(loc ? { location: loc } : {}) });

@@ -1,4 +1,4 @@
-import { evaluate, parseIP, selectorMatches, type Cluster, type Direction, type DirectionVerdict, type Endpoint, type LabelRequirement, type LabelSelector, type Peer, type Pod, type Policy, type RuleRef } from '@kordon/engine';
+import { clusterModel, evaluate, parseIP, selectorMatches, type Cluster, type Direction, type DirectionVerdict, type Endpoint, type LabelRequirement, type LabelSelector, type Peer, type Pod, type Policy, type RuleRef } from '@kordon/engine';
 import { endKey, type End, type Need } from './required.js';
 import { selectorData } from './render.js';
 import { exactSelector, type Unit } from './units.js';
@@ -94,15 +94,9 @@ export function narrowings(before: Cluster, deny: readonly Need[], endpointOf: (
 
 const hostBits = (ip: string): string => `${ip}/${parseIP(ip)?.family === 6 ? 128 : 32}`;
 
-/** The pods of the cluster a peer matches (every pod for a rule without peers). */
+/** The pods of the cluster a peer matches (every pod for a rule without peers): the model's answer. */
 function peerPods(before: Cluster, policy: Policy, peer: Extract<Peer, { kind: 'pods' }> | undefined): Pod[] {
-  const nsLabels = new Map(before.namespaces.map((n) => [n.name, n.labels]));
-  return before.pods.filter((p) => {
-    if (p.hostNetwork) return false;
-    if (!peer) return true;
-    if (peer.namespaceSelector === null ? p.namespace !== policy.namespace : !selectorMatches(peer.namespaceSelector, nsLabels.get(p.namespace) ?? {})) return false;
-    return peer.podSelector === null || selectorMatches(peer.podSelector, p.labels);
-  });
+  return peer ? [...clusterModel(before).peerPods(policy, peer)] : before.pods.filter((p) => !p.hostNetwork);
 }
 
 /** Both selectors at once: the pods that match the first and the second. */

@@ -1,6 +1,17 @@
 // What a reader answered, in full, for tests that hold two readers to the same answers.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PathSegment } from '../../diagnostics.js';
 import type { LoadResult } from '../load.js';
+
+/** The YAML files under a folder, at any depth. */
+export function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((e) => {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) return yamlFiles(p);
+    return /\.ya?ml$/.test(e) ? [p] : [];
+  });
+}
 
 /** Every field path of a value, the empty one included. */
 export function paths(v: unknown, prefix: PathSegment[] = []): PathSegment[][] {

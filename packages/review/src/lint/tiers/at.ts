@@ -1,4 +1,4 @@
-import { formatPath, policyRefText, type ClusterPolicy, type Endpoint, type PathSegment, type PolicyRef, type TierQuery } from '@kordon/engine';
+import { formatPath, formatRuleCite, policyRefText, type ClusterPolicy, type Endpoint, type PathSegment, type PolicyRef, type TierQuery } from '@kordon/engine';
 import type { Finding } from '../../types.js';
 import type { FindingText, LintRule } from '../rule.js';
 
@@ -22,8 +22,8 @@ export function sideText(q: TierQuery): string {
 
 export const sameRef = (a: PolicyRef | undefined, b: PolicyRef): boolean => a !== undefined && a.kind === b.kind && a.name === b.name;
 
-export const ruleText = (policy: ClusterPolicy, direction: string, index: number, name?: string): string =>
-  `${policyRefText(policy.ref)} ${direction} rule ${index}${name ? ` "${name}"` : ''}`;
+export const ruleText = (policy: ClusterPolicy, direction: 'ingress' | 'egress', index: number, name?: string): string =>
+  formatRuleCite({ policy: policy.ref, direction, rule: index, ...(name ? { name } : {}) });
 
 /** Where one rule of a cluster policy is written, for `related`. */
 export function ruleRelated(policy: ClusterPolicy, direction: 'ingress' | 'egress', index: number, message: string): NonNullable<Finding['related']> {

@@ -1,4 +1,4 @@
-import { policyRefText, tierDecision, type ClusterPolicy, type Cluster, type TierQuery, type TierRule, type TierStep } from '@kordon/engine';
+import { formatRuleCite, policyRefText, tierDecision, type ClusterPolicy, type Cluster, type TierQuery, type TierRule, type TierStep } from '@kordon/engine';
 import type { Finding } from '../../types.js';
 import type { LintRule } from '../rule.js';
 import { few } from '../rule.js';
@@ -44,7 +44,7 @@ function shadowed(cluster: Cluster, policy: ClusterPolicy, rule: TierRule): Find
     else deciders.set(k, { step, sides: [q] });
   }
   const order = (st: TierStep) => cluster.clusterPolicies.findIndex((p) => sameRef(st.policy, p.ref)) * 1000 + (st.rule ?? 0);
-  const by = [...deciders.values()].sort((x, y) => order(x.step) - order(y.step)).map(({ step, sides: qs }) => ({ text: `${step.policy ? policyRefText(step.policy) : '?'} ${step.direction} rule ${step.rule}${step.ruleName ? ` "${step.ruleName}"` : ''} (${ACTION[step.outcome] ?? step.outcome})`, step, example: sideText(example(qs)!) }));
+  const by = [...deciders.values()].sort((x, y) => order(x.step) - order(y.step)).map(({ step, sides: qs }) => ({ text: `${step.policy && step.rule !== undefined ? formatRuleCite({ policy: step.policy, direction: step.direction, rule: step.rule, ...(step.ruleName ? { name: step.ruleName } : {}) }) : '?'} (${ACTION[step.outcome] ?? step.outcome})`, step, example: sideText(example(qs)!) }));
   const own = by.every((b) => sameRef(b.step.policy, policy.ref));
   const related = by.flatMap((b) => (b.step.source ? [{ location: b.step.source, message: `decides first: ${b.text}, e.g. ${b.example}` }] : []));
   return atClusterPolicy(clusterRuleShadowed, policy, ['spec', rule.direction, rule.index], {
