@@ -4,7 +4,7 @@ import type { Cluster, LabelSelector, Peer, Pod, Policy, Rule } from '../model/t
 import { clusterModel } from '../model/compiled.js';
 import { tierAddressRanges } from '../tiers/model.js';
 import { podNetworkOf, standInInBlock } from '../eval/pod-ip.js';
-import { andBits, andNotBits, EMPTY_BITS, forEachBitOf, orBitsAll, setBit, wordsFor, type Bits } from './bitset.js';
+import { andBits, andNotBits, EMPTY_BITS, forEachBitOf, orBitsAll, setBit, trimBits, wordsFor, type Bits } from './bitset.js';
 import { effectiveBlockPeers, observedBy, observedLabels, observedPorts } from './observed.js';
 
 /**
@@ -222,9 +222,14 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   let blockBits: Bits[] | undefined;
   const classesInBlock = (b: number): Bits => {
     if (!blockBits) {
-      const lists: number[][] = blockList.map(() => []);
-      for (let c = 0; c < count; c++) for (const m of blockMembers[c]!) lists[m]!.push(c);
-      blockBits = lists.map(bitsOfList);
+      // Set bit by bit into full-width rows (a pod can be in many nested blocks), then trimmed to their windows.
+      const rows: (Uint32Array | undefined)[] = blockList.map(() => undefined);
+      for (let c = 0; c < count; c++) for (const m of blockMembers[c]!) (rows[m] ??= new Uint32Array(words))[c >>> 5]! |= 1 << (c & 31);
+      blockBits = rows.map((r) => {
+        if (!r) return EMPTY_BITS;
+        const t = trimBits({ lo: 0, words: r });
+        return t.words.length === r.length ? t : { lo: t.lo, words: t.words.slice() };
+      });
     }
     return blockBits[b]!;
   };

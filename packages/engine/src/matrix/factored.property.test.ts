@@ -2,9 +2,10 @@
 // class matrix and against the plain reference evaluator, on random clusters with and without cluster policies:
 // named ports, ipBlocks over pod addresses, self pairs, host-network pods and their own node, outside addresses.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster } from '../model/types.js';
 import { computeMatrix, type MatrixOptions } from './matrix.js';
+import { FactoredCounts } from './factored.js';
 import { clusterOf, namespaceObject, podObject } from '../conformance/__fixtures__/harness.js';
 import { build, buildTiered, clusterArb, explicitArb, largeClusterArb, largeTieredClusterArb, manifestsOf, tieredClusterArb, tieredManifestsOf, type ClusterInput } from '../conformance/__fixtures__/random-cluster.js';
 import { reference, type Obj, type REnd } from '../conformance/__fixtures__/reference.js';
@@ -29,6 +30,14 @@ function counts(cluster: Cluster, manifests: readonly Obj[], options: MatrixOpti
 const disagreements = (rows: ReturnType<typeof counts>) => rows.filter(([, f, c, r]) => f !== c || f !== r);
 
 describe('factored pair counts', () => {
+  // Small clusters would otherwise be counted from class rows, which are cheaper there.
+  beforeAll(() => {
+    FactoredCounts.use = 'always';
+  });
+  afterAll(() => {
+    FactoredCounts.use = 'auto';
+  });
+
   it('equal the cells and the reference on random clusters (default columns, explicit ports with outside addresses)', () => {
     fc.assert(
       fc.property(clusterArb, explicitArb, (input, opts) => {
@@ -120,5 +129,25 @@ describe('factored pair counts', () => {
     expect(disagreements(rows)).toEqual([]);
     // pg admits only front's /32 on 5432 and sends nothing but to its own node; the agent shares pg's and front's node.
     expect(rows.find(([label]) => label === '5432/TCP')?.[1]).toBeGreaterThan(0);
+  });
+});
+
+describe('choosing between roles and class rows', () => {
+  it('gives the same counts either way', () => {
+    fc.assert(
+      fc.property(tieredClusterArb, explicitArb, (input, opts) => {
+        const cluster = buildTiered(input);
+        const auto = computeMatrix(cluster, { ...opts, countsOnly: true });
+        const pairs = auto.columns.map((_, c) => auto.allowedPairs(c));
+        FactoredCounts.use = 'always';
+        try {
+          const forced = computeMatrix(cluster, { ...opts, countsOnly: true });
+          expect(forced.columns.map((_, c) => forced.allowedPairs(c))).toEqual(pairs);
+        } finally {
+          FactoredCounts.use = 'auto';
+        }
+      }),
+      { seed: 1218, numRuns: 60 },
+    );
   });
 });

@@ -25,7 +25,7 @@ import type { TierColumn, TierStage } from '../tiers/matrix-stage.js';
 import { orBits, popcount32, type Bits } from './bitset.js';
 import type { ClassModel } from './classes.js';
 import type { ActiveRules, PortOk } from './delta.js';
-import { assignRoles, type Role, type Roles } from './roles.js';
+import type { Role, Roles } from './roles.js';
 
 /** Runs of consecutive classes of one role, sorted, with the first run reaching each word. */
 interface Runs {
@@ -36,6 +36,8 @@ interface Runs {
 }
 
 export class FactoredCounts {
+  /** `auto`: count by roles where `factoredWork` says it is cheaper than class rows; `always`: whenever asked (tests). */
+  static use: 'auto' | 'always' = 'auto';
   private readonly K: number;
   private readonly W: number;
   private readonly roles: Roles;
@@ -78,11 +80,12 @@ export class FactoredCounts {
   constructor(
     private readonly cm: ClassModel,
     private readonly stage: TierStage | undefined,
+    roles: Roles,
     ownNode: Iterable<[number, number]>,
   ) {
     const K = (this.K = cm.count);
     const W = (this.W = cm.words);
-    const roles = (this.roles = assignRoles(cm, stage));
+    this.roles = roles;
     this.sizes = Int32Array.from(cm.members, (m) => m.length);
     this.planes = planesOf(this.sizes, W);
     this.all = new Uint32Array(W);
@@ -174,12 +177,18 @@ export class FactoredCounts {
   private npRow(role: Role, base: Uint32Array, rules: readonly PortedRule[], dir: 'egress' | 'ingress', ok: ReadonlyMap<Rule, PortOk>, room: Uint32Array): Uint32Array {
     let row = base;
     for (const { rule, peers } of rules) {
+      if (peers.words.length === 0) continue;
       const o = ok.get(rule);
       if (o === undefined || o === false) continue;
       if (o instanceof Uint32Array && dir === 'ingress' && !hasBit(o, role.rep)) continue;
       if (row === base) {
         room.set(base);
         row = room;
+        this.lo = peers.lo;
+        this.hi = peers.lo + peers.words.length;
+      } else {
+        this.lo = Math.min(this.lo, peers.lo);
+        this.hi = Math.max(this.hi, peers.lo + peers.words.length);
       }
       if (o === true || dir === 'ingress') orBits(row, 0, peers);
       else for (let k = 0; k < peers.words.length; k++) row[peers.lo + k]! |= peers.words[k]! & o[peers.lo + k]!;
@@ -187,7 +196,14 @@ export class FactoredCounts {
     return row;
   }
 
-  /** One side's row of a role on a column, tiers included: its port-agnostic row when the column changes nothing. */
+  /** The words [lo, hi) where the last row `rowOn` made can differ from the port-agnostic one. */
+  private lo = 0;
+  private hi = 0;
+
+  /**
+   * One side's row of a role on a column, tiers included: its port-agnostic row when the column changes nothing, else
+   * a new row that can differ from it only at words lo..hi-1.
+   */
   private rowOn(role: Role, r: number, dir: 'egress' | 'ingress', ok: ReadonlyMap<Rule, PortOk>, tier: TierColumn | undefined): Uint32Array {
     const row0 = dir === 'egress' ? this.egress0[r]! : this.ingress0[r]!;
     const slot = dir === 'egress' ? this.egressSlot[r]! : this.ingressSlot[r]!;
@@ -210,6 +226,8 @@ export class FactoredCounts {
       if (np === base) return row0;
       this.stage.sideAnswer(memo.dec, np, room);
     } else this.stage.sideRow(tier, role.tierRules, at, np, room);
+    this.lo = 0;
+    this.hi = this.W;
     return this.fullOr(room);
   }
 
@@ -219,10 +237,19 @@ export class FactoredCounts {
     const ok = new Map<Rule, PortOk>();
     for (const r of active.egress) ok.set(r.rule, r.ok);
     for (const r of active.ingress) ok.set(r.rule, r.ok);
-    const E = roles.egress.map((role, a) => this.rowOn(role, a, 'egress', ok, tier));
-    const I = roles.ingress.map((role, d) => this.rowOn(role, d, 'ingress', ok, tier));
+    const eWin = new Int32Array(2 * roles.egress.length);
+    const iWin = new Int32Array(2 * roles.ingress.length);
+    const rows = (list: readonly Role[], dir: 'egress' | 'ingress', win: Int32Array) =>
+      list.map((role, r) => {
+        const row = this.rowOn(role, r, dir, ok, tier);
+        win[2 * r] = this.lo;
+        win[2 * r + 1] = this.hi;
+        return row;
+      });
+    const E = rows(roles.egress, 'egress', eWin);
+    const I = rows(roles.ingress, 'ingress', iWin);
     this.sum0 ??= this.sum(this.egress0, this.ingress0);
-    return this.sum0 + this.egressChanges(E, I) + this.ingressChanges(I) + this.corrections(E, I);
+    return this.sum0 + this.egressChanges(E, I, eWin) + this.ingressChanges(I, iWin) + this.corrections(E, I);
   }
 
   /** Σ_{a,d} e(a, d) · i(a, d) for these rows, open rows in bulk. */
@@ -279,8 +306,8 @@ export class FactoredCounts {
   }
 
   /** Σ (e_c − e_0) · i_c over the egress rows the column changes, read at the words where they changed. */
-  private egressChanges(E: readonly Uint32Array[], I: readonly Uint32Array[]): number {
-    const { W, egress0 } = this;
+  private egressChanges(E: readonly Uint32Array[], I: readonly Uint32Array[], win: Int32Array): number {
+    const { egress0 } = this;
     const { start, end, role: runRole, atWord } = this.ingressRuns;
     const runCount = start.length;
     const acc = new Float64Array(I.length);
@@ -292,14 +319,19 @@ export class FactoredCounts {
       const row0 = egress0[a]!;
       if (row === row0) continue;
       let n = 0;
-      for (let k = 0; k < W; k++) {
+      for (let k = win[2 * a]!; k < win[2 * a + 1]!; k++) {
         const x = row[k]!;
         const x0 = row0[k]!;
-        if (x === x0) continue;
+        let changed = x ^ x0;
+        if (changed === 0) continue;
         const lo = k << 5;
-        for (let r = atWord[k]!; r < runCount && start[r]! < lo + 32; r++) {
+        // Only the runs that hold a changed bit, each once.
+        for (let r = atWord[k]!; changed !== 0 && r < runCount; r++) {
+          if (end[r]! <= lo + 31 - Math.clz32(changed & -changed)) continue;
           const m = bitsBetween(start[r]! > lo ? start[r]! - lo : 0, end[r]! < lo + 32 ? end[r]! - lo : 32);
-          const diff = this.weight(x & m, k) - this.weight(x0 & m, k);
+          if ((changed & m) === 0) continue;
+          changed &= ~m;
+          const diff = this.weight(x & ~x0 & m, k) - this.weight(x0 & ~x & m, k);
           if (diff === 0) continue;
           const d = runRole[r]!;
           if (stamp[d] !== a) {
@@ -320,8 +352,8 @@ export class FactoredCounts {
   }
 
   /** Σ e_0 · (i_c − i_0) over the ingress rows the column changes. */
-  private ingressChanges(I: readonly Uint32Array[]): number {
-    const { W, ingress0, egress0 } = this;
+  private ingressChanges(I: readonly Uint32Array[], win: Int32Array): number {
+    const { ingress0, egress0 } = this;
     const { start, end, role: runRole, atWord } = this.egressRuns;
     const runCount = start.length;
     const acc = new Float64Array(egress0.length);
@@ -333,14 +365,19 @@ export class FactoredCounts {
       const row0 = ingress0[d]!;
       if (row === row0) continue;
       let n = 0;
-      for (let k = 0; k < W; k++) {
+      for (let k = win[2 * d]!; k < win[2 * d + 1]!; k++) {
         const x = row[k]!;
         const x0 = row0[k]!;
-        if (x === x0) continue;
+        let changed = x ^ x0;
+        if (changed === 0) continue;
         const lo = k << 5;
-        for (let r = atWord[k]!; r < runCount && start[r]! < lo + 32; r++) {
+        // Only the runs that hold a changed bit, each once.
+        for (let r = atWord[k]!; changed !== 0 && r < runCount; r++) {
+          if (end[r]! <= lo + 31 - Math.clz32(changed & -changed)) continue;
           const m = bitsBetween(start[r]! > lo ? start[r]! - lo : 0, end[r]! < lo + 32 ? end[r]! - lo : 32);
-          const diff = this.weight(x & m, k) - this.weight(x0 & m, k);
+          if ((changed & m) === 0) continue;
+          changed &= ~m;
+          const diff = this.weight(x & ~x0 & m, k) - this.weight(x0 & ~x & m, k);
           if (diff === 0) continue;
           const a = runRole[r]!;
           if (stamp[a] !== d) {
@@ -417,6 +454,21 @@ export class FactoredCounts {
     for (let b = 0; b < planes.length; b++) sum += popcount32(x & planes[b]![k]!) << b;
     return sum;
   }
+}
+
+/**
+ * About the words the port-agnostic sum reads: each ingress role's row and, per word, the runs of classes whose
+ * egress can be restricted. Class rows cost about K · W words per distinct column instead.
+ */
+export function factoredWork(cm: ClassModel, roles: Roles): number {
+  let runs = 0;
+  for (let c = 0; c < cm.count; c++) {
+    const a = roles.egressOf[c]!;
+    const r = roles.egress[a]!;
+    if (r.kind === 'open' || (r.kind === 'pod' && r.policies.length === 0 && r.tierRules.length === 0)) continue;
+    if (c === 0 || roles.egressOf[c - 1] !== a) runs++;
+  }
+  return roles.ingress.length * (cm.words + runs);
 }
 
 /** A NetworkPolicy rule with ports and the classes its peers select. */

@@ -5,11 +5,12 @@ import type { PortProto } from '../ports/ports.js';
 import { activeRules, namedMaskOf, portRules, type ColumnRules, type NamedMasks } from './active.js';
 import { BaseMatrix } from './base.js';
 import { getBit } from './bitset.js';
-import { buildClasses } from './classes.js';
+import { buildClasses, type ClassModel } from './classes.js';
 import { defaultColumns, explicitColumns, type MatrixColumn } from './columns.js';
 import { columnSides, prepareColumn, runColumn, sideChanges, type ActiveRules, type ColumnDelta, type ColumnPatch } from './delta.js';
 import { TierStage, type TierColumn } from '../tiers/matrix-stage.js';
-import { FactoredCounts } from './factored.js';
+import { FactoredCounts, factoredWork } from './factored.js';
+import { assignRoles } from './roles.js';
 
 export interface MatrixOptions {
   /** Columns to compute; default: every port class of the input (see defaultColumns). */
@@ -131,8 +132,12 @@ function tierRowsOf(b: BaseMatrix, active: ActiveRules, stage: TierStage, column
  * over the word ranges those rules reach (delta.ts), and keeps no rows until a cell is asked for.
  */
 export function computeMatrix(cluster: Cluster, options: MatrixOptions = {}): Matrix {
-  if (options.countsOnly) return countedMatrix(cluster, options);
-  const { cm, base, columns, results, bySig, endpoints, podCount, overrides } = runColumns(cluster, options);
+  return options.countsOnly ? countedMatrix(cluster, options) : cellMatrix(cluster, options);
+}
+
+/** The matrix from class rows (the classes given when already built). */
+function cellMatrix(cluster: Cluster, options: MatrixOptions, classes?: ClassModel): Matrix {
+  const { cm, base, columns, results, bySig, endpoints, podCount, overrides } = runColumns(cluster, options, classes);
   const W = cm.words;
   const n = endpoints.length;
   const hasOverrides = overrides.size > 0;
@@ -197,21 +202,27 @@ function countedMatrix(cluster: Cluster, options: MatrixOptions): Matrix {
   const named: NamedMasks = new Map();
   const stage0 = cluster.clusterPolicies.length > 0 ? new TierStage(cm, cluster, (n, p, port) => namedMaskOf(rules, named, n, p, port)) : undefined;
   const stage = stage0 && !stage0.empty ? stage0 : undefined;
+  const signatures = columns.map((col) => {
+    const active = activeRules(rules, col, named);
+    const tier = stage?.column(col);
+    return { active, tier, sig: tier ? `${active.signature};${tier.signature}` : active.signature };
+  });
+  const distinct = new Set(signatures.map((s) => s.sig)).size;
+  const roles = assignRoles(cm, stage);
+  // Roles pay off when they are fewer than classes or when there are many columns: else the class rows are cheaper.
+  if (FactoredCounts.use === 'auto' && factoredWork(cm, roles) > cm.count * cm.words * distinct) return cellMatrix(cluster, options, cm);
   const n = endpoints.length;
   const own: Array<[number, number]> = [];
   for (const key of ownNodePairs(cluster, ips, n)) own.push([cm.classOf[Math.floor(key / n)]!, cm.classOf[key % n]!]);
-  const counter = new FactoredCounts(cm, stage, own);
+  const counter = new FactoredCounts(cm, stage, roles, own);
   const bySig = new Map<string, { first: number; pairs: number }>();
-  const results = columns.map((col, i) => {
-    const active = activeRules(rules, col, named);
-    const tier = stage?.column(col);
-    const sig = tier ? `${active.signature};${tier.signature}` : active.signature;
+  const results = signatures.map(({ active, tier, sig }, i) => {
     let r = bySig.get(sig);
     if (!r) bySig.set(sig, (r = { first: i, pairs: counter.count(active, tier) }));
     return r;
   });
   let full: Matrix | undefined;
-  const cells = (): Matrix => (full ??= computeMatrix(cluster, { ...options, countsOnly: false }));
+  const cells = (): Matrix => (full ??= cellMatrix(cluster, { ...options, countsOnly: false }, cm));
   return {
     endpoints,
     podCount,
@@ -226,9 +237,9 @@ function countedMatrix(cluster: Cluster, options: MatrixOptions): Matrix {
 }
 
 /** The shared pipeline: classes, the port-agnostic base, and one result per distinct column. */
-function runColumns(cluster: Cluster, options: MatrixOptions) {
+function runColumns(cluster: Cluster, options: MatrixOptions, classes?: ClassModel) {
   const ips = (options.ips ?? []).map((ip) => canonicalIP(ip) ?? ip);
-  const cm = buildClasses(cluster, ips);
+  const cm = classes ?? buildClasses(cluster, ips);
   const columns = options.ports ? explicitColumns(options.ports) : defaultColumns(cluster);
   const podCount = cluster.pods.length;
   const endpoints = [...cluster.pods.map((p) => `${p.namespace}/${p.name}`), ...ips];
