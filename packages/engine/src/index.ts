@@ -82,7 +82,7 @@ export type { AlwaysAllowed, DirectionBypass, DirectionVerdict, Endpoint, NearMi
 
 export { endpointName, podsOfWorkload, resolveName, resolveServiceName } from './query/resolve.js';
 export type { Resolved } from './query/resolve.js';
-export { checkConnection, serviceEndpoints } from './query/check.js';
+export { checkConnection, clusterDnsPods, isClusterDnsPod, serviceEndpoints } from './query/check.js';
 export type { CheckRequest, CheckResult, Hop } from './query/check.js';
 export { CHECK_PROBLEM_CODES, checkProblemField, describeCheckProblem } from './query/problems.js';
 export type { CheckProblem, CheckProblemCode } from './query/problems.js';

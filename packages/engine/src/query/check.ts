@@ -76,10 +76,17 @@ function sourcePods(r: Resolved): Endpoint[] | undefined {
 
 const label = (e: Endpoint): string => (e.kind === 'ip' ? e.ip : e.address !== undefined ? `${endpointName(e.pod)} (${e.address})` : endpointName(e.pod));
 
-/** The cluster DNS pods, or one assumed stand-in when the input has none. */
-function dnsServers(cluster: Cluster): { pods: Pod[]; assumed: boolean } {
-  const sel = { matchLabels: cluster.dns.selector, matchExpressions: [] };
-  const pods = cluster.pods.filter((p) => p.namespace === cluster.dns.namespace && selectorMatches(sel, p.labels));
+/** Whether a pod is one of the cluster DNS pods (`cluster.dns`: its namespace and labels; `--dns` sets them). */
+export function isClusterDnsPod(cluster: Cluster, pod: Pod): boolean {
+  return pod.namespace === cluster.dns.namespace && selectorMatches({ matchLabels: cluster.dns.selector, matchExpressions: [] }, pod.labels);
+}
+
+/**
+ * The cluster DNS pods, or one assumed stand-in (named `coredns (assumed)`, serving dns/UDP and dns-tcp/TCP 53) when
+ * the input has none: every command that asks where names are looked up asks this.
+ */
+export function clusterDnsPods(cluster: Cluster): { pods: Pod[]; assumed: boolean } {
+  const pods = cluster.pods.filter((p) => isClusterDnsPod(cluster, p));
   if (pods.length > 0) return { pods, assumed: false };
   const stand: Pod = { namespace: cluster.dns.namespace, name: 'coredns (assumed)', labels: { ...cluster.dns.selector }, ips: [], hostNetwork: false, ready: true, containerPorts: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }], fromTemplate: true };
   return { pods: [stand], assumed: true };
@@ -224,7 +231,7 @@ export function serviceEndpoints(cluster: Cluster, svc: Service): Pod[] {
 }
 
 function checkDns(cluster: Cluster, sources: Endpoint[]): { needed: boolean; allowed: boolean; hops: Hop[]; assumed: boolean } {
-  const { pods, assumed } = dnsServers(cluster);
+  const { pods, assumed } = clusterDnsPods(cluster);
   const hops: Hop[] = [];
   let allAllowed = true;
   for (const src of sources) {

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { evaluate, PROTOCOLS, type Cluster, type Protocol } from '@kordon/engine';
+import { evaluate, PROTOCOLS, serviceEndpoints, type Cluster, type Protocol } from '@kordon/engine';
 import { describe, expect, it } from 'vitest';
 import { build, scenarioDirs, scenarioFiles } from '../__fixtures__/support.js';
 import { cidrsOf, describeAddresses } from './addresses.js';
 import { diffConnections } from './diff.js';
-import { listConnections } from './list.js';
+import { listConnections, resolveFocus } from './list.js';
 import { formatPortSet, mergePortRanges } from './ports.js';
 import { connectionDiffDot, connectionDiffMermaid, connectionsCsv, connectionsDot, connectionsMarkdown, connectionsMermaid, connectionsText } from './render.js';
 
@@ -215,4 +215,27 @@ describe('listConnections against netpol-analyzer golden connlists', () => {
       expect(got).toEqual(want);
     });
   }
+});
+
+describe('resolveFocus on a Service', () => {
+  const pod = (name: string, ready: boolean) =>
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}\nstatus: {podIP: 10.0.0.${name.length}, phase: Running, conditions: [{type: Ready, status: "${ready ? 'True' : 'False'}"}]}`;
+  const c = cluster(
+    [
+      pod('ready', true),
+      pod('starting', false),
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {selector: {app: web}, ports: [{port: 80}]}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: manual, namespace: shop}\nspec: {ports: [{port: 80}]}',
+    ].join('\n---\n'),
+  );
+  const names = (text: string): string[] => {
+    const f = resolveFocus(c, text);
+    if ('error' in f) throw new Error(f.error);
+    return [...f.pods].map((p) => p.name).sort();
+  };
+  it("keeps the Service's endpoints, as kordon check sends to them: ready pods only", () => {
+    expect(names('web.shop')).toEqual(['ready']);
+    expect(serviceEndpoints(c, c.services.find((s) => s.name === 'web')!).map((p) => p.name)).toEqual(['ready']);
+  });
+  it('a Service without a selector has no endpoints kordon can know', () => expect(names('manual.shop')).toEqual([]));
 });

@@ -1,4 +1,4 @@
-import { cidrContains, computeMatrix, parseCidr, parseIP, resolveName, unknownPodIPNote, selectorMatches, type Cluster, type Pod, type PortProto } from '@kordon/engine';
+import { cidrContains, computeMatrix, parseCidr, parseIP, resolveName, serviceEndpoints, unknownPodIPNote, type Cluster, type Pod, type PortProto } from '@kordon/engine';
 import { addressMatches, addressRanges, describeAddresses, type AddressRange } from './addresses.js';
 import { formatPortSet, portSetOf, type PortSet } from './ports.js';
 
@@ -67,9 +67,7 @@ export function resolveFocus(cluster: Cluster, text: string): Focus | { error: s
     case 'ip':
       return { pods: new Set(), address: r.ip };
     case 'service': {
-      const sel = r.service.selector;
-      const pods = sel ? cluster.pods.filter((p) => p.namespace === r.service.namespace && selectorMatches({ matchLabels: sel, matchExpressions: [] }, p.labels)) : [];
-      return { pods: new Set(pods) };
+      return { pods: new Set(serviceEndpoints(cluster, r.service)) };
     }
     default:
       return { error: r.reason };

@@ -1,4 +1,4 @@
-import type { Cluster, Pod } from '@kordon/engine';
+import { isClusterDnsPod, type Cluster, type Pod } from '@kordon/engine';
 import { stringify } from 'yaml';
 import { SYSTEM_NAMESPACES } from './plan.js';
 import { selectorData } from './render.js';
@@ -63,7 +63,7 @@ function admin(cluster: Cluster, system: readonly string[], allow: readonly Need
     if (n.dst.kind !== 'pod' || !inSystem.has(n.dst.pod.namespace) || n.src.kind !== 'pod' || n.src.pod.hostNetwork || inSystem.has(n.src.pod.namespace)) continue;
     // Name lookups are kordon-admin-dns's, which decides first.
     const dst = n.dst.pod;
-    if (n.port === 53 && dst.namespace === cluster.dns.namespace && Object.entries(cluster.dns.selector).every(([k, v]) => dst.labels[k] === v)) continue;
+    if (n.port === 53 && isClusterDnsPod(cluster, dst)) continue;
     const u = unitOf.get(n.src.pod);
     if (!u) continue;
     const k = `${u.id}\u0000${n.dst.pod.namespace}`;
@@ -114,7 +114,7 @@ export function guardrailFile(cluster: Cluster, kinds: readonly Guardrail[], all
   const system = [...new Set([...SYSTEM_NAMESPACES, cluster.dns.namespace])].sort();
   const notes: string[] = [];
   // A guardrail whose subject selects no pod of the input says nothing the proof can check: it is left out, and said.
-  const dnsPods = cluster.pods.some((p) => p.namespace === cluster.dns.namespace && !p.hostNetwork && Object.entries(cluster.dns.selector).every(([k, v]) => p.labels[k] === v));
+  const dnsPods = cluster.pods.some((p) => !p.hostNetwork && isClusterDnsPod(cluster, p));
   const systemPods = cluster.pods.some((p) => system.includes(p.namespace) && !p.hostNetwork);
   const adminDocs = kinds.includes('admin') ? admin(cluster, system, allow, unitOf) : [];
   const [dns, protect] = adminDocs;

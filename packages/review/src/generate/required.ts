@@ -1,4 +1,4 @@
-import { canonicalIP, checkConnection, describeTierStep, selectorMatches, type CheckResult, type Cluster, type Direction, type Pod, type Protocol } from '@kordon/engine';
+import { canonicalIP, checkConnection, clusterDnsPods, describeTierStep, type CheckResult, type Cluster, type Direction, type Pod, type Protocol } from '@kordon/engine';
 import type { ExpectationFile } from '../expect/format.js';
 import { runExpectation } from '../expect/run.js';
 import type { ObservedFlow } from './flows.js';
@@ -84,9 +84,10 @@ class Resolver {
   }
 }
 
+/** The cluster DNS pods of the input (none when only the engine's stand-in would stand for them). */
 function dnsServers(cluster: Cluster): Pod[] {
-  const sel = { matchLabels: cluster.dns.selector, matchExpressions: [] };
-  return cluster.pods.filter((p) => p.namespace === cluster.dns.namespace && selectorMatches(sel, p.labels));
+  const dns = clusterDnsPods(cluster);
+  return dns.assumed ? [] : dns.pods;
 }
 
 /**

@@ -1,28 +1,10 @@
-import { evaluate, ipBlockRanges, parseCidr, parseIP, portSpecMatches, selectorMatches, type Cluster, type Peer, type Pod, type Policy, type Protocol, type Rule, type Service } from '@kordon/engine';
+import { clusterDnsPods, evaluate, ipBlockRanges, parseCidr, parseIP, portSpecMatches, selectorMatches, type Cluster, type Peer, type Pod, type Policy, type Protocol, type Rule, type Service } from '@kordon/engine';
 import type { Finding } from '../types.js';
 import { effectiveRules, type LintModel } from './model.js';
 import { atPolicy, few, policyName, type LintRule } from './rule.js';
 
-/** The cluster DNS pods, or a stand-in with the default labels when the input has none (as `kordon check` does). */
-export function dnsPods(cluster: Cluster): { pods: Pod[]; assumed: boolean } {
-  const sel = { matchLabels: cluster.dns.selector, matchExpressions: [] };
-  const pods = cluster.pods.filter((p) => p.namespace === cluster.dns.namespace && selectorMatches(sel, p.labels));
-  if (pods.length > 0) return { pods, assumed: false };
-  const stand: Pod = {
-    namespace: cluster.dns.namespace,
-    name: 'coredns (assumed)',
-    labels: { ...cluster.dns.selector },
-    ips: [],
-    hostNetwork: false,
-    ready: true,
-    containerPorts: [
-      { name: 'dns', port: 53, protocol: 'UDP' },
-      { name: 'dns-tcp', port: 53, protocol: 'TCP' },
-    ],
-    fromTemplate: true,
-  };
-  return { pods: [stand], assumed: true };
-}
+/** The cluster DNS pods, or the engine's assumed stand-in when the input has none (as `kordon check` does). */
+export const dnsPods = clusterDnsPods;
 
 /** For each egress rule, the Services whose endpoints it admits on the Service's target port, computed once per rule. */
 function serviceReach(model: LintModel): { reach: (policy: Policy, rule: Rule) => Service[]; endpoints: Map<Service, Pod[]> } {
