@@ -208,6 +208,9 @@ function countedMatrix(cluster: Cluster, options: MatrixOptions): Matrix {
     return { active, tier, sig: tier ? `${active.signature};${tier.signature}` : active.signature };
   });
   const distinct = new Set(signatures.map((s) => s.sig)).size;
+  // One distinct column: roles pay only when far fewer than classes, and class rows are then cheap anyway; assigning
+  // roles to learn that cost kano and antrea 5–10 % of their run.
+  if (FactoredCounts.use === 'auto' && distinct === 1) return cellMatrix(cluster, options, cm);
   const roles = assignRoles(cm, stage);
   // Roles pay off when they are fewer than classes or when there are many columns: else the class rows are cheaper.
   if (FactoredCounts.use === 'auto' && factoredWork(cm, roles) > cm.count * cm.words * distinct) return cellMatrix(cluster, options, cm);

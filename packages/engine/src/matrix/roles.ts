@@ -42,41 +42,78 @@ export function assignRoles(cm: ClassModel, stage: TierStage | undefined): Roles
   const ingressOf = new Int32Array(K);
   const egress: Role[] = [];
   const ingress: Role[] = [];
-  const egressIds = new Map<string, number>();
-  const ingressIds = new Map<string, number>();
-  const intern = (ids: Map<string, number>, list: Role[], key: string, make: () => Role): number => {
-    let r = ids.get(key);
-    if (r === undefined) {
-      r = list.length;
-      ids.set(key, r);
-      list.push(make());
-    }
-    return r;
-  };
-  const names = new Map<string, ReadonlySet<string>>();
+  const lists = new ListIds();
+  const egressByList: number[] = [];
+  const ingressByList: number[] = [];
+  const specials = new Map<string, [number, number]>();
+  // The port names the ingress rules of a list use, and the roles of a list by what its pods serve under them.
+  const names: Array<ReadonlySet<string>> = [];
+  const byServed = new Map<string, number>();
+  const add = (list: Role[], role: Role): number => list.push(role) - 1;
   for (let c = 0; c < K; c++) {
     const pod = cm.pod[c];
     if (!pod || pod.hostNetwork) {
       const kind = pod ? 'open' : 'outside';
-      egressOf[c] = intern(egressIds, egress, kind, () => ({ rep: c, kind, policies: [], tierRules: [] }));
-      ingressOf[c] = intern(ingressIds, ingress, kind, () => ({ rep: c, kind, policies: [], tierRules: [] }));
+      let ids = specials.get(kind);
+      if (!ids) specials.set(kind, (ids = [add(egress, { rep: c, kind, policies: [], tierRules: [] }), add(ingress, { rep: c, kind, policies: [], tierRules: [] })]));
+      [egressOf[c], ingressOf[c]] = ids;
       continue;
     }
     const eg = cm.egressPolicies[c]!;
     const egTiers = stage ? stage.subjectRules(c, 'egress') : [];
-    egressOf[c] = intern(egressIds, egress, `${idsOf(eg)}|${egTiers.join(',')}`, () => ({ rep: c, kind: 'pod', policies: eg, tierRules: egTiers }));
+    const e = lists.id(eg, egTiers);
+    egressOf[c] = egressByList[e] ??= add(egress, { rep: c, kind: 'pod', policies: eg, tierRules: egTiers });
     const ing = cm.ingressPolicies[c]!;
     const ingTiers = stage ? stage.subjectRules(c, 'ingress') : [];
-    const base = `${idsOf(ing)}|${ingTiers.join(',')}`;
-    let used = names.get(base);
-    if (!used) names.set(base, (used = portNames(ing, ingTiers, stage)));
-    const key = used.size === 0 ? base : `${base}|${served(pod.containerPorts, used)}`;
-    ingressOf[c] = intern(ingressIds, ingress, key, () => ({ rep: c, kind: 'pod', policies: ing, tierRules: ingTiers }));
+    const i = lists.id(ing, ingTiers);
+    const used = (names[i] ??= portNames(ing, ingTiers, stage));
+    if (used.size === 0) {
+      ingressOf[c] = ingressByList[i] ??= add(ingress, { rep: c, kind: 'pod', policies: ing, tierRules: ingTiers });
+      continue;
+    }
+    // Pods under the same rules that serve other numbers under the names those rules use answer differently.
+    const key = `${i}|${served(pod.containerPorts, used)}`;
+    let r = byServed.get(key);
+    if (r === undefined) byServed.set(key, (r = add(ingress, { rep: c, kind: 'pod', policies: ing, tierRules: ingTiers })));
+    ingressOf[c] = r;
   }
   return { egressOf, ingressOf, egress, ingress };
 }
 
-const idsOf = (ps: readonly Policy[]): string => ps.map((p) => p.id).join(',');
+/**
+ * A dense id per distinct (policy list, tier rules), hashed as numbers: a string key per class costs as much as the
+ * lists are long, and where most policies select most pods (kano) that was most of deciding whether roles pay at all.
+ */
+class ListIds {
+  private readonly buckets = new Map<number, number[]>();
+  private readonly lists: Array<{ policies: readonly Policy[]; tierRules: readonly number[] }> = [];
+  private readonly number = new Map<Policy, number>();
+
+  id(policies: readonly Policy[], tierRules: readonly number[]): number {
+    let h = policies.length * 31 + tierRules.length;
+    for (const p of policies) h = (Math.imul(h, 0x9e3779b1) + this.numberOf(p)) | 0;
+    for (const t of tierRules) h = (Math.imul(h, 0x85ebca6b) + t) | 0;
+    const bucket = this.buckets.get(h);
+    if (bucket) for (const id of bucket) if (same(this.lists[id]!, policies, tierRules)) return id;
+    const id = this.lists.push({ policies, tierRules }) - 1;
+    if (bucket) bucket.push(id);
+    else this.buckets.set(h, [id]);
+    return id;
+  }
+
+  private numberOf(p: Policy): number {
+    let n = this.number.get(p);
+    if (n === undefined) this.number.set(p, (n = this.number.size + 1));
+    return n;
+  }
+}
+
+function same(a: { policies: readonly Policy[]; tierRules: readonly number[] }, policies: readonly Policy[], tierRules: readonly number[]): boolean {
+  if (a.policies.length !== policies.length || a.tierRules.length !== tierRules.length) return false;
+  for (let i = 0; i < policies.length; i++) if (a.policies[i] !== policies[i]) return false;
+  for (let i = 0; i < tierRules.length; i++) if (a.tierRules[i] !== tierRules[i]) return false;
+  return true;
+}
 
 /** The port names the ingress rules of these policies use: they resolve on the destination, the role's own pods. */
 function portNames(policies: readonly Policy[], tierRules: readonly number[], stage: TierStage | undefined): ReadonlySet<string> {
