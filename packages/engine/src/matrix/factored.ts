@@ -307,16 +307,36 @@ export class FactoredCounts {
 
   /** Σ (e_c − e_0) · i_c over the egress rows the column changes, read at the words where they changed. */
   private egressChanges(E: readonly Uint32Array[], I: readonly Uint32Array[], win: Int32Array): number {
-    const { egress0 } = this;
-    const { start, end, role: runRole, atWord } = this.ingressRuns;
+    return this.rowChanges(E, this.egress0, win, this.ingressRuns, this.egressRunsOf, I);
+  }
+
+  /** Σ e_0 · (i_c − i_0) over the ingress rows the column changes. */
+  private ingressChanges(I: readonly Uint32Array[], win: Int32Array): number {
+    return this.rowChanges(I, this.ingress0, win, this.egressRuns, this.ingressRunsOf, this.egress0);
+  }
+
+  /**
+   * One side's rows against their port-agnostic rows: for each changed row, the weight its changed bits add or remove
+   * per role of the other side (found through the runs of classes of that side, `walked`), times how much of that
+   * role's row (`partners`) the changed row's own runs (`runsOf`) cover.
+   */
+  private rowChanges(
+    rows: readonly Uint32Array[],
+    rows0: readonly Uint32Array[],
+    win: Int32Array,
+    walked: Runs,
+    runsOf: readonly Int32Array[],
+    partners: readonly Uint32Array[],
+  ): number {
+    const { start, end, role: runRole, atWord } = walked;
     const runCount = start.length;
-    const acc = new Float64Array(I.length);
-    const stamp = new Int32Array(I.length).fill(-1);
-    const touched = new Int32Array(I.length);
+    const acc = new Float64Array(partners.length);
+    const stamp = new Int32Array(partners.length).fill(-1);
+    const touched = new Int32Array(partners.length);
     let total = 0;
-    for (let a = 0; a < E.length; a++) {
-      const row = E[a]!;
-      const row0 = egress0[a]!;
+    for (let a = 0; a < rows.length; a++) {
+      const row = rows[a]!;
+      const row0 = rows0[a]!;
       if (row === row0) continue;
       let n = 0;
       for (let k = win[2 * a]!; k < win[2 * a + 1]!; k++) {
@@ -342,56 +362,10 @@ export class FactoredCounts {
           acc[d]! += diff;
         }
       }
-      const runs = this.egressRunsOf[a]!;
+      const runs = runsOf[a]!;
       for (let j = 0; j < n; j++) {
         const d = touched[j]!;
-        if (acc[d] !== 0) total += acc[d]! * this.runsWeight(I[d]!, runs);
-      }
-    }
-    return total;
-  }
-
-  /** Σ e_0 · (i_c − i_0) over the ingress rows the column changes. */
-  private ingressChanges(I: readonly Uint32Array[], win: Int32Array): number {
-    const { ingress0, egress0 } = this;
-    const { start, end, role: runRole, atWord } = this.egressRuns;
-    const runCount = start.length;
-    const acc = new Float64Array(egress0.length);
-    const stamp = new Int32Array(egress0.length).fill(-1);
-    const touched = new Int32Array(egress0.length);
-    let total = 0;
-    for (let d = 0; d < I.length; d++) {
-      const row = I[d]!;
-      const row0 = ingress0[d]!;
-      if (row === row0) continue;
-      let n = 0;
-      for (let k = win[2 * d]!; k < win[2 * d + 1]!; k++) {
-        const x = row[k]!;
-        const x0 = row0[k]!;
-        let changed = x ^ x0;
-        if (changed === 0) continue;
-        const lo = k << 5;
-        // Only the runs that hold a changed bit, each once.
-        for (let r = atWord[k]!; changed !== 0 && r < runCount; r++) {
-          if (end[r]! <= lo + 31 - Math.clz32(changed & -changed)) continue;
-          const m = bitsBetween(start[r]! > lo ? start[r]! - lo : 0, end[r]! < lo + 32 ? end[r]! - lo : 32);
-          if ((changed & m) === 0) continue;
-          changed &= ~m;
-          const diff = this.weight(x & ~x0 & m, k) - this.weight(x0 & ~x & m, k);
-          if (diff === 0) continue;
-          const a = runRole[r]!;
-          if (stamp[a] !== d) {
-            stamp[a] = d;
-            acc[a] = 0;
-            touched[n++] = a;
-          }
-          acc[a]! += diff;
-        }
-      }
-      const runs = this.ingressRunsOf[d]!;
-      for (let j = 0; j < n; j++) {
-        const a = touched[j]!;
-        if (acc[a] !== 0) total += acc[a]! * this.runsWeight(egress0[a]!, runs);
+        if (acc[d] !== 0) total += acc[d]! * this.runsWeight(partners[d]!, runs);
       }
     }
     return total;
