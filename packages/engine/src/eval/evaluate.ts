@@ -6,7 +6,7 @@ import { ipBlockContains, parseIP } from '../net/ip.js';
 import { chainDirection } from '../tiers/evaluate.js';
 import { tierModelOf } from '../tiers/model.js';
 import { blockText, podInBlock, podNetworkOf } from './pod-ip.js';
-import { endpointAddresses, type DirectionVerdict, type Endpoint, type NearMiss, type RuleRef, type Traffic, type Verdict } from './types.js';
+import { endpointAddresses, endpointText, type DirectionVerdict, type Endpoint, type NearMiss, type RuleRef, type Traffic, type Verdict } from './types.js';
 
 /** Policies that select `pod` and isolate it in `direction`. hostNetwork pods are never selected. */
 export function isolatingPolicies(cluster: Cluster, pod: Pod, direction: Direction): Policy[] {
@@ -47,7 +47,7 @@ function unknownBlocks(ctx: ClusterModel, peers: readonly Peer[], remote: Endpoi
 
 /** Why each peer of a rule misses the remote end (peers that match add nothing). */
 function peerMisses(ctx: ClusterModel, policy: Policy, peers: readonly Peer[], remote: Endpoint): PeerMiss[] {
-  const who = remote.kind === 'ip' ? remote.ip : `${remote.pod.namespace}/${remote.pod.name}${remote.address !== undefined ? ` (${remote.address})` : ''}`;
+  const who = endpointText(remote);
   const out: PeerMiss[] = [];
   for (const peer of peers) {
     if (peer.kind === 'ipBlock') {

@@ -10,6 +10,10 @@ import type { NearMissWhy } from './misses.js';
  */
 export type Endpoint = { kind: 'pod'; pod: Pod; address?: string } | { kind: 'ip'; ip: string };
 
+/** An endpoint in words: `ns/name`, with the address when the question named one, or the address. */
+export const endpointText = (e: Endpoint): string =>
+  e.kind === 'ip' ? e.ip : `${e.pod.namespace}/${e.pod.name}${e.address !== undefined ? ` (${e.address})` : ''}`;
+
 /** The addresses an ipBlock or `networks` peer judges an endpoint by. */
 export const endpointAddresses = (e: Endpoint): readonly string[] => (e.kind === 'ip' ? [e.ip] : e.address !== undefined ? [e.address] : e.pod.ips);
 

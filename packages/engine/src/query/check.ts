@@ -1,6 +1,6 @@
 import { selectorMatches } from '../labels/selector.js';
 import { evaluate } from '../eval/evaluate.js';
-import type { Endpoint, Verdict } from '../eval/types.js';
+import { endpointText, type Endpoint, type Verdict } from '../eval/types.js';
 import type { Cluster, Pod, Protocol, Service, ServicePort } from '../model/types.js';
 import { parsePortProto, resolveNamedPort } from '../ports/ports.js';
 import { endpointName, resolveName, type Resolved } from './resolve.js';
@@ -74,7 +74,7 @@ function sourcePods(r: Resolved): Endpoint[] | undefined {
   return undefined;
 }
 
-const label = (e: Endpoint): string => (e.kind === 'ip' ? e.ip : e.address !== undefined ? `${endpointName(e.pod)} (${e.address})` : endpointName(e.pod));
+const label = endpointText;
 
 /** Whether a pod is one of the cluster DNS pods (`cluster.dns`: its namespace and labels; `--dns` sets them). */
 export function isClusterDnsPod(cluster: Cluster, pod: Pod): boolean {

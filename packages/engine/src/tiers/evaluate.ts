@@ -3,7 +3,7 @@
  * then Baseline, then allow. Each tier answers accept, deny, or passes; the first answer that is not a pass wins.
  */
 import type { Labels, Pod, Protocol } from '../model/types.js';
-import { endpointAddresses, type DirectionVerdict, type Endpoint } from '../eval/types.js';
+import { endpointAddresses, endpointText, type DirectionVerdict, type Endpoint } from '../eval/types.js';
 import { describeTierMiss } from './describe.js';
 import { effectiveAction, matchRule, ruleMatches, subjectSelects, tierPeerMiss, type TierModel, type TierRemote } from './model.js';
 import type { ClusterPolicy, PolicyRef, TierAction, TierMissWhy, TierNearMiss, TierPeerMiss, TierRule, TierStep } from './types.js';
@@ -48,7 +48,7 @@ const OUTCOME: Readonly<Record<TierAction, TierStep['outcome']>> = { Accept: 'ac
 export function evaluateTier(input: TierInput, tier: 'Admin' | 'Baseline'): TierStep {
   const policies = (tier === 'Admin' ? input.model.admin : input.model.baseline).filter((p) => subjectSelects(p, input.local, input.localNs));
   const remote = remoteOf(input.remote, input.remoteNs);
-  const who = input.remote.kind === 'ip' ? input.remote.ip : `${input.remote.pod.namespace}/${input.remote.pod.name}`;
+  const who = endpointText(input.remote);
   const nearMisses: TierNearMiss[] = [];
   const base = { tier, direction: input.direction, policies: policies.map((p) => p.id) };
   for (const policy of policies) {
