@@ -24,7 +24,7 @@ import { formatRange, joinPoints, mergeRanges, sortedUnique, type AddrRange, typ
 import { ADDR_TYPE, addrOf, append, boxElements, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, refs, set, type PerFamily } from './elements.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
 import { patchPodPoints, type PodDelta, type PodPoints } from './peer-patch.js';
-import { compileTiers, targetOf, tierMapName, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
+import { compileTiers, targetOf, tierMapName, tierPeerKey, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
 
 export interface CompileOptions {
   /** Compile for the pods whose `nodeName` is this; absent: every pod of the cluster is local (the lab). */
@@ -121,14 +121,6 @@ interface CacheState {
   tierPeers: Map<string, { peer: TierPeer; target: TierTarget }>;
   tierRules: Map<string, { peerKeys: string[]; allPods: boolean; out: RuleOut }>;
   subjects: WeakMap<ClusterPolicy, WeakMap<Pod, boolean>>;
-}
-
-const tierPeerTexts = new WeakMap<TierPeer, string>();
-/** A cluster policy peer's content without its place in the rule: equal keys select the same addresses. */
-function tierPeerKey(peer: TierPeer): string {
-  let t = tierPeerTexts.get(peer);
-  if (t === undefined) tierPeerTexts.set(peer, (t = JSON.stringify({ ...peer, index: 0 })));
-  return t;
 }
 
 /**
