@@ -89,8 +89,8 @@ interface PeerTarget {
   /** Pods the peer matches (for named egress ports). */
   pods(): PeerPod[];
   describe: string;
-  /** For a pod peer: the pods it selects. */
-  podList?: readonly Pod[];
+  /** For a pod peer: the pods it selects, with their addresses. */
+  byPods?: PodPoints;
 }
 
 interface CachedPeer {
@@ -130,6 +130,8 @@ interface CacheState {
 export class CompileCache {}
 
 const cacheStates = new WeakMap<CompileCache, CacheState>();
+/** How many addresses the pods of a patched cluster policy peer hold (see PodPoints.count). */
+const tierCounts = new WeakMap<TierTarget, PerFamily<number>>();
 
 const isolating = new WeakMap<Policy, Partial<Record<Direction, Grants>>>();
 /**
@@ -239,8 +241,11 @@ class Compiler {
       else {
         droppedTier.add(k);
         if (byPods) {
-          const { pods, points } = patchPodPoints(c.target, delta, (pod) => tierPeerSelectsPod(this.cluster, p, pod));
-          fresh.tierPeers.set(k, { peer: p, target: { pods: pods as Pod[], points: points as PerFamily<bigint[]>, ranges: c.target.ranges } });
+          const known = tierCounts.get(c.target);
+          const { pods, points, count } = patchPodPoints({ ...c.target, ...(known ? { count: known } : {}) }, delta, (pod) => tierPeerSelectsPod(this.cluster, p, pod));
+          const target: TierTarget = { pods: pods as Pod[], points: points as PerFamily<bigint[]>, ranges: c.target.ranges };
+          if (count) tierCounts.set(target, count);
+          fresh.tierPeers.set(k, { peer: p, target });
         }
       }
     }
@@ -383,7 +388,7 @@ class Compiler {
       const values: PerFamily<bigint[]> = { 4: [], 6: [] };
       for (const pod of selected) for (const f of FAMILIES) for (const [v] of podRanges(pod)[f]) values[f].push(v);
       // Pod addresses are single points: sorted once, they give both the points and the merged ranges.
-      return podPeer({ pods: selected, points: { 4: sortedUnique(values[4]), 6: sortedUnique(values[6]) } }, describe);
+      return podPeer({ pods: selected, points: { 4: sortedUnique(values[4]), 6: sortedUnique(values[6]) }, count: { 4: values[4].length, 6: values[6].length } }, describe);
     }
     let memo: PeerPod[] | undefined;
     const none: PerFamily<bigint[]> = { 4: [], 6: [] };
@@ -501,7 +506,7 @@ function podPeer(pp: PodPoints, describe: string): PeerTarget {
     points: () => points,
     pods: () => (memo ??= pp.pods.map((pod) => ({ pod, ranges: podRanges(pod) }))),
     describe,
-    podList: pp.pods,
+    byPods: pp,
   };
   if (pp.texts) peerPointTexts.set(t, pp.texts as PerFamily<string[]>);
   return t;
@@ -510,7 +515,7 @@ function podPeer(pp: PodPoints, describe: string): PeerTarget {
 /** A pod peer after the pods of `delta` came and went, its set elements patched too when they were written. */
 function patchedPeer(before: PeerTarget, delta: PodDelta, selects: (pod: Pod) => boolean): PeerTarget {
   const texts = peerPointTexts.get(before);
-  const pp = patchPodPoints({ pods: before.podList ?? [], points: before.points(), ...(texts ? { texts } : {}) }, delta, selects);
+  const pp = patchPodPoints({ ...(before.byPods ?? { pods: [], points: before.points() }), ...(texts ? { texts } : {}) }, delta, selects);
   return podPeer(pp, before.describe);
 }
 

@@ -19,6 +19,11 @@ export interface PodPoints {
   points: PerFamily<readonly bigint[]>;
   /** The points as set elements, when known; kept in step. */
   texts?: PerFamily<readonly string[]>;
+  /**
+   * How many addresses the pods hold together, when known: equal to the points, no two pods share one, so a pod that
+   * goes takes its addresses along without a look at the others.
+   */
+  count?: PerFamily<number>;
 }
 
 /**
@@ -40,12 +45,24 @@ export function patchPodPoints(before: PodPoints, delta: PodDelta, selects: (pod
   for (const p of came) pods.push(p);
   const points = { 4: before.points[4], 6: before.points[6] } as PerFamily<bigint[]>;
   const texts = before.texts ? ({ 4: before.texts[4], 6: before.texts[6] } as PerFamily<string[]>) : undefined;
+  const count = { ...(before.count ?? addressCount(before.pods)) };
   for (const f of FAMILIES) {
+    const unique = count[f] === before.points[f].length;
     const drop = new Set<bigint>();
-    for (const p of removed) for (const [v] of podRanges(p)[f]) drop.add(v);
+    for (const p of removed)
+      for (const [v] of podRanges(p)[f]) {
+        drop.add(v);
+        count[f]--;
+      }
     const add = new Set<bigint>();
-    for (const p of came) for (const [v] of podRanges(p)[f]) add.add(v);
-    if (drop.size) for (const p of pods) for (const [v] of podRanges(p)[f]) drop.delete(v);
+    for (const p of came)
+      for (const [v] of podRanges(p)[f]) {
+        add.add(v);
+        count[f]++;
+      }
+    // An address of a pod that went stays if a pod still selected holds it: with no address shared before, only a
+    // pod that came can.
+    if (drop.size) for (const p of unique ? came : pods) for (const [v] of podRanges(p)[f]) drop.delete(v);
     if (!drop.size && !add.size) continue;
     const vs = points[f].slice();
     const ts = texts?.[f].slice();
@@ -64,7 +81,14 @@ export function patchPodPoints(before: PodPoints, delta: PodDelta, selects: (pod
     points[f] = vs;
     if (texts && ts) texts[f] = ts;
   }
-  return texts ? { pods, points, texts } : { pods, points };
+  return texts ? { pods, points, texts, count } : { pods, points, count };
+}
+
+/** How many addresses some pods hold together, per family. */
+export function addressCount(pods: readonly Pod[]): PerFamily<number> {
+  const n = { 4: 0, 6: 0 };
+  for (const p of pods) for (const f of FAMILIES) n[f] += podRanges(p)[f].length;
+  return n;
 }
 
 /** The first index whose value is not below `v`. */
