@@ -23,7 +23,7 @@ import {
 import { formatRange, joinPoints, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
 import { ADDR_TYPE, addrOf, append, boxElements, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, refs, set, type PerFamily } from './elements.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
-import { compileTiers, targetOf, tierMapName, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
+import { compileTiers, targetOf, tierMapName, tierPeerKey, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
 
 export interface CompileOptions {
   /** Compile for the pods whose `nodeName` is this; absent: every pod of the cluster is local (the lab). */
@@ -118,14 +118,6 @@ interface CacheState {
   tierPeers: Map<string, { peer: TierPeer; target: TierTarget }>;
   tierRules: Map<string, { peerKeys: string[]; allPods: boolean; out: RuleOut }>;
   subjects: WeakMap<ClusterPolicy, WeakMap<Pod, boolean>>;
-}
-
-const tierPeerTexts = new WeakMap<TierPeer, string>();
-/** A cluster policy peer's content without its place in the rule: equal keys select the same addresses. */
-function tierPeerKey(peer: TierPeer): string {
-  let t = tierPeerTexts.get(peer);
-  if (t === undefined) tierPeerTexts.set(peer, (t = JSON.stringify({ ...peer, index: 0 })));
-  return t;
 }
 
 /**
@@ -640,7 +632,9 @@ function namedSignature(policies: readonly Policy[], pod: Pod): string {
 export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cache?: CompileCache): Ruleset {
   const table = opts.table ?? DEFAULT_TABLE;
   const c = new Compiler(cluster, cache);
-  const local = c.pods.filter((p) => !p.hostNetwork && p.ips.length > 0 && (opts.node === undefined || p.nodeName === opts.node));
+  const onNode = c.pods.filter((p) => !p.hostNetwork && p.ips.length > 0 && (opts.node === undefined || p.nodeName === opts.node));
+  const shared = ownAddresses(onNode);
+  const local = shared.pods;
   const sets: NftSet[] = [];
   const classChains: NftChain[] = [];
   const maps: Record<Direction, PerFamily<string[]>> = { ingress: { 4: [], 6: [] }, egress: { 4: [], 6: [] } };
@@ -754,8 +748,44 @@ export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cach
     out.stats.tierClasses = tiers.classes.egress.Admin + tiers.classes.egress.Baseline + tiers.classes.ingress.Admin + tiers.classes.ingress.Baseline;
     out.stats.clusterPolicies = cluster.clusterPolicies.length;
   }
-  if (tiers?.warnings.length) out.warnings = tiers.warnings;
+  const warnings = [...shared.warnings, ...(tiers?.warnings ?? [])];
+  if (warnings.length) out.warnings = warnings;
   return out;
+}
+
+/**
+ * Local pods as the verdict maps key them: one chain per address. Two pods given one address (a broken cluster, or an
+ * address reused before the old pod is gone) would put one key twice in a map, which nft refuses, and the kernel
+ * cannot tell their packets apart anyway: the address is enforced for the first pod by namespace and name (the
+ * cluster's order), and the later pod is compiled without it, with a warning. Pods that share nothing stay the very
+ * same objects, so caches keyed by pod keep working.
+ */
+function ownAddresses(pods: readonly Pod[]): { pods: Pod[]; warnings: string[] } {
+  const owner = new Map<string, Pod>();
+  const warnings: string[] = [];
+  let out: Pod[] | undefined;
+  pods.forEach((pod, i) => {
+    let lost: string[] | undefined;
+    for (const ip of pod.ips) {
+      const first = owner.get(ip);
+      if (first === undefined) owner.set(ip, pod);
+      else if (first !== pod) {
+        (lost ??= []).push(ip);
+        warnings.push(`pods ${podName(first)} and ${podName(pod)} share the address ${ip}: it is enforced for ${podName(first)} only`);
+      }
+    }
+    if (!lost) return;
+    out ??= pods.slice();
+    out[i] = withIps(pod, pod.ips.filter((ip) => !lost.includes(ip)));
+  });
+  return { pods: out ?? (pods as Pod[]), warnings };
+}
+
+/** A copy of a pod with fewer addresses, its other fields (and its place in the source) as they are. */
+function withIps(pod: Pod, ips: string[]): Pod {
+  const copy = Object.create(Object.getPrototypeOf(pod) as object, Object.getOwnPropertyDescriptors(pod)) as Pod;
+  Object.defineProperty(copy, 'ips', { value: ips, enumerable: true, writable: true, configurable: true });
+  return copy;
 }
 
 /** The verdict maps of the tier chains, keyed by local pod address. */

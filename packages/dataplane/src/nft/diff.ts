@@ -34,17 +34,15 @@ function keyOf(set: NftSet, element: string): string {
 /**
  * Elements of `before` missing from `after`, and the reverse. A set's elements are unique and come in the compiler's
  * order, so the common head and tail of the two lists (all of a large set but the pod that came or went) are skipped
- * by comparing strings in place; only the rest is hashed. A map may list a key twice (two pods given one address):
- * compared whole.
+ * by comparing strings in place; only the rest is hashed. A map holds each key once (the compiler gives an address
+ * shared by two pods to one of them), so a key is never deleted twice.
  */
-function elementChanges(kind: NftSet['kind'], before: readonly string[], after: readonly string[]): { gone: string[]; fresh: string[] } {
+function elementChanges(before: readonly string[], after: readonly string[]): { gone: string[]; fresh: string[] } {
   let head = 0;
   let tail = 0;
-  if (kind === 'set') {
-    const n = Math.min(before.length, after.length);
-    while (head < n && before[head] === after[head]) head++;
-    while (tail < n - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
-  }
+  const n = Math.min(before.length, after.length);
+  while (head < n && before[head] === after[head]) head++;
+  while (tail < n - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
   const b = before.slice(head, before.length - tail);
   const a = after.slice(head, after.length - tail);
   if (b.length === 0 || a.length === 0) return { gone: b, fresh: a };
@@ -93,7 +91,7 @@ export function diffRulesets(from: Ruleset, to: Ruleset): RulesetDiff {
     const old = oldSets.get(name);
     // A compile hands over the very same element list for a set nothing touched: no need to compare it.
     if (!old || replaced.has(name) || s.dynamic || old.elements === s.elements) continue;
-    const { gone, fresh } = elementChanges(s.kind, old.elements, s.elements);
+    const { gone, fresh } = elementChanges(old.elements, s.elements);
     // A map element is deleted by its key; one whose verdict changes is deleted and added in the same transaction.
     delElements.push(...elementCommands('delete', t, name, gone.map((e) => keyOf(s, e))));
     addElements.push(...elementCommands('add', t, name, fresh));

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { clusterOf } from '../conformance/upstream.js';
 import { CompileCache, compileRuleset } from './compile.js';
+import { diffRulesets } from './diff.js';
 import { renderRuleset, type Ruleset } from './ruleset.js';
+import { INLINE_PORT_ATOMS } from './tiers.js';
 
 type Obj = Record<string, unknown>;
 
@@ -45,6 +47,14 @@ const setOf = (text: string): string => /@(\S+)/.exec(text)![1]!;
 /** Every element of the sets the nft rules of one policy rule test (adjacent pods merge into ranges). */
 const ruleElements = (rs: Ruleset, chainName: string, ref: string): string[] =>
   chain(rs, chainName)!.rules.filter((r) => r.text.includes(`comment "${ref}`)).flatMap((r) => elementsOf(rs, setOf(r.text)));
+/**
+ * The nft rules of one policy rule, each as its match with the set it tests written out as that set's elements:
+ * `tcp dport 5432 ip daddr {10.2.0.1, 10.2.0.2}` (the verdict and comment left out).
+ */
+const ruleMatches = (rs: Ruleset, chainName: string, ref: string): string[] =>
+  chain(rs, chainName)!
+    .rules.filter((r) => r.text.includes(`comment "${ref}`))
+    .map((r) => r.text.replace(/ (return|goto ingress|jump deny_\w+|accept) comment .*/, '').replace(/@(\S+)/, (_, name: string) => `{${elementsOf(rs, name).join(', ')}}`));
 const actionOf = (text: string) => / (return|goto ingress|jump deny_egress|accept) comment "([^"]+)"/.exec(text)!.slice(1, 3).join(' ');
 
 describe('tier chains', () => {
@@ -92,16 +102,14 @@ describe('tier chains', () => {
     ]);
     const [ea, ...more] = chainsStarting(rs, 'ea_');
     expect(more).toEqual([]);
-    // a-tie (Pass) before b-tie (Accept), both before zz-late (Deny); a rule with ports tests a point and a range set.
-    expect(ea!.rules.map((r) => actionOf(r.text))).toEqual([
-      'return cnp/a-tie egress[0]: Pass',
-      'return cnp/a-tie egress[0]: Pass',
-      'goto ingress cnp/b-tie egress[0]: Accept',
-      'jump deny_egress cnp/zz-late egress[0]: Deny',
-    ]);
-    expect(ea!.rules[0]!.text).toMatch(/^ip daddr \. meta l4proto \. th dport @t_\w+_p4 /);
-    expect(ruleElements(rs, ea!.name, 'cnp/a-tie')).toEqual(['10.2.0.1-10.2.0.2 . tcp . 5432']);
+    // a-tie (Pass) before b-tie (Accept), both before zz-late (Deny); a rule with one port tests it in the rule
+    // itself, over a hash set of the peer's addresses.
+    expect(ea!.rules.map((r) => actionOf(r.text))).toEqual(['return cnp/a-tie egress[0]: Pass', 'goto ingress cnp/b-tie egress[0]: Accept', 'jump deny_egress cnp/zz-late egress[0]: Deny']);
+    expect(ea!.rules[0]!.text).toMatch(/^tcp dport 5432 ip daddr @t_\w+_a4 return comment "cnp\/a-tie egress\[0\]: Pass"$/);
+    expect(ruleMatches(rs, ea!.name, 'cnp/a-tie')).toEqual(['tcp dport 5432 ip daddr {10.2.0.1, 10.2.0.2}']);
+    expect(ruleElements(rs, ea!.name, 'cnp/a-tie')).toEqual(['10.2.0.1', '10.2.0.2']);
     expect(ruleElements(rs, ea!.name, 'cnp/b-tie')).toEqual(['10.2.0.1', '10.2.0.2']);
+    expect(ruleMatches(rs, ea!.name, 'cnp/b-tie')).toEqual(['ip daddr {10.2.0.1, 10.2.0.2}']);
     // Both web pods of node n1 share the chain; the db pods are not its subjects.
     expect(elementsOf(rs, 'eg_admin4')).toEqual([`10.1.0.1 : jump ${ea!.name}`, `10.1.0.2 : jump ${ea!.name}`]);
   });
@@ -135,15 +143,68 @@ describe('tier chains', () => {
       cnp('db-in', 'Admin', 2, { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } }, { ingress: [{ action: 'Accept', from: [{ namespaces: {} }], protocols: [{ destinationNamedPort: 'pg' }] }] }),
     ]);
     const ea = chainsStarting(rs, 'ea_')[0]!;
-    // The infra node's address (not n1's) on the range and the single port.
-    expect(ruleElements(rs, ea.name, 'cnp/infra egress[0]').sort()).toEqual(['192.168.9.2 . tcp . 6000-6010', '192.168.9.2 . udp . 53']);
+    // The infra node's address (not n1's) on the range and the single port: one nft rule for each.
+    expect(ruleMatches(rs, ea.name, 'cnp/infra egress[0]')).toEqual(['tcp dport 6000-6010 ip daddr {192.168.9.2}', 'udp dport 53 ip daddr {192.168.9.2}']);
     // Egress named port: each db pod's own `pg` port, on the remote pod.
     expect(ruleElements(rs, ea.name, 'cnp/infra egress[1]')).toEqual(['10.2.0.1 . tcp . 5432', '10.2.0.2 . tcp . 5433']);
+    expect(ruleMatches(rs, ea.name, 'cnp/infra egress[1]')).toEqual(['ip daddr . meta l4proto . th dport {10.2.0.1 . tcp . 5432, 10.2.0.2 . tcp . 5433}', 'ip daddr . meta l4proto . th dport {}']);
     // Ingress: the named port resolves on the local pod d1 (5432), for every source pod; d2 runs on n2.
     const ia = chainsStarting(rs, 'ia_');
     expect(ia).toHaveLength(1);
     expect(elementsOf(rs, 'in_admin4')).toEqual([`10.2.0.1 : jump ${ia[0]!.name}`]);
-    expect(ruleElements(rs, ia[0]!.name, 'cnp/db-in')).toEqual(['10.1.0.1-10.1.0.2 . tcp . 5432', '10.2.0.1-10.2.0.2 . tcp . 5432']);
+    expect(ruleMatches(rs, ia[0]!.name, 'cnp/db-in')).toEqual(['tcp dport 5432 ip saddr {10.1.0.1, 10.1.0.2, 10.2.0.1, 10.2.0.2}']);
+  });
+
+  it('tests up to INLINE_PORT_ATOMS joined port atoms in the rules, more in peer · port point sets', () => {
+    const tcp = (number: number): Obj => ({ tcp: { destinationPort: { number } } });
+    const admin = (protocols: Obj[]): Obj =>
+      cnp('ports', 'Admin', 1, { namespaces: { matchLabels: { team: 'web' } } }, { egress: [{ action: 'Deny', to: [{ namespaces: { matchLabels: { team: 'db' } } }], protocols }] });
+    const at = (protocols: Obj[]): string[] => {
+      const rs = compile([...BASE, admin(protocols)]);
+      return ruleMatches(rs, chainsStarting(rs, 'ea_')[0]!.name, 'cnp/ports');
+    };
+    expect(INLINE_PORT_ATOMS).toBe(4);
+    // Touching and overlapping ports of one protocol join into one atom.
+    const range = (start: number, end: number): Obj => ({ destinationPort: { range: { start, end } } });
+    expect(at([tcp(80), tcp(81), { tcp: range(81, 90) }, { udp: range(1, 65535) }, { sctp: { destinationPort: { number: 9 } } }])).toEqual([
+      'tcp dport 80-90 ip daddr {10.2.0.1, 10.2.0.2}',
+      'udp dport 1-65535 ip daddr {10.2.0.1, 10.2.0.2}',
+      'sctp dport 9 ip daddr {10.2.0.1, 10.2.0.2}',
+    ]);
+    expect(at([tcp(1), tcp(3), tcp(5), tcp(7)])).toEqual([1, 3, 5, 7].map((p) => `tcp dport ${p} ip daddr {10.2.0.1, 10.2.0.2}`));
+    // One atom more: the peer · protocol · port layout (the two neighbouring db addresses join into a range).
+    expect(at([tcp(1), tcp(3), tcp(5), tcp(7), tcp(9)])).toEqual([
+      'ip daddr . meta l4proto . th dport {}',
+      `ip daddr . meta l4proto . th dport {${[1, 3, 5, 7, 9].map((p) => `10.2.0.1-10.2.0.2 . tcp . ${p}`).join(', ')}}`,
+    ]);
+  });
+
+  it('rules naming the same peers share one address set; a port edit rewrites one chain and no element', () => {
+    const dbPeer = { namespaces: { matchLabels: { team: 'db' } } };
+    const rules = (port: number): Obj =>
+      cnp('share', 'Admin', 1, { namespaces: { matchLabels: { team: 'web' } } }, {
+        egress: [
+          { action: 'Deny', to: [dbPeer], protocols: [{ tcp: { destinationPort: { number: port } } }] },
+          { action: 'Pass', to: [dbPeer] },
+        ],
+      });
+    const other = cnp('other', 'Admin', 2, { namespaces: {} }, { egress: [{ action: 'Accept', to: [dbPeer], protocols: [{ udp: { destinationPort: { number: 53 } } }] }] });
+    const cache = new CompileCache();
+    const before = compileRuleset(clusterOf([...BASE, rules(5432), other]).cluster, { node: 'n1' }, cache);
+    const peerSets = before.sets.filter((s) => s.name.startsWith('t_'));
+    expect(peerSets.map((s) => s.elements)).toEqual([['10.2.0.1', '10.2.0.2']]);
+    const shared = peerSets[0]!.name;
+    const ea = chainsStarting(before, 'ea_');
+    // web pods are selected by both policies, db pods by `other` alone: two chains, every rule on the one set.
+    expect(ea).toHaveLength(2);
+    for (const c of ea) for (const r of c.rules) expect(setOf(r.text)).toBe(shared);
+    const after = compileRuleset(clusterOf([...BASE, rules(6543), other]).cluster, { node: 'n1' }, cache);
+    expect(renderRuleset(after)).toBe(renderRuleset(compileRuleset(clusterOf([...BASE, rules(6543), other]).cluster, { node: 'n1' })));
+    const d = diffRulesets(before, after);
+    const webChain = ea.find((c) => c.comment.includes('cnp/share'))!.name;
+    expect({ chains: d.chains, sets: d.sets, added: d.addedElements, deleted: d.deletedElements }).toEqual({ chains: [webChain], sets: [], added: 0, deleted: 0 });
+    expect(d.script).toContain(`add rule inet kordon ${webChain} tcp dport 6543 ip daddr @${shared} jump deny_egress`);
+    expect(d.script.length).toBeLessThan(1000);
   });
 
   it('a domainNames peer matches nothing and says so', () => {

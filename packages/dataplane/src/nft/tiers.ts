@@ -20,8 +20,8 @@ import {
   type TierPeer,
   type TierRule,
 } from '@kordon/engine';
-import { ADDR_TYPE, addrOf, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, set, type PerFamily } from './elements.js';
-import { formatRange, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
+import { ADDR_TYPE, addrOf, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NAME, PROTO_NUM, set, type PerFamily } from './elements.js';
+import { formatPorts, formatRange, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
 import { nftComment, type NftChain, type NftRule, type NftSet } from './ruleset.js';
 
 export type TierLevel = 'Admin' | 'Baseline';
@@ -101,7 +101,142 @@ const describePeerKind = (p: TierPeer): string => (p.kind === 'domainNames' ? `d
 /** The protocols a named port entry can stand for: its own, or (v1alpha1) the container port's. */
 const namedProtocols = (protocol: Protocol | undefined): readonly Protocol[] => (protocol ? [protocol] : PROTOCOLS);
 
-/** One rule as nft rules over its own sets. `local`: the class's pod, on which ingress named ports resolve. */
+/**
+ * A rule with at most this many (protocol, port range) atoms tests them in its own nft rules, one rule per atom, over
+ * sets of its peers' addresses alone; with more, or with egress named ports, it tests one set of peer · protocol ·
+ * port elements. Measured in BENCHMARKS.md (agent): a port edit then changes rules of one chain (about 1 KB of nft
+ * script) where it rewrote the peers × ports elements (5,000 elements, 273 KB at 10,000 pods), and a pod joining a
+ * peer changes one address where it changed one element per port. Past a few atoms, a packet would walk one rule per
+ * atom where the point set answers in one lookup.
+ */
+export const INLINE_PORT_ATOMS = 4;
+
+/** A protocol and an inclusive port range (0–65535: the whole protocol). */
+interface PortAtom {
+  proto: number;
+  lo: number;
+  hi: number;
+}
+
+/** Per protocol, overlapping or touching port ranges joined, in protocol then port order. */
+function joinAtoms(atoms: readonly PortAtom[]): PortAtom[] {
+  const sorted = [...atoms].sort((a, b) => a.proto - b.proto || a.lo - b.lo);
+  const out: PortAtom[] = [];
+  for (const a of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.proto === a.proto && a.lo <= last.hi + 1) last.hi = Math.max(last.hi, a.hi);
+    else out.push({ ...a });
+  }
+  return out;
+}
+
+/** One atom as an nft match: `tcp dport 80`, `udp dport 6000-6010`, `meta l4proto sctp`. */
+function atomMatch(a: PortAtom): string {
+  const proto = PROTO_NAME[a.proto] ?? String(a.proto);
+  return a.lo === 0 && a.hi === 65535 ? `meta l4proto ${proto}` : `${proto} dport ${formatPorts(a.lo, a.hi)}`;
+}
+
+/** A rule's ports: fixed atoms (ingress named ports resolved on the local pod) and the egress named ports. */
+function portsOf(rule: TierRule, local: Pod): { fixed: PortAtom[]; namedEgress: Array<{ name: string; protocol?: Protocol }> } {
+  const fixed: PortAtom[] = [];
+  const namedEgress: Array<{ name: string; protocol?: Protocol }> = [];
+  for (const e of rule.ports ?? []) {
+    if (e.kind === 'port') fixed.push({ proto: PROTO_NUM[e.protocol], lo: e.start, hi: e.end });
+    else if (e.kind === 'protocol') fixed.push({ proto: PROTO_NUM[e.protocol], lo: 0, hi: 65535 });
+    else if (rule.direction === 'ingress') for (const p of namedProtocols(e.protocol)) for (const n of resolveNamedPort(local, e.name, p)) fixed.push({ proto: PROTO_NUM[p], lo: n, hi: n });
+    else namedEgress.push(e.protocol ? { name: e.name, protocol: e.protocol } : { name: e.name });
+  }
+  return { fixed: joinAtoms(fixed), namedEgress };
+}
+
+const tierPeerTexts = new WeakMap<TierPeer, string>();
+/** A cluster policy peer's content without its place in the rule: equal keys select the same addresses. */
+export function tierPeerKey(peer: TierPeer): string {
+  let t = tierPeerTexts.get(peer);
+  if (t === undefined) tierPeerTexts.set(peer, (t = JSON.stringify({ ...peer, index: 0 })));
+  return t;
+}
+
+interface AddressTexts {
+  points: PerFamily<string[]>;
+  ranges: PerFamily<string[]>;
+}
+const textsOfTarget = new WeakMap<TierTarget, AddressTexts>();
+
+/**
+ * The addresses of a rule's peers as set elements. One peer's are written once per target (kept across compiles while
+ * no pod change touches it), so a recompiled rule hands the diff the very same element lists.
+ */
+function addressTexts(targets: readonly TierTarget[]): AddressTexts {
+  const one = targets.length === 1 ? (targets[0] as TierTarget) : undefined;
+  const known = one && textsOfTarget.get(one);
+  if (known) return known;
+  const points: PerFamily<string[]> = { 4: [], 6: [] };
+  const ranges: PerFamily<string[]> = { 4: [], 6: [] };
+  for (const f of FAMILIES) {
+    points[f] = (one ? one.points[f] : sortedUnique(targets.flatMap((t) => t.points[f]))).map((v) => formatRange(f, v, v));
+    ranges[f] = (one ? one.ranges[f] : mergeRanges(targets.flatMap((t) => t.ranges[f]))).map(([lo, hi]) => formatRange(f, lo, hi));
+  }
+  const out = { points, ranges };
+  if (one) textsOfTarget.set(one, out);
+  return out;
+}
+
+/**
+ * Sets of the peers' addresses (pod and Node addresses in a hash set `_a`, CIDRs in an interval set `_n`), named by
+ * the peers they hold so that every rule naming the same peers shares them, and one nft rule per set and port atom
+ * (`ports` null: every port). A port edit changes only these rules.
+ */
+function addressRules(out: RuleOut, peers: readonly TierPeer[], targets: readonly TierTarget[], ports: readonly PortAtom[] | null, field: string, verdict: string, notes: string[]): void {
+  // Ports that resolve to nothing (an ingress named port the local pod lacks): the rule matches nothing.
+  if (ports !== null && ports.length === 0) return;
+  const texts = addressTexts(targets);
+  const base = `t_${hash(peers.map(tierPeerKey).sort().join('\n'))}`;
+  const what = ports === null ? 'every port' : 'ports in the rules';
+  for (const f of FAMILIES)
+    for (const [suffix, elements, flags] of [
+      ['a', texts.points[f], []],
+      ['n', texts.ranges[f], ['interval']],
+    ] as const) {
+      if (!elements.length) continue;
+      const s = set(`${base}_${suffix}${f}`, ADDR_TYPE[f], elements, [`peer ${suffix === 'a' ? 'addresses' : 'address ranges'} (${what}), shared by the rules naming these peers`], [...flags]);
+      out.sets.push(s);
+      const match = `${IP_KW[f]} ${field} @${s.name} ${verdict}`;
+      if (ports === null) out.rules.push({ text: match, notes: notes.splice(0) });
+      else for (const a of ports) out.rules.push({ text: `${atomMatch(a)} ${match}`, notes: notes.splice(0) });
+    }
+}
+
+/** One set of peer · protocol · port points (hash) and one of ranges (interval) per family, for many ports or egress named ports. */
+function pointSetRules(out: RuleOut, targets: readonly TierTarget[], fixed: readonly PortAtom[], namedEgress: ReadonlyArray<{ name: string; protocol?: Protocol }>, field: string, verdict: string, notes: string[], base: string, ref: string): void {
+  for (const f of FAMILIES) {
+    const boxes: Box[] = [];
+    for (const t of targets) {
+      for (const p of fixed) {
+        for (const v of t.points[f]) boxes.push({ lo: v, hi: v, proto: p.proto, pLo: p.lo, pHi: p.hi });
+        for (const [lo, hi] of t.ranges[f]) boxes.push({ lo, hi, proto: p.proto, pLo: p.lo, pHi: p.hi });
+      }
+      // An egress named port is the remote pod's own container port of that name.
+      for (const e of namedEgress)
+        for (const pod of t.pods)
+          for (const proto of namedProtocols(e.protocol))
+            for (const n of resolveNamedPort(pod, e.name, proto)) for (const [v] of podRanges(pod)[f]) boxes.push({ lo: v, hi: v, proto: PROTO_NUM[proto], pLo: n, pHi: n });
+    }
+    if (!boxes.length) continue;
+    const { points, spans } = boxTexts(f, [boxes]);
+    const type = `${ADDR_TYPE[f]} . inet_proto . inet_service`;
+    for (const [suffix, part, flags] of [
+      ['p', points, []],
+      ['s', spans, ['interval']],
+    ] as const) {
+      const s = set(`${base}_${suffix}${f}`, type, part, [`${ref}: peer and port ${suffix === 'p' ? 'points' : 'ranges'}`], [...flags]);
+      out.sets.push(s);
+      out.rules.push({ text: `${IP_KW[f]} ${field} . meta l4proto . th dport @${s.name} ${verdict}`, notes: notes.splice(0) });
+    }
+  }
+}
+
+/** One rule as nft rules. `local`: the class's pod, on which ingress named ports resolve; `base`: its own sets' prefix. */
 function compileRule(ctx: TierContext, policy: ClusterPolicy, rule: TierRule, tier: TierLevel, local: Pod, base: string): RuleOut {
   const d = rule.direction;
   const ref = `${policy.id} ${d}[${rule.index}]${rule.name ? ` (${rule.name})` : ''}`;
@@ -125,57 +260,16 @@ function compileRule(ctx: TierContext, policy: ClusterPolicy, rule: TierRule, ti
       out.warnings.push(w);
       notes.push(w);
     }
-  const targets = rule.peers.map((p) => ({ peer: p, t: ctx.target(p) }));
-  for (const { peer, t } of targets) notes.push(`${ref} ${word}[${peer.index}] ${describePeerKind(peer)}: ${t.points[4].length + t.points[6].length} addresses, ${t.ranges[4].length + t.ranges[6].length} ranges`);
-  if (rule.ports === null) {
-    for (const f of FAMILIES) {
-      const points = sortedUnique(targets.flatMap(({ t }) => t.points[f]));
-      const ranges = mergeRanges(targets.flatMap(({ t }) => t.ranges[f]));
-      if (points.length) {
-        const s = set(`${base}_a${f}`, ADDR_TYPE[f], points.map((v) => formatRange(f, v, v)), [`${ref}: peer addresses, every port`], []);
-        out.sets.push(s);
-        out.rules.push({ text: `${IP_KW[f]} ${field} @${s.name} ${verdict}`, notes: notes.splice(0) });
-      }
-      if (ranges.length) {
-        const s = set(`${base}_n${f}`, ADDR_TYPE[f], ranges.map(([lo, hi]) => formatRange(f, lo, hi)), [`${ref}: peer address ranges, every port`]);
-        out.sets.push(s);
-        out.rules.push({ text: `${IP_KW[f]} ${field} @${s.name} ${verdict}`, notes: notes.splice(0) });
-      }
-    }
-  } else {
-    const fixed: Array<{ proto: number; lo: number; hi: number }> = [];
-    const namedEgress: Array<{ name: string; protocol?: Protocol }> = [];
-    for (const e of rule.ports) {
-      if (e.kind === 'port') fixed.push({ proto: PROTO_NUM[e.protocol], lo: e.start, hi: e.end });
-      else if (e.kind === 'protocol') fixed.push({ proto: PROTO_NUM[e.protocol], lo: 0, hi: 65535 });
-      else if (d === 'ingress') for (const p of namedProtocols(e.protocol)) for (const n of resolveNamedPort(local, e.name, p)) fixed.push({ proto: PROTO_NUM[p], lo: n, hi: n });
-      else namedEgress.push(e.protocol ? { name: e.name, protocol: e.protocol } : { name: e.name });
-    }
-    for (const f of FAMILIES) {
-      const boxes: Box[] = [];
-      for (const { t } of targets) {
-        for (const p of fixed) {
-          for (const v of t.points[f]) boxes.push({ lo: v, hi: v, proto: p.proto, pLo: p.lo, pHi: p.hi });
-          for (const [lo, hi] of t.ranges[f]) boxes.push({ lo, hi, proto: p.proto, pLo: p.lo, pHi: p.hi });
-        }
-        // An egress named port is the remote pod's own container port of that name.
-        for (const e of namedEgress)
-          for (const pod of t.pods)
-            for (const proto of namedProtocols(e.protocol))
-              for (const n of resolveNamedPort(pod, e.name, proto)) for (const [v] of podRanges(pod)[f]) boxes.push({ lo: v, hi: v, proto: PROTO_NUM[proto], pLo: n, pHi: n });
-      }
-      if (!boxes.length) continue;
-      const { points, spans } = boxTexts(f, [boxes]);
-      const type = `${ADDR_TYPE[f]} . inet_proto . inet_service`;
-      for (const [suffix, part, flags] of [
-        ['p', points, []],
-        ['s', spans, ['interval']],
-      ] as const) {
-        const s = set(`${base}_${suffix}${f}`, type, part, [`${ref}: peer and port ${suffix === 'p' ? 'points' : 'ranges'}`], [...flags]);
-        out.sets.push(s);
-        out.rules.push({ text: `${IP_KW[f]} ${field} . meta l4proto . th dport @${s.name} ${verdict}`, notes: notes.splice(0) });
-      }
-    }
+  const targets = rule.peers.map((p) => ctx.target(p));
+  rule.peers.forEach((peer, i) => {
+    const t = targets[i] as TierTarget;
+    notes.push(`${ref} ${word}[${peer.index}] ${describePeerKind(peer)}: ${t.points[4].length + t.points[6].length} addresses, ${t.ranges[4].length + t.ranges[6].length} ranges`);
+  });
+  if (rule.ports === null) addressRules(out, rule.peers, targets, null, field, verdict, notes);
+  else {
+    const { fixed, namedEgress } = portsOf(rule, local);
+    if (!namedEgress.length && fixed.length <= INLINE_PORT_ATOMS) addressRules(out, rule.peers, targets, fixed, field, verdict, notes);
+    else pointSetRules(out, targets, fixed, namedEgress, field, verdict, notes, base, ref);
   }
   if (out.rules.length === 0) out.rules.push({ text: `counter comment ${nftComment(`${ref}: no peer address now`)}`, notes: [...notes, `${ref}: its peers select no address at the moment`] });
   return out;
