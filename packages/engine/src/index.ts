@@ -55,7 +55,8 @@ export type {
   WorkloadRef,
 } from './model/types.js';
 
-export { formatLabels, formatSelector, selectorIsEmpty, selectorKey, selectorMatches, selectorMismatch } from './labels/selector.js';
+export { describeSelectorMiss, formatLabels, formatSelector, selectorIsEmpty, selectorKey, selectorMatches, selectorMismatch, selectorMiss, selectorSubsumes } from './labels/selector.js';
+export type { SelectorMiss } from './labels/selector.js';
 
 export {
   canonicalIP,

@@ -17,10 +17,13 @@
  *
  *   Σ e_c · i_c = Σ e_0 · i_0 + Σ (e_c − e_0) · i_c + Σ e_0 · (i_c − i_0)
  *
- * with each difference read off the words where a changed row differs from its port-agnostic one. What no role can
- * see is corrected pair by pair: a pod always reaches itself, and a pod and its own node always reach each other.
+ * with each difference read off the words where a changed row differs from its port-agnostic one. Rules that admit
+ * every port of a protocol (`ports: [{protocol: TCP}]`) change the same rows in every column of that protocol, often
+ * at most of their words (their peers are wide): their rows and sum are taken once per protocol (`Reference`) and each
+ * column of it is counted against those instead. What no role can see is corrected pair by pair: a pod always reaches
+ * itself, and a pod and its own node always reach each other.
  */
-import type { Rule } from '../model/types.js';
+import { PROTOCOLS, type Protocol, type Rule } from '../model/types.js';
 import type { TierColumn, TierStage } from '../tiers/matrix-stage.js';
 import { orBits, popcount32, type Bits } from './bitset.js';
 import type { ClassModel } from './classes.js';
@@ -62,8 +65,6 @@ export class FactoredCounts {
   /** The port-agnostic rows (tiers included), per role. */
   private readonly egress0: Uint32Array[];
   private readonly ingress0: Uint32Array[];
-  /** Σ e_0 · i_0, on first use. */
-  private sum0: number | undefined;
   /** Room for the rows a column changes: a slot per role that can change, or -1. */
   private readonly egressSlot: Int32Array;
   private readonly ingressSlot: Int32Array;
@@ -76,6 +77,9 @@ export class FactoredCounts {
   private readonly ownNode: Int32Array;
   /** Per role with cluster policy rules: its rules with ports, and its port-agnostic tier decisions. */
   private readonly tierMemo = new Map<Role, { ported: number[]; dec: Uint32Array }>();
+  /** Per protocol, the rows and sum its every-port rules give, on first use; the port-agnostic ones for the others. */
+  private readonly refs = new Map<Protocol, Reference>();
+  private agnostic: Reference | undefined;
 
   constructor(
     private readonly cm: ClassModel,
@@ -116,7 +120,7 @@ export class FactoredCounts {
     this.ingressSlot = Int32Array.from(roles.ingress, (r) => (changes(r, 'ingress') ? slots++ : -1));
     this.ingressRoom = rooms(slots, W);
     const ported = (r: Role, dir: 'egress' | 'ingress'): PortedRule[] =>
-      r.kind !== 'pod' ? [] : r.policies.flatMap((policy) => (dir === 'egress' ? policy.egress : policy.ingress).filter((rule) => rule.ports !== null).map((rule) => ({ rule, peers: cm.peersOf(policy, rule) })));
+      r.kind !== 'pod' ? [] : r.policies.flatMap((policy) => (dir === 'egress' ? policy.egress : policy.ingress).filter((rule) => rule.ports !== null).map((rule) => ({ rule, peers: cm.peersOf(policy, rule), wide: wideBits(rule) })));
     this.egressPorted = roles.egress.map((r) => ported(r, 'egress'));
     this.ingressPorted = roles.ingress.map((r) => ported(r, 'ingress'));
     this.egress0 = roles.egress.map((r, a) => this.agnosticRow(r, this.egressBase[a]!, 'egress'));
@@ -173,11 +177,12 @@ export class FactoredCounts {
   /**
    * The NetworkPolicy row of a role on a column: its base row and the rules with ports that admit the column (named
    * ports: on the destinations for egress, on the role's own pods for ingress), written into `room` when it differs.
+   * Rules that admit every port of a protocol in `skip` are left out: `base` already holds them.
    */
-  private npRow(role: Role, base: Uint32Array, rules: readonly PortedRule[], dir: 'egress' | 'ingress', ok: ReadonlyMap<Rule, PortOk>, room: Uint32Array): Uint32Array {
+  private npRow(role: Role, base: Uint32Array, rules: readonly PortedRule[], dir: 'egress' | 'ingress', ok: ReadonlyMap<Rule, PortOk>, room: Uint32Array, skip = 0): Uint32Array {
     let row = base;
-    for (const { rule, peers } of rules) {
-      if (peers.words.length === 0) continue;
+    for (const { rule, peers, wide } of rules) {
+      if (peers.words.length === 0 || (wide & skip) !== 0) continue;
       const o = ok.get(rule);
       if (o === undefined || o === false) continue;
       if (o instanceof Uint32Array && dir === 'ingress' && !hasBit(o, role.rep)) continue;
@@ -201,22 +206,27 @@ export class FactoredCounts {
   private hi = 0;
 
   /**
-   * One side's row of a role on a column, tiers included: its port-agnostic row when the column changes nothing, else
-   * a new row that can differ from it only at words lo..hi-1.
+   * One side's row of a role on a column, tiers included: its reference row (`ref`, see Reference) when the column
+   * changes nothing, else a new row that can differ from it only at words lo..hi-1.
    */
-  private rowOn(role: Role, r: number, dir: 'egress' | 'ingress', ok: ReadonlyMap<Rule, PortOk>, tier: TierColumn | undefined): Uint32Array {
+  private rowOn(role: Role, r: number, dir: 'egress' | 'ingress', ok: ReadonlyMap<Rule, PortOk>, tier: TierColumn | undefined, ref: Reference): Uint32Array {
     const row0 = dir === 'egress' ? this.egress0[r]! : this.ingress0[r]!;
     const slot = dir === 'egress' ? this.egressSlot[r]! : this.ingressSlot[r]!;
     if (slot < 0) return row0;
     const room = (dir === 'egress' ? this.egressRoom : this.ingressRoom)[slot]!;
     const base = dir === 'egress' ? this.egressBase[r]! : this.ingressBase[r]!;
-    const np = base ? this.npRow(role, base, (dir === 'egress' ? this.egressPorted : this.ingressPorted)[r]!, dir, ok, room) : null;
-    if (!this.stage || !tier || role.tierRules.length === 0) return np === base ? row0 : np!;
+    const rules = (dir === 'egress' ? this.egressPorted : this.ingressPorted)[r]!;
+    if (!this.tiered(role)) {
+      // The reference row is the base with the protocol's every-port rules: only the other rules are added.
+      const refRow = (dir === 'egress' ? ref.egress : ref.ingress)[r]!;
+      return base ? this.npRow(role, refRow, rules, dir, ok, room, ref.wide) : row0;
+    }
+    const np = base ? this.npRow(role, base, rules, dir, ok, room) : null;
     const at = dir === 'egress' ? -1 : role.rep;
     const memo = this.tierMemoOf(role, dir);
     let admits = false;
     for (const id of memo.ported) {
-      const o = tier.ok[id]!;
+      const o = tier!.ok[id]!;
       if (o === true || (o instanceof Uint32Array && (at < 0 || hasBit(o, at)))) {
         admits = true;
         break;
@@ -224,32 +234,85 @@ export class FactoredCounts {
     }
     if (!admits) {
       if (np === base) return row0;
-      this.stage.sideAnswer(memo.dec, np, room);
-    } else this.stage.sideRow(tier, role.tierRules, at, np, room);
+      this.stage!.sideAnswer(memo.dec, np, room);
+    } else this.stage!.sideRow(tier!, role.tierRules, at, np, room);
     this.lo = 0;
     this.hi = this.W;
     return this.fullOr(room);
   }
 
-  /** Allowed pairs of one column: every (source, destination) pair of endpoints but outside-to-outside ones. */
-  count(active: ActiveRules, tier: TierColumn | undefined): number {
+  /** Decided through the cluster policy tiers (whose rows are recomputed in each column, against the port-agnostic). */
+  private tiered(role: Role): boolean {
+    return this.stage !== undefined && role.tierRules.length > 0;
+  }
+
+  /** Allowed pairs of one column (of `protocol`): every (source, destination) pair of endpoints but outside-to-outside ones. */
+  count(active: ActiveRules, tier: TierColumn | undefined, protocol: Protocol): number {
     const { roles } = this;
     const ok = new Map<Rule, PortOk>();
     for (const r of active.egress) ok.set(r.rule, r.ok);
     for (const r of active.ingress) ok.set(r.rule, r.ok);
+    const ref = this.referenceOf(protocol);
     const eWin = new Int32Array(2 * roles.egress.length);
     const iWin = new Int32Array(2 * roles.ingress.length);
     const rows = (list: readonly Role[], dir: 'egress' | 'ingress', win: Int32Array) =>
       list.map((role, r) => {
-        const row = this.rowOn(role, r, dir, ok, tier);
+        const row = this.rowOn(role, r, dir, ok, tier, ref);
         win[2 * r] = this.lo;
         win[2 * r + 1] = this.hi;
         return row;
       });
     const E = rows(roles.egress, 'egress', eWin);
     const I = rows(roles.ingress, 'ingress', iWin);
-    this.sum0 ??= this.sum(this.egress0, this.ingress0);
-    return this.sum0 + this.egressChanges(E, I, eWin) + this.ingressChanges(I, iWin) + this.corrections(E, I);
+    return ref.sum + this.changes(E, I, eWin, iWin, ref) + this.corrections(E, I);
+  }
+
+  /** Σ e · i − Σ e_ref · i_ref = Σ (e − e_ref) · i + Σ e_ref · (i − i_ref), read at the changed words of each side. */
+  private changes(E: readonly Uint32Array[], I: readonly Uint32Array[], eWin: Int32Array, iWin: Int32Array, ref: Reference): number {
+    return this.rowChanges(E, ref.egress, eWin, this.ingressRuns, this.egressRunsOf, I) + this.rowChanges(I, ref.ingress, iWin, this.egressRuns, this.ingressRunsOf, ref.egress);
+  }
+
+  /** The port-agnostic rows and their sum. */
+  private agnosticRef(): Reference {
+    return (this.agnostic ??= { wide: 0, egress: this.egress0, ingress: this.ingress0, sum: this.sum(this.egress0, this.ingress0) });
+  }
+
+  /**
+   * The rows a protocol's every-port rules give (rules that admit every port of it are active in each of its columns),
+   * and their sum, counted once against the port-agnostic ones. Roles decided through the tiers keep their
+   * port-agnostic row: theirs are recomputed whole in every column anyway.
+   */
+  private referenceOf(protocol: Protocol): Reference {
+    let ref = this.refs.get(protocol);
+    if (ref) return ref;
+    const agnostic = this.agnosticRef();
+    const wide = 1 << PROTOCOLS.indexOf(protocol);
+    const side = (dir: 'egress' | 'ingress', win: Int32Array): Uint32Array[] => {
+      const [list, rows0, bases, ported] = dir === 'egress' ? [this.roles.egress, this.egress0, this.egressBase, this.egressPorted] : [this.roles.ingress, this.ingress0, this.ingressBase, this.ingressPorted];
+      return list.map((role, r) => {
+        win[2 * r] = win[2 * r + 1] = 0;
+        const base = bases[r];
+        const rules = ported[r]!.filter((p) => (p.wide & wide) !== 0 && p.peers.words.length > 0);
+        if (!base || rules.length === 0 || this.tiered(role)) return rows0[r]!;
+        const row = base.slice();
+        let lo = this.W;
+        let hi = 0;
+        for (const { peers } of rules) {
+          orBits(row, 0, peers);
+          lo = Math.min(lo, peers.lo);
+          hi = Math.max(hi, peers.lo + peers.words.length);
+        }
+        [win[2 * r], win[2 * r + 1]] = [lo, hi];
+        return row;
+      });
+    };
+    const eWin = new Int32Array(2 * this.roles.egress.length);
+    const iWin = new Int32Array(2 * this.roles.ingress.length);
+    const egress = side('egress', eWin);
+    const ingress = side('ingress', iWin);
+    const sum = agnostic.sum + this.changes(egress, ingress, eWin, iWin, agnostic);
+    this.refs.set(protocol, (ref = { wide, egress, ingress, sum }));
+    return ref;
   }
 
   /** Σ_{a,d} e(a, d) · i(a, d) for these rows, open rows in bulk. */
@@ -305,18 +368,8 @@ export class FactoredCounts {
     return pairs + openSrcWeight * this.weightOf(openDst, all);
   }
 
-  /** Σ (e_c − e_0) · i_c over the egress rows the column changes, read at the words where they changed. */
-  private egressChanges(E: readonly Uint32Array[], I: readonly Uint32Array[], win: Int32Array): number {
-    return this.rowChanges(E, this.egress0, win, this.ingressRuns, this.egressRunsOf, I);
-  }
-
-  /** Σ e_0 · (i_c − i_0) over the ingress rows the column changes. */
-  private ingressChanges(I: readonly Uint32Array[], win: Int32Array): number {
-    return this.rowChanges(I, this.ingress0, win, this.egressRuns, this.ingressRunsOf, this.egress0);
-  }
-
   /**
-   * One side's rows against their port-agnostic rows: for each changed row, the weight its changed bits add or remove
+   * One side's rows against their reference rows (`rows0`): for each changed row, the weight its changed bits add or remove
    * per role of the other side (found through the runs of classes of that side, `walked`), times how much of that
    * role's row (`partners`) the changed row's own runs (`runsOf`) cover.
    */
@@ -449,6 +502,27 @@ export function factoredWork(cm: ClassModel, roles: Roles): number {
 interface PortedRule {
   rule: Rule;
   peers: Bits;
+  /** The protocols whose every port it admits, one bit each (PROTOCOLS order). */
+  wide: number;
+}
+
+/**
+ * What a column is counted against: per role, its row on every column of one protocol before that column's own rules
+ * (the port-agnostic row, with the rules that admit every port of the protocol), and Σ e · i over those rows.
+ */
+interface Reference {
+  /** The protocol bit of PROTOCOLS (0: the port-agnostic reference). */
+  wide: number;
+  egress: readonly Uint32Array[];
+  ingress: readonly Uint32Array[];
+  sum: number;
+}
+
+/** The protocols whose every port a rule admits (a port entry with no port), as bits in PROTOCOLS order. */
+function wideBits(rule: Rule): number {
+  let bits = 0;
+  for (const s of rule.ports ?? []) if (s.port === null) bits |= 1 << PROTOCOLS.indexOf(s.protocol);
+  return bits;
 }
 
 /** `n` rows of W words in one buffer. */

@@ -221,7 +221,7 @@ function countedMatrix(cluster: Cluster, options: MatrixOptions): Matrix {
   const bySig = new Map<string, { first: number; pairs: number }>();
   const results = signatures.map(({ active, tier, sig }, i) => {
     let r = bySig.get(sig);
-    if (!r) bySig.set(sig, (r = { first: i, pairs: counter.count(active, tier) }));
+    if (!r) bySig.set(sig, (r = { first: i, pairs: counter.count(active, tier, columns[i]!.protocol) }));
     return r;
   });
   let full: Matrix | undefined;

@@ -3,7 +3,7 @@
  * CIDRs parsed, every `nodes` peer resolved to the addresses of the Nodes it selects. `evaluate` and the matrix both
  * read this; neither re-derives who a peer selects.
  */
-import { selectorMatches, selectorMismatch } from '../labels/selector.js';
+import { selectorMatches, selectorMiss } from '../labels/selector.js';
 import { cidrContains, parseCidr, parseIP, type Cidr } from '../net/ip.js';
 import type { Cluster, Labels, Pod, Protocol } from '../model/types.js';
 import type { ClusterPolicy, TierPeer, TierPeerMiss, TierPort, TierRule } from './types.js';
@@ -102,9 +102,9 @@ export function tierPeerMiss(model: TierModel, peer: TierPeer, remote: TierRemot
     case 'pods': {
       if (!remote.pod) return { code: 'not-a-pod', who, peer };
       if (remote.pod.hostNetwork) return { code: 'host-network', who, peer };
-      const nsWhy = selectorMismatch(peer.namespaceSelector, remote.nsLabels!);
+      const nsWhy = selectorMiss(peer.namespaceSelector, remote.nsLabels!);
       if (nsWhy) return { code: 'namespace-selector', namespace: remote.pod.namespace, peer, mismatch: nsWhy };
-      const why = peer.kind === 'pods' ? selectorMismatch(peer.podSelector, remote.pod.labels) : undefined;
+      const why = peer.kind === 'pods' ? selectorMiss(peer.podSelector, remote.pod.labels) : undefined;
       return why ? { code: 'pod-selector', who, peer, mismatch: why } : undefined;
     }
     case 'networks':
