@@ -1,5 +1,6 @@
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import type { LoadedObject } from '../load/load.js';
+import { sourceFrom } from '../load/lazy-source.js';
 import { canonicalIP } from '../net/ip.js';
 import { selectorMatches } from '../labels/selector.js';
 import { kubectlValueAt, validateObject } from '../validate/index.js';
@@ -54,8 +55,7 @@ export interface BuildResult {
  * are only worked out when a message needs them.
  */
 export function withSource<T extends object>(target: T, obj: LoadedObject): T {
-  Object.defineProperty(target, 'source', { get: () => obj.source, enumerable: true, configurable: true });
-  return target;
+  return sourceFrom(target, obj);
 }
 
 function labelsOf(v: unknown): Record<string, string> {
