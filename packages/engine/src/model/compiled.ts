@@ -3,6 +3,7 @@ import type { PeerMiss } from '../eval/misses.js';
 import { ipBlockContains, parseCidr, parseIP, type IP, type IPBlock } from '../net/ip.js';
 import { portSpecMatches } from '../ports/ports.js';
 import type { Cluster, LabelSelector, Labels, Peer, Pod, Policy, PortSpec, Protocol, Service } from './types.js';
+import { compileTiers, type TierModel } from './tiers.js';
 
 export type SelectorPeer = Extract<Peer, { kind: 'pods' }>;
 export type IPBlockPeer = Extract<Peer, { kind: 'ipBlock' }>;
@@ -67,6 +68,11 @@ export interface ClusterModel {
    * included); none when the CIDR does not parse. A pod with no IP: none (see `podInBlock` for stand-ins).
    */
   addressesInBlock(peer: IPBlockPeer, pod: Pod): readonly IP[];
+  /**
+   * The cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) compiled with this
+   * model's namespace labels: tiers in evaluation order, who subjects and peers select (`model/tiers.ts`).
+   */
+  readonly tiers: TierModel;
   /** The port numbers that pods of the cluster give a container port name on a protocol. */
   namedPortNumbers(name: string, protocol: Protocol): ReadonlySet<number>;
   /** Whether one `ports` entry admits port/protocol toward the destination (named ports resolve on it). */
@@ -171,8 +177,12 @@ function compile(cluster: Cluster): ClusterModel {
     return k;
   };
 
+  let tiers: TierModel | undefined;
   const model: ClusterModel = {
     cluster,
+    get tiers() {
+      return (tiers ??= compileTiers(cluster, namespaceLabels));
+    },
     namespaceLabels,
     namespaceNames,
     namespacesMatching,
