@@ -194,8 +194,9 @@ function cellMatrix(cluster: Cluster, options: MatrixOptions, classes?: ClassMod
  */
 function countedMatrix(cluster: Cluster, options: MatrixOptions): Matrix {
   const ips = (options.ips ?? []).map((ip) => canonicalIP(ip) ?? ip);
-  const cm = buildClasses(cluster, ips);
   const columns = options.ports ? explicitColumns(options.ports) : defaultColumns(cluster);
+  // Numbering classes by role pays only in the count by roles, which one column never takes (below).
+  const cm = buildClasses(cluster, ips, { byRole: FactoredCounts.use === 'always' ? 'always' : columns.length > 1 });
   const podCount = cluster.pods.length;
   const endpoints = [...cluster.pods.map((p) => `${p.namespace}/${p.name}`), ...ips];
   const rules: ColumnRules = { cm, K: cm.count, W: cm.words, specific: portRules(cluster) };
