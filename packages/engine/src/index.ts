@@ -24,6 +24,8 @@ export type { CidrReading } from './validate/index.js';
 
 export { BuildCache, buildCluster } from './model/build.js';
 export type { BuildOptions, BuildResult } from './model/build.js';
+export { updateCluster } from './model/update.js';
+export type { ObjectChange } from './model/update.js';
 export { normalizePolicy, normalizeSelector } from './model/normalize.js';
 export { clusterModel } from './model/compiled.js';
 export type { ClusterModel, IPBlockPeer, PortDestination, SelectorPeer } from './model/compiled.js';
@@ -55,7 +57,8 @@ export type {
   WorkloadRef,
 } from './model/types.js';
 
-export { formatLabels, formatSelector, selectorIsEmpty, selectorKey, selectorMatches, selectorMismatch } from './labels/selector.js';
+export { describeSelectorMiss, formatLabels, formatSelector, selectorIsEmpty, selectorKey, selectorMatches, selectorMismatch, selectorMiss, selectorSubsumes } from './labels/selector.js';
+export type { SelectorMiss } from './labels/selector.js';
 
 export {
   canonicalIP,
@@ -107,8 +110,9 @@ export type {
   TierSubject,
 } from './tiers/types.js';
 export { describeTierMiss, describeTierPeer, describeTierPeerMiss, describeTierPort, describeTierRule, describeTierStep } from './tiers/describe.js';
-export { effectiveAction as tierRuleAction, subjectSelects, tierAddressRanges } from './tiers/model.js';
-export { subjectSelectsPod, tierDecision, tierPeerRanges, tierPeerSelectsPod, tierPolicies, tierRuleCovers } from './tiers/query.js';
+export { effectiveAction as tierRuleAction, subjectSelects } from './model/tiers.js';
+export type { TierModel } from './model/tiers.js';
+export { subjectSelectsPod, tierAddressRanges, tierDecision, tierPeerRanges, tierPeerSelectsPod, tierPolicies, tierRuleCovers } from './tiers/query.js';
 export type { TierQuery } from './tiers/query.js';
 export { explainClusterPolicy, explainPodTiers } from './explain/tiers.js';
 export type { ClusterPolicyExplanation, PodTierDirection, PodTiersExplanation, TierPeerExplanation, TierRuleExplanation } from './explain/tiers.js';

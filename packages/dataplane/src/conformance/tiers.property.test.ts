@@ -6,6 +6,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tieredClusterArb, tieredManifestsOf, type TieredInput } from '../../../engine/src/conformance/__fixtures__/random-cluster.js';
 import { LabSession, withLabAddresses } from '../lab/probe.js';
+import { compileRuleset } from '../nft/compile.js';
+import { renderRuleset } from '../nft/ruleset.js';
+import { INLINE_PORT_ATOMS } from '../nft/tiers.js';
 import { requirePrivileges } from '../test-support.js';
 import { clusterOf } from './upstream.js';
 
@@ -68,19 +71,54 @@ function tiersDecideSomething(c: Cluster): boolean {
   return with_.join('') !== rowsOf(matrixOf({ ...c, clusterPolicies: [] })).join('') && with_.some((r) => r.includes('0')) && with_.some((r) => r.includes('1'));
 }
 
+/**
+ * The generator gives a rule at most two port entries, which the compiler tests in the rule itself. To prove the other
+ * layout (peer · protocol · port sets, past INLINE_PORT_ATOMS atoms) with packets too, this adds to every rule with
+ * ports as many more TCP ports, apart from each other and from every port the generator or the probes use.
+ */
+function manyPorts(objects: Obj[]): Obj[] {
+  const extra = Array.from({ length: INLINE_PORT_ATOMS }, (_, i) => 40001 + 2 * i);
+  return objects.map((o) => {
+    const cnp = o['kind'] === 'ClusterNetworkPolicy';
+    if (!cnp && o['kind'] !== 'AdminNetworkPolicy' && o['kind'] !== 'BaselineAdminNetworkPolicy') return o;
+    const key = cnp ? 'protocols' : 'ports';
+    const pad = (rules: unknown): unknown =>
+      Array.isArray(rules)
+        ? rules.map((r: Obj) =>
+            Array.isArray(r[key]) ? { ...r, [key]: [...(r[key] as Obj[]), ...extra.map((port) => (cnp ? { tcp: { destinationPort: { number: port } } } : { portNumber: { protocol: 'TCP', port } }))] } : r,
+          )
+        : rules;
+    const spec = o['spec'] as Obj;
+    return { ...o, spec: { ...spec, ingress: pad(spec['ingress']), egress: pad(spec['egress']) } };
+  });
+}
+
 describe('cluster policy tiers: nftables in the lab agree with the engine on random clusters', () => {
-  const samples = fc
-    .sample(tieredClusterArb, { seed: 4242, numRuns: 500 })
-    .map((input) => labCluster(tieredManifestsOf(everyPodSubject(input)) as Obj[]))
-    .filter((c) => c.pods.length >= 3 && c.clusterPolicies.length >= 2 && tiersDecideSomething(c))
-    .slice(0, 8);
+  const inputs = fc.sample(tieredClusterArb, { seed: 4242, numRuns: 500 });
+  const pick = (manifests: (input: TieredInput) => Obj[], n: number) =>
+    inputs
+      .map((input) => labCluster(manifests(input)))
+      .filter((c) => c.pods.length >= 3 && c.clusterPolicies.length >= 2 && tiersDecideSomething(c))
+      .slice(0, n);
+  const samples = pick((input) => tieredManifestsOf(everyPodSubject(input)) as Obj[], 8);
+  const padded = pick((input) => manyPorts(tieredManifestsOf(everyPodSubject(input)) as Obj[]), 4);
 
   it('has enough samples with cluster policies to mean something', () => {
     expect(samples).toHaveLength(8);
+    expect(padded).toHaveLength(4);
   });
 
-  samples.forEach((cluster, n) => {
-    it(`sample ${n}: ${cluster.pods.length} pods, ${cluster.clusterPolicies.length} cluster policies, ${cluster.policies.length} NetworkPolicies`, async () => {
+  it('the padded samples test their rules with ports in peer · protocol · port sets', () => {
+    for (const c of padded) {
+      const withPorts = c.clusterPolicies.flatMap((p) => [...p.ingress, ...p.egress]).filter((r) => r.ports !== null && !r.failClosed);
+      expect(withPorts.length).toBeGreaterThan(0);
+      for (const r of withPorts) expect(r.ports!.length).toBeGreaterThan(INLINE_PORT_ATOMS);
+    }
+    expect(padded.some((c) => /th dport @t_\w+_[ps]4/.test(renderRuleset(compileRuleset(c)))), 'some padded rule compiled to point sets').toBe(true);
+  });
+
+  [...samples.map((c, n) => ({ c, name: `sample ${n}` })), ...padded.map((c, n) => ({ c, name: `many ports, sample ${n}` }))].forEach(({ c: cluster, name }) => {
+    it(`${name}: ${cluster.pods.length} pods, ${cluster.clusterPolicies.length} cluster policies, ${cluster.policies.length} NetworkPolicies`, async () => {
       const m = matrixOf(cluster);
       const session = await LabSession.open(cluster, { ips: OUTSIDE, serve: COLUMNS });
       try {

@@ -23,6 +23,7 @@ import {
 import { formatRange, joinPoints, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
 import { ADDR_TYPE, addrOf, append, boxElements, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, refs, set, type PerFamily } from './elements.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
+import { patchPodPoints, type PodDelta, type PodPoints } from './peer-patch.js';
 import { compileTiers, targetOf, tierMapName, tierPeerKey, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
 
 export interface CompileOptions {
@@ -88,6 +89,8 @@ interface PeerTarget {
   /** Pods the peer matches (for named egress ports). */
   pods(): PeerPod[];
   describe: string;
+  /** For a pod peer: the pods it selects, with their addresses. */
+  byPods?: PodPoints;
 }
 
 interface CachedPeer {
@@ -127,6 +130,8 @@ interface CacheState {
 export class CompileCache {}
 
 const cacheStates = new WeakMap<CompileCache, CacheState>();
+/** How many addresses the pods of a patched cluster policy peer hold (see PodPoints.count). */
+const tierCounts = new WeakMap<TierTarget, PerFamily<number>>();
 
 const isolating = new WeakMap<Policy, Partial<Record<Direction, Grants>>>();
 /**
@@ -213,10 +218,16 @@ class Compiler {
     if (!old || old.nsFp !== nsFp) return fresh;
     fresh.subjects = old.subjects;
     const changed = samePods ? [] : changedPods(old.podObjects, this.alive, podObjects);
+    const delta: PodDelta = { came: changed.filter((p) => podObjects.has(p)), gone: changed.filter((p) => !podObjects.has(p)) };
+    // A peer a changed pod touches is patched by the pods that came and went; the rules that read it are compiled again.
     const dropped = new Set<string>();
     for (const [k, c] of old.peers) {
       if (c.peer.kind === 'ipBlock' || !changed.some((p) => this.model.peerSelectsPod(c.policy, c.peer, p))) fresh.peers.set(k, c);
-      else dropped.add(k);
+      else {
+        dropped.add(k);
+        const { policy, peer } = c;
+        fresh.peers.set(k, { ...c, target: patchedPeer(c.target, delta, (pod) => this.model.peerSelectsPod(policy, peer, pod)) });
+      }
     }
     const resolvesAny = (named: CachedRule['namedEgress']): boolean => named.length > 0 && changed.some((pod) => named.some((n) => resolveNamedPort(pod, n.name, n.protocol).length > 0));
     for (const [k, r] of old.rules) if (!resolvesAny(r.namedEgress) && !r.peerKeys.some((pk) => dropped.has(pk))) fresh.rules.set(k, r);
@@ -224,9 +235,19 @@ class Compiler {
     const droppedTier = new Set<string>();
     for (const [k, c] of old.tierPeers) {
       const p = c.peer;
-      const stale = p.kind === 'nodes' ? old.nodesFp !== nodesFp : (p.kind === 'namespaces' || p.kind === 'pods') && changed.some((pod) => tierPeerSelectsPod(this.cluster, p, pod));
-      if (stale) droppedTier.add(k);
-      else fresh.tierPeers.set(k, c);
+      const byPods = p.kind === 'namespaces' || p.kind === 'pods';
+      const stale = p.kind === 'nodes' ? old.nodesFp !== nodesFp : byPods && changed.some((pod) => tierPeerSelectsPod(this.cluster, p, pod));
+      if (!stale) fresh.tierPeers.set(k, c);
+      else {
+        droppedTier.add(k);
+        if (byPods) {
+          const known = tierCounts.get(c.target);
+          const { pods, points, count } = patchPodPoints({ ...c.target, ...(known ? { count: known } : {}) }, delta, (pod) => tierPeerSelectsPod(this.cluster, p, pod));
+          const target: TierTarget = { pods: pods as Pod[], points: points as PerFamily<bigint[]>, ranges: c.target.ranges };
+          if (count) tierCounts.set(target, count);
+          fresh.tierPeers.set(k, { peer: p, target });
+        }
+      }
     }
     for (const [k, r] of old.tierRules) if (!(r.allPods && changed.length) && !r.peerKeys.some((pk) => droppedTier.has(pk))) fresh.tierRules.set(k, r);
     return fresh;
@@ -335,8 +356,7 @@ class Compiler {
 
   private computePeer(policy: Policy, peer: Peer, knownRanges?: PerFamily<AddrRange[]>): PeerTarget {
     const ranges: PerFamily<AddrRange[]> = { 4: [], 6: [] };
-    const pods: PeerPod[] = [];
-    let podsOf = (): PeerPod[] => pods;
+    let podsOf = (): PeerPod[] => [];
     let describe: string;
     if (peer.kind === 'ipBlock') {
       const block = this.model.ipBlock(peer);
@@ -364,18 +384,13 @@ class Compiler {
       ]
         .filter(Boolean)
         .join(' and ');
-      for (const pod of this.model.peerPods(policy, peer)) {
-        const pr = podRanges(pod);
-        pods.push({ pod, ranges: pr });
-        for (const f of FAMILIES) ranges[f].push(...pr[f]);
-      }
+      const selected = this.model.peerPods(policy, peer);
+      const values: PerFamily<bigint[]> = { 4: [], 6: [] };
+      for (const pod of selected) for (const f of FAMILIES) for (const [v] of podRanges(pod)[f]) values[f].push(v);
+      // Pod addresses are single points: sorted once, they give both the points and the merged ranges.
+      return podPeer({ pods: selected, points: { 4: sortedUnique(values[4]), 6: sortedUnique(values[6]) }, count: { 4: values[4].length, 6: values[6].length } }, describe);
     }
     let memo: PeerPod[] | undefined;
-    if (peer.kind === 'pods') {
-      // Pod addresses are single points: sorted once, they give both the points and the merged ranges.
-      const points: PerFamily<bigint[]> = { 4: sortedUnique(ranges[4].map((r) => r[0])), 6: sortedUnique(ranges[6].map((r) => r[0])) };
-      return { ranges: { 4: joinPoints(points[4]), 6: joinPoints(points[6]) }, points: () => points, pods: () => (memo ??= podsOf()), describe };
-    }
     const none: PerFamily<bigint[]> = { 4: [], 6: [] };
     return { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, points: () => none, pods: () => (memo ??= podsOf()), describe };
   }
@@ -480,6 +495,28 @@ class Compiler {
     }
     for (const f of FAMILIES) if (group[f].length) g.boxes[f].push(group[f]);
   }
+}
+
+/** A pod peer: its pods, and their addresses as points and as ranges joined. */
+function podPeer(pp: PodPoints, describe: string): PeerTarget {
+  const points = pp.points as PerFamily<bigint[]>;
+  let memo: PeerPod[] | undefined;
+  const t: PeerTarget = {
+    ranges: { 4: joinPoints(points[4]), 6: joinPoints(points[6]) },
+    points: () => points,
+    pods: () => (memo ??= pp.pods.map((pod) => ({ pod, ranges: podRanges(pod) }))),
+    describe,
+    byPods: pp,
+  };
+  if (pp.texts) peerPointTexts.set(t, pp.texts as PerFamily<string[]>);
+  return t;
+}
+
+/** A pod peer after the pods of `delta` came and went, its set elements patched too when they were written. */
+function patchedPeer(before: PeerTarget, delta: PodDelta, selects: (pod: Pod) => boolean): PeerTarget {
+  const texts = peerPointTexts.get(before);
+  const pp = patchPodPoints({ ...(before.byPods ?? { pods: [], points: before.points() }), ...(texts ? { texts } : {}) }, delta, selects);
+  return podPeer(pp, before.describe);
 }
 
 const peerPointTexts = new WeakMap<PeerTarget, PerFamily<string[]>>();
@@ -781,11 +818,9 @@ function ownAddresses(pods: readonly Pod[]): { pods: Pod[]; warnings: string[] }
   return { pods: out ?? (pods as Pod[]), warnings };
 }
 
-/** A copy of a pod with fewer addresses, its other fields (and its place in the source) as they are. */
+/** A copy of a pod with fewer addresses, its other fields (its place in the source read now) as they are. */
 function withIps(pod: Pod, ips: string[]): Pod {
-  const copy = Object.create(Object.getPrototypeOf(pod) as object, Object.getOwnPropertyDescriptors(pod)) as Pod;
-  Object.defineProperty(copy, 'ips', { value: ips, enumerable: true, writable: true, configurable: true });
-  return copy;
+  return { ...pod, ips };
 }
 
 /** The verdict maps of the tier chains, keyed by local pod address. */

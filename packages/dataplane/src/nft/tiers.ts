@@ -104,12 +104,13 @@ const namedProtocols = (protocol: Protocol | undefined): readonly Protocol[] => 
 /**
  * A rule with at most this many (protocol, port range) atoms tests them in its own nft rules, one rule per atom, over
  * sets of its peers' addresses alone; with more, or with egress named ports, it tests one set of peer · protocol ·
- * port elements. Measured in BENCHMARKS.md (agent): a port edit then changes rules of one chain (about 1 KB of nft
- * script) where it rewrote the peers × ports elements (5,000 elements, 273 KB at 10,000 pods), and a pod joining a
- * peer changes one address where it changed one element per port. Past a few atoms, a packet would walk one rule per
- * atom where the point set answers in one lookup.
+ * port elements. A port edit then changes rules of one chain (about 0.5 KB of nft script) where it rewrote the peers ×
+ * ports elements (5,000 elements, 273 KB at 10,000 pods), and a pod joining a peer adds one address, not one element
+ * per port. The count is where a packet stops being cheaper that way (`scripts/bench-tier-packets.mjs`, BENCHMARKS.md):
+ * at 8 atoms a packet that falls through the rule costs 1,361 ns against 1,415 with the point set, one that matches
+ * 1,455 against 1,329; at 16, 1,490 and 1,590 against 1,402 and 1,324.
  */
-export const INLINE_PORT_ATOMS = 4;
+export const INLINE_PORT_ATOMS = 8;
 
 /** A protocol and an inclusive port range (0–65535: the whole protocol). */
 interface PortAtom {

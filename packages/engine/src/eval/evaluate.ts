@@ -4,7 +4,6 @@ import type { Cluster, Direction, Peer, Pod, Policy, Protocol, Rule } from '../m
 import { clusterModel, type ClusterModel } from '../model/compiled.js';
 import { ipBlockContains, parseIP } from '../net/ip.js';
 import { chainDirection } from '../tiers/evaluate.js';
-import { tierModelOf } from '../tiers/model.js';
 import { blockText, podInBlock, podNetworkOf } from './pod-ip.js';
 import { endpointAddresses, endpointText, type DirectionVerdict, type Endpoint, type NearMiss, type RuleRef, type Traffic, type Verdict } from './types.js';
 
@@ -137,7 +136,7 @@ function withTiers(ctx: ClusterModel, np: DirectionVerdict, local: Endpoint, rem
   if (ctx.cluster.clusterPolicies.length === 0 || local.kind !== 'pod' || local.pod.hostNetwork) return np;
   return chainDirection(
     {
-      model: tierModelOf(ctx.cluster),
+      model: ctx.tiers,
       direction: np.direction,
       local: local.pod,
       localNs: ctx.namespaceLabels(local.pod.namespace),

@@ -1,4 +1,4 @@
-import { formatSelector } from '../labels/selector.js';
+import { describeSelectorMiss, formatSelector, type SelectorMiss } from '../labels/selector.js';
 import { formatPortSpec } from '../ports/ports.js';
 import type { LabelSelector, PortSpec, Protocol } from '../model/types.js';
 
@@ -18,10 +18,10 @@ export type PeerMiss =
   | { code: 'host-network'; who: string }
   /** A podSelector alone means the policy's namespace, and the remote pod is in another. */
   | { code: 'other-namespace'; who: string; policyNamespace: string; namespace: string }
-  /** The remote pod's namespace does not match the namespaceSelector (`mismatch`: the first label that fails). */
-  | { code: 'namespace-selector'; namespace: string; selector: LabelSelector; mismatch: string }
+  /** The remote pod's namespace does not match the namespaceSelector (`mismatch`: the first term that fails). */
+  | { code: 'namespace-selector'; namespace: string; selector: LabelSelector; mismatch: SelectorMiss }
   /** The remote pod does not match the podSelector. */
-  | { code: 'pod-selector'; who: string; selector: LabelSelector; mismatch: string };
+  | { code: 'pod-selector'; who: string; selector: LabelSelector; mismatch: SelectorMiss };
 
 export type PeerMissCode = PeerMiss['code'];
 
@@ -50,9 +50,9 @@ export function describePeerMiss(m: PeerMiss): string {
     case 'other-namespace':
       return `podSelector alone means namespace ${m.policyNamespace}, but ${m.who} is in ${m.namespace}`;
     case 'namespace-selector':
-      return `namespace ${m.namespace} ${m.mismatch} (namespaceSelector ${formatSelector(m.selector) || '{}'})`;
+      return `namespace ${m.namespace} ${describeSelectorMiss(m.mismatch)} (namespaceSelector ${formatSelector(m.selector) || '{}'})`;
     case 'pod-selector':
-      return `pod ${m.who} ${m.mismatch} (podSelector ${formatSelector(m.selector) || '{}'})`;
+      return `pod ${m.who} ${describeSelectorMiss(m.mismatch)} (podSelector ${formatSelector(m.selector) || '{}'})`;
   }
 }
 

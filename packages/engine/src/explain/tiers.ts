@@ -1,6 +1,6 @@
 /**
  * Cluster policies in words: per policy its subject and its rules in evaluation order; per pod the tiers that apply to
- * it in each direction. Read from the tier model (`tiers/model.ts`), the same one `evaluate` walks.
+ * it in each direction. Read from the tier model (`model/tiers.ts`, `ClusterModel.tiers`), the same one `evaluate` walks.
  */
 import type { Location } from '../diagnostics.js';
 import { isolatingPolicies } from '../eval/evaluate.js';
@@ -8,7 +8,7 @@ import { formatSelector } from '../labels/selector.js';
 import { clusterModel } from '../model/compiled.js';
 import type { Cluster, Direction, Pod } from '../model/types.js';
 import { describeTierPeer, describeTierPort, describeTierRule } from '../tiers/describe.js';
-import { effectiveAction, subjectSelects, tierModelOf, tierPeerMatches } from '../tiers/model.js';
+import { effectiveAction } from '../model/tiers.js';
 import type { ClusterPolicy, PolicyKind, TierAction, TierPeer, TierRule } from '../tiers/types.js';
 
 export interface TierPeerExplanation {
@@ -77,9 +77,8 @@ const podId = (p: Pod): string => `${p.namespace}/${p.name}`;
 const rulesOf = (p: ClusterPolicy, d: Direction): readonly TierRule[] => (d === 'ingress' ? p.ingress : p.egress);
 
 function peerPods(cluster: Cluster, peer: TierPeer): string[] {
-  const model = tierModelOf(cluster);
-  const m = clusterModel(cluster);
-  return cluster.pods.filter((pod) => tierPeerMatches(model, peer, { pod, nsLabels: m.namespaceLabels(pod.namespace), ips: pod.ips })).map(podId);
+  const model = clusterModel(cluster).tiers;
+  return cluster.pods.filter((pod) => model.peerSelectsPod(peer, pod)).map(podId);
 }
 
 function explainTierRule(cluster: Cluster, policy: ClusterPolicy, rule: TierRule): TierRuleExplanation {
@@ -90,7 +89,7 @@ function explainTierRule(cluster: Cluster, policy: ClusterPolicy, rule: TierRule
     writtenAction: rule.writtenAction || rule.action,
     peers: rule.peers.map((peer) => {
       const e: TierPeerExplanation = { index: peer.index, kind: peer.kind, text: describeTierPeer(peer), pods: peerPods(cluster, peer) };
-      if (peer.kind === 'nodes') e.addresses = [...tierModelOf(cluster).nodeAddresses(peer)];
+      if (peer.kind === 'nodes') e.addresses = [...clusterModel(cluster).tiers.nodeAddresses(peer)];
       return e;
     }),
     protocols: rule.ports === null ? null : rule.ports.map(describeTierPort),
@@ -113,9 +112,9 @@ function subjectText(p: ClusterPolicy): string {
 
 /** Whom a cluster policy selects, and its rules in the order they are tried. */
 export function explainClusterPolicy(cluster: Cluster, policy: ClusterPolicy): ClusterPolicyExplanation {
-  const m = clusterModel(cluster);
-  const pods = cluster.pods.filter((pod) => subjectSelects(policy, pod, m.namespaceLabels(pod.namespace))).map(podId);
-  const tier = policy.tier === 'Admin' ? tierModelOf(cluster).admin : tierModelOf(cluster).baseline;
+  const m = clusterModel(cluster).tiers;
+  const pods = cluster.pods.filter((pod) => m.subjectSelects(policy, pod)).map(podId);
+  const tier = policy.tier === 'Admin' ? m.admin : m.baseline;
   const ingress = policy.ingress.map((r) => explainTierRule(cluster, policy, r));
   const egress = policy.egress.map((r) => explainTierRule(cluster, policy, r));
   const order = tier.indexOf(policy) + 1;
@@ -147,9 +146,8 @@ export function explainClusterPolicy(cluster: Cluster, policy: ClusterPolicy): C
 const ordinal = (n: number): string => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
 
 function podDirection(cluster: Cluster, pod: Pod, direction: Direction): PodTierDirection {
-  const model = tierModelOf(cluster);
-  const ns = clusterModel(cluster).namespaceLabels(pod.namespace);
-  const applying = (tier: readonly ClusterPolicy[]) => tier.filter((p) => rulesOf(p, direction).length > 0 && subjectSelects(p, pod, ns)).map((p) => p.id);
+  const model = clusterModel(cluster).tiers;
+  const applying = (tier: readonly ClusterPolicy[]) => tier.filter((p) => rulesOf(p, direction).length > 0 && model.subjectSelects(p, pod)).map((p) => p.id);
   const admin = applying(model.admin);
   const baseline = applying(model.baseline);
   const networkPolicy = pod.hostNetwork ? [] : isolatingPolicies(cluster, pod, direction).map((p) => p.id);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LabelSelector, Labels } from '../model/types.js';
 import { normalizeSelector } from '../model/normalize.js';
-import { selectorIsEmpty, selectorKey, selectorMatches, selectorMismatch } from './selector.js';
+import { describeSelectorMiss, selectorIsEmpty, selectorKey, selectorMatches, selectorMismatch, selectorMiss, selectorSubsumes } from './selector.js';
 
 // Few keys and values, so that random labels and selectors meet often.
 // 'constructor' and 'toString' are valid label keys that plain objects also inherit.
@@ -41,6 +41,41 @@ describe('selectorMatches', () => {
 
   it('selectorMismatch names a reason exactly when the selector does not match', () => {
     fc.assert(fc.property(selectorArb, labelsArb, (sel, labels) => (selectorMismatch(sel, labels) === undefined) === selectorMatches(sel, labels)), RUNS);
+  });
+
+  it('selectorMiss names a term of the selector that the labels fail, with the value they have', () => {
+    fc.assert(
+      fc.property(selectorArb, labelsArb, (sel, labels) => {
+        const m = selectorMiss(sel, labels);
+        if (m === undefined) return selectorMatches(sel, labels);
+        const has = Object.keys(labels).includes(m.key) ? labels[m.key] : undefined;
+        // The named term alone must fail on these labels: the miss is the reason, not a guess.
+        const term: LabelSelector = m.operator === 'Equals' ? { matchLabels: { [m.key]: m.values[0]! }, matchExpressions: [] } : { matchLabels: {}, matchExpressions: [{ key: m.key, operator: m.operator, values: m.values }] };
+        const written = m.operator === 'Equals' ? sel.matchLabels[m.key] === m.values[0] : sel.matchExpressions.some((r) => r.key === m.key && r.operator === m.operator);
+        return m.has === has && written && !reference(term, labels) && describeSelectorMiss(m) === selectorMismatch(sel, labels);
+      }),
+      RUNS,
+    );
+  });
+
+  it('a miss in words', () => {
+    const words = (sel: LabelSelector, labels: Labels) => describeSelectorMiss(selectorMiss(sel, labels)!);
+    const expr = (key: string, operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist', values: string[] = []): LabelSelector => ({ matchLabels: {}, matchExpressions: [{ key, operator, values }] });
+    expect(selectorMiss({ matchLabels: { app: 'web' }, matchExpressions: [] }, { app: 'db' })).toEqual({ key: 'app', operator: 'Equals', values: ['web'], has: 'db' });
+    expect(words({ matchLabels: { app: 'web' }, matchExpressions: [] }, { app: 'db' })).toBe('has app=db, not app=web');
+    expect(words({ matchLabels: { app: 'web' }, matchExpressions: [] }, {})).toBe('has no label app');
+    expect(words(expr('tier', 'In', ['a', 'b']), { tier: 'c' })).toBe('has tier=c, not in (a,b)');
+    expect(words(expr('tier', 'NotIn', ['a']), { tier: 'a' })).toBe('has tier=a, which is excluded');
+    expect(words(expr('tier', 'Exists'), {})).toBe('has no label tier');
+    expect(words(expr('tier', 'DoesNotExist'), { tier: 'a' })).toBe('has label tier');
+  });
+
+  it('selectorSubsumes is never wrong: what the narrow selector matches, the broad one matches', () => {
+    fc.assert(fc.property(selectorArb, selectorArb, labelsArb, (broad, narrow, labels) => !selectorSubsumes(broad, narrow) || !reference(narrow, labels) || reference(broad, labels)), { seed: 4242, numRuns: 5000 });
+    // And it does see containment: a selector with one more term, or a term pinned by In.
+    fc.assert(fc.property(selectorArb, requirementArb, (sel, extra) => selectorSubsumes(sel, { matchLabels: sel.matchLabels, matchExpressions: [...sel.matchExpressions, extra] })), RUNS);
+    expect(selectorSubsumes({ matchLabels: { app: 'a' }, matchExpressions: [] }, { matchLabels: {}, matchExpressions: [{ key: 'app', operator: 'In', values: ['a'] }] })).toBe(true);
+    expect(selectorSubsumes({ matchLabels: {}, matchExpressions: [{ key: 'constructor', operator: 'Exists', values: [] }] }, { matchLabels: {}, matchExpressions: [] })).toBe(false);
   });
 
   it('an empty selector matches everything', () => {

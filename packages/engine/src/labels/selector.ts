@@ -1,4 +1,4 @@
-import type { LabelSelector, Labels } from '../model/types.js';
+import type { LabelSelector, Labels, SelectorOperator } from '../model/types.js';
 
 /**
  * A selector matches when every matchLabels pair is equal AND every matchExpressions entry holds:
@@ -61,25 +61,85 @@ function ownLabel(labels: Labels, key: string): string | undefined {
   return Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
 }
 
-/** Why a selector does not match, in words (the first failing term), or undefined when it matches. */
-export function selectorMismatch(sel: LabelSelector, labels: Labels): string | undefined {
+/**
+ * The first term of a selector that a set of labels fails, as data. `operator` is the term's: `Equals` for a
+ * `matchLabels` entry (`values` holds its one value). `has` is the value the labels carry for `key`; absent: no such
+ * label.
+ */
+export interface SelectorMiss {
+  key: string;
+  operator: 'Equals' | SelectorOperator;
+  values: readonly string[];
+  has?: string;
+}
+
+/** Why a selector does not match (the first failing term), or undefined when it matches. */
+export function selectorMiss(sel: LabelSelector, labels: Labels): SelectorMiss | undefined {
+  const miss = (key: string, operator: SelectorMiss['operator'], values: readonly string[], has: string | undefined): SelectorMiss =>
+    has === undefined ? { key, operator, values } : { key, operator, values, has };
   for (const key in sel.matchLabels) {
-    const want = sel.matchLabels[key];
+    const want = sel.matchLabels[key]!;
     const have = ownLabel(labels, key);
-    if (have !== want) {
-      return have === undefined ? `has no label ${key}` : `has ${key}=${have}, not ${key}=${want}`;
-    }
+    if (have !== want) return miss(key, 'Equals', [want], have);
   }
   for (const r of sel.matchExpressions) {
     const v = ownLabel(labels, r.key);
-    if (r.operator === 'In' && (v === undefined || !r.values.includes(v))) {
-      return v === undefined ? `has no label ${r.key}` : `has ${r.key}=${v}, not in (${r.values.join(',')})`;
-    }
-    if (r.operator === 'NotIn' && v !== undefined && r.values.includes(v)) return `has ${r.key}=${v}, which is excluded`;
-    if (r.operator === 'Exists' && v === undefined) return `has no label ${r.key}`;
-    if (r.operator === 'DoesNotExist' && v !== undefined) return `has label ${r.key}`;
+    const fails =
+      r.operator === 'In' ? v === undefined || !r.values.includes(v)
+      : r.operator === 'NotIn' ? v !== undefined && r.values.includes(v)
+      : r.operator === 'Exists' ? v === undefined
+      : v !== undefined;
+    if (fails) return miss(r.key, r.operator, r.values, v);
   }
   return undefined;
+}
+
+/** A selector miss in words, as the labelled object is described: `has no label app`, `has app=db, not app=web`. */
+export function describeSelectorMiss(m: SelectorMiss): string {
+  if (m.has === undefined) return `has no label ${m.key}`;
+  const have = `${m.key}=${m.has}`;
+  switch (m.operator) {
+    case 'Equals':
+      return `has ${have}, not ${m.key}=${m.values[0]}`;
+    case 'In':
+      return `has ${have}, not in (${m.values.join(',')})`;
+    case 'NotIn':
+      return `has ${have}, which is excluded`;
+    default:
+      return `has label ${m.key}`;
+  }
+}
+
+/** Why a selector does not match, in words (the first failing term), or undefined when it matches. */
+export function selectorMismatch(sel: LabelSelector, labels: Labels): string | undefined {
+  const m = selectorMiss(sel, labels);
+  return m && describeSelectorMiss(m);
+}
+
+/**
+ * Whether every object `narrow` matches is matched by `broad`, in every cluster: broad's terms are a subset of
+ * narrow's (a `k In (v)` term in narrow pins `k=v` as a matchLabels entry does). This is a question about two
+ * selectors, not about the objects of one cluster (that is `selectorMatches`, and the compiled model for peers): lint
+ * asks it to call a rule redundant whatever labels the cluster's objects get later. It may answer false for a
+ * selector that does cover the other (it does not reason about value sets), never true for one that does not.
+ */
+export function selectorSubsumes(broad: LabelSelector, narrow: LabelSelector): boolean {
+  for (const [k, v] of Object.entries(broad.matchLabels)) {
+    if (ownLabel(narrow.matchLabels, k) === v) continue;
+    if (!narrow.matchExpressions.some((e) => e.key === k && e.operator === 'In' && e.values.length > 0 && e.values.every((x) => x === v))) return false;
+  }
+  for (const e of broad.matchExpressions) {
+    const key = selectorKey({ matchLabels: {}, matchExpressions: [e] });
+    if (narrow.matchExpressions.some((n) => selectorKey({ matchLabels: {}, matchExpressions: [n] }) === key)) continue;
+    const pinned = ownLabel(narrow.matchLabels, e.key);
+    if (pinned !== undefined) {
+      if (e.operator === 'Exists') continue;
+      if (e.operator === 'In' && e.values.includes(pinned)) continue;
+      if (e.operator === 'NotIn' && !e.values.includes(pinned)) continue;
+    }
+    return false;
+  }
+  return true;
 }
 
 /** Canonical key for deduplicating selectors. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadSource, validateObject } from '@kordon/engine';
-import { jsonDuplicateKeys } from './json-duplicates.js';
+import { jsonDuplicateKeys, jsonStructure, jsonStructureOf } from './json-duplicates.js';
 
 describe('jsonDuplicateKeys', () => {
   it.each([
@@ -25,6 +25,41 @@ describe('jsonDuplicateKeys', () => {
       }),
       { seed: 7, numRuns: 300 },
     );
+  });
+});
+
+describe('jsonStructureOf (the key count that spares the full pass)', () => {
+  // Random JSON, written out with the first key of its `pick`-th object written again (when it has such an object).
+  const stringify = (v: unknown, pick: number): string => {
+    let seen = 0;
+    const write = (x: unknown): string => {
+      if (Array.isArray(x)) return `[${x.map(write).join(',')}]`;
+      if (typeof x !== 'object' || x === null) return JSON.stringify(x) ?? 'null';
+      const entries = Object.entries(x).map(([k, y]) => `${JSON.stringify(k)}:${write(y)}`);
+      const first = Object.keys(x)[0];
+      if (seen++ === pick && first !== undefined) entries.push(`${JSON.stringify(first)}:0`);
+      return `{${entries.join(',')}}`;
+    };
+    return write(v);
+  };
+  const withDuplicate = fc.tuple(fc.jsonValue({ maxDepth: 6 }), fc.nat(12)).map(([v, pick]) => stringify(v, pick));
+
+  it('agrees with the full pass on duplicates and depth', () => {
+    fc.assert(
+      fc.property(withDuplicate, fc.integer({ min: 2, max: 8 }), (text, maxDepth) => {
+        const value: unknown = JSON.parse(text);
+        expect(jsonStructureOf(text, value, maxDepth)).toEqual(jsonStructure(text, maxDepth));
+      }),
+      { seed: 11, numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ['{"a":1,"a":2}', 1],
+    ['{"s":"a:b","t":{"u":"\\\":"}}', 0],
+    ['[{"k":{}},{"k":[],"k":{}}]', 1],
+  ])('%s has %i duplicate(s)', (text, n) => {
+    expect(jsonStructureOf(text, JSON.parse(text), 100).duplicates).toHaveLength(n);
   });
 });
 

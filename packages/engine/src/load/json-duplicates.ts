@@ -37,13 +37,7 @@ export function jsonStructure(text: string, maxDepth: number): JsonStructure {
     const ch = text.charCodeAt(i);
     if (ch === 34) {
       // A string: jump to its closing quote (one not preceded by an odd number of backslashes).
-      let j = text.indexOf('"', i + 1);
-      while (j > 0) {
-        let b = j - 1;
-        while (text.charCodeAt(b) === 92) b--;
-        if ((j - 1 - b) % 2 === 0) break;
-        j = text.indexOf('"', j + 1);
-      }
+      const j = stringEnd(text, i);
       if (j < 0) return { duplicates: out };
       const top = stack[stack.length - 1];
       if (expectKey && top?.object) {
@@ -82,4 +76,63 @@ export function jsonStructure(text: string, maxDepth: number): JsonStructure {
     i++;
   }
   return { duplicates: out };
+}
+
+/**
+ * As `jsonStructure`, given the value JSON.parse made of `text`: when the text writes as many keys as the value holds,
+ * no key is written twice, and one light pass (counting the colons outside strings, and the depth) settles it. Only a
+ * text with a duplicate pays for the full pass that finds where.
+ */
+export function jsonStructureOf(text: string, value: unknown, maxDepth: number): JsonStructure {
+  const light = keysAndDepth(text, maxDepth);
+  if (light.tooDeepAt !== undefined) return jsonStructure(text, maxDepth);
+  return light.keys === keysIn(value) ? { duplicates: [] } : jsonStructure(text, maxDepth);
+}
+
+/** Keys written in valid JSON (each is followed by the only colons outside strings), or where it first nests too deep. */
+function keysAndDepth(text: string, maxDepth: number): { keys: number; tooDeepAt?: number } {
+  let keys = 0;
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34) {
+      const j = stringEnd(text, i);
+      if (j < 0) break;
+      i = j;
+    } else if (ch === 58) keys++;
+    else if (ch === 123 || ch === 91) {
+      if (depth >= maxDepth) return { keys, tooDeepAt: i };
+      depth++;
+    } else if (ch === 125 || ch === 93) depth--;
+  }
+  return { keys };
+}
+
+/** Own keys of every object in a parsed JSON value. */
+function keysIn(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let n = 0;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) n += keysIn(value[i]);
+    return n;
+  }
+  const o = value as Record<string, unknown>;
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+    n += 1 + keysIn(o[k]);
+  }
+  return n;
+}
+
+/** The closing quote of the string opening at `i`: the next one not preceded by an odd number of backslashes; -1 if none. */
+function stringEnd(text: string, i: number): number {
+  let j = text.indexOf('"', i + 1);
+  while (j > 0) {
+    let b = j - 1;
+    while (text.charCodeAt(b) === 92) b--;
+    if ((j - 1 - b) % 2 === 0) break;
+    j = text.indexOf('"', j + 1);
+  }
+  return j;
 }

@@ -1,7 +1,8 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { Diagnostic, DiagnosticCode, Location, PathSegment } from '../diagnostics.js';
 import { firstBadCharacter, decodeUtf8, MAX_UNDECODABLE, type BadCharacter, type Undecodable } from './bytes.js';
-import { jsonStructure } from './json-duplicates.js';
+import { jsonStructureOf } from './json-duplicates.js';
+import { sourceBy } from './lazy-source.js';
 import { jsonLocator } from './json-positions.js';
 import { jsonStreamDocuments } from './json-stream.js';
 import { MAX_NESTING, nestingProblem, type NestingProblem } from './nesting.js';
@@ -335,7 +336,7 @@ function loadJsonFast(span: Span): LoadResult | undefined {
   }
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  const structure = jsonStructure(text, MAX_NESTING);
+  const structure = jsonStructureOf(text, value, MAX_NESTING);
   if (structure.tooDeepAt !== undefined) {
     diagnostics.push(nestingDiagnostic({ kind: 'deep', path: [] }, at(structure.tooDeepAt)));
     return { objects, diagnostics };
@@ -426,19 +427,20 @@ function makeObject(
   const meta = (raw['metadata'] ?? {}) as Record<string, unknown>;
   const name = typeof meta['name'] === 'string' ? meta['name'] : '';
   const namespace = typeof meta['namespace'] === 'string' ? meta['namespace'] : undefined;
-  const obj: LoadedObject = {
-    kind: raw['kind'] as string,
-    apiVersion: raw['apiVersion'] as string,
-    name,
-    raw,
-    file,
-    source,
-    locate,
-    scalarAt,
-    duplicateKeys,
-  };
+  const kind = raw['kind'] as string;
+  const apiVersion = raw['apiVersion'] as string;
+  let obj: LoadedObject;
+  if (lazySource) {
+    // The same fields in the same order, `source` an accessor (lazy-source.ts says why it is shared).
+    const head = { kind, apiVersion, name, raw, file };
+    obj = sourceBy(head, lazySource) as LoadedObject;
+    obj.locate = locate;
+    obj.scalarAt = scalarAt;
+    obj.duplicateKeys = duplicateKeys;
+  } else {
+    obj = { kind, apiVersion, name, raw, file, source, locate, scalarAt, duplicateKeys };
+  }
   if (namespace !== undefined) obj.namespace = namespace;
-  if (lazySource) Object.defineProperty(obj, 'source', { get: lazySource, enumerable: true });
   return obj;
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { loadYaml, loadYamlFast, type LoadResult } from './load.js';
+import { loadSource, loadYaml, loadYamlFast, type LoadResult } from './load.js';
 import { lastGiveUp, readYamlFast } from './yaml-fast.js';
 import { paths, yamlFiles } from './__fixtures__/answers.js';
 
@@ -101,10 +101,33 @@ describe('the fast YAML reader', () => {
     'a: [b\n',
     '{a: 1\n',
     'a: |\n b\n  c\n d: e\n',
+    '--- a: b\n',
+    '--- - a\n',
+    'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n--- kind: Pod\n',
   ])('never reads a file the full reader rejects: %j', (text) => {
     const full = loadYaml('bad.yaml', text);
     const fast = loadYamlFast('bad.yaml', text);
     if (full.diagnostics.some((d) => d.code === 'yaml-syntax')) expect(fast).toBeUndefined();
     else if (fast) expect(answers(fast)).toEqual(answers(full));
+  });
+});
+
+describe('a block collection on the `---` line', () => {
+  it.each(['--- a: b\n', '--- a: b', '---  - a\n', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n--- kind: Pod\n'])(
+    'is the same syntax error, at the same place, whichever reader is tried first: %j',
+    (text) => {
+      const full = loadYaml('m.yaml', text);
+      expect(full.diagnostics).toMatchObject([{ code: 'yaml-syntax', file: 'm.yaml', line: expect.any(Number), column: expect.any(Number) }]);
+      const loaded = loadSource({ name: 'm.yaml', text });
+      expect(loaded.diagnostics).toEqual(full.diagnostics);
+      expect(loaded.objects.map((o) => o.raw)).toEqual(full.objects.map((o) => o.raw));
+    },
+  );
+
+  it('is still read where the full reader reads it: flow collections, and the block on the next line', () => {
+    for (const text of ['--- {a: b}\n', '--- [a]\n', '---\na: b\n', '--- # c\na: b\n']) {
+      const full = loadYaml('m.yaml', text);
+      expect(loadSource({ name: 'm.yaml', text }).diagnostics, text).toEqual(full.diagnostics);
+    }
   });
 });

@@ -98,6 +98,14 @@ function blockEnd(text: string, start: number, end: number): number {
   return e;
 }
 
+/** Whether `start` is on a line that opens with a `---` marker, with only blanks between the two. */
+function onMarkerLine(text: string, start: number): boolean {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (start - lineStart < 4 || !text.startsWith('---', lineStart)) return false;
+  for (let i = lineStart + 3; i < start; i++) if (!isBlank(text.charCodeAt(i))) return false;
+  return true;
+}
+
 /** Reads `text` with js-yaml, or undefined when only the full reader may answer. */
 export function readYamlFast(text: string): FastYaml | undefined {
   lastGiveUp = '';
@@ -137,6 +145,8 @@ export function readYamlFast(text: string): FastYaml | undefined {
     if (first === '!' || first === '&' || first === '*') throw giveUp('tag, anchor or alias');
     let node: FastNode;
     if (state.kind === 'mapping' || state.kind === 'sequence') {
+      // js-yaml reads `--- a: b` as a mapping; the full reader rejects a block collection on the `---` line.
+      if (first !== '{' && first !== '[' && onMarkerLine(text, start)) throw giveUp('block collection on the --- line');
       if (state.kind === 'mapping') {
         // A block mapping ends with js-yaml looking for one more key and finding none: not a child.
         if (children.length % 2 !== 0 && children[children.length - 1]?.empty) children = children.slice(0, -1);

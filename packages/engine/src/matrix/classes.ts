@@ -2,7 +2,7 @@ import { selectorKey } from '../labels/selector.js';
 import { parseCidr, parseIP, type Cidr, type IP } from '../net/ip.js';
 import type { Cluster, LabelSelector, Peer, Pod, Policy, Rule } from '../model/types.js';
 import { clusterModel } from '../model/compiled.js';
-import { tierAddressRanges } from '../tiers/model.js';
+import { tierAddressRanges } from '../tiers/query.js';
 import { podNetworkOf, standInInBlock } from '../eval/pod-ip.js';
 import { andBits, andNotBits, EMPTY_BITS, forEachBitOf, orBitsAll, setBit, trimBits, wordsFor, type Bits } from './bitset.js';
 import { effectiveBlockPeers, observedBy, observedLabels, observedPorts } from './observed.js';

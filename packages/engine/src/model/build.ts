@@ -1,5 +1,6 @@
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import type { LoadedObject } from '../load/load.js';
+import { sourceFrom } from '../load/lazy-source.js';
 import { canonicalIP } from '../net/ip.js';
 import { selectorMatches } from '../labels/selector.js';
 import { kubectlValueAt, validateObject } from '../validate/index.js';
@@ -54,8 +55,7 @@ export interface BuildResult {
  * are only worked out when a message needs them.
  */
 export function withSource<T extends object>(target: T, obj: LoadedObject): T {
-  Object.defineProperty(target, 'source', { get: () => obj.source, enumerable: true, configurable: true });
-  return target;
+  return sourceFrom(target, obj);
 }
 
 function labelsOf(v: unknown): Record<string, string> {
@@ -332,17 +332,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   // Pods point at their top-level owner; a ReplicaSet missing from the input is read through its pod-template-hash.
   const cronJobs = new Set(workloadObjs.filter((w) => w.kind === 'CronJob').map((w) => `${w.namespace ?? 'default'}/${w.name}`));
   pods.forEach((pod, i) => {
-    if (!pod.owner) return;
-    let top: WorkloadRef | undefined;
-    if (pod.owner.kind === 'ReplicaSet') {
-      top = replicaSetOwner.get(`${pod.namespace}/${pod.owner.name}`);
-      const hash = pod.labels['pod-template-hash'];
-      if (!top && hash && pod.owner.name.endsWith(`-${hash}`)) top = { kind: 'Deployment', name: pod.owner.name.slice(0, -hash.length - 1) };
-    } else if (pod.owner.kind === 'Job') {
-      // A Job made by a CronJob is named <cronjob>-<digits>.
-      const m = /^(.*)-\d+$/.exec(pod.owner.name);
-      if (m && cronJobs.has(`${pod.namespace}/${m[1]}`)) top = { kind: 'CronJob', name: m[1]! };
-    }
+    const top = topOwner(pod, replicaSetOwner, cronJobs);
     if (top) pods[i] = models.withOwner(pod, top);
   });
 
@@ -381,25 +371,57 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   pods.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const p of pods) if (!namespaces.has(p.namespace)) ensureNamespace(p.namespace, false);
 
-  const dnsNs = options.dns?.namespace ?? DEFAULT_DNS.namespace;
-  const dnsSel = options.dns?.selector ?? { ...DEFAULT_DNS.selector };
-  const dns: DnsConfig = {
-    namespace: dnsNs,
-    selector: dnsSel,
-    podsPresent: pods.some((p) => p.namespace === dnsNs && selectorMatches({ matchLabels: dnsSel, matchExpressions: [] }, p.labels)),
-  };
+  const dns = dnsOf(pods, options);
   const nsList = [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   policies.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   clusterPolicies.sort(compareClusterPolicies);
   nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   models.finish();
+  const cluster: Cluster = { namespaces: nsList, pods, workloads, services, policies, rejectedPolicies: rejected, clusterPolicies, rejectedClusterPolicies: rejectedCluster, nodes, dns, ...(options.network ? { network: options.network } : {}) };
+  if (workloadObjs.length === 0) markBuiltWithoutWorkloads(cluster);
+  return { cluster, diagnostics };
+}
+
+/** Where cluster DNS lives, and whether any of these pods is it. */
+export function dnsOf(pods: readonly Pod[], options: BuildOptions): DnsConfig {
+  const dnsNs = options.dns?.namespace ?? DEFAULT_DNS.namespace;
+  const dnsSel = options.dns?.selector ?? { ...DEFAULT_DNS.selector };
   return {
-    cluster: { namespaces: nsList, pods, workloads, services, policies, rejectedPolicies: rejected, clusterPolicies, rejectedClusterPolicies: rejectedCluster, nodes, dns, ...(options.network ? { network: options.network } : {}) },
-    diagnostics,
+    namespace: dnsNs,
+    selector: dnsSel,
+    podsPresent: pods.some((p) => p.namespace === dnsNs && selectorMatches({ matchLabels: dnsSel, matchExpressions: [] }, p.labels)),
   };
 }
 
-function podOf(obj: LoadedObject, ns: string): Pod {
+const withoutWorkloads = new WeakSet<Cluster>();
+/** Built from objects with no workload among them (as an agent follows): each pod's model then depends on the pod alone. */
+export function builtWithoutWorkloads(cluster: Cluster): boolean {
+  return withoutWorkloads.has(cluster);
+}
+export function markBuiltWithoutWorkloads(cluster: Cluster): void {
+  withoutWorkloads.add(cluster);
+}
+
+/**
+ * A pod's top-level owner, when it is not the pod's own owner reference: the Deployment of its ReplicaSet (read through
+ * the pod-template-hash when the ReplicaSet is not in the input), the CronJob of its Job.
+ */
+export function topOwner(pod: Pod, replicaSetOwner: ReadonlyMap<string, WorkloadRef>, cronJobs: ReadonlySet<string>): WorkloadRef | undefined {
+  if (!pod.owner) return undefined;
+  let top: WorkloadRef | undefined;
+  if (pod.owner.kind === 'ReplicaSet') {
+    top = replicaSetOwner.get(`${pod.namespace}/${pod.owner.name}`);
+    const hash = pod.labels['pod-template-hash'];
+    if (!top && hash && pod.owner.name.endsWith(`-${hash}`)) top = { kind: 'Deployment', name: pod.owner.name.slice(0, -hash.length - 1) };
+  } else if (pod.owner.kind === 'Job') {
+    // A Job made by a CronJob is named <cronjob>-<digits>.
+    const m = /^(.*)-\d+$/.exec(pod.owner.name);
+    if (m && cronJobs.has(`${pod.namespace}/${m[1]}`)) top = { kind: 'CronJob', name: m[1]! };
+  }
+  return top;
+}
+
+export function podOf(obj: LoadedObject, ns: string): Pod {
   const meta = isObj(obj.raw['metadata']) ? obj.raw['metadata'] : {};
   const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : {};
   const status = isObj(obj.raw['status']) ? obj.raw['status'] : {};

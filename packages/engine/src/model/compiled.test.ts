@@ -92,4 +92,62 @@ metadata: { name: team, labels: { tier: web } }
     expect(model.namespacesMatching({ matchLabels: { tier: 'web' }, matchExpressions: [] })).toEqual(['team']);
     expect(clusterModel(cluster)).toBe(model);
   });
+
+  it('podsMatching and servicePods: the pods a selector or a Service picks, hostNetwork ones only when asked', () => {
+    const cluster = build1(`
+apiVersion: v1
+kind: Pod
+metadata: { name: web-1, namespace: shop, labels: { app: web } }
+status: { podIP: 10.0.0.1, conditions: [{ type: Ready, status: "True" }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: web-2, namespace: shop, labels: { app: web, canary: "yes" } }
+status: { podIP: 10.0.0.2 }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: agent, namespace: shop, labels: { app: web } }
+spec: { hostNetwork: true }
+status: { podIP: 192.168.1.5, hostIP: 192.168.1.5 }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: web-3, namespace: other, labels: { app: web } }
+status: { podIP: 10.0.1.3 }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: shop }
+spec: { selector: { app: web }, ports: [{ port: 80 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: canary, namespace: shop }
+spec: { selector: { app: web, canary: "yes" }, ports: [{ port: 80 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: manual, namespace: shop }
+spec: { ports: [{ port: 80 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: everything, namespace: shop }
+spec: { selector: {}, ports: [{ port: 80 }] }
+`);
+    const model = clusterModel(cluster);
+    const names = (pods: readonly Pod[]) => pods.map((p) => `${p.namespace}/${p.name}`);
+    const web: LabelSelector = { matchLabels: { app: 'web' }, matchExpressions: [] };
+    expect(names(model.podsMatching(['shop', 'other'], web))).toEqual(['other/web-3', 'shop/web-1', 'shop/web-2']);
+    expect(names(model.podsMatching(['shop'], web, { hostNetwork: true }))).toEqual(['shop/agent', 'shop/web-1', 'shop/web-2']);
+    expect(names(model.podsMatching(['shop', 'other'], null, { limit: 1 }))).toHaveLength(1);
+    expect(names(model.podsMatching(['shop'], { matchLabels: {}, matchExpressions: [{ key: 'canary', operator: 'DoesNotExist', values: [] }] }))).toEqual(['shop/web-1']);
+    const svc = (name: string) => cluster.services.find((s) => s.name === name)!;
+    // A Service picks hostNetwork pods and pods that are not ready; no selector or an empty one picks none.
+    expect(names(model.servicePods(svc('web')))).toEqual(['shop/agent', 'shop/web-1', 'shop/web-2']);
+    expect(names(model.servicePods(svc('canary')))).toEqual(['shop/web-2']);
+    expect(model.servicePods(svc('manual'))).toEqual([]);
+    expect(model.servicePods(svc('everything'))).toEqual([]);
+  });
 });

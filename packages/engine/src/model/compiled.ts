@@ -1,8 +1,9 @@
-import { selectorKey, selectorMatches, selectorMismatch } from '../labels/selector.js';
+import { selectorKey, selectorMatches, selectorMiss } from '../labels/selector.js';
 import type { PeerMiss } from '../eval/misses.js';
 import { ipBlockContains, parseCidr, parseIP, type IP, type IPBlock } from '../net/ip.js';
 import { portSpecMatches } from '../ports/ports.js';
-import type { Cluster, LabelSelector, Labels, Peer, Pod, Policy, PortSpec, Protocol } from './types.js';
+import type { Cluster, LabelSelector, Labels, Peer, Pod, Policy, PortSpec, Protocol, Service } from './types.js';
+import { compileTiers, type TierModel } from './tiers.js';
 
 export type SelectorPeer = Extract<Peer, { kind: 'pods' }>;
 export type IPBlockPeer = Extract<Peer, { kind: 'ipBlock' }>;
@@ -31,6 +32,17 @@ export interface ClusterModel {
   policiesIn(namespace: string): readonly Policy[];
   /** Pods of one namespace that selectors can see: never hostNetwork ones, which carry their node's address. */
   selectablePods(namespace: string): readonly Pod[];
+  /**
+   * Pods of `namespaces` whose labels match `sel` (null: every pod), in cluster order; with `limit`, the first found,
+   * namespace by namespace. Policy selectors never see hostNetwork pods; a question about the pods themselves (the
+   * selectors of `kordon test`'s expectations) asks for them with `hostNetwork: true`.
+   */
+  podsMatching(namespaces: readonly string[], sel: LabelSelector | null, opts?: { hostNetwork?: boolean; limit?: number }): readonly Pod[];
+  /**
+   * The pods a Service's selector picks, ready or not, hostNetwork ones included (as the EndpointSlice controller picks
+   * them), in cluster order. A Service with no selector or an empty one: none (its endpoints are kept by hand).
+   */
+  servicePods(service: Service): readonly Pod[];
   /** Pods a policy's podSelector selects, in cluster order. */
   selectedPods(policy: Policy): readonly Pod[];
   /** Whether a policy selects the pod: its namespace, its podSelector, never a hostNetwork pod. */
@@ -56,6 +68,11 @@ export interface ClusterModel {
    * included); none when the CIDR does not parse. A pod with no IP: none (see `podInBlock` for stand-ins).
    */
   addressesInBlock(peer: IPBlockPeer, pod: Pod): readonly IP[];
+  /**
+   * The cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) compiled with this
+   * model's namespace labels: tiers in evaluation order, who subjects and peers select (`model/tiers.ts`).
+   */
+  readonly tiers: TierModel;
   /** The port numbers that pods of the cluster give a container port name on a protocol. */
   namedPortNumbers(name: string, protocol: Protocol): ReadonlySet<number>;
   /** Whether one `ports` entry admits port/protocol toward the destination (named ports resolve on it). */
@@ -94,6 +111,8 @@ function compile(cluster: Cluster): ClusterModel {
   for (const ns of cluster.namespaces) nsLabels.set(ns.name, ns.labels);
   const policiesByNs = groupBy(cluster.policies, (p) => p.namespace);
   const selectable = groupBy(cluster.pods, (p) => p.namespace, (p) => !p.hostNetwork);
+  let everyPod: Map<string, Pod[]> | undefined;
+  const servicePods = serviceIndex(cluster);
   let names: string[] | undefined;
   let podIndex: Map<Pod, number> | undefined;
   const nsMatch = new Map<string, string[]>();
@@ -123,13 +142,21 @@ function compile(cluster: Cluster): ClusterModel {
     return r;
   };
   let sorted: boolean | undefined;
-  // buildCluster sorts pods by namespace: then namespaces in name order already give cluster order, with no sort.
+  // buildCluster sorts pods by namespace: then namespaces asked in name order (as namespacesMatching gives them) already
+  // give cluster order, with no sort.
   const sortedByNamespace = (): boolean => (sorted ??= cluster.pods.every((p, i) => i === 0 || cluster.pods[i - 1]!.namespace <= p.namespace));
   /** Pods of `namespaces` matching `sel` (null: all), in cluster order. */
-  const podsOf = (namespaces: readonly string[], sel: LabelSelector | null): Pod[] => {
+  const podsOf = (namespaces: readonly string[], sel: LabelSelector | null, hostNetwork = false, limit = Infinity): Pod[] => {
     const out: Pod[] = [];
-    for (const ns of namespaces) for (const p of selectable.get(ns) ?? []) if (sel === null || selectorMatches(sel, p.labels)) out.push(p);
-    if (namespaces.length > 1 && !sortedByNamespace()) {
+    const pool = hostNetwork ? (everyPod ??= groupBy(cluster.pods, (p) => p.namespace)) : selectable;
+    collect: for (const ns of namespaces) {
+      for (const p of pool.get(ns) ?? []) {
+        if (sel !== null && !selectorMatches(sel, p.labels)) continue;
+        out.push(p);
+        if (out.length >= limit) break collect;
+      }
+    }
+    if (namespaces.length > 1 && !(sortedByNamespace() && namespaces.every((ns, i) => i === 0 || namespaces[i - 1]! < ns))) {
       podIndex ??= new Map(cluster.pods.map((p, i) => [p, i]));
       const at = podIndex;
       out.sort((a, b) => at.get(a)! - at.get(b)!);
@@ -150,13 +177,19 @@ function compile(cluster: Cluster): ClusterModel {
     return k;
   };
 
+  let tiers: TierModel | undefined;
   const model: ClusterModel = {
     cluster,
+    get tiers() {
+      return (tiers ??= compileTiers(cluster, namespaceLabels));
+    },
     namespaceLabels,
     namespaceNames,
     namespacesMatching,
     policiesIn: (ns) => policiesByNs.get(ns) ?? [],
     selectablePods: (ns) => selectable.get(ns) ?? [],
+    podsMatching: (namespaces, sel, opts) => podsOf(namespaces, sel, opts?.hostNetwork ?? false, opts?.limit),
+    servicePods,
     selectedPods(policy) {
       let r = selected.get(policy);
       if (!r) {
@@ -207,10 +240,10 @@ function compile(cluster: Cluster): ClusterModel {
       if (peer.namespaceSelector === null) {
         if (pod.namespace !== policy.namespace) return { code: 'other-namespace', who, policyNamespace: policy.namespace, namespace: pod.namespace };
       } else {
-        const mismatch = selectorMismatch(peer.namespaceSelector, namespaceLabels(pod.namespace));
+        const mismatch = selectorMiss(peer.namespaceSelector, namespaceLabels(pod.namespace));
         if (mismatch) return { code: 'namespace-selector', namespace: pod.namespace, selector: peer.namespaceSelector, mismatch };
       }
-      const mismatch = peer.podSelector === null ? undefined : selectorMismatch(peer.podSelector, pod.labels);
+      const mismatch = peer.podSelector === null ? undefined : selectorMiss(peer.podSelector, pod.labels);
       return mismatch && peer.podSelector ? { code: 'pod-selector', who, selector: peer.podSelector, mismatch } : undefined;
     },
     ipBlock(peer) {
@@ -255,5 +288,46 @@ function compile(cluster: Cluster): ClusterModel {
   return model;
 }
 
+/**
+ * A Service's pods, found through an index of each namespace's pods by `key=value`: the selector is held against the
+ * pods that carry its rarest label only, so that thousands of Services do not each scan their namespace.
+ */
+function serviceIndex(cluster: Cluster): (service: Service) => readonly Pod[] {
+  let byLabel: Map<string, Map<string, Pod[]>> | undefined;
+  const cache = new WeakMap<Service, readonly Pod[]>();
+  const index = (): Map<string, Map<string, Pod[]>> => {
+    const out = new Map<string, Map<string, Pod[]>>();
+    for (const p of cluster.pods) {
+      let ns = out.get(p.namespace);
+      if (!ns) out.set(p.namespace, (ns = new Map()));
+      for (const [k, v] of Object.entries(p.labels)) {
+        const kv = `${k}=${v}`;
+        const l = ns.get(kv);
+        if (l) l.push(p);
+        else ns.set(kv, [p]);
+      }
+    }
+    return out;
+  };
+  const find = (service: Service): readonly Pod[] => {
+    const terms = Object.entries(service.selector ?? {});
+    if (terms.length === 0) return NO_PODS;
+    const ns = (byLabel ??= index()).get(service.namespace);
+    let candidates: Pod[] | undefined;
+    for (const [k, v] of terms) {
+      const l = ns?.get(`${k}=${v}`) ?? [];
+      if (!candidates || l.length < candidates.length) candidates = l;
+    }
+    const sel: LabelSelector = { matchLabels: service.selector!, matchExpressions: [] };
+    return candidates!.filter((p) => selectorMatches(sel, p.labels));
+  };
+  return (service) => {
+    let r = cache.get(service);
+    if (!r) cache.set(service, (r = find(service)));
+    return r;
+  };
+}
+
+const NO_PODS: readonly Pod[] = [];
 const EMPTY: ReadonlySet<number> = new Set();
 const NO_IPS: readonly IP[] = [];

@@ -1,5 +1,6 @@
 import type { LabelRequirement, LabelSelector, Peer, Policy, PortSpec, Protocol, Rule, SelectorOperator } from './types.js';
 import type { LoadedObject } from '../load/load.js';
+import { sourceFrom } from '../load/lazy-source.js';
 import { kubectlValueAt } from '../validate/yaml11.js';
 
 const EMPTY: LabelSelector = { matchLabels: {}, matchExpressions: [] };
@@ -100,6 +101,5 @@ export function normalizePolicy(obj: LoadedObject): Policy {
     locate: obj.locate,
   };
   // Positions of large JSON inputs are computed only when asked for.
-  Object.defineProperty(policy, 'source', { get: () => obj.source, enumerable: true, configurable: true });
-  return policy;
+  return sourceFrom(policy, obj);
 }

@@ -7,6 +7,7 @@ export {
   hasHostBits,
   ipBlockContains,
   ipBlockRanges,
+  ipv4Number,
   isIPv4MappedText,
   parseCidr,
   parseIP,

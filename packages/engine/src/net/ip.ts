@@ -150,6 +150,7 @@ export function writtenPrefix(c: Cidr): number {
 
 /** True when an address or block is written in IPv4-mapped IPv6 form (`::ffff:10.0.0.1`, `::ffff:10.0.0.0/104`). */
 export function isIPv4MappedText(text: string): boolean {
+  if (text.indexOf(':') < 0) return false;
   const addr = text.split('/')[0]?.trim() ?? '';
   if (!addr.includes(':')) return false;
   const v = parseIPv6(addr);
@@ -160,6 +161,9 @@ export function isIPv4MappedText(text: string): boolean {
 export type PodAddressOddity = 'loopback' | 'multicast' | 'unspecified' | 'ipv4-mapped';
 
 export function podAddressOddity(text: string): PodAddressOddity | undefined {
+  // The common case, a dotted quad, without a bigint.
+  const v4 = ipv4Number(text);
+  if (v4 !== undefined) return v4 === 0 ? 'unspecified' : v4 >>> 24 === 127 ? 'loopback' : v4 >>> 28 === 0xe ? 'multicast' : undefined;
   if (isIPv4MappedText(text)) return 'ipv4-mapped';
   const ip = parseIP(text);
   if (!ip) return undefined;

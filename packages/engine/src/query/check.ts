@@ -2,6 +2,7 @@ import { selectorMatches } from '../labels/selector.js';
 import { evaluate } from '../eval/evaluate.js';
 import { endpointText, type Endpoint, type Verdict } from '../eval/types.js';
 import type { Cluster, Pod, Protocol, Service, ServicePort } from '../model/types.js';
+import { clusterModel } from '../model/compiled.js';
 import { parsePortProto, resolveNamedPort } from '../ports/ports.js';
 import { endpointName, resolveName, type Resolved } from './resolve.js';
 import { describeCheckProblem, type CheckProblem } from './problems.js';
@@ -225,9 +226,7 @@ function pickServicePort(svc: Service, want: { port: number; protocol: Protocol 
 
 /** Ready pods of the Service's namespace that match its selector. */
 export function serviceEndpoints(cluster: Cluster, svc: Service): Pod[] {
-  if (!svc.selector || Object.keys(svc.selector).length === 0) return [];
-  const sel = { matchLabels: svc.selector, matchExpressions: [] };
-  return cluster.pods.filter((p) => p.namespace === svc.namespace && p.ready && selectorMatches(sel, p.labels));
+  return clusterModel(cluster).servicePods(svc).filter((p) => p.ready);
 }
 
 function checkDns(cluster: Cluster, sources: Endpoint[]): { needed: boolean; allowed: boolean; hops: Hop[]; assumed: boolean } {

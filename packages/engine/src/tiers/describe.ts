@@ -1,5 +1,5 @@
 /** Cluster policy peers, ports and misses in words; the explanations and the near misses of the tier walk use them. */
-import { formatSelector } from '../labels/selector.js';
+import { describeSelectorMiss, formatSelector } from '../labels/selector.js';
 import type { LabelSelector } from '../model/types.js';
 import { stepWords } from '../explain/cite.js';
 import { type TierMissWhy, type TierPeer, type TierPeerMiss, type TierPort, type TierRule, type TierStep } from './types.js';
@@ -43,9 +43,9 @@ export function describeTierPeerMiss(m: TierPeerMiss): string {
     case 'host-network':
       return `${m.who} uses hostNetwork: only networks or nodes peers match it`;
     case 'namespace-selector':
-      return `namespace ${m.namespace} ${m.mismatch} (${describeTierPeer(m.peer)})`;
+      return `namespace ${m.namespace} ${describeSelectorMiss(m.mismatch)} (${describeTierPeer(m.peer)})`;
     case 'pod-selector':
-      return `pod ${m.who} ${m.mismatch} (${describeTierPeer(m.peer)})`;
+      return `pod ${m.who} ${describeSelectorMiss(m.mismatch)} (${describeTierPeer(m.peer)})`;
     case 'no-ip-for-networks':
       return `${m.who} has no IP for networks ${m.cidrs.join(', ')}`;
     case 'outside-networks':

@@ -5,7 +5,7 @@
 import type { Labels, Pod, Protocol } from '../model/types.js';
 import { endpointAddresses, endpointText, type DirectionVerdict, type Endpoint } from '../eval/types.js';
 import { describeTierMiss } from './describe.js';
-import { effectiveAction, matchRule, ruleMatches, subjectSelects, tierPeerMiss, type TierModel, type TierRemote } from './model.js';
+import { effectiveAction, matchRule, ruleMatches, subjectSelects, tierPeerMiss, type TierModel, type TierRemote } from '../model/tiers.js';
 import type { ClusterPolicy, PolicyRef, TierAction, TierMissWhy, TierNearMiss, TierPeerMiss, TierRule, TierStep } from './types.js';
 
 export interface TierInput {

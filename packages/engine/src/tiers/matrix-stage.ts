@@ -21,7 +21,8 @@ import type { BaseMatrix } from '../matrix/base.js';
 import type { SideChanges } from '../matrix/delta.js';
 import { Segments } from '../matrix/segments.js';
 import { EMPTY_BITS, forEachBitOf, orBitsAll, type Bits } from '../matrix/bitset.js';
-import { effectiveAction, tierModelOf, type TierModel } from './model.js';
+import { clusterModel } from '../model/compiled.js';
+import { effectiveAction, type TierModel } from '../model/tiers.js';
 import type { ClusterPolicy, TierAction, TierPeer, TierRule } from './types.js';
 
 /** Whether a rule admits a column: always, never, or for the destination classes in a mask. */
@@ -74,7 +75,7 @@ export class TierStage {
     const allWords = new Uint32Array(W);
     for (let c = 0; c < K; c++) allWords[c >>> 5]! |= 1 << (c & 31);
     const all: Bits = { lo: 0, words: allWords };
-    const model = tierModelOf(cluster);
+    const model = clusterModel(cluster).tiers;
     this.egressOf = Array.from({ length: K }, () => []);
     this.ingressOf = Array.from({ length: K }, () => []);
     this.ingressSubjectOf = Array.from({ length: K }, () => []);

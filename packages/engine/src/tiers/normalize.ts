@@ -1,4 +1,5 @@
 import type { LoadedObject } from '../load/load.js';
+import { sourceFrom } from '../load/lazy-source.js';
 import { canonicalIP } from '../net/ip.js';
 import { normalizeSelector } from '../model/normalize.js';
 import type { LabelSelector, Protocol } from '../model/types.js';
@@ -117,8 +118,7 @@ export function normalizeClusterPolicy(obj: LoadedObject, kind: TierKindSpec): C
     egress: rulesOf(obj, kind, spec, 'egress'),
     locate: obj.locate,
   };
-  Object.defineProperty(policy, 'source', { get: () => obj.source, enumerable: true, configurable: true });
-  return policy;
+  return sourceFrom(policy, obj);
 }
 
 export function nodeOf(obj: LoadedObject): Node {
@@ -133,8 +133,7 @@ export function nodeOf(obj: LoadedObject): Node {
     if (ip) addresses.add(ip);
   }
   const node: Node = { name: obj.name, labels, addresses: [...addresses] };
-  Object.defineProperty(node, 'source', { get: () => obj.source, enumerable: true, configurable: true });
-  return node;
+  return sourceFrom(node, obj);
 }
 
 /** Evaluation order within a tier: priority (lower first; a BANP, which has none, last), then name, then kind. */

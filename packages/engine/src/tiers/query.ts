@@ -6,7 +6,6 @@ import { clusterModel } from '../model/compiled.js';
 import type { Endpoint } from '../eval/types.js';
 import type { Cluster, Pod, Protocol } from '../model/types.js';
 import { evaluateTier, tierRuleMatches, type TierInput } from './evaluate.js';
-import { subjectSelects, tierModelOf, tierPeerMatches } from './model.js';
 import { parseIP } from '../net/ip.js';
 import type { ClusterPolicy, TierPeer, TierRule, TierStep } from './types.js';
 
@@ -33,7 +32,7 @@ export function tierRuleCovers(cluster: Cluster, q: TierQuery, rule: TierRule): 
 function inputOf(cluster: Cluster, q: TierQuery): TierInput {
   const m = clusterModel(cluster);
   return {
-    model: tierModelOf(cluster),
+    model: m.tiers,
     direction: q.direction,
     local: q.local,
     localNs: m.namespaceLabels(q.local.namespace),
@@ -46,18 +45,18 @@ function inputOf(cluster: Cluster, q: TierQuery): TierInput {
 
 /** The cluster policies of each tier in evaluation order (priority, then name), as `evaluate` walks them. */
 export function tierPolicies(cluster: Cluster): { admin: readonly ClusterPolicy[]; baseline: readonly ClusterPolicy[] } {
-  const m = tierModelOf(cluster);
+  const m = clusterModel(cluster).tiers;
   return { admin: m.admin, baseline: m.baseline };
 }
 
 /** Whether the policy's subject selects the pod, with the namespace labels `evaluate` uses. */
 export function subjectSelectsPod(cluster: Cluster, policy: ClusterPolicy, pod: Pod): boolean {
-  return subjectSelects(policy, pod, clusterModel(cluster).namespaceLabels(pod.namespace));
+  return clusterModel(cluster).tiers.subjectSelects(policy, pod);
 }
 
 /** The address ranges a `networks` or `nodes` peer matches (a Node address as a one-address range); other peers: none. */
 export function tierPeerRanges(cluster: Cluster, peer: TierPeer): Array<{ family: 4 | 6; start: bigint; end: bigint }> {
-  const m = tierModelOf(cluster);
+  const m = clusterModel(cluster).tiers;
   if (peer.kind === 'networks') return m.cidrs(peer).map((c) => ({ family: c.family, start: c.start, end: c.end }));
   if (peer.kind !== 'nodes') return [];
   const out: Array<{ family: 4 | 6; start: bigint; end: bigint }> = [];
@@ -71,5 +70,13 @@ export function tierPeerRanges(cluster: Cluster, peer: TierPeer): Array<{ family
 /** Whether a `namespaces` or `pods` peer matches the pod (never a host-network one); address peers: false. */
 export function tierPeerSelectsPod(cluster: Cluster, peer: TierPeer, pod: Pod): boolean {
   if (peer.kind !== 'namespaces' && peer.kind !== 'pods') return false;
-  return tierPeerMatches(tierModelOf(cluster), peer, { pod, nsLabels: clusterModel(cluster).namespaceLabels(pod.namespace), ips: pod.ips });
+  return clusterModel(cluster).tiers.peerSelectsPod(peer, pod);
+}
+
+/**
+ * Every address range a cluster policy peer matches: the CIDRs of `networks` peers and the addresses of the Nodes that
+ * `nodes` peers select (as /32 or /128). Pod classes must tell their members apart by these, as by ipBlocks.
+ */
+export function tierAddressRanges(cluster: Cluster): string[] {
+  return [...clusterModel(cluster).tiers.addressRanges()];
 }

@@ -1,5 +1,6 @@
 import type { Location, PathSegment } from '../diagnostics.js';
 import type { LabelSelector, Labels, Protocol } from '../model/types.js';
+import type { SelectorMiss } from '../labels/selector.js';
 
 /** The kinds of policy kordon evaluates. */
 export type PolicyKind = 'NetworkPolicy' | 'ClusterNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
@@ -138,9 +139,9 @@ export type TierPeerMiss =
   /** The remote pod uses hostNetwork: only `networks` or `nodes` peers match it. */
   | { code: 'host-network'; who: string; peer: TierPeer }
   /** The remote pod's namespace does not match the peer's namespaceSelector (`mismatch`: the first failing term). */
-  | { code: 'namespace-selector'; namespace: string; peer: TierPeer; mismatch: string }
+  | { code: 'namespace-selector'; namespace: string; peer: TierPeer; mismatch: SelectorMiss }
   /** The remote pod does not match the peer's podSelector. */
-  | { code: 'pod-selector'; who: string; peer: TierPeer; mismatch: string }
+  | { code: 'pod-selector'; who: string; peer: TierPeer; mismatch: SelectorMiss }
   /** The remote end has no IP to hold against a `networks` peer. */
   | { code: 'no-ip-for-networks'; who: string; cidrs: readonly string[] }
   /** No address of the remote end is in the `networks` CIDRs. */

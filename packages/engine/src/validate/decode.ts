@@ -81,59 +81,59 @@ export class Decoder {
   decode(raw: unknown, schema: Schema, path: PathSegment[]): unknown {
     if (schema.type === 'any') return raw;
     if (raw === undefined) return undefined;
+    // Most values of a manifest are strings that no YAML 1.1 reading changes: they decode to themselves.
+    if (typeof raw === 'string' && schema.type === 'string' && !mayReadDifferently(raw)) return raw;
     if (isScalar(raw)) return this.scalar(raw, schema, path);
     switch (schema.type) {
       // Copy on write: a value whose every part decodes to itself is returned as is, so a valid manifest costs no copy.
-      case 'list': {
-        if (!Array.isArray(raw)) return this.typeError(raw, schema, path);
-        let out: unknown[] | undefined;
-        for (let i = 0; i < raw.length; i++) {
-          const v = this.child(raw[i], schema.items, path, i);
-          if (out) out.push(v);
-          else if (v !== raw[i]) {
-            out = raw.slice(0, i);
-            out.push(v);
-          }
-        }
-        return out ?? raw;
-      }
+      case 'list':
+        return Array.isArray(raw) ? this.list(raw, schema.items, path) : this.typeError(raw, schema, path);
       case 'map':
-      case 'struct': {
-        if (!isObj(raw)) return this.typeError(raw, schema, path);
-        const keys = Object.keys(raw);
-        let out: Obj | undefined;
-        const copyUpTo = (n: number): Obj => {
-          const o: Obj = {};
-          for (let m = 0; m < n; m++) {
-            const km = keys[m]!;
-            if (schema.type === 'map' || Object.prototype.hasOwnProperty.call(schema.fields, km)) setOwn(o, km, raw[km]);
-          }
-          return o;
-        };
-        for (let n = 0; n < keys.length; n++) {
-          const k = keys[n]!;
-          const field = schema.type === 'map' ? schema.values : Object.prototype.hasOwnProperty.call(schema.fields, k) ? schema.fields[k] : undefined;
-          if (!field) {
-            // Unknown fields are not part of the decoded value.
-            if (schema.type === 'struct') {
-              if (!schema.open) this.unknownField(schema, k, raw, path);
-              else this.nearField(schema, k, path);
-            }
-            out ??= copyUpTo(n);
-            continue;
-          }
-          const v = this.child(raw[k], field, path, k);
-          if (out) setOwn(out, k, v);
-          else if (v !== raw[k]) {
-            out = copyUpTo(n);
-            setOwn(out, k, v);
-          }
-        }
-        return out ?? raw;
-      }
+      case 'struct':
+        return isObj(raw) ? this.fields(raw, schema, path) : this.typeError(raw, schema, path);
       default:
         return this.typeError(raw, schema, path);
     }
+  }
+
+  private list(raw: unknown[], items: Schema, path: PathSegment[]): unknown {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < raw.length; i++) {
+      const v = this.child(raw[i], items, path, i);
+      if (out) out.push(v);
+      else if (v !== raw[i]) {
+        out = raw.slice(0, i);
+        out.push(v);
+      }
+    }
+    return out ?? raw;
+  }
+
+  private fields(raw: Obj, schema: StructSchema | { type: 'map'; values: Schema }, path: PathSegment[]): unknown {
+    const known = schema.type === 'struct' ? fieldsOf(schema) : undefined;
+    let out: Obj | undefined;
+    let n = 0;
+    for (const k in raw) {
+      if (!Object.prototype.hasOwnProperty.call(raw, k)) continue;
+      const field = known ? known.get(k) : (schema as { values: Schema }).values;
+      if (!field) {
+        // Unknown fields are not part of the decoded value.
+        const struct = schema as StructSchema;
+        if (!struct.open) this.unknownField(struct, k, raw, path);
+        else this.nearField(struct, k, path);
+        out ??= copyUpTo(raw, n, known);
+        n++;
+        continue;
+      }
+      const v = this.child(raw[k], field, path, k);
+      if (out) setOwn(out, k, v);
+      else if (v !== raw[k]) {
+        out = copyUpTo(raw, n, known);
+        setOwn(out, k, v);
+      }
+      n++;
+    }
+    return out ?? raw;
   }
 
   /**
@@ -141,6 +141,8 @@ export class Decoder {
    * they are made, so one array serves the whole walk instead of one per node.
    */
   private child(raw: unknown, schema: Schema, path: PathSegment[], seg: PathSegment): unknown {
+    // Strings that decode to themselves need no path.
+    if (typeof raw === 'string' && schema.type === 'string' && !mayReadDifferently(raw)) return raw;
     path.push(seg);
     try {
       return this.decode(raw, schema, path);
@@ -243,6 +245,27 @@ export class Decoder {
     });
     return BAD;
   }
+}
+
+/** The first `n` own keys of `raw` that the schema knows (every key of a map), as a new object. */
+function copyUpTo(raw: Obj, n: number, known: ReadonlyMap<string, Schema> | undefined): Obj {
+  const o: Obj = {};
+  let m = 0;
+  for (const k in raw) {
+    if (m >= n) break;
+    if (!Object.prototype.hasOwnProperty.call(raw, k)) continue;
+    m++;
+    if (!known || known.has(k)) setOwn(o, k, raw[k]);
+  }
+  return o;
+}
+
+const fieldMaps = new WeakMap<StructSchema, ReadonlyMap<string, Schema>>();
+/** A struct's fields as a Map, made once per schema: a keyed look-up in the schema's object is slower, and own-ness comes free. */
+function fieldsOf(schema: StructSchema): ReadonlyMap<string, Schema> {
+  let m = fieldMaps.get(schema);
+  if (!m) fieldMaps.set(schema, (m = new Map(Object.entries(schema.fields))));
+  return m;
 }
 
 /** A key such as `__proto__` is data here, never the object's prototype. */

@@ -28,10 +28,17 @@ function byteLength(s: string): number {
 const maxLen = (n: number): string => `must be no more than ${n} bytes`;
 const EMPTY = 'must be non-empty';
 
+/** Whether the UTF-8 text is longer than `max` bytes; a UTF-16 unit is one to three bytes, so most need no count. */
+function overBytes(value: string, max: number): boolean {
+  if (value.length * 3 <= max) return false;
+  if (value.length > max) return true;
+  return byteLength(value) > max;
+}
+
 /** The two checks every name rule makes: a length limit, then a pattern. */
 function lengthAndPattern(value: string, max: number, pattern: RegExp, patternError: () => string): string[] {
   const errs: string[] = [];
-  if (byteLength(value) > max) errs.push(maxLen(max));
+  if (overBytes(value, max)) errs.push(maxLen(max));
   if (!pattern.test(value)) errs.push(patternError());
   return errs;
 }
@@ -53,8 +60,22 @@ export function dns1123SubdomainErrors(value: string): string[] {
   );
 }
 
+// Label keys come back in every object (`app`, `app.kubernetes.io/name`): the valid ones are remembered, a bounded few.
+const validKeys = new Set<string>();
+const VALID_KEYS_MAX = 4096;
+
 /** A label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
 export function qualifiedNameErrors(value: string): string[] {
+  if (validKeys.has(value)) return [];
+  const errs = qualifiedNameCheck(value);
+  if (errs.length === 0) {
+    if (validKeys.size >= VALID_KEYS_MAX) validKeys.clear();
+    validKeys.add(value);
+  }
+  return errs;
+}
+
+function qualifiedNameCheck(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split('/');
   let name: string;
@@ -71,7 +92,7 @@ export function qualifiedNameErrors(value: string): string[] {
     ];
   }
   if (name.length === 0) errs.push(`name part ${EMPTY}`);
-  else if (byteLength(name) > LABEL_NAME_MAX) errs.push(`name part ${maxLen(LABEL_NAME_MAX)}`);
+  else if (overBytes(name, LABEL_NAME_MAX)) errs.push(`name part ${maxLen(LABEL_NAME_MAX)}`);
   if (!LABEL_NAME.test(name)) {
     errs.push(
       "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', 'my.name' or '123-abc')",

@@ -5,7 +5,7 @@
 import type { Diagnostic, PathSegment } from '../diagnostics.js';
 import type { LoadedObject } from '../load/load.js';
 import type { Cidr } from '../net/index.js';
-import { isStrictSubset, readCidr } from './cidr.js';
+import { isStrictSubset, readCidr, type CidrReading } from './cidr.js';
 import { BAD, Decoder, isObj, reportDuplicateKeys, type Obj } from './decode.js';
 import {
   dns1123LabelErrors,
@@ -382,8 +382,20 @@ function validateIPBlock(r: Reporter, block: unknown, path: PathSegment[]): void
   });
 }
 
-function checkCidr(r: Reporter, text: string, path: PathSegment[]): Cidr | undefined {
+// The same blocks come back in many policies (a pod network, a node's /24): each text is read once, a bounded few.
+const readings = new Map<string, CidrReading | undefined>();
+const READINGS_MAX = 4096;
+
+function cidrReading(text: string): CidrReading | undefined {
+  if (readings.has(text)) return readings.get(text);
   const reading = readCidr(text);
+  if (readings.size >= READINGS_MAX) readings.clear();
+  readings.set(text, reading);
+  return reading;
+}
+
+function checkCidr(r: Reporter, text: string, path: PathSegment[]): Cidr | undefined {
+  const reading = cidrReading(text);
   if (!reading) {
     r.add('cidr-invalid', 'error', path, `Invalid value: ${quote(text)}: must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)`, {
       value: text,

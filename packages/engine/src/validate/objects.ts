@@ -4,7 +4,7 @@
  */
 import type { Diagnostic, PathSegment } from '../diagnostics.js';
 import type { LoadedObject } from '../load/load.js';
-import { parseIP, podAddressOddity, type PodAddressOddity } from '../net/index.js';
+import { ipv4Number, parseIP, podAddressOddity, type PodAddressOddity } from '../net/index.js';
 import { BAD, Decoder, isObj, reportDuplicateKeys, type StructSchema } from './decode.js';
 import { reportNamespaceAbsent, validateLabelMap } from './networkpolicy.js';
 import { validateOwnerReferences } from './owners.js';
@@ -48,7 +48,7 @@ function checkIPs(r: Reporter, holder: unknown, at: PathSegment[], single: strin
   if (!isObj(holder)) return;
   const check = (v: unknown, path: PathSegment[]): void => {
     if (typeof v !== 'string' || (at[0] === 'spec' && HEADLESS.has(v))) return;
-    if (/\s/.test(v) || !parseIP(v)) {
+    if (ipv4Number(v) === undefined && (/\s/.test(v) || !parseIP(v))) {
       r.add('ip-invalid', 'warning', path, `Invalid value: ${JSON.stringify(v)}: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)`, {
         value: v,
         hint: 'kordon ignores this address, so no ipBlock can match it; write an IPv4 or IPv6 address',

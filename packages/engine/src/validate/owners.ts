@@ -13,6 +13,19 @@ function versionOf(apiVersion: string): { group: string; version: string } {
   return { group: '', version: '' };
 }
 
+/** A reference with every part written, to a kind that may own objects. */
+function complete(ref: Record<string, unknown>): boolean {
+  const apiVersion = ref['apiVersion'];
+  const kind = ref['kind'];
+  const name = ref['name'];
+  const uid = ref['uid'];
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string' || typeof uid !== 'string') return false;
+  if (kind === '' || name === '' || uid === '' || kind === 'Event') return false;
+  const slash = apiVersion.indexOf('/');
+  // `v1` or `group/v1`, with a version and no second slash.
+  return slash < 0 ? apiVersion !== '' : slash < apiVersion.length - 1 && apiVersion.indexOf('/', slash + 1) < 0;
+}
+
 /**
  * metadata.ownerReferences as ValidateObjectMeta checks them on create: each names its owner completely (a version, a
  * kind, a name and a uid), is not an Event, and at most one is the controller. Types are already checked by decoding.
@@ -23,8 +36,13 @@ export function validateOwnerReferences(r: Reporter, refs: unknown): void {
   const controllers: string[] = [];
   refs.forEach((ref, i) => {
     if (!isObj(ref)) return;
-    const here = [...at, i];
     const text = (k: string): string => (typeof ref[k] === 'string' ? (ref[k] as string) : '');
+    // The common case, a complete reference to a workload, is settled without building paths or messages.
+    if (complete(ref)) {
+      if (ref['controller'] === true) controllers.push(`${ref['kind'] as string}/${ref['name'] as string}`);
+      return;
+    }
+    const here = [...at, i];
     const { group, version } = versionOf(text('apiVersion'));
     const empty = (field: string, what: string): void =>
       r.add('owner-reference-invalid', 'error', [...here, field], `Invalid value: ${JSON.stringify(text(field))}: ${what} must not be empty`, {

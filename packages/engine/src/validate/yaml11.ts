@@ -66,8 +66,10 @@ export function resolveYaml11Plain(text: string): ScalarValue {
  */
 export function mayReadDifferently(raw: ScalarValue): boolean {
   if (typeof raw === 'number') return true;
-  if (typeof raw !== 'string') return false;
-  return BOOLS.has(raw) || /^[-+.0-9]/.test(raw);
+  if (typeof raw !== 'string' || raw.length === 0) return false;
+  const c = raw.charCodeAt(0);
+  // '+' 43, '-' 45, '.' 46, '0'-'9' 48-57; the boolean spellings are at most five characters.
+  return c === 43 || c === 45 || c === 46 || (c >= 48 && c <= 57) || (raw.length <= 5 && BOOLS.has(raw));
 }
 
 /**

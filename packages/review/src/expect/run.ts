@@ -1,4 +1,4 @@
-import { checkConnection, checkProblemField, clusterModel, endpointName, selectorMatches, type CheckResult, type Cluster, type Diagnostic, type Pod } from '@kordon/engine';
+import { checkConnection, checkProblemField, clusterModel, endpointName, type CheckResult, type Cluster, type Diagnostic, type Pod } from '@kordon/engine';
 import { explainCheck } from '../util/explain.js';
 import { describe, type EndpointRef, type Expectation, type ExpectationFile, type Outcome } from './format.js';
 
@@ -25,19 +25,12 @@ export interface TestReport {
 }
 
 /** Pods a selector stands for: real pods and workload stand-ins, hostNetwork pods included. */
-function selectPods(cluster: Cluster, e: Extract<EndpointRef, { kind: 'selector' }>): Pod[] {
+function selectPods(cluster: Cluster, e: Extract<EndpointRef, { kind: 'selector' }>): readonly Pod[] {
   const s = e.selector;
   const model = clusterModel(cluster);
-  const nsOk = (ns: string): boolean => {
-    if (s.namespace !== undefined && ns !== s.namespace) return false;
-    if (s.namespaceLabels) {
-      const labels = model.namespaceLabels(ns);
-      if (!selectorMatches({ matchLabels: s.namespaceLabels, matchExpressions: [] }, labels)) return false;
-    }
-    return true;
-  };
-  const sel = { matchLabels: s.labels, matchExpressions: [] };
-  return cluster.pods.filter((p) => nsOk(p.namespace) && selectorMatches(sel, p.labels));
+  const byLabels = s.namespaceLabels ? model.namespacesMatching({ matchLabels: s.namespaceLabels, matchExpressions: [] }) : model.namespaceNames();
+  const namespaces = s.namespace === undefined ? byLabels : byLabels.filter((ns) => ns === s.namespace);
+  return model.podsMatching(namespaces, { matchLabels: s.labels, matchExpressions: [] }, { hostNetwork: true });
 }
 
 /** The names checkConnection receives for one side: the name itself, or `ns/pod` per selected pod. */

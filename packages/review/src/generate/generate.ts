@@ -1,4 +1,4 @@
-import { buildCluster, loadSources, selectorMatches, type Cluster, type Diagnostic, type LoadedObject, type Pod } from '@kordon/engine';
+import { buildCluster, clusterModel, loadSources, type Cluster, type Diagnostic, type LoadedObject, type Pod } from '@kordon/engine';
 import type { ExpectationFile } from '../expect/format.js';
 import { runExpectations, type TestReport } from '../expect/run.js';
 import { lint } from '../lint/lint.js';
@@ -133,19 +133,12 @@ function unknowable(base: Cluster, req: Requirements, scope: ReadonlySet<string>
   if (input.expectations.length === 0 && input.flows.length === 0) {
     out.push('no expectations and no observed flows: each namespace gets default deny and DNS only. Which Services a workload calls lives in its configuration, not in its manifests; give --expect FILE or --flows FILE to open them');
   }
-  // Pods some asked connection reaches, by namespace: a Service none of whose pods is among them has no client.
-  const served = new Map<string, Pod[]>();
-  const seen = new Set<Pod>();
-  for (const n of req.allow) {
-    if (n.dst.kind !== 'pod' || seen.has(n.dst.pod)) continue;
-    seen.add(n.dst.pod);
-    served.set(n.dst.pod.namespace, [...(served.get(n.dst.pod.namespace) ?? []), n.dst.pod]);
-  }
-  const dark = base.services.filter((s) => {
-    if (!scope.has(s.namespace) || s.selector === undefined || Object.keys(s.selector).length === 0) return false;
-    const sel = { matchLabels: s.selector, matchExpressions: [] };
-    return !(served.get(s.namespace) ?? []).some((p) => selectorMatches(sel, p.labels));
-  });
+  // Pods some asked connection reaches (pods of base, as the requirements are read from it): a Service none of whose
+  // pods is among them has no client.
+  const served = new Set<Pod>();
+  for (const n of req.allow) if (n.dst.kind === 'pod') served.add(n.dst.pod);
+  const model = clusterModel(base);
+  const dark = base.services.filter((s) => scope.has(s.namespace) && Object.keys(s.selector ?? {}).length > 0 && !model.servicePods(s).some((p) => served.has(p)));
   if (dark.length > 0) out.push(`${dark.length === 1 ? 'Service' : 'Services'} ${dark.slice(0, 8).map((s) => `${s.namespace}/${s.name}`).join(', ')}${dark.length > 8 ? ` and ${dark.length - 8} more` : ''} ${dark.length === 1 ? 'gets' : 'get'} no client: nothing asked for or observed reaches ${dark.length === 1 ? 'it' : 'them'}, so the generated policies close ${dark.length === 1 ? 'it' : 'them'}`);
   return out;
 }

@@ -1,4 +1,4 @@
-import { clusterModel, evaluate, parseIP, selectorMatches, type Cluster, type Direction, type DirectionVerdict, type Endpoint, type LabelRequirement, type LabelSelector, type Peer, type Pod, type Policy, type RuleRef } from '@kordon/engine';
+import { clusterModel, evaluate, parseIP, type Cluster, type Direction, type DirectionVerdict, type Endpoint, type LabelRequirement, type LabelSelector, type Peer, type Pod, type Policy, type RuleRef } from '@kordon/engine';
 import { endKey, type End, type Need } from './required.js';
 import { selectorData } from './render.js';
 import { exactSelector, type Unit } from './units.js';
@@ -96,7 +96,8 @@ const hostBits = (ip: string): string => `${ip}/${parseIP(ip)?.family === 6 ? 12
 
 /** The pods of the cluster a peer matches (every pod for a rule without peers): the model's answer. */
 function peerPods(before: Cluster, policy: Policy, peer: Extract<Peer, { kind: 'pods' }> | undefined): Pod[] {
-  return peer ? [...clusterModel(before).peerPods(policy, peer)] : before.pods.filter((p) => !p.hostNetwork);
+  const model = clusterModel(before);
+  return [...(peer ? model.peerPods(policy, peer) : model.podsMatching(model.namespaceNames(), null))];
 }
 
 /** Both selectors at once: the pods that match the first and the second. */
@@ -160,8 +161,10 @@ function narrowOne(before: Cluster, t: Target, basePod: (p: Pod) => Pod | undefi
   const peers: Data[] = [];
   if (nsSel !== null) {
     const others: LabelSelector = touched.length === 0 ? nsSel : intersect(nsSel, { matchLabels: {}, matchExpressions: [{ key: NS_KEY, operator: 'NotIn', values: touched }] });
-    // Kept for the other namespaces it matches; a selector left matching none would only read as a mistake.
-    if (before.namespaces.some((n) => selectorMatches(others, n.labels)))
+    // Kept for the other declared namespaces it matches (those lint sees); a selector left matching none would only
+    // read as a mistake.
+    const declared = new Set(before.namespaces.map((n) => n.name));
+    if (clusterModel(before).namespacesMatching(others).some((ns) => declared.has(ns)))
       peers.push({ namespaceSelector: selectorData(others), ...(podSel ? { podSelector: selectorData(podSel) } : {}) });
   }
   for (const ns of touched) {

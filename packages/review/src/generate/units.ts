@@ -100,7 +100,9 @@ export function buildUnits(pods: readonly Pod[]): { units: Unit[]; unitOf: Map<P
 /**
  * The most readable selector that matches exactly `members` among `nsPods`: one preferred label when it suffices,
  * else the fewest stable labels, then `NotIn`/`DoesNotExist` expressions for pods the labels cannot exclude. Pods that
- * still match (the same stable labels) are returned in `alsoSelects`.
+ * still match (the same stable labels) are returned in `alsoSelects`. This searches for a selector among candidate
+ * pods (stand-ins included), so it holds each candidate against the engine's label rule (`selectorMatches`) directly;
+ * who a written peer selects in a cluster is the model's question, not this one.
  */
 export function exactSelector(members: readonly Pod[], nsPods: readonly Pod[]): { selector: LabelSelector; alsoSelects: Pod[] } {
   const mine = new Set(members);

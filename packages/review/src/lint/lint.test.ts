@@ -96,6 +96,26 @@ describe('the seed tutorials: their real mistakes are found', () => {
     expect(r.findings.filter((f) => f.rule === 'dns-blocked').map((f) => f.message)).toEqual([expect.stringContaining('default/backend')]);
   });
 
+  it('seed 004: complex-network-policy lets complex-app reach 192.168.0.0/16 but not the DNS: a note, as those hosts may be called by name', () => {
+    const dir = '004-policy-cookbook/6-complex-network-policy';
+    const r = lintOf(scenario(dir));
+    expect(ids(r.findings)).not.toContain('dns-blocked');
+    const notes = r.findings.filter((f) => f.rule === 'dns-blocked-outside');
+    expect(notes.map((f) => [f.severity, f.object?.name, f.path, at(f), f.message])).toEqual([
+      ['info', 'complex-network-policy', 'spec.egress', `${dir}/complex-network-policy.yaml:19`, 'default/complex-app is isolated for egress (by default/complex-network-policy) and reaches 192.168.0.0/16 outside the cluster, but not the cluster DNS on UDP 53'],
+    ]);
+    expect(notes[0]!.explanation).toContain('Egress to 192.168.0.0/16 (outside the cluster) is allowed, but a request to a host there by name first asks the DNS pods in kube-system (k8s-app: kube-dns)');
+    expect(notes[0]!.fix).toContain('port: 53');
+    // Given as the pod network, the block holds pods, not outside hosts: with no Service there, nothing is called by name.
+    const b = scenario(dir);
+    const inside = lint({ ...b.cluster, network: { podCidrs: ['192.168.0.0/16'], serviceCidrs: [] } }, { diagnostics: b.diagnostics });
+    expect(ids(inside.findings).filter((id) => id.startsWith('dns-blocked'))).toEqual([]);
+    // Pods that reach only pods of the cluster, by address, with no Service there: no name to look up.
+    expect(ids(lintOf(scenario('000-pod-network-policies/1-database-api')).findings).filter((id) => id.startsWith('dns-blocked'))).toEqual([]);
+    // A pod that calls a Service is the error, never the note as well (seed 003).
+    expect(ids(lintOf(scenario('003-medium-selectors/fixed')).findings).filter((id) => id.startsWith('dns-blocked'))).toEqual(['dns-blocked']);
+  });
+
   it('seed 003: `name: namespace1` is a label no namespace carries', () => {
     const r = lintOf(scenario('003-medium-selectors/fragments'));
     const f = r.findings.find((x) => x.rule === 'label-unknown')!;

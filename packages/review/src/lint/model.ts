@@ -1,7 +1,6 @@
 import {
   clusterModel,
   isolatingPolicies,
-  selectorMatches,
   type Cluster,
   type ClusterModel,
   type Direction,
@@ -36,8 +35,8 @@ export interface LintModel {
   peerPods(policy: Policy, peer: Peer): readonly Pod[];
   /** Whether a selector peer matches at least one pod; stops at the first. */
   peerMatchesAny(policy: Policy, peer: Peer): boolean;
-  /** Up to `limit` pods matching a pod selector inside the given namespaces. */
-  findPods(namespaces: readonly string[], sel: LabelSelector, limit: number): Pod[];
+  /** Up to `limit` pods (never hostNetwork ones) matching a pod selector inside the given namespaces: the engine's model answers. */
+  findPods(namespaces: readonly string[], sel: LabelSelector, limit: number): readonly Pod[];
   /** How many pods and namespaces carry each label key and key=value. */
   podLabelCount(key: string, value?: string): number;
   namespaceLabelCount(key: string, value?: string): number;
@@ -45,7 +44,7 @@ export interface LintModel {
   podLabelKeys(): readonly string[];
   namespaceLabelKeys(): readonly string[];
   namespaceLabelValues(key: string): readonly string[];
-  /** Pods of a Service's namespace that its selector matches, ready or not, in cluster order (no selector: none). */
+  /** Pods of a Service's namespace that its selector matches, ready or not, in cluster order (no or an empty selector: none): the engine's model answers. */
   servicePods(service: Service): readonly Pod[];
   /** Policies that isolate the pod in the direction. */
   isolating(pod: Pod, direction: Direction): readonly Policy[];
@@ -70,7 +69,6 @@ function countIndex(items: Iterable<Labels>): { count: Map<string, number>; valu
 }
 
 const NONE: readonly Policy[] = [];
-const NONE_PODS: readonly Pod[] = [];
 
 /** Per pod, the policies that isolate it in the direction, in cluster order (as `isolatingPolicies` lists them). */
 function isolationIndex(engine: ClusterModel, cluster: Cluster, direction: Direction): Map<Pod, Policy[]> {
@@ -96,34 +94,6 @@ export function lintModel(cluster: Cluster): LintModel {
   const nss = () => (nsIdx ??= countIndex(cluster.namespaces.map((n) => n.labels)));
   const isoCache = new Map<string, Policy[]>();
   const clusterPods = new Set(cluster.pods);
-  const servicePodCache = new Map<Service, Pod[]>();
-  // Pods by namespace and `key=value`: a Service selector is checked against the pods with its rarest label only.
-  let byLabel: Map<string, Map<string, Pod[]>> | undefined;
-  const podsMatchingLabels = (namespace: string, labels: Labels): Pod[] => {
-    if (!byLabel) {
-      byLabel = new Map();
-      for (const p of cluster.pods) {
-        let ns = byLabel.get(p.namespace);
-        if (!ns) byLabel.set(p.namespace, (ns = new Map([['', []]])));
-        ns.get('')!.push(p);
-        for (const [k, v] of Object.entries(p.labels)) {
-          const kv = `${k}=${v}`;
-          const l = ns.get(kv);
-          if (l) l.push(p);
-          else ns.set(kv, [p]);
-        }
-      }
-    }
-    const ns = byLabel.get(namespace);
-    if (!ns) return [];
-    let candidates = ns.get('')!;
-    for (const [k, v] of Object.entries(labels)) {
-      const l = ns.get(`${k}=${v}`) ?? [];
-      if (l.length < candidates.length) candidates = l;
-    }
-    const sel = { matchLabels: labels, matchExpressions: [] };
-    return candidates.filter((p) => selectorMatches(sel, p.labels));
-  };
   let isoIngress: Map<Pod, Policy[]> | undefined;
   let isoEgress: Map<Pod, Policy[]> | undefined;
   const m: LintModel = {
@@ -140,29 +110,14 @@ export function lintModel(cluster: Cluster): LintModel {
     },
     peerPods: (policy, peer) => engine.peerPods(policy, peer),
     peerMatchesAny: (policy, peer) => engine.peerSelectsAny(policy, peer),
-    findPods(namespaces, sel, limit) {
-      const out: Pod[] = [];
-      for (const ns of namespaces) {
-        for (const p of m.podsIn(ns)) {
-          if (!selectorMatches(sel, p.labels)) continue;
-          out.push(p);
-          if (out.length >= limit) return out;
-        }
-      }
-      return out;
-    },
+    findPods: (namespaces, sel, limit) => engine.podsMatching(namespaces, sel, { limit }),
     podLabelCount: (k, v) => pods().count.get(v === undefined ? k : `${k}=${v}`) ?? 0,
     namespaceLabelCount: (k, v) => nss().count.get(v === undefined ? k : `${k}=${v}`) ?? 0,
     podLabelValues: (k) => [...(pods().values.get(k) ?? [])].sort(),
     podLabelKeys: () => [...pods().values.keys()].sort(),
     namespaceLabelKeys: () => [...nss().values.keys()].sort(),
     namespaceLabelValues: (k) => [...(nss().values.get(k) ?? [])].sort(),
-    servicePods(service) {
-      if (!service.selector) return NONE_PODS;
-      let r = servicePodCache.get(service);
-      if (!r) servicePodCache.set(service, (r = podsMatchingLabels(service.namespace, service.selector)));
-      return r;
-    },
+    servicePods: (service) => engine.servicePods(service),
     isolating(pod, direction) {
       // A pod of the cluster: the policies whose selections (the model's) hold it, indexed once per direction.
       if (clusterPods.has(pod)) return (direction === 'ingress' ? (isoIngress ??= isolationIndex(engine, cluster, 'ingress')) : (isoEgress ??= isolationIndex(engine, cluster, 'egress'))).get(pod) ?? NONE;

@@ -1,12 +1,14 @@
 import {
+  clusterModel,
   formatCidr,
   hasHostBits,
   ipBlockRanges,
   parseCidr,
+  selectorIsEmpty,
   selectorKey,
+  selectorSubsumes,
   type Cidr,
   type Direction,
-  type LabelSelector,
   type Peer,
   type Policy,
   type PortSpec,
@@ -17,28 +19,7 @@ import { effectiveRules, peerField, type LintModel } from './model.js';
 import { atPolicy, policyName, type LintRule } from './rule.js';
 
 // ---------------------------------------------------------------------------------------------
-// Containment, written on the selectors themselves: "broader" means fewer constraints, so it holds in every cluster.
-
-/** Every object `narrow` matches is matched by `broad`: broad's terms are a subset of narrow's. */
-function selectorCovers(broad: LabelSelector, narrow: LabelSelector): boolean {
-  for (const [k, v] of Object.entries(broad.matchLabels)) {
-    if (narrow.matchLabels[k] === v) continue;
-    // `k In (v, …)` in narrow also pins the value inside broad's.
-    if (!narrow.matchExpressions.some((e) => e.key === k && e.operator === 'In' && e.values.length > 0 && e.values.every((x) => x === v))) return false;
-  }
-  for (const e of broad.matchExpressions) {
-    const key = selectorKey({ matchLabels: {}, matchExpressions: [e] });
-    if (narrow.matchExpressions.some((n) => selectorKey({ matchLabels: {}, matchExpressions: [n] }) === key)) continue;
-    const pinned = narrow.matchLabels[e.key];
-    if (pinned !== undefined) {
-      if (e.operator === 'Exists') continue;
-      if (e.operator === 'In' && e.values.includes(pinned)) continue;
-      if (e.operator === 'NotIn' && !e.values.includes(pinned)) continue;
-    }
-    return false;
-  }
-  return true;
-}
+// Containment between rules: one rule admits everything another does.
 
 function portCovers(broad: PortSpec, narrow: PortSpec): boolean {
   if (broad.protocol !== narrow.protocol) return false;
@@ -62,15 +43,16 @@ function peerCovers(model: LintModel, ns: string, broad: Peer, narrow: Peer): bo
     if (!b || !n || b.family !== n.family) return false;
     return n.ranges.every(([s, e]) => b.ranges.some(([bs, be]) => s >= bs && e <= be));
   }
-  // Namespaces: null stands for the policy's own namespace.
+  // Namespaces: null stands for the policy's own namespace, which broad covers when its selector selects it (the model's
+  // reading, with the name-label fallback); two selectors are compared term by term (selectorSubsumes).
   if (broad.namespaceSelector !== null) {
     if (narrow.namespaceSelector === null) {
-      if (!selectorCovers(broad.namespaceSelector, { matchLabels: model.namespaceLabels(ns), matchExpressions: [] })) return false;
-    } else if (!selectorCovers(broad.namespaceSelector, narrow.namespaceSelector)) return false;
+      if (!clusterModel(model.cluster).namespacesMatching(broad.namespaceSelector).includes(ns)) return false;
+    } else if (!selectorSubsumes(broad.namespaceSelector, narrow.namespaceSelector)) return false;
   } else if (narrow.namespaceSelector !== null) return false;
   if (broad.podSelector === null) return true;
-  if (narrow.podSelector === null) return Object.keys(broad.podSelector.matchLabels).length === 0 && broad.podSelector.matchExpressions.length === 0;
-  return selectorCovers(broad.podSelector, narrow.podSelector);
+  if (narrow.podSelector === null) return selectorIsEmpty(broad.podSelector);
+  return selectorSubsumes(broad.podSelector, narrow.podSelector);
 }
 
 /** Everything rule `narrow` of a policy in `ns` admits, `broad` admits too. */
@@ -149,12 +131,12 @@ const redundant: LintRule = {
             for (const broadP of withRules) {
               // Duplicate policies are reported as such.
               if (broadP !== narrowP && keys.get(broadP) === keys.get(narrowP)) continue;
-              if (broadP !== narrowP && !selectorCovers(broadP.podSelector, narrowP.podSelector)) continue;
+              if (broadP !== narrowP && !selectorSubsumes(broadP.podSelector, narrowP.podSelector)) continue;
               for (const broad of effectiveRules(broadP, direction)) {
                 if (broadP === narrowP && broad.index === narrow.index) continue;
                 if (!ruleCovers(model, ns, broad, narrow)) continue;
                 // Two equal rules: report the later one only.
-                const mutual = ruleCovers(model, ns, narrow, broad) && selectorCovers(narrowP.podSelector, broadP.podSelector);
+                const mutual = ruleCovers(model, ns, narrow, broad) && selectorSubsumes(narrowP.podSelector, broadP.podSelector);
                 if (mutual && (broadP.id > narrowP.id || (broadP === narrowP && broad.index > narrow.index))) continue;
                 by = { policy: broadP, rule: broad };
                 break;

@@ -1,11 +1,9 @@
-import { policyRefText, type ClusterPolicy, type LabelSelector } from '@kordon/engine';
+import { policyRefText, selectorIsEmpty, type ClusterPolicy } from '@kordon/engine';
 import type { Finding } from '../../types.js';
 import type { LintModel } from '../model.js';
 import type { LintRule } from '../rule.js';
 import { atClusterPolicy } from './at.js';
 import { tierSides } from './sides.js';
-
-const empty = (s: LabelSelector) => Object.keys(s.matchLabels).length === 0 && s.matchExpressions.length === 0;
 
 const NAME = 'kubernetes.io/metadata.name';
 
@@ -20,7 +18,7 @@ function judgeable(model: LintModel, policy: ClusterPolicy): boolean {
   const matching = model.namespacesMatching(sel);
   if (matching.length > 0) return matching.some((n) => model.podsIn(n.name).length > 0);
   const byName = Object.keys(sel.matchLabels).includes(NAME) || sel.matchExpressions.some((e) => e.key === NAME);
-  return !byName && !empty(sel) && model.cluster.namespaces.some((n) => n.declared);
+  return !byName && !selectorIsEmpty(sel) && model.cluster.namespaces.some((n) => n.declared);
 }
 
 export const subjectSelectsNothing: LintRule = {

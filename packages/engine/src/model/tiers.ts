@@ -1,12 +1,13 @@
 /**
- * Cluster policies compiled once per cluster: the policies of each tier in evaluation order, every `networks` peer's
- * CIDRs parsed, every `nodes` peer resolved to the addresses of the Nodes it selects. `evaluate` and the matrix both
- * read this; neither re-derives who a peer selects.
+ * Cluster policies compiled once per cluster, as part of the one compiled model (`ClusterModel.tiers`): the policies
+ * of each tier in evaluation order, every `networks` peer's CIDRs parsed, every `nodes` peer resolved to the addresses
+ * of the Nodes it selects, and who a subject or a peer selects, with the model's namespace labels. `evaluate`, the
+ * matrix, explain, lint and the nft compiler read this; none re-derives who a subject or a peer selects.
  */
-import { selectorMatches, selectorMismatch } from '../labels/selector.js';
+import { selectorMatches, selectorMiss } from '../labels/selector.js';
 import { cidrContains, parseCidr, parseIP, type Cidr } from '../net/ip.js';
-import type { Cluster, Labels, Pod, Protocol } from '../model/types.js';
-import type { ClusterPolicy, TierPeer, TierPeerMiss, TierPort, TierRule } from './types.js';
+import type { Cluster, Labels, Pod, Protocol } from './types.js';
+import type { ClusterPolicy, TierPeer, TierPeerMiss, TierPort, TierRule } from '../tiers/types.js';
 
 export interface TierModel {
   admin: readonly ClusterPolicy[];
@@ -15,16 +16,20 @@ export interface TierModel {
   cidrs(peer: Extract<TierPeer, { kind: 'networks' }>): readonly Cidr[];
   /** Canonical addresses of the Nodes a `nodes` peer selects. */
   nodeAddresses(peer: Extract<TierPeer, { kind: 'nodes' }>): ReadonlySet<string>;
+  /** Whether a policy's subject selects the pod (never a host-network one), with the model's namespace labels. */
+  subjectSelects(policy: ClusterPolicy, pod: Pod): boolean;
+  /** Whether a peer matches the pod as the remote end of a connection (`tierPeerMatches`), with its addresses. */
+  peerSelectsPod(peer: TierPeer, pod: Pod): boolean;
+  /** Every address range a peer of an egress rule matches (`tierAddressRanges`), computed once. */
+  addressRanges(): readonly string[];
 }
 
-const models = new WeakMap<Cluster, TierModel>();
-
-export function tierModelOf(cluster: Cluster): TierModel {
-  let m = models.get(cluster);
-  if (m) return m;
+/** The tier part of `clusterModel`; `namespaceLabels` is the model's (with the name-label fallback). */
+export function compileTiers(cluster: Cluster, namespaceLabels: (namespace: string) => Labels): TierModel {
   const cidrCache = new WeakMap<object, Cidr[]>();
   const nodeCache = new WeakMap<object, Set<string>>();
-  m = {
+  let ranges: string[] | undefined;
+  const m: TierModel = {
     admin: cluster.clusterPolicies.filter((p) => p.tier === 'Admin'),
     baseline: cluster.clusterPolicies.filter((p) => p.tier === 'Baseline'),
     cidrs(peer) {
@@ -41,8 +46,10 @@ export function tierModelOf(cluster: Cluster): TierModel {
       }
       return s;
     },
+    subjectSelects: (policy, pod) => subjectSelects(policy, pod, namespaceLabels(pod.namespace)),
+    peerSelectsPod: (peer, pod) => tierPeerMatches(m, peer, { pod, nsLabels: namespaceLabels(pod.namespace), ips: pod.ips }),
+    addressRanges: () => (ranges ??= addressRangesOf(cluster, m)),
   };
-  models.set(cluster, m);
   return m;
 }
 
@@ -102,9 +109,9 @@ export function tierPeerMiss(model: TierModel, peer: TierPeer, remote: TierRemot
     case 'pods': {
       if (!remote.pod) return { code: 'not-a-pod', who, peer };
       if (remote.pod.hostNetwork) return { code: 'host-network', who, peer };
-      const nsWhy = selectorMismatch(peer.namespaceSelector, remote.nsLabels!);
+      const nsWhy = selectorMiss(peer.namespaceSelector, remote.nsLabels!);
       if (nsWhy) return { code: 'namespace-selector', namespace: remote.pod.namespace, peer, mismatch: nsWhy };
-      const why = peer.kind === 'pods' ? selectorMismatch(peer.podSelector, remote.pod.labels) : undefined;
+      const why = peer.kind === 'pods' ? selectorMiss(peer.podSelector, remote.pod.labels) : undefined;
       return why ? { code: 'pod-selector', who, peer, mismatch: why } : undefined;
     }
     case 'networks':
@@ -149,9 +156,8 @@ export const effectiveAction = (rule: TierRule) => (rule.failClosed === 'deny-al
  * Every address range a cluster policy peer matches: the CIDRs of `networks` peers and the addresses of the Nodes that
  * `nodes` peers select (as /32 or /128). Pod classes must tell their members apart by these, as by ipBlocks.
  */
-export function tierAddressRanges(cluster: Cluster): string[] {
+function addressRangesOf(cluster: Cluster, model: TierModel): string[] {
   const out = new Set<string>();
-  const model = tierModelOf(cluster);
   for (const p of cluster.clusterPolicies) {
     for (const rule of p.egress) {
       for (const peer of rule.peers) {
