@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Cluster, LabelSelector } from '../model/types.js';
 import { forEachBitOf, type Bits } from './bitset.js';
 import { buildClasses, type ClassModel } from './classes.js';
-import { tierAddressRanges } from '../tiers/model.js';
+import { tierAddressRanges } from '../tiers/query.js';
 import { build, buildTiered, explicitArb, mediumClusterArb, mediumTieredClusterArb } from '../conformance/__fixtures__/random-cluster.js';
 
 /** Everything the class model answers, in endpoints (sorted indices) instead of classes. */
