@@ -60,7 +60,12 @@ export function withSource<T extends object>(target: T, obj: LoadedObject): T {
 
 function labelsOf(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (isObj(v)) for (const [k, val] of Object.entries(v)) if (val !== null && val !== undefined) out[k] = String(val);
+  if (!isObj(v)) return out;
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    const val = v[k];
+    if (val !== null && val !== undefined) out[k] = typeof val === 'string' ? val : String(val);
+  }
   return out;
 }
 
@@ -79,26 +84,34 @@ type Reader = (path: readonly (string | number)[]) => unknown;
 
 function containerPortsOf(podSpec: Obj, read: Reader, specPath: readonly (string | number)[]): ContainerPort[] {
   const out: ContainerPort[] = [];
+  portsOfContainers(out, podSpec, 'containers', read, specPath);
   // Sidecars (init containers that keep running) serve ports too.
-  const containers: Array<[unknown, string, number]> = [
-    ...list(podSpec['containers']).map((c, i): [unknown, string, number] => [c, 'containers', i]),
-    ...list(podSpec['initContainers']).map((c, i): [unknown, string, number] => [c, 'initContainers', i]).filter(([c]) => isObj(c) && c['restartPolicy'] === 'Always'),
-  ];
-  for (const [c, field, ci] of containers) {
-    if (!isObj(c)) continue;
-    list(c['ports']).forEach((p, pi) => {
-      if (!isObj(p)) return;
+  portsOfContainers(out, podSpec, 'initContainers', read, specPath);
+  return out;
+}
+
+function portsOfContainers(out: ContainerPort[], podSpec: Obj, field: 'containers' | 'initContainers', read: Reader, specPath: readonly (string | number)[]): void {
+  const containers = list(podSpec[field]);
+  for (let ci = 0; ci < containers.length; ci++) {
+    const c = containers[ci];
+    if (!isObj(c) || (field === 'initContainers' && c['restartPolicy'] !== 'Always')) continue;
+    const ports = list(c['ports']);
+    for (let pi = 0; pi < ports.length; pi++) {
+      const p = ports[pi];
+      if (!isObj(p)) continue;
+      const written = p['containerPort'];
+      // Only a number or a string can read as a number; the YAML 1.1 reading (`0777`) needs the path.
+      if (typeof written !== 'number' && typeof written !== 'string') continue;
       const num = read([...specPath, field, ci, 'ports', pi, 'containerPort']);
-      if (typeof num !== 'number') return;
+      if (typeof num !== 'number') continue;
       const cp: ContainerPort = { port: num, protocol: (str(p['protocol']) ?? 'TCP') as Protocol };
       const name = str(p['name']);
       if (name) cp.name = name;
       const cname = str(c['name']);
       if (cname) cp.container = cname;
       out.push(cp);
-    });
+    }
   }
-  return out;
 }
 
 function templateOf(obj: LoadedObject): { labels: Record<string, string>; spec: Obj; specPath: string[] } | undefined {
@@ -250,8 +263,11 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     }
     if (!options.trusted) {
       const problems = models.validated(obj);
-      diagnostics.push(...problems);
-      const errors = problems.filter((p) => p.severity === 'error' && !KEPT_DESPITE.has(p.code)).length;
+      let errors = 0;
+      for (const p of problems) {
+        diagnostics.push(p);
+        if (p.severity === 'error' && !KEPT_DESPITE.has(p.code)) errors++;
+      }
       if (errors > 0) {
         // The API server would not have stored it: report it, leave it out of the evaluation.
         if (entry.model.role === 'networkpolicy') rejected.push(withSource({ namespace: obj.namespace ?? 'default', name: obj.name, errors }, obj));
