@@ -2,7 +2,8 @@
 // The agent's event path in one process, phase by phase: the objects the agent follows (namespaces, pods,
 // NetworkPolicies, nodes, cluster policies) of the realistic preset, held as ApiSource holds them (each loaded once,
 // one build cache, one compile cache); then events as informers deliver them: a pod of the node added, relabelled and
-// deleted, a NetworkPolicy and a ClusterNetworkPolicy that govern a pod of the node edited. Each is timed in CPU
+// deleted, a NetworkPolicy and a ClusterNetworkPolicy that govern a pod of the node edited (a rule's action, then,
+// where the rule has a port number, that port). Each is timed in CPU
 // (process.cpuUsage) per phase: build (buildCluster over every object, reusing unchanged models), compile (the
 // node's ruleset, reusing what the change did not touch) and diff (the nft delta); medians over the rounds. No nft
 // runs: the agent-api bench times the whole path through the API server and nft.
@@ -12,10 +13,12 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventPath } from './agent-event-path.mjs';
 
 const root = process.env.KORDON_ROOT ?? resolve(fileURLToPath(new URL('..', import.meta.url)));
-const { BuildCache, buildCluster, loadSource } = await import(`${root}/packages/engine/dist/index.js`);
-const { CompileCache, compileRuleset, diffRulesets } = await import(`${root}/packages/dataplane/dist/index.js`);
+const engine = await import(`${root}/packages/engine/dist/index.js`);
+const dataplane = await import(`${root}/packages/dataplane/dist/index.js`);
+const { loadSource } = engine;
 const { generate } = await import(`${root}/packages/bench/dist/index.js`);
 
 const [PODS = 10_000, POLICIES = 2_000, CNPS = 200, ROUNDS = 5] = process.argv.slice(2).map(Number);
@@ -29,11 +32,9 @@ const raw = generate({ preset: 'realistic', pods: PODS, policies: POLICIES, clus
 const held = new Map();
 const put = (o) => held.set(keyOf(o), loadSource({ name: `cluster:${keyOf(o)}`, text: JSON.stringify(o) }).objects[0]);
 for (const o of raw) put(o);
-const buildCache = new BuildCache();
-const compileCache = new CompileCache();
-const first = buildCluster([...held.values()], { cache: buildCache }).cluster;
-const node = first.pods.find((p) => p.nodeName)?.nodeName;
-let ruleset = compileRuleset(first, { node }, compileCache);
+const path = eventPath(engine, dataplane, held);
+const node = path.node;
+let ruleset = path.ruleset;
 
 const comments = ruleset.chains.map((c) => c.comment).join('\n');
 const governs = (id) => new RegExp(`\\b${id.replace('/', '\\/')}(,|$)`, 'm').test(comments);
@@ -50,15 +51,9 @@ function event(kind, change) {
   const w = performance.now();
   const c0 = cpu();
   change();
-  const c1 = cpu();
-  const built = buildCluster([...held.values()], { cache: buildCache });
-  const c2 = cpu();
-  const next = compileRuleset(built.cluster, { node }, compileCache);
-  const c3 = cpu();
-  const d = diffRulesets(ruleset, next);
-  const c4 = cpu();
-  ruleset = next;
-  (rows[kind] ??= []).push({ build: c2 - c1, compile: c3 - c2, diff: c4 - c3, cpu: c4 - c0, wall: performance.now() - w, script: d.script.length });
+  const { build, compile, diff, delta } = path.step();
+  ruleset = path.ruleset;
+  (rows[kind] ??= []).push({ build, compile, diff, cpu: cpu() - c0, wall: performance.now() - w, script: delta.script.length });
 }
 for (let r = 0; r < ROUNDS; r++) {
   const pod = structuredClone(local[r % local.length]);
@@ -78,6 +73,16 @@ for (let r = 0; r < ROUNDS; r++) {
     const rule = (c.spec.ingress?.length ? c.spec.ingress : c.spec.egress)[0];
     rule.action = rule.action === 'Deny' ? 'Accept' : 'Deny';
     event('cluster policy changed', () => put(c));
+    // The same policy's rule moved to another port (v1alpha2 `protocols`, v1alpha1 `ports`), where it has one.
+    const q = structuredClone(c);
+    const moved = (q.spec.ingress?.length ? q.spec.ingress : q.spec.egress)[0];
+    const entry = (moved.protocols ?? moved.ports ?? []).find((e) => Object.values(e).some((v) => v?.destinationPort?.number !== undefined || v?.port !== undefined));
+    const holder = entry && Object.values(entry).find((v) => v?.destinationPort?.number !== undefined || v?.port !== undefined);
+    if (holder) {
+      if (holder.destinationPort) holder.destinationPort.number = 30000 + r;
+      else holder.port = 30000 + r;
+      event('cluster policy port moved', () => put(q));
+    }
   }
 }
 const median = (xs) => {

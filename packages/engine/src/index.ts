@@ -24,6 +24,8 @@ export type { CidrReading } from './validate/index.js';
 
 export { BuildCache, buildCluster } from './model/build.js';
 export type { BuildOptions, BuildResult } from './model/build.js';
+export { updateCluster } from './model/update.js';
+export type { ObjectChange } from './model/update.js';
 export { normalizePolicy, normalizeSelector } from './model/normalize.js';
 export { clusterModel } from './model/compiled.js';
 export type { ClusterModel, IPBlockPeer, PortDestination, SelectorPeer } from './model/compiled.js';

@@ -95,17 +95,18 @@ export class ApiSource implements ClusterSource {
   readAll(): LoadedState {
     this.dirty = false;
     this.since = undefined;
-    return this.state();
+    return this.state(true);
   }
 
   readChanges(): LoadedState | undefined {
     if (!this.dirty) return undefined;
     this.dirty = false;
-    return this.state();
+    return this.state(false);
   }
 
-  private state(): LoadedState {
-    const built = this.objects.build();
+  /** `full`: every object built again (a rescan), not the last build updated by what changed. */
+  private state(full: boolean): LoadedState {
+    const built = this.objects.build({ full });
     const diagnostics: Diagnostic[] = built.diagnostics;
     return { cluster: built.cluster, diagnostics, errors: diagnostics.filter((d) => d.severity === 'error') };
   }

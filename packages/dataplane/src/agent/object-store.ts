@@ -1,31 +1,52 @@
-import { BuildCache, buildCluster, loadSource, type BuildResult, type LoadedObject } from '@kordon/engine';
+import { BuildCache, buildCluster, loadSource, updateCluster, type BuildResult, type LoadedObject, type ObjectChange } from '@kordon/engine';
 
 type Obj = Record<string, unknown>;
 
 /**
- * The objects an agent follows, each loaded once when it arrives, and the cluster built from them. Builds share one
- * cache, so an object that did not change keeps its model (the very same pod and policy objects), which the nft
- * compiler's cache reads to skip what a change did not touch.
+ * The objects an agent follows, each loaded once when it arrives, and the cluster built from them. A batch of pod
+ * changes updates the last build (`updateCluster`); anything else builds again over one cache, so an object that did
+ * not change keeps its model (the very same pod and policy objects), which the nft compiler's cache reads to skip
+ * what a change did not touch.
  */
 export class ObjectStore {
   private readonly objects = new Map<string, LoadedObject>();
   private readonly cache = new BuildCache();
+  private last: BuildResult | undefined;
+  /** Since the last build, by key: the object that build read (undefined: none). */
+  private readonly changed = new Map<string, LoadedObject | undefined>();
 
   /** Loads (or replaces) the object under `key`; one that does not load is dropped. */
   put(key: string, raw: Obj): void {
     const obj = loadSource({ name: `cluster:${key}`, text: JSON.stringify(raw) }).objects[0];
+    this.note(key);
     if (obj) this.objects.set(key, obj);
     else this.objects.delete(key);
   }
 
   /** Whether there was an object to remove. */
   remove(key: string): boolean {
+    this.note(key);
     return this.objects.delete(key);
   }
 
-  /** The cluster of every object held, reusing the models of the objects the last build saw. */
-  build(): BuildResult {
-    return buildCluster([...this.objects.values()], { cache: this.cache });
+  private note(key: string): void {
+    if (!this.changed.has(key)) this.changed.set(key, this.objects.get(key));
+  }
+
+  /**
+   * The cluster of every object held: the last build updated by the changes since, when they allow it, else built
+   * again reusing the models of the objects the last build saw. `full`: build again in any case.
+   */
+  build(opts: { full?: boolean } = {}): BuildResult {
+    const changes: ObjectChange[] = [];
+    for (const [key, before] of this.changed) {
+      const after = this.objects.get(key);
+      if (before !== after) changes.push({ ...(before ? { before } : {}), ...(after ? { after } : {}) });
+    }
+    this.changed.clear();
+    const updated = this.last && !opts.full ? updateCluster(this.last, changes) : undefined;
+    this.last = updated ?? buildCluster([...this.objects.values()], { cache: this.cache });
+    return this.last;
   }
 
   entries(): IterableIterator<[string, LoadedObject]> {

@@ -818,11 +818,9 @@ function ownAddresses(pods: readonly Pod[]): { pods: Pod[]; warnings: string[] }
   return { pods: out ?? (pods as Pod[]), warnings };
 }
 
-/** A copy of a pod with fewer addresses, its other fields (and its place in the source) as they are. */
+/** A copy of a pod with fewer addresses, its other fields (its place in the source read now) as they are. */
 function withIps(pod: Pod, ips: string[]): Pod {
-  const copy = Object.create(Object.getPrototypeOf(pod) as object, Object.getOwnPropertyDescriptors(pod)) as Pod;
-  Object.defineProperty(copy, 'ips', { value: ips, enumerable: true, writable: true, configurable: true });
-  return copy;
+  return { ...pod, ips };
 }
 
 /** The verdict maps of the tier chains, keyed by local pod address. */

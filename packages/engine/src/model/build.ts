@@ -60,7 +60,12 @@ export function withSource<T extends object>(target: T, obj: LoadedObject): T {
 
 function labelsOf(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (isObj(v)) for (const [k, val] of Object.entries(v)) if (val !== null && val !== undefined) out[k] = String(val);
+  if (!isObj(v)) return out;
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    const val = v[k];
+    if (val !== null && val !== undefined) out[k] = typeof val === 'string' ? val : String(val);
+  }
   return out;
 }
 
@@ -79,26 +84,34 @@ type Reader = (path: readonly (string | number)[]) => unknown;
 
 function containerPortsOf(podSpec: Obj, read: Reader, specPath: readonly (string | number)[]): ContainerPort[] {
   const out: ContainerPort[] = [];
+  portsOfContainers(out, podSpec, 'containers', read, specPath);
   // Sidecars (init containers that keep running) serve ports too.
-  const containers: Array<[unknown, string, number]> = [
-    ...list(podSpec['containers']).map((c, i): [unknown, string, number] => [c, 'containers', i]),
-    ...list(podSpec['initContainers']).map((c, i): [unknown, string, number] => [c, 'initContainers', i]).filter(([c]) => isObj(c) && c['restartPolicy'] === 'Always'),
-  ];
-  for (const [c, field, ci] of containers) {
-    if (!isObj(c)) continue;
-    list(c['ports']).forEach((p, pi) => {
-      if (!isObj(p)) return;
+  portsOfContainers(out, podSpec, 'initContainers', read, specPath);
+  return out;
+}
+
+function portsOfContainers(out: ContainerPort[], podSpec: Obj, field: 'containers' | 'initContainers', read: Reader, specPath: readonly (string | number)[]): void {
+  const containers = list(podSpec[field]);
+  for (let ci = 0; ci < containers.length; ci++) {
+    const c = containers[ci];
+    if (!isObj(c) || (field === 'initContainers' && c['restartPolicy'] !== 'Always')) continue;
+    const ports = list(c['ports']);
+    for (let pi = 0; pi < ports.length; pi++) {
+      const p = ports[pi];
+      if (!isObj(p)) continue;
+      const written = p['containerPort'];
+      // Only a number or a string can read as a number; the YAML 1.1 reading (`0777`) needs the path.
+      if (typeof written !== 'number' && typeof written !== 'string') continue;
       const num = read([...specPath, field, ci, 'ports', pi, 'containerPort']);
-      if (typeof num !== 'number') return;
+      if (typeof num !== 'number') continue;
       const cp: ContainerPort = { port: num, protocol: (str(p['protocol']) ?? 'TCP') as Protocol };
       const name = str(p['name']);
       if (name) cp.name = name;
       const cname = str(c['name']);
       if (cname) cp.container = cname;
       out.push(cp);
-    });
+    }
   }
-  return out;
 }
 
 function templateOf(obj: LoadedObject): { labels: Record<string, string>; spec: Obj; specPath: string[] } | undefined {
@@ -250,8 +263,11 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     }
     if (!options.trusted) {
       const problems = models.validated(obj);
-      diagnostics.push(...problems);
-      const errors = problems.filter((p) => p.severity === 'error' && !KEPT_DESPITE.has(p.code)).length;
+      let errors = 0;
+      for (const p of problems) {
+        diagnostics.push(p);
+        if (p.severity === 'error' && !KEPT_DESPITE.has(p.code)) errors++;
+      }
       if (errors > 0) {
         // The API server would not have stored it: report it, leave it out of the evaluation.
         if (entry.model.role === 'networkpolicy') rejected.push(withSource({ namespace: obj.namespace ?? 'default', name: obj.name, errors }, obj));
@@ -332,17 +348,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   // Pods point at their top-level owner; a ReplicaSet missing from the input is read through its pod-template-hash.
   const cronJobs = new Set(workloadObjs.filter((w) => w.kind === 'CronJob').map((w) => `${w.namespace ?? 'default'}/${w.name}`));
   pods.forEach((pod, i) => {
-    if (!pod.owner) return;
-    let top: WorkloadRef | undefined;
-    if (pod.owner.kind === 'ReplicaSet') {
-      top = replicaSetOwner.get(`${pod.namespace}/${pod.owner.name}`);
-      const hash = pod.labels['pod-template-hash'];
-      if (!top && hash && pod.owner.name.endsWith(`-${hash}`)) top = { kind: 'Deployment', name: pod.owner.name.slice(0, -hash.length - 1) };
-    } else if (pod.owner.kind === 'Job') {
-      // A Job made by a CronJob is named <cronjob>-<digits>.
-      const m = /^(.*)-\d+$/.exec(pod.owner.name);
-      if (m && cronJobs.has(`${pod.namespace}/${m[1]}`)) top = { kind: 'CronJob', name: m[1]! };
-    }
+    const top = topOwner(pod, replicaSetOwner, cronJobs);
     if (top) pods[i] = models.withOwner(pod, top);
   });
 
@@ -381,25 +387,57 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   pods.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const p of pods) if (!namespaces.has(p.namespace)) ensureNamespace(p.namespace, false);
 
-  const dnsNs = options.dns?.namespace ?? DEFAULT_DNS.namespace;
-  const dnsSel = options.dns?.selector ?? { ...DEFAULT_DNS.selector };
-  const dns: DnsConfig = {
-    namespace: dnsNs,
-    selector: dnsSel,
-    podsPresent: pods.some((p) => p.namespace === dnsNs && selectorMatches({ matchLabels: dnsSel, matchExpressions: [] }, p.labels)),
-  };
+  const dns = dnsOf(pods, options);
   const nsList = [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   policies.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   clusterPolicies.sort(compareClusterPolicies);
   nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   models.finish();
+  const cluster: Cluster = { namespaces: nsList, pods, workloads, services, policies, rejectedPolicies: rejected, clusterPolicies, rejectedClusterPolicies: rejectedCluster, nodes, dns, ...(options.network ? { network: options.network } : {}) };
+  if (workloadObjs.length === 0) markBuiltWithoutWorkloads(cluster);
+  return { cluster, diagnostics };
+}
+
+/** Where cluster DNS lives, and whether any of these pods is it. */
+export function dnsOf(pods: readonly Pod[], options: BuildOptions): DnsConfig {
+  const dnsNs = options.dns?.namespace ?? DEFAULT_DNS.namespace;
+  const dnsSel = options.dns?.selector ?? { ...DEFAULT_DNS.selector };
   return {
-    cluster: { namespaces: nsList, pods, workloads, services, policies, rejectedPolicies: rejected, clusterPolicies, rejectedClusterPolicies: rejectedCluster, nodes, dns, ...(options.network ? { network: options.network } : {}) },
-    diagnostics,
+    namespace: dnsNs,
+    selector: dnsSel,
+    podsPresent: pods.some((p) => p.namespace === dnsNs && selectorMatches({ matchLabels: dnsSel, matchExpressions: [] }, p.labels)),
   };
 }
 
-function podOf(obj: LoadedObject, ns: string): Pod {
+const withoutWorkloads = new WeakSet<Cluster>();
+/** Built from objects with no workload among them (as an agent follows): each pod's model then depends on the pod alone. */
+export function builtWithoutWorkloads(cluster: Cluster): boolean {
+  return withoutWorkloads.has(cluster);
+}
+export function markBuiltWithoutWorkloads(cluster: Cluster): void {
+  withoutWorkloads.add(cluster);
+}
+
+/**
+ * A pod's top-level owner, when it is not the pod's own owner reference: the Deployment of its ReplicaSet (read through
+ * the pod-template-hash when the ReplicaSet is not in the input), the CronJob of its Job.
+ */
+export function topOwner(pod: Pod, replicaSetOwner: ReadonlyMap<string, WorkloadRef>, cronJobs: ReadonlySet<string>): WorkloadRef | undefined {
+  if (!pod.owner) return undefined;
+  let top: WorkloadRef | undefined;
+  if (pod.owner.kind === 'ReplicaSet') {
+    top = replicaSetOwner.get(`${pod.namespace}/${pod.owner.name}`);
+    const hash = pod.labels['pod-template-hash'];
+    if (!top && hash && pod.owner.name.endsWith(`-${hash}`)) top = { kind: 'Deployment', name: pod.owner.name.slice(0, -hash.length - 1) };
+  } else if (pod.owner.kind === 'Job') {
+    // A Job made by a CronJob is named <cronjob>-<digits>.
+    const m = /^(.*)-\d+$/.exec(pod.owner.name);
+    if (m && cronJobs.has(`${pod.namespace}/${m[1]}`)) top = { kind: 'CronJob', name: m[1]! };
+  }
+  return top;
+}
+
+export function podOf(obj: LoadedObject, ns: string): Pod {
   const meta = isObj(obj.raw['metadata']) ? obj.raw['metadata'] : {};
   const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : {};
   const status = isObj(obj.raw['status']) ? obj.raw['status'] : {};

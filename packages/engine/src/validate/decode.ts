@@ -2,7 +2,8 @@
  * Strict decoding, as the API server does it for `kubectl apply` (field validation "Strict"):
  * every value must have its field's type, unknown fields and duplicated keys are errors.
  * The result is a typed copy of the object holding what kubectl would send (YAML 1.1 readings of
- * plain scalars), with BAD where a value could not be decoded, so that later checks can skip it.
+ * plain scalars), with BAD where a value could not be decoded, so that later checks can skip it. Fields of an open
+ * struct that kordon does not read are kept as written; later checks read only the fields the schema names.
  */
 import { formatPath, type PathSegment } from '../diagnostics.js';
 import { typo, unknownFieldHint } from './hints.js';
@@ -117,18 +118,23 @@ export class Decoder {
       if (!Object.prototype.hasOwnProperty.call(raw, k)) continue;
       const field = known ? known.get(k) : (schema as { values: Schema }).values;
       if (!field) {
-        // Unknown fields are not part of the decoded value.
         const struct = schema as StructSchema;
-        if (!struct.open) this.unknownField(struct, k, raw, path);
-        else this.nearField(struct, k, path);
-        out ??= copyUpTo(raw, n, known);
+        if (!struct.open) {
+          // An unknown field of a closed struct is an error and not part of the decoded value.
+          this.unknownField(struct, k, raw, path);
+          out ??= copyUpTo(raw, n, struct);
+        } else {
+          // One of an open struct (a field kordon does not read) is kept as written: no copy of a valid object.
+          this.nearField(struct, k, path);
+          if (out) setOwn(out, k, raw[k]);
+        }
         n++;
         continue;
       }
       const v = this.child(raw[k], field, path, k);
       if (out) setOwn(out, k, v);
       else if (v !== raw[k]) {
-        out = copyUpTo(raw, n, known);
+        out = copyUpTo(raw, n, schema);
         setOwn(out, k, v);
       }
       n++;
@@ -247,8 +253,9 @@ export class Decoder {
   }
 }
 
-/** The first `n` own keys of `raw` that the schema knows (every key of a map), as a new object. */
-function copyUpTo(raw: Obj, n: number, known: ReadonlyMap<string, Schema> | undefined): Obj {
+/** The first `n` own keys of `raw` that the decoded value keeps (all but a closed struct's unknown ones), as a new object. */
+function copyUpTo(raw: Obj, n: number, schema: StructSchema | { type: 'map' }): Obj {
+  const known = schema.type === 'struct' && !schema.open ? fieldsOf(schema) : undefined;
   const o: Obj = {};
   let m = 0;
   for (const k in raw) {

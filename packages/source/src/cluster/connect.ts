@@ -1,5 +1,6 @@
-import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+// Types only: node:http and node:https (with TLS) load when a command first reads a cluster, not at every start-up.
+import type { RequestOptions } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { SourceError } from '../files/problems.js';
 
@@ -83,7 +84,7 @@ export async function connect(opts: ClusterOptions = {}): Promise<Connection> {
   // client-node makes a new agent per request, so every page of a list would pay a TLS handshake (on both ends).
   // List calls share one keep-alive agent instead; its idle sockets are unref'd, so they never hold the process open.
   // Watches keep their own: each holds its socket for minutes. Behind a proxy, client-node's proxy agent stays.
-  const pool = base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  const pool = base.protocol === 'https:' ? new (await import('node:https')).Agent({ keepAlive: true }) : new (await import('node:http')).Agent({ keepAlive: true });
   const send = (path: string, streaming: boolean) => open(kc, base, cluster.server, path, timeoutMs, streaming ? undefined : pool);
   return {
     server: cluster.server,
@@ -104,7 +105,7 @@ async function open(kc: KubeConfig, base: URL, server: string, path: string, tim
   // The TLS options (ca, cert, key, servername, rejectUnauthorized) stay on the request, where the pooled agent takes
   // them and keys its sockets by them.
   if (pool && !kc.getCurrentCluster()?.proxyUrl) opts.agent = pool;
-  const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(opts);
+  const req = (url.protocol === 'https:' ? (await import('node:https')).request : (await import('node:http')).request)(opts);
   return new Promise((resolve, reject) => {
     // A watch stays open for minutes by design; only its start is timed.
     const timer = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
