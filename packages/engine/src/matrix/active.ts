@@ -1,8 +1,8 @@
-import type { Cluster, Policy, PortSpec, Protocol, Rule } from '../model/types.js';
+import type { Cluster, Policy, Protocol, Rule } from '../model/types.js';
 import { setBit } from './bitset.js';
 import type { ClassModel } from './classes.js';
 import type { MatrixColumn } from './columns.js';
-import type { ActiveRule, ActiveRules, PortOk } from './delta.js';
+import type { ActiveRules } from './delta.js';
 
 /** Destination classes that serve a port name on a protocol, per port number: `name/protocol` → number → mask. */
 export type NamedMasks = Map<string, Map<number, Uint32Array>>;
@@ -30,68 +30,149 @@ export interface ColumnRules {
   readonly specific: PortRules;
 }
 
-/** The rules with ports that admit this column; columns with the same ones share a result. */
-export function activeRules(b: ColumnRules, col: MatrixColumn, named: NamedMasks): ActiveRules {
-  const sig: string[] = [];
-  const pick = (list: ReadonlyArray<{ policy: ActiveRule['policy']; rule: Rule }>, tag: string) => {
-    const out: ActiveRule[] = [];
+/**
+ * The rules with ports that admit each column; columns with the same ones share a result. Found rule by rule: a rule
+ * names a few columns, and asking every rule about every column cost more than counting some of them.
+ */
+export function activeRules(b: ColumnRules, cols: readonly MatrixColumn[], named: NamedMasks): ActiveRules[] {
+  const byPort = columnsByPort(cols);
+  const out = cols.map((): ActiveRules => ({ signature: '', ingress: [], egress: [] }));
+  // A column's signature: per admitting rule its place and direction, and for a named port the mask's content.
+  const codes: number[][] = cols.map(() => []);
+  const maskIds = new Map<string, number>();
+  const pick = (list: ReadonlyArray<{ policy: Policy; rule: Rule }>, dir: 'ingress' | 'egress') => {
     list.forEach(({ policy, rule }, i) => {
-      const ok = portOk(b, rule, col, named);
-      if (ok === false) return;
-      out.push({ policy, rule, ok });
-      if (ok === true) sig.push(`${tag}${i}`);
-      else sig.push(`${tag}${i}:${maskText(ok)}`);
+      for (const [c, ok] of admitted(b, rule, byPort, named)) {
+        out[c]![dir].push({ policy, rule, ok });
+        const code = i * 4 + (dir === 'egress' ? 2 : 0);
+        if (ok === true) codes[c]!.push(code);
+        else {
+          const text = maskText(ok);
+          let id = maskIds.get(text);
+          if (id === undefined) maskIds.set(text, (id = maskIds.size));
+          codes[c]!.push(code + 1, id);
+        }
+      }
     });
-    return out;
   };
-  const ingress = pick(b.specific.ingress, 'i');
-  const egress = pick(b.specific.egress, 'e');
-  return { signature: sig.join(','), ingress, egress };
+  pick(b.specific.ingress, 'ingress');
+  pick(b.specific.egress, 'egress');
+  out.forEach((a, c) => (a.signature = keyOf(codes[c]!)));
+  return out;
 }
 
-function portOk(b: ColumnRules, rule: Rule, col: MatrixColumn, named: NamedMasks): PortOk {
-  let mask: Uint32Array | undefined;
+/**
+ * Integers below 2^33 as a short string key: three characters of 11 bits each, from U+4000 (no surrogates, no `;`,
+ * which joins a column's signature to its tiers'). Joining numbers as text cost more than finding the rules.
+ */
+function keyOf(codes: readonly number[]): string {
+  const units = new Uint16Array(codes.length * 3);
+  codes.forEach((n, i) => {
+    units[3 * i] = 0x4000 + (n & 0x7ff);
+    units[3 * i + 1] = 0x4000 + ((n >>> 11) & 0x7ff);
+    units[3 * i + 2] = 0x4000 + Math.floor(n / 0x400000);
+  });
+  let s = '';
+  for (let i = 0; i < units.length; i += 8190) s += String.fromCharCode(...units.subarray(i, i + 8190));
+  return s;
+}
+
+/** Per protocol, [probe port, column index] of its columns, by port. */
+type ColumnsByPort = Map<Protocol, Array<[number, number]>>;
+
+function columnsByPort(cols: readonly MatrixColumn[]): ColumnsByPort {
+  const out: ColumnsByPort = new Map();
+  cols.forEach((col, c) => {
+    const l = out.get(col.protocol);
+    if (l) l.push([col.port, c]);
+    else out.set(col.protocol, [[col.port, c]]);
+  });
+  for (const l of out.values()) l.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  return out;
+}
+
+/**
+ * The columns a rule admits and how (every destination, or those serving a named port), by column index, in column
+ * order. A column is probed at its `port`: every port it stands for gets the same answer from every rule.
+ */
+function admitted(b: ColumnRules, rule: Rule, byPort: ColumnsByPort, named: NamedMasks): Array<[number, true | Uint32Array]> {
+  const out = new Map<number, true | Uint32Array>();
+  const add = (c: number, ok: true | Uint32Array) => {
+    const was = out.get(c);
+    if (was === true) return;
+    if (ok === true || was === undefined) out.set(c, ok);
+    else {
+      // Two named ports on one column: destinations serving either.
+      const m = new Uint32Array(b.W);
+      for (let k = 0; k < b.W; k++) m[k] = was[k]! | ok[k]!;
+      out.set(c, m);
+    }
+  };
   for (const s of rule.ports ?? []) {
-    const r = specOk(s, col, (n) => namedMaskOf(b, named, n, col.protocol, col.port));
-    if (r === true) return true;
-    if (r instanceof Uint32Array) {
-      if (!mask) mask = r;
-      else {
-        const m = new Uint32Array(b.W);
-        for (let k = 0; k < b.W; k++) m[k] = mask[k]! | r[k]!;
-        mask = m;
+    const list = byPort.get(s.protocol);
+    if (!list) continue;
+    if (s.port === null) for (const [, c] of list) add(c, true);
+    else if (typeof s.port === 'number') {
+      const to = s.endPort ?? s.port;
+      for (let k = lowerBound(list, s.port); k < list.length && list[k]![0] <= to; k++) add(list[k]![1], true);
+    } else {
+      for (const [port, mask] of namedMasksOf(b, named, s.port, s.protocol)) {
+        for (let k = lowerBound(list, port); k < list.length && list[k]![0] === port; k++) add(list[k]![1], mask);
       }
     }
   }
-  return mask ?? false;
+  return [...out].sort((x, y) => x[0] - y[0]);
+}
+
+/** The first entry whose port is at least `port`. */
+function lowerBound(list: ReadonlyArray<[number, number]>, port: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]![0] < port) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The destination classes serving `name` on `protocol` at `port` (shared with the cluster policy tiers). */
 export function namedMaskOf(b: ColumnRules, named: NamedMasks, name: string, protocol: Protocol, port: number): Uint32Array | undefined {
+  return namedMasksOf(b, named, name, protocol).get(port);
+}
+
+/** Per port number, the destination classes serving `name` on `protocol` there. */
+function namedMasksOf(b: ColumnRules, named: NamedMasks, name: string, protocol: Protocol): ReadonlyMap<number, Uint32Array> {
   const key = `${name}/${protocol}`;
   let byPort = named.get(key);
   if (!byPort) {
-    byPort = new Map();
+    // Every name the rules use at once: one pass over the classes instead of one per name.
+    const wanted = new Set([key, ...namesOf(b.specific)]);
+    for (const k of wanted) if (named.has(k)) wanted.delete(k);
+    for (const k of wanted) named.set(k, new Map());
     for (let c = 0; c < b.K; c++) {
       const pod = b.cm.pod[c];
       if (!pod) continue;
       for (const cp of pod.containerPorts) {
-        if (cp.name !== name || cp.protocol !== protocol) continue;
-        let m = byPort.get(cp.port);
-        if (!m) byPort.set(cp.port, (m = new Uint32Array(b.W)));
+        if (cp.name === undefined) continue;
+        const k = `${cp.name}/${cp.protocol}`;
+        if (!wanted.has(k)) continue;
+        const masks = named.get(k)!;
+        let m = masks.get(cp.port);
+        if (!m) masks.set(cp.port, (m = new Uint32Array(b.W)));
         setBit(m, 0, c);
       }
     }
-    named.set(key, byPort);
+    byPort = named.get(key)!;
   }
-  return byPort.get(port);
+  return byPort;
 }
 
-function specOk(s: PortSpec, col: MatrixColumn, named: (name: string) => Uint32Array | undefined): PortOk {
-  if (s.protocol !== col.protocol) return false;
-  if (s.port === null) return true;
-  if (typeof s.port === 'number') return col.port >= s.port && col.port <= (s.endPort ?? s.port);
-  return named(s.port) ?? false;
+/** The `name/protocol` of every named port the rules with ports use. */
+function namesOf(rules: PortRules): Set<string> {
+  const out = new Set<string>();
+  for (const { rule } of [...rules.ingress, ...rules.egress]) for (const s of rule.ports ?? []) if (typeof s.port === 'string') out.add(`${s.port}/${s.protocol}`);
+  return out;
 }
 
 /** Masks come from namedMask's cache, so most are seen once per column: their text is kept with them. */

@@ -60,10 +60,72 @@ function inBlock(b: Block, family: 4 | 6, v: bigint): boolean {
   return true;
 }
 
-export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassModel {
-  const model = clusterModel(cluster);
-  const pods = cluster.pods;
-  // Distinct ipBlocks of all rules.
+/** How to number the classes. */
+export interface ClassOptions {
+  /**
+   * Number the classes of one role next to each other (`roleOrder`), where that shortens their runs (`always`: whenever
+   * it changes the order, for tests): counting by roles (factored.ts) walks runs of consecutive classes of one role.
+   * Any numbering gives the same answers.
+   */
+  byRole?: boolean | 'always';
+}
+
+export function buildClasses(cluster: Cluster, ips: readonly string[], options: ClassOptions = {}): ClassModel {
+  const blocks = addressBlocks(cluster);
+  const numbering = numberClasses(cluster, ips, blocks);
+  const first = indexClasses(cluster, numbering, blocks, options.byRole ? 'keyed' : 'plain');
+  if (!options.byRole) return first.cm;
+  const order = roleOrder(numbering, first.roleKeys, options.byRole === 'always' ? 1 : 0.8);
+  if (!order) return first.cm;
+  const { numbering: again, newOf } = renumbered(numbering, order);
+  const carried: Carried = {
+    ingressPolicies: order.map((c) => first.cm.ingressPolicies[c]!),
+    egressPolicies: order.map((c) => first.cm.egressPolicies[c]!),
+    keyIndex: new Map([...first.keyIndex].map(([k, idx]) => [k, { has: permuteBits(idx.has, newOf), byValue: new Map([...idx.byValue].map(([v, b]) => [v, permuteBits(b, newOf)])) }])),
+    podSel: new Map([...first.podSel].map(([k, b]) => [k, permuteBits(b, newOf)])),
+  };
+  return indexClasses(cluster, again, blocks, carried).cm;
+}
+
+/**
+ * What a renumbering keeps from the first index, in the new numbering: the isolating policies per class and the sets
+ * the label index and the policies' selections found (moving their bits costs less than finding them again).
+ */
+interface Carried {
+  ingressPolicies: Policy[][];
+  egressPolicies: Policy[][];
+  roleKeys?: undefined;
+  keyIndex: Map<string, KeyIndex>;
+  podSel: Map<string, Bits>;
+}
+
+/** The classes carrying a label key, and per value the classes carrying it. */
+interface KeyIndex {
+  has: Bits;
+  byValue: Map<string, Bits>;
+}
+
+/** A set of classes with each class c moved to newOf[c]. */
+function permuteBits(b: Bits, newOf: Int32Array): Bits {
+  let min = Infinity;
+  let max = -1;
+  forEachBitOf(b, (c) => {
+    const p = newOf[c]!;
+    if (p < min) min = p;
+    if (p > max) max = p;
+  });
+  if (max < 0) return EMPTY_BITS;
+  const lo = min >>> 5;
+  const words = new Uint32Array((max >>> 5) - lo + 1);
+  forEachBitOf(b, (c) => {
+    const p = newOf[c]!;
+    words[(p >>> 5) - lo]! |= 1 << (p & 31);
+  });
+  return { lo, words };
+}
+
+/** Distinct ipBlocks of all rules, and the `networks` and `nodes` ranges of cluster policies. */
+function addressBlocks(cluster: Cluster): Block[] {
   const blocks = new Map<string, Block>();
   for (const peer of effectiveBlockPeers(cluster.policies)) {
     const k = blockKey(peer);
@@ -75,7 +137,6 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     if (cidr.family === 4) block.v4 = [cidr, ...except.filter((e) => e.family === 4)].flatMap((c) => [Number(c.start), Number(c.end)]);
     blocks.set(k, block);
   }
-  // Cluster policy `networks` and `nodes` peers split classes by address too.
   for (const text of tierAddressRanges(cluster)) {
     // Kept apart from ipBlocks: a pod with no IP is never in a cluster policy's networks.
     const k = `net:${text}`;
@@ -86,35 +147,48 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     if (cidr.family === 4) block.v4 = [Number(cidr.start), Number(cidr.end)];
     blocks.set(k, block);
   }
-  const blockList = [...blocks.values()];
+  return [...blocks.values()];
+}
 
-  /** Indices of the blocks an endpoint's addresses fall in (part of its class key). */
-  const membership = (addrs: readonly string[]): number[] => {
-    if (blockList.length === 0 || addrs.length === 0) return [];
-    const parsed = parsedAddresses(addrs);
-    const out: number[] = [];
-    for (let b = 0; b < blockList.length; b++) {
-      const block = blockList[b]!;
-      for (const a of parsed) {
-        if (block.v4 ? a.family === 4 && inBlock4(block, Number(a.value)) : inBlock(block, a.family, a.value)) {
-          out.push(b);
-          break;
-        }
+/** Which endpoints share a class, and in which order the classes are numbered. */
+interface Numbering {
+  classOf: Int32Array;
+  members: number[][];
+  /** A representative pod per class (undefined for address classes). */
+  repr: (Pod | undefined)[];
+  /** Per class, the indices of the blocks its addresses fall in. */
+  blockMembers: (readonly number[])[];
+}
+
+/** Indices of the blocks an endpoint's addresses fall in (part of its class key). */
+function membershipIn(blockList: readonly Block[], addrs: readonly string[]): number[] {
+  if (blockList.length === 0 || addrs.length === 0) return [];
+  const parsed = parsedAddresses(addrs);
+  const out: number[] = [];
+  for (let b = 0; b < blockList.length; b++) {
+    const block = blockList[b]!;
+    for (const a of parsed) {
+      if (block.v4 ? a.family === 4 && inBlock4(block, Number(a.value)) : inBlock(block, a.family, a.value)) {
+        out.push(b);
+        break;
       }
     }
-    return out;
-  };
+  }
+  return out;
+}
 
+/** Pods keyed by what policies observe, numbered in order of first appearance; then each outside address. */
+function numberClasses(cluster: Cluster, ips: readonly string[], blockList: readonly Block[]): Numbering {
+  const pods = cluster.pods;
   const classOf = new Int32Array(pods.length + ips.length);
   const keyToClass = new Map<string, number>();
   const members: number[][] = [];
   const repr: (Pod | undefined)[] = [];
   const blockMembers: (readonly number[])[] = [];
-  const podBlocks = podMembership(pods, blockList, membership);
+  const podBlocks = podMembership(pods, blockList, (addrs) => membershipIn(blockList, addrs));
   const observed = observedBy(cluster.policies, cluster.clusterPolicies);
   pods.forEach((pod, i) => {
     const memId = podBlocks.id[i]!;
-    const mem = podBlocks.sets[memId]!;
     const key = `${pod.namespace}\u0002${pod.hostNetwork ? 'H' : ''}\u0002${observedLabels(observed, pod)}\u0002${observedPorts(observed, pod)}\u0002${memId}`;
     let c = keyToClass.get(key);
     if (c === undefined) {
@@ -122,78 +196,88 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
       keyToClass.set(key, c);
       members.push([]);
       repr.push(pod);
-      blockMembers.push(mem);
+      blockMembers.push(podBlocks.sets[memId]!);
     }
     members[c]!.push(i);
     classOf[i] = c;
   });
   ips.forEach((ip, k) => {
-    const c = members.length;
+    classOf[pods.length + k] = members.length;
     members.push([pods.length + k]);
     repr.push(undefined);
-    blockMembers.push(membership([ip]));
-    classOf[pods.length + k] = c;
+    blockMembers.push(membershipIn(blockList, [ip]));
   });
+  return { classOf, members, repr, blockMembers };
+}
+
+/** Per class, a hash of the NetworkPolicies that isolate it for egress and for ingress: its roles, but for tiers. */
+interface RoleKeys {
+  egress: Int32Array;
+  ingress: Int32Array;
+}
+
+/**
+ * Classes of one namespace (and hostNetwork) grouped by egress role, then by ingress role, groups in order of first
+ * appearance; outside addresses stay last. In name order, workloads of different roles interleave and each role is
+ * split into several runs. Undefined when the order would not change, or would not make the runs fewer than `pays`
+ * times as many (1: always take it).
+ */
+function roleOrder(n: Numbering, keys: RoleKeys, pays: number): number[] | undefined {
+  const groups = new Map<string, Map<number, Map<number, number[]>>>();
+  const tail: number[] = [];
+  n.repr.forEach((pod, c) => {
+    if (!pod) return void tail.push(c);
+    const scope = `${pod.namespace}\u0002${pod.hostNetwork ? 'H' : ''}`;
+    let byEgress = groups.get(scope);
+    if (!byEgress) groups.set(scope, (byEgress = new Map()));
+    let byIngress = byEgress.get(keys.egress[c]!);
+    if (!byIngress) byEgress.set(keys.egress[c]!, (byIngress = new Map()));
+    const list = byIngress.get(keys.ingress[c]!);
+    if (list) list.push(c);
+    else byIngress.set(keys.ingress[c]!, [c]);
+  });
+  const order: number[] = [];
+  for (const byEgress of groups.values()) for (const byIngress of byEgress.values()) for (const list of byIngress.values()) order.push(...list);
+  order.push(...tail);
+  const runs = (at: (p: number) => number) => {
+    let r = 0;
+    for (let p = 1; p < order.length; p++) if (keys.egress[at(p)] !== keys.egress[at(p - 1)]) r++;
+    for (let p = 1; p < order.length; p++) if (keys.ingress[at(p)] !== keys.ingress[at(p - 1)]) r++;
+    return r;
+  };
+  if (order.every((c, p) => c === p)) return undefined;
+  if (pays >= 1) return order;
+  return runs((p) => order[p]!) < pays * runs((p) => p) ? order : undefined;
+}
+
+/** The numbering with class order[p] as class p, and where each class went. */
+function renumbered(n: Numbering, order: readonly number[]): { numbering: Numbering; newOf: Int32Array } {
+  const newOf = new Int32Array(order.length);
+  order.forEach((c, p) => (newOf[c] = p));
+  const numbering = {
+    classOf: n.classOf.map((c) => newOf[c]!),
+    members: order.map((c) => n.members[c]!),
+    repr: order.map((c) => n.repr[c]),
+    blockMembers: order.map((c) => n.blockMembers[c]!),
+  };
+  return { numbering, newOf };
+}
+
+/**
+ * The class model over a numbering: label index, namespace windows, block and peer sets, who each policy selects.
+ * `lists`: what an earlier numbering found, moved to this one; else the isolating policies are found, with their
+ * role keys when `keyed`.
+ */
+function indexClasses(cluster: Cluster, n: Numbering, blockList: readonly Block[], lists: Carried | 'plain' | 'keyed'): { cm: ClassModel; roleKeys: RoleKeys; keyIndex: Map<string, KeyIndex>; podSel: Map<string, Bits> } {
+  const model = clusterModel(cluster);
+  const { classOf, members, repr, blockMembers } = n;
   const count = members.length;
   const words = wordsFor(count);
 
-  const classesByNs = new Map<string, number[]>();
-  for (let c = 0; c < count; c++) {
-    const pod = repr[c];
-    if (!pod || pod.hostNetwork) continue;
-    const l = classesByNs.get(pod.namespace);
-    if (l) l.push(c);
-    else classesByNs.set(pod.namespace, [c]);
-  }
-
-  // Pod classes that selectors can see: hostNetwork pods and outside addresses are never selected.
-  // A namespace's classes as a window: selectors scoped to one namespace only ever touch its few words.
-  const nsWindow = new Map<string, Bits>();
-  for (const [ns, list] of classesByNs) {
-    const lo = list[0]! >>> 5;
-    const words = new Uint32Array((list[list.length - 1]! >>> 5) - lo + 1);
-    for (const c of list) words[(c >>> 5) - lo]! |= 1 << (c & 31);
-    nsWindow.set(ns, { lo, words });
-  }
-
-  // Inverted label index over classes, built per key on first use: a selector becomes a few window ANDs.
-  const keyIndex = new Map<string, { has: Bits; byValue: Map<string, Bits> }>();
-  const indexOf = (key: string) => {
-    let idx = keyIndex.get(key);
-    if (idx) return idx;
-    const lists = new Map<string, number[]>();
-    const has: number[] = [];
-    for (const list of classesByNs.values()) {
-      for (const c of list) {
-        const labels = repr[c]!.labels;
-        if (!Object.prototype.hasOwnProperty.call(labels, key)) continue;
-        has.push(c);
-        const v = labels[key]!;
-        const l = lists.get(v);
-        if (l) l.push(c);
-        else lists.set(v, [c]);
-      }
-    }
-    idx = { has: bitsOfList(has), byValue: new Map([...lists].map(([v, l]) => [v, bitsOfList(l)])) };
-    keyIndex.set(key, idx);
-    return idx;
-  };
-  const valuesBits = (key: string, values: readonly string[]): Bits => {
-    const idx = indexOf(key);
-    return orBitsAll(values.map((v) => idx.byValue.get(v) ?? EMPTY_BITS));
-  };
-  /** The classes of `scope` whose labels match `sel` (see selectorMatches for the definition). */
-  const select = (scope: Bits, sel: LabelSelector): Bits => {
-    let bits = scope;
-    for (const k of Object.keys(sel.matchLabels)) bits = andBits(bits, valuesBits(k, [sel.matchLabels[k]!]));
-    for (const r of sel.matchExpressions) {
-      if (r.operator === 'In') bits = andBits(bits, valuesBits(r.key, r.values));
-      else if (r.operator === 'NotIn') bits = andNotBits(bits, valuesBits(r.key, r.values));
-      else if (r.operator === 'Exists') bits = andBits(bits, indexOf(r.key).has);
-      else bits = andNotBits(bits, indexOf(r.key).has);
-    }
-    return bits;
-  };
+  const { classesByNs, nsWindow } = namespaceWindows(repr);
+  const carried = typeof lists === 'string' ? undefined : lists;
+  const keyIndex: Map<string, KeyIndex> = carried?.keyIndex ?? new Map();
+  const select = labelSelector(classesByNs, repr, keyIndex);
 
   const nsSelCache = new Map<string, Bits>();
   /** Classes of every namespace a namespaceSelector matches. */
@@ -206,7 +290,7 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     }
     return r;
   };
-  const podSelCache = new Map<string, Bits>();
+  const podSelCache: Map<string, Bits> = carried?.podSel ?? new Map();
   /** Classes in the scope named `scopeKey` whose pods match `sel` (null: all pods). */
   const podsIn = (scopeKey: string, scope: () => Bits, sel: LabelSelector | null): Bits => {
     const cacheKey = `${scopeKey}\u0001${sel === null ? '*' : selectorKey(sel)}`;
@@ -258,8 +342,6 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
   };
 
   const selectedCache = new WeakMap<Policy, Bits>();
-  const ingressPolicies: Policy[][] = Array.from({ length: count }, () => []);
-  const egressPolicies: Policy[][] = Array.from({ length: count }, () => []);
   const selectedBy = (policy: Policy): Bits => {
     let bits = selectedCache.get(policy);
     if (!bits) {
@@ -268,12 +350,7 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     }
     return bits;
   };
-  for (const policy of cluster.policies) {
-    forEachBitOf(selectedBy(policy), (c) => {
-      if (policy.ingressIsolation) ingressPolicies[c]!.push(policy);
-      if (policy.egressIsolation) egressPolicies[c]!.push(policy);
-    });
-  }
+  const { ingressPolicies, egressPolicies, roleKeys } = carried ?? isolatingLists(cluster, count, selectedBy, lists === 'keyed');
 
   const podsMatching = (nsSel: LabelSelector, podSel: LabelSelector | null): Bits => podsIn(`sel=${selectorKey(nsSel)}`, () => namespacesMatching(nsSel), podSel);
   const inRange = (cidr: string): Bits => {
@@ -281,7 +358,87 @@ export function buildClasses(cluster: Cluster, ips: readonly string[]): ClassMod
     return b === undefined ? EMPTY_BITS : classesInBlock(b);
   };
 
-  return { classOf, count, words, members, pod: repr, ingressPolicies, egressPolicies, peersOf, selectedBy, podsMatching, inRange };
+  const cm: ClassModel = { classOf, count, words, members, pod: repr, ingressPolicies, egressPolicies, peersOf, selectedBy, podsMatching, inRange };
+  return { cm, roleKeys: roleKeys ?? { egress: new Int32Array(0), ingress: new Int32Array(0) }, keyIndex, podSel: podSelCache };
+}
+
+/** Pod classes per namespace (never host-network ones, which selectors cannot see), and each namespace's window. */
+function namespaceWindows(repr: readonly (Pod | undefined)[]): { classesByNs: Map<string, number[]>; nsWindow: Map<string, Bits> } {
+  const classesByNs = new Map<string, number[]>();
+  repr.forEach((pod, c) => {
+    if (!pod || pod.hostNetwork) return;
+    const l = classesByNs.get(pod.namespace);
+    if (l) l.push(c);
+    else classesByNs.set(pod.namespace, [c]);
+  });
+  // A namespace's classes as a window: selectors scoped to one namespace only ever touch its few words.
+  const nsWindow = new Map<string, Bits>();
+  for (const [ns, list] of classesByNs) {
+    const lo = list[0]! >>> 5;
+    const words = new Uint32Array((list[list.length - 1]! >>> 5) - lo + 1);
+    for (const c of list) words[(c >>> 5) - lo]! |= 1 << (c & 31);
+    nsWindow.set(ns, { lo, words });
+  }
+  return { classesByNs, nsWindow };
+}
+
+/**
+ * The classes of a scope whose labels match a selector (see selectorMatches for the definition), through an inverted
+ * label index over classes built per key on first use (into `keyIndex`): a selector becomes a few window ANDs.
+ */
+function labelSelector(classesByNs: ReadonlyMap<string, readonly number[]>, repr: readonly (Pod | undefined)[], keyIndex: Map<string, KeyIndex>): (scope: Bits, sel: LabelSelector) => Bits {
+  const indexOf = (key: string) => {
+    let idx = keyIndex.get(key);
+    if (idx) return idx;
+    const lists = new Map<string, number[]>();
+    const has: number[] = [];
+    for (const list of classesByNs.values()) {
+      for (const c of list) {
+        const labels = repr[c]!.labels;
+        if (!Object.prototype.hasOwnProperty.call(labels, key)) continue;
+        has.push(c);
+        const v = labels[key]!;
+        const l = lists.get(v);
+        if (l) l.push(c);
+        else lists.set(v, [c]);
+      }
+    }
+    idx = { has: bitsOfList(has), byValue: new Map([...lists].map(([v, l]) => [v, bitsOfList(l)])) };
+    keyIndex.set(key, idx);
+    return idx;
+  };
+  const valuesBits = (key: string, values: readonly string[]): Bits => {
+    const idx = indexOf(key);
+    return orBitsAll(values.map((v) => idx.byValue.get(v) ?? EMPTY_BITS));
+  };
+  return (scope, sel) => {
+    let bits = scope;
+    for (const k of Object.keys(sel.matchLabels)) bits = andBits(bits, valuesBits(k, [sel.matchLabels[k]!]));
+    for (const r of sel.matchExpressions) {
+      if (r.operator === 'In') bits = andBits(bits, valuesBits(r.key, r.values));
+      else if (r.operator === 'NotIn') bits = andNotBits(bits, valuesBits(r.key, r.values));
+      else if (r.operator === 'Exists') bits = andBits(bits, indexOf(r.key).has);
+      else bits = andNotBits(bits, indexOf(r.key).has);
+    }
+    return bits;
+  };
+}
+
+/** The policies that isolate each class, per direction, and (when `keyed`) a hash of each list: the class's roles. */
+function isolatingLists(cluster: Cluster, count: number, selectedBy: (p: Policy) => Bits, keyed: boolean): { ingressPolicies: Policy[][]; egressPolicies: Policy[][]; roleKeys: RoleKeys } {
+  const roleKeys: RoleKeys = { egress: new Int32Array(keyed ? count : 0), ingress: new Int32Array(keyed ? count : 0) };
+  const ingressPolicies: Policy[][] = Array.from({ length: count }, () => []);
+  const egressPolicies: Policy[][] = Array.from({ length: count }, () => []);
+  cluster.policies.forEach((policy, k) => {
+    forEachBitOf(selectedBy(policy), (c) => {
+      if (policy.ingressIsolation) ingressPolicies[c]!.push(policy);
+      if (policy.egressIsolation) egressPolicies[c]!.push(policy);
+      if (!keyed) return;
+      if (policy.ingressIsolation) roleKeys.ingress[c] = (Math.imul(roleKeys.ingress[c]!, 0x9e3779b1) + k + 1) | 0;
+      if (policy.egressIsolation) roleKeys.egress[c] = (Math.imul(roleKeys.egress[c]!, 0x9e3779b1) + k + 1) | 0;
+    });
+  });
+  return { ingressPolicies, egressPolicies, roleKeys };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Cluster } from '../model/types.js';
 import { computeMatrix, type MatrixOptions } from './matrix.js';
 import { FactoredCounts } from './factored.js';
 import { clusterOf, namespaceObject, podObject } from '../conformance/__fixtures__/harness.js';
-import { build, buildTiered, clusterArb, explicitArb, largeClusterArb, largeTieredClusterArb, manifestsOf, tieredClusterArb, tieredManifestsOf, type ClusterInput } from '../conformance/__fixtures__/random-cluster.js';
+import { build, buildTiered, clusterArb, explicitArb, largeClusterArb, largeTieredClusterArb, manifestsOf, mediumClusterArb, mediumTieredClusterArb, tieredClusterArb, tieredManifestsOf, type ClusterInput } from '../conformance/__fixtures__/random-cluster.js';
 import { reference, type Obj, type REnd } from '../conformance/__fixtures__/reference.js';
 
 /** Per column: [factored count, cells of the class matrix, the reference's count]. */
@@ -86,6 +86,25 @@ describe('factored pair counts', () => {
       { seed: 1215, numRuns: 100 },
     );
   });
+
+  // Enough pods per namespace that roles interleave: the classes are numbered by role (numbering.property.test.ts).
+  it('on clusters whose classes are renumbered by role', () => {
+    fc.assert(
+      fc.property(mediumClusterArb, explicitArb, (input, opts) => {
+        const cluster = build(input);
+        const objs = manifestsOf(input) as Obj[];
+        expect(disagreements(counts(cluster, objs))).toEqual([]);
+        expect(disagreements(counts(cluster, objs, opts))).toEqual([]);
+      }),
+      { seed: 1219, numRuns: 60 },
+    );
+    fc.assert(
+      fc.property(mediumTieredClusterArb, (input) => {
+        expect(disagreements(counts(buildTiered(input), tieredManifestsOf(input) as Obj[]))).toEqual([]);
+      }),
+      { seed: 1222, numRuns: 40 },
+    );
+  }, 240_000);
 
   it('on large clusters (rows and runs of many words)', () => {
     fc.assert(

@@ -39,7 +39,10 @@ interface Runs {
 }
 
 export class FactoredCounts {
-  /** `auto`: count by roles where `factoredWork` says it is cheaper than class rows; `always`: whenever asked (tests). */
+  /**
+   * `auto`: count by roles where `factoredWork` says it is cheaper than class rows; `always`: whenever asked, with the
+   * classes renumbered by role whenever that changes their order (tests).
+   */
   static use: 'auto' | 'always' = 'auto';
   private readonly K: number;
   private readonly W: number;

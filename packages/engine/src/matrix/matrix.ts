@@ -194,16 +194,18 @@ function cellMatrix(cluster: Cluster, options: MatrixOptions, classes?: ClassMod
  */
 function countedMatrix(cluster: Cluster, options: MatrixOptions): Matrix {
   const ips = (options.ips ?? []).map((ip) => canonicalIP(ip) ?? ip);
-  const cm = buildClasses(cluster, ips);
   const columns = options.ports ? explicitColumns(options.ports) : defaultColumns(cluster);
+  // Numbering classes by role pays only in the count by roles, which one column never takes (below).
+  const cm = buildClasses(cluster, ips, { byRole: FactoredCounts.use === 'always' ? 'always' : columns.length > 1 });
   const podCount = cluster.pods.length;
   const endpoints = [...cluster.pods.map((p) => `${p.namespace}/${p.name}`), ...ips];
   const rules: ColumnRules = { cm, K: cm.count, W: cm.words, specific: portRules(cluster) };
   const named: NamedMasks = new Map();
   const stage0 = cluster.clusterPolicies.length > 0 ? new TierStage(cm, cluster, (n, p, port) => namedMaskOf(rules, named, n, p, port)) : undefined;
   const stage = stage0 && !stage0.empty ? stage0 : undefined;
-  const signatures = columns.map((col) => {
-    const active = activeRules(rules, col, named);
+  const actives = activeRules(rules, columns, named);
+  const signatures = columns.map((col, c) => {
+    const active = actives[c]!;
     const tier = stage?.column(col);
     return { active, tier, sig: tier ? `${active.signature};${tier.signature}` : active.signature };
   });
@@ -252,8 +254,9 @@ function runColumns(cluster: Cluster, options: MatrixOptions, classes?: ClassMod
   // Cluster policies: the rows they can change are decided through the tiers in every column.
   const stage0 = cluster.clusterPolicies.length > 0 ? new TierStage(cm, cluster, (n, p, port) => namedMaskOf(base, named, n, p, port)) : undefined;
   const stage = stage0 && !stage0.empty ? stage0 : undefined;
-  const results: ColumnResult[] = columns.map((col) => {
-    const active = activeRules(base, col, named);
+  const actives = activeRules(base, columns, named);
+  const results: ColumnResult[] = columns.map((col, c) => {
+    const active = actives[c]!;
     const tier = stage?.column(col);
     const sig = tier ? `${active.signature};${tier.signature}` : active.signature;
     let r = bySig.get(sig);

@@ -110,6 +110,8 @@ const clusterArbOf = (minPods: number, maxPods: number, maxPolicies: number, all
 export const clusterArb = clusterArbOf(1, 8, 4);
 // More than 32 and 64 pod classes: the bitsets span several words.
 export const largeClusterArb = clusterArbOf(34, 42, 6, true);
+// Enough pods and policies per namespace that pods of different roles interleave in name order.
+export const mediumClusterArb = clusterArbOf(12, 24, 8);
 
 export type ClusterInput = typeof clusterArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -225,6 +227,7 @@ const tieredArbOf = (base: fc.Arbitrary<ClusterInput>) =>
   });
 export const tieredClusterArb = tieredArbOf(clusterArb);
 export const largeTieredClusterArb = tieredArbOf(largeClusterArb);
+export const mediumTieredClusterArb = tieredArbOf(mediumClusterArb);
 export type TieredInput = typeof tieredClusterArb extends fc.Arbitrary<infer T> ? T : never;
 
 export function tieredManifestsOf(input: TieredInput): Record<string, unknown>[] {
