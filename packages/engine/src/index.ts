@@ -126,6 +126,7 @@ export type { MatrixColumn, PortRange } from './matrix/columns.js';
 
 export {
   citedClusterPolicy,
+  citeRule,
   citedNetworkPolicy,
   describeMiss,
   describeMissFailure,

@@ -1,13 +1,13 @@
 import {
   checkConnection,
   citedClusterPolicy,
+  citeRule,
   citedNetworkPolicy,
   describeMiss,
   describeMissFailure,
   describePeer,
   describePortSpec,
   describeRule,
-  describeRuleRef,
   describeStep,
   describeTierRule,
   describeWalk,
@@ -103,39 +103,40 @@ interface RefJson {
   column?: number;
 }
 
-function ruleLocation(policy: Policy | undefined, ref: Pick<RuleRef, 'direction' | 'rule'>): Location | undefined {
-  return policy ? locateRule(policy, ref) : undefined;
-}
-
-function refJson(policies: Map<string, Policy>, ref: RuleRef): RefJson {
-  const o: RefJson = { policy: ref.policy, direction: ref.direction, rule: ref.rule, text: describeRuleRef(ref) };
+/**
+ * A NetworkPolicy rule of the verdict as a JSON rule reference: cited as the explanation tree cites it (`citeRule`: its
+ * place in the manifest), worded by `formatRuleCite`. The per-direction fields below are kept for the CI consumers
+ * that read them; they hold the verdict the tree is built from, and `hops[].explanation` is the tree itself.
+ */
+function refJson(cluster: Cluster, ref: RuleRef): RefJson {
+  const cite = citeRule(cluster, ref);
+  const o: RefJson = { policy: ref.policy, direction: ref.direction, rule: ref.rule, text: formatRuleCite(cite) };
   if (ref.peer !== undefined) o.peer = ref.peer;
   if (ref.port !== undefined) o.port = ref.port;
-  const loc = ruleLocation(policies.get(ref.policy), ref);
-  if (loc) {
-    o.file = loc.file;
-    o.line = loc.line;
-    o.column = loc.column;
+  if (cite.source) {
+    o.file = cite.source.file;
+    o.line = cite.source.line;
+    o.column = cite.source.column;
   }
   return o;
 }
 
-function directionJson(policies: Map<string, Policy>, v: DirectionVerdict): Record<string, unknown> {
+function directionJson(cluster: Cluster, v: DirectionVerdict): Record<string, unknown> {
   const o: Record<string, unknown> = { direction: v.direction, allowed: v.allowed, isolated: v.isolated };
   if (v.bypass) o['bypass'] = v.bypass;
   o['selectedBy'] = v.selectedBy;
-  o['allowedBy'] = v.allowedBy.map((r) => refJson(policies, r));
-  o['nearMisses'] = v.nearMisses.map((m) => ({ ...refJson(policies, m.ref), failed: m.failed, reason: m.reason, why: m.why }));
-  if (v.ignored) o['ignored'] = v.ignored.map((r) => refJson(policies, r));
+  o['allowedBy'] = v.allowedBy.map((r) => refJson(cluster, r));
+  o['nearMisses'] = v.nearMisses.map((m) => ({ ...refJson(cluster, m.ref), failed: m.failed, reason: m.reason, why: m.why }));
+  if (v.ignored) o['ignored'] = v.ignored.map((r) => refJson(cluster, r));
   if (v.tiers) o['tiers'] = v.tiers.map(tierStepJson);
   return o;
 }
 
-function hopJson(cluster: Cluster, policies: Map<string, Policy>, h: Hop): Record<string, unknown> {
+function hopJson(cluster: Cluster, h: Hop): Record<string, unknown> {
   const o: Record<string, unknown> = { purpose: h.purpose, from: h.from, to: h.to, port: h.port, protocol: h.protocol, allowed: h.verdict.allowed };
   if (h.verdict.always) o['always'] = h.verdict.always;
-  o['egress'] = directionJson(policies, h.verdict.egress);
-  o['ingress'] = directionJson(policies, h.verdict.ingress);
+  o['egress'] = directionJson(cluster, h.verdict.egress);
+  o['ingress'] = directionJson(cluster, h.verdict.ingress);
   // The engine's explanation tree, as the text answer renders it (docs/cli.md).
   const t = explainConnection(cluster, h);
   o['explanation'] = { egress: t.egress, ingress: t.ingress };
@@ -143,15 +144,14 @@ function hopJson(cluster: Cluster, policies: Map<string, Policy>, h: Hop): Recor
 }
 
 export function checkJson(cluster: Cluster, r: CheckResult): Record<string, unknown> {
-  const policies = new Map(cluster.policies.map((p) => [p.id, p]));
   const o: Record<string, unknown> = { verdict: r.verdict, partial: r.partial, summary: r.summary, from: r.from, to: r.to };
   if (r.port !== undefined) o['port'] = r.port;
   o['problems'] = r.problems;
   o['issues'] = r.issues;
   o['notes'] = r.notes;
-  if (r.dns) o['dns'] = { needed: r.dns.needed, allowed: r.dns.allowed, assumed: r.dns.assumed, hops: r.dns.hops.map((h) => hopJson(cluster, policies, h)) };
+  if (r.dns) o['dns'] = { needed: r.dns.needed, allowed: r.dns.allowed, assumed: r.dns.assumed, hops: r.dns.hops.map((h) => hopJson(cluster, h)) };
   if (r.service) o['service'] = r.service;
-  o['hops'] = r.hops.map((h) => hopJson(cluster, policies, h));
+  o['hops'] = r.hops.map((h) => hopJson(cluster, h));
   o['rejectedPolicies'] = cluster.rejectedPolicies.map((p) => `${p.namespace}/${p.name}`);
   if (cluster.rejectedClusterPolicies.length > 0) o['rejectedClusterPolicies'] = cluster.rejectedClusterPolicies.map((p) => policyRefText(p.ref));
   return o;

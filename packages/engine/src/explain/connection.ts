@@ -2,6 +2,7 @@
  * Builds the explanation tree (`tree.ts`) of a connection from the verdict `evaluate` gave it: the same walk, with
  * every policy named by kind, namespace and name and every rule by where it is written.
  */
+import type { Location } from '../diagnostics.js';
 import type { DirectionVerdict, NearMiss, RuleRef, Verdict } from '../eval/types.js';
 import type { Cluster, Direction, Policy, Protocol } from '../model/types.js';
 import type { ClusterPolicy, PolicyRef, TierAction, TierNearMiss, TierStep } from '../tiers/types.js';
@@ -41,14 +42,25 @@ export function networkPolicyRef(id: string): PolicyRef {
   return { kind: 'NetworkPolicy', namespace: id.slice(0, slash), name: id.slice(slash + 1) };
 }
 
+/** Where a rule (or the peer and port entry a RuleRef names) is written. */
+export function locateRule(policy: Policy, ref: Pick<RuleRef, 'direction' | 'rule'> & Partial<Pick<RuleRef, 'peer' | 'port'>>): Location | undefined {
+  if (!policy.locate) return policy.source;
+  return policy.locate(['spec', ref.direction, ref.rule]);
+}
+
 function citeRuleRef(ix: Index, ref: RuleRef): RuleCite {
   const c: RuleCite = { policy: networkPolicyRef(ref.policy), direction: ref.direction, rule: ref.rule };
   if (ref.peer !== undefined) c.peer = ref.peer;
   if (ref.port !== undefined) c.port = ref.port;
   const p = ix.policies.get(ref.policy);
-  const src = p ? (p.locate ? p.locate(['spec', ref.direction, ref.rule]) : p.source) : undefined;
+  const src = p ? locateRule(p, ref) : undefined;
   if (src) c.source = src;
   return c;
+}
+
+/** A NetworkPolicy rule of a verdict (`RuleRef`) cited as the tree cites it, with where it is written. */
+export function citeRule(cluster: Cluster, ref: RuleRef): RuleCite {
+  return citeRuleRef(indexOf(cluster), ref);
 }
 
 function citePolicy(ix: Index, id: string): PolicyCite {

@@ -9,8 +9,8 @@ export type {
   PolicyListingRow,
   RuleExplanation,
 } from './explain.js';
-export { describePeer, describePorts, describePortSpec, describeRule, describeRuleRef, describeSelector, formatLocation, locateRule, ruleIsActive } from './words.js';
-export { citedClusterPolicy, citedNetworkPolicy, explainConnection, explainDirection, networkPolicyRef } from './connection.js';
+export { describePeer, describePorts, describePortSpec, describeRule, describeRuleRef, describeSelector, formatLocation, ruleIsActive } from './words.js';
+export { citedClusterPolicy, citedNetworkPolicy, citeRule, explainConnection, explainDirection, locateRule, networkPolicyRef } from './connection.js';
 export type { ExplainedConnection } from './connection.js';
 export { formatRuleCite } from './cite.js';
 export { describeMiss, describeMissFailure, describeStep, describeWalk } from './tree-words.js';

@@ -56,12 +56,6 @@ export function ruleIsActive(policy: Policy, rule: Rule): boolean {
   return rule.direction === 'ingress' ? policy.ingressIsolation : policy.egressIsolation;
 }
 
-/** Where a rule (or the peer and port entry a RuleRef names) is written. */
-export function locateRule(policy: Policy, ref: Pick<RuleRef, 'direction' | 'rule'> & Partial<Pick<RuleRef, 'peer' | 'port'>>): Location | undefined {
-  if (!policy.locate) return policy.source;
-  return policy.locate(['spec', ref.direction, ref.rule]);
-}
-
 /** `policy.yaml:12`. */
 export function formatLocation(loc: Location | undefined): string | undefined {
   if (!loc || loc.line <= 0) return undefined;
