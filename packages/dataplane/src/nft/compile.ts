@@ -23,7 +23,7 @@ import {
 import { formatRange, joinPoints, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
 import { ADDR_TYPE, addrOf, append, boxElements, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, refs, set, type PerFamily } from './elements.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
-import { patchPodPoints, type PodDelta, type PodPoints } from './peer-patch.js';
+import { patchPodPoints, touchedBy, type PodDelta, type PodPoints } from './peer-patch.js';
 import { compileTiers, targetOf, tierMapName, tierPeerKey, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
 
 export interface CompileOptions {
@@ -91,6 +91,8 @@ interface PeerTarget {
   describe: string;
   /** For a pod peer: the pods it selects, with their addresses. */
   byPods?: PodPoints;
+  /** For an ipBlock peer: its pods, when they were found (or patched from the last compile's). */
+  foundPods?(): PeerPod[] | undefined;
 }
 
 interface CachedPeer {
@@ -193,6 +195,8 @@ class Compiler {
   private readonly ruleCache = new Map<Rule, Map<string, Grants>>();
 
   private readonly state: CacheState | undefined;
+  /** The pods that came and went since the last compile (none without a cache, or when it was dropped). */
+  private delta: PodDelta = { came: [], gone: [] };
   /** Rule keys used by this compile, with the peers they read. */
   private readonly usedRules = new Map<string, CachedRule>();
   private readonly usedPeers = new Map<string, CachedPeer>();
@@ -219,6 +223,7 @@ class Compiler {
     fresh.subjects = old.subjects;
     const changed = samePods ? [] : changedPods(old.podObjects, this.alive, podObjects);
     const delta: PodDelta = { came: changed.filter((p) => podObjects.has(p)), gone: changed.filter((p) => !podObjects.has(p)) };
+    this.delta = delta;
     // A peer a changed pod touches is patched by the pods that came and went; the rules that read it are compiled again.
     const dropped = new Set<string>();
     for (const [k, c] of old.peers) {
@@ -342,8 +347,9 @@ class Compiler {
     if (cached) return cached;
     const kept = this.state?.peers.get(key);
     if (kept) {
-      // An ipBlock's addresses never depend on pods; the pods inside it are found again, lazily, in this cluster.
-      const t = kept.peer.kind === 'ipBlock' ? this.computePeer(policy, peer, kept.target.ranges) : kept.target;
+      // An ipBlock's addresses never depend on pods; the pods inside it, when the last compile found them, are
+      // patched by the pods that came and went, else found on first use.
+      const t = kept.peer.kind === 'ipBlock' ? this.computePeer(policy, peer, kept.target) : kept.target;
       this.usedPeers.set(key, { ...kept, target: t });
       this.peerCache.set(key, t);
       return t;
@@ -354,26 +360,31 @@ class Compiler {
     return t;
   }
 
-  private computePeer(policy: Policy, peer: Peer, knownRanges?: PerFamily<AddrRange[]>): PeerTarget {
+  private computePeer(policy: Policy, peer: Peer, before?: PeerTarget): PeerTarget {
     const ranges: PerFamily<AddrRange[]> = { 4: [], 6: [] };
     let podsOf = (): PeerPod[] => [];
+    let memo: PeerPod[] | undefined;
     let describe: string;
     if (peer.kind === 'ipBlock') {
       const block = this.model.ipBlock(peer);
       describe = `ipBlock ${peer.cidr}${peer.except.length ? ` except ${peer.except.join(', ')}` : ''}`;
       if (block) {
         const fam = block.cidr.family;
-        ranges[fam] = knownRanges ? knownRanges[fam] : ipBlockRanges(block);
-        // Only named egress ports need the pods inside the block: found on first use, the model saying which
-        // addresses of a pod the block holds.
-        podsOf = () => {
-          const found: PeerPod[] = [];
-          for (const pod of this.alive) {
-            const hit = this.model.addressesInBlock(peer, pod).map((ip): AddrRange => [ip.value, ip.value]);
-            if (hit.length) found.push({ pod, ranges: { 4: fam === 4 ? hit : [], 6: fam === 6 ? hit : [] } });
-          }
-          return found;
+        ranges[fam] = before ? before.ranges[fam] : ipBlockRanges(block);
+        // Only named egress ports need the pods inside the block, the model saying which addresses of a pod the
+        // block holds: found on first use, or patched from the last compile's.
+        const inBlock = (pod: Pod): PeerPod[] => {
+          const hit = this.model.addressesInBlock(peer, pod).map((ip): AddrRange => [ip.value, ip.value]);
+          return hit.length ? [{ pod, ranges: { 4: fam === 4 ? hit : [], 6: fam === 6 ? hit : [] } }] : [];
         };
+        const known = before?.foundPods?.();
+        const d = this.delta;
+        if (known && (d.came.length || d.gone.length)) {
+          const touched = touchedBy(d);
+          memo = known.filter((m) => !touched(m.pod));
+          for (const pod of d.came) append(memo, inBlock(pod));
+        } else memo = known;
+        podsOf = () => this.alive.flatMap(inBlock);
       }
     } else {
       const nsSel = peer.namespaceSelector;
@@ -390,9 +401,8 @@ class Compiler {
       // Pod addresses are single points: sorted once, they give both the points and the merged ranges.
       return podPeer({ pods: selected, points: { 4: sortedUnique(values[4]), 6: sortedUnique(values[6]) }, count: { 4: values[4].length, 6: values[6].length } }, describe);
     }
-    let memo: PeerPod[] | undefined;
     const none: PerFamily<bigint[]> = { 4: [], 6: [] };
-    return { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, points: () => none, pods: () => (memo ??= podsOf()), describe };
+    return { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, points: () => none, pods: () => (memo ??= podsOf()), foundPods: () => memo, describe };
   }
 
   /** What each rule of `policies` admits for `direction`, for the class whose pods look like `rep`. */

@@ -32,15 +32,10 @@ export interface PodPoints {
  * versions. A pod that changed or went leaves the list, and its addresses go unless a pod still selected holds them.
  */
 export function patchPodPoints(before: PodPoints, delta: PodDelta, selects: (pod: Pod) => boolean): PodPoints {
-  const names = new Set<string>();
-  const keys = new Set<string>();
-  for (const p of [...delta.gone, ...delta.came]) {
-    names.add(p.name);
-    keys.add(podName(p));
-  }
   const pods: Pod[] = [];
   const removed: Pod[] = [];
-  for (const p of before.pods) (names.has(p.name) && keys.has(podName(p)) ? removed : pods).push(p);
+  const touched = touchedBy(delta);
+  for (const p of before.pods) (touched(p) ? removed : pods).push(p);
   const came = delta.came.filter(selects);
   for (const p of came) pods.push(p);
   const points = { 4: before.points[4], 6: before.points[6] } as PerFamily<bigint[]>;
@@ -82,6 +77,17 @@ export function patchPodPoints(before: PodPoints, delta: PodDelta, selects: (pod
     if (texts && ts) texts[f] = ts;
   }
   return texts ? { pods, points, texts, count } : { pods, points, count };
+}
+
+/** Whether a pod (in any version) is one that `delta` changed, by namespace and name. */
+export function touchedBy(delta: PodDelta): (pod: Pod) => boolean {
+  const names = new Set<string>();
+  const keys = new Set<string>();
+  for (const p of [...delta.gone, ...delta.came]) {
+    names.add(p.name);
+    keys.add(podName(p));
+  }
+  return (p) => names.has(p.name) && keys.has(podName(p));
 }
 
 /** How many addresses some pods hold together, per family. */
