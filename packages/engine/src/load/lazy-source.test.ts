@@ -27,4 +27,11 @@ describe('lazy source', () => {
     // Two models of different objects compare by their positions, as plain fields would.
     expect(sourceFrom({ name: 'p' }, { source: at(1) })).not.toEqual(sourceFrom({ name: 'p' }, { source: at(2) }));
   });
+
+  it('names the mistake when an object is copied by its descriptors', () => {
+    const p = sourceFrom({ name: 'p' }, { source: at(1) });
+    const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(p)) as { source: unknown };
+    expect(() => copy.source).toThrow(/copied with its property descriptors/);
+    expect({ ...p }.source).toEqual(at(1));
+  });
 });

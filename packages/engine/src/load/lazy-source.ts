@@ -38,6 +38,8 @@ class Slot extends Given {
   }
 
   static read(target: object): Location {
+    // A copy made by copying property descriptors carries the getter but not the slot: say so, not "private member".
+    if (!(#from in target)) throw new TypeError('source: this object was copied with its property descriptors; copy it with a spread, which reads `source`');
     const from = (target as Slot).#from;
     return typeof from === 'function' ? from() : from.source;
   }
