@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LabelSelector, Labels } from '../model/types.js';
 import { normalizeSelector } from '../model/normalize.js';
-import { describeSelectorMiss, selectorIsEmpty, selectorKey, selectorMatches, selectorMismatch, selectorMiss, selectorSubsumes } from './selector.js';
+import { describeSelectorMiss, selectorIsEmpty, selectorKey, selectorMatches, selectorMismatch, selectorMiss, selectorSubsumes, selectSet, type SelectorSets } from './selector.js';
 
 // Few keys and values, so that random labels and selectors meet often.
 // 'constructor' and 'toString' are valid label keys that plain objects also inherit.
@@ -37,6 +37,24 @@ const RUNS = { seed: 4242, numRuns: 2000 };
 describe('selectorMatches', () => {
   it('follows the definition over random labels and selectors', () => {
     fc.assert(fc.property(selectorArb, labelsArb, (sel, labels) => selectorMatches(sel, labels) === reference(sel, labels)), RUNS);
+  });
+
+  it('selectSet, over an index of sets, picks exactly the objects the definition matches', () => {
+    fc.assert(
+      fc.property(selectorArb, fc.array(labelsArb, { maxLength: 8 }), (sel, objects) => {
+        // Sets of object numbers, built from an index the way the matrix builds its class bitsets.
+        const all = objects.map((_, i) => i);
+        const has = (i: number, key: string) => Object.prototype.hasOwnProperty.call(objects[i]!, key);
+        const sets: SelectorSets<number[]> = {
+          and: (a, b) => a.filter((i) => b.includes(i)),
+          andNot: (a, b) => a.filter((i) => !b.includes(i)),
+          withValue: (key, values) => all.filter((i) => has(i, key) && values.includes(objects[i]![key]!)),
+          withKey: (key) => all.filter((i) => has(i, key)),
+        };
+        expect(selectSet(all, sel, sets)).toEqual(all.filter((i) => reference(sel, objects[i]!)));
+      }),
+      RUNS,
+    );
   });
 
   it('selectorMismatch names a reason exactly when the selector does not match', () => {

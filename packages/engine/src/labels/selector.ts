@@ -4,29 +4,56 @@ import type { LabelSelector, Labels, SelectorOperator } from '../model/types.js'
  * A selector matches when every matchLabels pair is equal AND every matchExpressions entry holds:
  * In (key present, value listed), NotIn (key absent, or value not listed), Exists, DoesNotExist.
  * An empty selector matches everything.
+ *
+ * Each term is a positive test (the label has one of some values, or the key at all) or its negation. That reading is
+ * written once, in `TERMS`; `selectorMatches` applies it to one set of labels and `selectSet` to sets of objects held
+ * in an index, so the two cannot drift.
  */
+const TERMS: Record<SelectorOperator, { test: 'value' | 'key'; negated: boolean }> = {
+  In: { test: 'value', negated: false },
+  NotIn: { test: 'value', negated: true },
+  Exists: { test: 'key', negated: false },
+  DoesNotExist: { test: 'key', negated: true },
+};
+
 export function selectorMatches(sel: LabelSelector, labels: Labels): boolean {
   for (const key in sel.matchLabels) {
     if (ownLabel(labels, key) !== sel.matchLabels[key]) return false;
   }
-  for (const req of sel.matchExpressions) {
-    const has = Object.prototype.hasOwnProperty.call(labels, req.key);
-    switch (req.operator) {
-      case 'In':
-        if (!has || !req.values.includes(labels[req.key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && req.values.includes(labels[req.key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-    }
-  }
+  for (const req of sel.matchExpressions) if (!termHolds(req.operator, req.values, ownLabel(labels, req.key))) return false;
   return true;
+}
+
+/** Whether one matchExpressions term holds for an object whose label at the term's key is `v` (undefined: none). */
+function termHolds(operator: SelectorOperator, values: readonly string[], v: string | undefined): boolean {
+  const t = TERMS[operator];
+  const positive = v !== undefined && (t.test === 'key' || values.includes(v));
+  return positive !== t.negated;
+}
+
+/**
+ * Set operations over some representation of sets of labelled objects (bitsets of pod classes, say): what
+ * `selectSet` needs to read a selector over an index instead of object by object.
+ */
+export interface SelectorSets<S> {
+  and(a: S, b: S): S;
+  andNot(a: S, b: S): S;
+  /** The objects whose label `key` has one of `values`. */
+  withValue(key: string, values: readonly string[]): S;
+  /** The objects that carry label `key`. */
+  withKey(key: string): S;
+}
+
+/** The objects of `scope` a selector matches, read term by term as set operations (the terms as `TERMS` reads them). */
+export function selectSet<S>(scope: S, sel: LabelSelector, sets: SelectorSets<S>): S {
+  let r = scope;
+  for (const key of Object.keys(sel.matchLabels)) r = sets.and(r, sets.withValue(key, [sel.matchLabels[key]!]));
+  for (const req of sel.matchExpressions) {
+    const t = TERMS[req.operator];
+    const positive = t.test === 'key' ? sets.withKey(req.key) : sets.withValue(req.key, req.values);
+    r = t.negated ? sets.andNot(r, positive) : sets.and(r, positive);
+  }
+  return r;
 }
 
 export function selectorIsEmpty(sel: LabelSelector): boolean {
@@ -84,12 +111,7 @@ export function selectorMiss(sel: LabelSelector, labels: Labels): SelectorMiss |
   }
   for (const r of sel.matchExpressions) {
     const v = ownLabel(labels, r.key);
-    const fails =
-      r.operator === 'In' ? v === undefined || !r.values.includes(v)
-      : r.operator === 'NotIn' ? v !== undefined && r.values.includes(v)
-      : r.operator === 'Exists' ? v === undefined
-      : v !== undefined;
-    if (fails) return miss(r.key, r.operator, r.values, v);
+    if (!termHolds(r.operator, r.values, v)) return miss(r.key, r.operator, r.values, v);
   }
   return undefined;
 }

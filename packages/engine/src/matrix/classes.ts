@@ -1,4 +1,4 @@
-import { selectorKey } from '../labels/selector.js';
+import { selectorKey, selectSet, type SelectorSets } from '../labels/selector.js';
 import { parseCidr, parseIP, type Cidr, type IP } from '../net/ip.js';
 import type { Cluster, LabelSelector, Peer, Pod, Policy, Rule } from '../model/types.js';
 import { clusterModel } from '../model/compiled.js';
@@ -383,8 +383,9 @@ function namespaceWindows(repr: readonly (Pod | undefined)[]): { classesByNs: Ma
 }
 
 /**
- * The classes of a scope whose labels match a selector (see selectorMatches for the definition), through an inverted
- * label index over classes built per key on first use (into `keyIndex`): a selector becomes a few window ANDs.
+ * The classes of a scope whose labels match a selector (`selectSet`, which reads the terms as selectorMatches does),
+ * through an inverted label index over classes built per key on first use (into `keyIndex`): a selector becomes a few
+ * window ANDs.
  */
 function labelSelector(classesByNs: ReadonlyMap<string, readonly number[]>, repr: readonly (Pod | undefined)[], keyIndex: Map<string, KeyIndex>): (scope: Bits, sel: LabelSelector) => Bits {
   const indexOf = (key: string) => {
@@ -411,17 +412,8 @@ function labelSelector(classesByNs: ReadonlyMap<string, readonly number[]>, repr
     const idx = indexOf(key);
     return orBitsAll(values.map((v) => idx.byValue.get(v) ?? EMPTY_BITS));
   };
-  return (scope, sel) => {
-    let bits = scope;
-    for (const k of Object.keys(sel.matchLabels)) bits = andBits(bits, valuesBits(k, [sel.matchLabels[k]!]));
-    for (const r of sel.matchExpressions) {
-      if (r.operator === 'In') bits = andBits(bits, valuesBits(r.key, r.values));
-      else if (r.operator === 'NotIn') bits = andNotBits(bits, valuesBits(r.key, r.values));
-      else if (r.operator === 'Exists') bits = andBits(bits, indexOf(r.key).has);
-      else bits = andNotBits(bits, indexOf(r.key).has);
-    }
-    return bits;
-  };
+  const sets: SelectorSets<Bits> = { and: andBits, andNot: andNotBits, withValue: valuesBits, withKey: (key) => indexOf(key).has };
+  return (scope, sel) => selectSet(scope, sel, sets);
 }
 
 /** The policies that isolate each class, per direction, and (when `keyed`) a hash of each list: the class's roles. */
