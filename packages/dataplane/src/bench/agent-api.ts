@@ -27,6 +27,8 @@ const NODES = opt('--nodes', 10);
 const ROUNDS = opt('--rounds', 9);
 const CLUSTER_POLICIES = opt('--cluster-policies', 0);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+// What the agent said, each line with its time since the start: where a slow change spent its time.
+const logOut = args.includes('--log') ? args[args.indexOf('--log') + 1] : undefined;
 // `--kordon FILE`: another build's launcher as the agent (an A/B; the cluster and the timing stay this script's).
 const KORDON = args.includes('--kordon') ? (args[args.indexOf('--kordon') + 1] as string) : fileURLToPath(new URL('../../../../bin/kordon.js', import.meta.url));
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -148,6 +150,7 @@ async function main(): Promise<void> {
     log(`  RSS ${rssAfterStart.toFixed(0)} MB after the first sync, ${rssEnd.toFixed(0)} MB at the end; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(summary, null, 2)}\n`);
   } finally {
+    if (logOut) writeFileSync(logOut, lines.map((l) => `${(l.at - t0).toFixed(1)} ${l.text}\n`).join(''));
     agent.kill('SIGTERM');
     await new Promise((r) => agent.once('close', r));
     await lab.destroy();
