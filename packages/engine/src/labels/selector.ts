@@ -153,12 +153,9 @@ export function selectorSubsumes(broad: LabelSelector, narrow: LabelSelector): b
   for (const e of broad.matchExpressions) {
     const key = selectorKey({ matchLabels: {}, matchExpressions: [e] });
     if (narrow.matchExpressions.some((n) => selectorKey({ matchLabels: {}, matchExpressions: [n] }) === key)) continue;
+    // A term of broad holds for every object narrow matches when narrow pins the term's key to a value it accepts.
     const pinned = ownLabel(narrow.matchLabels, e.key);
-    if (pinned !== undefined) {
-      if (e.operator === 'Exists') continue;
-      if (e.operator === 'In' && e.values.includes(pinned)) continue;
-      if (e.operator === 'NotIn' && !e.values.includes(pinned)) continue;
-    }
+    if (pinned !== undefined && termHolds(e.operator, e.values, pinned)) continue;
     return false;
   }
   return true;
