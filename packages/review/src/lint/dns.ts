@@ -1,10 +1,7 @@
-import { cidrWithin, clusterDnsPods, evaluate, ipBlockRanges, parseCidr, parseIP, portSpecMatches, serviceEndpoints, type Cluster, type Peer, type Pod, type Policy, type Protocol, type Rule, type Service } from '@kordon/engine';
+import { cidrWithin, clusterDnsPods, evaluate, ipBlockRanges, parseCidr, parseIP, portSpecMatches, serviceEndpoints, type Cidr, type Cluster, type Peer, type Pod, type Policy, type Protocol, type Rule, type Service } from '@kordon/engine';
 import type { Finding } from '../types.js';
 import { effectiveRules, type LintModel } from './model.js';
 import { atPolicy, few, policyName, type FindingText, type LintRule } from './rule.js';
-
-/** The cluster DNS pods, or the engine's assumed stand-in when the input has none (as `kordon check` does). */
-export const dnsPods = clusterDnsPods;
 
 /** For each egress rule, the Services whose endpoints it admits on the Service's target port, computed once per rule. */
 function serviceReach(model: LintModel): { reach: (policy: Policy, rule: Rule) => Service[]; endpoints: Map<Service, Pod[]> } {
@@ -73,8 +70,7 @@ function serviceReach(model: LintModel): { reach: (policy: Policy, rule: Rule) =
  * ipBlock when they are not given): hosts there, as `api.partner.example`, are called by name, so they need the DNS as
  * much as a Service does.
  */
-function outsideBlocks(cluster: Cluster, rule: Rule): string[] {
-  const own = [...(cluster.network?.podCidrs ?? []), ...(cluster.network?.serviceCidrs ?? [])].flatMap((t) => parseCidr(t) ?? []);
+function outsideBlocks(own: readonly Cidr[], rule: Rule): string[] {
   return (rule.peers ?? []).flatMap((peer) => {
     if (peer.kind !== 'ipBlock') return [];
     const cidr = parseCidr(peer.cidr);
@@ -98,15 +94,22 @@ interface Blocked {
  * (a name, surely), `byOutside` those that reach only addresses outside the cluster (called by name or by address:
  * the manifests cannot tell). Computed once per model for both rules.
  */
-const blockedCache = new WeakMap<LintModel, { byService: Map<Policy, Blocked>; byOutside: Map<Policy, Blocked> }>();
-function blockedLookups(model: LintModel): { byService: Map<Policy, Blocked>; byOutside: Map<Policy, Blocked> } {
+interface BlockedLookups {
+  byService: Map<Policy, Blocked>;
+  byOutside: Map<Policy, Blocked>;
+  /** No DNS pod in the input: the engine's stand-in was judged. */
+  dnsAssumed: boolean;
+}
+const blockedCache = new WeakMap<LintModel, BlockedLookups>();
+function blockedLookups(model: LintModel): BlockedLookups {
   const cached = blockedCache.get(model);
   if (cached) return cached;
   const cluster = model.cluster;
-  const dns = dnsPods(cluster);
+  const dns = clusterDnsPods(cluster);
   const { reach, endpoints } = serviceReach(model);
   const resolves = lookupJudge(model, dns.pods);
-  const result = { byService: new Map<Policy, Blocked>(), byOutside: new Map<Policy, Blocked>() };
+  const own = [...(cluster.network?.podCidrs ?? []), ...(cluster.network?.serviceCidrs ?? [])].flatMap((t) => parseCidr(t) ?? []);
+  const result: BlockedLookups = { byService: new Map(), byOutside: new Map(), dnsAssumed: dns.assumed };
   for (const { policies, pods } of egressGroups(model, dns.pods)) {
     // Services its egress rules admit: the ones it would call by name, and will not reach without DNS.
     const reachable = new Set<Service>();
@@ -114,7 +117,7 @@ function blockedLookups(model: LintModel): { byService: Map<Policy, Blocked>; by
     for (const policy of policies) {
       for (const rule of effectiveRules(policy, 'egress')) {
         for (const s of reach(policy, rule)) reachable.add(s);
-        for (const b of outsideBlocks(cluster, rule)) outside.add(b);
+        for (const b of outsideBlocks(own, rule)) outside.add(b);
       }
     }
     if (reachable.size === 0 && outside.size === 0) continue;
@@ -182,8 +185,9 @@ const egressPath = (policy: Policy) => (policy.egress.length > 0 ? ['spec', 'egr
 
 /** One finding per isolating policy of a group of blocked lookups, worded by `words` (`dns` says where the DNS is). */
 function report(r: LintRule, model: LintModel, which: 'byService' | 'byOutside', words: (b: Blocked, policy: Policy, dns: string) => FindingText): Finding[] {
-  const dns = dnsWhere(model.cluster, dnsPods(model.cluster).assumed);
-  return [...blockedLookups(model)[which]].map(([policy, b]) => atPolicy(r, model, policy, egressPath(policy), words(b, policy, dns)));
+  const blocked = blockedLookups(model);
+  const dns = dnsWhere(model.cluster, blocked.dnsAssumed);
+  return [...blocked[which]].map(([policy, b]) => atPolicy(r, model, policy, egressPath(policy), words(b, policy, dns)));
 }
 
 const rule: LintRule = {

@@ -1,6 +1,5 @@
-import { evaluate, policyRefText, type ClusterPolicy, type Pod, type Protocol, type TierRule } from '@kordon/engine';
+import { clusterDnsPods, evaluate, policyRefText, type ClusterPolicy, type Pod, type Protocol, type TierRule } from '@kordon/engine';
 import type { Finding } from '../../types.js';
-import { dnsPods } from '../dns.js';
 import { few, type LintRule } from '../rule.js';
 import { atClusterPolicy, ruleText, sameRef } from './at.js';
 import { tierSides } from './sides.js';
@@ -23,7 +22,7 @@ export const clusterDnsBlocked: LintRule = {
   check(model) {
     const out: Finding[] = [];
     if (model.cluster.clusterPolicies.length === 0) return out;
-    const { pods: dns, assumed } = dnsPods(model.cluster);
+    const { pods: dns, assumed } = clusterDnsPods(model.cluster);
     const sides = tierSides(model.cluster);
     for (const policy of model.cluster.clusterPolicies) {
       if (policy.egress.length === 0) continue;
