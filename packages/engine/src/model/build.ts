@@ -147,8 +147,11 @@ interface Remembered {
 // A plain Map per cache, not a WeakMap per object: a hundred thousand ephemerons slow every later garbage collection.
 const cacheStates = new WeakMap<BuildCache, Map<LoadedObject, Remembered>>();
 
-/** The models of one build, made once per loaded object when a cache carries them over. */
-class Models {
+/**
+ * The models of one build, made once per loaded object when a cache carries them over; an update (`updateCluster`)
+ * makes those of the objects it adds here too, so that one place decides what a model of an object is.
+ */
+export class Models {
   private readonly before: Map<LoadedObject, Remembered> | undefined;
   private readonly now: Map<LoadedObject, Remembered> | undefined;
   /** Which object each pod of this build comes from. */
@@ -239,6 +242,29 @@ class Models {
   finish(): void {
     if (this.cache && this.now) cacheStates.set(this.cache, this.now);
   }
+
+  /**
+   * Keeps for the next build the models of an update's objects: those of the build it updated, with the ones it made
+   * for the objects it added, less those of the objects it removed.
+   */
+  finishUpdate(removed: readonly LoadedObject[]): void {
+    if (!this.cache || !this.now) return;
+    const kept = this.before ?? new Map<LoadedObject, Remembered>();
+    for (const [obj, m] of this.now) kept.set(obj, m);
+    for (const obj of removed) kept.delete(obj);
+    cacheStates.set(this.cache, kept);
+  }
+}
+
+/** A Namespace object's model; the API server always sets kubernetes.io/metadata.name to the namespace's name. */
+export function declaredNamespace(obj: LoadedObject): Namespace {
+  const meta = isObj(obj.raw['metadata']) ? obj.raw['metadata'] : {};
+  return withSource({ name: obj.name, labels: { ...labelsOf(meta['labels']), 'kubernetes.io/metadata.name': obj.name }, declared: true }, obj);
+}
+
+/** A namespace only named by an object in it: it carries the name label alone. */
+export function impliedNamespace(name: string): Namespace {
+  return { name, labels: { 'kubernetes.io/metadata.name': name }, declared: false };
 }
 
 /** Turns loaded objects into the cluster model: validates, defaults, resolves owners, makes template stand-ins. */
@@ -302,19 +328,11 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
   const replicaSetOwner = new Map<string, WorkloadRef>(); // ns/rs -> top owner
   const workloadObjs: LoadedObject[] = [];
 
-  const ensureNamespace = (name: string, declared: boolean, labels: Record<string, string> = {}, from?: LoadedObject) => {
-    const existing = namespaces.get(name);
-    if (existing && existing.declared) return;
-    // The API server always sets kubernetes.io/metadata.name to the namespace's name.
-    const ns: Namespace = { name, labels: { ...labels, 'kubernetes.io/metadata.name': name }, declared };
-    namespaces.set(name, from ? withSource(ns, from) : ns);
-  };
-
   for (const obj of byKey.values()) {
     const meta = isObj(obj.raw['metadata']) ? obj.raw['metadata'] : {};
     const role = kindEntry(obj)!.model;
     if (role.role === 'namespace') {
-      ensureNamespace(obj.name, true, labelsOf(meta['labels']), obj);
+      if (!namespaces.get(obj.name)?.declared) namespaces.set(obj.name, declaredNamespace(obj));
       continue;
     }
     if (role.role === 'node') {
@@ -326,7 +344,7 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
       continue;
     }
     const ns = obj.namespace ?? 'default';
-    if (!namespaces.has(ns)) ensureNamespace(ns, false);
+    if (!namespaces.has(ns)) namespaces.set(ns, impliedNamespace(ns));
     if (role.role === 'networkpolicy') policies.push(models.policy(obj));
     else if (role.role === 'service') services.push(serviceOf(obj, ns));
     else if (role.role === 'pod') {
@@ -384,19 +402,33 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     }, obj));
   }
 
-  pods.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const p of pods) if (!namespaces.has(p.namespace)) ensureNamespace(p.namespace, false);
+  pods.sort(ORDER.pods);
+  for (const p of pods) if (!namespaces.has(p.namespace)) namespaces.set(p.namespace, impliedNamespace(p.namespace));
 
   const dns = dnsOf(pods, options);
-  const nsList = [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  policies.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  clusterPolicies.sort(compareClusterPolicies);
-  nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const nsList = [...namespaces.values()].sort(ORDER.namespaces);
+  policies.sort(ORDER.policies);
+  clusterPolicies.sort(ORDER.clusterPolicies);
+  nodes.sort(ORDER.nodes);
   models.finish();
   const cluster: Cluster = { namespaces: nsList, pods, workloads, services, policies, rejectedPolicies: rejected, clusterPolicies, rejectedClusterPolicies: rejectedCluster, nodes, dns, ...(options.network ? { network: options.network } : {}) };
   if (workloadObjs.length === 0) markBuiltWithoutWorkloads(cluster);
   return { cluster, diagnostics };
 }
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The orders of the cluster's lists: pods by namespace then name, namespaces and nodes by name, NetworkPolicies by
+ * id, cluster policies in evaluation order. Two objects of one kind and name are the only ties (a duplicate).
+ */
+export const ORDER = {
+  pods: (a: Pod, b: Pod): number => byText(a.namespace, b.namespace) || byText(a.name, b.name),
+  namespaces: (a: Namespace, b: Namespace): number => byText(a.name, b.name),
+  policies: (a: Policy, b: Policy): number => byText(a.id, b.id),
+  clusterPolicies: compareClusterPolicies,
+  nodes: (a: Node, b: Node): number => byText(a.name, b.name),
+} as const;
 
 /** Where cluster DNS lives, and whether any of these pods is it. */
 export function dnsOf(pods: readonly Pod[], options: BuildOptions): DnsConfig {
