@@ -2,8 +2,8 @@
 // (bench-agent-events.mjs, bench-tier-edit.mjs): the build as the agent's ObjectStore makes it (the last build updated
 // by the objects that changed, `updateCluster`, where the build under test has it and the changes allow it; else every
 // held object built again with the one BuildCache), the compile of the node's ruleset with the one CompileCache, and
-// the nft delta from the last ruleset. CPU ms per phase (process.cpuUsage); the build's figure includes finding which
-// held objects changed, which the agent knows as they arrive.
+// the nft delta from the last ruleset. CPU ms per phase (process.cpuUsage). The changed objects are noted as `held`
+// changes (its set and delete), as the agent's ObjectStore notes them when they arrive.
 const cpu = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
@@ -14,13 +14,23 @@ export function eventPath(engine, dataplane, held, node) {
   const buildCache = new engine.BuildCache();
   const compileCache = new dataplane.CompileCache();
   let last = engine.buildCluster([...held.values()], { cache: buildCache });
-  let seen = new Map(held);
+  // What each key held before its first change since the last build, noted as the agent's ObjectStore notes it.
+  const touched = new Map();
+  const note = (k) => {
+    if (!touched.has(k)) touched.set(k, held.get(k));
+  };
+  const set = held.set.bind(held);
+  const remove = held.delete.bind(held);
+  held.set = (k, v) => (note(k), set(k, v));
+  held.delete = (k) => (note(k), remove(k));
   const build = () => {
     const changes = [];
-    for (const [k, before] of seen) if (held.get(k) !== before) changes.push(held.has(k) ? { before, after: held.get(k) } : { before });
-    for (const [k, after] of held) if (!seen.has(k)) changes.push({ after });
-    seen = new Map(held);
-    last = engine.updateCluster?.(last, changes) ?? engine.buildCluster([...held.values()], { cache: buildCache });
+    for (const [k, before] of touched) {
+      const after = held.get(k);
+      if (before !== after) changes.push({ ...(before ? { before } : {}), ...(after ? { after } : {}) });
+    }
+    touched.clear();
+    last = engine.updateCluster?.(last, changes, { cache: buildCache }) ?? engine.buildCluster([...held.values()], { cache: buildCache });
     return last;
   };
   const first = last.cluster;

@@ -3,7 +3,7 @@
 // NetworkPolicies, nodes, cluster policies) of the realistic preset, held as ApiSource holds them (each loaded once,
 // one build cache, one compile cache); then events as informers deliver them: a pod of the node added, relabelled and
 // deleted, a NetworkPolicy and a ClusterNetworkPolicy that govern a pod of the node edited (a rule's action, then,
-// where the rule has a port number, that port). Each is timed in CPU
+// where the rule has a port number, that port), the namespace of a pod of the node relabelled. Each is timed in CPU
 // (process.cpuUsage) per phase: build (buildCluster over every object, reusing unchanged models), compile (the
 // node's ruleset, reusing what the change did not touch) and diff (the nft delta); medians over the rounds. No nft
 // runs: the agent-api bench times the whole path through the API server and nft.
@@ -68,6 +68,12 @@ for (let r = 0; r < ROUNDS; r++) {
   if (rules?.[0]?.ports?.[0]) rules[0].ports[0].port = 20000 + r;
   else p.metadata.labels = { ...(p.metadata.labels ?? {}), rev: String(r) };
   event('policy changed', () => put(p));
+  // The namespace of a local pod relabelled: every selector that reads namespace labels asks again.
+  const ns = structuredClone(raw.find((o) => o.kind === 'Namespace' && o.metadata.name === local[r % local.length].metadata.namespace));
+  if (ns) {
+    ns.metadata.labels = { ...(ns.metadata.labels ?? {}), rev: String(r) };
+    event('namespace relabelled', () => put(ns));
+  }
   if (clusterPolicies.length) {
     const c = structuredClone(clusterPolicies[(r * 7) % clusterPolicies.length]);
     const rule = (c.spec.ingress?.length ? c.spec.ingress : c.spec.egress)[0];

@@ -21,7 +21,7 @@ const keyOf = (r: Resource, o: Obj): string => {
 
 /**
  * The cluster as the API server tells it, followed by informers (`followCluster`). Each object is loaded once, when
- * it arrives, so a change costs one small parse and a build that reuses the models of every object it did not touch.
+ * it arrives, so a change costs one small parse and an update of the last build by that object's model (`ObjectStore`).
  * Nothing is read before every resource has been listed once: until then `ready` is pending and the agent leaves
  * the kernel's table as it is.
  */

@@ -3,8 +3,9 @@ import { BuildCache, buildCluster, loadSource, updateCluster, type BuildResult, 
 type Obj = Record<string, unknown>;
 
 /**
- * The objects an agent follows, each loaded once when it arrives, and the cluster built from them. A batch of pod
- * changes updates the last build (`updateCluster`); anything else builds again over one cache, so an object that did
+ * The objects an agent follows, each loaded once when it arrives, and the cluster built from them. A batch of pod,
+ * NetworkPolicy, cluster policy, node or namespace changes updates the last build (`updateCluster`); anything else
+ * (an object with a validation finding, a duplicate) builds again. Both go through one cache, so an object that did
  * not change keeps its model (the very same pod and policy objects), which the nft compiler's cache reads to skip
  * what a change did not touch.
  */
@@ -44,7 +45,7 @@ export class ObjectStore {
       if (before !== after) changes.push({ ...(before ? { before } : {}), ...(after ? { after } : {}) });
     }
     this.changed.clear();
-    const updated = this.last && !opts.full ? updateCluster(this.last, changes) : undefined;
+    const updated = this.last && !opts.full ? updateCluster(this.last, changes, { cache: this.cache }) : undefined;
     this.last = updated ?? buildCluster([...this.objects.values()], { cache: this.cache });
     return this.last;
   }
