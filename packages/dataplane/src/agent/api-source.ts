@@ -72,8 +72,7 @@ export class ApiSource implements ClusterSource {
   }
 
   private put(r: Resource, o: Obj): void {
-    this.objects.put(keyOf(r, o), o);
-    this.touch();
+    if (this.objects.put(keyOf(r, o), o)) this.touch();
   }
 
   private remove(r: Resource, o: Obj): void {
