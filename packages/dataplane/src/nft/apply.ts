@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { exec, type ExecResult } from '../exec.js';
 
 /** Where and how `nft` runs: this machine's namespace, or a named network namespace (the lab's node). */
@@ -49,11 +50,32 @@ export class NftError extends Error {
   }
 }
 
-function runOnce(args: readonly string[], input: string | undefined, target: NftTarget): Promise<ExecResult> {
+/** The program and arguments that run nft with `args` where `target` says. */
+export function nftCommand(target: NftTarget, args: readonly string[]): [string, string[]] {
   const nft = target.nftProgram ?? 'nft';
-  const opts = { timeoutMs: target.nftTimeoutMs ?? NFT_TIMEOUT_MS, onSpawn: remember };
   // `ip netns exec` execs nft in its own process: the pid stays the one spawned.
-  return target.netns ? exec('ip', ['netns', 'exec', target.netns, nft, ...args], input, opts) : exec(nft, args, input, opts);
+  return target.netns ? ['ip', ['netns', 'exec', target.netns, nft, ...args]] : [nft, [...args]];
+}
+
+/** The nice value of the nft runs of the background check: a sync's own nft and compile get the CPU first. */
+const BACKGROUND_NICE = 10;
+
+/** Lowers a process's priority for work that must not slow the syncs; a process already gone is no matter. */
+export function runInBackground(pid: number): void {
+  try {
+    setPriority(pid, BACKGROUND_NICE);
+  } catch {
+    // It has exited already, or this process may not renice: it runs at the normal priority.
+  }
+}
+
+function runOnce(args: readonly string[], input: string | undefined, target: NftTarget, background = false): Promise<ExecResult> {
+  const [cmd, argv] = nftCommand(target, args);
+  const onSpawn = (pid: number): void => {
+    remember(pid);
+    if (background) runInBackground(pid);
+  };
+  return exec(cmd, argv, input, { timeoutMs: target.nftTimeoutMs ?? NFT_TIMEOUT_MS, onSpawn });
 }
 
 /**
@@ -61,11 +83,11 @@ function runOnce(args: readonly string[], input: string | undefined, target: Nft
  * log. A transaction is all or nothing, so a killed one either committed whole or not at all, and running it again
  * either applies it or fails in the kernel (and the agent then replaces the table).
  */
-async function run(what: string, args: readonly string[], input: string | undefined, target: NftTarget): Promise<ExecResult> {
+async function run(what: string, args: readonly string[], input: string | undefined, target: NftTarget, background = false): Promise<ExecResult> {
   const attempts = Math.max(1, target.nftAttempts ?? NFT_ATTEMPTS);
   const timeout = target.nftTimeoutMs ?? NFT_TIMEOUT_MS;
   for (let i = 1; ; i++) {
-    const r = await runOnce(args, input, target);
+    const r = await runOnce(args, input, target, background);
     if (!r.timedOut) return r;
     if (i >= attempts) {
       target.log?.(`nft ${what} timed out after ${seconds(timeout)} and was killed; giving up after ${attempts} attempts`);
@@ -101,17 +123,21 @@ export async function applyScript(script: string, target: NftTarget = {}, opts: 
   await runOk('apply', ['-f', '-'], script, target);
 }
 
-/** `nft -j list table inet NAME`, parsed; undefined when the table does not exist. */
-export async function listTable(table: string, target: NftTarget = {}): Promise<NftJson | undefined> {
-  const r = await run('list table', ['-j', 'list', 'table', 'inet', table], undefined, target);
+/**
+ * `nft -j list table inet NAME`, parsed; undefined when the table does not exist. `terse` leaves out the elements
+ * of sets and maps (`nft -t`: nft still reads them from the kernel, but prints a twentieth); `background` runs nft at
+ * a lower priority.
+ */
+export async function listTable(table: string, target: NftTarget = {}, opts: { terse?: boolean; background?: boolean } = {}): Promise<NftJson | undefined> {
+  const r = await run('list table', ['-j', ...(opts.terse ? ['-t'] : []), 'list', 'table', 'inet', table], undefined, target, opts.background);
   if (r.timedOut) throw new NftError(`nft list table timed out after ${seconds(target.nftTimeoutMs ?? NFT_TIMEOUT_MS)}`, r.stderr);
   if (r.code !== 0) return undefined;
   return JSON.parse(r.stdout) as NftJson;
 }
 
-/** `nft -j list set inet TABLE NAME`, parsed. */
-export async function listSet(table: string, set: string, target: NftTarget = {}): Promise<NftJson> {
-  return JSON.parse(await runOk('list set', ['-j', 'list', 'set', 'inet', table, set], undefined, target)) as NftJson;
+/** `nft -j list set inet TABLE NAME` (or `list map`), parsed. */
+export async function listSet(table: string, set: string, target: NftTarget = {}, kind: 'set' | 'map' = 'set'): Promise<NftJson> {
+  return JSON.parse(await runOk(`list ${kind}`, ['-j', 'list', kind, 'inet', table, set], undefined, target)) as NftJson;
 }
 
 /** The libnftables JSON output: `{ nftables: [ {metainfo}, {table}, {set}, {chain}, {rule} … ] }`. */

@@ -4,6 +4,14 @@ import type { NftJson } from './apply.js';
 import { formatPorts, formatRange } from './ranges.js';
 import type { NftChain, NftSet, Ruleset } from './ruleset.js';
 
+/** A set or map: its type and flags in one string, and its elements as kordon writes them. */
+export interface SetView {
+  shape: string;
+  /** A set the kernel fills (denied connections): its elements are not compared. */
+  dynamic: boolean;
+  elements: ReadonlySet<string>;
+}
+
 /**
  * kordon's table in one comparable form, written as kordon writes its scripts: set shapes and elements, chains with
  * their hook and rules. The compiler's own texts are already in this form; the kernel's JSON listing is rendered
@@ -11,7 +19,7 @@ import type { NftChain, NftSet, Ruleset } from './ruleset.js';
  * and the elements of the sets the kernel fills (denied connections).
  */
 export interface TableView {
-  sets: Map<string, { shape: string; dynamic: boolean; elements: ReadonlySet<string> }>;
+  sets: Map<string, SetView>;
   chains: Map<string, { hook: string; rules: readonly string[] }>;
   /** Objects of kinds kordon never makes (flowtables, named counters …), as `kind name`. */
   others: string[];
@@ -35,10 +43,17 @@ function elementsOf(s: NftSet): ReadonlySet<string> {
   return set;
 }
 
-/** What the kernel should hold for this ruleset. */
-export function expectedView(rs: Ruleset): TableView {
+const NO_ELEMENTS: ReadonlySet<string> = new Set();
+
+/** What the kernel should hold of one set of the ruleset; `elements: false` for its shape alone. */
+export function expectedSetView(s: NftSet, elements = true): SetView {
+  return { shape: shapeOf(s.kind, s.type, s.flags), dynamic: s.dynamic, elements: s.dynamic || !elements ? NO_ELEMENTS : elementsOf(s) };
+}
+
+/** What the kernel should hold for this ruleset (without the set elements, for `compareStructure` alone). */
+export function expectedView(rs: Ruleset, opts: { elements?: boolean } = {}): TableView {
   const sets: TableView['sets'] = new Map();
-  for (const s of rs.sets) sets.set(s.name, { shape: shapeOf(s.kind, s.type, s.flags), dynamic: s.dynamic, elements: s.dynamic ? new Set() : elementsOf(s) });
+  for (const s of rs.sets) sets.set(s.name, expectedSetView(s, opts.elements ?? true));
   const chains: TableView['chains'] = new Map();
   for (const c of rs.chains) chains.set(c.name, { hook: c.hook ?? '', rules: c.rules.map((r) => canonicalRule(r.text)) });
   return { sets, chains, others: [] };
@@ -46,6 +61,16 @@ export function expectedView(rs: Ruleset): TableView {
 
 type J = unknown;
 const isObj = (v: J): v is Record<string, J> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A set or map of the kernel's JSON listing, in the view's form. */
+function setView(kind: 'set' | 'map', body: Record<string, J>): SetView {
+  const types = body['type'];
+  let type = Array.isArray(types) ? types.join(' . ') : String(types);
+  if (kind === 'map') type += ` : ${String(body['map'])}`;
+  const flags = Array.isArray(body['flags']) ? body['flags'].map(String) : [];
+  const elems = Array.isArray(body['elem']) ? body['elem'] : [];
+  return { shape: shapeOf(kind, type, flags), dynamic: false, elements: new Set(elems.map(element)) };
+}
 
 /** What the kernel holds, from `nft -j list table inet NAME`; undefined when the table is missing. */
 export function kernelView(json: NftJson | undefined, table: string): TableView | undefined {
@@ -61,14 +86,8 @@ export function kernelView(json: NftJson | undefined, table: string): TableView 
       continue;
     }
     if ((body['table'] ?? table) !== table) continue;
-    if (kind === 'set' || kind === 'map') {
-      const types = body['type'];
-      let type = Array.isArray(types) ? types.join(' . ') : String(types);
-      if (kind === 'map') type += ` : ${String(body['map'])}`;
-      const flags = Array.isArray(body['flags']) ? body['flags'].map(String) : [];
-      const elems = Array.isArray(body['elem']) ? body['elem'] : [];
-      view.sets.set(String(body['name']), { shape: shapeOf(kind, type, flags), dynamic: false, elements: new Set(elems.map(element)) });
-    } else if (kind === 'chain') {
+    if (kind === 'set' || kind === 'map') view.sets.set(String(body['name']), setView(kind, body));
+    else if (kind === 'chain') {
       const hook = body['hook'] === undefined ? '' : `type ${String(body['type'])} hook ${String(body['hook'])} priority ${body['prio'] === 0 ? 'filter' : String(body['prio'])}; policy ${String(body['policy'])};`;
       view.chains.set(String(body['name']), { hook, rules: [] });
     } else if (kind === 'rule') {
@@ -83,19 +102,36 @@ export function kernelView(json: NftJson | undefined, table: string): TableView 
   return view;
 }
 
+/** One set or map as the kernel holds it, from `nft -j list set|map inet TABLE NAME`; undefined when it is missing. */
+export function kernelSetView(json: NftJson | undefined, table: string, name: string): SetView | undefined {
+  for (const item of json?.nftables ?? []) {
+    const [kind, body] = Object.entries(item)[0] ?? [];
+    if ((kind === 'set' || kind === 'map') && isObj(body) && body['name'] === name && (body['table'] ?? table) === table) return setView(kind, body);
+  }
+  return undefined;
+}
+
 /** Every way `have` (the kernel) differs from `want` (the ruleset), in the order a repair would meet them. */
 export function compareViews(want: TableView, have: TableView | undefined): TableDifference[] {
+  if (!have) return [{ kind: 'table-missing' }];
+  const out = compareStructure(want, have);
+  // A set whose shape differs is already told; its elements are not compared.
+  const told = new Set(out.map((d) => ('set' in d ? d.set : '')));
+  for (const [name, s] of want.sets) if (!told.has(name)) out.push(...compareSet(name, s, have.sets.get(name)));
+  return out;
+}
+
+/**
+ * How the kernel's table differs from the ruleset in all but set elements: the sets there are and their shapes, the
+ * chains with their hooks and rules, objects kordon never makes. A terse listing (`nft -t`) holds all of that.
+ */
+export function compareStructure(want: TableView, have: TableView | undefined): TableDifference[] {
   if (!have) return [{ kind: 'table-missing' }];
   const out: TableDifference[] = have.others.map((what) => ({ kind: 'unexpected', what }));
   for (const [name, s] of want.sets) {
     const k = have.sets.get(name);
     if (!k) out.push({ kind: 'set-missing', set: name });
     else if (k.shape !== s.shape) out.push({ kind: 'set-shape', set: name });
-    else if (!s.dynamic) {
-      const missing = [...s.elements].filter((e) => !k.elements.has(e));
-      const extra = [...k.elements].filter((e) => !s.elements.has(e));
-      if (missing.length || extra.length) out.push({ kind: 'elements', set: name, missing, extra });
-    }
   }
   for (const name of have.sets.keys()) if (!want.sets.has(name)) out.push({ kind: 'set-extra', set: name });
   for (const [name, c] of want.chains) {
@@ -106,6 +142,16 @@ export function compareViews(want: TableView, have: TableView | undefined): Tabl
   }
   for (const name of have.chains.keys()) if (!want.chains.has(name)) out.push({ kind: 'chain-extra', chain: name });
   return out;
+}
+
+/** How one set of the kernel differs from the ruleset's: missing, another shape, or other elements (not for sets the kernel fills). */
+export function compareSet(name: string, want: SetView, have: SetView | undefined): TableDifference[] {
+  if (!have) return [{ kind: 'set-missing', set: name }];
+  if (have.shape !== want.shape) return [{ kind: 'set-shape', set: name }];
+  if (want.dynamic) return [];
+  const missing = [...want.elements].filter((e) => !have.elements.has(e));
+  const extra = [...have.elements].filter((e) => !want.elements.has(e));
+  return missing.length || extra.length ? [{ kind: 'elements', set: name, missing, extra }] : [];
 }
 
 /** A short fingerprint of a view, for logs and tests: equal views, equal digests. */
