@@ -70,7 +70,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--denied', 'print the recorded denied connections and exit')
     .option('--uninstall', "delete kordon's table and exit: enforcement stops")
     .option('--rescan <seconds>', 'read the whole directory again this often, in case a file event was lost (0: never)', '60')
-    .option('--verify <seconds>', "compare the kernel's table with the ruleset this often and repair what differs (0: never; changes by other processes are repaired at once anyway)", '10')
+    .option('--verify <seconds>', "compare the kernel's table with the ruleset this often and repair what differs in the background, without holding up syncs (0: never; a change by another process that nft monitor sees is repaired at once)", '10')
     .option('--nft-timeout <seconds>', 'kill an nft run that takes longer, and try again (up to 3 runs, waiting 0.5 s then 2 s)', '10')
     .addHelpText('after', examples([
       ['kordon agent /etc/kordon/manifests --node $(hostname)', "enforce the manifests for this node's pods, following every change"],

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Cluster, Direction } from '@kordon/engine';
 import { applyScript, checkPrivileges, listSet, listTable, type NftTarget } from '../nft/apply.js';
-import { compareViews, describeDifferences, expectedView, kernelView, repairScript, type TableDifference } from '../nft/digest.js';
+import { compareSet, compareViews, expectedSetView, expectedView, kernelSetView, kernelView, repairScript, type TableDifference } from '../nft/digest.js';
 import { CompileCache, compileRuleset, DEFAULT_TABLE, type CompileOptions } from '../nft/compile.js';
 import { diffRulesets } from '../nft/diff.js';
 import { renderDeleteTable, renderRuleset, tableNameProblem, type Ruleset } from '../nft/ruleset.js';
@@ -76,6 +76,11 @@ export class Agent {
   private current: Ruleset | undefined;
   private cluster: Cluster | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Syncs and checks queued or running, and who waits for there to be none. */
+  private queued = 0;
+  private idleWaiters: Array<() => void> = [];
+  /** Transactions begun, counted before each is sent: a listing while this stood still saw none of the agent's. */
+  private begun = 0;
   /** Lets each compile reuse what the change did not touch. */
   private readonly cache = new CompileCache();
   private repairCount = 0;
@@ -109,28 +114,91 @@ export class Agent {
    * table. Serialised with syncs. It catches an nft that reported success without applying, too.
    */
   verify(): Promise<VerifyResult> {
-    const run = this.queue.then(() => this.doVerify());
+    return this.enqueue(() => this.doVerify());
+  }
+
+  /**
+   * The same for some sets and maps only, which a check outside the queue found differing while syncs went on:
+   * each is listed again and what still differs put back (a missing set, or one of another shape, by replacing
+   * the table). Sets the ruleset no longer has are left out.
+   */
+  verifySets(names: readonly string[]): Promise<VerifyResult> {
+    return this.enqueue(async () => {
+      const t0 = performance.now();
+      const want = this.current;
+      if (!want) return { state: 'not-synced', differences: [], ms: 0 };
+      const differences: TableDifference[] = [];
+      for (const s of want.sets.filter((x) => names.includes(x.name))) {
+        const json = await listSet(this.table, s.name, this.target(), s.kind).catch(() => undefined);
+        differences.push(...compareSet(s.name, expectedSetView(s), kernelSetView(json, this.table, s.name)));
+      }
+      return this.repair(want, differences, t0);
+    });
+  }
+
+  /** Transactions this agent has begun: unchanged over a listing, the listing saw none of them. */
+  get transactionsBegun(): number {
+    return this.begun;
+  }
+
+  /** No sync or check is queued or running. */
+  get idle(): boolean {
+    return this.queued === 0;
+  }
+
+  /** Resolves when no sync or check is queued or running, or after `maxMs` in any case. */
+  whenIdle(maxMs: number): Promise<void> {
+    if (this.queued === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, maxMs);
+      const waiters = this.idleWaiters;
+      function done(): void {
+        clearTimeout(timer);
+        const i = waiters.indexOf(done);
+        if (i >= 0) waiters.splice(i, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  /** Runs `job` after every sync and check queued before it. */
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    this.queued++;
+    const run = this.queue.then(job).finally(() => {
+      if (--this.queued === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
     this.queue = run.catch(() => {});
     return run;
+  }
+
+  /** Sends one transaction, counted first. */
+  private commit(script: string, check: boolean): Promise<void> {
+    this.begun++;
+    return applyScript(script, this.target(), { check });
   }
 
   private async doVerify(): Promise<VerifyResult> {
     const t0 = performance.now();
     const want = this.current;
     if (!want) return { state: 'not-synced', differences: [], ms: 0 };
-    const differences = compareViews(expectedView(want), kernelView(await listTable(this.table, this.target()), this.table));
+    return this.repair(want, compareViews(expectedView(want), kernelView(await listTable(this.table, this.target()), this.table)), t0);
+  }
+
+  /** Puts back what differs: only the differing elements and chains when it can, else the whole table. */
+  private async repair(want: Ruleset, differences: TableDifference[], t0: number): Promise<VerifyResult> {
     if (differences.length === 0) return { state: 'ok', differences, ms: performance.now() - t0 };
     this.repairCount++;
     const script = repairScript(want, differences);
     if (script) {
       try {
-        await applyScript(script, this.target(), { check: false });
+        await this.commit(script, false);
         return { state: 'repaired', differences, mode: 'incremental', ms: performance.now() - t0 };
       } catch (e) {
         this.opts.log?.(`repairing only what differs failed, replacing the table: ${(e as Error).message.split('\n')[0]}`);
       }
     }
-    await applyScript(renderRuleset(want, { notes: false }), this.target(), { check: false });
+    await this.commit(renderRuleset(want, { notes: false }), false);
     return { state: 'repaired', differences, mode: 'full', ms: performance.now() - t0 };
   }
 
@@ -153,9 +221,7 @@ export class Agent {
 
   /** Brings the table in line with `cluster`; calls are serialised. */
   sync(cluster: Cluster, opts: { full?: boolean } = {}): Promise<SyncResult> {
-    const run = this.queue.then(() => this.doSync(cluster, opts.full ?? false));
-    this.queue = run.catch(() => {});
-    return run;
+    return this.enqueue(() => this.doSync(cluster, opts.full ?? false));
   }
 
   private async doSync(cluster: Cluster, full: boolean): Promise<SyncResult> {
@@ -174,7 +240,7 @@ export class Agent {
       const t1 = performance.now();
       try {
         // An incremental commit needs no dry run: the kernel rejects the whole transaction or applies all of it.
-        await applyScript(d.script, this.target(), { check: false });
+        await this.commit(d.script, false);
         this.current = next;
         this.cluster = cluster;
         return { ...base, mode: 'incremental', applyMs: performance.now() - t1, addedElements: d.addedElements, deletedElements: d.deletedElements, chains: d.chains, sets: d.sets, script: d.script };
@@ -187,7 +253,7 @@ export class Agent {
     }
     const script = renderRuleset(next, { notes: false });
     const t1 = performance.now();
-    await applyScript(script, this.target(), { check });
+    await this.commit(script, check);
     this.current = next;
     this.cluster = cluster;
     return {
@@ -237,7 +303,7 @@ export class Agent {
 
   /** Deletes kordon's table: enforcement stops. */
   async uninstall(): Promise<void> {
-    await applyScript(renderDeleteTable(this.table), this.target(), { check: false });
+    await this.commit(renderDeleteTable(this.table), false);
     this.current = undefined;
   }
 }

@@ -10,10 +10,12 @@ import { clusterOf, readUpstreamSuite, upstreamObjects } from '../conformance/up
 import { Lab } from '../lab/lab.js';
 import { applyScript, listTable } from '../nft/apply.js';
 import { compileRuleset } from '../nft/compile.js';
-import { expectedView, kernelView, viewDigest } from '../nft/digest.js';
+import { describeDifferences, expectedView, kernelView, viewDigest } from '../nft/digest.js';
+import { NftLister } from '../nft/lister.js';
 import { renderRuleset } from '../nft/ruleset.js';
 import { requirePrivileges } from '../test-support.js';
-import { Agent } from './agent.js';
+import { Agent, type VerifyResult } from './agent.js';
+import { backgroundCheck } from './background-check.js';
 
 requirePrivileges();
 
@@ -80,7 +82,18 @@ describe('agent.verify', () => {
     expect(agent.repairs).toBe(0);
   });
 
-  describe('repairs what was changed behind its back', () => {
+  // The exact check inside the queue, and the one in pieces beside the syncs: each must find and put back the same.
+  const checks: Array<[string, (agent: Agent) => Promise<VerifyResult>]> = [
+    ['agent.verify', (agent) => agent.verify()],
+    ['backgroundCheck', (agent) => backgroundCheck(agent, lister)],
+  ];
+  let lister: NftLister;
+  beforeAll(() => {
+    lister = new NftLister(t());
+  });
+  afterAll(() => lister?.close());
+
+  describe.each(checks)('%s repairs what was changed behind its back', (_, check) => {
     const cluster = syntheticCluster({ pods: 60, policies: 40, nodes: 1 });
     let agent: Agent;
     let want: string;
@@ -109,18 +122,20 @@ describe('agent.verify', () => {
       ['a rule added to the forward chain', () => 'insert rule inet kordon forward accept', /chain forward had 10 rules/, 'incremental'],
       ['a deleted table', () => 'delete table inet kordon', /the table was missing/, 'full'],
       ['another chain in the table', () => 'add chain inet kordon sneaky { type filter hook forward priority -10; policy accept; }', /chain sneaky, not in the ruleset/, 'full'],
+      ['a flushed class set', () => `flush set inet kordon ${firstOf((n) => /_pp4$/.test(n)).name}`, /_pp4 lacked \d+ and had 0 extra/, 'incremental'],
+      ['another set in the table', () => 'add set inet kordon sneaky { type ipv4_addr; }', /it held set sneaky, not in the ruleset/, 'full'],
+      ['a named counter in the table', () => 'add counter inet kordon sneaky', /it held counter sneaky, which kordon never makes/, 'full'],
     ];
     for (const [name, tamper, says, mode] of cases)
       it(`${name}`, async () => {
         await nft(`${tamper()}\n`);
         expect(await digestOfKernel()).not.toBe(want);
-        const r = await agent.verify();
+        const r = await check(agent);
         expect(r.state).toBe('repaired');
         expect(r.mode).toBe(mode);
-        const { describeDifferences } = await import('../nft/digest.js');
         expect(describeDifferences(r.differences)).toMatch(says);
         expect(await digestOfKernel()).toBe(want);
-        expect((await agent.verify()).state).toBe('ok');
+        expect((await check(agent)).state).toBe('ok');
       });
 
     it('counts its repairs', () => {

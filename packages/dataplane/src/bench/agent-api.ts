@@ -1,5 +1,5 @@
 // The agent following the API: `node packages/dataplane/dist/bench/agent-api.js [--pods 1000] [--policies 200]
-// [--nodes 10] [--cluster-policies 0] [--rounds 9] [--json FILE] [--kordon FILE]` (root, nft, ip, openssl).
+// [--nodes 10] [--cluster-policies 0] [--rounds 9] [--verify 0] [--json FILE] [--kordon FILE]` (root, nft, ip, openssl).
 //
 // Serves a synthetic cluster from the stand-in API server (in this process), runs `kordon agent --kubeconfig …
 // --node node-0` (the real command, its own process) in a network namespace, and changes the cluster through the
@@ -26,6 +26,8 @@ const POLICIES = opt('--policies', 200);
 const NODES = opt('--nodes', 10);
 const ROUNDS = opt('--rounds', 9);
 const CLUSTER_POLICIES = opt('--cluster-policies', 0);
+// The agent's periodic check of the kernel's table (its own default is 10 s); 0 leaves only the checks the monitor asks for.
+const VERIFY_S = opt('--verify', 0);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 // What the agent said, each line with its time since the start: where a slow change spent its time.
 const logOut = args.includes('--log') ? args[args.indexOf('--log') + 1] : undefined;
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
   const lab = await Lab.create({ hosts: [] });
   const lines: Array<{ at: number; text: string }> = [];
   const t0 = performance.now();
-  const agent = spawn(process.execPath, [KORDON, 'agent', '--kubeconfig', join(dir, 'kc'), '--node', 'node-0', '--netns', lab.nodeNetns, '--verify', '0', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const agent = spawn(process.execPath, [KORDON, 'agent', '--kubeconfig', join(dir, 'kc'), '--node', 'node-0', '--netns', lab.nodeNetns, '--verify', String(VERIFY_S), '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let partial = '';
   agent.stderr.on('data', (b: Buffer) => {
     const at = performance.now();
