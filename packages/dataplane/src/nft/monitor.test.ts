@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { lineSplitter } from './monitor.js';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lineSplitter, monitorTable, type TableChange } from './monitor.js';
 
 describe('nft monitor lines', () => {
   it('keeps the start of each line only, so endless garbage on one line (nft 1.0.6 prints such) costs no memory', () => {
@@ -14,5 +17,58 @@ describe('nft monitor lines', () => {
     expect(got[0]![0]).toMatch(/^add element inet kordon s \{ 10\.0\.0\.1 \. 6 \. 9100-0x10+$/);
     expect(got[1]![0]).toBe('# new generation 7 by process 42 (nft)');
     expect(got[3]![0]).toBe('delete table inet kordon');
+  });
+});
+
+describe('monitorTable', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kordon-monitor-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** A stand-in for `nft monitor` that prints `lines` (each after its pause in seconds) and then ends. */
+  const fakeNft = (name: string, lines: Array<[number, string]>): string => {
+    const file = join(dir, name);
+    writeFileSync(file, `#!/bin/sh\n${lines.map(([pause, line]) => `sleep ${pause}; echo '${line}'`).join('\n')}\n`);
+    chmodSync(file, 0o755);
+    return file;
+  };
+  /** Waits until `done` holds, or `limitMs` passed. */
+  const until = async (done: () => boolean, limitMs: number): Promise<void> => {
+    for (const end = Date.now() + limitMs; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+  };
+
+  it('waits for the generation line of a transaction once this nft prints them, however late it comes', async () => {
+    const nft = fakeNft('late', [
+      [0, 'add element inet kordon peers { 10.0.0.1 }'],
+      [0, '# new generation 7 by process 4242 (nft)'],
+      [0, 'delete element inet kordon peers { 10.0.0.1 }'],
+      // Later than the 1 s after which an nft that never printed one is taken to have changed it anyway.
+      [1.5, '# new generation 8 by process 4343 (nft)'],
+      [30, ''],
+    ]);
+    const changes: TableChange[] = [];
+    const m = monitorTable('kordon', { nftProgram: nft }, (c) => changes.push(c), () => {});
+    try {
+      await until(() => changes.length >= 2, 10_000);
+      expect(changes).toEqual([
+        { why: 'changed by process 4242 (nft)', seen: true },
+        { why: 'changed by process 4343 (nft)', seen: true },
+      ]);
+    } finally {
+      m.stop();
+    }
+  });
+
+  it('starts a monitor that died again after a wait that doubles, and asks for a look each time', async () => {
+    // It works for a moment (a transaction of no interest), then dies, as nft 1.0.6 does on the agent's own deletes.
+    const nft = fakeNft('dies', [[0, '# new generation 9 by process 4242 (nft)']]);
+    const changes: TableChange[] = [];
+    const log: string[] = [];
+    const m = monitorTable('kordon', { nftProgram: nft }, (c) => changes.push(c), (l) => log.push(l));
+    try {
+      await until(() => log.length >= 4, 15_000);
+      expect(log.map((l) => /starting it again in ([\d.]+) s/.exec(l)?.[1])).toEqual(['0.5', '1', '2', '4']);
+      expect(changes).toEqual(Array(3).fill({ why: 'nothing seen while the monitor was down', seen: false }));
+    } finally {
+      m.stop();
+    }
   });
 });
