@@ -227,10 +227,14 @@ export function describeDifferences(diffs: readonly TableDifference[], max = 4):
 
 // --- The kernel's JSON, rendered as kordon writes its scripts ---
 
+/** An IPv4 address as nft prints it and kordon writes it: nothing to render (most of a table's elements). */
+const PLAIN_IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /** One address, port, protocol or range, as the compiler writes it. */
 function atom(v: J): string {
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') {
+    if (PLAIN_IPV4.test(v)) return v;
     const ip = parseIP(v);
     return ip ? formatRange(ip.family, ip.value, ip.value) : v;
   }
