@@ -21,7 +21,8 @@ import {
   type TierPeer,
 } from '@kordon/engine';
 import { formatRange, joinPoints, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
-import { ADDR_TYPE, addrOf, append, boxElements, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, refs, set, type PerFamily } from './elements.js';
+import { ADDR_TYPE, addrOf, append, boxElements, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, refs, set, type PerFamily } from './elements.js';
+import { boxSets, patchBoxSets, type BoxSets, type PortBox, type PortedRanges } from './box-sets.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
 import { patchPodPoints, touchedBy, type PodDelta, type PodPoints } from './peer-patch.js';
 import { compileTiers, targetOf, tierMapName, tierPeerKey, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
@@ -48,8 +49,8 @@ interface Grants {
   pointPeers: PeerTarget[];
   /** These peer ranges (ipBlocks), every port. */
   addrs: PerFamily<AddrRange[]>;
-  /** These peers on these ports, in groups: a group made for a peer and ports is shared by every rule naming both. */
-  boxes: PerFamily<Box[][]>;
+  /** These peers on these ports: a group made for a peer and ports is shared by every rule naming both. */
+  boxes: PerFamily<PortedRanges[]>;
   /** Which policy rules contributed to each part, for comments. */
   from: { all: string[]; ports: string[]; points: string[]; addrs: string[]; boxes: string[] };
   notes: string[];
@@ -134,6 +135,19 @@ export class CompileCache {}
 const cacheStates = new WeakMap<CompileCache, CacheState>();
 /** How many addresses the pods of a patched cluster policy peer hold (see PodPoints.count). */
 const tierCounts = new WeakMap<TierTarget, PerFamily<number>>();
+
+/**
+ * The rule (content, policy, named port resolution) whose grants these are. Two grants of one rule over the same
+ * namespaces differ only where pods came and went: what a class may patch instead of writing again.
+ */
+const grantsRule = new WeakMap<Grants, string>();
+const sameRule = (a: Grants, b: Grants): boolean => grantsRule.get(a) !== undefined && grantsRule.get(a) === grantsRule.get(b);
+
+/** The last compile's peer · port elements of a class, and the addresses where its input changed since. */
+interface BoxPatch {
+  before: PerFamily<BoxSets | undefined>;
+  changed: PerFamily<bigint[]>;
+}
 
 const isolating = new WeakMap<Policy, Partial<Record<Direction, Grants>>>();
 /**
@@ -287,12 +301,27 @@ class Compiler {
     return out;
   }
 
-  /** A class chain and its sets, reused when the rules behind it are the very same as last time. */
-  classOut(key: string, parts: Grants[], make: () => ClassOut): ClassOut {
+  /**
+   * A class chain and its sets, reused when the rules behind it are the very same as last time. When they are the same
+   * rules over pods that came and went, the last peer · port elements are handed over to be patched at their addresses.
+   */
+  classOut(key: string, parts: Grants[], make: (patch?: BoxPatch) => ClassOut): ClassOut {
     const cached = this.state?.classes.get(key);
-    const out = cached && cached.parts.length === parts.length && cached.parts.every((g, i) => g === parts[i]) ? cached.out : make();
+    let out: ClassOut;
+    if (cached && cached.parts.length === parts.length && cached.parts.every((g, i) => g === parts[i])) out = cached.out;
+    else if (cached && cached.parts.length === parts.length && cached.parts.every((g, i) => g === parts[i] || sameRule(g, parts[i] as Grants))) out = make({ before: cached.out.boxes, changed: this.changedAddresses() });
+    else out = make();
     this.newClasses.set(key, { parts, out });
     return out;
+  }
+
+  private changed: PerFamily<bigint[]> | undefined;
+  /** The addresses of the pods that came and went since the last compile, sorted: where their peers changed. */
+  private changedAddresses(): PerFamily<bigint[]> {
+    if (this.changed) return this.changed;
+    const values: PerFamily<bigint[]> = { 4: [], 6: [] };
+    for (const p of [...this.delta.came, ...this.delta.gone]) for (const f of FAMILIES) for (const [v] of podRanges(p)[f]) values[f].push(v);
+    return (this.changed = { 4: sortedUnique(values[4]), 6: sortedUnique(values[6]) });
   }
 
   private readonly newClasses = new Map<string, { parts: Grants[]; out: ClassOut }>();
@@ -402,7 +431,8 @@ class Compiler {
       return podPeer({ pods: selected, points: { 4: sortedUnique(values[4]), 6: sortedUnique(values[6]) }, count: { 4: values[4].length, 6: values[6].length } }, describe);
     }
     const none: PerFamily<bigint[]> = { 4: [], 6: [] };
-    return { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, points: () => none, pods: () => (memo ??= podsOf()), foundPods: () => memo, describe };
+    // The last compile's ranges object itself, so that the boxes made of it are the same objects too.
+    return { ranges: before ? before.ranges : { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, points: () => none, pods: () => (memo ??= podsOf()), foundPods: () => memo, describe };
   }
 
   /** What each rule of `policies` admits for `direction`, for the class whose pods look like `rep`. */
@@ -436,6 +466,7 @@ class Compiler {
     }
     g = emptyGrants();
     this.addRule(g, direction, policy, rule, rep);
+    grantsRule.set(g, key);
     mine.set(named, g);
     if (this.state) {
       const namedEgress = direction === 'egress' ? (rule.ports ?? []).flatMap((s) => (typeof s.port === 'string' ? [{ name: s.port, protocol: s.protocol }] : [])) : [];
@@ -457,7 +488,7 @@ class Compiler {
       return;
     }
     // Numeric (and ingress named) ports as boxes over the port axis; egress named ports depend on the remote pod.
-    const fixed: Array<{ proto: number; lo: number; hi: number }> = [];
+    const fixed: PortBox[] = [];
     const namedEgress: PortSpec[] = [];
     for (const s of ports ?? []) {
       const proto = PROTO_NUM[s.protocol];
@@ -488,7 +519,7 @@ class Compiler {
       }
       if (fixed.length) {
         const group = peerBoxes(t, fixed);
-        for (const f of FAMILIES) if (group[f].length) g.boxes[f].push(group[f]);
+        for (const f of FAMILIES) if (group[f].ranges.length) g.boxes[f].push(group[f]);
       }
       if (namedEgress.length) for (const m of t.pods()) this.addNamed(g, namedEgress, m.pod, m.ranges);
       g.from.boxes.push(`${ref} ${peerWord}[${pi}]`);
@@ -497,13 +528,12 @@ class Compiler {
 
   /** An egress named port admits the remote pod's own container port of that name. */
   private addNamed(g: Grants, specs: readonly PortSpec[], pod: Pod, ranges: PerFamily<AddrRange[]>): void {
-    const group: PerFamily<Box[]> = { 4: [], 6: [] };
+    const ports: PortBox[] = [];
     for (const s of specs) {
       const proto = PROTO_NUM[s.protocol];
-      for (const n of resolveNamedPort(pod, s.port as string, s.protocol))
-        for (const f of FAMILIES) for (const [lo, hi] of ranges[f]) group[f].push({ lo, hi, proto, pLo: n, pHi: n });
+      for (const n of resolveNamedPort(pod, s.port as string, s.protocol)) ports.push({ proto, lo: n, hi: n });
     }
-    for (const f of FAMILIES) if (group[f].length) g.boxes[f].push(group[f]);
+    if (ports.length) for (const f of FAMILIES) if (ranges[f].length) g.boxes[f].push({ ports, ranges: ranges[f].length > 1 ? mergeRanges(ranges[f]) : ranges[f] });
   }
 }
 
@@ -574,20 +604,15 @@ function mergePoints(a: { values: readonly bigint[]; texts: readonly string[] },
   return { values, texts };
 }
 
-type PortBox = { proto: number; lo: number; hi: number };
-const boxesOfPeer = new WeakMap<PeerTarget, Map<string, PerFamily<Box[]>>>();
+const boxesOfPeer = new WeakMap<PerFamily<AddrRange[]>, Map<string, PerFamily<PortedRanges>>>();
 
-/** A peer on some ports as boxes: made once per peer and ports, shared by every rule and class that names both. */
-function peerBoxes(t: PeerTarget, fixed: readonly PortBox[]): PerFamily<Box[]> {
-  let byPorts = boxesOfPeer.get(t);
-  if (!byPorts) boxesOfPeer.set(t, (byPorts = new Map()));
+/** A peer on some ports: made once per peer's addresses and ports, shared by every rule and class that names both. */
+function peerBoxes(t: PeerTarget, fixed: readonly PortBox[]): PerFamily<PortedRanges> {
+  let byPorts = boxesOfPeer.get(t.ranges);
+  if (!byPorts) boxesOfPeer.set(t.ranges, (byPorts = new Map()));
   const key = fixed.map((p) => `${p.proto}:${p.lo}-${p.hi}`).join(',');
   let group = byPorts.get(key);
-  if (!group) {
-    group = { 4: [], 6: [] };
-    for (const f of FAMILIES) for (const [lo, hi] of t.ranges[f]) for (const p of fixed) group[f].push({ lo, hi, proto: p.proto, pLo: p.lo, pHi: p.hi });
-    byPorts.set(key, group);
-  }
+  if (!group) byPorts.set(key, (group = { 4: { ports: fixed, ranges: t.ranges[4] }, 6: { ports: fixed, ranges: t.ranges[6] } }));
   return group;
 }
 
@@ -598,13 +623,16 @@ function classNote(direction: Direction, pods: readonly Pod[], policies: readonl
 interface ClassOut {
   sets: NftSet[];
   chain: NftChain;
+  /** Its peer · port elements, per family, for the next compile to patch. */
+  boxes: PerFamily<BoxSets | undefined>;
 }
 
-function compileClass(name: string, direction: Direction, pods: readonly Pod[], policies: readonly Policy[], g: Grants): ClassOut {
+function compileClass(name: string, direction: Direction, pods: readonly Pod[], policies: readonly Policy[], g: Grants, patch?: BoxPatch): ClassOut {
   const verdict = direction === 'ingress' ? 'accept' : 'return';
   const field = direction === 'ingress' ? 'saddr' : 'daddr';
   const sets: NftSet[] = [];
   const rules: NftRule[] = [];
+  const boxes: PerFamily<BoxSets | undefined> = { 4: undefined, 6: undefined };
   if (g.all) {
     rules.push({ text: `${verdict} comment ${nftComment(`allow all: ${refs(g.from.all)}`)}`, notes: g.notes });
   } else {
@@ -633,7 +661,8 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
     }
     for (const f of FAMILIES) {
       if (!g.boxes[f].length) continue;
-      const { points, spans } = boxTexts(f, g.boxes[f]);
+      const before = patch?.before[f];
+      const { points, spans } = (boxes[f] = before ? patchBoxSets(before, f, g.boxes[f], (patch as BoxPatch).changed[f]) : boxSets(f, g.boxes[f]));
       const type = `${ADDR_TYPE[f]} . inet_proto . inet_service`;
       for (const [suffix, part, flags] of [
         ['pp', points, []],
@@ -653,6 +682,7 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
   return {
     sets,
     chain: { name, comment, notes: [classNote(direction, pods, policies)], rules },
+    boxes,
   };
 }
 
@@ -704,10 +734,10 @@ export function compileRuleset(cluster: Cluster, opts: CompileOptions = {}, cach
     for (const [key, cls] of [...classes].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const name = `${prefix}_${hash(key)}`;
       const parts = c.parts(direction, cls.policies, cls.pods[0] as Pod);
-      const out = c.classOut(key, parts, () => {
+      const out = c.classOut(key, parts, (patch) => {
         const g = emptyGrants();
         for (const p of parts) merge(g, p);
-        return compileClass(name, direction, cls.pods, cls.policies, g);
+        return compileClass(name, direction, cls.pods, cls.policies, g, patch);
       });
       sets.push(...out.sets);
       // The pods of a class change without changing its chain: only the note says who they are.

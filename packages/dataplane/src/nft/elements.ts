@@ -51,35 +51,15 @@ export function podRanges(pod: Pod): PerFamily<AddrRange[]> {
   return out;
 }
 
-interface BoxTexts {
-  /** One address on one port: hash set elements. */
-  points: string[];
-  /** The rest: interval set elements. */
-  spans: string[];
+/** The protocol · port part of a set element: `tcp . 80`, `udp . 6000-6010`. */
+export function portText(proto: number, lo: number, hi: number): string {
+  return `${PROTO_NAME[proto] ?? proto} . ${formatPorts(lo, hi)}`;
 }
 
-const textsOfGroup = new WeakMap<readonly Box[], BoxTexts>();
-
-/** Box groups as disjoint set elements; one group (the common case) is written once and shared by every class. */
-export function boxTexts(f: Family, groups: readonly (readonly Box[])[]): BoxTexts {
-  const distinct = [...new Set(groups)];
-  const one = distinct.length === 1 ? (distinct[0] as readonly Box[]) : undefined;
-  const known = one && textsOfGroup.get(one);
-  if (known) return known;
-  // One address on one port is a hash lookup, whatever the number of elements; ranges need an interval set,
-  // whose lookup grows with its size. Most peer·port pairs of pod selectors are points.
-  const boxes = disjointBoxes(one ?? distinct.flat());
-  const out: BoxTexts = {
-    points: boxElements(f, boxes.filter((b) => b.lo === b.hi && b.pLo === b.pHi), false),
-    spans: boxElements(f, boxes.filter((b) => b.lo !== b.hi || b.pLo !== b.pHi), false),
-  };
-  if (one) textsOfGroup.set(one, out);
-  return out;
-}
-
-export function boxElements(family: Family | undefined, boxes: readonly Box[], normalize = true): string[] {
-  return (normalize ? disjointBoxes(boxes) : boxes).map((b) => {
-    const port = `${PROTO_NAME[b.proto] ?? b.proto} . ${formatPorts(b.pLo, b.pHi)}`;
+/** Boxes as disjoint set elements (protocol · port ones when `family` is undefined). */
+export function boxElements(family: Family | undefined, boxes: readonly Box[]): string[] {
+  return disjointBoxes(boxes).map((b) => {
+    const port = portText(b.proto, b.pLo, b.pHi);
     return family === undefined ? port : `${formatRange(family, b.lo, b.hi)} . ${port}`;
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { Pod } from '@kordon/engine';
 import { FAMILIES, podName, podRanges, type PerFamily } from './elements.js';
-import { formatRange } from './ranges.js';
+import { formatRange, lowerBound } from './ranges.js';
 
 /** The pods that changed since the last compile: `gone` are versions no longer in the cluster, `came` the new ones. */
 export interface PodDelta {
@@ -95,16 +95,4 @@ export function addressCount(pods: readonly Pod[]): PerFamily<number> {
   const n = { 4: 0, 6: 0 };
   for (const p of pods) for (const f of FAMILIES) n[f] += podRanges(p)[f].length;
   return n;
-}
-
-/** The first index whose value is not below `v`. */
-function lowerBound(sorted: readonly bigint[], v: bigint): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as bigint) < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

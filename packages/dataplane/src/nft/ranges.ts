@@ -21,6 +21,21 @@ function sortedBy<T>(items: readonly T[], key: (t: T) => bigint): readonly T[] {
   return items;
 }
 
+/** The first index below `n` for which `above` holds, `above` being false then true along the indices (n if never). */
+export function firstIndex(n: number, above: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (above(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The first index of a sorted list whose value is not below `v`. */
+export const lowerBound = (sorted: readonly bigint[], v: bigint): number => firstIndex(sorted.length, (i) => (sorted[i] as bigint) >= v);
+
 /** Sorted, without repeats. */
 export function sortedUnique(values: readonly bigint[]): bigint[] {
   const out: bigint[] = [];
@@ -62,11 +77,25 @@ export interface Box {
   pHi: number;
 }
 
+/** The boxes of one protocol that share a port interval: their addresses, sorted and merged. */
+export interface PortGroup {
+  pLo: number;
+  pHi: number;
+  ranges: readonly AddrRange[];
+}
+
+/** A port interval of one protocol over which the same groups hold (their indices), and the addresses they hold together. */
+export interface PortRun {
+  proto: number;
+  pLo: number;
+  pHi: number;
+  groups: readonly number[];
+  ranges: readonly AddrRange[];
+}
+
 /**
  * Rewrites boxes as disjoint boxes covering the same points. nftables rejects overlapping elements in a
  * concatenated interval set, and a deterministic form makes incremental diffs exact.
- * Per protocol: cut the port axis at every box edge, join the address ranges over each piece, then join
- * neighbouring pieces whose address ranges are equal.
  */
 export function disjointBoxes(boxes: readonly Box[]): Box[] {
   // Boxes sharing a port interval share one merged address list: rules repeat the same ports for many peers.
@@ -79,9 +108,23 @@ export function disjointBoxes(boxes: readonly Box[]): Box[] {
     if (g) g.ranges.push([b.lo, b.hi]);
     else groups.set(key, { pLo: b.pLo, pHi: b.pHi, ranges: [[b.lo, b.hi]] });
   }
+  const merged = new Map<number, PortGroup[]>();
+  for (const [proto, groups] of byProto) merged.set(proto, [...groups.values()].map((g) => ({ ...g, ranges: mergeRanges(g.ranges) })));
   const out: Box[] = [];
+  for (const r of disjointRuns(merged)) for (const [lo, hi] of r.ranges) out.push({ lo, hi, proto: r.proto, pLo: r.pLo, pHi: r.pHi });
+  return out;
+}
+
+/**
+ * The disjoint form of port groups, by protocol (in protocol order): cut the port axis at every group edge, join the
+ * address ranges over each piece, then join neighbouring pieces covered by the same groups. Where the pieces fall
+ * depends on the groups' port intervals alone, never on their addresses, so a change of addresses changes the runs'
+ * ranges and nothing else (box-sets.ts patches them so).
+ */
+export function disjointRuns(byProto: ReadonlyMap<number, readonly PortGroup[]>): PortRun[] {
+  const out: PortRun[] = [];
   for (const proto of [...byProto.keys()].sort((a, b) => a - b)) {
-    const groups = [...(byProto.get(proto) as Map<string, { pLo: number; pHi: number; ranges: AddrRange[] }>).values()].map((g) => ({ ...g, ranges: mergeRanges(g.ranges) }));
+    const groups = byProto.get(proto) as readonly PortGroup[];
     const cuts = new Set<number>();
     for (const g of groups) {
       cuts.add(g.pLo);
@@ -89,10 +132,10 @@ export function disjointBoxes(boxes: readonly Box[]): Box[] {
     }
     const edges = [...cuts].sort((a, b) => a - b);
     // Neighbouring pieces covered by the same groups have the same addresses: they join into one port range.
-    let prev: { pLo: number; pHi: number; ranges: readonly AddrRange[]; sig: string } | undefined;
+    let prev: { pLo: number; pHi: number; ranges: readonly AddrRange[]; sig: string; covering: number[] } | undefined;
     const flush = (): void => {
       if (!prev) return;
-      for (const [lo, hi] of prev.ranges) out.push({ lo, hi, proto, pLo: prev.pLo, pHi: prev.pHi });
+      out.push({ proto, pLo: prev.pLo, pHi: prev.pHi, groups: prev.covering, ranges: prev.ranges });
       prev = undefined;
     };
     const memo = new Map<string, readonly AddrRange[]>();
@@ -122,11 +165,11 @@ export function disjointBoxes(boxes: readonly Box[]): Box[] {
       }
       let ranges = memo.get(sig);
       if (!ranges) {
-        ranges = covering.length === 1 ? (groups[covering[0] as number] as { ranges: AddrRange[] }).ranges : mergeRanges(covering.flatMap((k) => (groups[k] as { ranges: AddrRange[] }).ranges));
+        ranges = covering.length === 1 ? (groups[covering[0] as number] as PortGroup).ranges : mergeRanges(covering.flatMap((k) => (groups[k] as PortGroup).ranges));
         memo.set(sig, ranges);
       }
       flush();
-      prev = { pLo, pHi, ranges, sig };
+      prev = { pLo, pHi, ranges, sig, covering };
     }
     flush();
   }

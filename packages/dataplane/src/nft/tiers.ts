@@ -20,8 +20,9 @@ import {
   type TierPeer,
   type TierRule,
 } from '@kordon/engine';
-import { ADDR_TYPE, addrOf, boxTexts, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NAME, PROTO_NUM, set, type PerFamily } from './elements.js';
-import { formatPorts, formatRange, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
+import { boxSets, type PortedRanges } from './box-sets.js';
+import { ADDR_TYPE, addrOf, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NAME, PROTO_NUM, set, type PerFamily } from './elements.js';
+import { formatPorts, formatRange, mergeRanges, sortedUnique, type AddrRange } from './ranges.js';
 import { nftComment, type NftChain, type NftRule, type NftSet } from './ruleset.js';
 
 export type TierLevel = 'Admin' | 'Baseline';
@@ -211,20 +212,19 @@ function addressRules(out: RuleOut, peers: readonly TierPeer[], targets: readonl
 /** One set of peer · protocol · port points (hash) and one of ranges (interval) per family, for many ports or egress named ports. */
 function pointSetRules(out: RuleOut, targets: readonly TierTarget[], fixed: readonly PortAtom[], namedEgress: ReadonlyArray<{ name: string; protocol?: Protocol }>, field: string, verdict: string, notes: string[], base: string, ref: string): void {
   for (const f of FAMILIES) {
-    const boxes: Box[] = [];
+    const boxes: PortedRanges[] = [];
     for (const t of targets) {
-      for (const p of fixed) {
-        for (const v of t.points[f]) boxes.push({ lo: v, hi: v, proto: p.proto, pLo: p.lo, pHi: p.hi });
-        for (const [lo, hi] of t.ranges[f]) boxes.push({ lo, hi, proto: p.proto, pLo: p.lo, pHi: p.hi });
-      }
+      const ranges = mergeRanges([...t.points[f].map((v): AddrRange => [v, v]), ...t.ranges[f]]);
+      if (fixed.length && ranges.length) boxes.push({ ports: fixed, ranges });
       // An egress named port is the remote pod's own container port of that name.
-      for (const e of namedEgress)
-        for (const pod of t.pods)
-          for (const proto of namedProtocols(e.protocol))
-            for (const n of resolveNamedPort(pod, e.name, proto)) for (const [v] of podRanges(pod)[f]) boxes.push({ lo: v, hi: v, proto: PROTO_NUM[proto], pLo: n, pHi: n });
+      for (const pod of namedEgress.length ? t.pods : []) {
+        const own = podRanges(pod)[f];
+        const ports = namedEgress.flatMap((e) => namedProtocols(e.protocol).flatMap((proto) => resolveNamedPort(pod, e.name, proto).map((n) => ({ proto: PROTO_NUM[proto], lo: n, hi: n }))));
+        if (ports.length && own.length) boxes.push({ ports, ranges: own.length > 1 ? mergeRanges(own) : own });
+      }
     }
     if (!boxes.length) continue;
-    const { points, spans } = boxTexts(f, [boxes]);
+    const { points, spans } = boxSets(f, boxes);
     const type = `${ADDR_TYPE[f]} . inet_proto . inet_service`;
     for (const [suffix, part, flags] of [
       ['p', points, []],
