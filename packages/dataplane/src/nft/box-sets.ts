@@ -53,13 +53,23 @@ interface KeyGroup {
   lists: Array<readonly AddrRange[]>;
 }
 
+const portKeys = new WeakMap<readonly PortBox[], string[]>();
+/** The keys of some ports, written once per ports list (a rule's, or a pod's named ports). */
+function keysOfPorts(ports: readonly PortBox[]): string[] {
+  let ks = portKeys.get(ports);
+  if (!ks) portKeys.set(ports, (ks = ports.map((p) => `${p.proto}:${p.lo}-${p.hi}`)));
+  return ks;
+}
+
 /** The input by port group (skipping empty address lists: a peer with no address adds no group). */
 function keyGroups(input: readonly PortedRanges[]): Map<string, KeyGroup> {
   const byKey = new Map<string, KeyGroup>();
   for (const c of new Set(input)) {
     if (!c.ranges.length) continue;
-    for (const p of c.ports) {
-      const k = `${p.proto}:${p.lo}-${p.hi}`;
+    const keys = keysOfPorts(c.ports);
+    for (let i = 0; i < keys.length; i++) {
+      const p = c.ports[i] as PortBox;
+      const k = keys[i] as string;
       const g = byKey.get(k);
       if (g) g.lists.push(c.ranges);
       else byKey.set(k, { proto: p.proto, pLo: p.lo, pHi: p.hi, lists: [c.ranges] });

@@ -20,12 +20,12 @@ import {
   type Rule,
   type TierPeer,
 } from '@kordon/engine';
-import { formatRange, joinPoints, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
+import { formatRange, joinPoints, lowerBound, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
 import { ADDR_TYPE, addrOf, append, boxElements, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, refs, set, type PerFamily } from './elements.js';
 import { boxSets, patchBoxSets, type BoxSets, type PortBox, type PortedRanges } from './box-sets.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
 import { patchPodPoints, touchedBy, type PodDelta, type PodPoints } from './peer-patch.js';
-import { compileTiers, targetOf, tierMapName, tierPeerKey, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
+import { compileTiers, keepTargetTexts, targetOf, targetPointTexts, tierMapName, tierPeerKey, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
 
 export interface CompileOptions {
   /** Compile for the pods whose `nodeName` is this; absent: every pod of the cluster is local (the lab). */
@@ -123,6 +123,8 @@ interface CacheState {
   nodesFp: string;
   tierPeers: Map<string, { peer: TierPeer; target: TierTarget }>;
   tierRules: Map<string, { peerKeys: string[]; allPods: boolean; out: RuleOut }>;
+  /** Egress named port groups over every pod, by port names, as the last compile used them. */
+  allNamed: Map<string, NamedEntry[]>;
   subjects: WeakMap<ClusterPolicy, WeakMap<Pod, boolean>>;
 }
 
@@ -143,9 +145,9 @@ const tierCounts = new WeakMap<TierTarget, PerFamily<number>>();
 const grantsRule = new WeakMap<Grants, string>();
 const sameRule = (a: Grants, b: Grants): boolean => grantsRule.get(a) !== undefined && grantsRule.get(a) === grantsRule.get(b);
 
-/** The last compile's peer · port elements of a class, and the addresses where its input changed since. */
+/** The last compile's class (its elements), and the addresses where its input changed since. */
 interface BoxPatch {
-  before: PerFamily<BoxSets | undefined>;
+  before: ClassOut;
   changed: PerFamily<bigint[]>;
 }
 
@@ -231,7 +233,7 @@ class Compiler {
     const nsFp = JSON.stringify(this.cluster.namespaces.map((n) => [n.name, n.labels]).sort());
     const nodesFp = JSON.stringify(this.cluster.nodes.map((n) => [n.name, n.labels, n.addresses]));
     const podObjects = samePods ? old.podObjects : new Set(this.alive);
-    const fresh: CacheState = { podObjects, nsFp, peers: new Map(), rules: new Map(), classes: new Map(), nodesFp, tierPeers: new Map(), tierRules: new Map(), subjects: new WeakMap() };
+    const fresh: CacheState = { podObjects, nsFp, peers: new Map(), rules: new Map(), classes: new Map(), nodesFp, tierPeers: new Map(), tierRules: new Map(), subjects: new WeakMap(), allNamed: new Map() };
     cacheStates.set(cache, fresh);
     if (!old || old.nsFp !== nsFp) return fresh;
     fresh.subjects = old.subjects;
@@ -245,12 +247,15 @@ class Compiler {
       else {
         dropped.add(k);
         const { policy, peer } = c;
-        fresh.peers.set(k, { ...c, target: patchedPeer(c.target, delta, (pod) => this.model.peerSelectsPod(policy, peer, pod)) });
+        const target = patchedPeer(c.target, delta, (pod) => this.model.peerSelectsPod(policy, peer, pod));
+        patchedFrom.set(target, c.target);
+        fresh.peers.set(k, { ...c, target });
       }
     }
     const resolvesAny = (named: CachedRule['namedEgress']): boolean => named.length > 0 && changed.some((pod) => named.some((n) => resolveNamedPort(pod, n.name, n.protocol).length > 0));
     for (const [k, r] of old.rules) if (!resolvesAny(r.namedEgress) && !r.peerKeys.some((pk) => dropped.has(pk))) fresh.rules.set(k, r);
     fresh.classes = old.classes;
+    this.allNamedBefore = old.allNamed;
     const droppedTier = new Set<string>();
     for (const [k, c] of old.tierPeers) {
       const p = c.peer;
@@ -261,9 +266,11 @@ class Compiler {
         droppedTier.add(k);
         if (byPods) {
           const known = tierCounts.get(c.target);
-          const { pods, points, count } = patchPodPoints({ ...c.target, ...(known ? { count: known } : {}) }, delta, (pod) => tierPeerSelectsPod(this.cluster, p, pod));
+          const texts = targetPointTexts(c.target);
+          const { pods, points, count, texts: patched } = patchPodPoints({ ...c.target, ...(known ? { count: known } : {}), ...(texts ? { texts } : {}) }, delta, (pod) => tierPeerSelectsPod(this.cluster, p, pod));
           const target: TierTarget = { pods: pods as Pod[], points: points as PerFamily<bigint[]>, ranges: c.target.ranges };
           if (count) tierCounts.set(target, count);
+          if (patched) keepTargetTexts(target, c.target, patched);
           fresh.tierPeers.set(k, { peer: p, target });
         }
       }
@@ -309,7 +316,7 @@ class Compiler {
     const cached = this.state?.classes.get(key);
     let out: ClassOut;
     if (cached && cached.parts.length === parts.length && cached.parts.every((g, i) => g === parts[i])) out = cached.out;
-    else if (cached && cached.parts.length === parts.length && cached.parts.every((g, i) => g === parts[i] || sameRule(g, parts[i] as Grants))) out = make({ before: cached.out.boxes, changed: this.changedAddresses() });
+    else if (cached && cached.parts.length === parts.length && cached.parts.every((g, i) => g === parts[i] || sameRule(g, parts[i] as Grants))) out = make({ before: cached.out, changed: this.changedAddresses() });
     else out = make();
     this.newClasses.set(key, { parts, out });
     return out;
@@ -334,6 +341,7 @@ class Compiler {
     this.state.classes = this.newClasses;
     this.state.tierPeers = this.usedTierPeers;
     this.state.tierRules = this.usedTierRules;
+    this.state.allNamed = this.allNamed;
   }
 
   /** Live pods grouped by what a selector can see of them (namespace, labels, host networking). */
@@ -379,6 +387,7 @@ class Compiler {
       // An ipBlock's addresses never depend on pods; the pods inside it, when the last compile found them, are
       // patched by the pods that came and went, else found on first use.
       const t = kept.peer.kind === 'ipBlock' ? this.computePeer(policy, peer, kept.target) : kept.target;
+      if (t !== kept.target) patchedFrom.set(t, kept.target);
       this.usedPeers.set(key, { ...kept, target: t });
       this.peerCache.set(key, t);
       return t;
@@ -387,6 +396,15 @@ class Compiler {
     if (this.state) this.usedPeers.set(key, { target: t, policy, peer });
     this.peerCache.set(key, t);
     return t;
+  }
+
+  /** A pod's addresses through which a peer holds it; none when it does not. */
+  private peerRanges(policy: Policy, peer: Peer, pod: Pod): PerFamily<AddrRange[]> | undefined {
+    if (peer.kind !== 'ipBlock') return this.model.peerSelectsPod(policy, peer, pod) ? podRanges(pod) : undefined;
+    const hit = this.model.addressesInBlock(peer, pod).map((ip): AddrRange => [ip.value, ip.value]);
+    if (!hit.length) return undefined;
+    const fam = this.model.ipBlock(peer)?.cidr.family;
+    return { 4: fam === 4 ? hit : [], 6: fam === 6 ? hit : [] };
   }
 
   private computePeer(policy: Policy, peer: Peer, before?: PeerTarget): PeerTarget {
@@ -403,8 +421,8 @@ class Compiler {
         // Only named egress ports need the pods inside the block, the model saying which addresses of a pod the
         // block holds: found on first use, or patched from the last compile's.
         const inBlock = (pod: Pod): PeerPod[] => {
-          const hit = this.model.addressesInBlock(peer, pod).map((ip): AddrRange => [ip.value, ip.value]);
-          return hit.length ? [{ pod, ranges: { 4: fam === 4 ? hit : [], 6: fam === 6 ? hit : [] } }] : [];
+          const ranges = this.peerRanges(policy, peer, pod);
+          return ranges ? [{ pod, ranges }] : [];
         };
         const known = before?.foundPods?.();
         const d = this.delta;
@@ -501,7 +519,7 @@ class Compiler {
       for (const f of fixed) g.ports.push({ lo: 0n, hi: 0n, proto: f.proto, pLo: f.lo, pHi: f.hi });
       if (fixed.length) g.from.ports.push(ref);
       if (namedEgress.length) {
-        for (const pod of this.alive) this.addNamed(g, namedEgress, pod, podRanges(pod));
+        for (const e of this.namedOf(undefined, namedEgress, podRanges)) addGroup(g, e.group);
         g.from.boxes.push(ref);
       }
       g.notes.push(`${ref}: every peer; ports ${portText}`);
@@ -521,20 +539,40 @@ class Compiler {
         const group = peerBoxes(t, fixed);
         for (const f of FAMILIES) if (group[f].ranges.length) g.boxes[f].push(group[f]);
       }
-      if (namedEgress.length) for (const m of t.pods()) this.addNamed(g, namedEgress, m.pod, m.ranges);
+      if (namedEgress.length) for (const e of this.namedOf(t, namedEgress, (pod) => this.peerRanges(policy, peer, pod))) addGroup(g, e.group);
       g.from.boxes.push(`${ref} ${peerWord}[${pi}]`);
     });
   }
 
-  /** An egress named port admits the remote pod's own container port of that name. */
-  private addNamed(g: Grants, specs: readonly PortSpec[], pod: Pod, ranges: PerFamily<AddrRange[]>): void {
-    const ports: PortBox[] = [];
-    for (const s of specs) {
-      const proto = PROTO_NUM[s.protocol];
-      for (const n of resolveNamedPort(pod, s.port as string, s.protocol)) ports.push({ proto, lo: n, hi: n });
-    }
-    if (ports.length) for (const f of FAMILIES) if (ranges[f].length) g.boxes[f].push({ ports, ranges: ranges[f].length > 1 ? mergeRanges(ranges[f]) : ranges[f] });
+  private allNamedBefore: Map<string, NamedEntry[]> | undefined;
+  private readonly allNamed = new Map<string, NamedEntry[]>();
+
+  /**
+   * The egress named port groups of `specs` over a peer's pods (`t`) or every pod: once per peer, or per compile,
+   * and patched from the last ones by the pods that came and went (`rangesOf`: a pod's addresses in the peer, if it
+   * holds the pod), not asked of every pod again: a rule to every pod's `http` is compiled again at nearly every pod
+   * event.
+   */
+  private namedOf(t: PeerTarget | undefined, specs: readonly PortSpec[], rangesOf: (pod: Pod) => PerFamily<AddrRange[]> | undefined): NamedEntry[] {
+    const key = specsKey(specs);
+    let mine = t ? namedOfPeer.get(t) : this.allNamed;
+    if (!mine) namedOfPeer.set(t as PeerTarget, (mine = new Map()));
+    let list = mine.get(key);
+    if (list) return list;
+    const from = t ? patchedFrom.get(t) : undefined;
+    const prev = (t ? from && namedOfPeer.get(from) : this.allNamedBefore)?.get(key);
+    if (prev) {
+      const touched = touchedBy(this.delta);
+      list = prev.filter((e) => !touched(e.pod));
+      for (const pod of this.delta.came) {
+        const ranges = rangesOf(pod);
+        if (ranges) list.push({ pod, group: namedGroup(specs, pod, ranges) });
+      }
+    } else list = (t ? t.pods() : this.alive.map((pod) => ({ pod, ranges: podRanges(pod) }))).map((m) => ({ pod: m.pod, group: namedGroup(specs, m.pod, m.ranges) }));
+    mine.set(key, list);
+    return list;
   }
+
 }
 
 /** A pod peer: its pods, and their addresses as points and as ranges joined. */
@@ -561,17 +599,49 @@ function patchedPeer(before: PeerTarget, delta: PodDelta, selects: (pod: Pod) =>
 
 const peerPointTexts = new WeakMap<PeerTarget, PerFamily<string[]>>();
 
+/** Sorted unique addresses and their set elements, in step. */
+interface PointList {
+  values: readonly bigint[];
+  texts: readonly string[];
+}
+
 /**
  * The addresses of some pod peers as set elements. Most classes take them from one peer (every policy that names
- * the same selector shares one peer), whose elements are then written once and shared by every class.
+ * the same selector shares one peer), whose elements are then written once and shared by every class. Those of several
+ * peers are merged, or, given the last compile's and the addresses where the peers changed since, patched there.
  */
-function pointTexts(peers: readonly PeerTarget[], f: Family): string[] {
+function pointList(peers: readonly PeerTarget[], f: Family, before?: PointList, changed?: readonly bigint[]): PointList {
   const distinct = [...new Set(peers)];
-  if (distinct.length === 1) return pointTextsOf(distinct[0] as PeerTarget)[f];
+  if (distinct.length === 1) return { values: (distinct[0] as PeerTarget).points()[f], texts: pointTextsOf(distinct[0] as PeerTarget)[f] };
+  if (before && changed) return patchPoints(before, distinct, f, changed);
   // Each peer's points are sorted and unique: merged pairwise with their texts, not sorted and written again.
-  let acc: { values: readonly bigint[]; texts: readonly string[] } = { values: [], texts: [] };
+  let acc: PointList = { values: [], texts: [] };
   for (const p of distinct) acc = mergePoints(acc, { values: p.points()[f], texts: pointTextsOf(p)[f] });
-  return acc.texts.slice();
+  return acc;
+}
+
+function patchPoints(before: PointList, peers: readonly PeerTarget[], f: Family, changed: readonly bigint[]): PointList {
+  let values: bigint[] | undefined;
+  let texts: string[] | undefined;
+  for (const v of changed) {
+    const now = peers.some((p) => {
+      const vs = p.points()[f];
+      return vs[lowerBound(vs, v)] === v;
+    });
+    const vs = values ?? before.values;
+    const i = lowerBound(vs, v);
+    if (now === (vs[i] === v)) continue;
+    values ??= before.values.slice();
+    texts ??= before.texts.slice();
+    if (now) {
+      values.splice(i, 0, v);
+      texts.splice(i, 0, formatRange(f, v, v));
+    } else {
+      values.splice(i, 1);
+      texts.splice(i, 1);
+    }
+  }
+  return values && texts ? { values, texts } : before;
 }
 
 function pointTextsOf(peer: PeerTarget): PerFamily<string[]> {
@@ -584,7 +654,7 @@ function pointTextsOf(peer: PeerTarget): PerFamily<string[]> {
 }
 
 /** Two sorted lists of unique addresses, with their texts, as one. */
-function mergePoints(a: { values: readonly bigint[]; texts: readonly string[] }, b: { values: readonly bigint[]; texts: readonly string[] }): { values: bigint[]; texts: string[] } {
+function mergePoints(a: PointList, b: PointList): PointList {
   const values: bigint[] = [];
   const texts: string[] = [];
   let i = 0;
@@ -603,6 +673,54 @@ function mergePoints(a: { values: readonly bigint[]; texts: readonly string[] },
   }
   return { values, texts };
 }
+
+/** A pod and its egress named port groups, per family (none where it has no port of those names or no address). */
+interface NamedEntry {
+  pod: Pod;
+  group: PerFamily<PortedRanges | undefined>;
+}
+const namedOfPeer = new WeakMap<PeerTarget, Map<string, NamedEntry[]>>();
+/** A peer patched by this compile's pod changes (a pod peer, or an ipBlock's pods), to the last compile's. */
+const patchedFrom = new WeakMap<PeerTarget, PeerTarget>();
+
+/** An egress named port admits the remote pod's own container port of that name. */
+function addGroup(g: Grants, group: PerFamily<PortedRanges | undefined>): void {
+  for (const f of FAMILIES) {
+    const c = group[f];
+    if (c) g.boxes[f].push(c);
+  }
+}
+
+const namedGroups = new WeakMap<Pod, Map<string, { ranges: PerFamily<AddrRange[]>; group: PerFamily<PortedRanges | undefined> }>>();
+
+/**
+ * A pod's own ports of the names `specs` gives, at its addresses `ranges`: made once per pod object, rule ports and
+ * addresses (the engine keeps an unchanged pod's object and an unchanged rule's), so that the group a rule over every
+ * pod hands a class is the same object from one compile to the next and costs a look-up.
+ */
+function namedGroup(specs: readonly PortSpec[], pod: Pod, ranges: PerFamily<AddrRange[]>): PerFamily<PortedRanges | undefined> {
+  let bySpecs = namedGroups.get(pod);
+  if (!bySpecs) namedGroups.set(pod, (bySpecs = new Map()));
+  const key = specsKey(specs);
+  const known = bySpecs.get(key);
+  if (known && known.ranges === ranges) return known.group;
+  const ports: PortBox[] = [];
+  for (const s of specs) {
+    const proto = PROTO_NUM[s.protocol];
+    for (const n of resolveNamedPort(pod, s.port as string, s.protocol)) ports.push({ proto, lo: n, hi: n });
+  }
+  const of = (f: Family): PortedRanges | undefined => (ports.length && ranges[f].length ? { ports, ranges: ranges[f].length > 1 ? mergeRanges(ranges[f]) : ranges[f] } : undefined);
+  const group = { 4: of(4), 6: of(6) };
+  bySpecs.set(key, { ranges, group });
+  return group;
+}
+
+const specsKeys = new WeakMap<readonly PortSpec[], string>();
+const specsKey = (specs: readonly PortSpec[]): string => {
+  let k = specsKeys.get(specs);
+  if (k === undefined) specsKeys.set(specs, (k = specs.map((s) => `${String(s.port)}/${s.protocol}`).join(',')));
+  return k;
+};
 
 const boxesOfPeer = new WeakMap<PerFamily<AddrRange[]>, Map<string, PerFamily<PortedRanges>>>();
 
@@ -623,8 +741,9 @@ function classNote(direction: Direction, pods: readonly Pod[], policies: readonl
 interface ClassOut {
   sets: NftSet[];
   chain: NftChain;
-  /** Its peer · port elements, per family, for the next compile to patch. */
+  /** Its peer · port elements and its peer pods' addresses, per family, for the next compile to patch. */
   boxes: PerFamily<BoxSets | undefined>;
+  ips: PerFamily<PointList | undefined>;
 }
 
 function compileClass(name: string, direction: Direction, pods: readonly Pod[], policies: readonly Policy[], g: Grants, patch?: BoxPatch): ClassOut {
@@ -633,6 +752,7 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
   const sets: NftSet[] = [];
   const rules: NftRule[] = [];
   const boxes: PerFamily<BoxSets | undefined> = { 4: undefined, 6: undefined };
+  const ips: PerFamily<PointList | undefined> = { 4: undefined, 6: undefined };
   if (g.all) {
     rules.push({ text: `${verdict} comment ${nftComment(`allow all: ${refs(g.from.all)}`)}`, notes: g.notes });
   } else {
@@ -646,7 +766,8 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
       // Pod addresses go to a hash set and ipBlock ranges to an interval set. Besides the lookup cost, this keeps
       // pod changes cheap to apply: nft reads every element of every one-field interval set of the table before
       // it changes any element, and these sets would otherwise hold every pod a broad peer selects.
-      const points = pointTexts(g.pointPeers, f);
+      const before = patch?.before.ips[f];
+      const points = g.pointPeers.length ? ((ips[f] = pointList(g.pointPeers, f, before, patch?.changed[f])).texts as string[]) : [];
       if (points.length) {
         const s = set(`${name}_ip${f}`, ADDR_TYPE[f], points, [`peer pods allowed on every port (${direction} class ${name})`], []);
         sets.push(s);
@@ -661,7 +782,7 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
     }
     for (const f of FAMILIES) {
       if (!g.boxes[f].length) continue;
-      const before = patch?.before[f];
+      const before = patch?.before.boxes[f];
       const { points, spans } = (boxes[f] = before ? patchBoxSets(before, f, g.boxes[f], (patch as BoxPatch).changed[f]) : boxSets(f, g.boxes[f]));
       const type = `${ADDR_TYPE[f]} . inet_proto . inet_service`;
       for (const [suffix, part, flags] of [
@@ -683,6 +804,7 @@ function compileClass(name: string, direction: Direction, pods: readonly Pod[], 
     sets,
     chain: { name, comment, notes: [classNote(direction, pods, policies)], rules },
     boxes,
+    ips,
   };
 }
 

@@ -296,7 +296,9 @@ describe('incremental compile: pod events patch the classes\' peer · port eleme
     fc.record({ protocol: fc.constant('TCP'), port: fc.constant(8000), endPort: fc.constantFrom(8080, 8100) }),
     fc.constant({ protocol: 'TCP', port: 'http' }),
   );
-  const ruleArb = fc.record({ peers: fc.array(peerArb, { minLength: 1, maxLength: 3 }), ports: fc.array(portArb, { minLength: 1, maxLength: 3 }) });
+  // No peers: every pod, and a named egress port then resolves on every pod of the cluster.
+  const peersArb = fc.option(fc.array(peerArb, { minLength: 1, maxLength: 3 }), { nil: undefined, freq: 4 });
+  const ruleArb = fc.record({ peers: peersArb, ports: fc.array(portArb, { minLength: 1, maxLength: 3 }) });
   const policyArb = fc.record({
     namespace: fc.constantFrom('ns-a', 'ns-b'),
     subject: fc.option(app, { nil: undefined }),
@@ -327,7 +329,7 @@ describe('incremental compile: pod events patch the classes\' peer · port eleme
   const eventArb = fc.oneof(
     { weight: 5, arbitrary: fc.record({ put: podArb }) },
     { weight: 3, arbitrary: fc.record({ del: fc.constantFrom('q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7'), namespace: fc.constantFrom('ns-a', 'ns-b', 'ns-c') }) },
-    { weight: 1, arbitrary: fc.record({ repeer: fc.nat(), peers: fc.array(peerArb, { minLength: 1, maxLength: 3 }) }) },
+    { weight: 1, arbitrary: fc.record({ repeer: fc.nat(), peers: peersArb }) },
   );
   const namespaces: Obj[] = [
     ['ns-a', 'x'],
@@ -349,8 +351,8 @@ describe('incremental compile: pod events patch the classes\' peer · port eleme
           spec: {
             podSelector: p.subject ? { matchLabels: { app: p.subject } } : {},
             policyTypes: ['Ingress', 'Egress'],
-            ingress: p.ingress.map((r) => ({ from: r.peers, ports: r.ports })),
-            egress: p.egress.map((r) => ({ to: r.peers, ports: r.ports })),
+            ingress: p.ingress.map((r) => ({ ...(r.peers ? { from: r.peers } : {}), ports: r.ports })),
+            egress: p.egress.map((r) => ({ ...(r.peers ? { to: r.peers } : {}), ports: r.ports })),
           },
         });
         for (const o of namespaces) put(o);

@@ -165,6 +165,17 @@ interface AddressTexts {
 }
 const textsOfTarget = new WeakMap<TierTarget, AddressTexts>();
 
+/** A target's addresses as set elements, when a compile wrote them: a target patched by pod events carries them along. */
+export function targetPointTexts(t: TierTarget): PerFamily<readonly string[]> | undefined {
+  return textsOfTarget.get(t)?.points;
+}
+
+/** `t` (patched from `before`, whose ranges it keeps) has these address elements. */
+export function keepTargetTexts(t: TierTarget, before: TierTarget, points: PerFamily<readonly string[]>): void {
+  const known = textsOfTarget.get(before);
+  if (known) textsOfTarget.set(t, { points: points as PerFamily<string[]>, ranges: known.ranges });
+}
+
 /**
  * The addresses of a rule's peers as set elements. One peer's are written once per target (kept across compiles while
  * no pod change touches it), so a recompiled rule hands the diff the very same element lists.
