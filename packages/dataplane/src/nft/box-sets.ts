@@ -9,7 +9,7 @@
  */
 import type { Family } from '@kordon/engine';
 import { portText } from './elements.js';
-import { disjointRuns, firstIndex, formatRange, lowerBound, mergeRanges, type AddrRange, type PortGroup } from './ranges.js';
+import { covers, disjointRuns, firstIndex, formatRange, lowerBound, mergeRanges, type AddrRange, type PortGroup } from './ranges.js';
 
 /** A protocol and an inclusive port range. */
 export interface PortBox {
@@ -149,19 +149,29 @@ export function patchBoxSets(before: BoxSets, f: Family, input: readonly PortedR
   const one = sole(input);
   const known = one && single[f].get(one);
   if (known) return known;
-  const groups = keyGroups(input);
-  if (keysOf(groups) !== before.keys) return boxSets(f, input);
-  // For each changed address, the port groups that now hold it.
-  const holding = changed.map((v) => {
-    const keys = new Set<string>();
-    for (const [k, g] of groups) if (g.lists.some((l) => covers(l, v))) keys.add(k);
-    return keys;
+  // One pass over the input: its port groups, and for each changed address the groups that now hold it.
+  const ports = new Set<readonly PortBox[]>();
+  const holding = changed.map(() => new Set<readonly PortBox[]>());
+  for (const c of input) {
+    if (!c.ranges.length) continue;
+    ports.add(c.ports);
+    changed.forEach((v, i) => {
+      if (covers(c.ranges, v)) (holding[i] as Set<readonly PortBox[]>).add(c.ports);
+    });
+  }
+  const keys = new Set<string>();
+  for (const p of ports) for (const k of keysOfPorts(p)) keys.add(k);
+  if ([...keys].sort().join(' ') !== before.keys) return boxSets(f, input);
+  const heldBy = holding.map((ps) => {
+    const ks = new Set<string>();
+    for (const p of ps) for (const k of keysOfPorts(p)) ks.add(k);
+    return ks;
   });
   let touched = false;
   const runs = before.runs.map((run) => {
     let r = run;
     changed.forEach((v, i) => {
-      const now = r.keys.some((k) => (holding[i] as Set<string>).has(k));
+      const now = r.keys.some((k) => (heldBy[i] as Set<string>).has(k));
       if (now !== holds(r, v)) r = now ? joined(f, r, v) : cut(f, r, v);
     });
     if (r !== run) touched = true;
@@ -175,10 +185,6 @@ export function patchBoxSets(before: BoxSets, f: Family, input: readonly PortedR
 /** Index of the first range whose start is above `v`. */
 const upper = (ranges: readonly AddrRange[], v: bigint): number => firstIndex(ranges.length, (i) => (ranges[i] as AddrRange)[0] > v);
 
-function covers(ranges: readonly AddrRange[], v: bigint): boolean {
-  const i = upper(ranges, v) - 1;
-  return i >= 0 && (ranges[i] as AddrRange)[1] >= v;
-}
 
 /** The run's range holding `v`, if any. */
 function rangeAt(r: Run, v: bigint): AddrRange | undefined {

@@ -20,7 +20,7 @@ import {
   type Rule,
   type TierPeer,
 } from '@kordon/engine';
-import { formatRange, joinPoints, lowerBound, mergeRanges, sortedUnique, type AddrRange, type Box } from './ranges.js';
+import { covers, formatRange, joinPoints, lowerBound, mergeRanges, sortedUnique, toggleAddress, type AddrRange, type Box } from './ranges.js';
 import { ADDR_TYPE, addrOf, append, boxElements, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NUM, refs, set, type PerFamily } from './elements.js';
 import { boxSets, patchBoxSets, type BoxSets, type PortBox, type PortedRanges } from './box-sets.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
@@ -576,11 +576,11 @@ class Compiler {
 }
 
 /** A pod peer: its pods, and their addresses as points and as ranges joined. */
-function podPeer(pp: PodPoints, describe: string): PeerTarget {
+function podPeer(pp: PodPoints, describe: string, ranges?: PerFamily<AddrRange[]>): PeerTarget {
   const points = pp.points as PerFamily<bigint[]>;
   let memo: PeerPod[] | undefined;
   const t: PeerTarget = {
-    ranges: { 4: joinPoints(points[4]), 6: joinPoints(points[6]) },
+    ranges: ranges ?? { 4: joinPoints(points[4]), 6: joinPoints(points[6]) },
     points: () => points,
     pods: () => (memo ??= pp.pods.map((pod) => ({ pod, ranges: podRanges(pod) }))),
     describe,
@@ -594,7 +594,19 @@ function podPeer(pp: PodPoints, describe: string): PeerTarget {
 function patchedPeer(before: PeerTarget, delta: PodDelta, selects: (pod: Pod) => boolean): PeerTarget {
   const texts = peerPointTexts.get(before);
   const pp = patchPodPoints({ ...(before.byPods ?? { pods: [], points: before.points() }), ...(texts ? { texts } : {}) }, delta, selects);
-  return podPeer(pp, before.describe);
+  // The joined ranges too, at the addresses of the pods that came and went, rather than joined again from every point.
+  const ranges = { 4: before.ranges[4], 6: before.ranges[6] };
+  for (const f of FAMILIES) {
+    const vs = pp.points[f];
+    let copy: AddrRange[] | undefined;
+    for (const p of [...delta.came, ...delta.gone])
+      for (const [v] of podRanges(p)[f]) {
+        const now = vs[lowerBound(vs, v)] === v;
+        if (now !== covers(copy ?? ranges[f], v)) toggleAddress((copy ??= ranges[f].slice()), v, now);
+      }
+    if (copy) ranges[f] = copy;
+  }
+  return podPeer(pp, before.describe, ranges);
 }
 
 const peerPointTexts = new WeakMap<PeerTarget, PerFamily<string[]>>();

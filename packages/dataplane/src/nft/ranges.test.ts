@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { disjointBoxes, formatRange, mergeRanges, type Box } from './ranges.js';
+import { disjointBoxes, formatRange, joinPoints, mergeRanges, toggleAddress, type AddrRange, type Box } from './ranges.js';
 
 const inRanges = (rs: ReadonlyArray<readonly [bigint, bigint]>, v: bigint): boolean => rs.some(([a, b]) => v >= a && v <= b);
 const inBoxes = (bs: readonly Box[], v: bigint, proto: number, port: number): boolean =>
@@ -18,6 +18,19 @@ describe('address ranges', () => {
         const m = mergeRanges(rs);
         for (let v = 0n; v <= 70n; v++) expect(inRanges(m, v)).toBe(inRanges(rs, v));
         for (let i = 1; i < m.length; i++) expect(m[i]![0] > m[i - 1]![1] + 1n).toBe(true);
+      }),
+    );
+  });
+
+  it('an address added or taken out in place gives the ranges its points join into', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }), fc.integer({ min: 0, max: 40 }), fc.boolean(), (points, v, hold) => {
+        const ranges: AddrRange[] = joinPoints([...points].sort((a, b) => a - b).map(BigInt));
+        toggleAddress(ranges, BigInt(v), hold);
+        const after = new Set(points);
+        if (hold) after.add(v);
+        else after.delete(v);
+        expect(ranges).toEqual(joinPoints([...after].sort((a, b) => a - b).map(BigInt)));
       }),
     );
   });

@@ -68,6 +68,34 @@ export function joinPoints(sorted: readonly bigint[]): AddrRange[] {
   return out;
 }
 
+/** Whether sorted, merged ranges hold `v`. */
+export function covers(ranges: readonly AddrRange[], v: bigint): boolean {
+  const i = firstIndex(ranges.length, (k) => (ranges[k] as AddrRange)[0] > v) - 1;
+  return i >= 0 && (ranges[i] as AddrRange)[1] >= v;
+}
+
+/**
+ * Sorted, merged ranges made to hold `v` or not, in place: `v` joins the ranges that end just below and start just
+ * above it, or is cut out of the range that holds it. What `joinPoints` gives for the addresses with or without `v`.
+ */
+export function toggleAddress(ranges: AddrRange[], v: bigint, hold: boolean): void {
+  const i = firstIndex(ranges.length, (k) => (ranges[k] as AddrRange)[0] > v) - 1;
+  const at = ranges[i];
+  if (!hold) {
+    if (!at || at[1] < v) return;
+    const pieces: AddrRange[] = [];
+    if (at[0] < v) pieces.push([at[0], v - 1n]);
+    if (v < at[1]) pieces.push([v + 1n, at[1]]);
+    ranges.splice(i, 1, ...pieces);
+    return;
+  }
+  if (at && at[1] >= v) return;
+  const below = at !== undefined && at[1] === v - 1n;
+  const next = ranges[i + 1];
+  const above = next !== undefined && next[0] === v + 1n;
+  ranges.splice(below ? i : i + 1, (below ? 1 : 0) + (above ? 1 : 0), [below ? (at as AddrRange)[0] : v, above ? next[1] : v]);
+}
+
 /** A box of the (address × protocol × port) space: what one rule admits. */
 export interface Box {
   lo: bigint;
