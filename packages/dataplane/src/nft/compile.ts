@@ -25,7 +25,7 @@ import { ADDR_TYPE, addrOf, append, boxElements, FAMILIES, hash, IP_KW, list, po
 import { boxSets, patchBoxSets, type BoxSets, type PortBox, type PortedRanges } from './box-sets.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
 import { patchPodPoints, touchedBy, type PodDelta, type PodPoints } from './peer-patch.js';
-import { compileTiers, keepTargetTexts, targetOf, targetPointTexts, tierMapName, tierPeerKey, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
+import { compileTiers, keepTargetTexts, targetCounts, targetOf, targetPointTexts, tierMapName, tierPeerKey, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
 
 export interface CompileOptions {
   /** Compile for the pods whose `nodeName` is this; absent: every pod of the cluster is local (the lab). */
@@ -123,8 +123,8 @@ interface CacheState {
   nodesFp: string;
   tierPeers: Map<string, { peer: TierPeer; target: TierTarget }>;
   tierRules: Map<string, { peerKeys: string[]; allPods: boolean; out: RuleOut }>;
-  /** Egress named port groups over every pod, by port names, as the last compile used them. */
-  allNamed: Map<string, NamedEntry[]>;
+  /** Egress named port groups over every pod, by port names, as of the last compile. */
+  allNamed: Map<string, NamedEntries>;
   subjects: WeakMap<ClusterPolicy, WeakMap<Pod, boolean>>;
 }
 
@@ -135,8 +135,6 @@ interface CacheState {
 export class CompileCache {}
 
 const cacheStates = new WeakMap<CompileCache, CacheState>();
-/** How many addresses the pods of a patched cluster policy peer hold (see PodPoints.count). */
-const tierCounts = new WeakMap<TierTarget, PerFamily<number>>();
 
 /**
  * The rule (content, policy, named port resolution) whose grants these are. Two grants of one rule over the same
@@ -265,11 +263,11 @@ class Compiler {
       else {
         droppedTier.add(k);
         if (byPods) {
-          const known = tierCounts.get(c.target);
+          const known = targetCounts.get(c.target);
           const texts = targetPointTexts(c.target);
           const { pods, points, count, texts: patched } = patchPodPoints({ ...c.target, ...(known ? { count: known } : {}), ...(texts ? { texts } : {}) }, delta, (pod) => tierPeerSelectsPod(this.cluster, p, pod));
           const target: TierTarget = { pods: pods as Pod[], points: points as PerFamily<bigint[]>, ranges: c.target.ranges };
-          if (count) tierCounts.set(target, count);
+          if (count) targetCounts.set(target, count);
           if (patched) keepTargetTexts(target, c.target, patched);
           fresh.tierPeers.set(k, { peer: p, target });
         }
@@ -341,6 +339,10 @@ class Compiler {
     this.state.classes = this.newClasses;
     this.state.tierPeers = this.usedTierPeers;
     this.state.tierRules = this.usedTierRules;
+    // The groups over every pod that no rule asked for this time are kept in step too: the next pod event with one of
+    // those port names asks for them again.
+    for (const [key, list] of this.allNamedBefore ?? [])
+      if (!this.allNamed.has(key)) this.allNamed.set(key, this.delta.came.length || this.delta.gone.length ? patchedEntries(list, this.delta, list.specs, podRanges) : list);
     this.state.allNamed = this.allNamed;
   }
 
@@ -544,8 +546,8 @@ class Compiler {
     });
   }
 
-  private allNamedBefore: Map<string, NamedEntry[]> | undefined;
-  private readonly allNamed = new Map<string, NamedEntry[]>();
+  private allNamedBefore: Map<string, NamedEntries> | undefined;
+  private readonly allNamed = new Map<string, NamedEntries>();
 
   /**
    * The egress named port groups of `specs` over a peer's pods (`t`) or every pod: once per peer, or per compile,
@@ -553,7 +555,7 @@ class Compiler {
    * holds the pod), not asked of every pod again: a rule to every pod's `http` is compiled again at nearly every pod
    * event.
    */
-  private namedOf(t: PeerTarget | undefined, specs: readonly PortSpec[], rangesOf: (pod: Pod) => PerFamily<AddrRange[]> | undefined): NamedEntry[] {
+  private namedOf(t: PeerTarget | undefined, specs: readonly PortSpec[], rangesOf: (pod: Pod) => PerFamily<AddrRange[]> | undefined): NamedEntries {
     const key = specsKey(specs);
     let mine = t ? namedOfPeer.get(t) : this.allNamed;
     if (!mine) namedOfPeer.set(t as PeerTarget, (mine = new Map()));
@@ -561,14 +563,8 @@ class Compiler {
     if (list) return list;
     const from = t ? patchedFrom.get(t) : undefined;
     const prev = (t ? from && namedOfPeer.get(from) : this.allNamedBefore)?.get(key);
-    if (prev) {
-      const touched = touchedBy(this.delta);
-      list = prev.filter((e) => !touched(e.pod));
-      for (const pod of this.delta.came) {
-        const ranges = rangesOf(pod);
-        if (ranges) list.push({ pod, group: namedGroup(specs, pod, ranges) });
-      }
-    } else list = (t ? t.pods() : this.alive.map((pod) => ({ pod, ranges: podRanges(pod) }))).map((m) => ({ pod: m.pod, group: namedGroup(specs, m.pod, m.ranges) }));
+    if (prev) list = patchedEntries(prev, this.delta, specs, rangesOf);
+    else list = Object.assign((t ? t.pods() : this.alive.map((pod) => ({ pod, ranges: podRanges(pod) }))).map((m) => ({ pod: m.pod, group: namedGroup(specs, m.pod, m.ranges) })), { specs });
     mine.set(key, list);
     return list;
   }
@@ -691,7 +687,23 @@ interface NamedEntry {
   pod: Pod;
   group: PerFamily<PortedRanges | undefined>;
 }
-const namedOfPeer = new WeakMap<PeerTarget, Map<string, NamedEntry[]>>();
+/** The entries of every pod a peer (or the cluster) holds, for some port names. */
+type NamedEntries = NamedEntry[] & { specs: readonly PortSpec[] };
+const namedOfPeer = new WeakMap<PeerTarget, Map<string, NamedEntries>>();
+
+/** Entries after the pods of `delta` came and went: `rangesOf` gives a pod's addresses in the peer, if it holds the pod. */
+function patchedEntries(before: NamedEntries, delta: PodDelta, specs: readonly PortSpec[], rangesOf: (pod: Pod) => PerFamily<AddrRange[]> | undefined): NamedEntries {
+  const touched = touchedBy(delta);
+  const list = Object.assign(
+    before.filter((e) => !touched(e.pod)),
+    { specs },
+  );
+  for (const pod of delta.came) {
+    const ranges = rangesOf(pod);
+    if (ranges) list.push({ pod, group: namedGroup(specs, pod, ranges) });
+  }
+  return list;
+}
 /** A peer patched by this compile's pod changes (a pod peer, or an ipBlock's pods), to the last compile's. */
 const patchedFrom = new WeakMap<PeerTarget, PeerTarget>();
 

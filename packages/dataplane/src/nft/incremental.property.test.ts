@@ -203,6 +203,26 @@ describe('incremental compile: named egress ports, which resolve on pods no peer
     expect(new Set(texts).size).toBe(4);
     expect(texts[3]).toBe(texts[1]);
   });
+
+  it('a rule to every pod\'s named port that goes while pods change their ports, and comes back', () => {
+    const http = (port: number): Obj[] => [{ name: 'http', containerPort: port }];
+    const client = pod('client', '10.9.0.1', []);
+    const steps: Obj[][] = [
+      [client, pod('server', '10.9.0.2', http(8080), 'node-1'), policy('p', undefined)],
+      // The rule now reaches an ipBlock only; the server moves its port and another pod gains one.
+      [client, pod('server', '10.9.0.2', http(9090), 'node-1'), pod('other', '10.9.0.3', http(7070), 'node-1'), policy('p', [{ ipBlock: { cidr: '10.8.0.0/16' } }])],
+      [client, pod('server', '10.9.0.2', http(9090), 'node-1'), pod('other', '10.9.0.3', http(7070), 'node-1'), policy('p', undefined)],
+    ];
+    const store = new ObjectStore();
+    const cache = new CompileCache();
+    for (const [i, objs] of steps.entries()) {
+      for (const k of [...store.entries()].map(([key]) => key)) if (!objs.some((o) => keyOf(o) === k)) store.remove(k);
+      for (const o of objs) store.put(keyOf(o), o);
+      const text = renderRuleset(compileRuleset(store.build().cluster, { node: 'node-0' }, cache));
+      expect(text, `step ${i}`).toBe(renderRuleset(fromScratch(objs, { node: 'node-0' })));
+      if (i === 2) expect(text).toContain('10.9.0.3 . tcp . 7070');
+    }
+  });
 });
 
 /**

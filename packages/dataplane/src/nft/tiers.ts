@@ -80,6 +80,9 @@ export interface TiersOut {
 
 export const tierMapName = (d: Direction, t: TierLevel, f: Family): string => `${d === 'egress' ? 'eg' : 'in'}_${t === 'Admin' ? 'admin' : 'base'}${f}`;
 
+/** How many addresses the pods of a pod target hold together (see PodPoints.count), kept for its patches. */
+export const targetCounts = new WeakMap<TierTarget, PerFamily<number>>();
+
 export function targetOf(ctx: Pick<TierContext, 'cluster' | 'podsWhere'>, peer: TierPeer): TierTarget {
   const points: PerFamily<bigint[]> = { 4: [], 6: [] };
   const ranges: PerFamily<AddrRange[]> = { 4: [], 6: [] };
@@ -94,7 +97,9 @@ export function targetOf(ctx: Pick<TierContext, 'cluster' | 'podsWhere'>, peer: 
       else ranges[c.family].push([c.start, c.end]);
     }
   }
-  return { pods, points: { 4: sortedUnique(points[4]), 6: sortedUnique(points[6]) }, ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) } };
+  const out = { pods, points: { 4: sortedUnique(points[4]), 6: sortedUnique(points[6]) }, ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) } };
+  if (pods.length) targetCounts.set(out, { 4: points[4].length, 6: points[6].length });
+  return out;
 }
 
 const describePeerKind = (p: TierPeer): string => (p.kind === 'domainNames' ? `domainNames ${p.names.join(', ')}` : p.kind);
