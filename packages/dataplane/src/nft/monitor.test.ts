@@ -72,3 +72,26 @@ describe('monitorTable', () => {
     }
   });
 });
+
+describe('monitorTable on a monitor that prints garbage without end', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kordon-monitor-runaway-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('ends it and starts it again, asking for a look', async () => {
+    // As nft 1.0.6 does on some elements of concatenated interval sets: the start of an event, then only garbage.
+    const nft = join(dir, 'nft');
+    writeFileSync(nft, `#!/bin/sh\nprintf 'add element inet kordon s { 10.0.0.1 . 6 . 9100-0x'\nexec tr '\\000' 0 < /dev/zero\n`);
+    chmodSync(nft, 0o755);
+    const changes: TableChange[] = [];
+    const log: string[] = [];
+    const m = monitorTable('kordon', { nftProgram: nft }, (c) => changes.push(c), (l) => log.push(l));
+    try {
+      for (const end = Date.now() + 10_000; changes.length === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+      expect(log[0]).toBe('nft monitor printed 1 MiB without a line end and nothing else: ending it');
+      expect(log[1]).toMatch(/^nft monitor ended \(SIGKILL\); starting it again in 0.5 s/);
+      expect(changes[0]).toEqual({ why: 'nothing seen while the monitor was down', seen: false });
+    } finally {
+      m.stop();
+    }
+  });
+});

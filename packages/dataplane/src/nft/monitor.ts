@@ -17,6 +17,12 @@ const RESTART_FIRST_MS = 500;
 const RESTART_MAX_MS = 30_000;
 /** A monitor that ran this long is taken to be well again: the next restart waits the first wait. */
 const HEALTHY_MS = 60_000;
+/**
+ * nft 1.0.6's monitor sometimes goes on printing garbage on one line and never again anything else (seen in the
+ * soak: alive, silent, a core busy): a line this long is taken for that, and the monitor started again. Its real lines
+ * are one event each, well under a kilobyte.
+ */
+const RUNAWAY_BYTES = 1 << 20;
 
 /** The longest part of a line kept: what is read is the start of each line. */
 const LINE_KEEP = 512;
@@ -96,7 +102,18 @@ export function monitorTable(table: string, target: NftTarget, changed: (change:
         }, 1000);
       }
     };
-    c.stdout!.on('data', lineSplitter(onLine));
+    const split = lineSplitter(onLine);
+    let unended = 0;
+    c.stdout!.on('data', (chunk: Buffer) => {
+      const nl = chunk.lastIndexOf(10);
+      unended = nl === -1 ? unended + chunk.length : chunk.length - nl - 1;
+      if (unended > RUNAWAY_BYTES) {
+        if (!c.killed) log(`nft monitor printed ${RUNAWAY_BYTES >> 20} MiB without a line end and nothing else: ending it`);
+        c.kill('SIGKILL');
+        return;
+      }
+      split(chunk);
+    });
     let err = '';
     c.stderr!.on('data', (b: Buffer) => (err = (err + b.toString('utf8')).slice(-500)));
     c.on('error', (e) => log(`nft monitor could not start: ${e.message}`));
