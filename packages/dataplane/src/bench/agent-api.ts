@@ -3,8 +3,8 @@
 //
 // Serves a synthetic cluster from the stand-in API server (in this process), runs `kordon agent --kubeconfig …
 // --node node-0` (the real command, its own process) in a network namespace, and changes the cluster through the
-// server: a pod of node-0 added, relabelled and deleted, a policy's port changed, and (with --cluster-policies) a
-// ClusterNetworkPolicy's rule action or port changed. Each change is timed from the
+// server: a pod of node-0 added, relabelled and deleted, a policy's port changed, (with --cluster-policies) a
+// ClusterNetworkPolicy's rule action or port changed, and a namespace's env label flipped. Each change is timed from the
 // store's write to the agent's log line of the committed nft transaction (the watch event's delivery, the build,
 // the compile and nft), with the agent's main-thread CPU over the change from /proc. Also: the time to the first
 // sync, and the agent's RSS after it and at the end.
@@ -96,7 +96,15 @@ async function main(): Promise<void> {
     const pods = objs.filter((o) => o['kind'] === 'Pod');
     const policies = objs.filter((o) => o['kind'] === 'NetworkPolicy');
     const clusterPolicies = objs.filter((o) => o['kind'] === 'ClusterNetworkPolicy');
-    const byKind: Record<string, Array<{ ms: number; agentMs: number; cpuMs: number; mode: string }>> = { 'pod added': [], 'pod relabelled': [], 'pod deleted': [], 'policy changed': [], ...(clusterPolicies.length ? { 'cluster policy changed': [] } : {}) };
+    const namespaces = objs.filter((o) => o['kind'] === 'Namespace');
+    const byKind: Record<string, Array<{ ms: number; agentMs: number; cpuMs: number; mode: string }>> = {
+      'pod added': [],
+      'pod relabelled': [],
+      'pod deleted': [],
+      'policy changed': [],
+      ...(clusterPolicies.length ? { 'cluster policy changed': [] } : {}),
+      'namespace relabelled': [],
+    };
     const time = async (kind: string, change: () => void): Promise<void> => {
       await sleep(300);
       const from = lines.length;
@@ -133,6 +141,11 @@ async function main(): Promise<void> {
         else rule['protocols'] = [{ tcp: { destinationPort: { number: 9000 + r } } }];
         await time('cluster policy changed', () => api.store.put(c));
       }
+      // Policies pick namespaces by env (egress to prod, cluster policies' cross-env denies): a flip moves peers.
+      const ns = structuredClone(namespaces[r % namespaces.length] as Obj);
+      const labels = (ns['metadata'] as Obj)['labels'] as Record<string, string>;
+      labels['env'] = labels['env'] === 'prod' ? 'dev' : 'prod';
+      await time('namespace relabelled', () => api.store.put(ns));
     }
     const rssEnd = rssMB(pid);
     const summary = {
