@@ -246,7 +246,7 @@ class Compiler {
         dropped.add(k);
         const { policy, peer } = c;
         const target = patchedPeer(c.target, delta, (pod) => this.model.peerSelectsPod(policy, peer, pod));
-        patchedFrom.set(target, c.target);
+        this.patchedFrom.set(target, c.target);
         fresh.peers.set(k, { ...c, target });
       }
     }
@@ -344,6 +344,10 @@ class Compiler {
     for (const [key, list] of this.allNamedBefore ?? [])
       if (!this.allNamed.has(key)) this.allNamed.set(key, this.delta.came.length || this.delta.gone.length ? patchedEntries(list, this.delta, list.specs, podRanges) : list);
     this.state.allNamed = this.allNamed;
+    // An ipBlock peer's pods are found through this compile (a closure over it) when asked: what the compile still
+    // holds of the last one must go, or each compile would keep every earlier one alive.
+    this.patchedFrom.clear();
+    this.allNamedBefore = undefined;
   }
 
   /** Live pods grouped by what a selector can see of them (namespace, labels, host networking). */
@@ -389,7 +393,7 @@ class Compiler {
       // An ipBlock's addresses never depend on pods; the pods inside it, when the last compile found them, are
       // patched by the pods that came and went, else found on first use.
       const t = kept.peer.kind === 'ipBlock' ? this.computePeer(policy, peer, kept.target) : kept.target;
-      if (t !== kept.target) patchedFrom.set(t, kept.target);
+      if (t !== kept.target) this.patchedFrom.set(t, kept.target);
       this.usedPeers.set(key, { ...kept, target: t });
       this.peerCache.set(key, t);
       return t;
@@ -546,6 +550,11 @@ class Compiler {
     });
   }
 
+  /**
+   * Peers patched by this compile's pod changes (pod peers, or an ipBlock's pods), to the last compile's. Held by the
+   * compile only: a link kept with the peer would keep every earlier version of it alive.
+   */
+  private readonly patchedFrom = new Map<PeerTarget, PeerTarget>();
   private allNamedBefore: Map<string, NamedEntries> | undefined;
   private readonly allNamed = new Map<string, NamedEntries>();
 
@@ -561,7 +570,7 @@ class Compiler {
     if (!mine) namedOfPeer.set(t as PeerTarget, (mine = new Map()));
     let list = mine.get(key);
     if (list) return list;
-    const from = t ? patchedFrom.get(t) : undefined;
+    const from = t ? this.patchedFrom.get(t) : undefined;
     const prev = (t ? from && namedOfPeer.get(from) : this.allNamedBefore)?.get(key);
     if (prev) list = patchedEntries(prev, this.delta, specs, rangesOf);
     else list = Object.assign((t ? t.pods() : this.alive.map((pod) => ({ pod, ranges: podRanges(pod) }))).map((m) => ({ pod: m.pod, group: namedGroup(specs, m.pod, m.ranges) })), { specs });
@@ -704,8 +713,6 @@ function patchedEntries(before: NamedEntries, delta: PodDelta, specs: readonly P
   }
   return list;
 }
-/** A peer patched by this compile's pod changes (a pod peer, or an ipBlock's pods), to the last compile's. */
-const patchedFrom = new WeakMap<PeerTarget, PeerTarget>();
 
 /** An egress named port admits the remote pod's own container port of that name. */
 function addGroup(g: Grants, group: PerFamily<PortedRanges | undefined>): void {
