@@ -16,7 +16,8 @@ import { TestApiServer } from './testing/api-server.js';
 // (Debian's kubernetes-client) against the same stand-in, so the stand-in speaks what real clients understand.
 
 const SHOP = fileURLToPath(new URL('../../../cli/src/__fixtures__/shop', import.meta.url));
-const SHOP_FILES = ['namespaces.yaml', 'pods.yaml', 'policies.yaml', 'workloads.yaml'].map((f) => join(SHOP, f));
+// Beside the shop, pods with what else the engine reads of a pod: readiness (a Service's endpoints) and a sidecar's ports.
+const SHOP_FILES = [...['namespaces.yaml', 'pods.yaml', 'policies.yaml', 'workloads.yaml'].map((f) => join(SHOP, f)), fileURLToPath(new URL('./__fixtures__/pod-status.yaml', import.meta.url))];
 
 let pki: TestPki;
 let api: TestApiServer;
@@ -56,6 +57,9 @@ describe('reading a cluster', () => {
     const c = buildCluster(loadSources(fromCluster.files).objects).cluster;
     const f = buildCluster(loadSources((await readSources(SHOP_FILES)).files).objects).cluster;
     expect(c.pods.length).toBeGreaterThan(3);
+    // The fixture's pods are read for what they are: one not ready, one with a sidecar's named port.
+    expect(f.pods.find((p) => p.name === 'api-3')?.ready).toBe(false);
+    expect(f.pods.find((p) => p.name === 'meshed')?.containerPorts.map((p) => p.name)).toEqual(['proxy-admin']);
     const a = placeless(c) as Record<string, unknown[]>;
     const b = placeless(f) as Record<string, unknown[]>;
     for (const kind of Object.keys(b)) {

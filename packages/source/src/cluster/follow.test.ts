@@ -68,6 +68,8 @@ describe('followCluster', () => {
     const p = rec.objects.get('Pod/a/p1') as Obj;
     expect((p['metadata'] as Obj)['resourceVersion']).toMatch(/^\d+$/);
     expect((p['metadata'] as Obj)['managedFields']).toBeUndefined();
+    // The stand-in serves the pod Ready; the agent reads no Services, so readiness is no part of what it follows.
+    expect(p['status']).toEqual({ podIP: '10.0.0.1' });
     expect(rec.log.some((l) => /adminnetworkpolicies are not served/.test(l))).toBe(true);
     expect(f.status().find((s) => s.resource.plural === 'adminnetworkpolicies')?.state).toBe('absent');
     expect(f.status().every((s) => s.listed)).toBe(true);
@@ -79,6 +81,7 @@ describe('followCluster', () => {
     api.store.put(pod('a', 'p2', { app: 'x' }));
     api.store.put(pod('a', 'p1', { app: 'y' }));
     await until(() => rec.objects.has('Pod/a/p2') && ((rec.objects.get('Pod/a/p1')?.['metadata'] as Obj)['labels'] as Obj)['app'] === 'y');
+    expect(rec.objects.get('Pod/a/p2')?.['status']).toEqual({ podIP: '10.0.0.1' });
     api.store.delete('Pod', 'a', 'p2');
     await until(() => !rec.objects.has('Pod/a/p2'));
   });

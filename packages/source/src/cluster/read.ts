@@ -30,8 +30,8 @@ const parse = (body: string): Obj | undefined => {
 
 /**
  * One list call's pages (limit/continue), trimmed as they arrive, so memory holds only what the engine needs. With
- * `versions`, each item keeps its `metadata.resourceVersion` and the answer carries the list's (an informer watches
- * from there).
+ * `versions`, each item is trimmed as the agent's informers keep it (trimVersioned) and the answer carries the list's
+ * resourceVersion (an informer watches from there).
  */
 export async function listAll(conn: Connection, r: Resource, pageSize: number, namespace?: string, versions = false): Promise<{ items: Obj[]; status: number; failure?: Status; resourceVersion?: string }> {
   const items: Obj[] = [];

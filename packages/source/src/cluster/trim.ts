@@ -23,7 +23,9 @@ function meta(m: unknown): Obj {
 }
 
 const CONTAINER = ['name', 'ports'] as const;
-const containers = (v: unknown) => mapList(v, (c) => pick(c, CONTAINER));
+// An init container with restartPolicy Always is a sidecar: it keeps running and serves its ports.
+const INIT_CONTAINER = [...CONTAINER, 'restartPolicy'] as const;
+const containers = (v: unknown, keys: readonly string[]) => mapList(v, (c) => pick(c, keys));
 
 function podSpec(s: unknown): Obj {
   const out: Obj = {};
@@ -31,8 +33,8 @@ function podSpec(s: unknown): Obj {
   set(out, 'nodeName', s['nodeName']);
   // hostNetwork: false is a default the API server writes; files leave it out.
   if (s['hostNetwork'] === true) out['hostNetwork'] = true;
-  set(out, 'containers', containers(s['containers']));
-  set(out, 'initContainers', containers(s['initContainers']));
+  set(out, 'containers', containers(s['containers'], CONTAINER));
+  set(out, 'initContainers', containers(s['initContainers'], INIT_CONTAINER));
   return out;
 }
 
@@ -71,18 +73,36 @@ function lastApplied(o: Obj): Obj | undefined {
 }
 
 /**
+ * A pod's Ready condition, the one condition the engine reads (a Service sends only to ready pods), as type and
+ * status: the kubelet rewrites the others, and the times and messages of all, on every probe.
+ */
+function readiness(v: unknown): unknown[] | undefined {
+  const ready = Array.isArray(v) ? v.find((c) => isObj(c) && c['type'] === 'Ready') : undefined;
+  return isObj(ready) ? [pick(ready, ['type', 'status'])] : undefined;
+}
+
+export interface TrimOptions {
+  /**
+   * Keep a pod's Ready condition (default true). The agent leaves it out: it reads no Services, and readiness decides
+   * nothing else it enforces, so a pod's readiness flipping is no event for it.
+   */
+  readiness?: boolean;
+}
+
+/**
  * What the engine needs of each object, as a file of the same objects would give it: everything else (managedFields,
  * annotations, status that does not matter, Secrets never read at all) is dropped, which also keeps a 5,000-node pod
  * list in memory small.
  */
-export function trimObject(kind: string, apiVersion: string, o: Obj): Obj {
+export function trimObject(kind: string, apiVersion: string, o: Obj, opts: TrimOptions = {}): Obj {
   const out: Obj = { apiVersion, kind, metadata: meta(o['metadata']) };
   const spec = isObj(o['spec']) ? o['spec'] : {};
   const status = isObj(o['status']) ? o['status'] : {};
   switch (kind) {
     case 'Pod': {
       out['spec'] = podSpec(spec);
-      const st = pick(status, ['phase', 'podIP', 'podIPs', 'hostIP', 'hostIPs']);
+      const st = pick(status, ['phase', 'podIP', 'podIPs', 'hostIP', 'hostIPs']) ?? {};
+      if (opts.readiness !== false) set(st, 'conditions', readiness(status['conditions']));
       set(out, 'status', st);
       break;
     }
@@ -123,9 +143,12 @@ export function trimObject(kind: string, apiVersion: string, o: Obj): Obj {
   return out;
 }
 
-/** The trimmed object with its `metadata.resourceVersion`, which an informer needs to know what it has seen. */
+/**
+ * The trimmed object as the agent's informers keep it: with its `metadata.resourceVersion`, which an informer needs to
+ * know what it has seen, and without readiness (see TrimOptions).
+ */
 export function trimVersioned(r: { kind: string; apiVersion: string }, o: Obj): Obj {
-  const out = trimObject(r.kind, r.apiVersion, o);
+  const out = trimObject(r.kind, r.apiVersion, o, { readiness: false });
   const rv = isObj(o['metadata']) ? o['metadata']['resourceVersion'] : undefined;
   if (typeof rv === 'string') (out['metadata'] as Obj)['resourceVersion'] = rv;
   return out;

@@ -39,7 +39,7 @@ function applyDefaults(r: Resource, o: Obj): Obj {
     s['hostNetwork'] ??= false;
     s['dnsPolicy'] ??= 'ClusterFirst';
     s['restartPolicy'] ??= 'Always';
-    for (const ct of (s['containers'] as Obj[] | undefined) ?? []) {
+    for (const ct of [...((s['containers'] as Obj[] | undefined) ?? []), ...((s['initContainers'] as Obj[] | undefined) ?? [])]) {
       tcp(ct['ports']);
       ct['imagePullPolicy'] ??= 'IfNotPresent';
       ct['terminationMessagePath'] ??= '/dev/termination-log';
