@@ -102,9 +102,24 @@ describe('reading a cluster', () => {
     // The context's namespace is default; carol may read frontend only, so pods are not readable at all.
     expect(text).toMatch(/cannot list pods: pods is forbidden: User "carol" cannot list resource "pods" in API group "" in the namespace "default"/);
     expect(text).toMatch(/check with: kubectl auth can-i list pods -n default/);
-    expect(text).toMatch(/cannot list networkpolicies.*policies there are not seen/);
+    expect(text).toMatch(/cannot list networkpolicies.*; the policies of the cluster are not seen: pods of the cluster may be isolated that kordon calls open/);
+    // A cluster policy kind that is installed but refused: what its absence means, and the can-i line without -n.
+    expect(text).toMatch(/cannot list adminnetworkpolicies: .*; the adminnetworkpolicies are not seen: verdicts are given without them.* \/ check with: kubectl auth can-i list adminnetworkpolicies\.policy\.networking\.k8s\.io$/m);
     expect(r.unreadable).toContain('pods');
     expect(r.files.map((f) => f.name)).toContain('cluster:test/namespaces');
+  });
+
+  it('refused across namespaces but allowed in the context\'s: reads that namespace and says what is left out', async () => {
+    const cfg = api.kubeconfig({ token: 'one-ns-token' }).replace('"namespace":"default"', '"namespace":"frontend"');
+    const r = await readCluster({ kubeconfig: kubeconfig('one-frontend', cfg) });
+    const pods = r.diagnostics.find((d) => d.message.startsWith('list pods '));
+    expect(pods?.severity).toBe('warning');
+    expect(pods?.message).toMatch(/^list pods is refused across namespaces \(pods is forbidden: User "carol" cannot list resource "pods" in API group "" at the cluster scope\); read namespace frontend only: the pods outside namespace frontend are not in the answers, and policies that select peers outside namespace frontend match nothing$/);
+    expect(pods?.hint).toBe('check with: kubectl auth can-i list pods -A');
+    expect(r.unreadable).toContain('pods outside frontend');
+    const c = buildCluster(loadSources(r.files).objects).cluster;
+    expect(c.pods.map((p) => p.namespace)).toEqual(c.pods.map(() => 'frontend'));
+    expect(c.pods.length).toBeGreaterThan(0);
   });
 
   it('tolerates a cluster policy API that is not installed (404)', async () => {

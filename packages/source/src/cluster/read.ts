@@ -52,17 +52,27 @@ export async function listAll(conn: Connection, r: Resource, pageSize: number, n
   return { items, status: 200, ...(resourceVersion !== undefined ? { resourceVersion } : {}) };
 }
 
-/** What a refused list means for the answers, in the reader's words. */
-function consequence(r: Resource): string {
+/**
+ * What a refused list means for the answers, in the reader's words: `scope` is what was not read (`outside namespace
+ * shop`), or nothing when none of it was.
+ */
+function consequence(r: Resource, scope?: string): string {
+  const of = scope ?? 'of the cluster';
   switch (r.kind) {
     case 'NetworkPolicy':
-      return 'policies there are not seen: pods may be isolated that kordon calls open';
+      return `the policies ${of} are not seen: pods ${of} may be isolated that kordon calls open`;
     case 'Pod':
-      return 'pods there are not in the answers, and policies that select peers there match nothing';
+      return `the pods ${of} are not in the answers, and policies that select peers ${of} match nothing`;
     case 'Namespace':
       return "namespaceSelectors are judged on the namespaces' names only";
+    case 'Node':
+      return "cluster policies' nodes peers match no node";
+    case 'ClusterNetworkPolicy':
+    case 'AdminNetworkPolicy':
+    case 'BaselineAdminNetworkPolicy':
+      return `the ${r.plural} are not seen: verdicts are given without them, though a cluster policy decides before NetworkPolicies (admin tier) or where none isolates (baseline tier)`;
     default:
-      return `answers that depend on ${r.plural} there may be wrong`;
+      return `answers that depend on the ${r.plural} ${of} may be wrong`;
   }
 }
 
@@ -83,7 +93,7 @@ async function readResource(conn: Connection, r: Resource, pageSize: number): Pr
     got = await listAll(conn, r, pageSize, conn.namespace);
     if (got.status === 200) {
       diagnostics.push(
-        readingNote(name, 'cluster-forbidden', `list ${r.plural} is refused across namespaces (${all.failure?.message ?? 'forbidden'}); read namespace ${conn.namespace} only: ${consequence(r)} elsewhere`, 'warning', `check with: ${canIFor(r)}`),
+        readingNote(name, 'cluster-forbidden', `list ${r.plural} is refused across namespaces (${all.failure?.message ?? 'forbidden'}); read namespace ${conn.namespace} only: ${consequence(r, `outside namespace ${conn.namespace}`)}`, 'warning', `check with: ${canIFor(r)}`),
       );
       unreadable.push(`${r.plural} outside ${conn.namespace}`);
     }
