@@ -12,8 +12,9 @@ import { RESOURCES } from './resources.js';
 import { makePki, type TestPki } from './testing/certs.js';
 import { TestApiServer } from './testing/api-server.js';
 
-// The cluster reader against the loopback stand-in of kube-apiserver (no real API server runs here), and kubectl
-// (Debian's kubernetes-client) against the same stand-in, so the stand-in speaks what real clients understand.
+// The cluster reader against the loopback stand-in of kube-apiserver (no real API server runs here), and the kubectl on
+// PATH (Debian's kubernetes-client where .ci/run installs it) against the same stand-in, so the stand-in speaks what
+// real clients understand.
 
 const SHOP = fileURLToPath(new URL('../../../cli/src/__fixtures__/shop', import.meta.url));
 // Beside the shop, pods with what else the engine reads of a pod: readiness (a Service's endpoints) and a sidecar's ports.
