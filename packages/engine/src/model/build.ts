@@ -114,6 +114,8 @@ function portsOfContainers(out: ContainerPort[], podSpec: Obj, field: 'container
   }
 }
 
+const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+
 function templateOf(obj: LoadedObject): { labels: Record<string, string>; spec: Obj; specPath: string[] } | undefined {
   const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : undefined;
   if (!spec) return undefined;
@@ -378,7 +380,9 @@ export function buildCluster(objects: readonly LoadedObject[], options: BuildOpt
     const tpl = templateOf(obj);
     const spec = isObj(obj.raw['spec']) ? obj.raw['spec'] : {};
     const w: Workload = withSource({ kind: obj.kind as WorkloadKind, namespace: ns, name: obj.name, labels: tpl?.labels ?? {} }, obj);
+    // The API server defaults a Deployment's, StatefulSet's and ReplicaSet's replicas to 1: a file without them is that.
     if (typeof spec['replicas'] === 'number') w.replicas = spec['replicas'];
+    else if (REPLICATED.has(obj.kind)) w.replicas = 1;
     // A ReplicaSet owned by a Deployment is part of it, not a workload of its own.
     if (obj.kind === 'ReplicaSet' && replicaSetOwner.get(`${ns}/${obj.name}`)?.kind === 'Deployment') continue;
     workloads.push(w);

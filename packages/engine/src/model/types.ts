@@ -69,6 +69,7 @@ export interface Workload {
   name: string;
   /** Labels of the pod template. */
   labels: Labels;
+  /** `spec.replicas`, 1 where a Deployment, StatefulSet or ReplicaSet leaves it out (the API server's default). */
   replicas?: number;
   source?: Location;
 }

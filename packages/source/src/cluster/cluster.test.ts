@@ -17,7 +17,8 @@ import { TestApiServer } from './testing/api-server.js';
 // real clients understand.
 
 const SHOP = fileURLToPath(new URL('../../../cli/src/__fixtures__/shop', import.meta.url));
-// Beside the shop, pods with what else the engine reads of a pod: readiness (a Service's endpoints) and a sidecar's ports.
+// Beside the shop, pods with what else the engine reads of a pod (readiness, a sidecar's ports) and a workload that leaves
+// its replicas to the API server's default.
 const SHOP_FILES = [...['namespaces.yaml', 'pods.yaml', 'policies.yaml', 'workloads.yaml'].map((f) => join(SHOP, f)), fileURLToPath(new URL('./__fixtures__/pod-status.yaml', import.meta.url))];
 
 let pki: TestPki;
