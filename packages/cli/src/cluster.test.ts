@@ -34,6 +34,9 @@ const json = (s: string): unknown => JSON.parse(s);
 /** An answer without its places: the same object is a line of a file in one and a cluster resource in the other. */
 const strip = (s: string) => JSON.stringify(json(s), (k, v) => (['file', 'line', 'column', 'endLine', 'endColumn', 'source', 'sources'].includes(k) ? undefined : v));
 
+/** Lint findings without places, as a sorted list: findings are sorted by place, and the places differ. */
+const findings = (s: string) => (json(strip(s)) as { findings: unknown[] }).findings.map((f) => JSON.stringify(f)).sort();
+
 describe('with no PATHS, commands read the current kubeconfig context', () => {
   it('check gives the answer the files give (KUBECONFIG or --kubeconfig)', async () => {
     const args = ['--from', 'frontend/web', '--to', 'api.backend', '-o', 'json'];
@@ -52,8 +55,6 @@ describe('with no PATHS, commands read the current kubeconfig context', () => {
       const live = await run(['--kubeconfig', cfg, ...cmd]);
       expect(live.code, `${cmd[0]}: ${live.err}`).toBe(files.code);
       if (cmd[0] === 'lint') {
-        // Findings are sorted by place, and the places differ (cluster:test/pods against pods.yaml): compare as sets.
-        const findings = (s: string) => (json(strip(s)) as { findings: unknown[] }).findings.map((f) => JSON.stringify(f)).sort();
         expect(findings(live.out)).toEqual(findings(files.out));
       } else expect(strip(live.out), cmd[0]).toBe(strip(files.out));
     }
@@ -102,6 +103,24 @@ describe('kordon diff cluster: FILES', () => {
     expect(r.err).not.toMatch(/defined again/);
     const same = await run(['--kubeconfig', cfg, 'diff', '--against-cluster', d, '-o', 'json']);
     expect(same.out).toBe(r.out);
+    // Offline, against a snapshot of the same cluster: the same report, but for the places on the old side.
+    const snap = join(dir, 'diff-snap.yaml');
+    expect((await run(['--kubeconfig', cfg, 'snapshot', '-o', snap])).code).toBe(0);
+    const offline = await run(['diff', '--against', snap, d, '-o', 'json']);
+    expect(offline.code, offline.err).toBe(0);
+    expect(offline.err).not.toMatch(/defined again/);
+    expect(strip(offline.out)).toBe(strip(r.out));
+    // Without --against the two are compared whole: the snapshot's pods and policies are gone from the new side.
+    expect(strip((await run(['diff', snap, d, '-o', 'json'])).out)).not.toBe(strip(r.out));
+  });
+
+  it('--against takes one path and not with --against-cluster', async () => {
+    const both = await run(['diff', '--against', 'x.yaml', '--against-cluster', 'p/']);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/give --against-cluster or --against STATE, not both/);
+    const two = await run(['diff', '--against', 'x.yaml', 'a/', 'b/']);
+    expect(two.code).toBe(2);
+    expect(two.err).toMatch(/--against takes one path: the files to apply over x\.yaml/);
   });
 });
 
@@ -116,7 +135,14 @@ describe('kordon snapshot', () => {
     const args = ['--from', 'frontend/web', '--to', 'api.backend', '-o', 'json'];
     const offline = await run(['check', file, ...args]);
     const live = await run(['--kubeconfig', cfg, 'check', ...args]);
-    expect((json(offline.out) as { verdict: string }).verdict).toBe((json(live.out) as { verdict: string }).verdict);
+    expect(strip(offline.out)).toBe(strip(live.out));
+    for (const cmd of [['matrix', '-o', 'json'], ['explain', '-o', 'json'], ['lint', '-o', 'json', '--fail-on', 'none']]) {
+      const [off, on] = [await run([cmd[0]!, file, ...cmd.slice(1)]), await run(['--kubeconfig', cfg, ...cmd])];
+      expect(off.code, `${cmd[0]}: ${off.err}`).toBe(on.code);
+      if (cmd[0] === 'lint') {
+        expect(findings(off.out), cmd[0]).toEqual(findings(on.out));
+      } else expect(strip(off.out), cmd[0]).toBe(strip(on.out));
+    }
   });
 });
 

@@ -14,6 +14,7 @@ export interface DiffOptions {
   to?: string;
   port?: string;
   againstCluster?: boolean;
+  against?: string;
 }
 
 /** Formats only the connection list speaks; the others default to the report of flows and causes unless --by is given. */
@@ -27,7 +28,8 @@ export function registerDiff(program: Command, ctx: CliContext): void {
         'grouped by workload and port, each with the policy change (or label change) behind it. OLD and NEW are files, ' +
         'directories, or git revisions written REV:path (kordon diff main:k8s/ k8s/), or cluster: for the live cluster of ' +
         'the current kubeconfig context: `kordon diff cluster: policies/` (or --against-cluster policies/) is what ' +
-        'applying policies/ would open or close, as kubectl diff shows for objects. Pods are matched by namespace and ' +
+        'applying policies/ would open or close, as kubectl diff shows for objects; `--against cluster.yaml policies/` ' +
+        'asks the same of a state saved by kordon snapshot. Pods are matched by namespace and ' +
         'name; workloads present in one version only are listed apart.\n\n' +
         'With --by pod|workload|namespace (implied by -o csv, dot, svg and mermaid), the same comparison as two ' +
         '`kordon list` answers: each connection added, removed or changed, with its ports before and after; --from, --to ' +
@@ -37,6 +39,7 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .argument('<old>', 'file, directory, REV:path, or cluster: (the live cluster; NEW is then applied over it)')
     .argument('[new]', 'file, directory or REV:path')
     .option('--against-cluster', 'compare the live cluster with the cluster after applying OLD (kordon diff --against-cluster policies/)')
+    .option('--against <state>', 'compare STATE (a kordon snapshot file, a directory, REV:path) with STATE after applying OLD, as --against-cluster does for the live cluster')
     .option('-o, --output <format>', 'text, json, yaml, md (a pull request comment); with --by also csv, dot, svg, mermaid', 'text')
     .option('--by <grouping>', 'list connections added, removed and changed, by pod, workload or namespace')
     .option('--from <source>', 'with --by: only connections from this (as for kordon list)')
@@ -48,14 +51,19 @@ export function registerDiff(program: Command, ctx: CliContext): void {
       ['kordon diff main:k8s/ k8s/ -o md > comment.md', 'the same as a pull request comment'],
       ['kordon diff main:k8s/ k8s/ --by workload -o mermaid', 'added and removed connections as a graph'],
       ['kordon diff cluster: policies/', 'what kubectl apply -f policies/ would open or close in the cluster'],
+      ['kordon diff --against cluster.yaml policies/', 'the same offline, against a kordon snapshot'],
     ]))
     .action(async (oldSpec: string, newSpec: string | undefined, opts: DiffOptions) => {
-      if (opts.againstCluster) {
-        if (newSpec !== undefined) throw new UsageError('--against-cluster takes one path: the files to apply over the cluster');
-        [oldSpec, newSpec] = ['cluster:', oldSpec];
+      const { CLUSTER_SPEC } = await import('@kordon/source');
+      let over = oldSpec === CLUSTER_SPEC;
+      if (opts.againstCluster || opts.against !== undefined) {
+        const flag = opts.againstCluster ? '--against-cluster' : '--against';
+        if (opts.againstCluster && opts.against !== undefined) throw new UsageError('give --against-cluster or --against STATE, not both');
+        if (newSpec !== undefined) throw new UsageError(`${flag} takes one path: the files to apply over ${opts.againstCluster ? 'the cluster' : opts.against}`);
+        [oldSpec, newSpec, over] = [opts.against ?? CLUSTER_SPEC, oldSpec, true];
       }
       if (newSpec === undefined) throw new UsageError("missing required argument 'new'", 'kordon diff OLD NEW, or kordon diff cluster: NEW');
-      ctx.exitCode = await runDiff(ctx, oldSpec, newSpec, opts);
+      ctx.exitCode = await runDiff(ctx, oldSpec, newSpec, opts, over);
     });
 }
 
@@ -68,19 +76,23 @@ async function readSide(ctx: CliContext, spec: string): Promise<Side> {
 }
 
 /**
- * `diff cluster: FILES` asks what applying FILES would change, as `kubectl diff` does: the new side is the cluster
- * with the files applied over it (an object of the files replaces the cluster's of the same kind and name).
+ * `diff cluster: FILES` (and `--against STATE FILES`) asks what applying FILES would change, as `kubectl diff` does:
+ * the new side is the old one with the files applied over it (an object of the files replaces the old side's of the
+ * same kind and name).
  */
-async function readSides(ctx: CliContext, oldSpec: string, newSpec: string): Promise<[Side, Side]> {
+async function readSides(ctx: CliContext, oldSpec: string, newSpec: string, over: boolean): Promise<[Side, Side]> {
   const { CLUSTER_SPEC } = await import('@kordon/source');
   const a = await readSide(ctx, oldSpec);
-  if (oldSpec !== CLUSTER_SPEC || newSpec === CLUSTER_SPEC) return [a, await readSide(ctx, newSpec)];
+  if (!over || newSpec === CLUSTER_SPEC) return [a, await readSide(ctx, newSpec)];
   const files = await readSide(ctx, newSpec);
   return [a, { files: [...a.files, ...files.files], diagnostics: files.diagnostics }];
 }
 
-/** An object of the files replacing the cluster's is what applying them means, not a problem to report. */
-const appliedOver = (d: Diagnostic): boolean => d.code === 'object-duplicate' && /\(first at cluster:/.test(d.message);
+/** An object of the files replacing the old side's is what applying them means, not a problem to report. */
+const appliedOver = (d: Diagnostic, old: ReadonlySet<string>): boolean => {
+  const first = d.code === 'object-duplicate' ? /\(first at (.*):\d+\); the later one is used/.exec(d.message) : null;
+  return first !== null && old.has(first[1]!);
+};
 
 async function buildSide(side: { files: SourceFile[]; diagnostics: Diagnostic[] }, network: ClusterNetwork | undefined): Promise<{ cluster: Cluster; diagnostics: Diagnostic[]; objects: number }> {
   const { buildCluster, loadSources } = await import('@kordon/engine');
@@ -90,7 +102,7 @@ async function buildSide(side: { files: SourceFile[]; diagnostics: Diagnostic[] 
   return { cluster: built.cluster, diagnostics: sortDiagnostics([...side.diagnostics, ...loaded.diagnostics, ...built.diagnostics]), objects: loaded.objects.length };
 }
 
-async function runDiff(ctx: CliContext, oldSpec: string, newSpec: string, opts: DiffOptions): Promise<number> {
+async function runDiff(ctx: CliContext, oldSpec: string, newSpec: string, opts: DiffOptions, over: boolean): Promise<number> {
   const { parseFormat, parseNetwork, reportUnknownPodIPs } = await import('../pipeline.js');
   const { formatDiagnostics } = await import('../output/diagnostics.js');
   const list = await import('../run/list.js');
@@ -100,11 +112,12 @@ async function runDiff(ctx: CliContext, oldSpec: string, newSpec: string, opts: 
   if (opts.by !== undefined) list.parseGroupBy(opts.by);
   list.parseListPort(opts.port);
   const review = await import('@kordon/review');
-  const [sideA, sideB] = await readSides(ctx, oldSpec, newSpec);
+  const [sideA, sideB] = await readSides(ctx, oldSpec, newSpec, over);
   const network = parseNetwork(opts);
   const a = await buildSide(sideA, network);
   const b = await buildSide(sideB, network);
-  const problems = [...a.diagnostics, ...b.diagnostics].filter((d) => d.severity !== 'info' && !appliedOver(d));
+  const oldFiles = new Set(over ? sideA.files.map((f) => f.name) : []);
+  const problems = [...a.diagnostics, ...b.diagnostics].filter((d) => d.severity !== 'info' && !appliedOver(d, oldFiles));
   if (problems.length) ctx.io.err(formatDiagnostics(problems, colorsFor(ctx, 'err')));
   if (a.objects === 0 && b.objects === 0) throw new UsageError('neither version holds a Kubernetes object');
   reportUnknownPodIPs(ctx, a.cluster, 'old: ');
