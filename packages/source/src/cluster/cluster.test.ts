@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,6 +149,22 @@ describe('clear answers when the cluster cannot be read', () => {
     await expect(readCluster({ kubeconfig: kubeconfig('down', JSON.stringify(cfg)), attempts: 3 })).rejects.toThrow(/cannot reach the API server at https:\/\/127\.0\.0\.1:1: connection refused/);
     // Three tries with backoff in between, not one.
     expect(Date.now() - started).toBeGreaterThan(150);
+  });
+
+  it('a server that accepts connections and never answers: each call timed out, retried, then said in words', async () => {
+    const sockets: Socket[] = [];
+    const mute = createNetServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+    const cfg = JSON.parse(api.kubeconfig({ token: 'good-token' })) as { clusters: { cluster: { server: string } }[] };
+    cfg.clusters[0]!.cluster.server = `https://127.0.0.1:${(mute.address() as AddressInfo).port}`;
+    try {
+      await expect(readCluster({ kubeconfig: kubeconfig('mute', JSON.stringify(cfg)), timeoutMs: 1000, attempts: 2 })).rejects.toThrow(/the API server at https:\/\/127\.0\.0\.1:\d+ did not answer within 1 s/);
+      // Every list tried twice: the first call of each timed out and was tried again.
+      expect(sockets.length).toBeGreaterThanOrEqual(2 * RESOURCES.filter((r) => !r.snapshotOnly).length);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => mute.close(r));
+    }
   });
 
   it('a context that the kubeconfig does not hold', async () => {
