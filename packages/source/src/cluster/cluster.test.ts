@@ -50,7 +50,7 @@ afterAll(async () => {
 
 /** A model without the places its parts were read from: a cluster and files differ only there. */
 function placeless(c: Cluster): unknown {
-  return JSON.parse(JSON.stringify({ namespaces: c.namespaces, pods: c.pods, workloads: c.workloads, services: c.services, policies: c.policies }, (k, v) => (k === 'source' || k === 'file' || k === 'line' || k === 'column' || k === 'endLine' || k === 'endColumn' ? undefined : v)));
+  return JSON.parse(JSON.stringify({ namespaces: c.namespaces, pods: c.pods, workloads: c.workloads, services: c.services, policies: c.policies, clusterPolicies: c.clusterPolicies, nodes: c.nodes }, (k, v) => (k === 'source' || k === 'file' || k === 'line' || k === 'column' || k === 'endLine' || k === 'endColumn' ? undefined : v)));
 }
 
 describe('reading a cluster', () => {
@@ -63,6 +63,8 @@ describe('reading a cluster', () => {
     // The fixture's pods are read for what they are: one not ready, one with a sidecar's named port.
     expect(f.pods.find((p) => p.name === 'api-3')?.ready).toBe(false);
     expect(f.pods.find((p) => p.name === 'meshed')?.containerPorts.map((p) => p.name)).toEqual(['proxy-admin']);
+    expect(f.clusterPolicies.length).toBe(2);
+    expect(f.nodes.length).toBe(1);
     const a = placeless(c) as Record<string, unknown[]>;
     const b = placeless(f) as Record<string, unknown[]>;
     for (const kind of Object.keys(b)) {
