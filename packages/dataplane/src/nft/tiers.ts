@@ -22,7 +22,7 @@ import {
 } from '@kordon/engine';
 import { boxSets, type PortedRanges } from './box-sets.js';
 import { ADDR_TYPE, addrOf, FAMILIES, hash, IP_KW, list, podName, podRanges, PROTO_NAME, PROTO_NUM, set, type PerFamily } from './elements.js';
-import { formatPorts, formatRange, mergeRanges, sortedUnique, type AddrRange } from './ranges.js';
+import { formatPorts, formatRange, joinPoints, mergeRanges, sortedUnique, type AddrRange } from './ranges.js';
 import { nftComment, type NftChain, type NftRule, type NftSet } from './ruleset.js';
 
 export type TierLevel = 'Admin' | 'Baseline';
@@ -225,12 +225,23 @@ function addressRules(out: RuleOut, peers: readonly TierPeer[], targets: readonl
     }
 }
 
+const rangesOfTarget: PerFamily<WeakMap<TierTarget, readonly AddrRange[]>> = { 4: new WeakMap(), 6: new WeakMap() };
+/** A target's addresses and ranges joined, once per target (kept across compiles while no pod change touches it). */
+function targetRanges(t: TierTarget, f: Family): readonly AddrRange[] {
+  let r = rangesOfTarget[f].get(t);
+  if (!r) {
+    const points = joinPoints(t.points[f]);
+    rangesOfTarget[f].set(t, (r = t.ranges[f].length ? mergeRanges([...points, ...t.ranges[f]]) : points));
+  }
+  return r;
+}
+
 /** One set of peer · protocol · port points (hash) and one of ranges (interval) per family, for many ports or egress named ports. */
 function pointSetRules(out: RuleOut, targets: readonly TierTarget[], fixed: readonly PortAtom[], namedEgress: ReadonlyArray<{ name: string; protocol?: Protocol }>, field: string, verdict: string, notes: string[], base: string, ref: string): void {
   for (const f of FAMILIES) {
     const boxes: PortedRanges[] = [];
     for (const t of targets) {
-      const ranges = mergeRanges([...t.points[f].map((v): AddrRange => [v, v]), ...t.ranges[f]]);
+      const ranges = targetRanges(t, f);
       if (fixed.length && ranges.length) boxes.push({ ports: fixed, ranges });
       // An egress named port is the remote pod's own container port of that name.
       for (const pod of namedEgress.length ? t.pods : []) {
