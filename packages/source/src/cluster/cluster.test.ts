@@ -191,6 +191,14 @@ describe('the stand-in speaks what kubectl speaks', () => {
     expect(list.items.map((i) => i.metadata.name)).toEqual(pods.map((o) => (o['metadata'] as { name: string }).name));
   });
 
+  it('kubectl get ns,pods,deploy,sts,ds,svc,netpol -A -o yaml (the dump docs/cli.md takes as input) by short names', async () => {
+    const r = await kubectl(kubeconfig('kc', api.kubeconfig({ token: 'good-token' })), 'get', 'ns,pods,deploy,sts,ds,svc,netpol', '-A', '-o', 'yaml');
+    expect(r.status, r.stderr).toBe(0);
+    const kinds = ['Namespace', 'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'NetworkPolicy'];
+    const stored = kinds.reduce((n, k) => n + api.store.list(RESOURCES.find((x) => x.kind === k)!).length, 0);
+    expect(loadSources([{ name: 'dump.yaml', text: r.stdout }]).objects.length).toBe(stored);
+  });
+
   it('kubectl gets a 403 Status it can read', async () => {
     const r = await kubectl(kubeconfig('kc1', api.kubeconfig({ token: 'one-ns-token' })), 'get', 'networkpolicies', '-A');
     expect(r.status).not.toBe(0);

@@ -24,6 +24,22 @@ export interface TestApiServerOptions {
   bookmarkMs?: number;
 }
 
+/** The short names kube-apiserver's discovery gives (and the CRDs of network-policy-api), for `kubectl get ns,netpol`. */
+const SHORT_NAMES: Record<string, string[]> = {
+  namespaces: ['ns'],
+  pods: ['po'],
+  services: ['svc'],
+  nodes: ['no'],
+  deployments: ['deploy'],
+  statefulsets: ['sts'],
+  daemonsets: ['ds'],
+  replicasets: ['rs'],
+  cronjobs: ['cj'],
+  networkpolicies: ['netpol'],
+  adminnetworkpolicies: ['anp'],
+  baselineadminnetworkpolicies: ['banp'],
+};
+
 const status = (code: number, reason: string, message: string, details?: Obj): Obj => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
 
 /**
@@ -161,7 +177,7 @@ export class TestApiServer {
   private resourceList(groupVersion: string): Obj {
     const resources = this.served()
       .filter((r) => r.apiVersion === groupVersion)
-      .map((r) => ({ name: r.plural, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'list', 'watch'] }));
+      .map((r) => ({ name: r.plural, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'list', 'watch'], ...(SHORT_NAMES[r.plural] ? { shortNames: SHORT_NAMES[r.plural] } : {}) }));
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
   }
 
