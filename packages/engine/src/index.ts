@@ -26,7 +26,7 @@ export { BuildCache, buildCluster } from './model/build.js';
 export type { BuildOptions, BuildResult } from './model/build.js';
 export { updateCluster } from './model/update.js';
 export type { ObjectChange } from './model/update.js';
-export { normalizePolicy, normalizeSelector } from './model/normalize.js';
+export { defaultPolicyTypes, normalizePolicy, normalizeSelector } from './model/normalize.js';
 export { clusterModel } from './model/compiled.js';
 export type { ClusterModel, IPBlockPeer, PortDestination, SelectorPeer } from './model/compiled.js';
 export { endpointClasses } from './model/classes.js';

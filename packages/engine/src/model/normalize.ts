@@ -76,6 +76,11 @@ function normalizeRules(v: unknown, direction: 'ingress' | 'egress', read: Reade
   });
 }
 
+/** The policyTypes the API server writes into a NetworkPolicy spec that has none: Ingress, plus Egress with egress rules. */
+export function defaultPolicyTypes(spec: Record<string, unknown>): ('Ingress' | 'Egress')[] {
+  return list(spec['egress']).length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
 /**
  * Applies the API server's defaulting to a NetworkPolicy that passed validation:
  * policyTypes absent or empty becomes [Ingress], plus Egress when spec.egress has a rule; protocol defaults to TCP.
@@ -86,15 +91,16 @@ export function normalizePolicy(obj: LoadedObject): Policy {
   const read: Reader = (path) => kubectlValueAt(obj, path);
   const ingress = normalizeRules(spec['ingress'], 'ingress', read);
   const egress = normalizeRules(spec['egress'], 'egress', read);
-  const types = list(spec['policyTypes']).map(String);
-  const defaulted = types.length === 0;
+  const written = list(spec['policyTypes']).map(String);
+  const defaulted = written.length === 0;
+  const types: string[] = defaulted ? defaultPolicyTypes(spec) : written;
   const policy: Policy = {
     id: `${namespace}/${obj.name}`,
     namespace,
     name: obj.name,
     podSelector: normalizeSelector(spec['podSelector']),
-    ingressIsolation: defaulted ? true : types.includes('Ingress'),
-    egressIsolation: defaulted ? egress.length > 0 : types.includes('Egress'),
+    ingressIsolation: types.includes('Ingress'),
+    egressIsolation: types.includes('Egress'),
     policyTypesDefaulted: defaulted,
     ingress,
     egress,

@@ -1,3 +1,5 @@
+import { defaultPolicyTypes } from '@kordon/engine';
+
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -46,15 +48,18 @@ function template(t: unknown): Obj {
   return out;
 }
 
+const sameTypes = (a: unknown, b: string[]): boolean => Array.isArray(a) && a.length === b.length && b.every((t) => a.includes(t));
+
 /**
  * The API server writes `policyTypes` into every NetworkPolicy (Ingress, plus Egress when there are egress rules). When
- * the object as applied (kubectl's last-applied-configuration) had none, the written one is that default: drop it, so
- * the engine knows, as from the file, that policyTypes was inferred.
+ * the object as applied (kubectl's last-applied-configuration) had none and the stored ones are that default, they are
+ * the server's: drop them, so the engine knows, as from the file, that policyTypes was inferred. Stored ones that differ
+ * were written later (kubectl edit or patch leave the annotation as it was) and mean what they say.
  */
 function policySpec(kind: string, spec: unknown, applied: Obj | undefined): unknown {
   if (kind !== 'NetworkPolicy' || !isObj(spec) || !applied) return spec;
   const appliedSpec = applied['spec'];
-  if (isObj(appliedSpec) && appliedSpec['policyTypes'] === undefined) {
+  if (isObj(appliedSpec) && appliedSpec['policyTypes'] === undefined && sameTypes(spec['policyTypes'], defaultPolicyTypes(spec))) {
     const { policyTypes: _, ...rest } = spec;
     return rest;
   }
