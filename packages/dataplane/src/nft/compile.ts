@@ -407,9 +407,11 @@ class Compiler {
   /** A pod's addresses through which a peer holds it; none when it does not. */
   private peerRanges(policy: Policy, peer: Peer, pod: Pod): PerFamily<AddrRange[]> | undefined {
     if (peer.kind !== 'ipBlock') return this.model.peerSelectsPod(policy, peer, pod) ? podRanges(pod) : undefined;
-    const hit = this.model.addressesInBlock(peer, pod).map((ip): AddrRange => [ip.value, ip.value]);
-    if (!hit.length) return undefined;
-    const fam = this.model.ipBlock(peer)?.cidr.family;
+    const ips = this.model.addressesInBlock(peer, pod);
+    if (!ips.length) return undefined;
+    // A block is of one family, and so is every address of a pod it holds.
+    const hit = ips.map((ip): AddrRange => [ip.value, ip.value]);
+    const fam = (ips[0] as { family: Family }).family;
     return { 4: fam === 4 ? hit : [], 6: fam === 6 ? hit : [] };
   }
 
@@ -573,7 +575,10 @@ class Compiler {
     const from = t ? this.patchedFrom.get(t) : undefined;
     const prev = (t ? from && namedOfPeer.get(from) : this.allNamedBefore)?.get(key);
     if (prev) list = patchedEntries(prev, this.delta, specs, rangesOf);
-    else list = Object.assign((t ? t.pods() : this.alive.map((pod) => ({ pod, ranges: podRanges(pod) }))).map((m) => ({ pod: m.pod, group: namedGroup(specs, m.pod, m.ranges) })), { specs });
+    else {
+      const groupOf = namedGroups(specs);
+      list = Object.assign((t ? t.pods() : this.alive.map((pod) => ({ pod, ranges: podRanges(pod) }))).map((m) => ({ pod: m.pod, group: groupOf(m.pod, m.ranges) })), { specs });
+    }
     mine.set(key, list);
     return list;
   }
@@ -707,9 +712,10 @@ function patchedEntries(before: NamedEntries, delta: PodDelta, specs: readonly P
     before.filter((e) => !touched(e.pod)),
     { specs },
   );
+  const groupOf = namedGroups(specs);
   for (const pod of delta.came) {
     const ranges = rangesOf(pod);
-    if (ranges) list.push({ pod, group: namedGroup(specs, pod, ranges) });
+    if (ranges) list.push({ pod, group: groupOf(pod, ranges) });
   }
   return list;
 }
@@ -722,28 +728,31 @@ function addGroup(g: Grants, group: PerFamily<PortedRanges | undefined>): void {
   }
 }
 
-const namedGroups = new WeakMap<Pod, Map<string, { ranges: PerFamily<AddrRange[]>; group: PerFamily<PortedRanges | undefined> }>>();
+const groupsBySpecs = new Map<string, WeakMap<Pod, { ranges: PerFamily<AddrRange[]>; group: PerFamily<PortedRanges | undefined> }>>();
 
 /**
  * A pod's own ports of the names `specs` gives, at its addresses `ranges`: made once per pod object, rule ports and
  * addresses (the engine keeps an unchanged pod's object and an unchanged rule's), so that the group a rule over every
  * pod hands a class is the same object from one compile to the next and costs a look-up.
  */
-function namedGroup(specs: readonly PortSpec[], pod: Pod, ranges: PerFamily<AddrRange[]>): PerFamily<PortedRanges | undefined> {
-  let bySpecs = namedGroups.get(pod);
-  if (!bySpecs) namedGroups.set(pod, (bySpecs = new Map()));
+function namedGroups(specs: readonly PortSpec[]): (pod: Pod, ranges: PerFamily<AddrRange[]>) => PerFamily<PortedRanges | undefined> {
   const key = specsKey(specs);
-  const known = bySpecs.get(key);
-  if (known && known.ranges === ranges) return known.group;
-  const ports: PortBox[] = [];
-  for (const s of specs) {
-    const proto = PROTO_NUM[s.protocol];
-    for (const n of resolveNamedPort(pod, s.port as string, s.protocol)) ports.push({ proto, lo: n, hi: n });
-  }
-  const of = (f: Family): PortedRanges | undefined => (ports.length && ranges[f].length ? { ports, ranges: ranges[f].length > 1 ? mergeRanges(ranges[f]) : ranges[f] } : undefined);
-  const group = { 4: of(4), 6: of(6) };
-  bySpecs.set(key, { ranges, group });
-  return group;
+  let byPod = groupsBySpecs.get(key);
+  if (!byPod) groupsBySpecs.set(key, (byPod = new WeakMap()));
+  const known = byPod;
+  return (pod, ranges) => {
+    const had = known.get(pod);
+    if (had && had.ranges === ranges) return had.group;
+    const ports: PortBox[] = [];
+    for (const s of specs) {
+      const proto = PROTO_NUM[s.protocol];
+      for (const n of resolveNamedPort(pod, s.port as string, s.protocol)) ports.push({ proto, lo: n, hi: n });
+    }
+    const of = (f: Family): PortedRanges | undefined => (ports.length && ranges[f].length ? { ports, ranges: ranges[f].length > 1 ? mergeRanges(ranges[f]) : ranges[f] } : undefined);
+    const group = { 4: of(4), 6: of(6) };
+    known.set(pod, { ranges, group });
+    return group;
+  };
 }
 
 const specsKeys = new WeakMap<readonly PortSpec[], string>();
