@@ -17,6 +17,7 @@ import {
   type Policy,
   type PortSpec,
   type Protocol,
+  type Namespace,
   type Rule,
   type TierPeer,
 } from '@kordon/engine';
@@ -25,6 +26,7 @@ import { ADDR_TYPE, addrOf, append, boxElements, FAMILIES, hash, IP_KW, list, po
 import { boxSets, patchBoxSets, type BoxSets, type PortBox, type PortedRanges } from './box-sets.js';
 import { nftComment, type NftChain, type NftRule, type NftSet, type Ruleset } from './ruleset.js';
 import { patchPodPoints, touchedBy, type PodDelta, type PodPoints } from './peer-patch.js';
+import { namespaceChange } from './namespace-change.js';
 import { compileTiers, keepTargetTexts, targetCounts, targetOf, targetPointTexts, tierMapName, tierPeerKey, type RuleOut, type TierContext, type TierLevel, type TiersOut, type TierTarget } from './tiers.js';
 
 export interface CompileOptions {
@@ -116,7 +118,8 @@ interface CachedRule {
 interface CacheState {
   /** The live pods of the last compile: the engine keeps an unchanged pod's object, so the same object means no change. */
   podObjects: Set<Pod>;
-  nsFp: string;
+  /** The namespaces of the last compile: a namespace event recomputes only the answers their labels changed. */
+  namespaces: readonly Namespace[];
   peers: Map<string, CachedPeer>;
   rules: Map<string, CachedRule>;
   classes: Map<string, { parts: Grants[]; out: ClassOut }>;
@@ -125,7 +128,8 @@ interface CacheState {
   tierRules: Map<string, { peerKeys: string[]; allPods: boolean; out: RuleOut }>;
   /** Egress named port groups over every pod, by port names, as of the last compile. */
   allNamed: Map<string, NamedEntries>;
-  subjects: WeakMap<ClusterPolicy, WeakMap<Pod, boolean>>;
+  /** Whether a cluster policy's subject selects a pod, by the pod's namespace: a relabel drops its namespace's answers. */
+  subjects: Map<string, WeakMap<ClusterPolicy, WeakMap<Pod, boolean>>>;
 }
 
 /**
@@ -228,20 +232,22 @@ class Compiler {
   private prepareCache(cache: CompileCache): CacheState {
     const old = cacheStates.get(cache);
     const samePods = old !== undefined && old.podObjects.size === this.alive.length && this.alive.every((p) => old.podObjects.has(p));
-    const nsFp = JSON.stringify(this.cluster.namespaces.map((n) => [n.name, n.labels]).sort());
     const nodesFp = JSON.stringify(this.cluster.nodes.map((n) => [n.name, n.labels, n.addresses]));
     const podObjects = samePods ? old.podObjects : new Set(this.alive);
-    const fresh: CacheState = { podObjects, nsFp, peers: new Map(), rules: new Map(), classes: new Map(), nodesFp, tierPeers: new Map(), tierRules: new Map(), subjects: new WeakMap(), allNamed: new Map() };
+    const fresh: CacheState = { podObjects, namespaces: this.cluster.namespaces, peers: new Map(), rules: new Map(), classes: new Map(), nodesFp, tierPeers: new Map(), tierRules: new Map(), subjects: new Map(), allNamed: new Map() };
     cacheStates.set(cache, fresh);
-    if (!old || old.nsFp !== nsFp) return fresh;
+    if (!old) return fresh;
     fresh.subjects = old.subjects;
     const changed = samePods ? [] : changedPods(old.podObjects, this.alive, podObjects);
     const delta: PodDelta = { came: changed.filter((p) => podObjects.has(p)), gone: changed.filter((p) => !podObjects.has(p)) };
     this.delta = delta;
+    // A namespace event: what reads its labels is computed again where the model's answer changed for one of its pods.
+    const moved = this.namespaceMoves(old, new Set(delta.came));
     // A peer a changed pod touches is patched by the pods that came and went; the rules that read it are compiled again.
     const dropped = new Set<string>();
     for (const [k, c] of old.peers) {
-      if (c.peer.kind === 'ipBlock' || !changed.some((p) => this.model.peerSelectsPod(c.policy, c.peer, p))) fresh.peers.set(k, c);
+      if (moved?.peer(c.policy, c.peer)) dropped.add(k);
+      else if (c.peer.kind === 'ipBlock' || !changed.some((p) => this.model.peerSelectsPod(c.policy, c.peer, p))) fresh.peers.set(k, c);
       else {
         dropped.add(k);
         const { policy, peer } = c;
@@ -258,6 +264,10 @@ class Compiler {
     for (const [k, c] of old.tierPeers) {
       const p = c.peer;
       const byPods = p.kind === 'namespaces' || p.kind === 'pods';
+      if (moved?.tierPeer(p)) {
+        droppedTier.add(k);
+        continue;
+      }
       const stale = p.kind === 'nodes' ? old.nodesFp !== nodesFp : byPods && changed.some((pod) => tierPeerSelectsPod(this.cluster, p, pod));
       if (!stale) fresh.tierPeers.set(k, c);
       else {
@@ -276,6 +286,31 @@ class Compiler {
     for (const [k, r] of old.tierRules) if (!(r.allPods && changed.length) && !r.peerKeys.some((pk) => droppedTier.has(pk))) fresh.tierRules.set(k, r);
     return fresh;
   }
+
+  /**
+   * The namespaces whose labels changed since the last compile, as tests of a cached peer: whether the model, with the
+   * labels of then and of now, answers differently for a pod of theirs that did not change itself (pods that did are
+   * the pod delta's). Their subjects' answers are dropped, and their pods' addresses are where classes are patched.
+   */
+  private namespaceMoves(old: CacheState, came: ReadonlySet<Pod>): { peer(policy: Policy, peer: Peer): boolean; tierPeer(peer: TierPeer): boolean } | undefined {
+    const change = namespaceChange(old.namespaces, this.model);
+    if (!change) return undefined;
+    for (const ns of change.names) old.subjects.delete(ns);
+    const pods = this.alive.filter((p) => change.names.has(p.namespace) && !came.has(p));
+    this.movedPods = pods;
+    // Pods of one namespace with the same labels get the same answers: one of each is asked.
+    const reps = new Map<string, Pod>();
+    for (const p of pods) if (!reps.has(lookalikeKey(p))) reps.set(lookalikeKey(p), p);
+    const asked = [...reps.values()];
+    const was = change.before;
+    return {
+      peer: (policy, peer) => asked.some((p) => was.peerSelectsPod(policy, peer, p) !== this.model.peerSelectsPod(policy, peer, p)),
+      tierPeer: (peer) => asked.some((p) => tierPeerSelectsPod(was.cluster, peer, p) !== tierPeerSelectsPod(this.cluster, peer, p)),
+    };
+  }
+
+  /** Unchanged pods of the namespaces whose labels changed: where the peers reading those labels may have changed. */
+  private movedPods: readonly Pod[] = [];
 
   private readonly tierTargets = new Map<string, TierTarget>();
   private readonly usedTierPeers = new Map<string, { peer: TierPeer; target: TierTarget }>();
@@ -325,7 +360,7 @@ class Compiler {
   private changedAddresses(): PerFamily<bigint[]> {
     if (this.changed) return this.changed;
     const values: PerFamily<bigint[]> = { 4: [], 6: [] };
-    for (const p of [...this.delta.came, ...this.delta.gone]) for (const f of FAMILIES) for (const [v] of podRanges(p)[f]) values[f].push(v);
+    for (const p of [...this.delta.came, ...this.delta.gone, ...this.movedPods]) for (const f of FAMILIES) for (const [v] of podRanges(p)[f]) values[f].push(v);
     return (this.changed = { 4: sortedUnique(values[4]), 6: sortedUnique(values[6]) });
   }
 
@@ -374,13 +409,20 @@ class Compiler {
     return this.alive;
   }
 
+  private subjectsNow: CacheState['subjects'] | undefined;
+
   tierContext(): TierContext {
     return {
       cluster: this.cluster,
       podsWhere: (holds) => this.podsWhere(holds),
       target: (peer) => this.tierTarget(peer),
       rule: (key, peers, namedEgress, make) => this.tierRule(key, peers, namedEgress, make),
-      subjects: this.state?.subjects ?? new WeakMap(),
+      subjects: (namespace) => {
+        const all = this.state?.subjects ?? (this.subjectsNow ??= new Map());
+        let mine = all.get(namespace);
+        if (!mine) all.set(namespace, (mine = new WeakMap()));
+        return mine;
+      },
     };
   }
 

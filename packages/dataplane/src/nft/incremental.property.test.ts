@@ -6,7 +6,7 @@
 import { buildCluster, loadSources } from '@kordon/engine';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tieredClusterArb, tieredManifestsOf, type TieredInput } from '../../../engine/src/conformance/__fixtures__/random-cluster.js';
+import { labelsArb, NAMESPACES, tieredClusterArb, tieredManifestsOf, type TieredInput } from '../../../engine/src/conformance/__fixtures__/random-cluster.js';
 import { ObjectStore } from '../agent/object-store.js';
 import { CompileCache, compileRuleset, type CompileOptions } from './compile.js';
 import { diffRulesets, type RulesetDiff } from './diff.js';
@@ -125,28 +125,41 @@ function checkedStep(store: ObjectStore, held: ReadonlyMap<string, Obj>, last: R
 /** An event: an object of the pool put (added, or replacing the object of that name), or the n-th object held deleted. */
 const eventArb = fc.oneof(fc.record({ put: fc.nat() }), fc.record({ del: fc.nat() }));
 
+/**
+ * A generated cluster held and compiled once, with a pool of objects to put: the other cluster's, whose objects share
+ * names with the start's (p0, pol-0, cnp-0, node-0...), so that putting one is an edit, and the start's own.
+ */
+function started(start: TieredInput, other: TieredInput, opts: CompileOptions): ReturnType<typeof holding> & { pool: Obj[]; cache: CompileCache; first: Ruleset } {
+  const first = ownAddresses(tieredManifestsOf(onTheNetwork(start)) as Obj[], 0);
+  const pool = [...ownAddresses(tieredManifestsOf(onTheNetwork(other)) as Obj[], 1), ...first];
+  const h = holding();
+  const cache = new CompileCache();
+  for (const o of first) h.put(o);
+  return { ...h, pool, cache, first: compileRuleset(h.store.build().cluster, opts, cache) };
+}
+
+/** The event `{ put }` or `{ del }` on what is held. */
+function putOrDelete(h: ReturnType<typeof started>, ev: { put: number } | { del: number }): void {
+  if ('put' in ev) h.put(structuredClone(h.pool[ev.put % h.pool.length]!));
+  else {
+    const keys = [...h.held.keys()].sort();
+    const k = keys[ev.del % Math.max(1, keys.length)];
+    if (k !== undefined) h.remove(k);
+  }
+}
+
 describe('incremental compile: after random event sequences the ruleset is the one a fresh compile writes', () => {
   it('ruleset text equal, and the delta sent leaves exactly that table', () => {
     let withPodPeers = 0;
     fc.assert(
       fc.property(tieredClusterArb, tieredClusterArb, fc.array(eventArb, { minLength: 1, maxLength: 10 }), fc.boolean(), (start, other, events, oneNode) => {
         const opts: CompileOptions = oneNode ? { node: 'node-0' } : {};
-        // The other cluster's objects share names with the start's (p0, pol-0, cnp-0, node-0...): putting one is an edit.
-        const first = ownAddresses(tieredManifestsOf(onTheNetwork(start)) as Obj[], 0);
-        const pool = [...ownAddresses(tieredManifestsOf(onTheNetwork(other)) as Obj[], 1), ...first];
-        const { held, store, put, remove } = holding();
-        const cache = new CompileCache();
-        for (const o of first) put(o);
-        let last = compileRuleset(store.build().cluster, opts, cache);
+        const h = started(start, other, opts);
+        const { held, store, cache } = h;
+        let last = h.first;
         expect(renderRuleset(last)).toBe(renderRuleset(fromScratch([...held.values()], opts)));
         for (const ev of events) {
-          if ('put' in ev) put(structuredClone(pool[ev.put % pool.length]!));
-          else {
-            const keys = [...held.keys()].sort();
-            const k = keys[ev.del % Math.max(1, keys.length)];
-            if (k === undefined) continue;
-            remove(k);
-          }
+          putOrDelete(h, ev);
           const next = compileRuleset(store.build().cluster, opts, cache);
           const want = fromScratch([...held.values()], opts);
           if (want.sets.some((s) => s.kind === 'set' && /^(in|eg|t)_/.test(s.name) && s.elements.some((e) => /^(10\.0\.0\.\d+|fd00::[0-9a-f]+)( |$)/.test(e)))) withPodPeers++;
@@ -400,5 +413,55 @@ describe('incremental compile: pod events patch the classes\' peer · port eleme
       { numRuns: 200, seed: 20261204 },
     );
     expect(patched).toBeGreaterThan(200);
+  });
+});
+
+/**
+ * Namespace events among pod and policy events: a namespace relabelled, added or deleted (its pods stay, read with the
+ * name label alone), over random NetworkPolicies with namespaceSelector peers and cluster policies whose subjects and
+ * peers select namespaces. A namespace event computes again only the peers, rules and subjects whose answer it changes
+ * for a pod of that namespace and keeps the rest; after each event the ruleset must be what a fresh compile writes,
+ * and the delta must leave exactly that table.
+ */
+describe('incremental compile: namespace events recompute only what reads the changed labels', () => {
+  const nsNames = [...NAMESPACES, 'ns-undeclared'];
+  const namespaceOf = (name: string, labels: Record<string, string>): Obj => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+  const eventArb = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ relabel: fc.constantFrom(...nsNames), labels: labelsArb }) },
+    { weight: 1, arbitrary: fc.record({ dropNs: fc.constantFrom(...nsNames) }) },
+    { weight: 2, arbitrary: fc.record({ movePod: fc.nat(), labels: labelsArb }) },
+    { weight: 1, arbitrary: fc.record({ put: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ del: fc.nat() }) },
+  );
+
+  it('after each event the ruleset is the one a fresh compile writes, and the delta leaves exactly that table', () => {
+    let nsChanged = 0;
+    fc.assert(
+      fc.property(tieredClusterArb, tieredClusterArb, fc.array(eventArb, { minLength: 1, maxLength: 12 }), fc.boolean(), (start, other, events, oneNode) => {
+        const opts: CompileOptions = oneNode ? { node: 'node-0' } : {};
+        const h = started(start, other, opts);
+        const { held, store, put, remove, cache } = h;
+        let last = h.first;
+        for (const ev of events) {
+          if ('relabel' in ev) put(namespaceOf(ev.relabel, ev.labels));
+          else if ('dropNs' in ev) remove(`Namespace//${ev.dropNs}`);
+          else if ('movePod' in ev) {
+            // A held pod relabelled: pod events mixed with namespace events in one sequence.
+            const pods = [...held.keys()].filter((k) => k.startsWith('Pod/')).sort();
+            const k = pods[ev.movePod % Math.max(1, pods.length)];
+            if (k === undefined) continue;
+            const o = structuredClone(held.get(k)!);
+            (o['metadata'] as Obj)['labels'] = ev.labels;
+            put(o);
+          } else putOrDelete(h, ev);
+          const { next, delta } = checkedStep(store, held, last, opts, cache);
+          if (('relabel' in ev || 'dropNs' in ev) && delta.script !== '') nsChanged++;
+          last = next;
+        }
+      }),
+      { numRuns: 500, seed: 20261205 },
+    );
+    // Namespace events that changed the ruleset: the recompute path ran, not only the untouched one.
+    expect(nsChanged).toBeGreaterThan(100);
   });
 });

@@ -57,10 +57,11 @@ export interface TierContext {
   /** A compiled rule, cached by the compiler across compiles. */
   rule(key: string, peers: readonly TierPeer[], namedEgress: boolean, make: () => RuleOut): RuleOut;
   /**
-   * Whether a policy's subject selects a pod, remembered across compiles while namespace labels stay the same (the
-   * engine keeps the model objects of unchanged manifests, so an unchanged policy and pod are the same objects).
+   * Whether a policy's subject selects a pod of a namespace, remembered across compiles while that namespace's labels
+   * stay the same (the engine keeps the model objects of unchanged manifests, so an unchanged policy and pod are the
+   * same objects).
    */
-  subjects: WeakMap<ClusterPolicy, WeakMap<Pod, boolean>>;
+  subjects(namespace: string): WeakMap<ClusterPolicy, WeakMap<Pod, boolean>>;
 }
 
 export interface RuleOut {
@@ -320,8 +321,9 @@ const ruleText = (rule: TierRule): string => {
 };
 
 function selects(ctx: TierContext, policy: ClusterPolicy, pod: Pod): boolean {
-  let byPod = ctx.subjects.get(policy);
-  if (!byPod) ctx.subjects.set(policy, (byPod = new WeakMap()));
+  const byPolicy = ctx.subjects(pod.namespace);
+  let byPod = byPolicy.get(policy);
+  if (!byPod) byPolicy.set(policy, (byPod = new WeakMap()));
   let v = byPod.get(pod);
   if (v === undefined) byPod.set(pod, (v = subjectSelectsPod(ctx.cluster, policy, pod)));
   return v;
