@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes deploy/krew/kordon.yaml for a release: the version of package.json, the tarball's URL and its sha256.
-// Usage: npm pack && node scripts/krew-manifest.mjs kordon-0.1.0.tgz https://…/kordon-0.1.0.tgz
+// Usage: node scripts/release.mjs && node scripts/krew-manifest.mjs release/kordon-0.1.0.tgz https://…/kordon-0.1.0.tgz
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 

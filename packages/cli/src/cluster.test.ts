@@ -170,3 +170,52 @@ describe('kubectl kordon (the plugin executable installed with the package)', ()
     expect(help.stdout).toMatch(/^Usage: kubectl kordon matrix/);
   });
 });
+
+describe('the release archive (scripts/release.mjs), installed with npm from the tarball alone', () => {
+  const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+  const prefix = join(dir, 'installed');
+  let env: NodeJS.ProcessEnv;
+  let tarball: string;
+  beforeAll(async () => {
+    const { execFileSync } = await import('node:child_process');
+    tarball = execFileSync('node', ['scripts/release.mjs', '--out', join(dir, 'release')], { cwd: ROOT, encoding: 'utf8' }).trim();
+    // --offline: every dependency must come from the tarball itself, as krew's unpacked archive has them.
+    execFileSync('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], { cwd: dir, stdio: 'pipe' });
+    env = { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env['PATH']}`, KUBECONFIG: cfg };
+  }, 300_000);
+
+  const installed = async (cmd: string, args: string[]): Promise<{ stdout: string; code: number }> => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    // Asynchronous: the stand-in answers from this very process. From `dir`, so the clone's node_modules are not near.
+    return promisify(execFile)(cmd, args, { env, cwd: dir, encoding: 'utf8' }).then(
+      (r) => ({ stdout: r.stdout, code: 0 }),
+      (e: { stdout: string; code: number }) => ({ stdout: e.stdout, code: e.code }),
+    );
+  };
+
+  it('kubectl kordon reads the cluster through client-node and answers as the clone does', async () => {
+    const args = ['--from', 'frontend/web', '--to', 'api.backend', '-o', 'json'];
+    const plugin = await installed('kubectl', ['kordon', 'check', '--context', 'test', ...args]);
+    const clone = await run(['--kubeconfig', cfg, 'check', ...args]);
+    expect(plugin.code).toBe(clone.code);
+    expect(strip(plugin.stdout)).toBe(strip(clone.out));
+  });
+
+  it('kordon answers for files as the clone does, the commands that load the dataplane too', async () => {
+    for (const cmd of [['matrix', '-o', 'json'], ['nft']]) {
+      const mine = await installed('kordon', [cmd[0]!, ...FILES, ...cmd.slice(1)]);
+      const clone = await run([cmd[0]!, ...FILES, ...cmd.slice(1)]);
+      expect(mine.code, cmd[0]).toBe(0);
+      expect(mine.stdout, cmd[0]).toBe(clone.out);
+    }
+  });
+
+  it('holds the executable the krew manifest names', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { parse } = await import('yaml');
+    const manifest = parse(readFileSync(join(ROOT, 'deploy/krew/kordon.yaml'), 'utf8')) as { spec: { platforms: Array<{ bin: string }> } };
+    const entries = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n');
+    for (const p of manifest.spec.platforms) expect(entries).toContain(p.bin);
+  });
+});
