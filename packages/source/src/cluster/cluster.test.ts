@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { buildCluster, loadSources, type Cluster } from '@kordon/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSources } from '../source.js';
+import { connect } from './connect.js';
 import { readCluster } from './read.js';
 import { RESOURCES } from './resources.js';
 import { makePki, type TestPki } from './testing/certs.js';
@@ -70,6 +71,32 @@ describe('reading a cluster', () => {
     for (const kind of Object.keys(b)) {
       expect(a[kind]!.length, kind).toBe(b[kind]!.length);
       for (let i = 0; i < b[kind]!.length; i++) expect(a[kind]![i], `${kind}[${i}]`).toEqual(b[kind]![i]);
+    }
+  });
+
+  it('reads with the pod\'s service account (in-cluster config), as the agent in its DaemonSet does', async () => {
+    // What the kubelet mounts, under a root of its own instead of /, and the variables it sets.
+    const root = join(dir, 'pod-root');
+    const mount = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(mount, { recursive: true });
+    writeFileSync(join(mount, 'token'), 'good-token');
+    writeFileSync(join(mount, 'ca.crt'), pki.ca);
+    writeFileSync(join(mount, 'namespace'), 'frontend');
+    const saved = { host: process.env['KUBERNETES_SERVICE_HOST'], port: process.env['KUBERNETES_SERVICE_PORT'] };
+    process.env['KUBERNETES_SERVICE_HOST'] = '127.0.0.1';
+    process.env['KUBERNETES_SERVICE_PORT'] = String(api.port);
+    try {
+      const c = await connect({ inCluster: true, serviceAccountRoot: root });
+      expect(c.server).toBe(api.url);
+      expect(c.namespace).toBe('frontend');
+      const inCluster = await readCluster({ inCluster: true, serviceAccountRoot: root });
+      const withKubeconfig = await readCluster({ kubeconfig: kubeconfig('sa', api.kubeconfig({ token: 'good-token' })) });
+      expect(inCluster.unreadable).toEqual([]);
+      expect(inCluster.files.map((f) => f.text)).toEqual(withKubeconfig.files.map((f) => f.text));
+    } finally {
+      for (const [k, v] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const)
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 

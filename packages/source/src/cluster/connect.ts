@@ -10,8 +10,13 @@ export interface ClusterOptions {
   kubeconfig?: string;
   /** A context of the kubeconfig other than its current one. */
   context?: string;
-  /** Use the pod's service account (as an agent in a DaemonSet does). */
+  /**
+   * Use the pod's service account (as an agent in a DaemonSet does): KUBERNETES_SERVICE_HOST and _PORT, and the token,
+   * CA and namespace the kubelet mounts at /var/run/secrets/kubernetes.io/serviceaccount/.
+   */
   inCluster?: boolean;
+  /** Where that mount is found, for a service account mounted elsewhere (default `/`). */
+  serviceAccountRoot?: string;
   /** Milliseconds each call may take (default 30 s). */
   timeoutMs?: number;
   /** Tries per call for errors that may pass (connection reset, 429, 5xx); default 4. */
@@ -58,7 +63,7 @@ export async function connect(opts: ClusterOptions = {}): Promise<Connection> {
   const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
   const kc = new KubeConfig();
   try {
-    if (opts.inCluster) kc.loadFromCluster();
+    if (opts.inCluster) kc.loadFromCluster(opts.serviceAccountRoot?.replace(/\/+$/, '') ?? '');
     else if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
     else {
       const env = opts.env?.['KUBECONFIG'];
