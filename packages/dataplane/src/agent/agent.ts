@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Cluster, Direction } from '@kordon/engine';
-import { applyScript, checkPrivileges, listSet, listTable, type NftTarget } from '../nft/apply.js';
+import { applyScript, checkPrivileges, listSet, listSetIfThere, listTable, type NftTarget } from '../nft/apply.js';
 import { compareSet, compareViews, expectedSetView, expectedView, kernelSetView, kernelView, repairScript, type TableDifference } from '../nft/digest.js';
 import { CompileCache, compileRuleset, DEFAULT_TABLE, type CompileOptions } from '../nft/compile.js';
 import { diffRulesets } from '../nft/diff.js';
@@ -129,7 +129,7 @@ export class Agent {
       if (!want) return { state: 'not-synced', differences: [], ms: 0 };
       const differences: TableDifference[] = [];
       for (const s of want.sets.filter((x) => names.includes(x.name))) {
-        const json = await listSet(this.table, s.name, this.target(), s.kind).catch(() => undefined);
+        const json = await listSetIfThere(this.table, s.name, this.target(), s.kind);
         differences.push(...compareSet(s.name, expectedSetView(s), kernelSetView(json, this.table, s.name)));
       }
       return this.repair(want, differences, t0);

@@ -128,9 +128,19 @@ export async function applyScript(script: string, target: NftTarget = {}, opts: 
  * of sets and maps (`nft -t`: nft still reads them from the kernel, but prints a twentieth); `background` runs nft at
  * a lower priority.
  */
-export async function listTable(table: string, target: NftTarget = {}, opts: { terse?: boolean; background?: boolean } = {}): Promise<NftJson | undefined> {
-  const r = await run('list table', ['-j', ...(opts.terse ? ['-t'] : []), 'list', 'table', 'inet', table], undefined, target, opts.background);
-  if (r.timedOut) throw new NftError(`nft list table timed out after ${seconds(target.nftTimeoutMs ?? NFT_TIMEOUT_MS)}`, r.stderr);
+export function listTable(table: string, target: NftTarget = {}, opts: { terse?: boolean; background?: boolean } = {}): Promise<NftJson | undefined> {
+  return listIfThere('list table', ['-j', ...(opts.terse ? ['-t'] : []), 'list', 'table', 'inet', table], target, opts.background);
+}
+
+/** `nft -j list set|map inet TABLE NAME`, parsed; undefined when the set (or its table) does not exist. */
+export function listSetIfThere(table: string, set: string, target: NftTarget = {}, kind: 'set' | 'map' = 'set'): Promise<NftJson | undefined> {
+  return listIfThere(`list ${kind}`, ['-j', 'list', kind, 'inet', table, set], target);
+}
+
+/** A listing that nft refuses is of something not there; one that times out is no answer, and throws. */
+async function listIfThere(what: string, args: readonly string[], target: NftTarget, background = false): Promise<NftJson | undefined> {
+  const r = await run(what, args, undefined, target, background);
+  if (r.timedOut) throw new NftError(`nft ${what} timed out after ${seconds(target.nftTimeoutMs ?? NFT_TIMEOUT_MS)}`, r.stderr);
   if (r.code !== 0) return undefined;
   return JSON.parse(r.stdout) as NftJson;
 }
