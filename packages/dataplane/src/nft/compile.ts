@@ -3,7 +3,6 @@ import {
   formatSelector,
   ipBlockRanges,
   isolatingPolicies,
-  parseIP,
   clusterModel,
   resolveNamedPort,
   tierPeerSelectsPod,
